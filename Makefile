@@ -1,0 +1,58 @@
+# Dangke: `make run` starts the site and the worker; `make test` lints and runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run install test lint check-migrations pytest bench messages compilemessages demo worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) rundev --addr 127.0.0.1:8000
+
+demo: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+
+worker: install
+	$(MANAGE) db_worker --queue-name '*'
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: install
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint check-migrations pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+messages: install
+	$(MANAGE) makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(MANAGE) makemessages -d djangojs -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+
+compilemessages: install
+	$(MANAGE) compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,19 @@
+"""The one router that mounts every app's REST API under /api/v1/, plus auth, schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cms.auth_api import ObtainTokenView
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("v1/", include("cms.pages.api_urls")),
+    path("v1/", include("learning.classes.api_urls")),
+    path("v1/", include("learning.progress.api_urls")),
+    path("v1/", include("learning.quizzes.api_urls")),
+    path("v1/", include("learning.reports.api_urls")),
+    path("v1/", include("media_pipeline.api_urls")),
+    path("v1/", include("search.api_urls")),
+]

@@ -1,0 +1,39 @@
+"""Shared REST plumbing: pagination and the error format of ../shared/API.md."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _as_list(value) -> list:
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def exception_handler(exc, context):
+    """Every error is `{"detail": ...}`; bad input adds `"errors": {field: [messages]}`."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        data = exc.detail
+        if isinstance(data, dict):
+            errors = {str(field): _as_list(msgs) for field, msgs in data.items()}
+        else:
+            errors = {"non_field_errors": _as_list(data)}
+        first = next(iter(errors.values()), [""])
+        detail = first[0] if len(errors) == 1 and first else str(_("提交的数据有误，请检查后重试。"))
+        response.data = {"detail": detail, "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"])}
+    else:
+        response.data = {"detail": str(getattr(exc, "detail", exc))}
+    return response

@@ -1,0 +1,207 @@
+"""Page models: the home page, courses (专题) and their lessons (微党课: articles and videos)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import LessonBodyBlock
+
+INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+def class_hours_for_duration(seconds: float | None) -> Decimal:
+    """学时 of an online lesson by its length, per settings.DANGKE["ONLINE_CLASS_HOUR_TIERS"]."""
+    seconds = seconds or 0
+    for minimum, hours in settings.DANGKE["ONLINE_CLASS_HOUR_TIERS"]:
+        if seconds >= minimum:
+            return Decimal(hours)
+    return Decimal("0")
+
+
+class HomePage(Page):
+    intro = RichTextField(_("简介"), blank=True, features=INTRO_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["pages.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.pages import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = selectors.course_list(user=request.user)
+        context["latest_lessons"] = selectors.latest_lessons(user=request.user, limit=8)
+        return context
+
+
+class CoursePage(Page):
+    """A course (专题): an ordered series of lessons (the order of its child pages)."""
+
+    intro = RichTextField(_("简介"), blank=True, features=INTRO_FEATURES)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("cover_image")]
+
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.ArticleLessonPage", "pages.VideoLessonPage"]
+
+    class Meta:
+        verbose_name = _("专题")
+        verbose_name_plural = _("专题")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.pages import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["lessons"] = selectors.course_lessons(course=self, user=request.user)
+        return context
+
+
+class LessonPage(Page):
+    """What every micro-lesson (微党课) has, whatever its kind."""
+
+    summary = models.TextField(_("摘要"), blank=True, max_length=500)
+
+    parent_page_types = ["pages.CoursePage"]
+    subpage_types: list[str] = []
+
+    kind = ""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def course(self):
+        return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.pages import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["course"] = selectors.lesson_course(lesson=self)
+        context["siblings"] = selectors.lesson_neighbours(lesson=self, user=request.user)
+        return context
+
+
+class ArticleLessonPage(LessonPage):
+    """微党课（图文）: an article; it earns its 学时 after enough active reading."""
+
+    body = StreamField(LessonBodyBlock(), verbose_name=_("正文"), blank=True)
+    class_hours = models.DecimalField(
+        _("学时"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("完成本课可获得的学时；常见规则：15 分钟以内的微党课计 0.25 学时。"),
+    )
+    min_reading_seconds = models.PositiveIntegerField(
+        _("最短阅读时间（秒）"),
+        default=300,
+        validators=[MinValueValidator(10), MaxValueValidator(4 * 3600)],
+        help_text=_("学员有效阅读达到此时长后本课计为完成。"),
+    )
+
+    content_panels = LessonPage.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("class_hours"),
+        FieldPanel("min_reading_seconds"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("live"),
+    ]
+
+    kind = "article"
+
+    class Meta:
+        verbose_name = _("图文微党课")
+        verbose_name_plural = _("图文微党课")
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return None
+
+    @property
+    def effective_class_hours(self) -> Decimal:
+        return self.class_hours
+
+
+class VideoLessonPage(LessonPage):
+    """微党课（视频）: a video from the media pipeline; it earns its 学时 when watched through."""
+
+    video = models.ForeignKey(
+        "media_pipeline.Video",
+        verbose_name=_("视频"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    description = RichTextField(_("说明"), blank=True, features=INTRO_FEATURES)
+    class_hours = models.DecimalField(
+        _("学时"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("留空则按视频时长计算：30 分钟及以上 1 学时，15–30 分钟 0.5 学时，15 分钟以内 0.25 学时。"),
+    )
+
+    content_panels = LessonPage.content_panels + [
+        FieldPanel("summary"),
+        HelpPanel(content=_("视频上传后会在后台转码为自适应码流，转码完成前页面显示“处理中”。")),
+        FieldPanel("video"),
+        FieldPanel("description"),
+        FieldPanel("class_hours"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.FilterField("live"),
+    ]
+
+    kind = "video"
+
+    class Meta:
+        verbose_name = _("视频微党课")
+        verbose_name_plural = _("视频微党课")
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return self.video.duration_seconds if self.video_id and self.video else None
+
+    @property
+    def effective_class_hours(self) -> Decimal:
+        if self.class_hours is not None:
+            return self.class_hours
+        return class_hours_for_duration(self.duration_seconds)
+
+
+LESSON_MODELS = (ArticleLessonPage, VideoLessonPage)

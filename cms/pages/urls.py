@@ -1,0 +1,3 @@
+"""Site (HTML) URLs of cms.pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Site (HTML) URLs of learning.classes."""
+
+urlpatterns: list = []

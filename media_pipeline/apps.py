@@ -1,0 +1,10 @@
+"""App config for media_pipeline."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MediaPipelineConfig(AppConfig):
+    name = "media_pipeline"
+    label = "media_pipeline"
+    verbose_name = _("视频处理")

@@ -1,0 +1,3 @@
+"""Site (HTML) URLs of media_pipeline."""
+
+urlpatterns: list = []

@@ -1,0 +1,10 @@
+"""Admin wiring for the media pipeline."""
+
+from wagtail import hooks
+
+from media_pipeline.viewsets import video_chooser_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_video_chooser_viewset():
+    return video_chooser_viewset

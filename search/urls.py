@@ -1,0 +1,3 @@
+"""Site (HTML) URLs of search."""
+
+urlpatterns: list = []

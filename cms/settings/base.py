@@ -226,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Which pages a user may see (live, and page privacy respected). learning/ and search/ may not import
+# cms/, so they call this through the setting: import_string(PAGE_VISIBILITY_FILTER)(user=, queryset=).
+PAGE_VISIBILITY_FILTER = "cms.pages.selectors.visible_pages"
+
 # Training rules (../shared/DOMAIN.md); each value names its source.
 DANGKE = {
     # 一个学时 = 45 minutes (a class period) — common practice.

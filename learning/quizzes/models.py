@@ -1,1 +1,381 @@
-"""Models of learning.quizzes."""
+"""Question banks, quizzes and exams, attempts with their saved steps and manual grades."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+OPTION_KEYS = "ABCDEFGH"
+
+
+def default_pass_mark() -> Decimal:
+    # Read at creation time so a deployment's settings.DANGKE["EXAM_PASS_MARK"] applies.
+    return Decimal(settings.DANGKE["EXAM_PASS_MARK"])
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", _("单选题")
+    MULTIPLE = "multiple", _("多选题")
+    TRUE_FALSE = "true_false", _("判断题")
+    FILL = "fill", _("填空题")
+    SHORT = "short", _("简答题")
+
+
+CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", _("易")
+    MEDIUM = "medium", _("中")
+    HARD = "hard", _("难")
+
+
+class QuestionBank(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("题库")
+        verbose_name_plural = _("题库")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """One question of a bank. `answer` is stored normalised (see grading.normalise_answer)."""
+
+    bank = models.ForeignKey(
+        QuestionBank, verbose_name=_("题库"), on_delete=models.CASCADE, related_name="questions"
+    )
+    type = models.CharField(_("题型"), max_length=16, choices=QuestionType.choices)
+    stem = models.TextField(_("题干"))
+    options = models.JSONField(
+        _("选项"), default=list, blank=True, help_text=_("最多 8 个选项（A–H）。")
+    )
+    answer = models.JSONField(_("答案"), null=True, blank=True)
+    explanation = models.TextField(_("解析"), blank=True)
+    score = models.DecimalField(
+        _("分值"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1000"))],
+    )
+    difficulty = models.CharField(
+        _("难度"), max_length=8, choices=Difficulty.choices, default=Difficulty.MEDIUM
+    )
+    category = models.CharField(_("分类"), max_length=100, blank=True, db_index=True)
+    tags = models.CharField(
+        _("标签"), max_length=200, blank=True, help_text=_("多个标签用逗号分隔。")
+    )
+    # Type + normalised stem, hashed: questions with the same key in a bank are duplicates.
+    stem_key = models.CharField(_("查重键"), max_length=40, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("试题")
+        verbose_name_plural = _("试题")
+        ordering = ["bank", "id"]
+        indexes = [models.Index(fields=["bank", "type", "category", "difficulty"])]
+
+    def __str__(self) -> str:
+        return f"[{self.get_type_display()}] {self.stem[:40]}"
+
+    def save(self, *args, **kwargs):
+        from learning.quizzes.grading import stem_key
+
+        self.stem_key = stem_key(self.type, self.stem)
+        super().save(*args, **kwargs)
+
+
+class QuizKind(models.TextChoices):
+    PRACTICE = "practice", _("课后练习")
+    EXAM = "exam", _("考试")
+
+
+class GradingMethod(models.TextChoices):
+    HIGHEST = "highest", _("最高分")
+    LAST = "last", _("最后一次")
+
+
+class ReviewLevel(models.TextChoices):
+    """What a trainee sees of a finished attempt; each level includes the ones before it."""
+
+    NOTHING = "none", _("不显示")
+    SCORE = "score", _("仅显示分数")
+    ANSWERS = "answers", _("分数和正确答案")
+    EXPLANATIONS = "explanations", _("分数、正确答案和解析")
+
+
+REVIEW_ORDER = [
+    ReviewLevel.NOTHING,
+    ReviewLevel.SCORE,
+    ReviewLevel.ANSWERS,
+    ReviewLevel.EXPLANATIONS,
+]
+
+
+class Quiz(models.Model):
+    title = models.CharField(_("标题"), max_length=200)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=QuizKind.choices, default=QuizKind.EXAM
+    )
+    description = models.TextField(_("说明"), blank=True)
+    lesson = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("所属微党课"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quizzes",
+        help_text=_("课后练习挂在一节微党课上。"),
+    )
+    opens_at = models.DateTimeField(_("开放时间"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    time_limit_minutes = models.PositiveIntegerField(
+        _("限时（分钟）"),
+        null=True,
+        blank=True,
+        help_text=_("留空不限时；常见结业考试为 90 分钟。"),
+    )
+    attempts_allowed = models.PositiveIntegerField(
+        _("允许作答次数"), default=1, help_text=_("0 表示不限次数。")
+    )
+    grading_method = models.CharField(
+        _("成绩计算方式"),
+        max_length=16,
+        choices=GradingMethod.choices,
+        default=GradingMethod.HIGHEST,
+    )
+    pass_mark = models.DecimalField(
+        _("及格线（百分制）"),
+        max_digits=5,
+        decimal_places=2,
+        default=default_pass_mark,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("得分率达到此值（满分折算为 100）即为通过；通常为 60，部分培训班为 80。"),
+    )
+    review_after_submit = models.CharField(
+        _("交卷后可查看"), max_length=16, choices=ReviewLevel.choices, default=ReviewLevel.SCORE
+    )
+    review_after_close = models.CharField(
+        _("考试关闭后可查看"),
+        max_length=16,
+        choices=ReviewLevel.choices,
+        default=ReviewLevel.EXPLANATIONS,
+    )
+    shuffle_questions = models.BooleanField(_("打乱题目顺序"), default=True)
+    shuffle_options = models.BooleanField(_("打乱选项顺序"), default=True)
+    multiple_partial_credit = models.BooleanField(
+        _("多选题少选按比例得分"),
+        default=False,
+        help_text=_("默认多选、少选、错选均不得分；勾选后少选（无错选）按选对比例得分。"),
+    )
+    class_hours_credit = models.DecimalField(
+        _("通过后计学时"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("常见规则：通过测试可加 0.5 学时；留空不计。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("测验/考试")
+        verbose_name_plural = _("测验/考试")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_exam(self) -> bool:
+        return self.kind == QuizKind.EXAM
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.opens_at and now < self.opens_at:
+            return False
+        return not (self.closes_at and now >= self.closes_at)
+
+    def is_closed(self, now=None) -> bool:
+        now = now or timezone.now()
+        return bool(self.closes_at and now >= self.closes_at)
+
+
+class QuizQuestion(models.Model):
+    """A fixed question of a quiz, in the editor's order."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="fixed_questions")
+    question = models.ForeignKey(
+        Question, verbose_name=_("试题"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    score = models.DecimalField(
+        _("分值"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("留空使用试题本身的分值。"),
+    )
+
+    class Meta:
+        verbose_name = _("固定试题")
+        verbose_name_plural = _("固定试题")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "question"], name="quiz_question_unique")
+        ]
+
+
+class QuizDrawRule(models.Model):
+    """Draw `count` random questions matching type/category/difficulty from a bank, each `score`."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
+    bank = models.ForeignKey(
+        QuestionBank, verbose_name=_("题库"), on_delete=models.PROTECT, related_name="+"
+    )
+    type = models.CharField(_("题型"), max_length=16, choices=QuestionType.choices)
+    category = models.CharField(_("分类"), max_length=100, blank=True, help_text=_("留空不限。"))
+    difficulty = models.CharField(
+        _("难度"), max_length=8, choices=Difficulty.choices, blank=True, help_text=_("留空不限。")
+    )
+    count = models.PositiveIntegerField(_("题数"), validators=[MinValueValidator(1)])
+    score = models.DecimalField(
+        _("每题分值"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("抽题规则")
+        verbose_name_plural = _("抽题规则")
+        ordering = ["order", "id"]
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("作答中")
+    SUBMITTED = "submitted", _("已交卷")
+    NEEDS_GRADING = "needs_grading", _("待阅卷")
+    GRADED = "graded", _("已评分")
+
+
+# The only allowed state changes; services.attempt_transition() enforces them.
+ATTEMPT_TRANSITIONS: dict[str, set[str]] = {
+    AttemptState.IN_PROGRESS: {AttemptState.SUBMITTED},
+    AttemptState.SUBMITTED: {AttemptState.GRADED, AttemptState.NEEDS_GRADING},
+    AttemptState.NEEDS_GRADING: {AttemptState.GRADED},
+    # Regrading (a corrected key, a revised manual grade) may reopen manual grading or re-score.
+    AttemptState.GRADED: {AttemptState.GRADED, AttemptState.NEEDS_GRADING},
+}
+
+
+class Attempt(models.Model):
+    """One sitting of a quiz by a user; `questions` is the snapshot taken when it started."""
+
+    quiz = models.ForeignKey(
+        Quiz, verbose_name=_("测验/考试"), on_delete=models.CASCADE, related_name="attempts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("学员"),
+        on_delete=models.CASCADE,
+        related_name="quiz_attempts",
+    )
+    number = models.PositiveIntegerField(_("第几次"), default=1)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    deadline = models.DateTimeField(_("截止时间"), null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
+    graded_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
+    # Snapshot: [{id, type, stem, options [{key, text}], perm, answer, explanation, score}], with
+    # options in the order this trainee sees them and `answer` in the keys this trainee sees.
+    questions = models.JSONField(_("试题快照"), default=list)
+    multiple_partial_credit = models.BooleanField(default=False)
+    score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(_("满分"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    passed = models.BooleanField(_("是否通过"), null=True, blank=True)
+    closed_by_deadline = models.BooleanField(_("超时自动交卷"), default=False)
+
+    class Meta:
+        verbose_name = _("作答记录")
+        verbose_name_plural = _("作答记录")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "user", "number"], name="attempt_number_unique"
+            ),
+            # At most one open attempt per user and quiz, even if two tabs start at once.
+            models.UniqueConstraint(
+                fields=["quiz", "user"],
+                condition=models.Q(state="in_progress"),
+                name="attempt_one_in_progress",
+            ),
+        ]
+        indexes = [models.Index(fields=["quiz", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} · {self.user} · #{self.number}"
+
+
+class AttemptAnswer(models.Model):
+    """The latest saved answer to one question of an attempt, with its grade."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.BigIntegerField(_("试题"))
+    answer = models.JSONField(_("作答"), null=True, blank=True)
+    saved_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+    awarded = models.DecimalField(_("得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("评语"), blank=True)
+    grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("阅卷人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    graded_at = models.DateTimeField(_("阅卷时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("作答")
+        verbose_name_plural = _("作答")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question_id"], name="attempt_answer_unique")
+        ]
+
+
+class AttemptStep(models.Model):
+    """Every answer as it was saved, in order (Moodle's steps): the audit trail of an attempt."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="steps")
+    question_id = models.BigIntegerField()
+    answer = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("作答步骤")
+        verbose_name_plural = _("作答步骤")
+        ordering = ["id"]

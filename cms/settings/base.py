@@ -238,6 +238,11 @@ DANGKE = {
     "DAY_CLASS_HOURS": Decimal("8"),
     # 发展对象 concentrated training ≥ 24 学时 — 《中国共产党发展党员工作细则》(2014) art. 17.
     "CANDIDATE_REQUIRED_HOURS": Decimal("24"),
+    # 入党积极分子 class: 40 学时 per intake (lectures + self-study + discussion + practice + exam) —
+    # some universities' 党校 rules (DOMAIN.md).
+    "ACTIVIST_REQUIRED_HOURS": Decimal("40"),
+    # Party members' yearly concentrated study ≥ 32 学时 — 《中国共产党党员教育管理工作条例》(2019) art. 20.
+    "MEMBER_YEARLY_HOURS": Decimal("32"),
     # Exam pass mark 60/100 — university 党校 rules.
     "EXAM_PASS_MARK": Decimal("60"),
     # Online course crediting (a common provincial rule, 云南省干部在线学习学院): a lesson of ≥ 30 min

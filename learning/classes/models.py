@@ -1,1 +1,231 @@
-"""Models of learning.classes."""
+"""Trainees, colleges and branches, training classes (培训班) and their enrolments."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Lesson page models, named by string because learning/ may not import cms/.
+LESSON_PAGE_MODELS = (("pages", "articlelessonpage"), ("pages", "videolessonpage"))
+
+
+def lesson_pages_q(prefix: str = "content_type__") -> Q:
+    """Q object limiting wagtailcore.Page rows to lesson pages (articles and videos)."""
+    condition = Q()
+    for app_label, model in LESSON_PAGE_MODELS:
+        condition |= Q(**{f"{prefix}app_label": app_label, f"{prefix}model": model})
+    return condition
+
+
+def _lesson_choices() -> Q:
+    return lesson_pages_q()
+
+
+class TraineeStage(models.TextChoices):
+    """The five stages of a person on the way into and inside the Party (DOMAIN.md)."""
+
+    APPLICANT = "applicant", _("入党申请人")
+    ACTIVIST = "activist", _("入党积极分子")
+    CANDIDATE = "candidate", _("发展对象")
+    PROBATIONARY = "probationary", _("预备党员")
+    FULL_MEMBER = "full_member", _("正式党员")
+
+    @classmethod
+    def from_label(cls, text: str) -> "TraineeStage | None":
+        """The stage whose Chinese name (or value) is `text`, for roster files."""
+        text = (text or "").strip()
+        for stage in cls:
+            if text in (stage.value, str(stage.label)):
+                return stage
+        return None
+
+
+class College(models.Model):
+    """A college or unit (学院/二级党组织)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    code = models.CharField(_("编码"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("学院/二级党组织")
+        verbose_name_plural = _("学院/二级党组织")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(models.Model):
+    """A Party branch (党支部) inside a college."""
+
+    college = models.ForeignKey(
+        College, verbose_name=_("学院"), on_delete=models.PROTECT, related_name="branches"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
+        ordering = ["college__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["college", "name"], name="classes_branch_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.college.name} / {self.name}"
+
+
+class TraineeProfile(models.Model):
+    """A trainee (学员): the person behind a user account, with stage and organisation."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="trainee_profile",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    student_no = models.CharField(_("学号/工号"), max_length=30, unique=True)
+    college = models.ForeignKey(
+        College, verbose_name=_("学院"), on_delete=models.PROTECT, related_name="trainees"
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="trainees"
+    )
+    stage = models.CharField(
+        _("培养阶段"), max_length=20, choices=TraineeStage.choices, default=TraineeStage.APPLICANT
+    )
+    applied_on = models.DateField(_("递交入党申请书日期"), null=True, blank=True)
+    activist_on = models.DateField(_("确定为入党积极分子日期"), null=True, blank=True)
+    candidate_on = models.DateField(_("确定为发展对象日期"), null=True, blank=True)
+    probationary_on = models.DateField(_("接收为预备党员日期"), null=True, blank=True)
+    full_member_on = models.DateField(_("转为正式党员日期"), null=True, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("首次登录须修改密码"),
+        default=False,
+        help_text=_("批量导入的账号使用初始密码，学员首次登录时必须先修改密码。"),
+    )
+
+    class Meta:
+        verbose_name = _("学员")
+        verbose_name_plural = _("学员")
+        ordering = ["student_no"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.student_no}）"
+
+    def clean(self) -> None:
+        if self.branch_id and self.college_id and self.branch.college_id != self.college_id:
+            raise ValidationError({"branch": _("党支部不属于所选学院。")})
+
+
+def default_required_hours(stage: str) -> Decimal:
+    """Required 学时 of a class for this audience, from settings.DANGKE."""
+    rules = settings.DANGKE
+    if stage == TraineeStage.CANDIDATE:
+        return Decimal(rules["CANDIDATE_REQUIRED_HOURS"])
+    if stage == TraineeStage.ACTIVIST:
+        return Decimal(rules["ACTIVIST_REQUIRED_HOURS"])
+    return Decimal(rules["MEMBER_YEARLY_HOURS"])
+
+
+def default_pass_mark() -> Decimal:
+    return Decimal(settings.DANGKE["EXAM_PASS_MARK"])
+
+
+class TrainingClass(models.Model):
+    """A training class (培训班), one intake (一期) for one audience stage."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    intake = models.CharField(_("期次"), max_length=50, blank=True, help_text=_("例如：第 12 期"))
+    audience_stage = models.CharField(
+        _("培训对象"), max_length=20, choices=TraineeStage.choices, default=TraineeStage.ACTIVIST
+    )
+    start_date = models.DateField(_("开班日期"), null=True, blank=True)
+    end_date = models.DateField(_("结业日期"), null=True, blank=True)
+    required_hours = models.DecimalField(
+        _("应修学时"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("留空则按培训对象取默认值：发展对象 24 学时，入党积极分子 40 学时。"),
+    )
+    required_lessons = models.ManyToManyField(
+        "wagtailcore.Page",
+        verbose_name=_("必修微党课"),
+        blank=True,
+        related_name="+",
+        limit_choices_to=_lesson_choices,
+    )
+    pass_mark = models.DecimalField(
+        _("及格分"),
+        max_digits=5,
+        decimal_places=2,
+        default=default_pass_mark,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("培训管理员"),
+        blank=True,
+        related_name="trained_classes",
+    )
+    trainees = models.ManyToManyField(
+        TraineeProfile,
+        verbose_name=_("学员"),
+        through="Enrolment",
+        blank=True,
+        related_name="training_classes",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("培训班")
+        verbose_name_plural = _("培训班")
+        ordering = ["-start_date", "-id"]
+        permissions = [("view_all_classes", _("可查看和管理全部培训班"))]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.intake}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.required_hours is None:
+            self.required_hours = default_required_hours(self.audience_stage)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("结业日期不能早于开班日期。")})
+
+
+class Enrolment(models.Model):
+    """A trainee enrolled in a training class."""
+
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name=_("培训班"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    trainee = models.ForeignKey(
+        TraineeProfile, verbose_name=_("学员"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    enrolled_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        ordering = ["training_class", "trainee__student_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "trainee"], name="classes_enrolment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} → {self.training_class}"

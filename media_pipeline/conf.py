@@ -1,0 +1,28 @@
+"""The app's settings with their defaults, read at call time so tests and deployments can change them."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Largest accepted upload (bytes).
+    "MAX_UPLOAD_BYTES": 4 * 1024**3,
+    # HLS segment length (seconds); every rendition uses the same value so segments line up.
+    "SEGMENT_SECONDS": 4,
+    # x264 speed/quality trade-off.
+    "X264_PRESET": "veryfast",
+    # The MP4 fallback is the largest rung at or below this short side.
+    "MP4_MAX_HEIGHT": 720,
+    # A job whose heartbeat is older than this is considered abandoned by a dead worker.
+    "STALE_SECONDS": 300,
+    # A job that keeps killing its worker is failed after this many attempts.
+    "MAX_ATTEMPTS": 3,
+    # When set (e.g. "/protected-media"), nginx serves files after the access check.
+    "X_ACCEL_PREFIX": "",
+    # Dotted path of `f(user, video) -> bool` deciding who may fetch a video's media.
+    "ACCESS_CHECK": "",
+    # Lines of ffmpeg output kept on a job for the admin.
+    "LOG_TAIL_LINES": 60,
+}
+
+
+def get(name: str):
+    return getattr(settings, f"MEDIA_PIPELINE_{name}", DEFAULTS[name])

@@ -1,8 +1,9 @@
 """Site-wide views: health check and styled error pages."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 
 def healthz(request):
@@ -28,4 +29,5 @@ def page_not_found(request, exception=None):
 def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "服务器内部错误。Server error."}, status=500)
-    return render(request, "500.html", status=500)
+    # No request context: the error may come from the database or a context processor.
+    return HttpResponseServerError(loader.get_template("500.html").render())

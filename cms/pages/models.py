@@ -195,7 +195,8 @@ class VideoLessonPage(LessonPage):
 
     @property
     def duration_seconds(self) -> float | None:
-        return self.video.duration_seconds if self.video_id and self.video else None
+        video = self.video  # no query when unset; selectors preload it for lists
+        return video.duration_seconds if video else None
 
     @property
     def effective_class_hours(self) -> Decimal:

@@ -63,6 +63,18 @@ def _attach_lesson_counts(*, courses: list[CoursePage], user) -> None:
         course.lesson_count = counts.get(course.path, 0)
 
 
+def attach_videos(*, lessons: list) -> list:
+    """Load the videos of video lessons with one query (their length decides default 学时)."""
+    from media_pipeline.models import Video
+
+    video_ids = {getattr(lesson, "video_id", None) for lesson in lessons} - {None}
+    videos = Video.objects.in_bulk(video_ids) if video_ids else {}
+    for lesson in lessons:
+        if getattr(lesson, "video_id", None):
+            lesson.video = videos.get(lesson.video_id)
+    return lessons
+
+
 def attach_courses(*, lessons: list) -> list:
     """Set `lesson.course_page` on each lesson with one query for all their courses."""
     parent_paths = {lesson.path[: -Page.steplen] for lesson in lessons}
@@ -76,6 +88,7 @@ def latest_lessons(*, user, limit: int = 8) -> list:
     lessons = list(
         lessons_queryset(user=user).order_by("-first_published_at", "-id").specific()[:limit]
     )
+    attach_videos(lessons=lessons)
     return attach_courses(lessons=lessons)
 
 
@@ -88,7 +101,7 @@ def course_lessons(*, course: CoursePage, user) -> list:
     )
     for lesson in lessons:
         lesson.course_page = course
-    return lessons
+    return attach_videos(lessons=lessons)
 
 
 def lesson_course(*, lesson) -> CoursePage | None:
@@ -110,3 +123,54 @@ def lesson_neighbours(*, lesson, user) -> dict:
         "position": index + 1,
         "total": len(siblings),
     }
+
+
+def course_get(*, user, course_id: int) -> CoursePage | None:
+    return (
+        visible_pages(user=user, queryset=CoursePage.objects.filter(pk=course_id))
+        .select_related("cover_image")
+        .first()
+    )
+
+
+def lesson_ids(*, user, kind: str | None = None, course_id: int | None = None) -> QuerySet:
+    """Ids of the lessons a user may see, newest first (paginate these, then load the page)."""
+    models = [m for m in LESSON_MODELS if kind in (None, m.kind)]
+    qs = visible_pages(user=user, queryset=Page.objects.type(*models))
+    if course_id is not None:
+        course = CoursePage.objects.filter(pk=course_id).only("path", "depth").first()
+        if course is None:
+            return qs.none().values_list("id", flat=True)
+        qs = qs.child_of(course)
+    return qs.order_by("-first_published_at", "-id").values_list("id", flat=True)
+
+
+def lessons_by_ids(*, ids: list[int]) -> list:
+    by_id = Page.objects.filter(pk__in=ids).specific().in_bulk()
+    lessons = [by_id[i] for i in ids if i in by_id]
+    attach_videos(lessons=lessons)
+    return attach_courses(lessons=lessons)
+
+
+def lesson_get(*, user, lesson_id: int):
+    page = lessons_queryset(user=user).filter(pk=lesson_id).specific().first()
+    if page is None:
+        return None
+    attach_videos(lessons=[page])
+    attach_courses(lessons=[page])
+    return page
+
+
+def lesson_extras(*, lesson, user) -> dict:
+    """What the lesson API adds beyond the page: video playback URLs, the quiz, the user's progress."""
+    extras: dict = {"video": None, "quiz": None, "progress": None}
+    if lesson.kind == "video" and getattr(lesson, "video", None):
+        video = lesson.video
+        extras["video"] = {
+            "status": video.status,
+            "hls_url": None,
+            "mp4_url": None,
+            "poster_url": None,
+            "duration_seconds": video.duration_seconds,
+        }
+    return extras

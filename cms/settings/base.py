@@ -254,6 +254,13 @@ DANGKE = {
     "MAX_PLAYBACK_RATE": float(os.environ.get("DANGKE_MAX_PLAYBACK_RATE", "1.25")),
     # A video lesson is complete at this watched share.
     "VIDEO_COMPLETE_RATIO": float(os.environ.get("DANGKE_VIDEO_COMPLETE_RATIO", "0.9")),
+    # Longest gap between two progress reports that still counts as continuous watching or reading;
+    # the player reports every ~10 s, so a longer silence means it was hidden, asleep or scripted.
+    # Dangke design value.
+    "PROGRESS_MAX_GAP_SECONDS": int(os.environ.get("DANGKE_PROGRESS_MAX_GAP_SECONDS", "35")),
+    # Seconds a first viewing may resume beyond the furthest reached point (keyframe rounding of
+    # seeks and clock jitter). Dangke design value.
+    "PROGRESS_SEEK_TOLERANCE_SECONDS": 2,
     # Seconds without interaction before the player asks "还在学习吗？".
     "IDLE_PROMPT_SECONDS": int(os.environ.get("DANGKE_IDLE_PROMPT_SECONDS", "600")),
 }

@@ -1,0 +1,34 @@
+"""Load the demo: accounts, courses and lessons, a demo video, training classes, question bank and exams."""
+
+from django.core.management.base import BaseCommand
+
+from cms.demo import COURSES, demo_password_describe, demo_site_ensure
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（可重复运行，已有数据不会改变）。Load demo content (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-video",
+            action="store_true",
+            help="不生成演示视频（更快）。Skip generating and encoding the demo video.",
+        )
+
+    def handle(self, *args, no_video: bool = False, **options):
+        from learning.classes.demo import demo_classes_ensure
+        from learning.quizzes.demo import demo_quizzes_ensure
+        from media_pipeline.demo import demo_video_ensure
+
+        videos = {}
+        if not no_video:
+            for course in COURSES:
+                for lesson in course["lessons"]:
+                    if lesson["kind"] == "video":
+                        self.stdout.write(f"演示视频 Demo video: {lesson['title']} …")
+                        videos[lesson["title"]] = demo_video_ensure(title=lesson["title"])
+        demo_site_ensure(video_for=videos.get)
+        demo_classes_ensure()
+        demo_quizzes_ensure()
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪 Demo data ready."))
+        self.stdout.write(demo_password_describe())

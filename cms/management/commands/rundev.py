@@ -1,0 +1,50 @@
+"""Start the development site and the background task worker together; Ctrl-C stops both."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from cms.demo import demo_password_describe
+
+
+class Command(BaseCommand):
+    help = "启动开发服务器和后台任务进程 (runserver + db_worker)。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def handle(self, *args, addr: str, **options):
+        python = sys.executable
+        manage = str(settings.BASE_DIR / "manage.py")
+        env = dict(os.environ)
+        worker_cmd = (
+            [python, manage, "rqworker", *settings.TASK_QUEUES]
+            if settings.TASK_BACKEND == "redis"
+            else [python, manage, "db_worker", "--queue-name", "*", "--interval", "1"]
+        )
+        worker = subprocess.Popen(worker_cmd, env=env)
+        web = subprocess.Popen([python, manage, "runserver", addr, "--noreload"], env=env)
+        self.stdout.write(self.style.SUCCESS(f"\n党课 Dangke 已启动 / is running: http://{addr}/"))
+        self.stdout.write(f"  管理后台 Admin: http://{addr}/admin/    API: http://{addr}/api/docs/")
+        self.stdout.write(demo_password_describe())
+        self.stdout.write("  按 Ctrl-C 停止 / Press Ctrl-C to stop.\n")
+        try:
+            while web.poll() is None and worker.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for proc in (web, worker):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGINT)
+            for proc in (web, worker):
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self.stdout.write("已停止 / stopped.")

@@ -1,0 +1,97 @@
+"""API representations of courses and lessons (../shared/API.md, "Content")."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+class LessonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["article", "video"])
+    course = serializers.SerializerMethodField()
+    class_hours = serializers.DecimalField(
+        source="effective_class_hours", max_digits=5, decimal_places=2
+    )
+    duration_seconds = serializers.FloatField(allow_null=True)
+    min_reading_seconds = serializers.SerializerMethodField()
+    summary = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    first_published_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_course(self, lesson):
+        course = getattr(lesson, "course_page", None)
+        return course.id if course else None
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_min_reading_seconds(self, lesson):
+        return getattr(lesson, "min_reading_seconds", None)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, lesson):
+        request = self.context.get("request")
+        return lesson.get_full_url(request=request)
+
+
+class VideoPlaybackSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    hls_url = serializers.CharField(allow_null=True)
+    mp4_url = serializers.CharField(allow_null=True)
+    poster_url = serializers.CharField(allow_null=True)
+    duration_seconds = serializers.FloatField(allow_null=True)
+
+
+class LessonDetailSerializer(LessonSerializer):
+    body_html = serializers.SerializerMethodField()
+    video = serializers.SerializerMethodField()
+    quiz = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_body_html(self, lesson):
+        if lesson.kind != "article":
+            return None
+        return str(lesson.body.render_as_block())
+
+    @extend_schema_field(VideoPlaybackSerializer(allow_null=True))
+    def get_video(self, lesson):
+        return self.context.get("video")
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_quiz(self, lesson):
+        return self.context.get("quiz")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_progress(self, lesson):
+        return self.context.get("progress")
+
+
+class CourseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    intro_html = serializers.CharField(source="intro")
+    cover_url = serializers.SerializerMethodField()
+    lesson_count = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    first_published_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_cover_url(self, course):
+        if not course.cover_image_id:
+            return None
+        rendition = course.cover_image.get_rendition("fill-640x300")
+        request = self.context.get("request")
+        return request.build_absolute_uri(rendition.url) if request else rendition.url
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, course):
+        return course.get_full_url(request=self.context.get("request"))
+
+
+class CourseDetailSerializer(CourseSerializer):
+    lessons = serializers.SerializerMethodField()
+
+    @extend_schema_field(LessonSerializer(many=True))
+    def get_lessons(self, course):
+        return LessonSerializer(self.context["lessons"], many=True, context=self.context).data

@@ -1,0 +1,233 @@
+"""REST endpoints of learning progress: progress reports, 我的学习 (/me/) and 学习档案 (/me/records/)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from learning.classes.selectors import my_classes
+from learning.progress import selectors, services
+from learning.progress.lessons import lesson_for_user
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(choices=services.ProgressEvent.ALL)
+    position = serializers.FloatField(required=False, min_value=0, max_value=10_000_000)
+    playback_session = serializers.RegexField(
+        r"^[A-Za-z0-9_.:\-]{1,64}$",
+        required=False,
+        error_messages={"invalid": _("播放会话标识无效。Invalid playback session id.")},
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class ProgressResultSerializer(serializers.Serializer):
+    credited_seconds = serializers.FloatField(help_text="Seconds credited for this lesson so far.")
+    credited_now = serializers.FloatField(help_text="Seconds this report added.")
+    watched_ratio = serializers.FloatField()
+    completed = serializers.BooleanField()
+    class_hours = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        help_text="学时 credited for the lesson (0 until completed).",
+    )
+    last_position = serializers.FloatField(help_text="Where to resume (seconds).")
+
+
+def _result_data(result: services.ProgressResult) -> dict:
+    return {
+        "credited_seconds": result.credited_seconds,
+        "credited_now": result.credited_now,
+        "watched_ratio": result.watched_ratio,
+        "completed": result.completed,
+        "class_hours": f"{result.class_hours:.2f}",
+        "last_position": result.last_position,
+    }
+
+
+class LessonProgressView(APIView):
+    """The trainee's progress on one lesson; reports from the player or reader."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _lesson(self, request, lesson_id: int):
+        lesson = lesson_for_user(user=request.user, lesson_id=lesson_id)
+        if lesson is None:
+            raise Http404
+        return lesson
+
+    @extend_schema(
+        summary="My progress on a lesson",
+        responses=ProgressResultSerializer,
+    )
+    def get(self, request, lesson_id: int):
+        lesson = self._lesson(request, lesson_id)
+        progress = selectors.lesson_progress_map(user=request.user, lesson_ids=[lesson.id]).get(
+            lesson.id
+        )
+        result = services.progress_result(progress=progress, lesson=lesson)
+        return Response(_result_data(result))
+
+    @extend_schema(
+        summary="Report video or reading progress",
+        description=(
+            "Video: {event: play|heartbeat|pause|ended, position, playback_session}. Article: "
+            "{event, active, playback_session?}. The server decides what is credited; a forged or "
+            "impossible report is answered 200 with nothing more credited."
+        ),
+        request=ProgressReportSerializer,
+        responses=ProgressResultSerializer,
+    )
+    def post(self, request, lesson_id: int):
+        lesson = self._lesson(request, lesson_id)
+        serializer = ProgressReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        errors = {}
+        if lesson.kind == "video":
+            if "position" not in data:
+                errors["position"] = [str(_("视频进度必须包含播放位置。Position is required."))]
+            if "playback_session" not in data:
+                errors["playback_session"] = [
+                    str(_("视频进度必须包含播放会话标识。playback_session is required."))
+                ]
+        elif "active" not in data:
+            errors["active"] = [str(_("阅读进度必须说明是否在阅读。active is required."))]
+        if errors:
+            raise serializers.ValidationError(errors)
+        try:
+            result = services.lesson_progress_record(
+                user=request.user,
+                lesson=lesson,
+                event=data["event"],
+                position=data.get("position"),
+                playback_session=data.get("playback_session") or "reader",
+                active=data.get("active"),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return Response(_result_data(result))
+
+
+class MyClassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    intake = serializers.CharField()
+    required_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    earned_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    exam = serializers.IntegerField(allow_null=True)
+    exam_passed = serializers.BooleanField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+
+
+class MeView(APIView):
+    """我的学习: the user, stage, branch and classes with 学时 earned/required."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Me: stage, branch and my classes",
+        responses=inline_serializer(
+            name="Me",
+            fields={
+                "user": inline_serializer(
+                    name="MeUser",
+                    fields={
+                        "id": serializers.IntegerField(),
+                        "username": serializers.CharField(),
+                        "name": serializers.CharField(),
+                    },
+                ),
+                "student_no": serializers.CharField(allow_null=True),
+                "stage": serializers.CharField(allow_null=True),
+                "stage_display": serializers.CharField(allow_null=True),
+                "college": serializers.CharField(allow_null=True),
+                "branch": serializers.CharField(allow_null=True),
+                "classes": MyClassSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        user = request.user
+        profile = getattr(user, "trainee_profile", None)
+        if profile is not None:
+            profile = type(profile).objects.select_related("branch", "college").get(pk=profile.pk)
+        classes = [
+            {
+                "id": item.training_class.pk,
+                "name": item.training_class.name,
+                "intake": item.training_class.intake,
+                "required_hours": f"{item.required_hours:.2f}",
+                "earned_hours": f"{item.earned_hours:.2f}",
+                "exam": item.exam,
+                "exam_passed": item.exam_passed,
+                "status": item.status.value,
+                "status_display": str(item.status.label),
+            }
+            for item in my_classes(user=user)
+        ]
+        return Response(
+            {
+                "user": {
+                    "id": user.pk,
+                    "username": user.get_username(),
+                    "name": profile.name if profile else (user.get_full_name() or user.username),
+                },
+                "student_no": profile.student_no if profile else None,
+                "stage": profile.stage if profile else None,
+                "stage_display": profile.get_stage_display() if profile else None,
+                "college": profile.college.name if profile else None,
+                "branch": profile.branch.name if profile else None,
+                "classes": classes,
+            }
+        )
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = serializers.CharField()
+    source_display = serializers.CharField(source="get_source_display")
+    amount = serializers.DecimalField(max_digits=6, decimal_places=2)
+    created_at = serializers.DateTimeField()
+    occurred_on = serializers.DateField(allow_null=True)
+    training_class = serializers.SerializerMethodField()
+    lesson = serializers.SerializerMethodField()
+    granted_by = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    reference = serializers.CharField()
+    corrects = serializers.IntegerField(source="corrects_id", allow_null=True)
+
+    def get_training_class(self, entry) -> dict | None:
+        tc = entry.training_class
+        return {"id": tc.pk, "name": str(tc)} if tc else None
+
+    def get_lesson(self, entry) -> dict | None:
+        if entry.lesson_id is None and not entry.lesson_title:
+            return None
+        return {"id": entry.lesson_id, "title": entry.lesson_title}
+
+    def get_granted_by(self, entry) -> str:
+        user = entry.granted_by
+        if user is None:
+            return str(_("系统"))
+        return user.get_full_name() or user.get_username()
+
+
+class MyRecordsView(ListAPIView):
+    """学习档案: the user's own ledger of credited 学时, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = LedgerEntrySerializer
+
+    @extend_schema(summary="My ledger of credited 学时 (学习档案)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.hours_ledger(user=self.request.user)

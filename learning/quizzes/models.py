@@ -7,6 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
 
 OPTION_KEYS = "ABCDEFGH"
 
@@ -130,7 +133,7 @@ REVIEW_ORDER = [
 ]
 
 
-class Quiz(models.Model):
+class Quiz(ClusterableModel):
     title = models.CharField(_("标题"), max_length=200)
     kind = models.CharField(
         _("类型"), max_length=16, choices=QuizKind.choices, default=QuizKind.EXAM
@@ -144,6 +147,15 @@ class Quiz(models.Model):
         on_delete=models.CASCADE,
         related_name="quizzes",
         help_text=_("课后练习挂在一节微党课上。"),
+    )
+    training_class = models.ForeignKey(
+        "classes.TrainingClass",
+        verbose_name=_("培训班"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exams",
+        help_text=_("考试属于一个培训班，只有该班学员可以参加。"),
     )
     opens_at = models.DateTimeField(_("开放时间"), null=True, blank=True)
     closes_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
@@ -220,14 +232,13 @@ class Quiz(models.Model):
         return bool(self.closes_at and now >= self.closes_at)
 
 
-class QuizQuestion(models.Model):
+class QuizQuestion(Orderable):
     """A fixed question of a quiz, in the editor's order."""
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="fixed_questions")
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="fixed_questions")
     question = models.ForeignKey(
         Question, verbose_name=_("试题"), on_delete=models.PROTECT, related_name="+"
     )
-    order = models.PositiveIntegerField(_("顺序"), default=0)
     score = models.DecimalField(
         _("分值"),
         max_digits=6,
@@ -240,16 +251,19 @@ class QuizQuestion(models.Model):
     class Meta:
         verbose_name = _("固定试题")
         verbose_name_plural = _("固定试题")
-        ordering = ["order", "id"]
+        ordering = ["sort_order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["quiz", "question"], name="quiz_question_unique")
         ]
 
+    def __str__(self) -> str:
+        return str(self.question)
 
-class QuizDrawRule(models.Model):
+
+class QuizDrawRule(Orderable):
     """Draw `count` random questions matching type/category/difficulty from a bank, each `score`."""
 
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
+    quiz = ParentalKey(Quiz, on_delete=models.CASCADE, related_name="draw_rules")
     bank = models.ForeignKey(
         QuestionBank, verbose_name=_("题库"), on_delete=models.PROTECT, related_name="+"
     )
@@ -265,12 +279,14 @@ class QuizDrawRule(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    order = models.PositiveIntegerField(_("顺序"), default=0)
 
     class Meta:
         verbose_name = _("抽题规则")
         verbose_name_plural = _("抽题规则")
-        ordering = ["order", "id"]
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.bank} · {self.get_type_display()} × {self.count}"
 
 
 class AttemptState(models.TextChoices):
@@ -285,8 +301,8 @@ ATTEMPT_TRANSITIONS: dict[str, set[str]] = {
     AttemptState.IN_PROGRESS: {AttemptState.SUBMITTED},
     AttemptState.SUBMITTED: {AttemptState.GRADED, AttemptState.NEEDS_GRADING},
     AttemptState.NEEDS_GRADING: {AttemptState.GRADED},
-    # Regrading (a corrected key, a revised manual grade) may reopen manual grading or re-score.
-    AttemptState.GRADED: {AttemptState.GRADED, AttemptState.NEEDS_GRADING},
+    # Regrading (a revised manual grade, a changed setting) may reopen manual grading.
+    AttemptState.GRADED: {AttemptState.NEEDS_GRADING},
 }
 
 
@@ -366,6 +382,9 @@ class AttemptAnswer(models.Model):
             models.UniqueConstraint(fields=["attempt", "question_id"], name="attempt_answer_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.question_id}"
+
 
 class AttemptStep(models.Model):
     """Every answer as it was saved, in order (Moodle's steps): the audit trail of an attempt."""
@@ -379,3 +398,6 @@ class AttemptStep(models.Model):
         verbose_name = _("作答步骤")
         verbose_name_plural = _("作答步骤")
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.question_id} @ {self.created_at:%H:%M:%S}"

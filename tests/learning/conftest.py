@@ -121,3 +121,133 @@ def rewind_playback(user, seconds: float) -> None:
         PlaybackSession.objects.filter(pk=session.pk).update(
             anchor_at=session.anchor_at - timedelta(seconds=seconds)
         )
+
+
+# --- quizzes and exams (issue 5) -----------------------------------------------------------
+
+_quiz_seq = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def quiz_lesson(db):
+    """A live article lesson under a live course, for practice quizzes."""
+    n = next(_quiz_seq)
+    home = HomePage.objects.first()
+    course = CoursePage(title=f"测验专题{n}", slug=f"quiz-course-{n}")
+    home.add_child(instance=course)
+    course.save_revision().publish()
+    lesson = ArticleLessonPage(title=f"测验课{n}", slug=f"quiz-lesson-{n}")
+    course.add_child(instance=lesson)
+    lesson.save_revision().publish()
+    lesson.refresh_from_db()
+    return lesson
+
+
+@pytest.fixture
+def quiz_user_factory(db):
+    def make(username: str = "", **fields) -> User:
+        username = username or f"quizuser{next(_quiz_seq)}"
+        return User.objects.create_user(username=username, password="pw-Secret-123", **fields)
+
+    return make
+
+
+@pytest.fixture
+def quiz_class_factory(db):
+    """make(trainees=[users], trainers=[users]) → a TrainingClass with those users enrolled."""
+
+    def make(*, trainees=(), trainers=()) -> TrainingClass:
+        college, _ = College.objects.get_or_create(name="测验学院")
+        branch, _ = Branch.objects.get_or_create(college=college, name="测验支部")
+        training_class = TrainingClass.objects.create(name=f"测验培训班{next(_quiz_seq)}")
+        training_class.trainers.add(*trainers)
+        for user in trainees:
+            profile, _ = TraineeProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "name": user.username,
+                    "student_no": f"Q{user.pk:06d}",
+                    "college": college,
+                    "branch": branch,
+                },
+            )
+            Enrolment.objects.create(training_class=training_class, trainee=profile)
+        return training_class
+
+    return make
+
+
+@pytest.fixture
+def quiz_bank(db):
+    """A bank with 3 questions of every type (options A–D; fill-ins with two blanks)."""
+    from learning.quizzes.models import Difficulty, Question, QuestionBank, QuestionType
+
+    bank = QuestionBank.objects.create(name=f"测验题库{next(_quiz_seq)}")
+    for i in range(3):
+        Question.objects.create(
+            bank=bank,
+            type=QuestionType.SINGLE,
+            stem=f"单选题{i}：中国共产党成立于哪一年？",
+            options=["1919年", "1921年", "1927年", "1949年"],
+            answer="B",
+            explanation="1921年7月，中国共产党第一次全国代表大会召开。",
+            score=Decimal("2"),
+            category="党史",
+            difficulty=Difficulty.EASY,
+        )
+        Question.objects.create(
+            bank=bank,
+            type=QuestionType.MULTIPLE,
+            stem=f"多选题{i}：下列属于党的纪律的有？",
+            options=["政治纪律", "组织纪律", "廉洁纪律", "娱乐纪律"],
+            answer=["A", "B", "C"],
+            explanation="党的纪律包括政治、组织、廉洁、群众、工作、生活纪律。",
+            score=Decimal("3"),
+            category="党章",
+            difficulty=Difficulty.MEDIUM,
+        )
+        Question.objects.create(
+            bank=bank,
+            type=QuestionType.TRUE_FALSE,
+            stem=f"判断题{i}：入党积极分子需经过一年以上的培养考察。",
+            answer=True,
+            score=Decimal("1"),
+            category="发展党员",
+        )
+        Question.objects.create(
+            bank=bank,
+            type=QuestionType.FILL,
+            stem=f"填空题{i}：党的最高理想和最终目标是实现（ ），党的根本宗旨是（ ）。",
+            answer=[["共产主义"], ["全心全意为人民服务", "为人民服务"]],
+            score=Decimal("2"),
+            category="党章",
+        )
+        Question.objects.create(
+            bank=bank,
+            type=QuestionType.SHORT,
+            stem=f"简答题{i}：谈谈你对入党动机的认识。",
+            answer="端正入党动机……",
+            score=Decimal("10"),
+            category="党性修养",
+            difficulty=Difficulty.HARD,
+        )
+    return bank
+
+
+@pytest.fixture
+def quiz_exam_factory(db, quiz_bank):
+    """make(training_class, fixed=[questions], rules=[dicts], **fields) → an exam Quiz."""
+    from learning.quizzes.models import Quiz, QuizDrawRule, QuizKind, QuizQuestion
+
+    def make(training_class=None, *, fixed=None, rules=None, **fields):
+        fields.setdefault("title", f"结业考试{next(_quiz_seq)}")
+        fields.setdefault("kind", QuizKind.EXAM)
+        fields.setdefault("attempts_allowed", 2)
+        quiz = Quiz.objects.create(training_class=training_class, **fields)
+        for order, question in enumerate(fixed or []):
+            QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=order)
+        for order, rule in enumerate(rules or []):
+            QuizDrawRule.objects.create(quiz=quiz, sort_order=order, **{"bank": quiz_bank, **rule})
+        return quiz
+
+    return make

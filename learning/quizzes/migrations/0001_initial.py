@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import learning.quizzes.models
+import modelcluster.fields
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -134,34 +135,34 @@ class Migration(migrations.Migration):
             name='QuizDrawRule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
                 ('type', models.CharField(choices=[('single', '单选题'), ('multiple', '多选题'), ('true_false', '判断题'), ('fill', '填空题'), ('short', '简答题')], max_length=16, verbose_name='题型')),
                 ('category', models.CharField(blank=True, help_text='留空不限。', max_length=100, verbose_name='分类')),
                 ('difficulty', models.CharField(blank=True, choices=[('easy', '易'), ('medium', '中'), ('hard', '难')], help_text='留空不限。', max_length=8, verbose_name='难度')),
                 ('count', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='题数')),
                 ('score', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='每题分值')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='顺序')),
                 ('bank', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.questionbank', verbose_name='题库')),
-                ('quiz', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='draw_rules', to='quizzes.quiz')),
+                ('quiz', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='draw_rules', to='quizzes.quiz')),
             ],
             options={
                 'verbose_name': '抽题规则',
                 'verbose_name_plural': '抽题规则',
-                'ordering': ['order', 'id'],
+                'ordering': ['sort_order', 'id'],
             },
         ),
         migrations.CreateModel(
             name='QuizQuestion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='顺序')),
+                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
                 ('score', models.DecimalField(blank=True, decimal_places=2, help_text='留空使用试题本身的分值。', max_digits=6, null=True, verbose_name='分值')),
                 ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='quizzes.question', verbose_name='试题')),
-                ('quiz', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fixed_questions', to='quizzes.quiz')),
+                ('quiz', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='fixed_questions', to='quizzes.quiz')),
             ],
             options={
                 'verbose_name': '固定试题',
                 'verbose_name_plural': '固定试题',
-                'ordering': ['order', 'id'],
+                'ordering': ['sort_order', 'id'],
             },
         ),
         migrations.CreateModel(

@@ -1,0 +1,268 @@
+"""Reads of the quiz engine: what a trainee may see of an attempt, results, grading queue, item analysis."""
+
+import statistics
+from collections import defaultdict
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from learning.quizzes import grading
+from learning.quizzes.models import (
+    REVIEW_ORDER,
+    Attempt,
+    AttemptState,
+    GradingMethod,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizKind,
+    ReviewLevel,
+)
+
+PUBLIC_QUESTION_FIELDS = ("id", "type", "stem", "options", "score", "blanks")
+TWO = Decimal("0.01")
+
+
+def public_question(question: dict) -> dict:
+    """A snapshot question without anything that gives the answer away."""
+    return {key: question[key] for key in PUBLIC_QUESTION_FIELDS if key in question}
+
+
+def review_level(*, attempt: Attempt, now: datetime | None = None) -> str:
+    """How much of a finished attempt its trainee may see now (after submit / after the quiz closes)."""
+    if attempt.state == AttemptState.IN_PROGRESS:
+        return ReviewLevel.NOTHING
+    quiz = attempt.quiz
+    level = quiz.review_after_submit
+    if quiz.is_closed(now or timezone.now()):
+        level = max(level, quiz.review_after_close, key=REVIEW_ORDER.index)
+    return level
+
+
+def _at_least(level: str, wanted: str) -> bool:
+    return REVIEW_ORDER.index(level) >= REVIEW_ORDER.index(wanted)
+
+
+def remaining_seconds(*, attempt: Attempt, now: datetime | None = None) -> float | None:
+    if attempt.state != AttemptState.IN_PROGRESS or attempt.deadline is None:
+        return None if attempt.state == AttemptState.IN_PROGRESS else 0.0
+    return max(0.0, (attempt.deadline - (now or timezone.now())).total_seconds())
+
+
+def percent(score: Decimal | None, max_score: Decimal | None) -> Decimal | None:
+    """A score on the 100-point scale the pass mark uses (百分制)."""
+    if score is None or not max_score:
+        return None
+    return (score * 100 / max_score).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def attempt_detail(*, attempt: Attempt, now: datetime | None = None) -> dict:
+    """Everything the trainee may see of their attempt, as plain data for the API and the page."""
+    now = now or timezone.now()
+    level = review_level(attempt=attempt, now=now)
+    rows = {row.question_id: row for row in attempt.answers.all()}
+    data = {
+        "id": attempt.pk,
+        "quiz": attempt.quiz_id,
+        "number": attempt.number,
+        "state": attempt.state,
+        "started_at": attempt.started_at,
+        "deadline": attempt.deadline,
+        "submitted_at": attempt.submitted_at,
+        "remaining_seconds": remaining_seconds(attempt=attempt, now=now),
+        "review": level,
+        "answers": {str(qid): row.answer for qid, row in rows.items() if row.answer is not None},
+        "questions": [],
+    }
+    show_score = _at_least(level, ReviewLevel.SCORE)
+    show_answers = _at_least(level, ReviewLevel.ANSWERS)
+    show_explanations = _at_least(level, ReviewLevel.EXPLANATIONS)
+    if show_score:
+        data.update(
+            score=attempt.score,
+            max_score=attempt.max_score,
+            percent=percent(attempt.score, attempt.max_score),
+            passed=attempt.passed,
+            closed_by_deadline=attempt.closed_by_deadline,
+        )
+    for question in attempt.questions:
+        item = public_question(question)
+        row = rows.get(question["id"])
+        if show_answers:
+            item["correct_answer"] = question.get("answer")
+            item["correct_answer_text"] = grading.display_answer(question)
+            item["awarded"] = (
+                row.awarded
+                if row
+                else (None if question["type"] == QuestionType.SHORT else Decimal("0.00"))
+            )
+            if row and row.comment:
+                item["comment"] = row.comment
+        if show_explanations:
+            item["explanation"] = question.get("explanation", "")
+        data["questions"].append(item)
+    return data
+
+
+def _counted_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
+    """The attempt a grading method counts: the best or the last graded one."""
+    graded = [a for a in attempts if a.state == AttemptState.GRADED and a.score is not None]
+    if not graded:
+        return None
+    if method == GradingMethod.LAST:
+        return max(graded, key=lambda a: a.number)
+    return max(graded, key=lambda a: (percent(a.score, a.max_score) or 0, -a.number))
+
+
+def quiz_result(*, quiz: Quiz, user) -> Attempt | None:
+    attempts = list(Attempt.objects.filter(quiz=quiz, user=user))
+    return _counted_attempt(attempts, quiz.grading_method)
+
+
+def class_exam_summary(*, user, training_class_ids) -> dict[int, dict]:
+    """Per class: its final exam, whether the user passed it and the counted score (百分制)."""
+    ids = list(training_class_ids)
+    summary = {cid: {"exam": None, "exam_passed": False, "exam_best_score": None} for cid in ids}
+    if not ids:
+        return summary
+    exams: dict[int, Quiz] = {}
+    # The most recently created exam of a class is its final exam.
+    for quiz in Quiz.objects.filter(kind=QuizKind.EXAM, training_class_id__in=ids).order_by("id"):
+        exams[quiz.training_class_id] = quiz
+    if not exams:
+        return summary
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in Attempt.objects.filter(
+        user=user, quiz_id__in=[q.pk for q in exams.values()], state=AttemptState.GRADED
+    ).only("id", "quiz_id", "number", "state", "score", "max_score", "passed"):
+        attempts[attempt.quiz_id].append(attempt)
+    for class_id, quiz in exams.items():
+        counted = _counted_attempt(attempts[quiz.pk], quiz.grading_method)
+        summary[class_id] = {
+            "exam": quiz.pk,
+            "exam_passed": bool(counted and counted.passed),
+            "exam_best_score": percent(counted.score, counted.max_score) if counted else None,
+        }
+    return summary
+
+
+def lesson_quiz(*, lesson_id: int) -> Quiz | None:
+    """The practice quiz of a lesson page, if it has one."""
+    return Quiz.objects.filter(kind=QuizKind.PRACTICE, lesson_id=lesson_id).order_by("id").first()
+
+
+def trainer_classes_filter(*, user) -> dict | None:
+    """Filter kwargs limiting quizzes to the user's classes; None when the user sees all."""
+    if user.is_superuser or user.has_perm("classes.view_all_classes"):
+        return None
+    return {"training_class__trainers": user}
+
+
+def grading_queue(*, user) -> QuerySet:
+    """Attempts with 简答 answers waiting for a grade, in the classes this user trains."""
+    qs = Attempt.objects.filter(state=AttemptState.NEEDS_GRADING).select_related("quiz", "user")
+    limit = trainer_classes_filter(user=user)
+    if limit is not None:
+        qs = qs.filter(**{f"quiz__{k}": v for k, v in limit.items()})
+    return qs.order_by("submitted_at", "id")
+
+
+def duplicate_groups(*, bank_id: int | None = None) -> list[list[Question]]:
+    """Questions sharing type + normalised stem inside a bank, grouped."""
+    from django.db.models import Count
+
+    qs = Question.objects.all()
+    if bank_id:
+        qs = qs.filter(bank_id=bank_id)
+    keys = (
+        qs.values("bank_id", "stem_key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("bank_id", "stem_key")
+    )
+    groups: dict[tuple, list[Question]] = defaultdict(list)
+    pairs = list(keys)
+    if not pairs:
+        return []
+    for question in (
+        Question.objects.filter(stem_key__in={k for _b, k in pairs})
+        .select_related("bank")
+        .order_by("bank_id", "stem_key", "id")
+    ):
+        if (question.bank_id, question.stem_key) in pairs:
+            groups[(question.bank_id, question.stem_key)].append(question)
+    return list(groups.values())
+
+
+def item_analysis(*, quiz: Quiz) -> dict:
+    """Per question facility and discrimination (upper/lower 27%), score mean/median/sd/histogram.
+
+    Each trainee counts once, with the attempt the quiz's grading method counts. Facility is the
+    mean share of the question's points earned; discrimination is the facility in the upper 27%
+    of trainees by total score minus that in the lower 27%.
+    """
+    by_user: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in Attempt.objects.filter(quiz=quiz, state=AttemptState.GRADED).prefetch_related(
+        "answers"
+    ):
+        by_user[attempt.user_id].append(attempt)
+    counted = [a for a in (_counted_attempt(v, quiz.grading_method) for v in by_user.values()) if a]
+    scores = [float(percent(a.score, a.max_score) or 0) for a in counted]
+    result = {
+        "count": len(counted),
+        "mean": round(statistics.fmean(scores), 2) if scores else None,
+        "median": round(statistics.median(scores), 2) if scores else None,
+        "stdev": round(statistics.pstdev(scores), 2) if scores else None,
+        "histogram": histogram(scores),
+        "questions": [],
+    }
+    if not counted:
+        return result
+    # Share of points earned per (attempt, question); questions absent from an attempt are skipped.
+    shares: dict[int, dict[int, float]] = defaultdict(dict)
+    stems: dict[int, dict] = {}
+    for attempt in counted:
+        awarded = {row.question_id: row.awarded for row in attempt.answers.all()}
+        for question in attempt.questions:
+            stems.setdefault(question["id"], question)
+            full = Decimal(question["score"])
+            got = awarded.get(question["id"]) or Decimal("0")
+            shares[question["id"]][attempt.pk] = float(got / full) if full else 0.0
+    ranked = sorted(counted, key=lambda a: (percent(a.score, a.max_score) or 0, -a.pk))
+    group = max(1, round(len(ranked) * 0.27))
+    lower = {a.pk for a in ranked[:group]}
+    upper = {a.pk for a in ranked[-group:]}
+    for qid, per_attempt in shares.items():
+        values = list(per_attempt.values())
+        up = [v for aid, v in per_attempt.items() if aid in upper]
+        low = [v for aid, v in per_attempt.items() if aid in lower]
+        discrimination = (
+            round(statistics.fmean(up) - statistics.fmean(low), 2) if up and low else None
+        )
+        result["questions"].append(
+            {
+                "id": qid,
+                "type": stems[qid]["type"],
+                "stem": stems[qid]["stem"],
+                "answered": len(values),
+                "facility": round(statistics.fmean(values), 2),
+                "discrimination": discrimination,
+            }
+        )
+    result["questions"].sort(key=lambda q: q["facility"])
+    return result
+
+
+def histogram(scores: list[float], *, bins: int = 10) -> list[dict]:
+    """Counts of scores (百分制) in 10-point bins: 0–9, 10–19, …, 90–100."""
+    counts = [0] * bins
+    width = 100 / bins
+    for score in scores:
+        index = min(bins - 1, max(0, int(score // width)))
+        counts[index] += 1
+    return [
+        {"low": int(i * width), "high": int((i + 1) * width), "count": c}
+        for i, c in enumerate(counts)
+    ]

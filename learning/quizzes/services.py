@@ -1,0 +1,517 @@
+"""Writes of the quiz engine: start an attempt, save answers, submit, close overdue attempts, grade."""
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from learning.quizzes import grading
+from learning.quizzes.exceptions import (
+    AttemptClosed,
+    InvalidAnswer,
+    NotAllowed,
+    QuizNotAvailable,
+    UnknownQuestion,
+)
+from learning.quizzes.models import (
+    ATTEMPT_TRANSITIONS,
+    CHOICE_TYPES,
+    OPTION_KEYS,
+    Attempt,
+    AttemptAnswer,
+    AttemptState,
+    AttemptStep,
+    Question,
+    QuestionType,
+    Quiz,
+    QuizKind,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# State changes: the one place where an attempt's state moves.
+
+
+def attempt_transition(*, attempt: Attempt, to: str) -> None:
+    if to not in ATTEMPT_TRANSITIONS.get(attempt.state, set()):
+        raise ValueError(f"Attempt {attempt.pk}: {attempt.state} → {to} is not allowed")
+    attempt.state = to
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may start.
+
+
+def _lesson_visible(*, user, lesson_id: int) -> bool:
+    visible = import_string(settings.PAGE_VISIBILITY_FILTER)
+    return visible(user=user, queryset=Page.objects.filter(pk=lesson_id)).exists()
+
+
+def _enrolled(*, user, training_class_id: int) -> bool:
+    from learning.classes.models import Enrolment
+
+    return Enrolment.objects.filter(
+        training_class_id=training_class_id, trainee__user=user
+    ).exists()
+
+
+def quiz_check_may_start(*, quiz: Quiz, user) -> None:
+    """Raise NotAllowed unless the user may take this quiz at all."""
+    if not user or not user.is_authenticated:
+        raise NotAllowed()
+    if quiz.kind == QuizKind.PRACTICE:
+        if quiz.lesson_id is None or not _lesson_visible(user=user, lesson_id=quiz.lesson_id):
+            raise NotAllowed()
+        return
+    class_id = getattr(quiz, "training_class_id", None)
+    if class_id is None or not _enrolled(user=user, training_class_id=class_id):
+        raise NotAllowed(_("只有本培训班的学员可以参加该考试。"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing questions and the per-attempt snapshot.
+
+
+def _snapshot_question(
+    question: Question, *, score: Decimal, rng: random.Random, shuffle: bool
+) -> dict:
+    """The question as this attempt sees it; options permuted and the key mapped to the shown letters."""
+    options = list(question.options or [])
+    perm = list(range(len(options)))
+    if shuffle and question.type in CHOICE_TYPES:
+        rng.shuffle(perm)
+    shown = [{"key": OPTION_KEYS[pos], "text": options[orig]} for pos, orig in enumerate(perm)]
+    answer = question.answer
+    if question.type in CHOICE_TYPES:
+        # Original letter → position in this attempt's order → the letter the trainee sees.
+        to_shown = {OPTION_KEYS[orig]: OPTION_KEYS[pos] for pos, orig in enumerate(perm)}
+        if question.type == QuestionType.SINGLE:
+            answer = to_shown[answer]
+        else:
+            answer = sorted(to_shown[k] for k in answer)
+    item = {
+        "id": question.pk,
+        "type": question.type,
+        "stem": question.stem,
+        "options": shown,
+        "perm": perm,
+        "answer": answer,
+        "explanation": question.explanation,
+        "score": str(score),
+    }
+    if question.type == QuestionType.FILL:
+        item["blanks"] = len(answer or []) or 1
+    return item
+
+
+def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None) -> list[dict]:
+    """The questions of a new attempt: fixed ones plus a random draw per rule, none twice.
+
+    A constant number of queries whatever the rules: fixed questions, rules, the candidate ids of
+    all rules at once, then the chosen rows.
+    """
+    rng = rng or random.Random(secrets.randbits(64))
+    fixed = list(quiz.fixed_questions.select_related("question").order_by("sort_order", "id"))
+    chosen: list[tuple[int, Decimal]] = []
+    seen: set[int] = set()
+    rows: dict[int, Question] = {}
+    for item in fixed:
+        if item.question_id in seen:
+            continue
+        seen.add(item.question_id)
+        rows[item.question_id] = item.question
+        chosen.append(
+            (item.question_id, item.score if item.score is not None else item.question.score)
+        )
+    rules = list(quiz.draw_rules.all().order_by("sort_order", "id"))
+    if rules:
+        banks = {rule.bank_id for rule in rules}
+        candidates = list(
+            Question.objects.filter(bank_id__in=banks)
+            .order_by("id")
+            .values_list("id", "bank_id", "type", "category", "difficulty")
+        )
+        for rule in rules:
+            pool = [
+                qid
+                for qid, bank_id, type_, category, difficulty in candidates
+                if bank_id == rule.bank_id
+                and type_ == rule.type
+                and (not rule.category or category == rule.category)
+                and (not rule.difficulty or difficulty == rule.difficulty)
+                and qid not in seen
+            ]
+            if len(pool) < rule.count:
+                raise QuizNotAvailable(
+                    _(
+                        "题库中符合抽题规则（%(rule)s）的试题不足：需要 %(need)s 道，只有 %(have)s 道。"
+                    )
+                    % {"rule": str(rule), "need": rule.count, "have": len(pool)}
+                )
+            for qid in rng.sample(pool, rule.count):
+                seen.add(qid)
+                chosen.append((qid, rule.score))
+        missing = [qid for qid, _score in chosen if qid not in rows]
+        rows.update(Question.objects.in_bulk(missing))
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    return [
+        _snapshot_question(rows[qid], score=Decimal(score), rng=rng, shuffle=quiz.shuffle_options)
+        for qid, score in chosen
+    ]
+
+
+def quiz_problems(*, quiz: Quiz) -> list[str]:
+    """Why a quiz could not be started now (empty, rules the banks cannot satisfy); [] when fine."""
+    try:
+        questions = quiz_draw(quiz=quiz, rng=random.Random(0))
+    except QuizNotAvailable as exc:
+        return [str(exc.message)]
+    if not questions:
+        return [_("没有试题：请添加固定试题或抽题规则。")]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting, answering, submitting.
+
+
+def _deadline(*, quiz: Quiz, started_at: datetime) -> datetime | None:
+    candidates = []
+    if quiz.time_limit_minutes:
+        candidates.append(started_at + timedelta(minutes=quiz.time_limit_minutes))
+    if quiz.closes_at:
+        candidates.append(quiz.closes_at)
+    return min(candidates) if candidates else None
+
+
+def _overdue(attempt: Attempt, now: datetime) -> bool:
+    return (
+        attempt.state == AttemptState.IN_PROGRESS
+        and attempt.deadline is not None
+        and now >= attempt.deadline
+    )
+
+
+def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """The user's attempt in progress, or a new one: (attempt, created). Overdue ones are closed first."""
+    now = now or timezone.now()
+    quiz_check_may_start(quiz=quiz, user=user)
+    previous = list(
+        Attempt.objects.filter(quiz=quiz, user=user).only(
+            "id", "state", "number", "deadline", "quiz_id"
+        )
+    )
+    for attempt in previous:
+        if attempt.state != AttemptState.IN_PROGRESS:
+            continue
+        if not _overdue(attempt, now):
+            return Attempt.objects.get(pk=attempt.pk), False
+        attempt_submit(attempt_id=attempt.pk, now=now)
+    if not quiz.is_open(now):
+        raise QuizNotAvailable(_("本测验不在开放时间内。"))
+    if quiz.attempts_allowed and len(previous) >= quiz.attempts_allowed:
+        raise QuizNotAvailable(_("作答次数已用完。"))
+    questions = quiz_draw(quiz=quiz)
+    if not questions:
+        raise QuizNotAvailable(_("本测验还没有试题。"))
+    attempt = Attempt(
+        quiz=quiz,
+        user=user,
+        number=max((a.number for a in previous), default=0) + 1,
+        started_at=now,
+        deadline=_deadline(quiz=quiz, started_at=now),
+        questions=questions,
+        max_score=sum((Decimal(q["score"]) for q in questions), Decimal("0")),
+        multiple_partial_credit=quiz.multiple_partial_credit,
+    )
+    try:
+        with transaction.atomic():
+            attempt.save()
+    except IntegrityError:
+        # Another tab started the same attempt a moment ago: resume that one.
+        existing = Attempt.objects.filter(
+            quiz=quiz, user=user, state=AttemptState.IN_PROGRESS
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    if attempt.deadline is not None:
+        _schedule_close(attempt)
+    return attempt, True
+
+
+def _schedule_close(attempt: Attempt) -> None:
+    """Ask the task backend to close the attempt at its deadline, when it can run tasks later."""
+    from django_tasks import default_task_backend
+
+    from learning.quizzes.tasks import attempt_close_overdue_task
+
+    if not default_task_backend.supports_defer:
+        return
+    run_after = attempt.deadline + timedelta(seconds=5)
+    transaction.on_commit(
+        lambda: attempt_close_overdue_task.using(run_after=run_after).enqueue(attempt_id=attempt.pk)
+    )
+
+
+def _question(attempt: Attempt, question_id: int) -> dict:
+    for item in attempt.questions:
+        if item["id"] == question_id:
+            return item
+    raise UnknownQuestion()
+
+
+@dataclass
+class SavedAnswer:
+    question_id: int
+    answer: object
+    saved_at: datetime
+
+
+def attempt_answer_save(
+    *, attempt_id: int, user, question_id: int, answer, now: datetime | None = None
+) -> SavedAnswer:
+    """Save one answer under a row lock; AttemptClosed once submitted or past the deadline."""
+    now = now or timezone.now()
+    closed_now = False
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .only("id", "user_id", "state", "deadline", "questions")
+            .get(pk=attempt_id, user=user)
+        )
+        if attempt.state != AttemptState.IN_PROGRESS:
+            raise AttemptClosed()
+        if _overdue(attempt, now):
+            closed_now = True
+        else:
+            question = _question(attempt, question_id)
+            try:
+                value = grading.normalise_response(question, answer)
+            except grading.AnswerError as exc:
+                raise InvalidAnswer(str(exc)) from exc
+            AttemptAnswer.objects.bulk_create(
+                [
+                    AttemptAnswer(
+                        attempt_id=attempt.pk, question_id=question_id, answer=value, saved_at=now
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["attempt", "question_id"],
+                update_fields=["answer", "saved_at"],
+            )
+            AttemptStep.objects.create(
+                attempt_id=attempt.pk, question_id=question_id, answer=value, created_at=now
+            )
+    if closed_now:
+        # Closed outside the failed save so the answers saved before the deadline are kept.
+        attempt_submit(attempt_id=attempt_id, now=now)
+        raise AttemptClosed(_("考试时间已到，已按截止前保存的答案自动交卷。"))
+    return SavedAnswer(question_id=question_id, answer=value, saved_at=now)
+
+
+def _percent(score: Decimal, max_score: Decimal) -> Decimal:
+    if not max_score:
+        return Decimal("0")
+    return score * 100 / max_score
+
+
+def _grade_attempt(
+    attempt: Attempt, answers: list[AttemptAnswer], now: datetime
+) -> list[AttemptAnswer]:
+    """Score every answer from the snapshot; sets the attempt's score, state and passed."""
+    by_question = {a.question_id: a for a in answers}
+    total = Decimal("0")
+    pending = False
+    changed = []
+    for question in attempt.questions:
+        row = by_question.get(question["id"])
+        if question["type"] == QuestionType.SHORT:
+            if row is None or not (row.answer or "").strip():
+                if row is not None and row.awarded is None:
+                    row.awarded = Decimal("0.00")
+                    changed.append(row)
+                continue
+            if row.awarded is None:
+                pending = True
+            else:
+                total += row.awarded
+            continue
+        awarded = grading.grade(
+            question,
+            row.answer if row else None,
+            partial_credit=attempt.multiple_partial_credit,
+        )
+        if row is not None:
+            if row.awarded != awarded:
+                row.awarded = awarded
+                changed.append(row)
+        total += awarded
+    attempt.score = total
+    attempt.graded_at = now
+    if pending:
+        attempt.passed = None
+        target = AttemptState.NEEDS_GRADING
+    else:
+        attempt.passed = _percent(total, attempt.max_score) >= attempt.quiz.pass_mark
+        target = AttemptState.GRADED
+    if attempt.state != target:
+        attempt_transition(attempt=attempt, to=target)
+    return changed
+
+
+def attempt_submit(*, attempt_id: int, user=None, now: datetime | None = None) -> Attempt:
+    """Hand in an attempt and grade it; submitting again returns the same result."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        qs = Attempt.objects.select_for_update(of=("self",)).select_related("quiz")
+        if user is not None:
+            qs = qs.filter(user=user)
+        attempt = qs.get(pk=attempt_id)
+        if attempt.state != AttemptState.IN_PROGRESS:
+            return attempt
+        if attempt.deadline is not None and now > attempt.deadline:
+            attempt.closed_by_deadline = True
+            attempt.submitted_at = attempt.deadline
+        else:
+            attempt.submitted_at = now
+        attempt_transition(attempt=attempt, to=AttemptState.SUBMITTED)
+        answers = list(attempt.answers.all())
+        changed = _grade_attempt(attempt, answers, now)
+        if changed:
+            AttemptAnswer.objects.bulk_update(changed, ["awarded"])
+        attempt.save(
+            update_fields=[
+                "state",
+                "submitted_at",
+                "graded_at",
+                "score",
+                "passed",
+                "closed_by_deadline",
+            ]
+        )
+        if attempt.state == AttemptState.GRADED:
+            _after_graded(attempt)
+    return attempt
+
+
+def attempt_close_if_overdue(*, attempt_id: int, now: datetime | None = None) -> bool:
+    """Close the attempt if its time is up; True when it was closed now."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.only("id", "state", "deadline").filter(pk=attempt_id).first()
+    if attempt is None or not _overdue(attempt, now):
+        return False
+    attempt_submit(attempt_id=attempt_id, now=now)
+    return True
+
+
+def attempts_close_overdue(*, now: datetime | None = None) -> int:
+    """Close every attempt whose deadline has passed, with the answers saved by then."""
+    now = now or timezone.now()
+    ids = list(
+        Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lte=now).values_list(
+            "id", flat=True
+        )
+    )
+    closed = 0
+    for attempt_id in ids:
+        if attempt_close_if_overdue(attempt_id=attempt_id, now=now):
+            closed += 1
+    return closed
+
+
+# ---------------------------------------------------------------------------------------------
+# Manual grading and regrading.
+
+
+def answer_grade(
+    *, attempt_id: int, question_id: int, grader, awarded: Decimal, comment: str = ""
+) -> Attempt:
+    """A trainer's grade for one 简答 answer; the attempt is graded once no answer waits."""
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt_id)
+        )
+        if attempt.state not in (AttemptState.NEEDS_GRADING, AttemptState.GRADED):
+            raise AttemptClosed(_("该作答尚未交卷，不能阅卷。"))
+        question = _question(attempt, question_id)
+        if question["type"] != QuestionType.SHORT:
+            raise InvalidAnswer(_("只有简答题需要人工阅卷。"))
+        maximum = Decimal(question["score"])
+        if awarded < 0 or awarded > maximum:
+            raise InvalidAnswer(_("得分应在 0 到 %(max)s 之间。") % {"max": maximum})
+        row, _created = AttemptAnswer.objects.get_or_create(
+            attempt=attempt, question_id=question_id, defaults={"answer": None}
+        )
+        row.awarded = awarded
+        row.comment = comment
+        row.grader = grader
+        row.graded_at = now
+        row.save(update_fields=["awarded", "comment", "grader", "graded_at"])
+        changed = _grade_attempt(attempt, list(attempt.answers.all()), now)
+        if changed:
+            AttemptAnswer.objects.bulk_update(changed, ["awarded"])
+        attempt.save(update_fields=["state", "graded_at", "score", "passed"])
+        if attempt.state == AttemptState.GRADED:
+            _after_graded(attempt)
+    return attempt
+
+
+def attempt_regrade(*, attempt_id: int) -> Attempt:
+    """Replay grading of a finished attempt from its snapshot (e.g. after a changed setting)."""
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt_id)
+        )
+        if attempt.state == AttemptState.IN_PROGRESS:
+            return attempt
+        changed = _grade_attempt(attempt, list(attempt.answers.all()), now)
+        if changed:
+            AttemptAnswer.objects.bulk_update(changed, ["awarded"])
+        attempt.save(update_fields=["state", "graded_at", "score", "passed"])
+        if attempt.state == AttemptState.GRADED:
+            _after_graded(attempt)
+    return attempt
+
+
+def _after_graded(attempt: Attempt) -> None:
+    """A passed exam with a 学时 credit adds it to the trainee's ledger (once per class)."""
+    quiz = attempt.quiz
+    class_id = getattr(quiz, "training_class_id", None)
+    if not (attempt.passed and quiz.class_hours_credit and class_id):
+        return
+    credit = _ledger_exam_credit()
+    if credit is None:
+        return
+    attempt_id, user_id, hours = attempt.pk, attempt.user_id, quiz.class_hours_credit
+    transaction.on_commit(
+        lambda: credit(
+            user_id=user_id, training_class_id=class_id, hours=hours, attempt_id=attempt_id
+        )
+    )
+
+
+def _ledger_exam_credit():
+    try:
+        from learning.progress.services import ledger_exam_credit_add
+    except ImportError:
+        return None
+    return ledger_exam_credit_add

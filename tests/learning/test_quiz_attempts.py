@@ -1,0 +1,266 @@
+"""Attempts: draw rules, shuffling, deadlines and overdue closing, idempotent submit, manual grades."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from learning.quizzes import selectors, services
+from learning.quizzes.exceptions import AttemptClosed, NotAllowed, QuizNotAvailable
+from learning.quizzes.models import Attempt, AttemptState, Question, QuestionType
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trainee(quiz_user_factory):
+    return quiz_user_factory("trainee")
+
+
+@pytest.fixture
+def klass(quiz_class_factory, trainee):
+    return quiz_class_factory(trainees=[trainee])
+
+
+def correct_response(question):
+    return question["answer"]
+
+
+def test_draw_rules_respected_and_no_question_twice(quiz_exam_factory, klass, trainee, quiz_bank):
+    exam = quiz_exam_factory(
+        klass,
+        rules=[
+            {"type": QuestionType.SINGLE, "count": 2, "score": Decimal("5")},
+            {"type": QuestionType.MULTIPLE, "count": 3, "score": Decimal("4"), "category": "党章"},
+            {"type": QuestionType.TRUE_FALSE, "count": 3, "score": Decimal("1")},
+            # Overlaps the first rule's pool: must not draw a question already drawn.
+            {"type": QuestionType.SINGLE, "count": 1, "score": Decimal("5")},
+        ],
+    )
+    attempt, created = services.attempt_start(quiz=exam, user=trainee)
+    assert created
+    ids = [q["id"] for q in attempt.questions]
+    assert len(ids) == len(set(ids)) == 9
+    types = [q["type"] for q in attempt.questions]
+    assert types.count("single") == 3 and types.count("multiple") == 3
+    assert types.count("true_false") == 3
+    by_id = Question.objects.in_bulk(ids)
+    assert all(
+        by_id[q["id"]].category == "党章" for q in attempt.questions if q["type"] == "multiple"
+    )
+    assert attempt.max_score == Decimal("30")  # 3 × 5 + 3 × 4 + 3 × 1
+
+
+def test_rules_the_bank_cannot_satisfy_are_refused(quiz_exam_factory, klass, trainee):
+    exam = quiz_exam_factory(klass, rules=[{"type": QuestionType.SINGLE, "count": 4, "score": 1}])
+    with pytest.raises(QuizNotAvailable, match="不足"):
+        services.attempt_start(quiz=exam, user=trainee)
+    assert services.quiz_problems(quiz=exam)
+
+
+def test_only_enrolled_trainees_may_start_an_exam(quiz_exam_factory, klass, quiz_user_factory):
+    exam = quiz_exam_factory(klass, fixed=list(Question.objects.all()[:2]))
+    with pytest.raises(NotAllowed):
+        services.attempt_start(quiz=exam, user=quiz_user_factory())
+
+
+def test_shuffling_is_per_attempt_and_grading_follows_it(
+    quiz_exam_factory, quiz_class_factory, quiz_user_factory, quiz_bank
+):
+    users = [quiz_user_factory() for _ in range(4)]
+    klass = quiz_class_factory(trainees=users)
+    choices = list(quiz_bank.questions.filter(type__in=["single", "multiple"]))
+    exam = quiz_exam_factory(klass, fixed=choices)
+    orders, option_orders = set(), set()
+    for user in users:
+        attempt, _ = services.attempt_start(quiz=exam, user=user)
+        orders.add(tuple(q["id"] for q in attempt.questions))
+        option_orders.add(tuple(tuple(q["perm"]) for q in attempt.questions))
+        for question in attempt.questions:
+            original = Question.objects.get(pk=question["id"])
+            # The shown options are the question's options in this attempt's order…
+            assert [o["text"] for o in question["options"]] == [
+                original.options[i] for i in question["perm"]
+            ]
+            # …and answering the shown letters of the right texts earns full marks.
+            right_texts = {original.options["ABCD".index(k)] for k in original.answer}
+            shown = sorted(o["key"] for o in question["options"] if o["text"] in right_texts)
+            response = shown[0] if question["type"] == "single" else shown
+            services.attempt_answer_save(
+                attempt_id=attempt.pk, user=user, question_id=question["id"], answer=response
+            )
+        result = services.attempt_submit(attempt_id=attempt.pk, user=user)
+        assert result.score == result.max_score
+    assert len(orders) > 1 and len(option_orders) > 1
+
+
+def test_second_start_resumes_the_attempt_in_progress(quiz_exam_factory, klass, trainee):
+    exam = quiz_exam_factory(klass, fixed=list(Question.objects.all()[:3]))
+    first, created = services.attempt_start(quiz=exam, user=trainee)
+    again, created_again = services.attempt_start(quiz=exam, user=trainee)
+    assert created and not created_again and first.pk == again.pk
+
+
+def test_attempts_allowed_and_window(quiz_exam_factory, klass, trainee):
+    exam = quiz_exam_factory(klass, fixed=list(Question.objects.all()[:2]), attempts_allowed=1)
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+    services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    with pytest.raises(QuizNotAvailable, match="次数"):
+        services.attempt_start(quiz=exam, user=trainee)
+    later = quiz_exam_factory(
+        klass, fixed=list(Question.objects.all()[:2]), opens_at=timezone.now() + timedelta(hours=1)
+    )
+    with pytest.raises(QuizNotAvailable, match="开放"):
+        services.attempt_start(quiz=later, user=trainee)
+
+
+def test_submit_is_idempotent(quiz_exam_factory, klass, trainee, quiz_bank):
+    single = quiz_bank.questions.filter(type="single").first()
+    exam = quiz_exam_factory(klass, fixed=[single], shuffle_options=False)
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+    services.attempt_answer_save(
+        attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer="B"
+    )
+    first = services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    second = services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    assert first.state == second.state == AttemptState.GRADED
+    assert first.score == second.score == Decimal("2.00")
+    assert first.submitted_at == second.submitted_at
+    assert first.passed is True
+    with pytest.raises(AttemptClosed):
+        services.attempt_answer_save(
+            attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer="A"
+        )
+
+
+def test_deadline_refuses_answers_and_closes_with_answers_saved_by_then(
+    quiz_exam_factory, klass, trainee, quiz_bank
+):
+    singles = list(quiz_bank.questions.filter(type="single")[:2])
+    exam = quiz_exam_factory(klass, fixed=singles, time_limit_minutes=30, shuffle_options=False)
+    start = timezone.now()
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee, now=start)
+    assert attempt.deadline == start + timedelta(minutes=30)
+    services.attempt_answer_save(
+        attempt_id=attempt.pk,
+        user=trainee,
+        question_id=singles[0].pk,
+        answer="B",
+        now=start + timedelta(minutes=29),
+    )
+    with pytest.raises(AttemptClosed):
+        services.attempt_answer_save(
+            attempt_id=attempt.pk,
+            user=trainee,
+            question_id=singles[1].pk,
+            answer="B",
+            now=start + timedelta(minutes=31),
+        )
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+    assert attempt.closed_by_deadline and attempt.submitted_at == attempt.deadline
+    assert attempt.score == Decimal("2.00")  # only the answer saved before the deadline
+
+
+def test_overdue_attempts_are_closed_by_the_task(quiz_exam_factory, klass, trainee, quiz_bank):
+    from learning.quizzes.tasks import attempts_close_overdue_task
+
+    exam = quiz_exam_factory(klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=1)
+    past = timezone.now() - timedelta(minutes=5)
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee, now=past)
+    fresh = quiz_exam_factory(
+        klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=60
+    )
+    running, _ = services.attempt_start(quiz=fresh, user=trainee)
+    assert attempts_close_overdue_task.enqueue().return_value == 1
+    attempt.refresh_from_db()
+    running.refresh_from_db()
+    assert attempt.state != AttemptState.IN_PROGRESS and attempt.closed_by_deadline
+    assert running.state == AttemptState.IN_PROGRESS
+
+
+def test_overdue_attempt_is_closed_when_touched_by_start(
+    quiz_exam_factory, klass, trainee, quiz_bank
+):
+    exam = quiz_exam_factory(klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=1)
+    past = timezone.now() - timedelta(minutes=5)
+    old, _ = services.attempt_start(quiz=exam, user=trainee, now=past)
+    new, created = services.attempt_start(quiz=exam, user=trainee)
+    old.refresh_from_db()
+    assert created and new.pk != old.pk and old.closed_by_deadline
+
+
+def test_short_answers_wait_for_a_trainer_then_pass(
+    quiz_exam_factory, klass, trainee, quiz_bank, quiz_user_factory
+):
+    short = quiz_bank.questions.filter(type="short").first()
+    single = quiz_bank.questions.filter(type="single").first()
+    exam = quiz_exam_factory(klass, fixed=[single, short], shuffle_options=False)
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+    services.attempt_answer_save(
+        attempt_id=attempt.pk, user=trainee, question_id=short.pk, answer="为共产主义奋斗终身"
+    )
+    services.attempt_answer_save(
+        attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer="B"
+    )
+    attempt = services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    assert attempt.state == AttemptState.NEEDS_GRADING and attempt.passed is None
+    trainer = quiz_user_factory()
+    klass.trainers.add(trainer)
+    assert list(selectors.grading_queue(user=trainer)) == [attempt]
+    assert list(selectors.grading_queue(user=quiz_user_factory())) == []
+    attempt = services.answer_grade(
+        attempt_id=attempt.pk,
+        question_id=short.pk,
+        grader=trainer,
+        awarded=Decimal("7"),
+        comment="认识较深刻",
+    )
+    assert attempt.state == AttemptState.GRADED
+    assert attempt.score == Decimal("9.00") and attempt.passed is True
+    row = attempt.answers.get(question_id=short.pk)
+    assert row.grader == trainer and row.comment == "认识较深刻"
+
+
+def test_class_exam_summary_follows_the_grading_method(
+    quiz_exam_factory, klass, trainee, quiz_bank
+):
+    single = quiz_bank.questions.filter(type="single").first()
+    exam = quiz_exam_factory(klass, fixed=[single], shuffle_options=False, grading_method="last")
+    for answer in ("B", "A"):
+        attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+        services.attempt_answer_save(
+            attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer=answer
+        )
+        services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    summary = selectors.class_exam_summary(user=trainee, training_class_ids=[klass.pk, 999])
+    assert summary[klass.pk] == {
+        "exam": exam.pk,
+        "exam_passed": False,
+        "exam_best_score": Decimal("0.00"),
+    }
+    assert summary[999]["exam"] is None
+    exam.grading_method = "highest"
+    exam.save()
+    summary = selectors.class_exam_summary(user=trainee, training_class_ids=[klass.pk])
+    assert summary[klass.pk]["exam_passed"] is True
+    assert summary[klass.pk]["exam_best_score"] == Decimal("100.00")
+
+
+def test_editing_a_question_later_never_changes_a_past_attempt(
+    quiz_exam_factory, klass, trainee, quiz_bank
+):
+    single = quiz_bank.questions.filter(type="single").first()
+    exam = quiz_exam_factory(klass, fixed=[single], shuffle_options=False)
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+    services.attempt_answer_save(
+        attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer="B"
+    )
+    services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    single.answer = "C"
+    single.stem = "改过的题干"
+    single.save()
+    regraded = services.attempt_regrade(attempt_id=attempt.pk)
+    assert regraded.score == Decimal("2.00")
+    assert Attempt.objects.get(pk=attempt.pk).questions[0]["stem"] != "改过的题干"

@@ -8,3 +8,8 @@ class MediaPipelineConfig(AppConfig):
     name = "media_pipeline"
     label = "media_pipeline"
     verbose_name = _("视频处理")
+
+    def ready(self) -> None:
+        from media_pipeline import signal_handlers
+
+        signal_handlers.register()

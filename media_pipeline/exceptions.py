@@ -1,0 +1,62 @@
+"""Typed errors of the media pipeline; callers catch these, never ffmpeg or storage errors."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class MediaPipelineError(Exception):
+    """Base class of every error the pipeline's public API raises."""
+
+
+class VideoRejected(MediaPipelineError):
+    """An upload that is not a playable video (checked by content) or is too big; nothing was saved."""
+
+    # code → (Chinese message, English message); API errors carry both.
+    MESSAGES = {
+        "empty": (_("文件为空（0 字节）。"), "The file is empty (0 bytes)."),
+        "too_large": (
+            _("文件过大，超过允许的上传上限。"),
+            "The file is larger than the upload limit.",
+        ),
+        "not_media": (
+            _("无法识别为视频文件，请上传 MP4、MOV 等格式的视频。"),
+            "The file is not a video (checked by its content, not its name).",
+        ),
+        "audio_only": (
+            _("文件只有音频，没有视频画面。"),
+            "The file contains audio only, no video stream.",
+        ),
+        "no_duration": (
+            _("视频没有可播放的时长。"),
+            "The video has no playable duration.",
+        ),
+        "truncated": (
+            _("视频文件不完整（可能上传中断或文件已损坏）。"),
+            "The video file is incomplete or damaged (truncated).",
+        ),
+    }
+
+    def __init__(self, code: str, *, detail: str = ""):
+        self.code = code
+        self.detail = detail
+        super().__init__(self.message)
+
+    @property
+    def message_zh(self) -> str:
+        return str(self.MESSAGES[self.code][0])
+
+    @property
+    def message_en(self) -> str:
+        return self.MESSAGES[self.code][1]
+
+    @property
+    def message(self) -> str:
+        """ "中文。English." as the API returns it."""
+        return f"{self.message_zh}{self.message_en}"
+
+
+class VideoNotFound(MediaPipelineError):
+    """No video with that id."""
+
+
+class JobStateConflict(MediaPipelineError):
+    """The job's status forbids the action (e.g. retrying a job that has not failed)."""

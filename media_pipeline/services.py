@@ -1,0 +1,381 @@
+"""Writes of the media pipeline: accepting uploads, running, retrying and recovering encoding jobs."""
+
+import contextlib
+import logging
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from media_pipeline import conf, storage
+from media_pipeline.exceptions import JobStateConflict, VideoRejected
+from media_pipeline.ffmpeg_commands import (
+    MASTER_NAME,
+    MP4_NAME,
+    POSTER_NAME,
+    EncodingPlan,
+    Variant,
+    encode_args,
+    encoding_plan,
+    master_playlist,
+    output_folders,
+    parse_media_playlist,
+    variant_bandwidth,
+    variant_playlist_name,
+)
+from media_pipeline.models import EncodingJob, EncodingProfile, Rendition, Video
+from media_pipeline.probe import ProbeError, ProbeResult, decodes_through, ffmpeg_binary, probe
+from media_pipeline.runner import run_ffmpeg
+
+logger = logging.getLogger(__name__)
+
+
+class EncodeFailed(Exception):
+    def __init__(self, message: str, *, log_tail: str = ""):
+        super().__init__(message)
+        self.log_tail = log_tail
+
+
+# Uploads ---------------------------------------------------------------------------------------
+
+
+def _file_size(file: File) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(0)
+    return int(size)
+
+
+@contextlib.contextmanager
+def _as_local_file(file: File) -> Iterator[Path]:
+    """A local path of the upload; in-memory uploads are written to disk in chunks first."""
+    temporary_path = getattr(file, "temporary_file_path", None)
+    if temporary_path:
+        yield Path(temporary_path())
+        return
+    name = getattr(file, "name", None) or ""
+    if not isinstance(file, UploadedFile) and Path(name).is_absolute() and Path(name).is_file():
+        # A File opened on a local path (demo, bench, scripts): probe it where it is.
+        yield Path(name)
+        return
+    with tempfile.NamedTemporaryFile(
+        suffix=Path(getattr(file, "name", "") or "").suffix[:10]
+    ) as tmp:
+        file.seek(0)
+        for chunk in file.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        file.seek(0)
+        yield Path(tmp.name)
+
+
+def video_check_file(*, file: File) -> ProbeResult:
+    """Probe an upload by its content; raise VideoRejected unless it is a playable video."""
+    size = _file_size(file)
+    if size == 0:
+        raise VideoRejected("empty")
+    if size > conf.get("MAX_UPLOAD_BYTES"):
+        raise VideoRejected("too_large", detail=f"{size} > {conf.get('MAX_UPLOAD_BYTES')}")
+    with _as_local_file(file) as path:
+        try:
+            info = probe(path)
+        except ProbeError as exc:
+            raise VideoRejected("not_media", detail=str(exc)) from exc
+        if info.video is None or not info.display_size:
+            raise VideoRejected("audio_only" if info.audio else "not_media")
+        if not info.duration or info.duration <= 0:
+            raise VideoRejected("no_duration")
+        if not decodes_through(path, duration=info.duration):
+            raise VideoRejected("truncated")
+    return info
+
+
+def video_create(*, title: str, file: File | UploadedFile, uploaded_by=None) -> Video:
+    """Accept an upload: check it by content, store the original, queue its encoding.
+
+    Raises VideoRejected (and saves and queues nothing) for anything that is not a playable video.
+    """
+    info = video_check_file(file=file)
+    width, height = info.display_size
+    with transaction.atomic():
+        video = Video(
+            title=title.strip() or Path(getattr(file, "name", "") or "video").stem,
+            uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+            status=Video.Status.QUEUED,
+            duration_seconds=info.duration,
+            width=width,
+            height=height,
+            rotation=info.rotation,
+            original_size=info.size,
+            source_info=info.as_dict(),
+        )
+        file.seek(0)
+        video.original.save(Path(getattr(file, "name", "") or "upload.mp4").name, file, save=False)
+        video.save()
+        job = EncodingJob.objects.create(video=video)
+        _enqueue_on_commit(job)
+    return video
+
+
+def _enqueue_on_commit(job: EncodingJob) -> None:
+    job_id = job.pk
+
+    def enqueue() -> None:
+        from media_pipeline.tasks import encoding_job_run_task
+
+        encoding_job_run_task.enqueue(job_id=job_id)
+
+    transaction.on_commit(enqueue)
+
+
+def video_delete(*, video: Video) -> None:
+    """Delete a video with its renditions, jobs, published outputs and original."""
+    # The files go in the post_delete handler (signal_handlers.py), so admin deletes clean up too.
+    video.delete()
+
+
+def video_files_delete(*, original: str, output_dir: str) -> None:
+    storage.delete_tree(output_dir)
+    storage.delete_file(original)
+
+
+# Jobs ------------------------------------------------------------------------------------------
+
+
+def _set_video_state(video_id: int, **fields) -> None:
+    Video.objects.filter(pk=video_id).update(**fields)
+
+
+def encoding_job_run(*, job_id: int) -> EncodingJob:
+    """Run a queued job to ready or failed; a job that is not queued is left alone (idempotent)."""
+    with transaction.atomic():
+        job = EncodingJob.objects.select_for_update().get(pk=job_id)
+        if job.status != EncodingJob.Status.QUEUED:
+            return job
+        job.transition_to(EncodingJob.Status.PROCESSING)
+        job.save()
+        _set_video_state(job.video_id, status=Video.Status.PROCESSING, progress=0, error="")
+    try:
+        _encode(job)
+    except EncodeFailed as exc:
+        _job_fail(job_id=job.pk, error=str(exc), log_tail=exc.log_tail)
+    except Exception as exc:  # the job must end as failed, whatever broke
+        logger.exception("encoding job %s crashed", job.pk)
+        _job_fail(job_id=job.pk, error=f"{type(exc).__name__}: {exc}", log_tail="")
+    job.refresh_from_db()
+    return job
+
+
+def _job_fail(*, job_id: int, error: str, log_tail: str) -> None:
+    with transaction.atomic():
+        job = EncodingJob.objects.select_for_update().get(pk=job_id)
+        if not job.can_transition_to(EncodingJob.Status.FAILED):
+            return
+        job.transition_to(EncodingJob.Status.FAILED)
+        job.error = error[:2000]
+        job.log_tail = log_tail
+        job.save()
+        _set_video_state(job.video_id, status=Video.Status.FAILED, error=job.error)
+
+
+def _heartbeat(job: EncodingJob, percent: int) -> bool:
+    # The copy shown before publishing stays below 100: 100 means "published and playable".
+    percent = min(percent, 99)
+    alive = EncodingJob.objects.filter(
+        pk=job.pk, status=EncodingJob.Status.PROCESSING, attempts=job.attempts
+    ).update(progress=percent, heartbeat_at=timezone.now())
+    if alive:
+        _set_video_state(job.video_id, progress=percent)
+    # Zero rows: the job was declared stale and handed to another worker, so stop this encode.
+    return bool(alive)
+
+
+def encoding_plan_for(*, info: ProbeResult) -> EncodingPlan:
+    """The transcoding plan of a probed source with the active profiles."""
+    width, height = info.display_size
+    return encoding_plan(
+        profiles=list(EncodingProfile.objects.filter(is_active=True)),
+        display_width=width,
+        display_height=height,
+        duration=info.duration,
+        frame_rate=info.video.frame_rate if info.video else None,
+        has_audio=info.audio is not None,
+        segment_seconds=conf.get("SEGMENT_SECONDS"),
+        preset=conf.get("X264_PRESET"),
+        mp4_max_height=conf.get("MP4_MAX_HEIGHT"),
+    )
+
+
+def _measure_variants(*, out_dir: Path, plan: EncodingPlan) -> list[Variant]:
+    variants = []
+    for rung in plan.rungs:
+        playlist = out_dir / variant_playlist_name(rung)
+        segments = parse_media_playlist(playlist.read_text())
+        if not segments:
+            raise EncodeFailed(f"{rung.name}: empty playlist")
+        folder = playlist.parent
+        peak, average = variant_bandwidth(
+            [(duration, (folder / uri).stat().st_size) for duration, uri in segments]
+        )
+        variants.append(Variant(rung, peak, average, variant_playlist_name(rung)))
+    return variants
+
+
+def _encode(job: EncodingJob) -> None:
+    video = Video.objects.get(pk=job.video_id)
+    scratch = storage.work_dir()
+    try:
+        with storage.local_copy(video.original.name) as source:
+            try:
+                info = probe(source)
+            except ProbeError as exc:
+                raise EncodeFailed(f"probe failed: {exc}") from exc
+            if not info.display_size:
+                raise EncodeFailed("no video stream")
+            plan = encoding_plan_for(info=info)
+            for folder in output_folders(plan):
+                (scratch / folder).mkdir(parents=True, exist_ok=True)
+            args = encode_args(binary=ffmpeg_binary(), source=source, out_dir=scratch, plan=plan)
+            result = run_ffmpeg(
+                args,
+                duration=info.duration,
+                on_progress=lambda percent: _heartbeat(job, percent),
+                tail_lines=conf.get("LOG_TAIL_LINES"),
+            )
+        if result.aborted:
+            # Another worker owns the job now; leave its state alone.
+            return
+        if result.returncode != 0:
+            last = result.log_tail.strip().splitlines()[-1:] or [""]
+            raise EncodeFailed(
+                f"ffmpeg exited with code {result.returncode}: {last[0]}", log_tail=result.log_tail
+            )
+        variants = _measure_variants(out_dir=scratch, plan=plan)
+        (scratch / MASTER_NAME).write_text(master_playlist(variants=variants, plan=plan))
+        # A fresh folder per encode: the switch to it is one database update, so a player sees
+        # either the old complete set or the new complete set.
+        output_dir = f"videos/hls/{video.pk}/{uuid.uuid4().hex[:12]}"
+        storage.publish_folder(scratch, output_dir)
+        _job_complete(
+            job=job,
+            info=info,
+            plan=plan,
+            variants=variants,
+            output_dir=output_dir,
+            log=result.log_tail,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _job_complete(
+    *,
+    job: EncodingJob,
+    info: ProbeResult,
+    plan: EncodingPlan,
+    variants: list[Variant],
+    output_dir: str,
+    log: str,
+) -> None:
+    profiles = {
+        p.name: p for p in EncodingProfile.objects.filter(name__in=[v.rung.name for v in variants])
+    }
+    stale_dir = ""
+    with transaction.atomic():
+        job = EncodingJob.objects.select_for_update().get(pk=job.pk)
+        video = Video.objects.select_for_update().get(pk=job.video_id)
+        if job.status != EncodingJob.Status.PROCESSING:
+            stale_dir = output_dir
+        else:
+            stale_dir = video.output_dir if video.output_dir != output_dir else ""
+            width, height = info.display_size
+            video.output_dir = output_dir
+            video.hls_master = f"{output_dir}/{MASTER_NAME}"
+            video.mp4 = f"{output_dir}/{MP4_NAME}"
+            video.poster = f"{output_dir}/{POSTER_NAME}"
+            video.duration_seconds = info.duration
+            video.width, video.height, video.rotation = width, height, info.rotation
+            video.status = Video.Status.READY
+            video.progress = 100
+            video.error = ""
+            video.save()
+            kept = []
+            for variant in variants:
+                rendition, _ = Rendition.objects.get_or_create(
+                    video=video,
+                    profile=profiles[variant.rung.name],
+                    defaults={"width": 0, "height": 0, "playlist": ""},
+                )
+                rendition.width, rendition.height = variant.rung.width, variant.rung.height
+                rendition.bandwidth = variant.bandwidth
+                rendition.average_bandwidth = variant.average_bandwidth
+                rendition.playlist = f"{output_dir}/{variant.uri}"
+                rendition.save()
+                kept.append(rendition.pk)
+            video.renditions.exclude(pk__in=kept).delete()
+            job.transition_to(EncodingJob.Status.READY)
+            job.log_tail = log
+            job.save()
+        if stale_dir:
+            transaction.on_commit(lambda: storage.delete_tree(stale_dir))
+
+
+def encoding_job_retry(*, job_id: int) -> EncodingJob:
+    """Queue a failed job again (from the admin's retry button)."""
+    with transaction.atomic():
+        job = EncodingJob.objects.select_for_update().get(pk=job_id)
+        if not (
+            job.status == EncodingJob.Status.FAILED
+            and job.can_transition_to(EncodingJob.Status.QUEUED)
+        ):
+            raise JobStateConflict(job.status)
+        job.transition_to(EncodingJob.Status.QUEUED)
+        # A person asked for another go: the automatic attempt limit starts over.
+        job.attempts = 0
+        job.error = ""
+        job.save()
+        _set_video_state(job.video_id, status=Video.Status.QUEUED, progress=0, error="")
+        _enqueue_on_commit(job)
+    return job
+
+
+def stale_jobs_requeue(*, now=None) -> list[int]:
+    """Re-queue jobs whose worker died mid-encode (no heartbeat for STALE_SECONDS).
+
+    A job that has already used MAX_ATTEMPTS is failed instead, so a file that kills its worker
+    does not loop forever. Returns the ids of the jobs it re-queued.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=conf.get("STALE_SECONDS"))
+    requeued = []
+    candidates = EncodingJob.objects.filter(
+        status=EncodingJob.Status.PROCESSING, heartbeat_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    for job_id in list(candidates):
+        with transaction.atomic():
+            job = EncodingJob.objects.select_for_update().get(pk=job_id)
+            if job.status != EncodingJob.Status.PROCESSING or (
+                job.heartbeat_at and job.heartbeat_at >= cutoff
+            ):
+                continue
+            if job.attempts >= conf.get("MAX_ATTEMPTS"):
+                job.transition_to(EncodingJob.Status.FAILED)
+                job.error = f"worker stopped responding {job.attempts} times; giving up"
+                job.save()
+                _set_video_state(job.video_id, status=Video.Status.FAILED, error=job.error)
+                continue
+            job.transition_to(EncodingJob.Status.QUEUED)
+            job.save()
+            _set_video_state(job.video_id, status=Video.Status.QUEUED, progress=0)
+            _enqueue_on_commit(job)
+            requeued.append(job.pk)
+    return requeued

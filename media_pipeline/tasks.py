@@ -1,0 +1,22 @@
+"""Background tasks (django-tasks, queue "media"): thin wrappers over the services."""
+
+from django_tasks import task
+
+from media_pipeline import services
+
+
+@task(queue_name="media")
+def encoding_job_run_task(*, job_id: int) -> str:
+    # Each worker that picks up work first rescues jobs abandoned by dead workers.
+    services.stale_jobs_requeue()
+    return services.encoding_job_run(job_id=job_id).status
+
+
+@task(queue_name="media")
+def stale_jobs_requeue_task() -> list[int]:
+    return services.stale_jobs_requeue()
+
+
+@task(queue_name="media")
+def video_files_delete_task(*, original: str, output_dir: str) -> None:
+    services.video_files_delete(original=original, output_dir=output_dir)

@@ -30,7 +30,9 @@ def exception_handler(exc, context):
         else:
             errors = {"non_field_errors": _as_list(data)}
         first = next(iter(errors.values()), [""])
-        detail = first[0] if len(errors) == 1 and first else str(_("提交的数据有误，请检查后重试。"))
+        detail = (
+            first[0] if len(errors) == 1 and first else str(_("提交的数据有误，请检查后重试。"))
+        )
         response.data = {"detail": detail, "errors": errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"])}

@@ -51,7 +51,7 @@ def demo_password() -> str:
 
 def demo_password_describe() -> str:
     password = demo_password()
-    lines = ["  演示账号 Demo accounts (密码 password: %s):" % password]
+    lines = [f"  演示账号 Demo accounts (密码 password: {password}):"]
     for account in DEMO_ACCOUNTS:
         lines.append(f"    {account.username:<10} {account.name:<6} {account.description}")
     return "\n".join(lines)

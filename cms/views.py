@@ -17,7 +17,9 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 — the point is to report any failure
         checks["database"] = f"error: {exc.__class__.__name__}"
         status = 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "checks": checks}, status=status
+    )
 
 
 def page_not_found(request, exception=None):

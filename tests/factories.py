@@ -58,7 +58,9 @@ def restrict_to_logged_in(page: Page) -> PageViewRestriction:
     return PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
 
 
-def make_user(username: str = "", *, role: str | None = None, password: str = "pw-Secret-123", **fields):
+def make_user(
+    username: str = "", *, role: str | None = None, password: str = "pw-Secret-123", **fields
+):
     username = username or f"user{next(_seq)}"
     user = get_user_model().objects.create_user(username=username, password=password, **fields)
     if role:

@@ -79,12 +79,12 @@ class LessonDetailView(generics.GenericAPIView):
     permission_classes = [AllowAny]
     serializer_class = LessonDetailSerializer
 
-    @extend_schema(tags=["content"], summary="微党课详情 A lesson with body, video, quiz and progress")
+    @extend_schema(
+        tags=["content"], summary="微党课详情 A lesson with body, video, quiz and progress"
+    )
     def get(self, request, pk: int):
         lesson = selectors.lesson_get(user=request.user, lesson_id=pk)
         if lesson is None:
             raise Http404
         context = {"request": request, **selectors.lesson_extras(lesson=lesson, user=request.user)}
         return Response(self.get_serializer(lesson, context=context).data)
-
-

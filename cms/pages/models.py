@@ -170,7 +170,9 @@ class VideoLessonPage(LessonPage):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text=_("留空则按视频时长计算：30 分钟及以上 1 学时，15–30 分钟 0.5 学时，15 分钟以内 0.25 学时。"),
+        help_text=_(
+            "留空则按视频时长计算：30 分钟及以上 1 学时，15–30 分钟 0.5 学时，15 分钟以内 0.25 学时。"
+        ),
     )
 
     content_panels = LessonPage.content_panels + [

@@ -12,7 +12,9 @@ def _hidden_paths(*, user) -> list[str]:
     user = user or AnonymousUser()
     if user.is_authenticated and user.is_superuser:
         return []
-    restrictions = list(PageViewRestriction.objects.select_related("page").prefetch_related("groups"))
+    restrictions = list(
+        PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+    )
     if not restrictions:
         return []
     group_ids = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
@@ -21,7 +23,9 @@ def _hidden_paths(*, user) -> list[str]:
         kind = restriction.restriction_type
         if kind == PageViewRestriction.LOGIN and user.is_authenticated:
             continue
-        if kind == PageViewRestriction.GROUPS and group_ids & {g.id for g in restriction.groups.all()}:
+        if kind == PageViewRestriction.GROUPS and group_ids & {
+            g.id for g in restriction.groups.all()
+        }:
             continue
         hidden.append(restriction.page.path)
     return hidden
@@ -58,7 +62,7 @@ def _attach_lesson_counts(*, courses: list[CoursePage], user) -> None:
         return
     counts: dict[str, int] = {}
     for path in lessons_queryset(user=user).values_list("path", flat=True):
-        counts[path[:-Page.steplen]] = counts.get(path[:-Page.steplen], 0) + 1
+        counts[path[: -Page.steplen]] = counts.get(path[: -Page.steplen], 0) + 1
     for course in courses:
         course.lesson_count = counts.get(course.path, 0)
 

@@ -26,3 +26,5 @@ LANGUAGE_CODE = "zh-hans"
 STATIC_ROOT = _TMP / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+if WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] == "search.backend":  # noqa: F405
+    WAGTAILSEARCH_BACKENDS["default"]["PATH"] = VAR_DIR / "search_index"  # noqa: F405

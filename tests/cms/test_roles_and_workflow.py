@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_all_roles_exist():
-    assert set(Group.objects.filter(name__in=ALL_ROLES).values_list("name", flat=True)) == set(ALL_ROLES)
+    assert set(Group.objects.filter(name__in=ALL_ROLES).values_list("name", flat=True)) == set(
+        ALL_ROLES
+    )
 
 
 def test_editor_can_edit_but_not_publish(editor, course):
@@ -70,7 +72,8 @@ def test_editor_submits_reviewer_approves_and_publishes(client, editor, reviewer
 
     client.force_login(reviewer)
     response = client.post(
-        f"/admin/pages/workflow/action/{lesson.pk}/approve/{task_state.pk}/", {"comment": "同意发布"}
+        f"/admin/pages/workflow/action/{lesson.pk}/approve/{task_state.pk}/",
+        {"comment": "同意发布"},
     )
     assert response.status_code in (200, 302)
     lesson.refresh_from_db()

@@ -278,6 +278,7 @@ class SavedAnswer:
     question_id: int
     answer: object
     saved_at: datetime
+    remaining_seconds: float | None
 
 
 def attempt_answer_save(
@@ -319,7 +320,10 @@ def attempt_answer_save(
         # Closed outside the failed save so the answers saved before the deadline are kept.
         attempt_submit(attempt_id=attempt_id, now=now)
         raise AttemptClosed(_("考试时间已到，已按截止前保存的答案自动交卷。"))
-    return SavedAnswer(question_id=question_id, answer=value, saved_at=now)
+    remaining = (attempt.deadline - now).total_seconds() if attempt.deadline else None
+    return SavedAnswer(
+        question_id=question_id, answer=value, saved_at=now, remaining_seconds=remaining
+    )
 
 
 def _percent(score: Decimal, max_score: Decimal) -> Decimal:
@@ -354,10 +358,9 @@ def _grade_attempt(
             row.answer if row else None,
             partial_credit=attempt.multiple_partial_credit,
         )
-        if row is not None:
-            if row.awarded != awarded:
-                row.awarded = awarded
-                changed.append(row)
+        if row is not None and row.awarded != awarded:
+            row.awarded = awarded
+            changed.append(row)
         total += awarded
     attempt.score = total
     attempt.graded_at = now

@@ -1,0 +1,175 @@
+"""REST views of quizzes and attempts: parse, call one service, respond (../shared/API.md)."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from learning.quizzes import selectors, services
+from learning.quizzes.exceptions import (
+    AttemptClosed,
+    InvalidAnswer,
+    NotAllowed,
+    QuizNotAvailable,
+    UnknownQuestion,
+)
+from learning.quizzes.models import Attempt, Quiz, ReviewLevel
+from learning.quizzes.serializers import (
+    AnswerInputSerializer,
+    AnswerSavedSerializer,
+    AttemptSerializer,
+    SubmitResultSerializer,
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("当前状态不允许此操作。")
+    default_code = "conflict"
+
+
+def attempt_payload(detail: dict) -> dict:
+    """The attempt as JSON; fields the review rules left out stay out (not null)."""
+    data = dict(AttemptSerializer(detail).data)
+    data = {key: value for key, value in data.items() if key in detail}
+    data["questions"] = [
+        {key: value for key, value in shaped.items() if key in source}
+        for shaped, source in zip(data["questions"], detail["questions"], strict=True)
+    ]
+    return data
+
+
+def _own_attempt(request, attempt_id: int) -> Attempt:
+    # Other users' attempts do not exist for this user: 404, never 403.
+    attempt = (
+        Attempt.objects.select_related("quiz").filter(pk=attempt_id, user=request.user).first()
+    )
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+class QuizAttemptsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="quiz_attempt_start",
+        summary="开始作答（或继续进行中的作答）",
+        request=None,
+        responses={
+            201: AttemptSerializer,
+            200: AttemptSerializer,
+            404: OpenApiResponse(description="测验不存在或无权参加"),
+            409: OpenApiResponse(description="不在开放时间、次数已用完"),
+        },
+        tags=["quizzes"],
+    )
+    def post(self, request, quiz_id: int):
+        quiz = Quiz.objects.filter(pk=quiz_id).first()
+        if quiz is None:
+            raise Http404
+        try:
+            attempt, created = services.attempt_start(quiz=quiz, user=request.user)
+        except NotAllowed as exc:
+            raise Http404 from exc
+        except QuizNotAvailable as exc:
+            raise Conflict(exc.message) from exc
+        attempt.quiz = quiz
+        data = attempt_payload(selectors.attempt_detail(attempt=attempt))
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class AttemptView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="attempt_detail",
+        summary="作答详情：剩余时间、已保存的答案；允许查看时含正确答案与解析",
+        responses={200: AttemptSerializer, 404: OpenApiResponse(description="不存在")},
+        tags=["quizzes"],
+    )
+    def get(self, request, attempt_id: int):
+        attempt = _own_attempt(request, attempt_id)
+        if services.attempt_close_if_overdue(attempt_id=attempt.pk):
+            attempt = _own_attempt(request, attempt_id)
+        return Response(attempt_payload(selectors.attempt_detail(attempt=attempt)))
+
+
+class AttemptAnswerView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="attempt_answer_save",
+        summary="保存一道题的答案",
+        request=AnswerInputSerializer,
+        responses={
+            200: AnswerSavedSerializer,
+            400: OpenApiResponse(description="答案格式不正确"),
+            404: OpenApiResponse(description="作答或试题不存在"),
+            409: OpenApiResponse(description="已交卷或已过截止时间"),
+        },
+        tags=["quizzes"],
+    )
+    def put(self, request, attempt_id: int, question_id: int):
+        body = AnswerInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            saved = services.attempt_answer_save(
+                attempt_id=attempt_id,
+                user=request.user,
+                question_id=question_id,
+                answer=body.validated_data["answer"],
+            )
+        except Attempt.DoesNotExist as exc:
+            raise Http404 from exc
+        except UnknownQuestion as exc:
+            raise exceptions.NotFound(exc.message) from exc
+        except AttemptClosed as exc:
+            raise Conflict(exc.message) from exc
+        except InvalidAnswer as exc:
+            raise exceptions.ValidationError({"answer": [str(exc.message)]}) from exc
+        return Response(
+            AnswerSavedSerializer(
+                {
+                    "question_id": saved.question_id,
+                    "answer": saved.answer,
+                    "saved_at": saved.saved_at,
+                    "remaining_seconds": saved.remaining_seconds,
+                }
+            ).data
+        )
+
+
+class AttemptSubmitView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="attempt_submit",
+        summary="交卷（重复提交返回同一结果）",
+        request=None,
+        responses={200: SubmitResultSerializer, 404: OpenApiResponse(description="不存在")},
+        tags=["quizzes"],
+    )
+    def post(self, request, attempt_id: int):
+        try:
+            attempt = services.attempt_submit(attempt_id=attempt_id, user=request.user)
+        except Attempt.DoesNotExist as exc:
+            raise Http404 from exc
+        level = selectors.review_level(attempt=attempt)
+        # The score is part of the review: a quiz that shows nothing after submit hides it too.
+        visible = level != ReviewLevel.NOTHING
+        return Response(
+            SubmitResultSerializer(
+                {
+                    "id": attempt.pk,
+                    "state": attempt.state,
+                    "score": attempt.score if visible else None,
+                    "max_score": attempt.max_score if visible else None,
+                    "passed": attempt.passed if visible else None,
+                    "closed_by_deadline": attempt.closed_by_deadline,
+                }
+            ).data
+        )

@@ -1,0 +1,72 @@
+"""Shapes of the quiz API (../shared/API.md); answers and explanations only when review allows."""
+
+from rest_framework import serializers
+
+
+class OptionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    text = serializers.CharField()
+
+
+class AttemptQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=["single", "multiple", "true_false", "fill", "short"])
+    stem = serializers.CharField()
+    options = OptionSerializer(many=True)
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    blanks = serializers.IntegerField(required=False, help_text="填空题的空数")
+    correct_answer = serializers.JSONField(required=False, help_text="仅在允许查看答案时出现")
+    correct_answer_text = serializers.CharField(required=False)
+    awarded = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, allow_null=True
+    )
+    comment = serializers.CharField(required=False)
+    explanation = serializers.CharField(required=False, help_text="仅在允许查看解析时出现")
+
+
+class AttemptSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    quiz = serializers.IntegerField()
+    number = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["in_progress", "submitted", "needs_grading", "graded"])
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    remaining_seconds = serializers.FloatField(allow_null=True)
+    review = serializers.ChoiceField(choices=["none", "score", "answers", "explanations"])
+    answers = serializers.DictField(
+        child=serializers.JSONField(), help_text="{question_id: answer}"
+    )
+    questions = AttemptQuestionSerializer(many=True)
+    score = serializers.DecimalField(
+        max_digits=8, decimal_places=2, required=False, allow_null=True
+    )
+    max_score = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    percent = serializers.DecimalField(
+        max_digits=6, decimal_places=2, required=False, allow_null=True
+    )
+    passed = serializers.BooleanField(required=False, allow_null=True)
+    closed_by_deadline = serializers.BooleanField(required=False)
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    answer = serializers.JSONField(
+        allow_null=True,
+        help_text='单选 "B"；多选 ["A","C"]；判断 true/false；填空 ["…","…"]；简答 "文字"；null 清除',
+    )
+
+
+class AnswerSavedSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    answer = serializers.JSONField(allow_null=True)
+    saved_at = serializers.DateTimeField()
+    remaining_seconds = serializers.FloatField(allow_null=True)
+
+
+class SubmitResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    score = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    max_score = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    passed = serializers.BooleanField(allow_null=True)
+    closed_by_deadline = serializers.BooleanField()

@@ -1,0 +1,220 @@
+"""The quiz REST API: start/resume, save, submit, 404 for others, 409 when closed, no answer leakage."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from learning.quizzes.models import Attempt, AttemptState, QuestionType, QuizKind
+
+pytestmark = pytest.mark.django_db
+
+SECRET_EXPLANATION = "1921年7月，中国共产党第一次全国代表大会召开。"
+
+
+@pytest.fixture
+def trainee(quiz_user_factory):
+    return quiz_user_factory("api-trainee")
+
+
+@pytest.fixture
+def api(trainee):
+    client = APIClient()
+    client.force_authenticate(trainee)
+    return client
+
+
+@pytest.fixture
+def exam(quiz_exam_factory, quiz_class_factory, trainee, quiz_bank):
+    klass = quiz_class_factory(trainees=[trainee])
+    return quiz_exam_factory(
+        klass,
+        fixed=list(quiz_bank.questions.exclude(type=QuestionType.SHORT)),
+        time_limit_minutes=90,
+        review_after_submit="score",
+        review_after_close="explanations",
+    )
+
+
+def start(api, quiz):
+    return api.post(f"/api/v1/quizzes/{quiz.pk}/attempts/")
+
+
+def assert_no_answers_in(payload: str, attempt: Attempt):
+    assert SECRET_EXPLANATION not in payload
+    assert "correct_answer" not in payload and "explanation" not in payload
+    assert "全心全意为人民服务" not in payload  # a fill-in key
+    assert '"perm"' not in payload
+
+
+def test_start_then_resume(api, exam):
+    first = start(api, exam)
+    assert first.status_code == 201
+    body = first.json()
+    assert body["state"] == "in_progress" and body["quiz"] == exam.pk
+    assert len(body["questions"]) == 12
+    assert 5390 < body["remaining_seconds"] <= 5400
+    question = body["questions"][0]
+    assert set(question) <= {"id", "type", "stem", "options", "score", "blanks"}
+    again = start(api, exam)
+    assert again.status_code == 200 and again.json()["id"] == body["id"]
+
+
+def test_no_answer_or_explanation_leaves_before_review(api, exam):
+    body = start(api, exam).content.decode()
+    attempt = Attempt.objects.get()
+    assert_no_answers_in(body, attempt)
+    assert_no_answers_in(api.get(f"/api/v1/attempts/{attempt.pk}/").content.decode(), attempt)
+    submitted = api.post(f"/api/v1/attempts/{attempt.pk}/submit/")
+    assert submitted.status_code == 200
+    # review_after_submit = score: the score, never the key.
+    detail = api.get(f"/api/v1/attempts/{attempt.pk}/")
+    assert detail.json()["score"] == "0.00"
+    assert_no_answers_in(detail.content.decode(), attempt)
+
+
+def test_review_after_close_shows_answers_and_explanations(api, exam):
+    attempt_id = start(api, exam).json()["id"]
+    api.post(f"/api/v1/attempts/{attempt_id}/submit/")
+    exam.closes_at = timezone.now() - timedelta(minutes=1)
+    exam.save()
+    body = api.get(f"/api/v1/attempts/{attempt_id}/").json()
+    single = next(q for q in body["questions"] if q["type"] == "single")
+    assert single["correct_answer"] in "ABCD" and single["explanation"] == SECRET_EXPLANATION
+    assert single["awarded"] == "0.00"
+
+
+def test_review_nothing_hides_the_score_too(api, exam):
+    exam.review_after_submit = "none"
+    exam.save()
+    attempt_id = start(api, exam).json()["id"]
+    result = api.post(f"/api/v1/attempts/{attempt_id}/submit/").json()
+    assert result["score"] is None and result["passed"] is None and result["state"] == "graded"
+    assert "score" not in api.get(f"/api/v1/attempts/{attempt_id}/").json()
+
+
+def test_save_submit_idempotent_and_409_after(api, exam):
+    body = start(api, exam).json()
+    tf = next(q for q in body["questions"] if q["type"] == "true_false")
+    url = f"/api/v1/attempts/{body['id']}/answers/{tf['id']}/"
+    saved = api.put(url, {"answer": True}, format="json")
+    assert saved.status_code == 200 and saved.json()["answer"] is True
+    assert api.get(f"/api/v1/attempts/{body['id']}/").json()["answers"] == {str(tf["id"]): True}
+    first = api.post(f"/api/v1/attempts/{body['id']}/submit/").json()
+    second = api.post(f"/api/v1/attempts/{body['id']}/submit/").json()
+    assert first == second and first["score"] == "1.00" and first["state"] == "graded"
+    late = api.put(url, {"answer": False}, format="json")
+    assert late.status_code == 409 and late.json()["detail"]
+
+
+def test_answer_after_the_deadline_is_409_and_attempt_closed(api, exam):
+    body = start(api, exam).json()
+    Attempt.objects.filter(pk=body["id"]).update(deadline=timezone.now() - timedelta(seconds=1))
+    question = body["questions"][0]
+    response = api.put(
+        f"/api/v1/attempts/{body['id']}/answers/{question['id']}/", {"answer": "A"}, format="json"
+    )
+    assert response.status_code == 409
+    assert Attempt.objects.get(pk=body["id"]).state == AttemptState.GRADED
+
+
+def test_bad_answers_are_400_in_chinese_and_unknown_questions_404(api, exam):
+    body = start(api, exam).json()
+    single = next(q for q in body["questions"] if q["type"] == "single")
+    bad = api.put(
+        f"/api/v1/attempts/{body['id']}/answers/{single['id']}/", {"answer": "Z"}, format="json"
+    )
+    assert bad.status_code == 400 and "不存在" in bad.json()["errors"]["answer"][0]
+    missing = api.put(
+        f"/api/v1/attempts/{body['id']}/answers/999999/", {"answer": "A"}, format="json"
+    )
+    assert missing.status_code == 404
+
+
+def test_other_users_attempts_are_404(api, exam, quiz_user_factory):
+    attempt_id = start(api, exam).json()["id"]
+    other = APIClient()
+    other.force_authenticate(quiz_user_factory())
+    assert other.get(f"/api/v1/attempts/{attempt_id}/").status_code == 404
+    assert other.post(f"/api/v1/attempts/{attempt_id}/submit/").status_code == 404
+    question_id = Attempt.objects.get().questions[0]["id"]
+    put = other.put(
+        f"/api/v1/attempts/{attempt_id}/answers/{question_id}/", {"answer": "A"}, format="json"
+    )
+    assert put.status_code == 404
+    # Not enrolled: the exam does not exist for them either.
+    assert other.post(f"/api/v1/quizzes/{exam.pk}/attempts/").status_code == 404
+    assert APIClient().post(f"/api/v1/quizzes/{exam.pk}/attempts/").status_code == 401
+
+
+def test_no_attempts_left_is_409(api, exam):
+    exam.attempts_allowed = 1
+    exam.save()
+    attempt_id = start(api, exam).json()["id"]
+    api.post(f"/api/v1/attempts/{attempt_id}/submit/")
+    assert start(api, exam).status_code == 409
+
+
+def test_practice_quiz_on_a_visible_lesson_any_logged_in_user(
+    quiz_lesson, quiz_bank, quiz_user_factory
+):
+    from learning.quizzes.models import Quiz, QuizQuestion
+
+    practice = Quiz.objects.create(
+        title="课后练习",
+        kind=QuizKind.PRACTICE,
+        lesson=quiz_lesson,
+        attempts_allowed=0,
+        review_after_submit="explanations",
+    )
+    single = quiz_bank.questions.filter(type="single").first()
+    QuizQuestion.objects.create(quiz=practice, question=single)
+    client = APIClient()
+    client.force_authenticate(quiz_user_factory())
+    body = client.post(f"/api/v1/quizzes/{practice.pk}/attempts/").json()
+    client.post(f"/api/v1/attempts/{body['id']}/submit/")
+    review = client.get(f"/api/v1/attempts/{body['id']}/").json()
+    assert review["questions"][0]["explanation"] == SECRET_EXPLANATION
+    # Unpublished lesson: the practice quiz is gone for trainees.
+    quiz_lesson.unpublish()
+    assert client.post(f"/api/v1/quizzes/{practice.pk}/attempts/").status_code == 404
+
+
+def test_query_counts_of_start_resume_and_save_are_constant(
+    api, quiz_exam_factory, quiz_class_factory, trainee, quiz_bank, django_assert_num_queries
+):
+    klass = quiz_class_factory(trainees=[trainee])
+    exam = quiz_exam_factory(
+        klass,
+        rules=[
+            {"type": QuestionType.SINGLE, "count": 3, "score": Decimal("2")},
+            {"type": QuestionType.MULTIPLE, "count": 3, "score": Decimal("2")},
+            {"type": QuestionType.TRUE_FALSE, "count": 3, "score": Decimal("2")},
+        ],
+        time_limit_minutes=60,
+    )
+    # auth lookup is not counted (force_authenticate); quiz, enrolment, previous attempts, fixed
+    # questions, rules, candidates, chosen rows, savepoint + insert + release, answers.
+    with django_assert_num_queries(11):
+        body = start(api, exam).json()
+    with django_assert_num_queries(5):
+        assert start(api, exam).status_code == 200
+    question = body["questions"][0]
+    # savepoint, locked attempt, upsert answer, insert step, release.
+    with django_assert_num_queries(5):
+        api.put(
+            f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
+            {"answer": question["options"][0]["key"]},
+            format="json",
+        )
+
+
+def test_schema_lists_the_quiz_endpoints(api):
+    schema = api.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = json.loads(schema.content)["paths"]
+    assert "/api/v1/quizzes/{quiz_id}/attempts/" in paths
+    assert "/api/v1/attempts/{attempt_id}/answers/{question_id}/" in paths

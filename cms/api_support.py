@@ -39,3 +39,8 @@ def exception_handler(exc, context):
     else:
         response.data = {"detail": str(getattr(exc, "detail", exc))}
     return response
+
+
+def public_api_only(endpoints):
+    """drf-spectacular preprocessing hook: describe our /api/v1/ only, not Wagtail's admin API."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

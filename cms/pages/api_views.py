@@ -16,15 +16,16 @@ from cms.pages.serializers import (
 )
 
 
-class CourseListView(generics.GenericAPIView):
+class CourseListView(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = CourseSerializer
 
-    @extend_schema(tags=["content"], summary="专题列表 List courses")
-    def get(self, request):
-        courses = selectors.course_list(user=request.user)
-        page = self.paginate_queryset(courses)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get_queryset(self):
+        return selectors.course_list(user=self.request.user)
+
+    @extend_schema(tags=["content"], summary="专题列表 List courses", operation_id="courses_list")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class CourseDetailView(generics.GenericAPIView):
@@ -52,23 +53,28 @@ def _int_param(request, name: str) -> int | None:
         raise exceptions.ValidationError({name: [_("必须是整数。")]}) from None
 
 
-class LessonListView(generics.GenericAPIView):
+class LessonListView(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = LessonSerializer
 
     @extend_schema(
         tags=["content"],
         summary="微党课列表 List published lessons",
+        operation_id="lessons_list",
         parameters=[
             OpenApiParameter("course", int, description="专题 id"),
             OpenApiParameter("kind", str, enum=["article", "video"]),
         ],
     )
-    def get(self, request):
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
         kind = request.query_params.get("kind") or None
         if kind not in (None, "article", "video"):
             raise exceptions.ValidationError({"kind": [_("只能是 article 或 video。")]})
         course_id = _int_param(request, "course")
+        # Paginate ids first, then load only this page's lessons with their specific fields.
         ids = selectors.lesson_ids(user=request.user, kind=kind, course_id=course_id)
         page_ids = self.paginate_queryset(ids)
         lessons = selectors.lessons_by_ids(ids=page_ids)

@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -129,6 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
@@ -186,10 +186,28 @@ if TASK_BACKEND == "redis":
     }
     INSTALLED_APPS.append("django_rq")
 elif TASK_BACKEND == "immediate":
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASK_QUEUES,
+        }
+    }
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600} for name in TASK_QUEUES}
+
+# Media pipeline (docs/media.md). Uploads above this size are refused (bytes; default 4 GiB).
+MEDIA_PIPELINE_MAX_UPLOAD_BYTES = int(os.environ.get("MEDIA_PIPELINE_MAX_UPLOAD_BYTES", 4 * 1024**3))
+# x264 preset: slower presets make smaller files for the same quality and cost more CPU.
+MEDIA_PIPELINE_X264_PRESET = os.environ.get("MEDIA_PIPELINE_X264_PRESET", "veryfast")
+# HLS segment length in seconds (Apple's HLS authoring spec recommends 6; 4 starts faster).
+MEDIA_PIPELINE_SEGMENT_SECONDS = int(os.environ.get("MEDIA_PIPELINE_SEGMENT_SECONDS", "4"))
+# Behind nginx: an `internal` location mapped to MEDIA_ROOT, e.g. "/protected-media".
+MEDIA_PIPELINE_X_ACCEL_PREFIX = os.environ.get("MEDIA_PIPELINE_X_ACCEL_PREFIX", "")
+# Who may fetch a video's media: f(user, video) -> bool.
+MEDIA_PIPELINE_ACCESS_CHECK = "cms.pages.media_access.user_can_view_video"
+# A job without a heartbeat for this long was abandoned by a dead worker and is re-queued.
+MEDIA_PIPELINE_STALE_SECONDS = int(os.environ.get("MEDIA_PIPELINE_STALE_SECONDS", "300"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "党课 Dangke"
@@ -199,9 +217,34 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-WAGTAILSEARCH_BACKENDS = {
-    "default": {"BACKEND": "wagtail.search.backends.database"},
-}
+# Search (docs/search.md). WAGTAILSEARCH_BACKEND=whoosh (default: Whoosh + jieba index under var/,
+# updated by background tasks on the "search" queue), database (Wagtail's, no Chinese segmentation),
+# elasticsearch or opensearch (at SEARCH_URL, for large deployments; needs a Chinese analyzer plugin).
+WAGTAILSEARCH_BACKEND = os.environ.get("WAGTAILSEARCH_BACKEND", "whoosh").lower()
+if WAGTAILSEARCH_BACKEND == "database":
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+elif WAGTAILSEARCH_BACKEND in {"elasticsearch", "opensearch"}:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": {
+                "elasticsearch": "modelsearch.backends.elasticsearch8",
+                "opensearch": "modelsearch.backends.opensearch2",
+            }[WAGTAILSEARCH_BACKEND],
+            "URLS": env_list("SEARCH_URL", "http://127.0.0.1:9200"),
+            "INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", "dangke_"),
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "search.backend",
+            "PATH": VAR_DIR / "search_index",
+            "AUTO_UPDATE": False,
+        }
+    }
+# Page models the site search covers; a result's kind is the page's `kind` ("course" without one).
+SEARCH_PAGE_MODELS = ["pages.ArticleLessonPage", "pages.VideoLessonPage", "pages.CoursePage"]
+SEARCH_COURSE_MODEL = "pages.CoursePage"
 
 # REST API (../shared/API.md)
 REST_FRAMEWORK = {
@@ -224,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["cms.api_support.public_api_only"],
 }
 
 # Which pages a user may see (live, and page privacy respected). learning/ and search/ may not import

@@ -1,3 +1,9 @@
-"""Site (HTML) URLs of media_pipeline."""
+"""Site URLs of media_pipeline: the protected media of each video."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from media_pipeline import views
+
+urlpatterns = [
+    path("video-media/<int:video_id>/<path:name>", views.video_media, name="media_pipeline_media"),
+]

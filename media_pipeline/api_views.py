@@ -1,0 +1,96 @@
+"""REST views of the media pipeline: upload a video, read its status (../shared/API.md, Media)."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from media_pipeline import selectors, services
+from media_pipeline.exceptions import VideoNotFound, VideoRejected
+from media_pipeline.serializers import (
+    VideoCreatedSerializer,
+    VideoDetailSerializer,
+    VideoUploadSerializer,
+)
+
+
+class CanUploadVideos(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perm("media_pipeline.add_video")
+
+
+def _absolute(request, url: str | None) -> str | None:
+    return request.build_absolute_uri(url) if url else None
+
+
+class VideoUploadView(APIView):
+    permission_classes = [IsAuthenticated, CanUploadVideos]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="video_upload",
+        summary="上传视频 Upload a video",
+        request={"multipart/form-data": VideoUploadSerializer},
+        responses={
+            201: VideoCreatedSerializer,
+            400: OpenApiResponse(description="不是可播放的视频或文件过大 Not a playable video"),
+            403: OpenApiResponse(description="无视频管理权限"),
+        },
+        tags=["media"],
+    )
+    def post(self, request):
+        serializer = VideoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            video = services.video_create(
+                title=serializer.validated_data["title"],
+                file=serializer.validated_data["file"],
+                uploaded_by=request.user,
+            )
+        except VideoRejected as exc:
+            raise exceptions.ValidationError({"file": [exc.message]}) from exc
+        return Response({"id": video.pk, "status": video.status}, status=status.HTTP_201_CREATED)
+
+
+class VideoDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="video_detail",
+        summary="视频状态与播放地址 A video's status, renditions and URLs",
+        responses={
+            200: VideoDetailSerializer,
+            404: OpenApiResponse(description="不存在或无权查看"),
+        },
+        tags=["media"],
+    )
+    def get(self, request, pk: int):
+        try:
+            video = selectors.video_get(video_id=pk)
+        except VideoNotFound:
+            raise Http404 from None
+        if not selectors.user_can_view_video(user=request.user, video=video):
+            raise Http404
+        playback = selectors.video_playback(video=video)
+        renditions = selectors.video_renditions(video=video)
+        for rendition in renditions:
+            rendition["url"] = _absolute(request, rendition["url"])
+        data = {
+            "id": video.pk,
+            "title": video.title,
+            "status": video.status,
+            "progress": video.progress,
+            "error": video.error,
+            "duration_seconds": video.duration_seconds,
+            "width": video.width,
+            "height": video.height,
+            "renditions": renditions,
+            "hls_url": _absolute(request, playback["hls_url"]),
+            "mp4_url": _absolute(request, playback["mp4_url"]),
+            "poster_url": _absolute(request, playback["poster_url"]),
+            "created_at": video.created_at,
+        }
+        return Response(VideoDetailSerializer(data).data)

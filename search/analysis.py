@@ -3,6 +3,7 @@
 import logging
 import threading
 from functools import cache
+from html import escape
 from pathlib import Path
 
 import jieba
@@ -46,6 +47,9 @@ def _dictionary_subwords(word: str):
     freq = _segmenter().FREQ
     n = len(word)
     for i in range(n):
+        # Single characters too, so a one-character query (党) finds the words that contain it.
+        if _is_cjk(word[i]):
+            yield i, word[i]
         for j in range(i + 2, n + 1):
             if (i, j) != (0, n) and freq.get(word[i:j]):
                 yield i, word[i:j]
@@ -79,7 +83,7 @@ class JiebaTokenizer(Tokenizer):
             if not _is_word(word):
                 continue
             pieces = [(0, word)]
-            if subwords and len(word) > 2 and _is_cjk(word):
+            if subwords and len(word) > 1 and _is_cjk(word):
                 pieces.extend(_dictionary_subwords(word))
             for offset, text in pieces:
                 token.text = text
@@ -104,6 +108,29 @@ def analyzer():
 def query_terms(text: str) -> list[str]:
     """The words of a query, in order, as they are looked up in the index."""
     return [token.text for token in analyzer()(text or "", mode="query")]
+
+
+def mark_all(text: str, terms) -> str:
+    """The whole of a short text (a title), HTML-escaped, with every match wrapped in <mark>."""
+    terms = set(terms)
+    spans: list[list[int]] = []
+    for token in analyzer()(text or "", chars=True, mode="index"):
+        if token.text in terms:
+            spans.append([token.startchar, token.endchar])
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, last = [], 0
+    for start, end in merged:
+        out.append(escape(text[last:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        last = end
+    out.append(escape(text[last:]))
+    return "".join(out)
 
 
 class MarkFormatter(HtmlFormatter):

@@ -1,3 +1,9 @@
 """Site (HTML) URLs of search."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from search import views
+
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+]

@@ -1,0 +1,41 @@
+"""Saves, deletes and page moves enqueue index updates once the transaction has committed."""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from modelsearch.index import get_indexed_models
+from wagtail.signals import post_page_move
+
+from search import tasks
+from search.services import task_updated_backends
+
+
+def _enqueue(task, *args) -> None:
+    # After commit: a worker must see the committed row, and a rolled-back save indexes nothing.
+    transaction.on_commit(partial(task.enqueue, *args))
+
+
+def post_save_handler(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    _enqueue(tasks.update_object_task, instance._meta.label_lower, str(instance.pk))
+
+
+def post_delete_handler(sender, instance, **kwargs) -> None:
+    _enqueue(tasks.remove_object_task, instance._meta.label_lower, str(instance.pk))
+
+
+def post_page_move_handler(sender, instance, **kwargs) -> None:
+    _enqueue(tasks.update_subtree_task, instance.pk)
+
+
+def register_signal_handlers() -> None:
+    if not task_updated_backends():
+        return
+    for model in get_indexed_models():
+        if not getattr(model, "search_auto_update", True):
+            continue
+        post_save.connect(post_save_handler, sender=model, dispatch_uid=f"search-save-{model}")
+        post_delete.connect(post_delete_handler, sender=model, dispatch_uid=f"search-del-{model}")
+    post_page_move.connect(post_page_move_handler, dispatch_uid="search-page-move")

@@ -122,12 +122,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A file cache under var/ is shared by every process on one machine (web workers, task worker);
+# CACHE_URL=redis://… shares it across machines.
+if os.environ.get("CACHE_URL", "").startswith("redis"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["cms.security.LockoutModelBackend"]
+# Login throttling (cms/security.py): this many failures lock an account for LOGIN_LOCKOUT_SECONDS;
+# an address is locked after LOGIN_FAILURE_LIMIT × LOGIN_FAILURE_IP_FACTOR failures across accounts.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_IP_FACTOR = 4
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.security.ThrottledAuthenticationForm"
 LOGIN_URL = "login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -198,7 +222,9 @@ else:
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600} for name in TASK_QUEUES}
 
 # Media pipeline (docs/media.md). Uploads above this size are refused (bytes; default 4 GiB).
-MEDIA_PIPELINE_MAX_UPLOAD_BYTES = int(os.environ.get("MEDIA_PIPELINE_MAX_UPLOAD_BYTES", 4 * 1024**3))
+MEDIA_PIPELINE_MAX_UPLOAD_BYTES = int(
+    os.environ.get("MEDIA_PIPELINE_MAX_UPLOAD_BYTES", 4 * 1024**3)
+)
 # x264 preset: slower presets make smaller files for the same quality and cost more CPU.
 MEDIA_PIPELINE_X264_PRESET = os.environ.get("MEDIA_PIPELINE_X264_PRESET", "veryfast")
 # HLS segment length in seconds (Apple's HLS authoring spec recommends 6; 4 starts faster).

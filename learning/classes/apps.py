@@ -8,3 +8,10 @@ class ClassesConfig(AppConfig):
     name = "learning.classes"
     label = "classes"
     verbose_name = _("培训班")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from learning.classes.signals import flag_initial_password
+
+        user_logged_in.connect(flag_initial_password, dispatch_uid="classes_initial_password")

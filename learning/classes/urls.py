@@ -1,3 +1,14 @@
 """Site (HTML) URLs of learning.classes."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from learning.classes import views
+
+urlpatterns = [
+    path("accounts/password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]

@@ -1,3 +1,10 @@
-"""Site (HTML) URLs of learning.progress."""
+"""Site (HTML) URLs of learning.progress: the trainee's own pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from learning.progress import views
+
+urlpatterns = [
+    path("me/", views.my_learning, name="my-learning"),
+    path("me/records/", views.my_records, name="my-records"),
+]

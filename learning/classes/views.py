@@ -1,0 +1,36 @@
+"""Site views of learning.classes: the password change every imported trainee starts with."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from learning.classes.middleware import SESSION_FLAG
+from learning.classes.models import TraineeProfile
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "classes/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        TraineeProfile.objects.filter(user=self.request.user, must_change_password=True).update(
+            must_change_password=False
+        )
+        self.request.session.pop(SESSION_FLAG, None)
+        target = self.request.POST.get("next") or self.request.GET.get("next")
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            response["Location"] = target
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["forced"] = bool(self.request.session.get(SESSION_FLAG))
+        context["next"] = self.request.GET.get("next", "")
+        return context
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "classes/password_change_done.html"

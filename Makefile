@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run install test lint check-migrations pytest bench messages compilemessages demo worker clean
+.PHONY: run install test lint check-migrations pytest browser bench messages compilemessages demo worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,13 +39,23 @@ check-migrations: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(MANAGE) makemigrations --check --dry-run
 
-pytest: install
+# The browser tests drive Debian's Chromium (no downloaded browsers); as root it is installed here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium not found: install Debian's chromium package, or the browser tests are skipped"; \
+	  fi; }
+
+pytest: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check-migrations pytest
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(B)
 
 messages: install
 	$(MANAGE) makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete

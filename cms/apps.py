@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("站点")
+
+    def ready(self):
+        from cms import security  # noqa: F401  (connects the login-failure signal receivers)

@@ -28,3 +28,4 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 if WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] == "search.backend":  # noqa: F405
     WAGTAILSEARCH_BACKENDS["default"]["PATH"] = VAR_DIR / "search_index"  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each prints its figures beside the baseline measured in the same run."""

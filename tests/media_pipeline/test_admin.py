@@ -1,0 +1,91 @@
+"""The 视频库 in the Wagtail admin: upload, list, detail, retry, delete, and who may use it."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from media_pipeline.models import EncodingJob, Video
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_editor_uploads_through_the_admin(client, editor, clips):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("phone.mp4", clips["small"].read_bytes(), content_type="video/mp4")
+
+    response = client.post(reverse("videos:add"), {"title": "支部书记讲党课", "file": upload})
+
+    assert response.status_code == 302
+    video = Video.objects.get()
+    assert video.title == "支部书记讲党课" and video.uploaded_by == editor
+    assert EncodingJob.objects.get(video=video).status == EncodingJob.Status.QUEUED
+    listing = client.get(reverse("videos:index"))
+    assert listing.status_code == 200
+    assert "支部书记讲党课" in listing.content.decode() and "排队中" in listing.content.decode()
+
+
+def test_admin_upload_of_a_non_video_shows_the_reason(client, editor, clips):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("slides.mp4", clips["pdf"].read_bytes(), content_type="video/mp4")
+
+    response = client.post(reverse("videos:add"), {"title": "课件", "file": upload})
+
+    assert response.status_code == 200
+    assert "无法识别为视频文件" in response.content.decode()
+    assert not Video.objects.exists()
+
+
+def test_detail_shows_renditions_and_job_log(client, editor, encode, clips):
+    video = encode(clips["wide"])
+    client.force_login(editor)
+
+    page = client.get(reverse("videos:inspect", args=[video.pk])).content.decode()
+
+    assert "360p" in page and "540p" in page and "960×540" in page
+    assert f"/video-media/{video.pk}/master.m3u8" in page
+    assert "转码任务" in page
+
+
+def test_failed_job_is_retried_from_the_admin(
+    client, editor, encode, clips, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_PIPELINE_X264_PRESET = "no-such-preset"
+    video = encode(clips["small"])
+    client.force_login(editor)
+    page = client.get(reverse("videos:inspect", args=[video.pk])).content.decode()
+    assert "重试转码" in page and "ffmpeg exited with code" in page
+    settings.MEDIA_PIPELINE_X264_PRESET = "ultrafast"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("videos:retry", args=[video.pk]))
+
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY
+    # A second retry of a finished job is refused politely.
+    client.post(reverse("videos:retry", args=[video.pk]))
+    assert video.jobs.get().status == EncodingJob.Status.READY
+
+
+def test_delete_from_the_admin_removes_files(
+    client, editor, encode, clips, settings, django_capture_on_commit_callbacks
+):
+    video = encode(clips["small"])
+    original = settings.MEDIA_ROOT / video.original.name
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("videos:delete", args=[video.pk]))
+
+    assert response.status_code == 302
+    assert not Video.objects.exists() and not original.exists()
+
+
+def test_trainer_has_no_video_library(client):
+    from cms.roles import TRAINERS
+
+    client.force_login(make_user(role=TRAINERS))
+
+    assert client.get(reverse("videos:index")).status_code in (302, 403)
+    assert client.post(reverse("videos:retry", args=[1])).status_code in (302, 403)

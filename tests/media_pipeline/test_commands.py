@@ -1,0 +1,198 @@
+"""Pure command building and planning: no ffmpeg runs here."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from media_pipeline import ffmpeg_commands as fc
+from media_pipeline.runner import parse_progress_line
+
+
+@dataclass
+class Profile:
+    name: str
+    height: int
+    video_bitrate: int
+    audio_bitrate: int
+    crf: int
+
+
+LADDER = [
+    Profile("1080p", 1080, 6000, 128, 22),
+    Profile("360p", 360, 800, 96, 23),
+    Profile("720p", 720, 3000, 128, 23),
+    Profile("540p", 540, 1600, 128, 23),
+]
+
+
+def sizes(rungs):
+    return [(r.name, r.width, r.height) for r in rungs]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            (1920, 1080),
+            [("360p", 640, 360), ("540p", 960, 540), ("720p", 1280, 720), ("1080p", 1920, 1080)],
+        ),
+        ((1280, 720), [("360p", 640, 360), ("540p", 960, 540), ("720p", 1280, 720)]),
+        # Portrait phone video (already rotated to display size): profiles mean the short side.
+        (
+            (1080, 1920),
+            [("360p", 360, 640), ("540p", 540, 960), ("720p", 720, 1280), ("1080p", 1080, 1920)],
+        ),
+        # 4:3 camera file.
+        (
+            (1440, 1080),
+            [("360p", 480, 360), ("540p", 720, 540), ("720p", 960, 720), ("1080p", 1440, 1080)],
+        ),
+        # 4K is capped at the top rung, never more.
+        (
+            (3840, 2160),
+            [("360p", 640, 360), ("540p", 960, 540), ("720p", 1280, 720), ("1080p", 1920, 1080)],
+        ),
+        # Smaller than every rung: one rung at the source size, never upscaled.
+        ((320, 240), [("360p", 320, 240)]),
+        # Odd sizes become even (4:2:0).
+        ((853, 479), [("360p", 642, 360)]),
+    ],
+)
+def test_ladder_for_source_sizes(source, expected):
+    rungs = fc.plan_ladder(profiles=LADDER, display_width=source[0], display_height=source[1])
+    assert sizes(rungs) == expected
+    assert all(r.width % 2 == 0 and r.height % 2 == 0 for r in rungs)
+
+
+def test_mp4_fallback_is_the_largest_rung_up_to_720():
+    rungs = fc.plan_ladder(profiles=LADDER, display_width=1920, display_height=1080)
+    assert fc.choose_mp4_rung(rungs, max_height=720).name == "720p"
+    assert fc.choose_mp4_rung(rungs[:2], max_height=720).name == "540p"
+    assert fc.choose_mp4_rung(rungs, max_height=100).name == "360p"
+
+
+def plan(width=1920, height=1080, **kwargs):
+    options = {
+        "duration": 60.0,
+        "frame_rate": 25.0,
+        "has_audio": True,
+        "segment_seconds": 4,
+        "preset": "veryfast",
+    }
+    options.update(kwargs)
+    return fc.encoding_plan(profiles=LADDER, display_width=width, display_height=height, **options)
+
+
+def test_one_process_decodes_once_and_splits_to_every_output():
+    args = fc.encode_args(binary="ffmpeg", source="/in/src.mov", out_dir="/out", plan=plan())
+
+    assert args[0] == "ffmpeg"
+    assert args.count("-i") == 1 and args[args.index("-i") + 1] == "/in/src.mov"
+    graph = args[args.index("-filter_complex") + 1]
+    # 4 HLS rungs + MP4 + poster from one split of the single decode.
+    assert graph.count("split=6") == 1
+    outputs = [a for a in args if a.startswith("/out/")]
+    assert "/out/360p/index.m3u8" in outputs and "/out/1080p/index.m3u8" in outputs
+    assert "/out/video.mp4" in outputs and "/out/poster.jpg" in outputs
+    assert args[args.index("-progress") + 1] == "pipe:1"
+
+
+def test_keyframes_are_aligned_in_every_rendition():
+    p = plan()
+    args = fc.encode_args(binary="ffmpeg", source="in.mp4", out_dir="/o", plan=p)
+
+    assert p.gop == 100  # 25 fps × 4 s
+    assert args.count("-force_key_frames") == 5  # four HLS rungs + MP4
+    assert all(
+        args[i + 1] == "expr:gte(t,n_forced*4)"
+        for i, a in enumerate(args)
+        if a == "-force_key_frames"
+    )
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-sc_threshold"] == ["0"] * 5
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-g"] == ["100"] * 5
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-hls_time"] == ["4"] * 4
+
+
+def test_h264_aac_capped_crf_and_faststart():
+    args = fc.encode_args(binary="ffmpeg", source="in.mp4", out_dir="/o", plan=plan())
+
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-c:v"] == ["libx264"] * 5
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-c:a"] == ["aac"] * 5
+    assert [args[i + 1] for i, a in enumerate(args) if a == "-maxrate"] == [
+        "800k",
+        "1600k",
+        "3000k",
+        "6000k",
+        "3000k",
+    ]
+    assert args[args.index("-movflags") + 1] == "+faststart"
+    assert args[args.index("-hls_playlist_type") + 1] == "vod"
+
+
+def test_no_audio_stream_means_no_audio_options():
+    args = fc.encode_args(
+        binary="ffmpeg", source="in.mp4", out_dir="/o", plan=plan(has_audio=False)
+    )
+
+    assert "0:a" not in args and "-c:a" not in args
+
+
+def test_gop_falls_back_for_missing_frame_rate():
+    assert plan(frame_rate=None).gop == 120
+    assert plan(frame_rate=29.97).gop == 120
+
+
+def test_h264_level_fits_the_largest_picture():
+    assert plan().h264_level == 40  # 1080p25
+    assert plan(frame_rate=60).h264_level == 42
+    assert plan(640, 360).h264_level == 30
+    assert fc.codecs_attribute(level=40, has_audio=True) == "avc1.640028,mp4a.40.2"
+
+
+def test_master_playlist_has_bandwidth_resolution_and_relative_uris():
+    p = plan(1280, 720)
+    variants = [
+        fc.Variant(rung, 1_000_000 * (i + 1), 800_000 * (i + 1), fc.variant_playlist_name(rung))
+        for i, rung in enumerate(p.rungs)
+    ]
+
+    text = fc.master_playlist(variants=list(reversed(variants)), plan=p)
+    parsed = fc.parse_master_playlist(text)
+
+    assert text.startswith("#EXTM3U\n")
+    assert [(v["BANDWIDTH"], v["RESOLUTION"], v["URI"]) for v in parsed] == [
+        ("1000000", "640x360", "360p/index.m3u8"),
+        ("2000000", "960x540", "540p/index.m3u8"),
+        ("3000000", "1280x720", "720p/index.m3u8"),
+    ]
+    assert parsed[0]["AVERAGE-BANDWIDTH"] == "800000"
+    assert parsed[0]["CODECS"] == "avc1.64001f,mp4a.40.2"
+
+
+def test_bandwidth_is_the_peak_segment_bitrate():
+    peak, average = fc.variant_bandwidth([(4.0, 500_000), (4.0, 1_000_000), (2.0, 100_000)])
+
+    assert peak == 2_000_000
+    assert average == 1_280_000
+
+
+def test_media_playlist_parser():
+    text = "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.000,\nseg_00000.ts\n#EXTINF:1.5,\nseg_00001.ts\n#EXT-X-ENDLIST\n"
+    assert fc.parse_media_playlist(text) == [(4.0, "seg_00000.ts"), (1.5, "seg_00001.ts")]
+
+
+@pytest.mark.parametrize(
+    ("line", "duration", "expected"),
+    [
+        ("out_time_us=5000000", 10.0, 50),
+        ("out_time_ms=2500000", 10.0, 25),
+        ("out_time_us=20000000", 10.0, 100),
+        ("out_time_us=N/A", 10.0, None),
+        ("out_time_us=-50000", 10.0, 0),
+        ("frame=12", 10.0, None),
+        ("progress=end", None, 100),
+        ("out_time_us=5000000", None, None),
+    ],
+)
+def test_progress_lines(line, duration, expected):
+    assert parse_progress_line(line, duration=duration) == expected

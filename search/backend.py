@@ -9,6 +9,8 @@ Settings (WAGTAILSEARCH_BACKENDS entry):
     "PATH": directory of the index (default: settings.VAR_DIR / "search_index")
     "AUTO_UPDATE": False — the search app's signal handlers update the index from background
                    tasks after commit (search.signal_handlers), instead of inline saves.
+    "WRITE_TIMEOUT": seconds a write waits for Whoosh's single writer lock (default 60); a write
+                   that still cannot get it is logged, never raised to the user.
 """
 
 import logging
@@ -47,7 +49,7 @@ from modelsearch.query import (
 from whoosh import query as wq
 
 from search.analysis import query_terms
-from search.store import IndexStore
+from search.store import WRITE_TIMEOUT_SECONDS, IndexStore
 
 logger = logging.getLogger(__name__)
 
@@ -426,7 +428,9 @@ class WhooshSearchBackend(BaseSearchBackend):
     def __init__(self, params):
         super().__init__(params)
         path = params.get("PATH") or Path(settings.VAR_DIR) / "search_index"
-        self.store = IndexStore(Path(path))
+        self.store = IndexStore(
+            Path(path), write_timeout=float(params.get("WRITE_TIMEOUT", WRITE_TIMEOUT_SECONDS))
+        )
         self.raise_indexing_errors = bool(params.get("RAISE_INDEXING_ERRORS", False))
 
     def replay_journal(self, directory, entries) -> None:

@@ -48,16 +48,33 @@ class RebuildInProgress(Exception):
     pass
 
 
+class WriteLockTimeout(Exception):
+    pass
+
+
 @contextlib.contextmanager
-def _flock(path: Path, *, blocking: bool = True):
+def _flock(path: Path, *, blocking: bool = True, timeout: float | None = None):
+    """An exclusive flock on `path`; yields False when non-blocking and already held elsewhere.
+
+    With a timeout, waits at most that long and then raises WriteLockTimeout.
+    """
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        flags = fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB)
-        try:
-            fcntl.flock(fd, flags)
-        except BlockingIOError:
-            yield False
-            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                if blocking and deadline is None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                else:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not blocking:
+                    yield False
+                    return
+                if time.monotonic() >= deadline:
+                    raise WriteLockTimeout(f"{path} is held by another writer") from None
+                time.sleep(0.02)
         try:
             yield True
         finally:
@@ -72,8 +89,9 @@ class IndexStore:
     _open_indexes: dict[str, whoosh_index.Index] = {}
     _open_lock = threading.Lock()
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, write_timeout: float = WRITE_TIMEOUT_SECONDS):
         self.root = Path(root)
+        self.write_timeout = write_timeout
         self.current_link = self.root / "current"
         self.write_lock_path = self.root / "write.lock"
         self.rebuild_lock_path = self.root / "rebuild.lock"
@@ -118,7 +136,7 @@ class IndexStore:
 
     def _write(self, directory: Path, documents=(), delete_keys=()) -> None:
         ix = self.open(directory)
-        writer = ix.writer(timeout=WRITE_TIMEOUT_SECONDS, delay=0.05)
+        writer = ix.writer(timeout=self.write_timeout, delay=0.05)
         try:
             for key in delete_keys:
                 writer.delete_by_term("key", key)
@@ -136,7 +154,7 @@ class IndexStore:
         if not documents and not delete_keys:
             return
         current = self._ensure_current()
-        with _flock(self.write_lock_path):
+        with _flock(self.write_lock_path, timeout=self.write_timeout):
             current = self._current_dir() or current
             self._write(current, documents, delete_keys)
             if journal_entries and self.rebuild_running():

@@ -67,12 +67,14 @@ def classes_for_trainer(*, user) -> QuerySet:
 
 
 def class_exam_summary(*, user, training_class: TrainingClass) -> dict:
-    """The class's final exam (quiz id) and whether the trainee passed it.
+    """The class's final exam (quiz id), whether the trainee passed it and the counted score.
 
-    Until the quiz engine links exams to classes (Quiz.training_class), a class has no exam; the
-    quiz engine replaces this selector's body with the real lookup.
+    Read from the quiz engine (learning.quizzes.selectors.class_exam_summary), which grades by the
+    exam's method (highest or last attempt); the score is on the 100-point scale (百分制).
     """
-    return {"exam": None, "exam_passed": False}
+    from learning.quizzes.selectors import class_exam_summary as quiz_exam_summary
+
+    return quiz_exam_summary(user=user, training_class_ids=[training_class.pk])[training_class.pk]
 
 
 @dataclass

@@ -74,8 +74,9 @@ def quiz_check_may_start(*, quiz: Quiz, user) -> None:
         if quiz.lesson_id is None or not _lesson_visible(user=user, lesson_id=quiz.lesson_id):
             raise NotAllowed()
         return
-    class_id = getattr(quiz, "training_class_id", None)
-    if class_id is None or not _enrolled(user=user, training_class_id=class_id):
+    if quiz.training_class_id is None or not _enrolled(
+        user=user, training_class_id=quiz.training_class_id
+    ):
         raise NotAllowed(_("只有本培训班的学员可以参加该考试。"))
 
 
@@ -498,23 +499,20 @@ def attempt_regrade(*, attempt_id: int) -> Attempt:
 def _after_graded(attempt: Attempt) -> None:
     """A passed exam with a 学时 credit adds it to the trainee's ledger (once per class)."""
     quiz = attempt.quiz
-    class_id = getattr(quiz, "training_class_id", None)
-    if not (attempt.passed and quiz.class_hours_credit and class_id):
+    if not (attempt.passed and quiz.class_hours_credit and quiz.training_class_id):
         return
-    credit = _ledger_exam_credit()
-    if credit is None:
-        return
-    attempt_id, user_id, hours = attempt.pk, attempt.user_id, quiz.class_hours_credit
-    transaction.on_commit(
-        lambda: credit(
-            user_id=user_id, training_class_id=class_id, hours=hours, attempt_id=attempt_id
-        )
+    attempt_id = attempt.pk
+    transaction.on_commit(lambda: _credit_exam_hours(attempt_id=attempt_id))
+
+
+def _credit_exam_hours(*, attempt_id: int) -> None:
+    from learning.progress.services import ledger_exam_credit_add
+
+    attempt = Attempt.objects.select_related("user", "quiz__training_class").get(pk=attempt_id)
+    ledger_exam_credit_add(
+        user=attempt.user,
+        training_class=attempt.quiz.training_class,
+        amount=attempt.quiz.class_hours_credit,
+        reference=f"quiz-attempt:{attempt_id}",
+        note=_("通过考试：%(quiz)s") % {"quiz": attempt.quiz.title},
     )
-
-
-def _ledger_exam_credit():
-    try:
-        from learning.progress.services import ledger_exam_credit_add
-    except ImportError:
-        return None
-    return ledger_exam_credit_add

@@ -264,3 +264,38 @@ def test_editing_a_question_later_never_changes_a_past_attempt(
     regraded = services.attempt_regrade(attempt_id=attempt.pk)
     assert regraded.score == Decimal("2.00")
     assert Attempt.objects.get(pk=attempt.pk).questions[0]["stem"] != "改过的题干"
+
+
+def test_passing_an_exam_with_a_credit_adds_hours_to_the_ledger_once(
+    quiz_exam_factory, klass, trainee, quiz_bank, django_capture_on_commit_callbacks
+):
+    from learning.progress.models import HoursLedgerEntry
+
+    single = quiz_bank.questions.filter(type="single").first()
+    exam = quiz_exam_factory(
+        klass, fixed=[single], shuffle_options=False, class_hours_credit=Decimal("0.5")
+    )
+    for _ in range(2):
+        attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+        services.attempt_answer_save(
+            attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer="B"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    entry = HoursLedgerEntry.objects.get(user=trainee)
+    assert entry.source == "exam" and entry.amount == Decimal("0.50")
+    assert entry.training_class == klass
+
+
+def test_the_classes_selector_reads_exam_results(quiz_exam_factory, klass, trainee, quiz_bank):
+    from learning.classes.selectors import class_exam_summary
+
+    single = quiz_bank.questions.filter(type="single").first()
+    exam = quiz_exam_factory(klass, fixed=[single], shuffle_options=False)
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+    services.attempt_answer_save(
+        attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer="B"
+    )
+    services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    summary = class_exam_summary(user=trainee, training_class=klass)
+    assert summary["exam"] == exam.pk and summary["exam_passed"] is True

@@ -10,8 +10,8 @@ from wagtail.models import Page
 
 from learning.classes.selectors import my_classes, required_lesson_ids
 from learning.progress import selectors
-from learning.progress.models import LessonProgress
 from learning.progress.lessons import visible_lessons
+from learning.progress.models import LessonProgress
 
 NEXT_LESSONS = 6
 

@@ -1,0 +1,102 @@
+"""Admin forms of learning.classes: training classes, and the roster upload."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from learning.classes.models import Branch, TraineeProfile, TrainingClass
+from learning.classes.selectors import can_view_all_classes, classes_for_trainer
+
+TRAINERS_GROUP = "培训管理员"  # cms.roles.TRAINERS; learning/ may not import cms/.
+
+
+class TrainingClassForm(WagtailAdminModelForm):
+    class Meta:
+        model = TrainingClass
+        fields = [
+            "name",
+            "intake",
+            "audience_stage",
+            "start_date",
+            "end_date",
+            "required_hours",
+            "pass_mark",
+            "required_lessons",
+            "trainers",
+            "trainees",
+        ]
+        widgets = {
+            "required_lessons": forms.CheckboxSelectMultiple,
+            "trainers": forms.CheckboxSelectMultiple,
+            "trainees": forms.SelectMultiple(attrs={"size": 12}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        self.fields["trainers"].queryset = (
+            User.objects.filter(Q(groups__name=TRAINERS_GROUP) | Q(is_staff=True), is_active=True)
+            .distinct()
+            .order_by("username")
+        )
+        self.fields["trainers"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["required_lessons"].queryset = self.fields[
+            "required_lessons"
+        ].queryset.order_by("path")
+        self.fields["trainees"].queryset = TraineeProfile.objects.select_related("branch").order_by(
+            "branch__name", "student_no"
+        )
+        self.fields["trainees"].label_from_instance = lambda p: (
+            f"{p.name}（{p.student_no}）· {p.branch.name}"
+        )
+        self.fields["trainees"].help_text = _(
+            "按住 Ctrl（Mac 上为 ⌘）可多选；人数较多时请用“导入学员名单”批量报名。"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        user = getattr(self, "for_user", None)
+        if user is not None and not can_view_all_classes(user):
+            # A trainer cannot hand their own class away: they stay among its trainers.
+            trainers = list(cleaned.get("trainers") or [])
+            if user not in trainers:
+                trainers.append(user)
+                cleaned["trainers"] = trainers
+        return cleaned
+
+
+class BranchForm(WagtailAdminModelForm):
+    class Meta:
+        model = Branch
+        fields = ["college", "name"]
+
+
+class TraineeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("学员名单（.xlsx）"),
+        help_text=_(
+            "列名：姓名、学号/工号、学院、党支部、培养阶段、手机号（可选）。有任何错误则全部不导入。"
+        ),
+    )
+    training_class = forms.ModelChoiceField(
+        label=_("同时报名到培训班"), queryset=TrainingClass.objects.none(), required=False
+    )
+    initial_password = forms.CharField(
+        label=_("初始密码"),
+        required=False,
+        min_length=8,
+        help_text=_("留空则以各自的学号/工号为初始密码；学员首次登录必须修改。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training_class"].queryset = classes_for_trainer(user=user)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("文件过大（最大 10 MB）。"))
+        return upload

@@ -1,0 +1,142 @@
+"""Wagtail admin viewsets of the 培训管理 menu: colleges, branches, trainees and training classes."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from learning.classes.admin_forms import BranchForm, TrainingClassForm
+from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
+from learning.classes.selectors import class_progress_rows, classes_for_trainer
+
+
+class CollegeViewSet(ModelViewSet):
+    model = College
+    icon = "group"
+    menu_label = _("学院/二级党组织")
+    form_fields = ["name", "code"]
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+    copy_view_enabled = False
+
+
+class BranchViewSet(ModelViewSet):
+    model = Branch
+    icon = "group"
+    menu_label = _("党支部")
+    form_fields = ["college", "name"]
+    list_display = ["name", "college"]
+    list_filter = ["college"]
+    search_fields = ["name"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return BranchForm
+
+
+class TraineeViewSet(ModelViewSet):
+    model = TraineeProfile
+    icon = "user"
+    menu_label = _("学员")
+    form_fields = [
+        "user",
+        "name",
+        "student_no",
+        "college",
+        "branch",
+        "stage",
+        "applied_on",
+        "activist_on",
+        "candidate_on",
+        "probationary_on",
+        "full_member_on",
+        "phone",
+        "must_change_password",
+    ]
+    list_display = ["name", "student_no", "college", "branch", "stage"]
+    list_filter = ["stage", "college", "branch"]
+    search_fields = ["name", "student_no", "phone"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+# --- training classes: a trainer sees only the classes they are assigned to -------------------
+
+
+class ScopedObjectMixin:
+    """404 for a class outside the user's scope, so its existence is not revealed."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not classes_for_trainer(user=self.request.user).filter(pk=obj.pk).exists():
+            raise Http404
+        return obj
+
+
+class ClassIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return classes_for_trainer(user=self.request.user).prefetch_related("trainers")
+
+
+class ClassEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class ClassDeleteView(ScopedObjectMixin, generic.DeleteView):
+    pass
+
+
+class ClassInspectView(ScopedObjectMixin, generic.InspectView):
+    template_name = "classes/admin/class_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = class_progress_rows(training_class=self.object)
+        context["required_lessons"] = self.object.required_lessons.order_by("path")
+        context["trainer_names"] = [
+            u.get_full_name() or u.username for u in self.object.trainers.all()
+        ]
+        return context
+
+
+class ClassHistoryView(generic.HistoryView):
+    def get_base_object_queryset(self):
+        return classes_for_trainer(user=self.request.user)
+
+
+class ClassUsageView(ScopedObjectMixin, generic.UsageView):
+    pass
+
+
+class TrainingClassViewSet(ModelViewSet):
+    model = TrainingClass
+    icon = "doc-full-inverse"
+    menu_label = _("培训班")
+    index_view_class = ClassIndexView
+    edit_view_class = ClassEditView
+    delete_view_class = ClassDeleteView
+    inspect_view_class = ClassInspectView
+    history_view_class = ClassHistoryView
+    usage_view_class = ClassUsageView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "name",
+        "intake",
+        Column("audience_stage", label=_("培训对象"), accessor="get_audience_stage_display"),
+        "start_date",
+        "end_date",
+        "required_hours",
+    ]
+    list_filter = ["audience_stage"]
+    search_fields = ["name", "intake"]
+
+    def get_form_class(self, for_update=False):
+        return TrainingClassForm
+
+
+college_viewset = CollegeViewSet("colleges")
+branch_viewset = BranchViewSet("branches")
+trainee_viewset = TraineeViewSet("trainees")
+training_class_viewset = TrainingClassViewSet("training_classes")

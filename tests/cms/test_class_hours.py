@@ -24,6 +24,7 @@ def test_tiers(seconds, hours):
     assert class_hours_for_duration(seconds) == Decimal(hours)
 
 
+@pytest.mark.django_db
 def test_explicit_class_hours_win():
     video = Video(title="v", duration_seconds=3600)
     assert VideoLessonPage(

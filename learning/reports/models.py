@@ -1,1 +1,85 @@
-"""Models of learning.reports."""
+"""Certificates of completion (结业证书): issued when a class's rules are met, revocable with a reason."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# RFC 4648 base32 alphabet: no 0/1/8/9, so numbers read aloud or typed from paper are unambiguous.
+NUMBER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+NUMBER_RANDOM_CHARS = 10  # 32**10 ≈ 1.1e15 numbers a year: not guessable by trying.
+
+
+def new_certificate_number(year: int | None = None) -> str:
+    """ "DK" + year + 10 random base32 characters, e.g. DK2026K7Q2M4XZ9A."""
+    year = year or timezone.localdate().year
+    random_part = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM_CHARS))
+    return f"DK{year}{random_part}"
+
+
+class Certificate(models.Model):
+    """A 结业证书 of one trainee for one training class; revoked ones stay for the record."""
+
+    number = models.CharField(_("证书编号"), max_length=32, unique=True, editable=False)
+    trainee = models.ForeignKey(
+        "classes.TraineeProfile",
+        verbose_name=_("学员"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    training_class = models.ForeignKey(
+        "classes.TrainingClass",
+        verbose_name=_("培训班"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    # What the certificate says is fixed when it is issued, whatever is renamed later.
+    trainee_name = models.CharField(_("姓名"), max_length=50)
+    class_name = models.CharField(_("培训班名称"), max_length=260)
+    earned_hours = models.DecimalField(_("所修学时"), max_digits=7, decimal_places=2)
+    exam_score = models.DecimalField(
+        _("考试成绩"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    issued_at = models.DateTimeField(_("发证时间"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发证人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("撤销原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("结业证书")
+        verbose_name_plural = _("结业证书")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            # At most one valid certificate per trainee and class, whatever races happen.
+            models.UniqueConstraint(
+                fields=["trainee", "training_class"],
+                condition=Q(revoked_at__isnull=True),
+                name="reports_certificate_one_valid",
+            )
+        ]
+        permissions = [("issue_certificate", _("可颁发和撤销结业证书"))]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.trainee_name}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -251,3 +251,80 @@ def quiz_exam_factory(db, quiz_bank):
         return quiz
 
     return make
+
+
+# --- reports and certificates (issue 6) ----------------------------------------------------
+
+
+@pytest.fixture
+def report_factory(db):
+    """Builders for report tests: classes with N trainees, credited 学时, exams and attempts."""
+    from types import SimpleNamespace
+
+    from learning.progress.models import HoursLedgerEntry, LedgerSource
+    from learning.quizzes.models import Attempt, AttemptState, Quiz, QuizKind
+
+    seq = iter(range(1, 1_000_000))
+
+    def org(college_name: str = "马克思主义学院", branch_name: str = "教工党支部") -> Branch:
+        college, _ = College.objects.get_or_create(name=college_name)
+        branch, _ = Branch.objects.get_or_create(college=college, name=branch_name)
+        return branch
+
+    def klass(*, trainers=(), required_hours="10", **fields) -> TrainingClass:
+        n = next(seq)
+        fields.setdefault("name", f"报表培训班{n}")
+        tc = TrainingClass.objects.create(required_hours=Decimal(required_hours), **fields)
+        tc.trainers.add(*trainers)
+        return tc
+
+    def trainees(tc, count: int, *, branch=None, stage: str = "activist") -> list[TraineeProfile]:
+        branch = branch or org()
+        profiles = []
+        for _i in range(count):
+            n = next(seq)
+            user = User.objects.create(username=f"rep{tc.pk}_{n}")
+            profile = TraineeProfile.objects.create(
+                user=user,
+                name=f"学员{n:04d}",
+                student_no=f"R{tc.pk:03d}{n:05d}",
+                college=branch.college,
+                branch=branch,
+                stage=stage,
+            )
+            Enrolment.objects.create(training_class=tc, trainee=profile)
+            profiles.append(profile)
+        return profiles
+
+    def hours(profile, tc, amount, *, source=LedgerSource.OFFLINE_LECTURE, on=None, by=None):
+        return HoursLedgerEntry.objects.create(
+            user=profile.user,
+            source=source,
+            amount=Decimal(str(amount)),
+            training_class=tc,
+            occurred_on=on,
+            granted_by=by,
+        )
+
+    def exam(tc, **fields) -> Quiz:
+        fields.setdefault("title", f"结业考试{next(seq)}")
+        return Quiz.objects.create(training_class=tc, kind=QuizKind.EXAM, **fields)
+
+    def attempt(quiz, profile, score, *, max_score="100", number=None, passed=None):
+        score, max_score = Decimal(str(score)), Decimal(str(max_score))
+        number = number or Attempt.objects.filter(quiz=quiz, user=profile.user).count() + 1
+        if passed is None:
+            passed = score * 100 / max_score >= quiz.pass_mark
+        return Attempt.objects.create(
+            quiz=quiz,
+            user=profile.user,
+            number=number,
+            state=AttemptState.GRADED,
+            score=score,
+            max_score=max_score,
+            passed=passed,
+        )
+
+    return SimpleNamespace(
+        org=org, klass=klass, trainees=trainees, hours=hours, exam=exam, attempt=attempt
+    )

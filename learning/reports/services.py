@@ -1,0 +1,105 @@
+"""Writes of learning.reports: issuing and revoking certificates (结业证书)."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
+from learning.reports.models import Certificate, new_certificate_number
+from learning.reports.selectors import (
+    ReportFilters,
+    ReportStatus,
+    class_report,
+    iter_rows,
+    report_row,
+)
+
+
+class CertificateError(Exception):
+    """Why a certificate cannot be issued or revoked; the message is shown to the trainer."""
+
+
+def _new_number() -> str:
+    # 32**10 possibilities make a clash unlikely; the unique index has the last word.
+    for _attempt in range(5):
+        number = new_certificate_number()
+        if not Certificate.objects.filter(number=number).exists():
+            return number
+    raise CertificateError(_("无法生成证书编号，请重试。"))
+
+
+def certificate_issue(
+    *, training_class: TrainingClass, trainee: TraineeProfile, issued_by
+) -> Certificate:
+    """Issue a certificate if the trainee meets the class rules (required 学时 and exam passed)."""
+    with transaction.atomic():
+        # The enrolment row is the lock: two trainers clicking at once issue one certificate.
+        enrolment = (
+            Enrolment.objects.select_for_update()
+            .filter(training_class=training_class, trainee=trainee)
+            .first()
+        )
+        if enrolment is None:
+            raise CertificateError(_("该学员不在本培训班。"))
+        row = report_row(training_class=training_class, trainee=trainee)
+        if row.certificate_no:
+            raise CertificateError(_("该学员已有结业证书：%(no)s。") % {"no": row.certificate_no})
+        if row.status != ReportStatus.COMPLETED:
+            raise CertificateError(
+                _("不符合结业条件（须修满应修学时且结业考试合格）：当前状态为“%(status)s”。")
+                % {"status": row.status_label}
+            )
+        try:
+            with transaction.atomic():
+                return Certificate.objects.create(
+                    number=_new_number(),
+                    trainee=trainee,
+                    training_class=training_class,
+                    trainee_name=trainee.name,
+                    class_name=str(training_class),
+                    earned_hours=row.earned_hours,
+                    exam_score=row.exam_score,
+                    issued_at=timezone.now(),
+                    issued_by=issued_by,
+                )
+        except IntegrityError as exc:
+            raise CertificateError(_("该学员已有结业证书。")) from exc
+
+
+def certificate_issue_bulk(*, training_class: TrainingClass, issued_by) -> list[Certificate]:
+    """Issue certificates to everyone in the class who qualifies and has none yet."""
+    rows = iter_rows(
+        class_report(
+            training_class=training_class,
+            filters=ReportFilters(status=ReportStatus.COMPLETED.value),
+        )
+    )
+    trainee_ids = [row.trainee_id for row in rows if row.qualifies]
+    issued = []
+    for trainee in TraineeProfile.objects.filter(pk__in=trainee_ids).order_by("student_no"):
+        try:
+            issued.append(
+                certificate_issue(
+                    training_class=training_class, trainee=trainee, issued_by=issued_by
+                )
+            )
+        except CertificateError:
+            # Someone issued it in the meantime (or progress changed): skip, nothing to undo.
+            continue
+    return issued
+
+
+def certificate_revoke(*, certificate: Certificate, revoked_by, reason: str) -> Certificate:
+    """Revoke a certificate with a reason; it stays on record and verification says 已撤销."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("请填写撤销原因。"))
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.revoked_at is not None:
+            raise CertificateError(_("该证书已被撤销。"))
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = revoked_by
+        certificate.revoke_reason = reason
+        certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    return certificate

@@ -1,0 +1,189 @@
+"""Wagtail admin viewsets: question banks, questions (search and filter) and quizzes with draw rules."""
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    PageChooserPanel,
+)
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from learning.quizzes import selectors
+from learning.quizzes.admin_forms import QuestionForm, QuizForm
+from learning.quizzes.models import Question, QuestionBank, Quiz
+
+
+class BankIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().annotate(question_count=Count("questions"))
+
+
+class QuestionBankViewSet(ModelViewSet):
+    model = QuestionBank
+    icon = "folder-open-inverse"
+    menu_label = _("题库")
+    index_view_class = BankIndexView
+    form_fields = ["name", "description"]
+    list_display = [
+        "name",
+        Column("question_count", label=_("试题数")),
+        "created_at",
+    ]
+    search_fields = ["name", "description"]
+    copy_view_enabled = False
+
+
+class QuestionViewSet(ModelViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("试题")
+    list_display = [
+        Column("stem", label=_("题干"), accessor="__str__"),
+        Column("type", label=_("题型"), accessor="get_type_display"),
+        "bank",
+        "category",
+        Column("difficulty", label=_("难度"), accessor="get_difficulty_display"),
+        "score",
+    ]
+    list_filter = ["bank", "type", "difficulty", "category"]
+    search_fields = ["stem", "category", "tags", "explanation"]
+    list_per_page = 50
+    inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return QuestionForm
+
+
+# --- quizzes and exams: a trainer sees practice quizzes and the exams of their own classes -----
+
+
+def quizzes_for(user):
+    qs = Quiz.objects.all()
+    limit = selectors.trainer_classes_filter(user=user)
+    if limit is not None:
+        qs = qs.filter(Q(training_class__isnull=True) | Q(**limit)).distinct()
+    return qs
+
+
+class ScopedQuizMixin:
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not quizzes_for(self.request.user).filter(pk=obj.pk).exists():
+            raise Http404
+        return obj
+
+
+class QuizIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return quizzes_for(self.request.user).select_related("training_class", "lesson")
+
+
+class QuizEditView(ScopedQuizMixin, generic.EditView):
+    pass
+
+
+class QuizDeleteView(ScopedQuizMixin, generic.DeleteView):
+    pass
+
+
+class QuizInspectView(ScopedQuizMixin, generic.InspectView):
+    template_name = "quizzes/admin/quiz_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        from learning.quizzes.services import quiz_problems
+
+        context = super().get_context_data(**kwargs)
+        context["problems"] = quiz_problems(quiz=self.object)
+        context["attempt_counts"] = dict(
+            self.object.attempts.values_list("state").annotate(n=Count("id")).order_by()
+        )
+        return context
+
+
+class QuizViewSet(ModelViewSet):
+    model = Quiz
+    icon = "form"
+    menu_label = _("测验与考试")
+    index_view_class = QuizIndexView
+    edit_view_class = QuizEditView
+    delete_view_class = QuizDeleteView
+    inspect_view_class = QuizInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_display = [
+        "title",
+        Column("kind", label=_("类型"), accessor="get_kind_display"),
+        "training_class",
+        "lesson",
+        "time_limit_minutes",
+        "pass_mark",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("title"),
+                    FieldPanel("kind"),
+                    FieldPanel("description"),
+                    PageChooserPanel(
+                        "lesson", ["pages.ArticleLessonPage", "pages.VideoLessonPage"]
+                    ),
+                    FieldPanel("training_class"),
+                ],
+                heading=_("基本信息"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                    FieldRowPanel(
+                        [FieldPanel("time_limit_minutes"), FieldPanel("attempts_allowed")]
+                    ),
+                    FieldRowPanel([FieldPanel("grading_method"), FieldPanel("pass_mark")]),
+                    FieldRowPanel(
+                        [FieldPanel("review_after_submit"), FieldPanel("review_after_close")]
+                    ),
+                    FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+                    FieldPanel("multiple_partial_credit"),
+                    FieldPanel("class_hours_credit"),
+                ],
+                heading=_("考试规则"),
+            ),
+            InlinePanel(
+                "draw_rules",
+                heading=_("随机抽题规则"),
+                label=_("抽题规则"),
+                panels=[
+                    FieldRowPanel([FieldPanel("bank"), FieldPanel("type")]),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("category"),
+                            FieldPanel("difficulty"),
+                            FieldPanel("count"),
+                            FieldPanel("score"),
+                        ]
+                    ),
+                ],
+            ),
+            InlinePanel(
+                "fixed_questions",
+                heading=_("固定试题"),
+                label=_("试题"),
+                panels=[FieldPanel("question"), FieldPanel("score")],
+            ),
+        ],
+        base_form_class=QuizForm,
+    )
+
+
+question_bank_viewset = QuestionBankViewSet("question_banks")
+question_viewset = QuestionViewSet("questions")
+quiz_viewset = QuizViewSet("quiz_admin")

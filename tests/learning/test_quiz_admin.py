@@ -1,0 +1,185 @@
+"""Wagtail admin of the quiz engine: banks and questions, import, duplicates, grading queue, analysis."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from openpyxl import Workbook
+
+from cms.roles import TRAINERS
+from learning.quizzes import services
+from learning.quizzes.models import AttemptState, Question, QuestionBank, Quiz
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trainer_user(quiz_user_factory):
+    user = quiz_user_factory("quiz-trainer")
+    user.groups.add(Group.objects.get(name=TRAINERS))
+    return user
+
+
+@pytest.fixture
+def trainer_client(client, trainer_user):
+    client.force_login(trainer_user)
+    return client
+
+
+def test_trainer_role_has_quiz_permissions(trainer_user):
+    for perm in ("add_question", "change_quiz", "add_quizdrawrule", "change_attemptanswer"):
+        assert trainer_user.has_perm(f"quizzes.{perm}")
+
+
+def test_question_list_search_filter_and_create(trainer_client, quiz_bank):
+    listing = trainer_client.get("/admin/questions/?q=纪律")
+    assert listing.status_code == 200 and "多选题0" in listing.content.decode()
+    assert "单选题0" not in listing.content.decode()
+    filtered = trainer_client.get("/admin/questions/?type=true_false")
+    assert "判断题1" in filtered.content.decode() and "单选题1" not in filtered.content.decode()
+    response = trainer_client.post(
+        "/admin/questions/new/",
+        {
+            "bank": quiz_bank.pk,
+            "type": "multiple",
+            "stem": "党的作风包括？",
+            "option_A": "理论联系实际",
+            "option_B": "密切联系群众",
+            "option_C": "批评与自我批评",
+            "answer_text": "A、B、C",
+            "score": "3",
+            "difficulty": "medium",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Question.objects.get(stem="党的作风包括？")
+    assert created.options == ["理论联系实际", "密切联系群众", "批评与自我批评"]
+    assert created.answer == ["A", "B", "C"] and created.stem_key
+
+
+def test_question_form_rejects_a_bad_key(trainer_client, quiz_bank):
+    response = trainer_client.post(
+        "/admin/questions/new/",
+        {
+            "bank": quiz_bank.pk,
+            "type": "single",
+            "stem": "题",
+            "option_A": "甲",
+            "option_B": "乙",
+            "answer_text": "D",
+            "score": "1",
+            "difficulty": "easy",
+        },
+    )
+    assert response.status_code == 200 and "选项 D 不存在" in response.content.decode()
+
+
+def _upload(rows) -> io.BytesIO:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "bank.xlsx"
+    return buffer
+
+
+def test_admin_import_reports_errors_and_template_downloads(trainer_client):
+    template = trainer_client.get("/admin/question_import/template.xlsx")
+    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd")
+    header, good, bad = (
+        ["题型", "题干", "A", "B", "答案"],
+        ["单选", "题一", "甲", "乙", "A"],
+        ["单选", "题二", "甲", "乙", "C"],
+    )
+    response = trainer_client.post(
+        "/admin/question_import/", {"file": _upload([header, good, bad]), "new_bank": "后台题库"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "选项 C 不存在" in html and "未导入任何试题" in html
+    assert not QuestionBank.objects.filter(name="后台题库").exists()
+    response = trainer_client.post(
+        "/admin/question_import/", {"file": _upload([header, good]), "new_bank": "后台题库"}
+    )
+    assert response.status_code == 302
+    bank = QuestionBank.objects.get(name="后台题库")
+    assert bank.questions.count() == 1
+    exported = trainer_client.get(f"/admin/question_import/export/{bank.pk}.xlsx")
+    assert exported.status_code == 200
+
+
+def test_duplicates_view(trainer_client, quiz_bank):
+    Question.objects.create(
+        bank=quiz_bank,
+        type="single",
+        stem="单选题0：中国共产党成立于哪一年?",
+        options=["a", "b"],
+        answer="A",
+    )
+    html = trainer_client.get("/admin/question_duplicates/").content.decode()
+    assert "2 道重复" in html
+
+
+def test_quiz_admin_lists_only_own_class_exams(
+    trainer_client, trainer_user, quiz_exam_factory, quiz_class_factory
+):
+    mine = quiz_exam_factory(quiz_class_factory(trainers=[trainer_user]), title="我的班考试")
+    other = quiz_exam_factory(quiz_class_factory(), title="别人的班考试")
+    html = trainer_client.get("/admin/quiz_admin/").content.decode()
+    assert "我的班考试" in html and "别人的班考试" not in html
+    assert trainer_client.get(f"/admin/quiz_admin/edit/{other.pk}/").status_code == 404
+    assert trainer_client.get(f"/admin/quiz_admin/edit/{mine.pk}/").status_code == 200
+    assert trainer_client.get(f"/admin/quiz_admin/inspect/{mine.pk}/").status_code == 200
+
+
+def test_grading_queue_only_own_classes_and_grading(
+    trainer_client,
+    trainer_user,
+    quiz_exam_factory,
+    quiz_class_factory,
+    quiz_user_factory,
+    quiz_bank,
+):
+    short = quiz_bank.questions.filter(type="short").first()
+    trainee, stranger = quiz_user_factory(), quiz_user_factory()
+    mine = quiz_exam_factory(
+        quiz_class_factory(trainees=[trainee], trainers=[trainer_user]), fixed=[short]
+    )
+    theirs = quiz_exam_factory(quiz_class_factory(trainees=[stranger]), fixed=[short])
+    attempts = []
+    for quiz, user in ((mine, trainee), (theirs, stranger)):
+        attempt, _ = services.attempt_start(quiz=quiz, user=user)
+        services.attempt_answer_save(
+            attempt_id=attempt.pk, user=user, question_id=short.pk, answer="我的认识"
+        )
+        attempts.append(services.attempt_submit(attempt_id=attempt.pk, user=user))
+    queue = trainer_client.get("/admin/quiz_grading/").content.decode()
+    assert f"/admin/quiz_grading/attempts/{attempts[0].pk}/" in queue
+    assert f"/admin/quiz_grading/attempts/{attempts[1].pk}/" not in queue
+    assert trainer_client.get(f"/admin/quiz_grading/attempts/{attempts[1].pk}/").status_code == 404
+    page = trainer_client.get(f"/admin/quiz_grading/attempts/{attempts[0].pk}/").content.decode()
+    assert "我的认识" in page
+    too_much = trainer_client.post(
+        f"/admin/quiz_grading/attempts/{attempts[0].pk}/", {f"q{short.pk}-awarded": "11"}
+    )
+    assert too_much.status_code == 200
+    done = trainer_client.post(
+        f"/admin/quiz_grading/attempts/{attempts[0].pk}/",
+        {f"q{short.pk}-awarded": "8", f"q{short.pk}-comment": "较好"},
+    )
+    assert done.status_code == 302
+    attempts[0].refresh_from_db()
+    assert attempts[0].state == AttemptState.GRADED and attempts[0].score == Decimal("8.00")
+
+
+def test_item_analysis_page(
+    trainer_client, trainer_user, quiz_exam_factory, quiz_class_factory, quiz_bank
+):
+    exam = quiz_exam_factory(
+        quiz_class_factory(trainers=[trainer_user]), fixed=[quiz_bank.questions.first()]
+    )
+    html = trainer_client.get(f"/admin/quiz_grading/quizzes/{exam.pk}/analysis/").content.decode()
+    assert "还没有已评分的作答" in html
+    assert Quiz.objects.filter(pk=exam.pk).exists()

@@ -99,10 +99,13 @@ def video_check_file(*, file: File) -> ProbeResult:
     return info
 
 
-def video_create(*, title: str, file: File | UploadedFile, uploaded_by=None) -> Video:
+def video_create(
+    *, title: str, file: File | UploadedFile, uploaded_by=None, enqueue: bool = True
+) -> Video:
     """Accept an upload: check it by content, store the original, queue its encoding.
 
     Raises VideoRejected (and saves and queues nothing) for anything that is not a playable video.
+    With enqueue=False the job is created but the caller runs it (`encoding_job_run`).
     """
     info = video_check_file(file=file)
     width, height = info.display_size
@@ -122,7 +125,8 @@ def video_create(*, title: str, file: File | UploadedFile, uploaded_by=None) -> 
         video.original.save(Path(getattr(file, "name", "") or "upload.mp4").name, file, save=False)
         video.save()
         job = EncodingJob.objects.create(video=video)
-        _enqueue_on_commit(job)
+        if enqueue:
+            _enqueue_on_commit(job)
     return video
 
 

@@ -1,0 +1,130 @@
+"""Media pipeline benchmark: the whole ladder through the pipeline vs the bare ffmpeg command.
+
+A generated 60 s 1280×720 clip is encoded twice in the same run: once by the pipeline's job
+(probe, plan, one ffmpeg process with progress reporting, playlists measured, master written,
+outputs published, database updated) and once by the same ffmpeg command run bare. Target:
+pipeline ≤ 1.05 × bare ffmpeg. Runs against a throwaway test database and media folder.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+SECONDS = 60
+SIZE = "1280x720"
+
+
+def _clip(path: Path) -> Path:
+    from media_pipeline.probe import ffmpeg_binary
+
+    subprocess.run(
+        [
+            ffmpeg_binary(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={SIZE}:rate=25:duration={SECONDS}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:beep_factor=4:duration={SECONDS}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "18",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def _bare(source: Path, folder: Path) -> float:
+    """The same outputs from the same command, with nothing around it."""
+    from media_pipeline import services
+    from media_pipeline.ffmpeg_commands import encode_args, output_folders
+    from media_pipeline.probe import ffmpeg_binary, probe
+
+    plan = services.encoding_plan_for(info=probe(source))
+    for name in output_folders(plan):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    args = encode_args(binary=ffmpeg_binary(), source=source, out_dir=folder, plan=plan)
+    started = time.perf_counter()
+    subprocess.run(args, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def _pipeline(source: Path) -> tuple[float, float, str]:
+    from django.core.files import File
+
+    from media_pipeline import services
+
+    started = time.perf_counter()
+    with source.open("rb") as handle:
+        video = services.video_create(
+            title="bench", file=File(handle, name=str(source)), enqueue=False
+        )
+    accepted = time.perf_counter() - started
+    job = video.jobs.get()
+    started = time.perf_counter()
+    job = services.encoding_job_run(job_id=job.pk)
+    encoded = time.perf_counter() - started
+    if job.status != "ready":
+        raise RuntimeError(f"pipeline job ended {job.status}: {job.error}")
+    ladder = ", ".join(
+        f"{r.profile.name} {r.width}×{r.height} {r.bandwidth / 1000:.0f} kbps"
+        for r in video.renditions.select_related("profile").order_by("height")
+    )
+    return accepted, encoded, ladder
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from media_pipeline.probe import ffmpeg_binary
+
+    work = Path(tempfile.mkdtemp(prefix="dangke-bench-media-"))
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with override_settings(MEDIA_ROOT=work / "media"):
+            source = _clip(work / "source.mp4")
+            preset = getattr(settings, "MEDIA_PIPELINE_X264_PRESET", "veryfast")
+            print(f"source: {SECONDS} s {SIZE} 25 fps + AAC, ffmpeg {ffmpeg_binary()}")
+            print(f"x264 preset {preset}, {os.cpu_count()} CPU(s)")
+            bare = _bare(source, work / "bare")
+            accepted, encoded, ladder = _pipeline(source)
+        print(f"ladder: {ladder}")
+        print(f"upload check + store original:  {accepted:7.2f} s")
+        print(f"bare ffmpeg (same command):     {bare:7.2f} s  realtime ×{SECONDS / bare:.2f}")
+        print(
+            f"pipeline job (whole ladder):    {encoded:7.2f} s  realtime ×{SECONDS / encoded:.2f}"
+        )
+        print(f"pipeline / bare ffmpeg:         {encoded / bare:7.3f}  (target ≤ 1.05)")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

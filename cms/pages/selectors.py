@@ -167,14 +167,27 @@ def lesson_get(*, user, lesson_id: int):
 
 def lesson_extras(*, lesson, user) -> dict:
     """What the lesson API adds beyond the page: video playback URLs, the quiz, the user's progress."""
+    from learning.progress.lessons import lesson_info
+    from learning.progress.selectors import lesson_progress_map
+    from learning.progress.services import progress_result
+    from learning.quizzes.selectors import lesson_quiz
+    from media_pipeline import api as media
+
     extras: dict = {"video": None, "quiz": None, "progress": None}
     if lesson.kind == "video" and getattr(lesson, "video", None):
-        video = lesson.video
-        extras["video"] = {
-            "status": video.status,
-            "hls_url": None,
-            "mp4_url": None,
-            "poster_url": None,
-            "duration_seconds": video.duration_seconds,
-        }
+        extras["video"] = media.video_playback(video=lesson.video)
+    quiz = lesson_quiz(lesson_id=lesson.pk)
+    extras["quiz"] = quiz.pk if quiz else None
+    if user.is_authenticated:
+        info = lesson_info(lesson)
+        if info is not None:
+            progress = lesson_progress_map(user=user, lesson_ids=[lesson.pk]).get(lesson.pk)
+            result = progress_result(progress=progress, lesson=info)
+            extras["progress"] = {
+                "credited_seconds": result.credited_seconds,
+                "watched_ratio": result.watched_ratio,
+                "completed": result.completed,
+                "class_hours": str(result.class_hours),
+                "last_position": result.last_position,
+            }
     return extras

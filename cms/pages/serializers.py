@@ -35,11 +35,21 @@ class LessonSerializer(serializers.Serializer):
 
 
 class VideoPlaybackSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     status = serializers.CharField()
+    progress = serializers.IntegerField()
     hls_url = serializers.CharField(allow_null=True)
     mp4_url = serializers.CharField(allow_null=True)
     poster_url = serializers.CharField(allow_null=True)
     duration_seconds = serializers.FloatField(allow_null=True)
+
+
+class LessonProgressSerializer(serializers.Serializer):
+    credited_seconds = serializers.FloatField()
+    watched_ratio = serializers.FloatField()
+    completed = serializers.BooleanField()
+    class_hours = serializers.DecimalField(max_digits=5, decimal_places=2)
+    last_position = serializers.FloatField()
 
 
 class LessonDetailSerializer(LessonSerializer):
@@ -62,7 +72,7 @@ class LessonDetailSerializer(LessonSerializer):
     def get_quiz(self, lesson):
         return self.context.get("quiz")
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(LessonProgressSerializer(allow_null=True))
     def get_progress(self, lesson):
         return self.context.get("progress")
 

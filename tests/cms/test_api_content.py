@@ -143,3 +143,23 @@ def test_schema_and_docs(api_client):
     response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert api_client.get("/api/docs/").status_code == 200
+
+
+def test_lesson_detail_video_quiz_and_progress(api_client, course, trainee):
+    from media_pipeline.models import Video
+    from tests.factories import make_video_lesson
+
+    video = Video.objects.create(
+        title="处理中的视频", original="videos/originals/x.mp4", status="processing", progress=40
+    )
+    lesson = make_video_lesson(course, "视频课", video=video)
+    body = api_client.get(f"/api/v1/lessons/{lesson.pk}/").json()
+    assert body["video"]["status"] == "processing"
+    assert body["video"]["progress"] == 40
+    assert body["video"]["hls_url"] is None  # nothing to play until the pipeline is done
+    assert body["progress"] is None  # anonymous
+
+    api_client.force_authenticate(trainee)
+    body = api_client.get(f"/api/v1/lessons/{lesson.pk}/").json()
+    assert body["progress"]["completed"] is False
+    assert body["progress"]["credited_seconds"] == 0

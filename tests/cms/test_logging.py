@@ -7,7 +7,9 @@ from cms.logging import JsonFormatter
 
 
 def test_json_formatter():
-    record = logging.LogRecord("dangke.test", logging.WARNING, __file__, 1, "视频 %s 转码失败", ("v1",), None)
+    record = logging.LogRecord(
+        "dangke.test", logging.WARNING, __file__, 1, "视频 %s 转码失败", ("v1",), None
+    )
     record.video_id = 7
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "视频 v1 转码失败"

@@ -25,7 +25,7 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def login_lock_remaining(*, username: str, request=None) -> bool:
+def login_is_locked(*, username: str, request=None) -> bool:
     """True when this username, or the address it comes from, has failed too often recently."""
     limit = settings.LOGIN_FAILURE_LIMIT
     if cache.get(_key("user", username or ""), 0) >= limit:
@@ -62,8 +62,8 @@ class LockoutModelBackend(ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
-            username = kwargs.get(self.get_user_model_username_field(), None)
-        if username and login_lock_remaining(username=username, request=request):
+            username = kwargs.get(self.get_user_model_username_field())
+        if username and login_is_locked(username=username, request=request):
             raise PermissionDenied(LOCK_MESSAGE % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60})
         return super().authenticate(request, username=username, password=password, **kwargs)
 
@@ -79,7 +79,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username and login_lock_remaining(username=username, request=self.request):
+        if username and login_is_locked(username=username, request=self.request):
             raise ValidationError(
                 LOCK_MESSAGE,
                 code="locked",

@@ -1,3 +1,30 @@
 """REST API URLs of learning.reports, mounted under /api/v1/ by cms/api.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from learning.reports import api
+
+urlpatterns = [
+    path("classes/", api.ClassListView.as_view(), name="api-classes"),
+    path("classes/<int:pk>/report/", api.ClassReportView.as_view(), name="api-class-report"),
+    path(
+        "classes/<int:pk>/report.xlsx",
+        api.ClassReportXlsxView.as_view(),
+        name="api-class-report-xlsx",
+    ),
+    path(
+        "classes/<int:pk>/report.csv",
+        api.ClassReportCsvView.as_view(),
+        name="api-class-report-csv",
+    ),
+    path(
+        "classes/<int:pk>/certificates/",
+        api.ClassCertificatesView.as_view(),
+        name="api-class-certificates",
+    ),
+    path(
+        "certificates/<str:number>/revoke/",
+        api.CertificateRevokeView.as_view(),
+        name="api-certificate-revoke",
+    ),
+]

@@ -1,0 +1,396 @@
+"""REST views of trainer reports and certificates (../shared/API.md, "Training classes")."""
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from learning.classes.selectors import classes_for_trainer
+from learning.reports import exports, services
+from learning.reports.forms import ReportFilterForm
+from learning.reports.models import Certificate
+from learning.reports.selectors import (
+    ReportFilters,
+    ReportRow,
+    class_for_user,
+    class_report,
+    iter_rows,
+    to_row,
+    trainee_in_class,
+)
+from learning.reports.views import verify_url
+
+# --- serializers (describe the JSON; rows themselves are built as plain dicts for speed) -----
+
+
+class TrainingClassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    intake = serializers.CharField()
+    audience_stage = serializers.CharField()
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
+    required_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2)
+    trainee_count = serializers.IntegerField()
+
+
+class ReportTraineeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    student_no = serializers.CharField()
+    college = serializers.CharField()
+    branch = serializers.CharField()
+    stage = serializers.CharField()
+
+
+class ReportRowSerializer(serializers.Serializer):
+    trainee = ReportTraineeSerializer()
+    earned_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
+    required_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
+    lessons_completed = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    exam = serializers.IntegerField(allow_null=True)
+    exam_best_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    exam_passed = serializers.BooleanField(allow_null=True)
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    certificate_no = serializers.CharField(allow_null=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    filters = serializers.DictField()
+    rows = ReportRowSerializer(many=True)
+
+    # The contract's key is "class", a Python keyword.
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["class"] = TrainingClassSerializer()
+        return fields
+
+
+class CertificateSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    trainee = serializers.IntegerField(source="trainee_id")
+    training_class = serializers.IntegerField(source="training_class_id")
+    trainee_name = serializers.CharField()
+    class_name = serializers.CharField()
+    earned_hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+    exam_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    issued_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoke_reason = serializers.CharField()
+    verify_url = serializers.CharField()
+
+
+class IssueInputSerializer(serializers.Serializer):
+    trainee = serializers.IntegerField(required=False, help_text="学员 id；与 all 二选一")
+    all = serializers.BooleanField(required=False, default=False, help_text="向全部合格学员颁发")
+
+
+class RevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("当前状态不允许此操作。")
+    default_code = "conflict"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def class_json(tc, trainee_count: int | None = None) -> dict:
+    return {
+        "id": tc.pk,
+        "name": tc.name,
+        "intake": tc.intake,
+        "audience_stage": tc.audience_stage,
+        "start_date": tc.start_date.isoformat() if tc.start_date else None,
+        "end_date": tc.end_date.isoformat() if tc.end_date else None,
+        "required_hours": f"{tc.required_hours:.2f}",
+        "pass_mark": f"{tc.pass_mark:.2f}",
+        "trainee_count": trainee_count
+        if trainee_count is not None
+        else getattr(tc, "trainee_count", None),
+    }
+
+
+def row_json(row: ReportRow) -> dict:
+    return {
+        "trainee": {
+            "id": row.trainee_id,
+            "name": row.name,
+            "student_no": row.student_no,
+            "college": row.college,
+            "branch": row.branch,
+            "stage": row.stage,
+        },
+        "earned_hours": f"{row.earned_hours:.2f}",
+        "required_hours": f"{row.required_hours:.2f}",
+        "lessons_completed": row.lessons_completed,
+        "lessons_total": row.lessons_total,
+        "exam": row.exam_id,
+        "exam_best_score": f"{row.exam_score:.2f}" if row.exam_score is not None else None,
+        "exam_passed": row.exam_passed,
+        "status": row.status,
+        "status_display": row.status_label,
+        "certificate_no": row.certificate_no,
+    }
+
+
+def certificate_json(request, certificate: Certificate) -> dict:
+    return {
+        "number": certificate.number,
+        "trainee": certificate.trainee_id,
+        "training_class": certificate.training_class_id,
+        "trainee_name": certificate.trainee_name,
+        "class_name": certificate.class_name,
+        "earned_hours": f"{certificate.earned_hours:.2f}",
+        "exam_score": f"{certificate.exam_score:.2f}"
+        if certificate.exam_score is not None
+        else None,
+        "issued_at": certificate.issued_at.isoformat(),
+        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+        "revoke_reason": certificate.revoke_reason,
+        "verify_url": verify_url(request, certificate.number),
+    }
+
+
+def visible_class(request, pk):
+    # Classes the user does not train do not exist for them: 404, never 403.
+    tc = class_for_user(user=request.user, class_id=pk)
+    if tc is None:
+        raise Http404
+    return tc
+
+
+def parse_filters(request, tc) -> ReportFilters:
+    form = ReportFilterForm(request.query_params, training_class=tc)
+    if not form.is_valid():
+        raise exceptions.ValidationError(form.errors)
+    return form.filters()
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("branch", int, description="党支部 id"),
+    OpenApiParameter("college", int, description="学院 id"),
+    OpenApiParameter(
+        "stage",
+        str,
+        enum=["applicant", "activist", "candidate", "probationary", "full_member"],
+    ),
+    OpenApiParameter(
+        "status", str, enum=["not_started", "in_progress", "hours_met", "completed", "failed"]
+    ),
+    OpenApiParameter("q", str, description="按姓名或学号搜索"),
+    OpenApiParameter("sort", str, description="排序列，前加 - 为降序，例如 -earned"),
+]
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+class ClassListView(ListAPIView):
+    """The classes the user trains (all of them for staff with the permission)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = TrainingClassSerializer
+
+    def get_queryset(self):
+        return (
+            classes_for_trainer(user=self.request.user)
+            .annotate(trainee_count=Count("enrolments"))
+            .order_by("-start_date", "-id")
+        )
+
+    @extend_schema(operation_id="classes_list", summary="我负责的培训班", tags=["classes"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ClassReportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="class_report",
+        summary="培训班学习情况报表",
+        description="每名学员一行。不带 page 参数时返回全部行；带 page 时分页（page_size 默认 100，最多 1000）。",
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={
+            200: ReportSerializer,
+            404: OpenApiResponse(description="培训班不存在或无权查看"),
+        },
+        tags=["classes"],
+    )
+    def get(self, request, pk: int):
+        tc = visible_class(request, pk)
+        filters = parse_filters(request, tc)
+        qs = class_report(training_class=tc, filters=filters)
+        data = {"class": class_json(tc), "filters": dict(filters.__dict__)}
+        if "page" not in request.query_params:
+            rows = [row_json(row) for row in iter_rows(qs)]
+            data.update(count=len(rows), next=None, previous=None, rows=rows)
+            return Response(data)
+        try:
+            size = min(1000, max(1, int(request.query_params.get("page_size", 100))))
+            number = int(request.query_params["page"])
+        except ValueError as exc:
+            raise exceptions.ValidationError({"page": [_("页码必须是整数。")]}) from exc
+        paginator = Paginator(qs, size)
+        try:
+            page = paginator.page(number)
+        except EmptyPage as exc:
+            raise Http404 from exc
+
+        def link(n):
+            return request.build_absolute_uri(
+                f"{request.path}?{_replace_page(request.query_params, n)}"
+            )
+
+        data.update(
+            count=paginator.count,
+            next=link(page.next_page_number()) if page.has_next() else None,
+            previous=link(page.previous_page_number()) if page.has_previous() else None,
+            rows=[row_json(to_row(values)) for values in page.object_list],
+        )
+        return Response(data)
+
+
+def _replace_page(params, number: int) -> str:
+    query = params.copy()
+    query["page"] = str(number)
+    return query.urlencode()
+
+
+class ClassReportXlsxView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="class_report_xlsx",
+        summary="导出培训班报表（Excel）",
+        parameters=FILTER_PARAMETERS,
+        responses={
+            (200, exports.XLSX_TYPE): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="培训班不存在或无权查看"),
+        },
+        tags=["classes"],
+    )
+    def get(self, request, pk: int):
+        tc = visible_class(request, pk)
+        return exports.class_report_xlsx(training_class=tc, filters=parse_filters(request, tc))
+
+
+class ClassReportCsvView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="class_report_csv",
+        summary="导出培训班报表（CSV，UTF-8 带 BOM）",
+        parameters=FILTER_PARAMETERS,
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="培训班不存在或无权查看"),
+        },
+        tags=["classes"],
+    )
+    def get(self, request, pk: int):
+        tc = visible_class(request, pk)
+        return exports.class_report_csv(training_class=tc, filters=parse_filters(request, tc))
+
+
+def _check_may_issue(request) -> None:
+    if not request.user.has_perm("reports.issue_certificate"):
+        raise exceptions.PermissionDenied(_("您没有颁发或撤销结业证书的权限。"))
+
+
+class ClassCertificatesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="class_certificates_issue",
+        summary="颁发结业证书（单人或全部合格学员）",
+        request=IssueInputSerializer,
+        responses={
+            201: CertificateSerializer(many=True),
+            400: OpenApiResponse(description="参数错误"),
+            404: OpenApiResponse(description="培训班或学员不存在或无权查看"),
+            409: OpenApiResponse(description="不符合结业条件或已有证书"),
+        },
+        tags=["classes"],
+    )
+    def post(self, request, pk: int):
+        tc = visible_class(request, pk)
+        _check_may_issue(request)
+        data = IssueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data.get("all"):
+            issued = services.certificate_issue_bulk(training_class=tc, issued_by=request.user)
+        else:
+            trainee_id = data.validated_data.get("trainee")
+            if trainee_id is None:
+                raise exceptions.ValidationError({"trainee": [_("请指定学员，或设置 all=true。")]})
+            trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
+            if trainee is None:
+                raise Http404
+            try:
+                issued = [
+                    services.certificate_issue(
+                        training_class=tc, trainee=trainee, issued_by=request.user
+                    )
+                ]
+            except services.CertificateError as exc:
+                raise Conflict(str(exc)) from exc
+        return Response(
+            [certificate_json(request, c) for c in issued], status=status.HTTP_201_CREATED
+        )
+
+
+class CertificateRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="certificate_revoke",
+        summary="撤销结业证书",
+        request=RevokeInputSerializer,
+        responses={
+            200: CertificateSerializer,
+            404: OpenApiResponse(description="证书不存在或无权查看"),
+            409: OpenApiResponse(description="证书已撤销"),
+        },
+        tags=["classes"],
+    )
+    def post(self, request, number: str):
+        certificate = Certificate.objects.filter(
+            number=number,
+            training_class__in=classes_for_trainer(user=request.user),
+        ).first()
+        if certificate is None:
+            raise Http404
+        _check_may_issue(request)
+        data = RevokeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            certificate = services.certificate_revoke(
+                certificate=certificate,
+                revoked_by=request.user,
+                reason=data.validated_data["reason"],
+            )
+        except services.CertificateError as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(certificate_json(request, certificate))

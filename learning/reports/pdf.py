@@ -1,0 +1,294 @@
+"""PDF documents in Chinese: the 结业证书 with its verification QR code, and the 学习档案.
+
+Both use reportlab's built-in CID font STSong-Light, which PDF readers render from their own
+CJK fonts, so Chinese shows on any machine without shipping a font file.
+"""
+
+import io
+from decimal import Decimal
+
+import qrcode
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from learning.reports.models import Certificate
+from learning.reports.selectors import TraineeRecord
+
+FONT = "STSong-Light"
+RED = colors.HexColor("#B71C1C")
+GOLD = colors.HexColor("#C9A13B")
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _local_date(value) -> str:
+    return timezone.localtime(value).strftime("%Y年%m月%d日") if value else ""
+
+
+def draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code as vector squares (sharp at any zoom, no image library needed)."""
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    cell = size / len(matrix)
+    c.setFillColor(colors.white)
+    c.rect(x, y, size, size, stroke=0, fill=1)
+    c.setFillColor(colors.black)
+    for row_index, row in enumerate(matrix):
+        for col_index, dark in enumerate(row):
+            if dark:
+                c.rect(
+                    x + col_index * cell,
+                    y + size - (row_index + 1) * cell,
+                    cell,
+                    cell,
+                    stroke=0,
+                    fill=1,
+                )
+
+
+def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
+    """A landscape A4 结业证书: name, class, 学时, date, number and a QR code to verify it."""
+    font = _font()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    c = canvas.Canvas(buffer, pagesize=(width, height))
+    c.setTitle(f"{_('结业证书')} {certificate.number}")
+    c.setAuthor(_("党课"))
+    # Double frame in Party red and gold.
+    c.setStrokeColor(RED)
+    c.setLineWidth(6)
+    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(1.5)
+    c.rect(17 * mm, 17 * mm, width - 34 * mm, height - 34 * mm)
+
+    c.setFillColor(RED)
+    c.setFont(font, 40)
+    c.drawCentredString(width / 2, height - 55 * mm, _("结 业 证 书"))
+    c.setFillColor(colors.black)
+    c.setFont(font, 18)
+    text = c.beginText(40 * mm, height - 85 * mm)
+    text.setFont(font, 18)
+    text.setLeading(32)
+    text.textLine(_("%(name)s 同志：") % {"name": certificate.trainee_name})
+    text.textLine(
+        _("    参加“%(cls)s”学习，修满 %(hours)s 学时，")
+        % {"cls": certificate.class_name, "hours": certificate.earned_hours}
+    )
+    if certificate.exam_score is not None:
+        text.textLine(
+            _("结业考试成绩 %(score)s 分，经考核合格，准予结业。")
+            % {"score": certificate.exam_score.normalize()}
+        )
+    else:
+        text.textLine(_("经考核合格，准予结业。"))
+    text.textLine(_("特发此证。"))
+    c.drawText(text)
+
+    c.setFont(font, 16)
+    c.drawRightString(width - 45 * mm, 45 * mm, _local_date(certificate.issued_at))
+    c.setFont(font, 11)
+    c.drawString(30 * mm, 30 * mm, _("证书编号：%(no)s") % {"no": certificate.number})
+    c.drawString(30 * mm, 24 * mm, _("扫描二维码或访问 %(url)s 验证真伪") % {"url": verify_url})
+    draw_qr(c, verify_url, 30 * mm, 38 * mm, 32 * mm)
+    if certificate.is_revoked:
+        c.saveState()
+        c.setFillColor(RED)
+        c.setFont(font, 60)
+        c.translate(width / 2, height / 2)
+        c.rotate(20)
+        c.drawCentredString(0, 0, _("已撤销"))
+        c.restoreState()
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def _styles():
+    font = _font()
+    return {
+        "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=24, spaceAfter=6),
+        "h2": ParagraphStyle(
+            "h2", fontName=font, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4
+        ),
+        "body": ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13),
+    }
+
+
+def _table(header: list[str], rows: list[list], widths: list[float]) -> Table:
+    styles = _styles()
+    data = [[Paragraph(str(h), styles["body"]) for h in header]]
+    data += [[Paragraph("" if v is None else str(v), styles["body"]) for v in row] for row in rows]
+    table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F3E3E3")),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#BBBBBB")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _minutes(seconds: float) -> str:
+    return f"{Decimal(seconds / 60).quantize(Decimal('0.1'))}"
+
+
+def record_pdf(*, record: TraineeRecord) -> bytes:
+    """The 学习档案 of one trainee: classes, every ledger entry, lessons, exam attempts."""
+    styles = _styles()
+    buffer = io.BytesIO()
+    trainee = record.trainee
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=_("学习档案") + f" {trainee.name}",
+        author=_("党课"),
+    )
+    story = [
+        Paragraph(_("学习档案"), styles["title"]),
+        Paragraph(
+            _(
+                "姓名：%(name)s　学号/工号：%(no)s　学院：%(college)s　党支部：%(branch)s　培养阶段：%(stage)s"
+            )
+            % {
+                "name": trainee.name,
+                "no": trainee.student_no,
+                "college": trainee.college.name,
+                "branch": trainee.branch.name,
+                "stage": trainee.get_stage_display(),
+            },
+            styles["body"],
+        ),
+        Paragraph(
+            _("累计学时：%(hours)s　打印时间：%(time)s")
+            % {
+                "hours": record.total_hours,
+                "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            },
+            styles["body"],
+        ),
+        Spacer(1, 4 * mm),
+        Paragraph(_("培训班"), styles["h2"]),
+    ]
+    story.append(
+        _table(
+            [_("培训班"), _("已修/应修学时"), _("课程"), _("考试成绩"), _("状态"), _("证书编号")],
+            [
+                [
+                    row.class_name,
+                    f"{row.earned_hours} / {row.required_hours}",
+                    f"{row.lessons_completed} / {row.lessons_total}",
+                    row.exam_score if row.exam_score is not None else "—",
+                    row.status_label,
+                    row.certificate_no or "—",
+                ]
+                for row in record.classes
+            ]
+            or [[_("未参加培训班"), "", "", "", "", ""]],
+            [52, 26, 18, 20, 20, 44],
+        )
+    )
+    story.append(Paragraph(_("学时记录"), styles["h2"]))
+    story.append(
+        _table(
+            [_("日期"), _("来源"), _("学时"), _("培训班/课程"), _("记录人"), _("说明")],
+            [
+                [
+                    (e.occurred_on or timezone.localtime(e.created_at).date()).isoformat(),
+                    e.get_source_display(),
+                    e.amount,
+                    str(e.training_class or "")
+                    or e.lesson_title
+                    or (e.lesson.title if e.lesson else ""),
+                    (e.granted_by.get_full_name() or e.granted_by.username)
+                    if e.granted_by
+                    else _("系统"),
+                    e.note,
+                ]
+                for e in record.ledger
+            ]
+            or [[_("暂无记录"), "", "", "", "", ""]],
+            [22, 20, 14, 54, 22, 48],
+        )
+    )
+    story.append(Paragraph(_("课程学习"), styles["h2"]))
+    story.append(
+        _table(
+            [_("课程"), _("开始时间"), _("完成时间"), _("学习时长（分钟）"), _("计入学时")],
+            [
+                [
+                    line.title,
+                    timezone.localtime(line.started_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(line.completed_at).strftime("%Y-%m-%d %H:%M")
+                    if line.completed_at
+                    else _("未完成"),
+                    _minutes(line.credited_seconds),
+                    line.class_hours if line.class_hours is not None else "—",
+                ]
+                for line in record.lessons
+            ]
+            or [[_("暂无记录"), "", "", "", ""]],
+            [70, 30, 30, 25, 25],
+        )
+    )
+    story.append(Paragraph(_("考试与测验"), styles["h2"]))
+    story.append(
+        _table(
+            [_("测验/考试"), _("第几次"), _("交卷时间"), _("得分"), _("百分制"), _("结果")],
+            [
+                [
+                    a.quiz.title,
+                    a.number,
+                    timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M")
+                    if a.submitted_at
+                    else "",
+                    f"{a.score} / {a.max_score}" if a.score is not None else _("待阅卷"),
+                    a.percent if a.percent is not None else "—",
+                    (_("通过") if a.passed else _("未通过")) if a.passed is not None else "—",
+                ]
+                for a in record.attempts
+            ]
+            or [[_("暂无记录"), "", "", "", "", ""]],
+            [60, 15, 32, 27, 22, 24],
+        )
+    )
+    if record.certificates:
+        story.append(Paragraph(_("结业证书"), styles["h2"]))
+        story.append(
+            _table(
+                [_("证书编号"), _("培训班"), _("发证日期"), _("状态")],
+                [
+                    [
+                        cert.number,
+                        cert.class_name,
+                        _local_date(cert.issued_at),
+                        _("已撤销") if cert.is_revoked else _("有效"),
+                    ]
+                    for cert in record.certificates
+                ],
+                [45, 70, 35, 30],
+            )
+        )
+    doc.build(story)
+    return buffer.getvalue()

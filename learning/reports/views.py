@@ -1,0 +1,71 @@
+"""Site views of learning.reports: public certificate verification, a trainee's own PDFs."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from learning.classes.models import TraineeProfile
+from learning.reports.models import Certificate
+from learning.reports.pdf import certificate_pdf, record_pdf
+from learning.reports.selectors import trainee_record
+
+
+def verify_url(request, number: str) -> str:
+    """The absolute address a certificate's QR code points to."""
+    return request.build_absolute_uri(reverse("reports:verify", args=[number]))
+
+
+def pdf_response(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    return response
+
+
+@require_GET
+def verify(request, number: str):
+    """Anyone may check a certificate: name, class and date only, never other personal data."""
+    certificate = (
+        Certificate.objects.filter(number=number.strip().upper())
+        .only("number", "trainee_name", "class_name", "issued_at", "revoked_at")
+        .first()
+    )
+    status = 200 if certificate else 404
+    return render(
+        request,
+        "reports/verify.html",
+        {"certificate": certificate, "number": number},
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+def my_record_pdf(request):
+    """The signed-in trainee's own 学习档案 as a PDF."""
+    trainee = (
+        TraineeProfile.objects.select_related("user", "college", "branch")
+        .filter(user=request.user)
+        .first()
+    )
+    if trainee is None:
+        raise Http404
+    content = record_pdf(record=trainee_record(trainee=trainee))
+    return pdf_response(content, f"学习档案-{trainee.name}.pdf")
+
+
+@never_cache
+@login_required
+def my_certificate_pdf(request, number: str):
+    """A trainee downloads their own certificate; anyone else's number is 404."""
+    certificate = Certificate.objects.filter(
+        number=number, trainee__user=request.user, revoked_at__isnull=True
+    ).first()
+    if certificate is None:
+        raise Http404
+    content = certificate_pdf(certificate=certificate, verify_url=verify_url(request, number))
+    return pdf_response(content, f"结业证书-{certificate.number}.pdf")

@@ -1,0 +1,148 @@
+"""REST API of reports: class list, report JSON with filters and paging, xlsx/csv, scoping."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from tests.learning.conftest import make_trainer
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def klass(report_factory, trainer):
+    tc = report_factory.klass(trainers=[trainer], required_hours="2", name="第九期积极分子班")
+    north = report_factory.org(branch_name="一支部")
+    south = report_factory.org(branch_name="二支部")
+    a, b = report_factory.trainees(tc, 2, branch=north)
+    (c,) = report_factory.trainees(tc, 1, branch=south, stage="candidate")
+    report_factory.hours(a, tc, 2)
+    report_factory.hours(b, tc, "0.5")
+    tc.people = {"a": a, "b": b, "c": c, "south": south}
+    return tc
+
+
+def test_class_list_is_scoped(klass, trainer, trainer2, report_factory):
+    report_factory.klass(trainers=[trainer2])
+    data = api(trainer).get("/api/v1/classes/").json()
+    assert [c["id"] for c in data["results"]] == [klass.pk]
+    assert data["results"][0]["trainee_count"] == 3
+    staff = make_trainer("staff")
+    staff.user_permissions.add(Permission.objects.get(codename="view_all_classes"))
+    assert api(staff).get("/api/v1/classes/").json()["count"] == 2
+    assert api().get("/api/v1/classes/").status_code == 401
+
+
+def test_report_json(klass, trainer):
+    response = api(trainer).get(f"/api/v1/classes/{klass.pk}/report/")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["class"]["name"] == "第九期积极分子班"
+    assert data["count"] == 3
+    a = klass.people["a"]
+    row = next(r for r in data["rows"] if r["trainee"]["id"] == a.pk)
+    assert row["trainee"]["student_no"] == a.student_no
+    assert row["earned_hours"] == "2.00" and row["required_hours"] == "2.00"
+    assert row["status"] == "completed" and row["status_display"] == "已结业"
+    assert row["exam_best_score"] is None and row["exam_passed"] is None
+    assert row["certificate_no"] is None
+
+
+def test_report_filters_and_paging(klass, trainer):
+    client = api(trainer)
+    url = f"/api/v1/classes/{klass.pk}/report/"
+    south = klass.people["south"]
+    assert client.get(url, {"branch": south.pk}).json()["count"] == 1
+    assert client.get(url, {"stage": "candidate"}).json()["count"] == 1
+    assert client.get(url, {"status": "in_progress"}).json()["count"] == 1
+    page = client.get(url, {"page": 1, "page_size": 2, "sort": "-earned"}).json()
+    assert page["count"] == 3 and len(page["rows"]) == 2 and page["next"]
+    assert page["rows"][0]["earned_hours"] == "2.00"
+    second = client.get(page["next"]).json()
+    assert len(second["rows"]) == 1 and second["previous"]
+    bad = client.get(url, {"status": "nonsense"})
+    assert bad.status_code == 400 and "status" in bad.json()["errors"]
+    assert client.get(url, {"page": 9}).status_code == 404
+
+
+def test_report_xlsx(klass, trainer):
+    response = api(trainer).get(
+        f"/api/v1/classes/{klass.pk}/report.xlsx", {"branch": klass.people["south"].pk}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    ws = wb.active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert "第九期积极分子班" in values[0][0]
+    assert any("党支部=" in (line[0] or "") for line in values[1:5])
+    header_index = next(i for i, line in enumerate(values) if line[0] == "姓名")
+    header = values[header_index]
+    assert header[:6] == ["姓名", "学号/工号", "学院", "党支部", "培养阶段", "已修学时"]
+    data = values[header_index + 1 :]
+    assert len(data) == 1
+    assert data[0][1] == klass.people["c"].student_no
+    assert data[0][4] == "发展对象"
+    earned = ws.cell(row=header_index + 2, column=6)
+    assert earned.data_type == "n" and earned.number_format == "0.00"
+    assert Decimal(str(earned.value)) == Decimal("0")
+
+
+def test_report_csv_has_bom(klass, trainer):
+    response = api(trainer).get(f"/api/v1/classes/{klass.pk}/report.csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("姓名,学号/工号,学院,党支部")
+    assert len(lines) == 4
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/classes/{pk}/report/",
+        "/api/v1/classes/{pk}/report.xlsx",
+        "/api/v1/classes/{pk}/report.csv",
+    ],
+)
+def test_another_trainer_gets_404(klass, trainer2, url):
+    assert api(trainer2).get(url.format(pk=klass.pk)).status_code == 404
+    assert api().get(url.format(pk=klass.pk)).status_code == 401
+
+
+def test_trainee_cannot_see_report(klass):
+    assert api(klass.people["a"].user).get(f"/api/v1/classes/{klass.pk}/report/").status_code == 404
+
+
+def test_report_query_count_constant(klass, trainer, report_factory, django_assert_max_num_queries):
+    client = api(trainer)
+    url = f"/api/v1/classes/{klass.pk}/report/"
+    client.get(url)  # warm the permission cache of this user object
+    with django_assert_max_num_queries(8) as small:
+        client.get(url)
+    report_factory.trainees(klass, 30)
+    with django_assert_max_num_queries(8) as large:
+        assert client.get(url).json()["count"] == 33
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_schema_describes_report_endpoints(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for path in ("/api/v1/classes/{id}/report/", "/api/v1/classes/{id}/report.xlsx"):
+        assert path in body or path.replace("{id}", "{pk}") in body

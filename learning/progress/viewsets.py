@@ -81,6 +81,7 @@ class LedgerEntryForm(WagtailAdminModelForm):
         if not can_view_all_classes(user):
             users = users.filter(trainee_profile__enrolments__training_class__in=classes)
         self.fields["user"].queryset = users.select_related("trainee_profile").distinct()
+        self.fields["user"].required = False  # a correction takes the trainee of its entry
         self.fields["user"].label_from_instance = lambda u: (
             f"{u.trainee_profile.name}（{u.trainee_profile.student_no}）"
         )

@@ -1,0 +1,169 @@
+"""Training classes in the Wagtail admin: trainers see only their classes, staff with the permission all."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from learning.classes.models import Enrolment, TrainingClass
+from learning.classes.selectors import class_progress_rows, classes_for_trainer
+from learning.progress.models import HoursLedgerEntry
+from learning.progress.services import ledger_offline_add
+from tests.learning.conftest import make_trainee
+
+pytestmark = pytest.mark.django_db
+
+
+def test_trainer_role_has_the_model_permissions(trainer):
+    for perm in [
+        "classes.change_trainingclass",
+        "classes.add_traineeprofile",
+        "classes.add_branch",
+        "progress.add_hoursledgerentry",
+    ]:
+        assert trainer.has_perm(perm), perm
+    assert not trainer.has_perm("classes.view_all_classes")
+    assert not trainer.has_perm("progress.change_hoursledgerentry")
+
+
+def test_default_required_hours_by_audience(settings):
+    candidate = TrainingClass.objects.create(name="发展对象班", audience_stage="candidate")
+    activist = TrainingClass.objects.create(name="积极分子班", audience_stage="activist")
+    own = TrainingClass.objects.create(name="自定", audience_stage="candidate", required_hours=30)
+    assert candidate.required_hours == Decimal("24")
+    assert activist.required_hours == settings.DANGKE["ACTIVIST_REQUIRED_HOURS"]
+    assert own.required_hours == Decimal("30")
+    assert candidate.pass_mark == Decimal("60")
+
+
+def test_scoping_selector(training_class, trainer, trainer2):
+    assert list(classes_for_trainer(user=trainer)) == [training_class]
+    assert list(classes_for_trainer(user=trainer2)) == []
+    staff = User.objects.create_user("office", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_all_classes"))
+    assert list(classes_for_trainer(user=User.objects.get(pk=staff.pk))) == [training_class]
+
+
+def test_index_lists_only_own_classes(client, training_class, trainer, trainer2):
+    client.force_login(trainer)
+    assert training_class.name in client.get("/admin/training_classes/").content.decode()
+    client.force_login(trainer2)
+    assert training_class.name not in client.get("/admin/training_classes/").content.decode()
+
+
+@pytest.mark.parametrize("view", ["inspect", "edit", "delete", "history"])
+def test_other_trainer_gets_404(client, training_class, trainer2, view):
+    client.force_login(trainer2)
+    response = client.get(f"/admin/training_classes/{view}/{training_class.pk}/")
+    assert response.status_code == 404
+
+
+def test_inspect_shows_trainees_with_hours(client, training_class, trainer, trainee):
+    ledger_offline_add(
+        user=trainee,
+        training_class=training_class,
+        source="offline_lecture",
+        amount=Decimal("8"),
+        granted_by=trainer,
+        note="开班第一讲",
+    )
+    client.force_login(trainer)
+    html = client.get(f"/admin/training_classes/inspect/{training_class.pk}/").content.decode()
+    assert trainee.trainee_profile.name in html
+    assert "8.00 / 40.00" in html
+    assert "0 / 2" in html
+
+
+def test_trainer_creates_a_class_and_stays_its_trainer(client, trainer, trainee, video_lesson):
+    client.force_login(trainer)
+    response = client.post(
+        "/admin/training_classes/new/",
+        {
+            "name": "第二期发展对象培训班",
+            "intake": "第 2 期",
+            "audience_stage": "candidate",
+            "required_hours": "",
+            "pass_mark": "60",
+            "required_lessons": [video_lesson.pk],
+            "trainees": [trainee.trainee_profile.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    tc = TrainingClass.objects.get(name="第二期发展对象培训班")
+    assert list(tc.trainers.all()) == [trainer]
+    assert tc.required_hours == Decimal("24")
+    assert Enrolment.objects.filter(training_class=tc, trainee__user=trainee).exists()
+
+
+def test_class_progress_rows_constant_queries(
+    training_class, trainer, branch, django_assert_num_queries
+):
+    with django_assert_num_queries(4):
+        rows = class_progress_rows(training_class=training_class)
+    assert len(rows) == 1
+    for n in range(3):
+        user = make_trainee(f"more{n}", branch)
+        Enrolment.objects.create(training_class=training_class, trainee=user.trainee_profile)
+        HoursLedgerEntry.objects.create(
+            user=user, source="offline_practice", amount=1, training_class=training_class
+        )
+    with django_assert_num_queries(4):
+        rows = class_progress_rows(training_class=training_class)
+    assert len(rows) == 4
+    assert sorted(r.earned_hours for r in rows) == [0, 1, 1, 1]
+
+
+def test_ledger_admin_records_offline_hours_and_corrections(
+    client, training_class, trainer, trainee
+):
+    client.force_login(trainer)
+    response = client.post(
+        "/admin/hours_ledger/new/",
+        {
+            "user": trainee.pk,
+            "training_class": training_class.pk,
+            "source": "offline_discussion",
+            "days": "0.5",
+            "note": "支部讨论",
+        },
+    )
+    assert response.status_code == 302
+    entry = HoursLedgerEntry.objects.get(user=trainee)
+    assert entry.amount == Decimal("4.00") and entry.granted_by == trainer
+    response = client.post(
+        "/admin/hours_ledger/new/",
+        {"source": "correction", "corrects": entry.pk, "amount": "-1", "note": "迟到一小时"},
+    )
+    assert response.status_code == 302
+    assert HoursLedgerEntry.objects.filter(corrects=entry, amount=Decimal("-1")).exists()
+
+
+def test_ledger_admin_has_no_edit_or_delete(client, training_class, trainer, trainee):
+    entry = HoursLedgerEntry.objects.create(
+        user=trainee, source="offline_lecture", amount=2, training_class=training_class
+    )
+    admin = User.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    assert client.get(f"/admin/hours_ledger/edit/{entry.pk}/").status_code == 404
+    assert client.get(f"/admin/hours_ledger/delete/{entry.pk}/").status_code == 404
+    assert client.get(f"/admin/hours_ledger/inspect/{entry.pk}/").status_code == 200
+
+
+def test_ledger_admin_scoping(client, training_class, trainer2, trainee):
+    entry = HoursLedgerEntry.objects.create(
+        user=trainee, source="offline_lecture", amount=2, training_class=training_class, note="秘"
+    )
+    client.force_login(trainer2)
+    assert client.get(f"/admin/hours_ledger/inspect/{entry.pk}/").status_code == 404
+    response = client.post(
+        "/admin/hours_ledger/new/",
+        {
+            "user": trainee.pk,
+            "training_class": training_class.pk,
+            "source": "offline_lecture",
+            "amount": "8",
+            "note": "x",
+        },
+    )
+    assert response.status_code == 200  # the form rejects a class outside their scope
+    assert HoursLedgerEntry.objects.count() == 1

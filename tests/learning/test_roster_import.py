@@ -1,0 +1,210 @@
+"""Roster import from .xlsx: good files, every bad-row kind, all or nothing, command, admin, first login."""
+
+from io import BytesIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook, load_workbook
+
+from learning.classes.models import Branch, College, Enrolment, TraineeProfile
+from learning.classes.roster import RosterError, roster_template, trainees_import
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["姓名", "学号/工号", "学院", "党支部", "培养阶段", "手机号"]
+GOOD = [
+    ["张三", "2023001", "计算机学院", "本科生第一党支部", "入党积极分子", "13800000001"],
+    ["李四", 2023002, "计算机学院", "本科生第一党支部", "发展对象", None],
+    ["王五", "2023003", "外国语学院", "研究生党支部", "入党申请人", ""],
+]
+
+
+def xlsx(rows, header=HEADER) -> BytesIO:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    buffer.name = "roster.xlsx"
+    return buffer
+
+
+def errors_of(rows, header=HEADER) -> list[tuple[int, str, str]]:
+    with pytest.raises(RosterError) as info:
+        trainees_import(file=xlsx(rows, header))
+    return [(e.row, e.column, e.message) for e in info.value.errors]
+
+
+def test_good_roster_creates_accounts_profiles_and_organisations(training_class):
+    result = trainees_import(file=xlsx(GOOD), training_class=training_class)
+    assert (result.created, result.updated, result.enrolled) == (3, 0, 3)
+    # 计算机学院 and its 本科生第一党支部 exist already (fixture); 外国语学院 and its branch are new.
+    assert (result.colleges_created, result.branches_created) == (1, 1)
+    profile = TraineeProfile.objects.get(student_no="2023002")
+    assert profile.name == "李四" and profile.stage == "candidate"
+    assert profile.must_change_password is True
+    assert profile.branch.college.name == "计算机学院"
+    user = User.objects.get(username="2023001")
+    assert user.check_password("2023001")
+    assert user.groups.filter(name="学员").exists()
+    assert Enrolment.objects.filter(training_class=training_class).count() == 1 + 3
+
+
+def test_initial_password_option():
+    trainees_import(file=xlsx(GOOD[:1]), initial_password="Dangke-2026!")
+    assert User.objects.get(username="2023001").check_password("Dangke-2026!")
+
+
+def test_reimport_updates_and_keeps_the_password():
+    trainees_import(file=xlsx(GOOD))
+    user = User.objects.get(username="2023001")
+    user.set_password("my-own-secret-1")
+    user.save()
+    changed = [["张三", "2023001", "计算机学院", "本科生第一党支部", "发展对象", ""]]
+    result = trainees_import(file=xlsx(changed))
+    assert (result.created, result.updated) == (0, 1)
+    assert TraineeProfile.objects.get(student_no="2023001").stage == "candidate"
+    assert User.objects.get(username="2023001").check_password("my-own-secret-1")
+
+
+def test_headers_are_matched_by_name_not_position():
+    header = ["培养阶段", "姓名", "党支部", "学院", "学号"]
+    rows = [["正式党员", "赵六", "教工党支部", "机关党委", "T001"]]
+    trainees_import(file=xlsx(rows, header))
+    assert TraineeProfile.objects.get(student_no="T001").stage == "full_member"
+
+
+def test_missing_column():
+    errors = errors_of(GOOD, header=["姓名", "学号/工号", "学院", "培养阶段"])
+    assert (1, "党支部", "缺少此列。") in errors
+
+
+def test_empty_required_cell():
+    errors = errors_of([["", "2023009", "计算机学院", "一支部", "发展对象"]])
+    assert errors == [(2, "姓名", "不能为空。")]
+
+
+def test_unknown_stage():
+    errors = errors_of([["张三", "2023001", "计算机学院", "一支部", "群众"]])
+    assert errors[0][:2] == (2, "培养阶段")
+    assert "群众" in errors[0][2]
+
+
+def test_bad_phone():
+    errors = errors_of([["张三", "2023001", "计算机学院", "一支部", "发展对象", "12345"]])
+    assert errors == [(2, "手机号", "应为 11 位手机号码。")]
+
+
+def test_bad_student_no():
+    errors = errors_of([["张三", "2023 001", "计算机学院", "一支部", "发展对象"]])
+    assert errors[0][:2] == (2, "学号/工号")
+
+
+def test_duplicate_student_no_in_file():
+    rows = [GOOD[0], ["张三丰", "2023001", "计算机学院", "一支部", "发展对象"]]
+    errors = errors_of(rows)
+    assert errors == [(3, "学号/工号", "与第 2 行重复。")]
+
+
+def test_student_no_of_a_non_trainee_account():
+    User.objects.create_user(username="2023001", password="x")
+    errors = errors_of(GOOD[:1])
+    assert errors[0][:2] == (2, "学号/工号")
+
+
+def test_not_an_xlsx_file():
+    fake = BytesIO(b"name,no\n")
+    with pytest.raises(RosterError) as info:
+        trainees_import(file=fake)
+    assert info.value.errors[0].column == "文件"
+
+
+def test_every_bad_row_is_reported_and_nothing_is_imported():
+    rows = [
+        GOOD[0],
+        ["", "2023010", "计算机学院", "一支部", "发展对象"],
+        GOOD[1],
+        ["李雷", "2023011", "计算机学院", "一支部", "未知阶段"],
+    ]
+    errors = errors_of(rows)
+    assert [e[0] for e in errors] == [3, 5]
+    assert not TraineeProfile.objects.exists()
+    assert not College.objects.exists() and not Branch.objects.exists()
+    assert not User.objects.filter(username__in=["2023001", "2023002"]).exists()
+
+
+def test_blank_rows_are_skipped():
+    trainees_import(file=xlsx([GOOD[0], [None] * 6, GOOD[1]]))
+    assert TraineeProfile.objects.count() == 2
+
+
+def test_template_has_the_headers():
+    sheet = load_workbook(BytesIO(roster_template())).active
+    assert [c.value for c in sheet[1]] == HEADER
+
+
+def test_command_imports_and_enrols(tmp_path, training_class):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx(GOOD).getvalue())
+    call_command("import_trainees", str(path), "--class", str(training_class.pk))
+    assert Enrolment.objects.filter(training_class=training_class).count() == 4
+
+
+def test_command_reports_errors(tmp_path, capsys):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx([["", "1", "学院", "支部", "发展对象"]]).getvalue())
+    with pytest.raises(CommandError, match="未导入"):
+        call_command("import_trainees", str(path))
+    assert "第 2 行【姓名】" in capsys.readouterr().err
+
+
+def test_admin_upload_and_template(client, trainer, training_class):
+    client.force_login(trainer)
+    assert client.get("/admin/trainee_import/template.xlsx").status_code == 200
+    response = client.post(
+        "/admin/trainee_import/",
+        {"file": xlsx(GOOD), "training_class": training_class.pk},
+    )
+    assert response.status_code == 302
+    assert TraineeProfile.objects.filter(student_no__startswith="2023").count() == 3
+
+
+def test_admin_upload_shows_row_errors(client, trainer):
+    client.force_login(trainer)
+    response = client.post(
+        "/admin/trainee_import/", {"file": xlsx([["", "1", "学院", "支部", "发展对象"]])}
+    )
+    assert response.status_code == 200
+    assert "不能为空" in response.content.decode()
+    assert not TraineeProfile.objects.exists()
+
+
+def test_admin_import_needs_permission(client, trainee):
+    client.force_login(trainee)
+    assert client.get("/admin/trainee_import/").status_code in (302, 403)
+
+
+def test_first_login_goes_to_password_change_first(client):
+    trainees_import(file=xlsx(GOOD[:1]))
+    response = client.post("/accounts/login/", {"username": "2023001", "password": "2023001"})
+    assert response.status_code == 302
+    response = client.get("/me/")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/accounts/password/change/"
+    )
+    assert client.get("/api/v1/me/").status_code == 403
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "old_password": "2023001",
+            "new_password1": "Hong-Qi-2026!x",
+            "new_password2": "Hong-Qi-2026!x",
+        },
+    )
+    assert response.status_code == 302
+    assert TraineeProfile.objects.get(student_no="2023001").must_change_password is False
+    assert client.get("/me/").status_code == 200

@@ -47,9 +47,6 @@ def _dictionary_subwords(word: str):
     freq = _segmenter().FREQ
     n = len(word)
     for i in range(n):
-        # Single characters too, so a one-character query (党) finds the words that contain it.
-        if _is_cjk(word[i]):
-            yield i, word[i]
         for j in range(i + 2, n + 1):
             if (i, j) != (0, n) and freq.get(word[i:j]):
                 yield i, word[i:j]
@@ -83,7 +80,7 @@ class JiebaTokenizer(Tokenizer):
             if not _is_word(word):
                 continue
             pieces = [(0, word)]
-            if subwords and len(word) > 1 and _is_cjk(word):
+            if subwords and len(word) > 2 and _is_cjk(word):
                 pieces.extend(_dictionary_subwords(word))
             for offset, text in pieces:
                 token.text = text
@@ -108,6 +105,11 @@ def analyzer():
 def query_terms(text: str) -> list[str]:
     """The words of a query, in order, as they are looked up in the index."""
     return [token.text for token in analyzer()(text or "", mode="query")]
+
+
+def is_single_character(term: str) -> bool:
+    """A one-character Chinese query word (党), matched inside indexed words rather than as a word."""
+    return len(term) == 1 and _is_cjk(term)
 
 
 def mark_all(text: str, terms) -> str:

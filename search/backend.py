@@ -48,7 +48,7 @@ from modelsearch.query import (
 )
 from whoosh import query as wq
 
-from search.analysis import query_terms
+from search.analysis import is_single_character, query_terms
 from search.store import WRITE_TIMEOUT_SECONDS, IndexStore
 
 logger = logging.getLogger(__name__)
@@ -170,7 +170,11 @@ class WhooshSearchQueryCompiler(BaseSearchQueryCompiler):
         for term in terms:
             alternatives = []
             for name, field_boost in fields.items():
-                if fuzzy and term.isascii():
+                if is_single_character(term):
+                    # Indexed words are whole words; a lone character matches any word containing
+                    # it (the lexicon of a field is small, so scanning it is cheap).
+                    alternatives.append(wq.Wildcard(name, f"*{term}*", boost=field_boost))
+                elif fuzzy and term.isascii():
                     alternatives.append(wq.FuzzyTerm(name, term, boost=field_boost))
                 else:
                     alternatives.append(wq.Term(name, term, boost=field_boost))
@@ -251,9 +255,10 @@ class WhooshSearchResults(BaseSearchResults):
         restrict = wq.Term("content_types", model.indexed_get_content_type())
         with self.backend.store.searcher() as searcher:
             results = searcher.search(query, limit=None, filter=restrict)
-            hits = [
-                (searcher.stored_fields(docnum)["pk"], score) for score, docnum in results.top_n
-            ]
+            if not results.top_n:
+                return []
+            pks = searcher.reader().column_reader("pk")
+            hits = [(pks[docnum], score) for score, docnum in results.top_n]
         hits = [(to_python(pk), float(score)) for pk, score in hits]
         # Equal scores keep a stable order, so pages of results never repeat or skip an object.
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
@@ -386,7 +391,7 @@ class WhooshIndex(BaseIndex):
     def delete_item(self, item):
         key = document_key(type(item), item.pk)
         if self.rebuild is not None:
-            self.backend.store._write(self.rebuild.directory, delete_keys=[key])
+            self.rebuild.delete(key)
             return
         journal = [{"op": "delete", "model": item._meta.label_lower, "pk": str(item.pk)}]
         self._live_write(delete_keys=[key], journal_entries=journal)

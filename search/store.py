@@ -35,7 +35,7 @@ WRITE_TIMEOUT_SECONDS = 60.0
 def build_schema() -> Schema:
     schema = Schema(
         key=ID(unique=True, stored=True),
-        pk=ID(stored=True),
+        pk=ID(stored=True, sortable=True),
         content_types=KEYWORD(),
     )
     # One text field per search field ("f_title", "f_authors__name") and per autocomplete field.
@@ -208,6 +208,10 @@ class Rebuild:
 
     def __init__(self, store: IndexStore):
         self.store = store
+        self._writer = None
+        self._seen: set[str] = set()
+        self._late_documents: list[dict] = []
+        self._late_deletes: list[str] = []
         self._lock_fd = os.open(store.rebuild_lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -222,7 +226,22 @@ class Rebuild:
         self.directory = store._new_generation("build")
 
     def add(self, documents) -> None:
-        self.store._write(self.directory, documents)
+        """Add documents to the new index through one writer held for the whole rebuild.
+
+        A fresh index needs no delete-before-add; the rare object added twice (a model and its
+        subclass both listing it) is replaced after the main commit.
+        """
+        if self._writer is None:
+            self._writer = self.store.open(self.directory).writer(limitmb=256)
+        for document in documents:
+            if document["key"] in self._seen:
+                self._late_documents.append(document)
+            else:
+                self._seen.add(document["key"])
+                self._writer.add_document(**document)
+
+    def delete(self, key: str) -> None:
+        self._late_deletes.append(key)
 
     def finish(self, *, replay) -> None:
         """Replay the journal of live writes into the new index, then swap it in.
@@ -231,6 +250,11 @@ class Rebuild:
         """
         store = self.store
         try:
+            if self._writer is not None:
+                self._writer.commit()
+                self._writer = None
+            if self._late_documents or self._late_deletes:
+                store._write(self.directory, self._late_documents, self._late_deletes)
             with _flock(store.write_lock_path):
                 entries = []
                 if store.journal_path.exists():
@@ -239,6 +263,8 @@ class Rebuild:
                 if entries:
                     replay(self.directory, entries)
                 final = store.root / ("gen-" + self.directory.name.removeprefix("build-"))
+                with store._open_lock:
+                    store._open_indexes.pop(str(self.directory), None)
                 os.rename(self.directory, final)
                 store._swap_to(final)
                 store.journal_path.unlink(missing_ok=True)
@@ -247,6 +273,9 @@ class Rebuild:
             self.release()
 
     def release(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)

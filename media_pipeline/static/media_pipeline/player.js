@@ -132,7 +132,9 @@
     // Resume where this browser left off, unless that was (nearly) the end.
     video.addEventListener("loadedmetadata", function () {
       var saved = parseFloat(storageGet(storageKey));
-      if (saved > 5 && (!isFinite(video.duration) || saved < video.duration - 5)) {
+      // Near the end counts as finished: start over instead of resuming into the credits.
+      var tail = isFinite(video.duration) ? Math.min(5, video.duration * 0.1) : 0;
+      if (saved > 1 && (!isFinite(video.duration) || saved < video.duration - tail)) {
         video.currentTime = saved;
         state.lastPosition = saved;
         var resume = figure.querySelector("[data-dangke-resume]");

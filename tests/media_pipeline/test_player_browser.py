@@ -1,0 +1,52 @@
+"""The player in a real browser on a phone: HLS plays, the hooks fire, the position is remembered."""
+
+import pytest
+
+from tests.e2e.conftest import CHROMIUM, browser, phone  # noqa: F401 — shared browser fixtures
+from tests.factories import make_course, make_video_lesson
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not CHROMIUM, reason="no chromium"),
+]
+
+RECORD_EVENTS = """
+window.__dangke = [];
+["ready", "play", "pause", "timeupdate", "ended"].forEach(function (name) {
+  document.addEventListener("dangke:" + name, function (e) {
+    window.__dangke.push([name, e.detail.source, e.detail.position]);
+  });
+});
+"""
+
+
+def test_lesson_video_plays_on_a_phone(live_server, phone, encode, clips):  # noqa: F811
+    video = encode(clips["wide"])
+    lesson = make_video_lesson(make_course(), "视频课", video=video)
+    phone.add_init_script(RECORD_EVENTS)
+    page = phone.new_page()
+
+    page.goto(live_server.url + lesson.url)
+    player = page.locator("video.dk-player__video")
+    assert player.get_attribute("poster").endswith(f"/video-media/{video.pk}/poster.jpg")
+    page.wait_for_function("window.__dangke.some(e => e[0] === 'ready')")
+    page.evaluate("document.querySelector('video').muted = true")
+    page.evaluate("document.querySelector('video').play()")
+    page.wait_for_function("document.querySelector('video').currentTime > 1.2", timeout=20_000)
+    page.evaluate("document.querySelector('video').pause()")
+
+    events = page.evaluate("window.__dangke")
+    names = [e[0] for e in events]
+    source = next(e[1] for e in events if e[0] == "ready")
+    assert source in ("native-hls", "hls.js")
+    assert {"play", "timeupdate", "pause"} <= set(names)
+    # Fits the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    saved = float(page.evaluate(f"localStorage.getItem('dangke:video-position:{video.pk}')"))
+    assert saved > 1
+
+    # Coming back resumes where the trainee stopped.
+    page.reload()
+    page.wait_for_function("document.querySelector('video').currentTime > 1")
+    assert page.locator("[data-dangke-resume]").is_visible()

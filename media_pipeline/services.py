@@ -136,7 +136,11 @@ def _enqueue_on_commit(job: EncodingJob) -> None:
     def enqueue() -> None:
         from media_pipeline.tasks import encoding_job_run_task
 
-        encoding_job_run_task.enqueue(job_id=job_id)
+        try:
+            encoding_job_run_task.enqueue(job_id=job_id)
+        except Exception:
+            # The upload is safe and its job stays queued; `media_requeue_stale --waiting` retries.
+            logger.exception("could not enqueue encoding job %s", job_id)
 
     transaction.on_commit(enqueue)
 
@@ -383,3 +387,21 @@ def stale_jobs_requeue(*, now=None) -> list[int]:
             _enqueue_on_commit(job)
             requeued.append(job.pk)
     return requeued
+
+
+def queued_jobs_enqueue(*, now=None) -> list[int]:
+    """Enqueue again jobs that have waited longer than STALE_SECONDS without being claimed.
+
+    For jobs whose first enqueue was lost (queue backend down at upload time). A duplicate is
+    harmless: a job that is no longer queued is skipped by `encoding_job_run`.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=conf.get("STALE_SECONDS"))
+    jobs = list(
+        EncodingJob.objects.filter(
+            status=EncodingJob.Status.QUEUED, claimed_at__isnull=True, created_at__lt=cutoff
+        )
+    )
+    for job in jobs:
+        _enqueue_on_commit(job)
+    return [job.pk for job in jobs]

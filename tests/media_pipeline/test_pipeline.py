@@ -225,3 +225,21 @@ def test_deleting_a_video_deletes_its_files_and_renditions(
 
     assert not original.exists() and not folder.exists()
     assert not Rendition.objects.exists() and not EncodingJob.objects.exists()
+
+
+def test_command_recovers_stale_and_lost_jobs(clips, open_clip, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # An upload whose enqueue was lost: the job sits queued and nobody picks it up.
+    video = services.video_create(title="丢失的任务", file=open_clip(clips["small"]), enqueue=False)
+    EncodingJob.objects.filter(video=video).update(created_at=timezone.now() - timedelta(hours=1))
+    out = StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("media_requeue_stale", "--waiting", stdout=out)
+
+    assert "enqueued again 1 waiting job(s)" in out.getvalue()
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY

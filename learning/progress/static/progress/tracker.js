@@ -109,7 +109,10 @@
 
   Tracker.prototype.startVideo = function () {
     var scope = this.root.closest("article, main") || document;
-    var video = scope.querySelector("video[data-video-player]") || scope.querySelector("video");
+    var video =
+      scope.querySelector("video[data-video-player]") ||
+      scope.querySelector("[data-dangke-player] video") ||
+      scope.querySelector("video");
     if (!video) return;
     this.video = video;
     var self = this;

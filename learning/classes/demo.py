@@ -1,0 +1,74 @@
+"""Demo training classes: an 入党积极分子 class and a 发展对象 class, both run by `trainer`."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from wagtail.models import Page
+
+from learning.classes.models import (
+    Branch,
+    College,
+    Enrolment,
+    TraineeProfile,
+    TraineeStage,
+    TrainingClass,
+    default_required_hours,
+    lesson_pages_q,
+)
+
+DEMO_COLLEGE = "演示学院"
+DEMO_BRANCH = "本科生第一党支部"
+DEMO_TRAINEES = {
+    # username: (学号, stage)
+    "activist": ("D2025001", TraineeStage.ACTIVIST),
+    "candidate": ("D2025002", TraineeStage.CANDIDATE),
+}
+DEMO_CLASSES = {
+    TraineeStage.ACTIVIST: ("演示：入党积极分子培训班", "2025 年秋季第 1 期", "activist"),
+    TraineeStage.CANDIDATE: ("演示：发展对象培训班", "2025 年秋季第 1 期", "candidate"),
+}
+
+
+def demo_classes_ensure() -> None:
+    """Give the demo trainees profiles and put them in two demo classes (idempotent)."""
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(username__in=[*DEMO_TRAINEES, "trainer"])}
+    trainer = users.get("trainer")
+    college, _ = College.objects.get_or_create(name=DEMO_COLLEGE)
+    branch, _ = Branch.objects.get_or_create(college=college, name=DEMO_BRANCH)
+    profiles = {}
+    for username, (student_no, stage) in DEMO_TRAINEES.items():
+        user = users.get(username)
+        if user is None:
+            continue
+        profile, _ = TraineeProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "name": user.get_full_name() or username,
+                "student_no": student_no,
+                "college": college,
+                "branch": branch,
+                "stage": stage,
+            },
+        )
+        profiles[stage] = profile
+
+    lessons = list(Page.objects.live().filter(lesson_pages_q()).order_by("path"))
+    today = timezone.localdate()
+    for stage, (name, intake, _username) in DEMO_CLASSES.items():
+        training_class, _ = TrainingClass.objects.get_or_create(
+            name=name,
+            intake=intake,
+            defaults={
+                "audience_stage": stage,
+                "start_date": today - timedelta(days=7),
+                "end_date": today + timedelta(days=60),
+                "required_hours": default_required_hours(stage),
+            },
+        )
+        training_class.required_lessons.add(*lessons)
+        if trainer is not None:
+            training_class.trainers.add(trainer)
+        if stage in profiles:
+            Enrolment.objects.get_or_create(training_class=training_class, trainee=profiles[stage])

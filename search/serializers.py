@@ -11,8 +11,6 @@ class SearchParamsSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False, allow_blank=True, default="")
     course = serializers.IntegerField(required=False, min_value=1, allow_null=True, default=None)
 
-    default_error_messages = {}
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].error_messages.update(

@@ -384,6 +384,7 @@ class ReportStats:
     exam_bins: list[tuple[str, int]] = field(default_factory=list)
     examined: int = 0
     passed: int = 0
+    qualifying: int = 0  # meet the certificate rules and hold none yet
     daily: list[tuple[date, Decimal]] = field(default_factory=list)
 
     @property
@@ -416,13 +417,13 @@ def class_report_stats(
     hour_labels = ["0", "<25%", "25–50%", "50–75%", "75–100%", "≥100%"]
     hour_counts = [0] * len(hour_labels)
     exam_counts = [0] * 10
-    user_ids = []
-    for status, earned, score, passed, user_id in qs.values_list(
-        "status", "earned_hours", "exam_score", "exam_passed", "trainee__user_id"
+    for status, earned, score, passed, certificate_no in qs.values_list(
+        "status", "earned_hours", "exam_score", "exam_passed", "certificate_no"
     ):
-        user_ids.append(user_id)
         stats.total += 1
         status_counts[status] += 1
+        if status == ReportStatus.COMPLETED and not certificate_no:
+            stats.qualifying += 1
         earned = Decimal(earned or 0)
         if earned <= 0:
             hour_counts[0] += 1

@@ -1,0 +1,274 @@
+"""Wagtail admin screens for trainers: dashboard, class report with charts, 学习档案, certificates."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from learning.classes.selectors import classes_for_trainer
+from learning.reports import charts, exports, services
+from learning.reports.forms import ReportFilterForm, RevokeForm
+from learning.reports.models import Certificate
+from learning.reports.pdf import certificate_pdf, record_pdf
+from learning.reports.selectors import (
+    ReportFilters,
+    class_for_user,
+    class_report,
+    class_report_stats,
+    dashboard,
+    report_row,
+    to_row,
+    trainee_in_class,
+    trainee_record,
+)
+from learning.reports.views import pdf_response, verify_url
+
+PAGE_SIZE = 50
+
+# (sort key, column header) in table order; None = not sortable.
+REPORT_COLUMNS = [
+    ("name", "姓名"),
+    ("student_no", "学号/工号"),
+    ("college", "学院"),
+    ("branch", "党支部"),
+    ("stage", "培养阶段"),
+    ("earned", "学时（已修/应修）"),
+    ("lessons", "课程（完成/总数）"),
+    ("exam", "考试成绩"),
+    ("status", "状态"),
+    ("certificate", "证书编号"),
+]
+
+
+def _class_or_404(request, pk):
+    # Another trainer's class does not exist for this user: 404, never 403.
+    tc = class_for_user(user=request.user, class_id=pk)
+    if tc is None:
+        raise Http404
+    return tc
+
+
+def _filters(request, training_class=None) -> tuple[ReportFilterForm, ReportFilters]:
+    form = ReportFilterForm(request.GET or None, training_class=training_class)
+    if form.is_bound and form.is_valid():
+        return form, form.filters()
+    return form, ReportFilters()
+
+
+def _query_without(request, *keys) -> str:
+    query = request.GET.copy()
+    for key in keys:
+        query.pop(key, None)
+    return query.urlencode()
+
+
+def dashboard_view(request):
+    form, filters = _filters(request)
+    summaries = dashboard(user=request.user, filters=filters)
+    fmt = request.GET.get("format")
+    if fmt in ("xlsx", "csv"):
+        return exports.dashboard_export(summaries=summaries, filters=filters, fmt=fmt)
+    return render(
+        request,
+        "reports/admin/dashboard.html",
+        {
+            "page_title": _("培训班学习情况"),
+            "header_icon": "table",
+            "form": form,
+            "summaries": summaries,
+            "query": _query_without(request, "format"),
+        },
+    )
+
+
+def class_report_view(request, pk):
+    tc = _class_or_404(request, pk)
+    form, filters = _filters(request, tc)
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        return exports.class_report_xlsx(training_class=tc, filters=filters)
+    if fmt == "csv":
+        return exports.class_report_csv(training_class=tc, filters=filters)
+    paginator = Paginator(class_report(training_class=tc, filters=filters), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("p"))
+    rows = [to_row(values) for values in page.object_list]
+    stats = class_report_stats(training_class=tc, filters=filters)
+    current = filters.sort
+    columns = []
+    for key, label in REPORT_COLUMNS:
+        active = current.lstrip("-") == key
+        next_sort = f"-{key}" if current == key else key
+        columns.append(
+            {
+                "label": _(label),
+                "sort": next_sort,
+                "active": active,
+                "descending": active and current.startswith("-"),
+            }
+        )
+    return render(
+        request,
+        "reports/admin/class_report.html",
+        {
+            "page_title": _("学习情况报表：%(cls)s") % {"cls": tc},
+            "header_icon": "table",
+            "training_class": tc,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "columns": columns,
+            "stats": stats,
+            "qualifying": stats.qualifying,
+            "charts": [
+                (_("状态分布"), charts.status_chart(stats.statuses, title=_("状态分布"))),
+                (
+                    _("学时完成度分布（占应修学时）"),
+                    charts.bar_chart(stats.hours_bins, title=_("学时完成度分布（人数）")),
+                ),
+                (
+                    _("考试成绩分布（百分制）"),
+                    charts.bar_chart(stats.exam_bins, title=_("考试成绩分布（人数）")),
+                ),
+                (
+                    _("学习进度：每日计入学时与累计"),
+                    charts.daily_chart(
+                        stats.daily,
+                        title=_("每日计入学时（柱）与累计学时（线）"),
+                        empty_text=_("暂无学时记录"),
+                    ),
+                ),
+            ],
+            "query_no_page": _query_without(request, "p", "format"),
+            "query_no_sort": _query_without(request, "sort", "p", "format"),
+            "query_export": _query_without(request, "p", "format"),
+            "may_issue": request.user.has_perm("reports.issue_certificate"),
+        },
+    )
+
+
+def trainee_record_view(request, pk, trainee_id):
+    tc = _class_or_404(request, pk)
+    trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
+    if trainee is None:
+        raise Http404
+    record = trainee_record(trainee=trainee)
+    return render(
+        request,
+        "reports/admin/trainee_record.html",
+        {
+            "page_title": _("学习档案：%(name)s") % {"name": trainee.name},
+            "header_icon": "user",
+            "training_class": tc,
+            "trainee": trainee,
+            "record": record,
+            "row": report_row(training_class=tc, trainee=trainee),
+            "may_issue": request.user.has_perm("reports.issue_certificate"),
+            "visible_class_ids": set(
+                classes_for_trainer(user=request.user).values_list("pk", flat=True)
+            ),
+        },
+    )
+
+
+def trainee_record_pdf_view(request, pk, trainee_id):
+    tc = _class_or_404(request, pk)
+    trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
+    if trainee is None:
+        raise Http404
+    content = record_pdf(record=trainee_record(trainee=trainee))
+    return pdf_response(content, f"学习档案-{trainee.name}-{trainee.student_no}.pdf")
+
+
+def _check_may_issue(request):
+    if not request.user.has_perm("reports.issue_certificate"):
+        raise Http404
+
+
+@require_POST
+def certificate_issue_view(request, pk, trainee_id):
+    tc = _class_or_404(request, pk)
+    _check_may_issue(request)
+    trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
+    if trainee is None:
+        raise Http404
+    try:
+        certificate = services.certificate_issue(
+            training_class=tc, trainee=trainee, issued_by=request.user
+        )
+    except services.CertificateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("已为 %(name)s 颁发结业证书，编号 %(no)s。")
+            % {"name": trainee.name, "no": certificate.number},
+        )
+    return redirect(reverse("reports_admin:record", args=[tc.pk, trainee.pk]))
+
+
+@require_POST
+def certificate_issue_all_view(request, pk):
+    tc = _class_or_404(request, pk)
+    _check_may_issue(request)
+    issued = services.certificate_issue_bulk(training_class=tc, issued_by=request.user)
+    if issued:
+        messages.success(request, _("已向 %(n)d 名合格学员颁发结业证书。") % {"n": len(issued)})
+    else:
+        messages.info(request, _("没有尚未发证的合格学员。"))
+    return redirect(reverse("reports_admin:class", args=[tc.pk]))
+
+
+def _visible_certificate(request, number) -> Certificate:
+    certificate = (
+        Certificate.objects.filter(
+            number=number, training_class__in=classes_for_trainer(user=request.user)
+        )
+        .select_related("trainee", "training_class")
+        .first()
+    )
+    if certificate is None:
+        raise Http404
+    return certificate
+
+
+def certificate_revoke_view(request, number):
+    certificate = _visible_certificate(request, number)
+    _check_may_issue(request)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_revoke(
+                certificate=certificate,
+                revoked_by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.CertificateError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("证书 %(no)s 已撤销。") % {"no": certificate.number})
+        return redirect(
+            reverse(
+                "reports_admin:record",
+                args=[certificate.training_class_id, certificate.trainee_id],
+            )
+        )
+    return render(
+        request,
+        "reports/admin/certificate_revoke.html",
+        {
+            "page_title": _("撤销结业证书"),
+            "header_icon": "warning",
+            "certificate": certificate,
+            "form": form,
+        },
+    )
+
+
+def certificate_pdf_view(request, number):
+    certificate = _visible_certificate(request, number)
+    content = certificate_pdf(certificate=certificate, verify_url=verify_url(request, number))
+    return pdf_response(content, f"结业证书-{certificate.number}.pdf")

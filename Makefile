@@ -29,7 +29,7 @@ demo: install
 	$(MANAGE) load_demo
 
 worker: install
-	$(MANAGE) db_worker --queue-name '*'
+	$(MANAGE) task_worker
 
 lint: install
 	$(BIN)/ruff check .

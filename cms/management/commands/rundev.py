@@ -22,12 +22,7 @@ class Command(BaseCommand):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         env = dict(os.environ)
-        worker_cmd = (
-            [python, manage, "rqworker", *settings.TASK_QUEUES]
-            if settings.TASK_BACKEND == "redis"
-            else [python, manage, "db_worker", "--queue-name", "*", "--interval", "1"]
-        )
-        worker = subprocess.Popen(worker_cmd, env=env)
+        worker = subprocess.Popen([python, manage, "task_worker"], env=env)
         web = subprocess.Popen([python, manage, "runserver", addr, "--noreload"], env=env)
         self.stdout.write(self.style.SUCCESS(f"\n党课 Dangke 已启动 / is running: http://{addr}/"))
         self.stdout.write(f"  管理后台 Admin: http://{addr}/admin/    API: http://{addr}/api/docs/")

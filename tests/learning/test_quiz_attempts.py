@@ -299,3 +299,20 @@ def test_the_classes_selector_reads_exam_results(quiz_exam_factory, klass, train
     services.attempt_submit(attempt_id=attempt.pk, user=trainee)
     summary = class_exam_summary(user=trainee, training_class=klass)
     assert summary["exam"] == exam.pk and summary["exam_passed"] is True
+
+
+def test_a_timed_attempt_schedules_its_own_closing_at_the_deadline(
+    settings, quiz_exam_factory, klass, trainee, quiz_bank, django_capture_on_commit_callbacks
+):
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    exam = quiz_exam_factory(
+        klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=30
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+    [result] = default_task_backend.results
+    assert result.task.name == "attempt_close_overdue_task"
+    assert result.kwargs == {"attempt_id": attempt.pk}
+    assert result.task.run_after == attempt.deadline + timedelta(seconds=5)

@@ -1,8 +1,10 @@
 """Wagtail admin viewsets: question banks, questions (search and filter) and quizzes with draw rules."""
 
+from django import forms
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -13,11 +15,13 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from learning.quizzes import selectors
 from learning.quizzes.admin_forms import QuestionForm, QuizForm
-from learning.quizzes.models import Question, QuestionBank, Quiz
+from learning.quizzes.models import Question, QuestionBank, QuestionType, Quiz
 
 
 class BankIndexView(generic.IndexView):
@@ -37,6 +41,8 @@ class QuestionBankViewSet(ModelViewSet):
         "created_at",
     ]
     search_fields = ["name", "description"]
+    # Plain database lookups: banks and questions are not in the site's search index.
+    search_backend_name = None
     copy_view_enabled = False
 
 
@@ -54,11 +60,60 @@ class QuestionViewSet(ModelViewSet):
     ]
     list_filter = ["bank", "type", "difficulty", "category"]
     search_fields = ["stem", "category", "tags", "explanation"]
+    search_backend_name = None
     list_per_page = 50
     inspect_view_enabled = True
 
     def get_form_class(self, for_update=False):
         return QuestionForm
+
+
+class QuestionChooserFilterForm(BaseFilterForm):
+    q = forms.CharField(label=_("题干"), required=False)
+    bank = forms.ModelChoiceField(
+        label=_("题库"), queryset=QuestionBank.objects.all(), required=False
+    )
+    type = forms.ChoiceField(
+        label=_("题型"), choices=[("", _("全部题型")), *QuestionType.choices], required=False
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        data = self.cleaned_data
+        if data.get("q"):
+            objects = objects.filter(stem__icontains=data["q"])
+            self.is_searching = True
+            self.search_query = data["q"]
+        if data.get("bank"):
+            objects = objects.filter(bank=data["bank"])
+        if data.get("type"):
+            objects = objects.filter(type=data["type"])
+        return objects
+
+
+class QuestionChooseView(chooser_views.ChooseView):
+    filter_form_class = QuestionChooserFilterForm
+
+
+class QuestionChooseResultsView(chooser_views.ChooseResultsView):
+    filter_form_class = QuestionChooserFilterForm
+
+
+class QuestionChooserViewSet(ChooserViewSet):
+    """Pick fixed questions of a quiz from a searchable list instead of a 5,000-item select."""
+
+    model = Question
+    icon = "help"
+    choose_one_text = _("选择试题")
+    choose_another_text = _("选择其他试题")
+    edit_item_text = _("编辑试题")
+    per_page = 30
+
+    choose_view_class = QuestionChooseView
+    choose_results_view_class = QuestionChooseResultsView
+
+
+question_chooser_viewset = QuestionChooserViewSet("question_chooser")
 
 
 # --- quizzes and exams: a trainer sees practice quizzes and the exams of their own classes -----
@@ -127,6 +182,7 @@ class QuizViewSet(ModelViewSet):
     ]
     list_filter = ["kind"]
     search_fields = ["title"]
+    search_backend_name = None
     edit_handler = ObjectList(
         [
             MultiFieldPanel(
@@ -177,7 +233,10 @@ class QuizViewSet(ModelViewSet):
                 "fixed_questions",
                 heading=_("固定试题"),
                 label=_("试题"),
-                panels=[FieldPanel("question"), FieldPanel("score")],
+                panels=[
+                    FieldPanel("question", widget=question_chooser_viewset.widget_class),
+                    FieldPanel("score"),
+                ],
             ),
         ],
         base_form_class=QuizForm,

@@ -9,7 +9,12 @@ from learning.quizzes.admin_views import (
     grading_viewset,
     question_import_viewset,
 )
-from learning.quizzes.viewsets import question_bank_viewset, question_viewset, quiz_viewset
+from learning.quizzes.viewsets import (
+    question_bank_viewset,
+    question_chooser_viewset,
+    question_viewset,
+    quiz_viewset,
+)
 
 
 class QuizAdminGroup(ViewSetGroup):
@@ -29,3 +34,8 @@ class QuizAdminGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_quiz_admin():
     return QuizAdminGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_question_chooser():
+    return question_chooser_viewset

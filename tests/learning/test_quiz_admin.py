@@ -183,3 +183,57 @@ def test_item_analysis_page(
     html = trainer_client.get(f"/admin/quiz_grading/quizzes/{exam.pk}/analysis/").content.decode()
     assert "还没有已评分的作答" in html
     assert Quiz.objects.filter(pk=exam.pk).exists()
+
+
+def test_create_an_exam_with_draw_rules_in_the_admin(
+    trainer_client, trainer_user, quiz_class_factory, quiz_bank
+):
+    klass = quiz_class_factory(trainers=[trainer_user])
+    other = quiz_class_factory()
+    form = trainer_client.get("/admin/quiz_admin/new/")
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert str(klass) in html and str(other) not in html  # only the trainer's own classes
+    data = {
+        "title": "第一期结业考试",
+        "kind": "exam",
+        "training_class": klass.pk,
+        "attempts_allowed": "2",
+        "grading_method": "highest",
+        "pass_mark": "60",
+        "review_after_submit": "score",
+        "review_after_close": "explanations",
+        "time_limit_minutes": "90",
+        "shuffle_questions": "on",
+        "shuffle_options": "on",
+        "draw_rules-TOTAL_FORMS": "1",
+        "draw_rules-INITIAL_FORMS": "0",
+        "draw_rules-MIN_NUM_FORMS": "0",
+        "draw_rules-MAX_NUM_FORMS": "1000",
+        "draw_rules-0-bank": quiz_bank.pk,
+        "draw_rules-0-type": "single",
+        "draw_rules-0-category": "",
+        "draw_rules-0-difficulty": "",
+        "draw_rules-0-count": "2",
+        "draw_rules-0-score": "5",
+        "draw_rules-0-ORDER": "1",
+        "fixed_questions-TOTAL_FORMS": "0",
+        "fixed_questions-INITIAL_FORMS": "0",
+        "fixed_questions-MIN_NUM_FORMS": "0",
+        "fixed_questions-MAX_NUM_FORMS": "1000",
+    }
+    response = trainer_client.post("/admin/quiz_admin/new/", data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    exam = Quiz.objects.get(title="第一期结业考试")
+    assert exam.training_class == klass and exam.draw_rules.get().count == 2
+    # An exam without a class is refused with a reason.
+    data.update(title="无班级考试", training_class="")
+    response = trainer_client.post("/admin/quiz_admin/new/", data)
+    assert response.status_code == 200 and "考试须选择所属培训班" in response.content.decode()
+
+
+def test_question_chooser_searches_by_stem_and_filters_by_type(trainer_client, quiz_bank):
+    response = trainer_client.get("/admin/question_chooser/results/?q=纪律&type=multiple")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "多选题0" in html and "单选题0" not in html

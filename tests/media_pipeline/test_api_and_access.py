@@ -188,3 +188,15 @@ def test_x_accel_redirect_hands_files_to_nginx(client, encode, clips, editor, se
     assert response.status_code == 200
     assert response["X-Accel-Redirect"] == f"/protected-media/{video.output_dir}/video.mp4"
     assert response.content == b""
+
+
+def test_segment_request_query_count_is_fixed(client, encode, clips, django_assert_num_queries):
+    # Every HLS segment goes through the access check, so its cost is pinned.
+    video = encode(clips["small"])
+    make_video_lesson(make_course(), video=video)
+    url = media_url(video, "360p/seg_00000.ts")
+
+    with django_assert_num_queries(3):
+        response = client.get(url)
+
+    assert response.status_code == 200

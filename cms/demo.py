@@ -273,15 +273,16 @@ COURSES = [
 ]
 
 
-def _add_child(parent: Page, page: Page, *, user) -> Page:
+def _add_child(parent: Page, page: Page, *, author, publisher) -> Page:
+    """The editor writes the page; the reviewer publishes it, as in the review workflow."""
     parent.add_child(instance=page)
-    revision = page.save_revision(user=user, log_action=True)
-    revision.publish(user=user)
+    revision = page.save_revision(user=author, log_action=True)
+    revision.publish(user=publisher)
     page.refresh_from_db()
     return page
 
 
-def demo_content_ensure(*, editor, video_for=None) -> list[Page]:
+def demo_content_ensure(*, editor, reviewer, video_for=None) -> list[Page]:
     """Create the demo courses and lessons if they do not exist yet; existing ones are left alone.
 
     `video_for(title)` returns a ready media_pipeline Video for a video lesson (or None).
@@ -296,7 +297,8 @@ def demo_content_ensure(*, editor, video_for=None) -> list[Page]:
                 CoursePage(
                     title=course_data["title"], slug=course_data["slug"], intro=course_data["intro"]
                 ),
-                user=editor,
+                author=editor,
+                publisher=reviewer,
             )
         for lesson_data in course_data["lessons"]:
             if course.get_children().filter(slug=lesson_data["slug"]).exists():
@@ -318,7 +320,7 @@ def demo_content_ensure(*, editor, video_for=None) -> list[Page]:
                     description=lesson_data["description"],
                     video=video_for(lesson_data["title"]) if video_for else None,
                 )
-            lesson = _add_child(course, lesson, user=editor)
+            lesson = _add_child(course, lesson, author=editor, publisher=reviewer)
             if lesson_data.get("restricted"):
                 PageViewRestriction.objects.get_or_create(
                     page=lesson, restriction_type=PageViewRestriction.LOGIN
@@ -330,5 +332,5 @@ def demo_content_ensure(*, editor, video_for=None) -> list[Page]:
 @transaction.atomic
 def demo_site_ensure(*, video_for=None) -> dict:
     users = demo_accounts_ensure()
-    demo_content_ensure(editor=users["editor"], video_for=video_for)
+    demo_content_ensure(editor=users["editor"], reviewer=users["reviewer"], video_for=video_for)
     return users

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learning.quizzes import selectors, services
@@ -73,7 +74,7 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
 def attempt_take(request, attempt_id: int):
     attempt = _own_attempt(request, attempt_id)
     if services.attempt_close_if_overdue(attempt_id=attempt.pk):
-        messages.info(request, "考试时间已到，系统已按截止前保存的答案自动交卷。")
+        messages.info(request, _("考试时间已到，系统已按截止前保存的答案自动交卷。"))
         attempt = _own_attempt(request, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
         return redirect("quizzes:result", attempt_id=attempt.pk)

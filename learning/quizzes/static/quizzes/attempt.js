@@ -161,6 +161,10 @@
   updateAnswered();
   flush();
 
+  window.addEventListener("beforeunload", function (event) {
+    // Answers still only in this browser: ask before leaving (they stay in localStorage anyway).
+    if (!closed && Object.keys(pending()).length) { event.preventDefault(); event.returnValue = ""; }
+  });
   window.addEventListener("online", function () { setOnline(true); flush(); });
   window.addEventListener("offline", function () { setOnline(false); });
   if (!navigator.onLine) setOnline(false);

@@ -316,6 +316,10 @@ DANGKE = {
     "MEMBER_YEARLY_HOURS": Decimal("32"),
     # Exam pass mark 60/100 — university 党校 rules.
     "EXAM_PASS_MARK": Decimal("60"),
+    # A typical final exam (结业考试) lasts 90 minutes, closed book — university 党校 rules.
+    "EXAM_TIME_LIMIT_MINUTES": 90,
+    # Passing a test may add 0.5 学时 — 云南省干部在线学习学院 rules (online course crediting).
+    "EXAM_PASS_CLASS_HOURS": Decimal("0.5"),
     # Online course crediting (a common provincial rule, 云南省干部在线学习学院): a lesson of ≥ 30 min
     # = 1 学时, 15–30 min = 0.5, < 15 min (micro-lesson) = 0.25. Used when a lesson sets no 学时.
     "ONLINE_CLASS_HOUR_TIERS": [(1800, Decimal("1")), (900, Decimal("0.5")), (0, Decimal("0.25"))],

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page
 
@@ -463,13 +464,13 @@ def demo_exams_ensure(bank: QuestionBank) -> list[Quiz]:
             defaults={
                 "title": f"{training_class.name}结业考试",
                 "description": "闭卷考试，限时 90 分钟，满分 100 分，60 分及格；可参加两次，取最高分。",
-                "time_limit_minutes": 90,
+                "time_limit_minutes": settings.DANGKE["EXAM_TIME_LIMIT_MINUTES"],
                 "attempts_allowed": 2,
                 "grading_method": GradingMethod.HIGHEST,
-                "pass_mark": Decimal("60"),
+                "pass_mark": Decimal(settings.DANGKE["EXAM_PASS_MARK"]),
                 "review_after_submit": ReviewLevel.SCORE,
                 "review_after_close": ReviewLevel.EXPLANATIONS,
-                "class_hours_credit": Decimal("0.5"),
+                "class_hours_credit": Decimal(settings.DANGKE["EXAM_PASS_CLASS_HOURS"]),
             },
         )
         if created:

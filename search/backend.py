@@ -55,8 +55,6 @@ logger = logging.getLogger(__name__)
 
 # Ids are checked against the database this many at a time (well under SQLite's variable limit).
 ID_CHUNK = 2000
-# Above this many hits, ordering by a field walks the queryset instead of a huge `pk IN (…)`.
-MAX_IN_ORDER = 20000
 
 
 def document_key(model, pk) -> str:
@@ -244,36 +242,40 @@ class WhooshAutocompleteQueryCompiler(WhooshSearchQueryCompiler):
 class WhooshSearchResults(BaseSearchResults):
     supports_facet = True
 
-    def _whoosh_hits(self) -> list[tuple[object, float]]:
-        """All matching (pk, score) pairs of the queryset's model, best first."""
+    def _whoosh_hits(self, *, limit: int | None = None, scored: bool = True):
+        """Matching (pk, score) pairs of the queryset's model, best first (ties in index order, so
+        pages of results never repeat or skip an object), and whether that is all of them."""
         compiler = self.query_compiler
         model = compiler.queryset.model
         query = compiler.whoosh_query()
         if query is wq.NullQuery:
-            return []
+            return [], True
         to_python = model._meta.pk.to_python
         restrict = wq.Term("content_types", model.indexed_get_content_type())
         with self.backend.store.searcher() as searcher:
-            results = searcher.search(query, limit=None, filter=restrict)
-            if not results.top_n:
-                return []
+            results = searcher.search(query, limit=limit, filter=restrict, scored=scored)
+            top = results.top_n
+            if not top:
+                return [], True
             pks = searcher.reader().column_reader("pk")
-            hits = [(pks[docnum], score) for score, docnum in results.top_n]
-        hits = [(to_python(pk), float(score)) for pk, score in hits]
-        # Equal scores keep a stable order, so pages of results never repeat or skip an object.
-        hits.sort(key=lambda hit: (-hit[1], hit[0]))
-        return hits
+            hits = [(to_python(pks[docnum]), float(score or 0.0)) for score, docnum in top]
+        return hits, limit is None or len(hits) < limit
 
     def _filtered(self, hits, needed: int | None = None) -> list[tuple[object, float]]:
         """The hits that are also in the queryset (its filters, and still in the database)."""
         base = self.query_compiler.queryset.order_by()
         kept = []
-        for i in range(0, len(hits), ID_CHUNK):
-            chunk = hits[i : i + ID_CHUNK]
+        i = 0
+        # A first page needs only its own ids checked; the rest go in bigger batches.
+        size = min(ID_CHUNK, max(2 * needed, 50)) if needed is not None else ID_CHUNK
+        while i < len(hits):
+            chunk = hits[i : i + size]
             allowed = set(base.filter(pk__in=[pk for pk, _ in chunk]).values_list("pk", flat=True))
             kept.extend(hit for hit in chunk if hit[0] in allowed)
             if needed is not None and len(kept) >= needed:
                 break
+            i += size
+            size = ID_CHUNK
         return kept
 
     def _ordered_queryset(self):
@@ -297,27 +299,36 @@ class WhooshSearchResults(BaseSearchResults):
 
     def _do_search(self):
         compiler = self.query_compiler
-        queryset = compiler.queryset
         if compiler.is_match_all():
             objs = list(self._ordered_queryset()[self.start : self.stop])
             return self._with_scores(objs, {obj.pk: 1.0 for obj in objs})
-
-        hits = self._whoosh_hits()
-        scores = dict(hits)
         if compiler.order_by_relevance:
-            page = self._filtered(hits, needed=self.stop)[self.start : self.stop]
-            objects = self._fetch([pk for pk, _ in page])
-            return self._with_scores([objects[pk] for pk, _ in page if pk in objects], scores)
+            return self._search_by_relevance()
+        return self._search_by_field_order()
 
-        if len(hits) <= MAX_IN_ORDER:
-            ordered_pks = []
-            for i in range(0, len(hits), ID_CHUNK):
-                chunk = [pk for pk, _ in hits[i : i + ID_CHUNK]]
-                ordered_pks.extend(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
-            ranked = self._ordered_queryset().filter(pk__in=ordered_pks)
-            if len(ordered_pks) <= ID_CHUNK:
-                objs = list(ranked[self.start : self.stop])
-                return self._with_scores(objs, scores)
+    def _search_by_relevance(self):
+        if self.stop is None:
+            hits, _complete = self._whoosh_hits()
+            kept = self._filtered(hits)
+        else:
+            # Ask Whoosh for the best few first; widen only if the filters drop too many.
+            limit = max(2 * self.stop, 100)
+            while True:
+                hits, complete = self._whoosh_hits(limit=limit)
+                kept = self._filtered(hits, needed=self.stop)
+                if complete or len(kept) >= self.stop:
+                    break
+                limit *= 4
+        page = kept[self.start : self.stop]
+        objects = self._fetch([pk for pk, _ in page])
+        return self._with_scores([objects[pk] for pk, _ in page if pk in objects], dict(page))
+
+    def _search_by_field_order(self):
+        hits, _complete = self._whoosh_hits(scored=bool(self._score_field))
+        scores = dict(hits)
+        if len(hits) <= ID_CHUNK:
+            ranked = self._ordered_queryset().filter(pk__in=list(scores))
+            return self._with_scores(list(ranked[self.start : self.stop]), scores)
         # Many hits: walk the ordered queryset's ids instead of one enormous IN clause.
         page_pks = []
         position = 0
@@ -336,7 +347,13 @@ class WhooshSearchResults(BaseSearchResults):
         if compiler.is_match_all():
             count = compiler.queryset.count()
         else:
-            count = len(self._filtered(self._whoosh_hits()))
+            hits, _complete = self._whoosh_hits(scored=False)
+            base = compiler.queryset.order_by()
+            pks = [pk for pk, _ in hits]
+            count = sum(
+                base.filter(pk__in=pks[i : i + ID_CHUNK]).count()
+                for i in range(0, len(pks), ID_CHUNK)
+            )
         count -= self.start
         if self.stop is not None:
             count = min(count, self.stop - self.start)
@@ -355,7 +372,7 @@ class WhooshSearchResults(BaseSearchResults):
         if compiler.is_match_all():
             chunks = [base]
         else:
-            pks = [pk for pk, _ in self._filtered(self._whoosh_hits())]
+            pks = [pk for pk, _ in self._filtered(self._whoosh_hits(scored=False)[0])]
             chunks = [
                 base.filter(pk__in=pks[i : i + ID_CHUNK]) for i in range(0, len(pks), ID_CHUNK)
             ]

@@ -26,7 +26,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
 ]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -49,7 +54,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -98,3 +105,23 @@ def admin_login(page, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/admin/$"))
+
+
+def ready_video(*, title: str, seconds: float = 4):
+    """A real short clip run through the real pipeline (inline), ready to play."""
+    import tempfile
+
+    from django.core.files import File
+
+    from media_pipeline import services
+    from media_pipeline.demo import demo_clip_make
+
+    with tempfile.TemporaryDirectory(prefix="dangke-e2e-") as folder:
+        clip = demo_clip_make(Path(folder) / "clip.mp4", seconds=seconds, size="320x180")
+        with clip.open("rb") as handle:
+            video = services.video_create(
+                title=title, file=File(handle, name="clip.mp4"), enqueue=False
+            )
+        services.encoding_job_run(job_id=video.jobs.get().pk)
+    video.refresh_from_db()
+    return video

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def test_trainee_browses_on_a_phone(live_server, phone):
     course = make_course("党章学习")
-    make_article(course, "认识党章", body=[{"type": "paragraph", "value": "<p>党章是党的根本大法。</p>"}])
+    make_article(
+        course, "认识党章", body=[{"type": "paragraph", "value": "<p>党章是党的根本大法。</p>"}]
+    )
     make_user("xiaoming", password="Pass-Word-123")
 
     page = phone.new_page()

@@ -162,6 +162,9 @@
       lastTime = now;
     }
     function onSeeking() {
+      // Report what was played up to the jump first, so a seek never loses the seconds since the
+      // last heartbeat (the server then re-anchors at the new position on "seeked").
+      if (self.playing && lastTime > 0) self.send({ event: "heartbeat", position: lastTime });
       if (!self.completed && video.currentTime > self.furthest + 2) {
         video.currentTime = self.furthest;
         self.say(self.texts.seekBlocked);

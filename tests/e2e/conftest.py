@@ -3,6 +3,7 @@
 Screenshots of every failing test are saved under test-artifacts/e2e/.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -72,10 +73,8 @@ def _new_context(browser, request, **options):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         for i, page in enumerate(pages):
-            try:
+            with contextlib.suppress(Exception):  # a closed page has nothing to show
                 page.screenshot(path=str(ARTIFACTS / f"{name}-{i}.png"), full_page=True)
-            except Exception:  # noqa: BLE001, S110 — a closed page has nothing to show
-                pass
     context.close()
 
 

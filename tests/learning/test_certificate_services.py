@@ -142,3 +142,12 @@ def test_trainer_role_has_the_permission(trainer):
     group = Group.objects.get(name=TRAINERS)
     assert group.permissions.filter(codename="issue_certificate").exists()
     assert trainer.has_perm("reports.issue_certificate")
+
+
+def test_demo_issues_only_to_those_who_qualify(setup):
+    from learning.reports.demo import demo_reports_ensure
+
+    tc, people = setup
+    demo_reports_ensure()
+    demo_reports_ensure()
+    assert [c.trainee for c in Certificate.objects.all()] == [people["ok"]]

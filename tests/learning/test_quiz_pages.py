@@ -85,3 +85,15 @@ def test_lesson_quiz_link_include(rf, quiz_lesson, quiz_bank):
     QuizQuestion.objects.create(quiz=practice, question=quiz_bank.questions.first())
     html = render_to_string("quizzes/includes/lesson_quiz_link.html", {"lesson": quiz_lesson})
     assert "第一课练习" in html and f"/quizzes/{practice.pk}/" in html
+
+
+def test_class_exam_link_include(exam):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "quizzes/includes/class_exam_link.html", {"exam_id": exam.pk, "passed": True}
+    )
+    assert f"/quizzes/{exam.pk}/" in html and "已通过" in html
+    assert (
+        render_to_string("quizzes/includes/class_exam_link.html", {"exam_id": None}).strip() == ""
+    )

@@ -22,6 +22,19 @@ def lesson_pages_q(prefix: str = "content_type__") -> Q:
     return condition
 
 
+def lesson_content_type_ids() -> list[int]:
+    """Content type ids of the lesson page models (from ContentType's cache, no join needed)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ids = []
+    for app_label, model in LESSON_PAGE_MODELS:
+        try:
+            ids.append(ContentType.objects.get_by_natural_key(app_label, model).pk)
+        except ContentType.DoesNotExist:
+            continue
+    return ids
+
+
 def _lesson_choices() -> Q:
     return lesson_pages_q()
 

@@ -15,6 +15,16 @@ from media_pipeline.models import Video
 # --- progress, ledger and classes fixtures -------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _fresh_lesson_cache():
+    """Lesson facts are cached per process; page ids repeat across rolled-back tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def course(db):
     home = HomePage.objects.first()

@@ -240,6 +240,8 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Att
     try:
         with transaction.atomic():
             attempt.save()
+            if attempt.deadline is not None:
+                _schedule_close(attempt)
     except IntegrityError:
         # Another tab started the same attempt a moment ago: resume that one.
         existing = Attempt.objects.filter(
@@ -248,8 +250,6 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Att
         if existing is None:
             raise
         return existing, False
-    if attempt.deadline is not None:
-        _schedule_close(attempt)
     return attempt, True
 
 
@@ -261,10 +261,10 @@ def _schedule_close(attempt: Attempt) -> None:
 
     if not default_task_backend.supports_defer:
         return
+    # Enqueued inside the attempt's transaction: with the database backend it is one commit, and
+    # a task whose attempt was rolled back finds nothing to close.
     run_after = attempt.deadline + timedelta(seconds=5)
-    transaction.on_commit(
-        lambda: attempt_close_overdue_task.using(run_after=run_after).enqueue(attempt_id=attempt.pk)
-    )
+    attempt_close_overdue_task.using(run_after=run_after).enqueue(attempt_id=attempt.pk)
 
 
 def _question(attempt: Attempt, question_id: int) -> dict:

@@ -302,7 +302,7 @@ def test_the_classes_selector_reads_exam_results(quiz_exam_factory, klass, train
 
 
 def test_a_timed_attempt_schedules_its_own_closing_at_the_deadline(
-    settings, quiz_exam_factory, klass, trainee, quiz_bank, django_capture_on_commit_callbacks
+    settings, quiz_exam_factory, klass, trainee, quiz_bank
 ):
     from django_tasks import default_task_backend
 
@@ -310,8 +310,7 @@ def test_a_timed_attempt_schedules_its_own_closing_at_the_deadline(
     exam = quiz_exam_factory(
         klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=30
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        attempt, _ = services.attempt_start(quiz=exam, user=trainee)
+    attempt, _ = services.attempt_start(quiz=exam, user=trainee)
     [result] = [
         r for r in default_task_backend.results if r.task.name == "attempt_close_overdue_task"
     ]

@@ -67,14 +67,10 @@ def classes_for_trainer(*, user) -> QuerySet:
 
 
 def class_exam_summary(*, user, training_class: TrainingClass) -> dict:
-    """The class's final exam (quiz id), whether the trainee passed it and the counted score.
+    """The class's final exam (quiz id) and whether the trainee passed it (from the quiz engine)."""
+    from learning.quizzes.selectors import class_exam_summary as exam_summaries
 
-    Read from the quiz engine (learning.quizzes.selectors.class_exam_summary), which grades by the
-    exam's method (highest or last attempt); the score is on the 100-point scale (百分制).
-    """
-    from learning.quizzes.selectors import class_exam_summary as quiz_exam_summary
-
-    return quiz_exam_summary(user=user, training_class_ids=[training_class.pk])[training_class.pk]
+    return exam_summaries(user=user, training_class_ids=[training_class.pk])[training_class.pk]
 
 
 @dataclass
@@ -133,12 +129,15 @@ def my_classes(*, user) -> list[MyClass]:
     classes = list(
         TrainingClass.objects.filter(enrolments__trainee__user=user).order_by("-start_date", "-id")
     )
+    from learning.quizzes.selectors import class_exam_summary as exam_summaries
+
+    exams = exam_summaries(user=user, training_class_ids=[tc.pk for tc in classes])
     result = []
     for tc in classes:
         earned = class_earned_hours_by_user(training_class=tc, user_ids=[user.pk]).get(
             user.pk, Decimal("0.00")
         )
-        exam = class_exam_summary(user=user, training_class=tc)
+        exam = exams[tc.pk]
         result.append(
             MyClass(
                 training_class=tc,

@@ -147,3 +147,11 @@ def test_tracker_include_for_a_trainee(rf, trainee, video_lesson):
     )
     assert "data-lesson-tracker" in html and "progress/tracker.js" in html
     assert 'data-duration="600.000000"' in html
+
+
+def test_me_api_shows_the_class_exam(trainee_api, training_class):
+    from learning.quizzes.models import Quiz
+
+    quiz = Quiz.objects.create(title="结业考试", kind="exam", training_class=training_class)
+    [klass] = trainee_api.get("/api/v1/me/").json()["classes"]
+    assert klass["exam"] == quiz.pk and klass["exam_passed"] is False

@@ -316,6 +316,7 @@ def _run_load(base: str, quiz_id: int, tokens: list[str], import_seconds: float,
     start_times: list[float] = []
     save_times: list[float] = []
     errors = {"start": 0, "save": 0}
+    error_kinds: dict[str, int] = {}
     lock = threading.Lock()
     barrier = threading.Barrier(len(sessions))
 
@@ -350,14 +351,15 @@ def _run_load(base: str, quiz_id: int, tokens: list[str], import_seconds: float,
                     json={"answer": answer},
                     timeout=60,
                 ).status_code
-            except requests.RequestException:
-                status = 0
+            except requests.RequestException as exc:
+                status = type(exc).__name__
             elapsed = time.perf_counter() - t0
             with lock:
                 if status == 200:
                     save_times.append(elapsed)
                 else:
                     errors["save"] += 1
+                    error_kinds[str(status)] = error_kinds.get(str(status), 0) + 1
             time.sleep(max(0.0, INTERVAL + rng.uniform(-0.5, 0.5) - elapsed))
         return session, attempt
 
@@ -382,6 +384,8 @@ def _run_load(base: str, quiz_id: int, tokens: list[str], import_seconds: float,
     print(
         f"{'whole peak':<34} {wall:.1f} s for {len(start_times)} starts and {len(save_times)} saves"
     )
+    if error_kinds:
+        print(f"{'save errors by kind':<34} {error_kinds}")
 
     # Closed loop: CLOSED_LOOP_CLIENTS clients back to back, no-op beside save-answer.
     open_attempts = [a for a in attempts if a]

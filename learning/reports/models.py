@@ -67,6 +67,10 @@ class Certificate(models.Model):
         verbose_name = _("结业证书")
         verbose_name_plural = _("结业证书")
         ordering = ["-issued_at", "-id"]
+        # The report looks certificates up by (trainee, class) for every row.
+        indexes = [
+            models.Index(fields=["trainee", "training_class"], name="reports_cert_trainee_class")
+        ]
         constraints = [
             # At most one valid certificate per trainee and class, whatever races happen.
             models.UniqueConstraint(

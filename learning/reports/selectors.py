@@ -64,23 +64,37 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("未通过")
 
 
+def _class_ref(class_id: int | None, depth: int = 1):
+    """The enrolment's class inside a subquery `depth` levels down, or a constant class id.
+
+    With one class (the class report) a constant lets the database evaluate the class's lesson
+    list and exam once instead of once per row; the dashboard correlates with each row's class.
+    """
+    if class_id is not None:
+        return class_id
+    ref = OuterRef("training_class_id")
+    for _level in range(depth - 1):
+        ref = OuterRef(ref)
+    return ref
+
+
 def _required_lessons(class_ref) -> QuerySet:
     through = TrainingClass.required_lessons.through
     return through.objects.filter(trainingclass_id=class_ref).values("page_id")
 
 
-def _earned_hours_subquery() -> Subquery:
-    """learning.progress.selectors.class_ledger_q, correlated with the enrolment's class and user.
+def _earned_hours_subquery(class_id: int | None) -> Subquery:
+    """learning.progress.selectors.class_ledger_q, correlated with the enrolment's user (and class).
 
     The two must agree; tests/learning/test_report_selectors.py compares them.
     """
     entries = (
         HoursLedgerEntry.objects.filter(user_id=OuterRef("trainee__user_id"))
         .filter(
-            Q(training_class_id=OuterRef("training_class_id"))
+            Q(training_class_id=_class_ref(class_id))
             | Q(
                 training_class__isnull=True,
-                lesson_id__in=_required_lessons(OuterRef(OuterRef("training_class_id"))),
+                lesson_id__in=_required_lessons(_class_ref(class_id, depth=2)),
             )
         )
         .order_by()
@@ -91,10 +105,10 @@ def _earned_hours_subquery() -> Subquery:
     return Subquery(entries, output_field=HOURS)
 
 
-def _lesson_progress(completed: bool) -> QuerySet:
+def _lesson_progress(class_id: int | None, *, completed: bool) -> QuerySet:
     qs = LessonProgress.objects.filter(
         user_id=OuterRef("trainee__user_id"),
-        lesson_id__in=_required_lessons(OuterRef(OuterRef("training_class_id"))),
+        lesson_id__in=_required_lessons(_class_ref(class_id, depth=2)),
     )
     return qs.filter(completed_at__isnull=False) if completed else qs
 
@@ -115,10 +129,13 @@ def _counted_attempts() -> QuerySet:
         Attempt.objects.filter(
             quiz_id=OuterRef("exam_id"),
             user_id=OuterRef("trainee__user_id"),
-            state=AttemptState.GRADED,
             score__isnull=False,
             max_score__gt=0,
         )
+        # "Not any other state" rather than state = graded: with an equality SQLite picks the
+        # (quiz, state) index and scans every attempt of the exam for each trainee (quadratic);
+        # this way it looks up (quiz, user) in the unique index.
+        .exclude(state__in=[s for s in AttemptState.values if s != AttemptState.GRADED])
         .annotate(
             percent=percent,
             key1=Case(When(is_last, then=Value(0.0)), default=percent, output_field=FloatField()),
@@ -154,39 +171,59 @@ def status_expression(*, today: date) -> Case:
     )
 
 
-def annotate_report(enrolments: QuerySet, *, today: date | None = None) -> QuerySet:
-    """Enrolments (of one class or many) with every report column as an SQL annotation."""
+def annotate_report(
+    enrolments: QuerySet, *, today: date | None = None, class_id: int | None = None
+) -> QuerySet:
+    """Enrolments with every report column as an SQL annotation.
+
+    Pass `class_id` when all the enrolments belong to that one class (faster SQL); leave it out
+    for enrolments of many classes.
+    """
     today = today or timezone.localdate()
     through = TrainingClass.required_lessons.through
     lessons_total = (
-        through.objects.filter(trainingclass_id=OuterRef("training_class_id"))
+        through.objects.filter(trainingclass_id=_class_ref(class_id))
         .order_by()
         .values("trainingclass_id")
         .annotate(n=Count("id"))
         .values("n")
     )
     completed = (
-        _lesson_progress(True).order_by().values("user_id").annotate(n=Count("id")).values("n")
+        _lesson_progress(class_id, completed=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     # The most recently created exam of a class is its final exam (as in quizzes.selectors).
-    exam = Quiz.objects.filter(
-        kind=QuizKind.EXAM, training_class_id=OuterRef("training_class_id")
-    ).order_by("-id")
+    exam = Quiz.objects.filter(kind=QuizKind.EXAM, training_class_id=_class_ref(class_id)).order_by(
+        "-id"
+    )
     certificates = Certificate.objects.filter(
-        trainee_id=OuterRef("trainee_id"), training_class_id=OuterRef("training_class_id")
+        trainee_id=OuterRef("trainee_id"), training_class_id=_class_ref(class_id)
     )
     counted = _counted_attempts()
     return enrolments.annotate(
-        earned_hours=Coalesce(_earned_hours_subquery(), Value(Decimal("0")), output_field=HOURS),
+        earned_hours=Coalesce(
+            _earned_hours_subquery(class_id), Value(Decimal("0")), output_field=HOURS
+        ),
         lessons_completed=Coalesce(Subquery(completed), Value(0), output_field=IntegerField()),
         lessons_total=Coalesce(Subquery(lessons_total), Value(0), output_field=IntegerField()),
-        lesson_started=Exists(_lesson_progress(False)),
+        lesson_started=Exists(_lesson_progress(class_id, completed=False)),
         exam_id=Subquery(exam.values("id")[:1]),
         exam_score=Subquery(counted.values("percent")[:1], output_field=FloatField()),
         exam_passed=Subquery(counted.values("passed")[:1], output_field=models.BooleanField()),
         certificate_no=Subquery(certificates.filter(revoked_at__isnull=True).values("number")[:1]),
         certificate_revoked=Exists(certificates.filter(revoked_at__isnull=False)),
     ).annotate(status=status_expression(today=today))
+
+
+def _class_enrolments(training_class: TrainingClass, *, today=None, **filters) -> QuerySet:
+    return annotate_report(
+        Enrolment.objects.filter(training_class=training_class, **filters),
+        today=today,
+        class_id=training_class.pk,
+    )
 
 
 # --- filters, sorting, search --------------------------------------------------------------
@@ -348,7 +385,7 @@ def class_report(
 ) -> QuerySet:
     """The class report as a queryset of row dicts (map them with `to_row`): filtered and sorted."""
     filters = filters or ReportFilters()
-    qs = annotate_report(Enrolment.objects.filter(training_class=training_class), today=today)
+    qs = _class_enrolments(training_class, today=today)
     qs = apply_sort(apply_filters(qs, filters), filters.sort)
     return _row_values(qs)
 
@@ -368,8 +405,7 @@ def iter_rows(qs: QuerySet, *, chunk_size: int = 2000):
 
 def report_row(*, training_class: TrainingClass, trainee: TraineeProfile) -> ReportRow | None:
     """One trainee's row of the class report (None when not enrolled)."""
-    qs = annotate_report(Enrolment.objects.filter(training_class=training_class, trainee=trainee))
-    values = _row_values(qs).first()
+    values = _row_values(_class_enrolments(training_class, trainee=trainee)).first()
     return to_row(values) if values else None
 
 
@@ -408,8 +444,7 @@ def class_report_stats(
 ) -> ReportStats:
     """Status breakdown, 学时 and exam score distributions, daily credited 学时 (two queries)."""
     filters = filters or ReportFilters()
-    qs = annotate_report(Enrolment.objects.filter(training_class=training_class), today=today)
-    qs = apply_filters(qs, filters).order_by()
+    qs = apply_filters(_class_enrolments(training_class, today=today), filters).order_by()
     stats = ReportStats()
     status_counts: Counter = Counter()
     required = training_class.required_hours or Decimal("0")

@@ -253,3 +253,23 @@ def test_dashboard_scoped_and_counted(report_factory, trainer, trainer2, django_
     assert summaries[0].trainees == 2 and summaries[0].completed == 1
     assert summaries[0].completion_rate == Decimal("50.0")
     assert summaries[0].pass_rate is None
+
+
+def test_dashboard_agrees_with_class_report(report_factory, trainer, video_lesson):
+    """The many-class SQL (correlated with each row's class) gives the same statuses."""
+    tc = report_factory.klass(trainers=[trainer], required_hours="1")
+    tc.required_lessons.add(video_lesson)
+    quiz = report_factory.exam(tc)
+    a, b, c = report_factory.trainees(tc, 3)
+    HoursLedgerEntry.objects.create(
+        user=a.user, source=LedgerSource.ONLINE_LESSON, amount=Decimal("1"), lesson=video_lesson
+    )
+    report_factory.attempt(quiz, a, 80)
+    report_factory.hours(b, tc, 1)
+    report_factory.attempt(quiz, b, 20)
+    LessonProgress.objects.create(user=c.user, lesson=video_lesson)
+    expected = {r.status for r in rows(tc)}
+    assert expected == {"completed", "failed", "in_progress"}
+    (summary,) = dashboard(user=trainer)
+    assert summary.statuses == {"completed": 1, "failed": 1, "in_progress": 1}
+    assert (summary.examined, summary.passed) == (2, 1)

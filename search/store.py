@@ -171,7 +171,8 @@ class IndexStore:
     # Generations
 
     def _new_generation(self, prefix: str) -> Path:
-        stamp = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        # Nanoseconds first so generations sort by age, even several within one second.
+        stamp = f"{time.time_ns():020d}-{uuid.uuid4().hex[:6]}"
         directory = self.root / f"{prefix}-{stamp}"
         directory.mkdir(parents=True)
         whoosh_index.create_in(str(directory), build_schema())

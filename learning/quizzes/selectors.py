@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from learning.quizzes import grading
@@ -161,11 +161,13 @@ def trainer_classes_filter(*, user) -> dict | None:
 
 
 def grading_queue(*, user) -> QuerySet:
-    """Attempts with 简答 answers waiting for a grade, in the classes this user trains."""
+    """Attempts with 简答 answers waiting for a grade: exams of the classes this user trains, and
+    practice quizzes (which belong to no class)."""
     qs = Attempt.objects.filter(state=AttemptState.NEEDS_GRADING).select_related("quiz", "user")
-    limit = trainer_classes_filter(user=user)
-    if limit is not None:
-        qs = qs.filter(**{f"quiz__{k}": v for k, v in limit.items()})
+    if trainer_classes_filter(user=user) is not None:
+        qs = qs.filter(
+            Q(quiz__training_class__isnull=True) | Q(quiz__training_class__trainers=user)
+        ).distinct()
     return qs.order_by("submitted_at", "id")
 
 

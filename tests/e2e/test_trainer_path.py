@@ -96,9 +96,7 @@ def test_trainer_reports_exports_certifies_and_verifies(
     with page.expect_download() as download_info:
         page.click("a[href*='format=xlsx']")
     download = download_info.value
-    workbook = openpyxl.load_workbook(
-        io.BytesIO(open(download.path(), "rb").read()), read_only=True
-    )
+    workbook = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()), read_only=True)
     cells = [
         str(c) for row in workbook.active.iter_rows(values_only=True) for c in row if c is not None
     ]

@@ -146,6 +146,12 @@ def highlight_text(text: str, terms, *, top: int = 2, surround: int = 40) -> str
     """HTML-escaped fragments of `text` around the query terms, each match wrapped in <mark>."""
     if not text or not terms:
         return ""
+    # Segment only the neighbourhood of the first match: long articles stay cheap to highlight.
+    lowered = text.lower()
+    found = [i for i in (lowered.find(term) for term in terms) if i >= 0]
+    if found:
+        begin = max(0, min(found) - surround * 2)
+        text = text[begin : begin + surround * 12]
     formatter = MarkFormatter(between=" … ")
     fragmenter = ContextFragmenter(maxchars=surround * 4, surround=surround)
     return highlight(

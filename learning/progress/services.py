@@ -166,12 +166,21 @@ def lesson_progress_record(
 
     with transaction.atomic():
         _relax_commit_durability()
-        state = ActivePlayback.objects.select_for_update().filter(user=user).first()
+        # The trainee's row is the lock that serialises their reports (two tabs, two devices);
+        # the accruing session comes with it, so a steady heartbeat needs no separate read.
+        state = (
+            ActivePlayback.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .filter(user=user)
+            .first()
+        )
         if state is None:
             state, _created = ActivePlayback.objects.select_for_update().get_or_create(user=user)
-        session = PlaybackSession.objects.filter(
-            user=user, lesson_id=lesson.id, key=playback_session
-        ).first()
+        session = state.session if state.session_id else None
+        if session is None or session.lesson_id != lesson.id or session.key != playback_session:
+            session = PlaybackSession.objects.filter(
+                user=user, lesson_id=lesson.id, key=playback_session
+            ).first()
         if session is None:
             session, _created = PlaybackSession.objects.get_or_create(
                 user=user, lesson_id=lesson.id, key=playback_session, defaults={"started_at": now}

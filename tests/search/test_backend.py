@@ -154,3 +154,28 @@ def test_related_fields_image_tags(backend):
     backend.add(image)
     assert [i.title for i in backend.search("主题党日", Image)] == ["支部活动照片"]
     assert [i.title for i in backend.search("活动照片", Image)] == ["支部活动照片"]
+
+
+def test_match_all_and_match_none(backend, indexed):
+    from modelsearch.query import MATCH_NONE
+
+    everything = backend.search(MATCH_ALL, ArticleLessonPage.objects.order_by("title"))
+    assert titles(everything) == sorted(p.title for p in ArticleLessonPage.objects.all())
+    assert titles(backend.search(MATCH_NONE, ArticleLessonPage)) == []
+
+
+def test_equal_scores_never_repeat_across_pages(backend, course, reindex):
+    from tests.factories import make_article
+
+    for n in range(6):
+        make_article(course, f"党课{n}")
+    reindex()
+    results = backend.search("党课", ArticleLessonPage)
+    one_by_one = [results[i : i + 1][0].title for i in range(6)]
+    assert sorted(one_by_one) == sorted(f"党课{n}" for n in range(6))
+
+
+def test_fuzzy_english(backend, indexed):
+    from modelsearch.query import Fuzzy
+
+    assert titles(backend.search(Fuzzy("histery"), Page)) == ["互联网+党建的实践"]

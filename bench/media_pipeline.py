@@ -63,9 +63,9 @@ def _bare(source: Path, folder: Path) -> float:
     plan = services.encoding_plan_for(info=probe(source))
     for name in output_folders(plan):
         (folder / name).mkdir(parents=True, exist_ok=True)
-    args = encode_args(binary=ffmpeg_binary(), source=source, out_dir=folder, plan=plan)
+    args = encode_args(binary=ffmpeg_binary(), source=source, plan=plan)
     started = time.perf_counter()
-    subprocess.run(args, check=True, capture_output=True)
+    subprocess.run(args, check=True, capture_output=True, cwd=folder)
     return time.perf_counter() - started
 
 

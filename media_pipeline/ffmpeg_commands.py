@@ -215,49 +215,55 @@ def _audio_options(rung: Rung) -> dict:
     return {"c:a": "aac", "b:a": f"{rung.audio_bitrate}k", "ac": 2, "ar": 48000}
 
 
-def build_encode(*, source: str | Path, out_dir: str | Path, plan: EncodingPlan):
-    """One ffmpeg run: decode once, split, and write every HLS rung, the MP4 and the poster."""
-    out_dir = Path(out_dir)
-    source_in = ffmpeg.input(str(source))
-    branches = len(plan.rungs) + 2
+def _hls_options(rung: Rung, plan: EncodingPlan) -> dict:
+    return {
+        "hls_time": plan.segment_seconds,
+        "hls_playlist_type": "vod",
+        "hls_flags": "independent_segments",
+        "hls_segment_filename": f"{rung.name}/seg_%05d.ts",
+    }
+
+
+def _tee_target(rung: Rung, plan: EncodingPlan) -> str:
+    """A tee muxer target writing one encode both as HLS and as the faststart MP4 fallback."""
+    hls = ":".join(f"{key}={value}" for key, value in _hls_options(rung, plan).items())
+    return f"[f=hls:{hls}]{variant_playlist_name(rung)}|[f=mp4:movflags=+faststart]{MP4_NAME}"
+
+
+def build_encode(*, source: str | Path, plan: EncodingPlan):
+    """One ffmpeg run: decode once, split, and write every HLS rung, the MP4 and the poster.
+
+    Output names are relative: run the command in the (scratch) output folder. That keeps paths
+    out of the tee muxer's option syntax and makes the command independent of where it writes.
+    The MP4 fallback is not a separate encode: its rung's one encode is written twice (tee), as
+    HLS segments and as the MP4, which saves a whole x264 pass.
+    """
+    source_in = ffmpeg.input(str(Path(source).resolve()))
+    branches = len(plan.rungs) + 1
     # ffmpeg applies the display matrix itself (autorotate), so every branch is already upright.
     split = source_in.video.filter_multi_output("split", branches)
     outputs = []
     for index, rung in enumerate(plan.rungs):
         video = split[index].filter("scale", rung.width, rung.height).filter("setsar", 1)
         streams = [video, source_in.audio] if plan.has_audio else [video]
-        options = {
-            "format": "hls",
-            "hls_time": plan.segment_seconds,
-            "hls_playlist_type": "vod",
-            "hls_flags": "independent_segments",
-            "hls_segment_filename": str(out_dir / rung.name / "seg_%05d.ts"),
-            "map_metadata": -1,
-            **_video_options(rung, plan),
-        }
+        options = {"map_metadata": -1, **_video_options(rung, plan)}
         if plan.has_audio:
             options.update(_audio_options(rung))
-        outputs.append(
-            ffmpeg.output(*streams, str(out_dir / variant_playlist_name(rung)), **options)
-        )
-
-    mp4 = plan.mp4
-    mp4_video = split[len(plan.rungs)].filter("scale", mp4.width, mp4.height).filter("setsar", 1)
-    mp4_streams = [mp4_video, source_in.audio] if plan.has_audio else [mp4_video]
-    mp4_options = {"movflags": "+faststart", "map_metadata": -1, **_video_options(mp4, plan)}
-    if plan.has_audio:
-        mp4_options.update(_audio_options(mp4))
-    outputs.append(ffmpeg.output(*mp4_streams, str(out_dir / MP4_NAME), **mp4_options))
+        if rung == plan.mp4:
+            # MP4 needs codec headers out of band; the HLS (MPEG-TS) side re-inserts them.
+            options.update({"format": "tee", "flags": "+global_header"})
+            outputs.append(ffmpeg.output(*streams, _tee_target(rung, plan), **options))
+        else:
+            options.update({"format": "hls", **_hls_options(rung, plan)})
+            outputs.append(ffmpeg.output(*streams, variant_playlist_name(rung), **options))
 
     poster = (
-        split[len(plan.rungs) + 1]
+        split[len(plan.rungs)]
         .filter("select", f"gte(t,{plan.poster_time})")
-        .filter("scale", mp4.width, mp4.height)
+        .filter("scale", plan.mp4.width, plan.mp4.height)
         .filter("setsar", 1)
     )
-    outputs.append(
-        ffmpeg.output(poster, str(out_dir / POSTER_NAME), **{"frames:v": 1, "update": 1, "q:v": 3})
-    )
+    outputs.append(ffmpeg.output(poster, POSTER_NAME, **{"frames:v": 1, "update": 1, "q:v": 3}))
     return (
         ffmpeg.merge_outputs(*outputs)
         .global_args("-hide_banner", "-nostats", "-progress", "pipe:1")
@@ -265,11 +271,9 @@ def build_encode(*, source: str | Path, out_dir: str | Path, plan: EncodingPlan)
     )
 
 
-def encode_args(
-    *, binary: str, source: str | Path, out_dir: str | Path, plan: EncodingPlan
-) -> list[str]:
-    """The full argv of the encode."""
-    return build_encode(source=source, out_dir=out_dir, plan=plan).compile(cmd=binary)
+def encode_args(*, binary: str, source: str | Path, plan: EncodingPlan) -> list[str]:
+    """The full argv of the encode; run it with the output folder as working directory."""
+    return build_encode(source=source, plan=plan).compile(cmd=binary)
 
 
 def output_folders(plan: EncodingPlan) -> list[str]:

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,16 @@ def parse_progress_line(line: str, *, duration: float | None) -> int | None:
 def run_ffmpeg(
     args: list[str],
     *,
+    cwd: str | Path | None = None,
     duration: float | None,
     on_progress: Callable[[int], bool] | None = None,
     tail_lines: int = 60,
     heartbeat_seconds: float = 10.0,
 ) -> RunResult:
-    """Run ffmpeg with `-progress pipe:1`; `on_progress(percent)` returning False stops it."""
+    """Run ffmpeg (in `cwd`) with `-progress pipe:1`; `on_progress(percent)` returning False stops it."""
     process = subprocess.Popen(
         args,
+        cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

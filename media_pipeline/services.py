@@ -252,9 +252,10 @@ def _encode(job: EncodingJob) -> None:
             plan = encoding_plan_for(info=info)
             for folder in output_folders(plan):
                 (scratch / folder).mkdir(parents=True, exist_ok=True)
-            args = encode_args(binary=ffmpeg_binary(), source=source, out_dir=scratch, plan=plan)
+            args = encode_args(binary=ffmpeg_binary(), source=source, plan=plan)
             result = run_ffmpeg(
                 args,
+                cwd=scratch,
                 duration=info.duration,
                 on_progress=lambda percent: _heartbeat(job, percent),
                 tail_lines=conf.get("LOG_TAIL_LINES"),

@@ -84,55 +84,65 @@ def plan(width=1920, height=1080, **kwargs):
 
 
 def test_one_process_decodes_once_and_splits_to_every_output():
-    args = fc.encode_args(binary="ffmpeg", source="/in/src.mov", out_dir="/out", plan=plan())
+    args = fc.encode_args(binary="ffmpeg", source="/in/src.mov", plan=plan())
 
     assert args[0] == "ffmpeg"
     assert args.count("-i") == 1 and args[args.index("-i") + 1] == "/in/src.mov"
     graph = args[args.index("-filter_complex") + 1]
-    # 4 HLS rungs + MP4 + poster from one split of the single decode.
-    assert graph.count("split=6") == 1
-    outputs = [a for a in args if a.startswith("/out/")]
-    assert "/out/360p/index.m3u8" in outputs and "/out/1080p/index.m3u8" in outputs
-    assert "/out/video.mp4" in outputs and "/out/poster.jpg" in outputs
+    # 4 HLS rungs + the poster from one split of the single decode.
+    assert graph.count("split=5") == 1
+    assert args.count("libx264") == 4
+    # Output names are relative to the working directory (the scratch folder).
+    assert {"360p/index.m3u8", "540p/index.m3u8", "1080p/index.m3u8", "poster.jpg"} <= set(args)
+    # The MP4 fallback is the 720p encode written a second time through the tee muxer.
+    tee = next(a for a in args if "|" in a)
+    assert tee == (
+        "[f=hls:hls_time=4:hls_playlist_type=vod:hls_flags=independent_segments"
+        ":hls_segment_filename=720p/seg_%05d.ts]720p/index.m3u8"
+        "|[f=mp4:movflags=+faststart]video.mp4"
+    )
     assert args[args.index("-progress") + 1] == "pipe:1"
+
+
+def values(args, flag):
+    return [args[i + 1] for i, a in enumerate(args) if a == flag]
 
 
 def test_keyframes_are_aligned_in_every_rendition():
     p = plan()
-    args = fc.encode_args(binary="ffmpeg", source="in.mp4", out_dir="/o", plan=p)
+    args = fc.encode_args(binary="ffmpeg", source="in.mp4", plan=p)
 
     assert p.gop == 100  # 25 fps × 4 s
-    assert args.count("-force_key_frames") == 5  # four HLS rungs + MP4
-    assert all(
-        args[i + 1] == "expr:gte(t,n_forced*4)"
-        for i, a in enumerate(args)
-        if a == "-force_key_frames"
-    )
-    assert [args[i + 1] for i, a in enumerate(args) if a == "-sc_threshold"] == ["0"] * 5
-    assert [args[i + 1] for i, a in enumerate(args) if a == "-g"] == ["100"] * 5
-    assert [args[i + 1] for i, a in enumerate(args) if a == "-hls_time"] == ["4"] * 4
+    assert values(args, "-force_key_frames") == ["expr:gte(t,n_forced*4)"] * 4
+    assert values(args, "-sc_threshold") == ["0"] * 4
+    assert values(args, "-g") == ["100"] * 4
+    assert values(args, "-keyint_min") == ["100"] * 4
+    # Same segment length everywhere (the tee'd rung carries it in its target).
+    assert values(args, "-hls_time") == ["4"] * 3
+    assert "hls_time=4" in next(a for a in args if "|" in a)
 
 
 def test_h264_aac_capped_crf_and_faststart():
-    args = fc.encode_args(binary="ffmpeg", source="in.mp4", out_dir="/o", plan=plan())
+    args = fc.encode_args(binary="ffmpeg", source="in.mp4", plan=plan())
 
-    assert [args[i + 1] for i, a in enumerate(args) if a == "-c:v"] == ["libx264"] * 5
-    assert [args[i + 1] for i, a in enumerate(args) if a == "-c:a"] == ["aac"] * 5
-    assert [args[i + 1] for i, a in enumerate(args) if a == "-maxrate"] == [
-        "800k",
-        "1600k",
-        "3000k",
-        "6000k",
-        "3000k",
-    ]
-    assert args[args.index("-movflags") + 1] == "+faststart"
-    assert args[args.index("-hls_playlist_type") + 1] == "vod"
+    assert values(args, "-c:v") == ["libx264"] * 4
+    assert values(args, "-c:a") == ["aac"] * 4
+    assert values(args, "-maxrate") == ["800k", "1600k", "3000k", "6000k"]
+    assert values(args, "-profile:v") == ["high"] * 4
+    assert values(args, "-f") == ["hls", "hls", "tee", "hls"]
+    assert values(args, "-flags") == ["+global_header"]
+    assert "movflags=+faststart" in next(a for a in args if "|" in a)
+
+
+def test_small_source_tees_its_only_rung():
+    args = fc.encode_args(binary="ffmpeg", source="in.mp4", plan=plan(320, 240))
+
+    assert values(args, "-f") == ["tee"]
+    assert "split=2" in args[args.index("-filter_complex") + 1]
 
 
 def test_no_audio_stream_means_no_audio_options():
-    args = fc.encode_args(
-        binary="ffmpeg", source="in.mp4", out_dir="/o", plan=plan(has_audio=False)
-    )
+    args = fc.encode_args(binary="ffmpeg", source="in.mp4", plan=plan(has_audio=False))
 
     assert "0:a" not in args and "-c:a" not in args
 

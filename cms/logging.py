@@ -19,7 +19,9 @@ class JsonFormatter(logging.Formatter):
         # Anything passed with extra={...} becomes a field of its own.
         for key, value in vars(record).items():
             if key not in self.RESERVED and not key.startswith("_"):
-                entry[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
+                entry[key] = (
+                    value if isinstance(value, str | int | float | bool | None) else repr(value)
+                )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

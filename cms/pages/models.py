@@ -7,7 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -51,7 +53,7 @@ class CoursePage(Page):
 
     intro = RichTextField(_("简介"), blank=True, features=INTRO_FEATURES)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image",
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
         verbose_name=_("封面图"),
         null=True,
         blank=True,
@@ -208,3 +210,58 @@ class VideoLessonPage(LessonPage):
 
 
 LESSON_MODELS = (ArticleLessonPage, VideoLessonPage)
+
+
+def _random_name(folder: str, filename: str) -> str:
+    """Uploads are never stored under the name the user gave: a random name, the extension kept."""
+    import posixpath
+    import uuid
+
+    extension = posixpath.splitext(filename)[1].lower()[:10]
+    if not extension[1:].isalnum():
+        extension = ""
+    return f"{folder}/{uuid.uuid4().hex}{extension}"
+
+
+class DangkeImage(AbstractImage):
+    """Wagtail's image, stored under a random name."""
+
+    admin_form_fields = Image.admin_form_fields
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = _("图片")
+        verbose_name_plural = _("图片")
+
+    def get_upload_to(self, filename):
+        return _random_name("images", filename)
+
+
+class DangkeRendition(AbstractRendition):
+    image = models.ForeignKey(DangkeImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+def _document_upload_to(instance, filename):
+    return _random_name("documents", filename)
+
+
+class DangkeDocument(AbstractDocument):
+    """Wagtail's document, stored under a random name; downloads are named after the title."""
+
+    file = models.FileField(upload_to=_document_upload_to, verbose_name=_("文件"))
+    admin_form_fields = Document.admin_form_fields
+
+    class Meta(AbstractDocument.Meta):
+        verbose_name = _("文档")
+        verbose_name_plural = _("文档")
+
+    @property
+    def filename(self) -> str:
+        import posixpath
+
+        from django.utils.text import slugify
+
+        extension = posixpath.splitext(self.file.name)[1]
+        return f"{slugify(self.title, allow_unicode=True) or 'document'}{extension}"

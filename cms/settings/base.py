@@ -241,6 +241,9 @@ WAGTAIL_SITE_NAME = "党课 Dangke"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_MODERATION_ENABLED = True
+# Images and documents are stored under random names (cms/pages/models.py), never the uploader's.
+WAGTAILIMAGES_IMAGE_MODEL = "pages.DangkeImage"
+WAGTAILDOCS_DOCUMENT_MODEL = "pages.DangkeDocument"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024

@@ -2,8 +2,8 @@
 
 import pytest
 from django.core.files.base import ContentFile
-from wagtail.documents.models import Document
-from wagtail.images.models import Image
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 
 from tests.factories import make_user
@@ -27,8 +27,10 @@ def test_admin_page_search_finds_a_word_inside_chinese_text(admin_client, lesson
 
 
 def test_admin_image_and_document_search(admin_client, reindex):
-    Image.objects.create(title="主题党日合影", file=get_test_image_file())
-    Document.objects.create(title="两学一做学习资料汇编", file=ContentFile(b"x", name="doc.txt"))
+    get_image_model().objects.create(title="主题党日合影", file=get_test_image_file())
+    get_document_model().objects.create(
+        title="两学一做学习资料汇编", file=ContentFile(b"x", name="doc.txt")
+    )
     reindex()
     html = admin_client.get("/admin/images/", {"q": "党日"}).content.decode()
     assert "主题党日合影" in html

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from modelsearch.backends.base import FilterFieldError, OrderByFieldError, SearchFieldError
 from modelsearch.query import MATCH_ALL, Boost, Not, Phrase, PlainText
-from wagtail.images.models import Image
+from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 
@@ -149,6 +149,7 @@ def test_add_and_delete_single_objects(backend, course, indexed):
 
 
 def test_related_fields_image_tags(backend):
+    Image = get_image_model()  # noqa: N806
     image = Image.objects.create(title="支部活动照片", file=get_test_image_file())
     image.tags.add("主题党日")
     backend.add(image)

@@ -153,8 +153,8 @@ def test_related_fields_image_tags(backend):
     image = Image.objects.create(title="支部活动照片", file=get_test_image_file())
     image.tags.add("主题党日")
     backend.add(image)
-    assert [i.title for i in backend.search("主题党日", Image)] == ["支部活动照片"]
-    assert [i.title for i in backend.search("活动照片", Image)] == ["支部活动照片"]
+    assert [i.title for i in backend.search("主题党日", get_image_model())] == ["支部活动照片"]
+    assert [i.title for i in backend.search("活动照片", get_image_model())] == ["支部活动照片"]
 
 
 def test_match_all_and_match_none(backend, indexed):

@@ -1,0 +1,1 @@
+"""Tests of learning: classes, progress, quizzes, reports."""

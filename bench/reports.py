@@ -37,6 +37,7 @@ def _populate(size: int, lessons, trainer, seed: int):
     from decimal import Decimal
 
     from django.contrib.auth.models import User
+    from django.db import connection
     from django.utils import timezone
 
     from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
@@ -124,6 +125,11 @@ def _populate(size: int, lessons, trainer, seed: int):
     LessonProgress.objects.bulk_create(progress, batch_size=5000)
     HoursLedgerEntry.objects.bulk_create(ledger, batch_size=5000)
     Attempt.objects.bulk_create(attempts, batch_size=5000)
+    if connection.vendor == "postgresql":
+        # What autovacuum does within a minute of a bulk load in production; without fresh
+        # statistics the planner guesses tiny tables and picks plans that scan the whole ledger.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return tc
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +31,13 @@ from media_pipeline.ffmpeg_commands import (
     variant_bandwidth,
     variant_playlist_name,
 )
-from media_pipeline.models import EncodingJob, EncodingProfile, Rendition, Video
+from media_pipeline.models import (
+    EncodingJob,
+    EncodingProfile,
+    Rendition,
+    Video,
+    original_upload_to,
+)
 from media_pipeline.probe import ProbeError, ProbeResult, decodes_through, ffmpeg_binary, probe
 from media_pipeline.runner import run_ffmpeg
 
@@ -109,24 +116,31 @@ def video_create(
     """
     info = video_check_file(file=file)
     width, height = info.display_size
-    with transaction.atomic():
-        video = Video(
-            title=title.strip() or Path(getattr(file, "name", "") or "video").stem,
-            uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
-            status=Video.Status.QUEUED,
-            duration_seconds=info.duration,
-            width=width,
-            height=height,
-            rotation=info.rotation,
-            original_size=info.size,
-            source_info=info.as_dict(),
-        )
-        file.seek(0)
-        video.original.save(Path(getattr(file, "name", "") or "upload.mp4").name, file, save=False)
-        video.save()
-        job = EncodingJob.objects.create(video=video)
-        if enqueue:
-            _enqueue_on_commit(job)
+    filename = Path(getattr(file, "name", "") or "upload.mp4").name
+    # Store the original before the transaction: copying gigabytes (or uploading them to object
+    # storage) must not hold a database lock. A temporary upload is moved, not copied.
+    file.seek(0)
+    stored = default_storage.save(original_upload_to(None, filename), file)
+    try:
+        with transaction.atomic():
+            video = Video.objects.create(
+                title=title.strip() or Path(filename).stem,
+                original=stored,
+                uploaded_by=uploaded_by if getattr(uploaded_by, "pk", None) else None,
+                status=Video.Status.QUEUED,
+                duration_seconds=info.duration,
+                width=width,
+                height=height,
+                rotation=info.rotation,
+                original_size=info.size,
+                source_info=info.as_dict(),
+            )
+            job = EncodingJob.objects.create(video=video)
+            if enqueue:
+                _enqueue_on_commit(job)
+    except Exception:
+        storage.delete_file(stored)
+        raise
     return video
 
 
@@ -163,11 +177,14 @@ def _set_video_state(video_id: int, **fields) -> None:
     Video.objects.filter(pk=video_id).update(**fields)
 
 
-def encoding_job_run(*, job_id: int) -> EncodingJob:
-    """Run a queued job to ready or failed; a job that is not queued is left alone (idempotent)."""
+def encoding_job_run(*, job_id: int) -> EncodingJob | None:
+    """Run a queued job to ready or failed; a job that is not queued is left alone (idempotent).
+
+    Returns the job, or None when it no longer exists (its video was deleted meanwhile).
+    """
     with transaction.atomic():
-        job = EncodingJob.objects.select_for_update().get(pk=job_id)
-        if job.status != EncodingJob.Status.QUEUED:
+        job = EncodingJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != EncodingJob.Status.QUEUED:
             return job
         job.transition_to(EncodingJob.Status.PROCESSING)
         job.save()
@@ -175,18 +192,22 @@ def encoding_job_run(*, job_id: int) -> EncodingJob:
     try:
         _encode(job)
     except EncodeFailed as exc:
-        _job_fail(job_id=job.pk, error=str(exc), log_tail=exc.log_tail)
+        _job_fail(job=job, error=str(exc), log_tail=exc.log_tail)
     except Exception as exc:  # the job must end as failed, whatever broke
         logger.exception("encoding job %s crashed", job.pk)
-        _job_fail(job_id=job.pk, error=f"{type(exc).__name__}: {exc}", log_tail="")
-    job.refresh_from_db()
-    return job
+        _job_fail(job=job, error=f"{type(exc).__name__}: {exc}", log_tail="")
+    return EncodingJob.objects.filter(pk=job.pk).first()
 
 
-def _job_fail(*, job_id: int, error: str, log_tail: str) -> None:
+def _job_fail(*, job: EncodingJob, error: str, log_tail: str) -> None:
     with transaction.atomic():
-        job = EncodingJob.objects.select_for_update().get(pk=job_id)
-        if not job.can_transition_to(EncodingJob.Status.FAILED):
+        job = (
+            EncodingJob.objects.select_for_update()
+            # Only this attempt's own failure counts; a re-queued job belongs to another worker.
+            .filter(pk=job.pk, status=EncodingJob.Status.PROCESSING, attempts=job.attempts)
+            .first()
+        )
+        if job is None:
             return
         job.transition_to(EncodingJob.Status.FAILED)
         job.error = error[:2000]
@@ -299,10 +320,17 @@ def _job_complete(
         p.name: p for p in EncodingProfile.objects.filter(name__in=[v.rung.name for v in variants])
     }
     stale_dir = ""
+    attempt = job.attempts
     with transaction.atomic():
-        job = EncodingJob.objects.select_for_update().get(pk=job.pk)
-        video = Video.objects.select_for_update().get(pk=job.video_id)
-        if job.status != EncodingJob.Status.PROCESSING:
+        job = EncodingJob.objects.select_for_update().filter(pk=job.pk).first()
+        video = Video.objects.select_for_update().filter(pk=job.video_id if job else None).first()
+        if (
+            job is None
+            or video is None
+            or job.status != EncodingJob.Status.PROCESSING
+            or job.attempts != attempt
+        ):
+            # Deleted or taken over meanwhile: what this run published belongs to nobody.
             stale_dir = output_dir
         else:
             stale_dir = video.output_dir if video.output_dir != output_dir else ""

@@ -9,7 +9,8 @@ from media_pipeline import services
 def encoding_job_run_task(*, job_id: int) -> str:
     # Each worker that picks up work first rescues jobs abandoned by dead workers.
     services.stale_jobs_requeue()
-    return services.encoding_job_run(job_id=job_id).status
+    job = services.encoding_job_run(job_id=job_id)
+    return job.status if job else "deleted"
 
 
 @task(queue_name="media")

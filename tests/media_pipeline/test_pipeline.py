@@ -243,3 +243,11 @@ def test_command_recovers_stale_and_lost_jobs(clips, open_clip, django_capture_o
     assert "enqueued again 1 waiting job(s)" in out.getvalue()
     video.refresh_from_db()
     assert video.status == Video.Status.READY
+
+
+def test_job_of_a_deleted_video_is_skipped(clips, open_clip):
+    video = services.video_create(title="删掉了", file=open_clip(clips["small"]), enqueue=False)
+    job_id = video.jobs.get().pk
+    video.delete()
+
+    assert services.encoding_job_run(job_id=job_id) is None

@@ -8,7 +8,6 @@ what would be nginx: every request carries X-Forwarded-Proto: https, as the prox
 import json
 import os
 import random
-from http.cookiejar import DefaultCookiePolicy
 from itertools import cycle
 from urllib.parse import urlsplit
 
@@ -82,13 +81,11 @@ class StudyTrainee(HttpUser):
 
     def on_start(self):
         self.client.headers.update(PROXY_HEADERS)
-        # Secure cookies (production) over plain loopback HTTP: requests would not send them back,
-        # so this client treats http as secure; the server sees HTTPS through the proxy header.
-        self.client.cookies.set_policy(DefaultCookiePolicy(secure_protocols=("https", "http")))
         origin = "https://" + urlsplit(self.host).netloc
         self.client.headers.update({"Origin": origin, "Referer": origin + "/accounts/login/"})
-        self.client.get("/accounts/login/", name="GET /accounts/login/")
-        response = self.client.post(
+        self._call("get", "/accounts/login/", name="GET /accounts/login/")
+        response = self._call(
+            "post",
             "/accounts/login/",
             data={
                 "username": next(_TRAINEES),
@@ -104,17 +101,36 @@ class StudyTrainee(HttpUser):
         self.beats = 0
         self._open_lesson()
 
+    def _call(self, method: str, url: str, **kwargs):
+        response = self.client.request(method, url, **kwargs)
+        # Production cookies are Secure and this client speaks plain HTTP on loopback (the server
+        # sees HTTPS through the proxy header), so requests would not send them back: every cookie
+        # the server sets is marked sendable here.
+        for cookie in self.client.cookies:
+            cookie.secure = False
+        return response
+
     def _open_lesson(self):
-        self.client.get("/", name="GET / (home page)")
-        self.client.get(random.choice(DATA["courses"]), name="GET course page")
+        self._call("get", "/", name="GET / (home page)")
+        self._call("get", random.choice(DATA["courses"]), name="GET course page")
         lesson = random.choice(DATA["lessons"])
         self.lesson_id = lesson["id"]
-        self.client.get(f"/api/v1/lessons/{self.lesson_id}/", name="GET /api/v1/lessons/[id]/")
-        self.client.get(lesson["url"], name="GET lesson page")
+        with self._call(
+            "get",
+            f"/api/v1/lessons/{self.lesson_id}/",
+            name="GET /api/v1/lessons/[id]/",
+            catch_response=True,
+        ) as response:
+            # The lesson carries the trainee's progress only for a logged-in user: proof that the
+            # session cookie is sent, so the pages are rendered for the trainee, not for a visitor.
+            if response.ok and response.json().get("progress") is None:
+                response.failure("not logged in: no progress in the lesson")
+        self._call("get", lesson["url"], name="GET lesson page")
         self._progress("play")
 
     def _progress(self, event: str):
-        self.client.post(
+        self._call(
+            "post",
             f"/api/v1/lessons/{self.lesson_id}/progress/",
             json={"event": event, "active": True},
             name="POST /api/v1/lessons/[id]/progress/",

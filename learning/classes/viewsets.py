@@ -1,6 +1,10 @@
 """Wagtail admin viewsets of the 培训管理 menu: colleges, branches, trainees and training classes."""
 
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -11,7 +15,27 @@ from learning.classes.models import Branch, College, TraineeProfile, TrainingCla
 from learning.classes.selectors import class_progress_rows, classes_for_trainer
 
 
+class ProtectedDeleteView(generic.DeleteView):
+    """Refuse, with a message, to delete what other records still point to (e.g. 学时 entries)."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ProtectedError as exc:
+            kinds = "、".join(
+                sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+            )
+            messages.error(
+                self.request,
+                _("无法删除“%(object)s”：仍有%(kinds)s与它关联，请先处理这些记录。")
+                % {"object": self.object, "kinds": kinds},
+            )
+            return redirect(self.index_url_name)
+
+
 class CollegeViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = College
     icon = "group"
     menu_label = _("学院/二级党组织")
@@ -22,6 +46,7 @@ class CollegeViewSet(ModelViewSet):
 
 
 class BranchViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = Branch
     icon = "group"
     menu_label = _("党支部")
@@ -36,6 +61,7 @@ class BranchViewSet(ModelViewSet):
 
 
 class TraineeViewSet(ModelViewSet):
+    delete_view_class = ProtectedDeleteView
     model = TraineeProfile
     icon = "user"
     menu_label = _("学员")
@@ -83,7 +109,7 @@ class ClassEditView(ScopedObjectMixin, generic.EditView):
     pass
 
 
-class ClassDeleteView(ScopedObjectMixin, generic.DeleteView):
+class ClassDeleteView(ScopedObjectMixin, ProtectedDeleteView):
     pass
 
 

@@ -167,3 +167,22 @@ def test_ledger_admin_scoping(client, training_class, trainer2, trainee):
     )
     assert response.status_code == 200  # the form rejects a class outside their scope
     assert HoursLedgerEntry.objects.count() == 1
+
+
+def test_deleting_what_is_still_referenced_is_refused_with_a_message(
+    client, training_class, trainee, college
+):
+    """Either Wagtail's reference index or our ProtectedError handler refuses; never a 500."""
+    HoursLedgerEntry.objects.create(
+        user=trainee, source="offline_lecture", amount=2, training_class=training_class
+    )
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    for url in (
+        f"/admin/colleges/delete/{college.pk}/",
+        f"/admin/training_classes/delete/{training_class.pk}/",
+    ):
+        response = client.post(url, follow=True)
+        assert response.status_code == 200
+        assert 'class="error"' in response.content.decode()
+    assert TrainingClass.objects.filter(pk=training_class.pk).exists()
+    assert type(college).objects.filter(pk=college.pk).exists()

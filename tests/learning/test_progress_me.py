@@ -155,3 +155,19 @@ def test_me_api_shows_the_class_exam(trainee_api, training_class):
     quiz = Quiz.objects.create(title="结业考试", kind="exam", training_class=training_class)
     [klass] = trainee_api.get("/api/v1/me/").json()["classes"]
     assert klass["exam"] == quiz.pk and klass["exam_passed"] is False
+
+
+def test_my_learning_offers_to_resume(client, trainee, training_class, video_lesson):
+    from learning.progress.models import LessonProgress
+
+    LessonProgress.objects.create(
+        user=trainee, lesson=video_lesson, last_position=125, furthest_position=125
+    )
+    client.force_login(trainee)
+    html = client.get("/me/").content.decode()
+    assert "继续学习" in html and "上次看到 2:05" in html
+
+
+def test_my_learning_for_a_user_without_profile(client, trainer):
+    client.force_login(trainer)
+    assert "您还没有报名培训班" in client.get("/me/").content.decode()

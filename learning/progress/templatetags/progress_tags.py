@@ -31,3 +31,15 @@ def lesson_tracker(context, lesson):
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def clock(seconds) -> str:
+    """Seconds as m:ss (or h:mm:ss) for “上次看到 12:05”."""
+    try:
+        total = max(0, int(float(seconds)))
+    except (TypeError, ValueError):
+        return ""
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

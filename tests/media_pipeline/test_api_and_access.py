@@ -200,3 +200,17 @@ def test_segment_request_query_count_is_fixed(client, encode, clips, django_asse
         response = client.get(url)
 
     assert response.status_code == 200
+
+
+def test_large_upload_streams_through_a_temporary_file(client_for, editor, clips, settings):
+    # Above FILE_UPLOAD_MAX_MEMORY_SIZE Django writes the upload to a temporary file; the
+    # pipeline probes it there and moves it into storage instead of copying it through memory.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    response = upload(client_for(editor), clips["wide"])
+
+    assert response.status_code == 201
+    video = Video.objects.get()
+    stored = settings.MEDIA_ROOT / video.original.name
+    assert stored.read_bytes() == clips["wide"].read_bytes()
+    assert (video.width, video.height) == (960, 540)

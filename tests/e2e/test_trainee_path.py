@@ -37,12 +37,12 @@ def study_setup(settings):
         student_no="2025001",
         college=college,
         branch=branch,
-        stage="入党积极分子",
+        stage="activist",
     )
     training_class = TrainingClass.objects.create(
         name="入党积极分子培训班",
         intake="第 1 期",
-        audience_stage="入党积极分子",
+        audience_stage="activist",
         required_hours=Decimal("2"),
     )
     training_class.required_lessons.add(video_lesson, article)

@@ -36,12 +36,12 @@ def finished_class():
         student_no="20250101",
         college=college,
         branch=branch,
-        stage="发展对象",
+        stage="candidate",
     )
     training_class = TrainingClass.objects.create(
         name="2026 年发展对象培训班",
         intake="第 1 期",
-        audience_stage="发展对象",
+        audience_stage="candidate",
         required_hours=Decimal("24"),
     )
     training_class.required_lessons.add(lesson)

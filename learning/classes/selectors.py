@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +64,19 @@ def classes_for_trainer(*, user) -> QuerySet:
     if can_view_all_classes(user):
         return qs
     return qs.filter(trainers=user)
+
+
+def trainees_for_trainer(*, user) -> QuerySet:
+    """Trainee profiles a trainer may see (with their phone numbers): those in the trainer's classes,
+    and those not yet in any class (so they can be enrolled); all for staff with the permission."""
+    qs = TraineeProfile.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if can_view_all_classes(user):
+        return qs
+    return qs.filter(
+        Q(enrolments__training_class__trainers=user) | Q(enrolments__isnull=True)
+    ).distinct()
 
 
 def class_exam_summary(*, user, training_class: TrainingClass) -> dict:

@@ -12,7 +12,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from learning.classes.admin_forms import BranchForm, TrainingClassForm
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
-from learning.classes.selectors import class_progress_rows, classes_for_trainer
+from learning.classes.selectors import (
+    class_progress_rows,
+    classes_for_trainer,
+    trainees_for_trainer,
+)
 
 
 class ProtectedDeleteView(generic.DeleteView):
@@ -60,8 +64,38 @@ class BranchViewSet(ModelViewSet):
         return BranchForm
 
 
+class ScopedTraineeMixin:
+    """A trainer sees the trainees of their classes and those in no class yet; others are 404."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not trainees_for_trainer(user=self.request.user).filter(pk=obj.pk).exists():
+            raise Http404
+        return obj
+
+
+class TraineeIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return trainees_for_trainer(user=self.request.user).select_related("college", "branch")
+
+
+class TraineeEditView(ScopedTraineeMixin, generic.EditView):
+    pass
+
+
+class TraineeInspectView(ScopedTraineeMixin, generic.InspectView):
+    pass
+
+
+class TraineeDeleteView(ScopedTraineeMixin, ProtectedDeleteView):
+    pass
+
+
 class TraineeViewSet(ModelViewSet):
-    delete_view_class = ProtectedDeleteView
+    index_view_class = TraineeIndexView
+    edit_view_class = TraineeEditView
+    inspect_view_class = TraineeInspectView
+    delete_view_class = TraineeDeleteView
     model = TraineeProfile
     icon = "user"
     menu_label = _("学员")
@@ -82,7 +116,8 @@ class TraineeViewSet(ModelViewSet):
     ]
     list_display = ["name", "student_no", "college", "branch", "stage"]
     list_filter = ["stage", "college", "branch"]
-    search_fields = ["name", "student_no", "phone"]
+    # Not by phone number: a search must not reveal whose number it is.
+    search_fields = ["name", "student_no"]
     copy_view_enabled = False
     inspect_view_enabled = True
 

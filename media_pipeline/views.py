@@ -13,7 +13,7 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from media_pipeline import conf, selectors, storage
 from media_pipeline.exceptions import VideoNotFound
@@ -28,7 +28,7 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
 
 
-@require_GET
+@require_safe
 def video_media(request: HttpRequest, video_id: int, name: str) -> HttpResponse:
     try:
         video = selectors.video_get(video_id=video_id)

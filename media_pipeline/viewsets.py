@@ -3,7 +3,7 @@ delete) and the chooser used by video lesson pages and the embedded-video block.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from media_pipeline import selectors, services
 from media_pipeline.exceptions import JobStateConflict, VideoRejected
 from media_pipeline.forms import VideoEditForm, VideoUploadForm
-from media_pipeline.models import EncodingJob, Video
+from media_pipeline.models import EncodingJob, EncodingProfile, Video
 
 
 class VideoChooserViewSet(ChooserViewSet):
@@ -161,3 +161,32 @@ class VideoViewSet(ModelViewSet):
 
 
 video_viewset = VideoViewSet("videos")
+
+
+class EncodingProfileDeleteView(generic.DeleteView):
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _("已有视频使用此档位，不能删除；可以取消“启用”，以后的转码不再使用它。"),
+            )
+            return redirect(self.index_url_name)
+
+
+class EncodingProfileViewSet(ModelViewSet):
+    """The encoding ladder, editable by superusers (设置 → 转码档位)."""
+
+    model = EncodingProfile
+    icon = "cogs"
+    menu_label = _("转码档位")
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    delete_view_class = EncodingProfileDeleteView
+    form_fields = ["name", "height", "video_bitrate", "audio_bitrate", "crf", "is_active"]
+    list_display = ["name", "height", "video_bitrate", "audio_bitrate", "crf", "is_active"]
+
+
+encoding_profile_viewset = EncodingProfileViewSet("encoding_profiles")

@@ -89,3 +89,38 @@ def test_trainer_has_no_video_library(client):
 
     assert client.get(reverse("videos:index")).status_code in (302, 403)
     assert client.post(reverse("videos:retry", args=[1])).status_code in (302, 403)
+
+
+def test_superuser_edits_the_ladder_but_cannot_delete_a_used_rung(
+    client, django_user_model, encode, clips
+):
+    from media_pipeline.models import EncodingProfile
+
+    video = encode(clips["small"])
+    used = video.renditions.get().profile
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
+
+    assert client.get(reverse("encoding_profiles:index")).status_code == 200
+    response = client.post(
+        reverse("encoding_profiles:edit", args=[used.pk]),
+        {
+            "name": used.name,
+            "height": used.height,
+            "video_bitrate": 900,
+            "audio_bitrate": used.audio_bitrate,
+            "crf": used.crf,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert EncodingProfile.objects.get(pk=used.pk).video_bitrate == 900
+
+    response = client.post(reverse("encoding_profiles:delete", args=[used.pk]))
+    assert response.status_code == 302
+    assert EncodingProfile.objects.filter(pk=used.pk).exists()
+
+
+def test_editors_cannot_change_the_ladder(client, editor):
+    client.force_login(editor)
+
+    assert client.get(reverse("encoding_profiles:index")).status_code in (302, 403)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, browser, phone  # noqa: F401 — shared browser fixtures
+from tests.browser import CHROMIUM
 from tests.factories import make_course, make_video_lesson
 
 pytestmark = [
@@ -10,25 +10,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not CHROMIUM, reason="no chromium"),
 ]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _serialized_rollback_under_playwright(browser, django_db_setup, django_db_blocker):  # noqa: F811
-    """Give the connection that tests use under Playwright the database snapshot.
-
-    Playwright's sync API keeps an event loop running in this thread, so Django hands out a
-    different (context-local) connection object than the one the database was created and
-    serialized with. Without the snapshot, `serialized_rollback` cannot restore the migrated data
-    after the first transactional test flushes the database.
-    """
-    from django.db import connections
-
-    plain = getattr(connections._connections._storage, "default", None)
-    contents = getattr(plain, "_test_serialized_contents", None)
-    with django_db_blocker.unblock():
-        current = connections["default"]
-    if contents and not hasattr(current, "_test_serialized_contents"):
-        current._test_serialized_contents = contents
 
 
 RECORD_EVENTS = """

@@ -18,8 +18,9 @@ with open(os.environ["LOAD_DATA"], encoding="utf-8") as _file:
     DATA = json.load(_file)
 # Users take trainees in turn; gevent switches only on I/O, so next() needs no lock.
 _TRAINEES = cycle(DATA["usernames"])
-# Answers a trainee saves before submitting; with a save every 2–5 s the exam ends within a minute.
-EXAM_SAVES = int(os.environ.get("LOAD_EXAM_SAVES", "10"))
+# Answers a trainee saves before submitting: with a save every 2–5 s, a trainee who starts within
+# the first ~25 s of the run submits before a 60 s run ends.
+EXAM_SAVES = int(os.environ.get("LOAD_EXAM_SAVES", "6"))
 # Heartbeats per lesson before the trainee moves to another lesson (the player sends one per ~10 s).
 LESSON_BEATS = int(os.environ.get("LOAD_LESSON_BEATS", "4"))
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}

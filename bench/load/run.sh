@@ -2,13 +2,14 @@
 # Load test end to end: a throwaway PostgreSQL database, gunicorn with the production settings, two
 # locust scenarios (exam peak, study evening), a per-request summary, and cleanup. Loopback only.
 #
-#   bench/load/run.sh                      # 100 exam users, 100 study users, 60 s each
+#   bench/load/run.sh                      # 100 exam users (10/s), 50 study users (2/s), 60 s each
 #   LOAD_EXAM_USERS=300 LOAD_EXAM_RATE=50 LOAD_RUN_TIME=60s bench/load/run.sh
 #
 # Knobs: LOAD_PG_URL (server, default postgres://postgres@127.0.0.1:5432), LOAD_DB (dangke_load),
 # LOAD_TRAINEES (enrolled trainees, 300), LOAD_EXAM_USERS/LOAD_EXAM_RATE (100 users, 10 spawned/s),
-# LOAD_STUDY_USERS/LOAD_STUDY_RATE (100, 10/s), LOAD_RUN_TIME (60s per scenario), LOAD_WORKERS (4),
-# LOAD_SCENARIOS ("exam study"), LOAD_KEEP_DIR (keep the CSV files there).
+# LOAD_STUDY_USERS/LOAD_STUDY_RATE (50, 2/s: an evening's arrivals are spread out), LOAD_RUN_TIME (60s per scenario), LOAD_WORKERS (4),
+# LOAD_SCENARIOS ("exam study"), LOAD_KEEP_DIR (keep the CSV files there); the locustfile reads
+# LOAD_EXAM_SAVES (answers saved before submitting, 6) and LOAD_LESSON_BEATS (heartbeats per lesson, 4).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -101,7 +102,7 @@ status=0
 for scenario in $SCENARIOS; do
 	case "$scenario" in
 	exam) class=ExamTrainee users="${LOAD_EXAM_USERS:-100}" rate="${LOAD_EXAM_RATE:-10}" ;;
-	study) class=StudyTrainee users="${LOAD_STUDY_USERS:-100}" rate="${LOAD_STUDY_RATE:-10}" ;;
+	study) class=StudyTrainee users="${LOAD_STUDY_USERS:-50}" rate="${LOAD_STUDY_RATE:-2}" ;;
 	*)
 		echo "unknown scenario: $scenario (exam, study)" >&2
 		exit 2

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cms.roles import EDITORS, REVIEWERS
-from tests.e2e.conftest import admin_login
+from tests.browser import admin_login
 from tests.factories import make_course, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

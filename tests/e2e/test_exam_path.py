@@ -4,7 +4,7 @@ back online and submits with every answer kept."""
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import login
+from tests.browser import login
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import login
+from tests.browser import login
 from tests.factories import make_article, make_course, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from cms.roles import TRAINEES, TRAINERS
-from tests.e2e.conftest import login, ready_video
+from tests.browser import login, ready_video
 from tests.factories import make_article, make_course, make_user, make_video_lesson
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

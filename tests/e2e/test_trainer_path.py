@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from cms.roles import TRAINEES, TRAINERS
-from tests.e2e.conftest import admin_login
+from tests.browser import admin_login
 from tests.factories import make_article, make_course, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from learning.quizzes.models import Attempt, AttemptAnswer, QuestionType
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, login
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -4,11 +4,11 @@ from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from modelsearch.conf import get_app_config
 from modelsearch.index import get_indexed_models
 from wagtail.signals import post_page_move
 
 from search import tasks
-from search.services import task_updated_backends
 
 
 def _enqueue(task, *args) -> None:
@@ -30,8 +30,17 @@ def post_page_move_handler(sender, instance, **kwargs) -> None:
     _enqueue(tasks.update_subtree_task, instance.pk)
 
 
+def _whoosh_configured() -> bool:
+    # Read the settings rather than instantiating backends: an Elasticsearch backend without its
+    # client installed must not break start-up here.
+    return any(
+        str(conf.get("BACKEND", "")).startswith("search.backend")
+        for conf in get_app_config().get_search_backend_config().values()
+    )
+
+
 def register_signal_handlers() -> None:
-    if not task_updated_backends():
+    if not _whoosh_configured():
         return
     for model in get_indexed_models():
         if not getattr(model, "search_auto_update", True):

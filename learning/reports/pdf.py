@@ -6,6 +6,7 @@ CJK fonts, so Chinese shows on any machine without shipping a font file.
 
 import io
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 import qrcode
 from django.utils import timezone
@@ -81,23 +82,27 @@ def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
     c.drawCentredString(width / 2, height - 55 * mm, _("结 业 证 书"))
     c.setFillColor(colors.black)
     c.setFont(font, 18)
-    text = c.beginText(40 * mm, height - 85 * mm)
-    text.setFont(font, 18)
-    text.setLeading(32)
-    text.textLine(_("%(name)s 同志：") % {"name": certificate.trainee_name})
-    text.textLine(
-        _("    参加“%(cls)s”学习，修满 %(hours)s 学时，")
-        % {"cls": certificate.class_name, "hours": certificate.earned_hours}
-    )
+    # A paragraph wraps long class names inside the frame instead of running off the page.
+    body = ParagraphStyle("cert", fontName=font, fontSize=18, leading=32, firstLineIndent=36)
+    sentence = _("参加“%(cls)s”学习，修满 %(hours)s 学时，") % {
+        "cls": escape(certificate.class_name),
+        "hours": certificate.earned_hours,
+    }
     if certificate.exam_score is not None:
-        text.textLine(
-            _("结业考试成绩 %(score)s 分，经考核合格，准予结业。")
-            % {"score": certificate.exam_score.normalize()}
-        )
+        sentence += _("结业考试成绩 %(score)s 分，经考核合格，准予结业。") % {
+            "score": certificate.exam_score.normalize()
+        }
     else:
-        text.textLine(_("经考核合格，准予结业。"))
-    text.textLine(_("特发此证。"))
-    c.drawText(text)
+        sentence += _("经考核合格，准予结业。")
+    sentence += _("特发此证。")
+    c.setFont(font, 18)
+    c.drawString(
+        40 * mm, height - 80 * mm, _("%(name)s 同志：") % {"name": certificate.trainee_name}
+    )
+    paragraph = Paragraph(sentence, body)
+    frame_width = width - 80 * mm
+    _w, para_height = paragraph.wrap(frame_width, 80 * mm)
+    paragraph.drawOn(c, 40 * mm, height - 88 * mm - para_height)
 
     c.setFont(font, 16)
     c.drawRightString(width - 45 * mm, 45 * mm, _local_date(certificate.issued_at))
@@ -131,8 +136,12 @@ def _styles():
 
 def _table(header: list[str], rows: list[list], widths: list[float]) -> Table:
     styles = _styles()
-    data = [[Paragraph(str(h), styles["body"]) for h in header]]
-    data += [[Paragraph("" if v is None else str(v), styles["body"]) for v in row] for row in rows]
+    # Paragraph text is markup: names and notes are escaped so "<" or "&" print as typed.
+    data = [[Paragraph(escape(str(h)), styles["body"]) for h in header]]
+    data += [
+        [Paragraph("" if v is None else escape(str(v)), styles["body"]) for v in row]
+        for row in rows
+    ]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -172,10 +181,10 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
                 "姓名：%(name)s　学号/工号：%(no)s　学院：%(college)s　党支部：%(branch)s　培养阶段：%(stage)s"
             )
             % {
-                "name": trainee.name,
-                "no": trainee.student_no,
-                "college": trainee.college.name,
-                "branch": trainee.branch.name,
+                "name": escape(trainee.name),
+                "no": escape(trainee.student_no),
+                "college": escape(trainee.college.name),
+                "branch": escape(trainee.branch.name),
                 "stage": trainee.get_stage_display(),
             },
             styles["body"],

@@ -94,3 +94,19 @@ def test_trainee_downloads_own_certificate_and_record(client, certificate, repor
 def test_record_pdf_needs_login(client, db):
     response = client.get("/me/record.pdf")
     assert response.status_code == 302
+
+
+def test_pdfs_survive_markup_characters_and_long_names(report_factory, trainer):
+    from learning.reports.pdf import record_pdf
+    from learning.reports.selectors import trainee_record
+
+    tc = report_factory.klass(
+        trainers=[trainer], required_hours="1", name="<第一期> 入党积极分子 & 发展对象" * 4
+    )
+    (person,) = report_factory.trainees(tc, 1)
+    person.name = "A<B&C"
+    person.save()
+    report_factory.hours(person, tc, 1)
+    cert = certificate_issue(training_class=tc, trainee=person, issued_by=trainer)
+    assert certificate_pdf(certificate=cert, verify_url="http://x/verify/1/").startswith(b"%PDF")
+    assert record_pdf(record=trainee_record(trainee=person)).startswith(b"%PDF")

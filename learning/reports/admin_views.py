@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from learning.classes.selectors import classes_for_trainer
@@ -28,18 +29,18 @@ from learning.reports.views import pdf_response, verify_url
 
 PAGE_SIZE = 50
 
-# (sort key, column header) in table order; None = not sortable.
+# (sort key, column header) in table order; None = not sortable. Headers are translated when shown.
 REPORT_COLUMNS = [
-    ("name", "姓名"),
-    ("student_no", "学号/工号"),
-    ("college", "学院"),
-    ("branch", "党支部"),
-    ("stage", "培养阶段"),
-    ("earned", "学时（已修/应修）"),
-    ("lessons", "课程（完成/总数）"),
-    ("exam", "考试成绩"),
-    ("status", "状态"),
-    ("certificate", "证书编号"),
+    ("name", gettext_noop("姓名")),
+    ("student_no", gettext_noop("学号/工号")),
+    ("college", gettext_noop("学院")),
+    ("branch", gettext_noop("党支部")),
+    ("stage", gettext_noop("培养阶段")),
+    ("earned", gettext_noop("学时（已修/应修）")),
+    ("lessons", gettext_noop("课程（完成/总数）")),
+    ("exam", gettext_noop("考试成绩")),
+    ("status", gettext_noop("状态")),
+    ("certificate", gettext_noop("证书编号")),
 ]
 
 

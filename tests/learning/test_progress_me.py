@@ -171,3 +171,12 @@ def test_my_learning_offers_to_resume(client, trainee, training_class, video_les
 def test_my_learning_for_a_user_without_profile(client, trainer):
     client.force_login(trainer)
     assert "您还没有报名培训班" in client.get("/me/").content.decode()
+
+
+def test_my_learning_links_to_the_class_exam(client, trainee, training_class):
+    from learning.quizzes.models import Quiz
+
+    exam = Quiz.objects.create(title="结业考试", kind="exam", training_class=training_class)
+    client.force_login(trainee)
+    html = client.get("/me/").content.decode()
+    assert f'href="/quizzes/{exam.pk}/"' in html

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
@@ -65,8 +66,14 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        where = f"第 {self.row} 行" + (f"「{self.column}」列" if self.column else "")
-        return f"{where}：{self.reason}"
+        if self.column:
+            where = gettext("第 %(row)s 行「%(column)s」列") % {
+                "row": self.row,
+                "column": self.column,
+            }
+        else:
+            where = gettext("第 %(row)s 行") % {"row": self.row}
+        return gettext("%(where)s：%(reason)s") % {"where": where, "reason": self.reason}
 
 
 @dataclass
@@ -109,7 +116,7 @@ def parse_rows(rows, *, bank: QuestionBank | None = None) -> ImportResult:
     rows = iter(rows)
     header = next(rows, None)
     if header is None:
-        result.errors.append(RowError(1, "", "文件是空的"))
+        result.errors.append(RowError(1, "", gettext("文件是空的")))
         return result
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -119,7 +126,11 @@ def parse_rows(rows, *, bank: QuestionBank | None = None) -> ImportResult:
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             names = "/".join(HEADER_SYNONYMS[column])
-            result.errors.append(RowError(1, COLUMN_LABELS[column], f"缺少「{names}」列"))
+            result.errors.append(
+                RowError(
+                    1, COLUMN_LABELS[column], gettext("缺少「%(names)s」列") % {"names": names}
+                )
+            )
     if result.errors:
         return result
 
@@ -134,7 +145,7 @@ def parse_rows(rows, *, bank: QuestionBank | None = None) -> ImportResult:
             question.bank = bank
             result.questions.append(question)
     if not result.questions and not result.errors:
-        result.errors.append(RowError(2, "", "文件中没有试题"))
+        result.errors.append(RowError(2, "", gettext("文件中没有试题")))
     return result
 
 
@@ -147,12 +158,16 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
     type_ = TYPE_SYNONYMS.get(_word(values.get("type", "")))
     if type_ is None:
         if values.get("type"):
-            error("type", f"无法识别的题型「{values['type']}」（应为单选/多选/判断/填空/简答）")
+            error(
+                "type",
+                gettext("无法识别的题型「%(value)s」（应为单选/多选/判断/填空/简答）")
+                % {"value": values["type"]},
+            )
         else:
-            error("type", "题型不能为空")
+            error("type", gettext("题型不能为空"))
     stem = values.get("stem", "")
     if not stem:
-        error("stem", "题干不能为空")
+        error("stem", gettext("题干不能为空"))
 
     options = [values.get(f"option_{k}", "") for k in OPTION_KEYS]
     while options and not options[-1]:
@@ -160,16 +175,16 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
     if type_ in CHOICE_TYPES:
         if "" in options:
             gap = OPTION_KEYS[options.index("")]
-            error(f"option_{gap}", f"选项{gap}为空，但后面还有选项")
+            error(f"option_{gap}", gettext("选项%(key)s为空，但后面还有选项") % {"key": gap})
         elif len(options) < 2:
-            error("option_B", "选择题至少需要两个选项")
+            error("option_B", gettext("选择题至少需要两个选项"))
     elif options and type_ is not None:
         options = []  # Options of other types are ignored, as templates often leave them filled.
 
     answer = None
     raw_answer = values.get("answer", "")
     if type_ is not None and type_ != QuestionType.SHORT and not raw_answer:
-        error("answer", "答案不能为空")
+        error("answer", gettext("答案不能为空"))
     elif type_ is not None:
         try:
             answer = grading.normalise_key(type_, raw_answer, option_count=len(options))
@@ -181,12 +196,12 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
         try:
             score = Decimal(_word(values["score"]))
         except InvalidOperation:
-            error("score", f"分值「{values['score']}」不是数字")
+            error("score", gettext("分值「%(value)s」不是数字") % {"value": values["score"]})
         else:
             if not score.is_finite() or score <= 0 or score > MAX_SCORE:
-                error("score", "分值应大于 0 且不超过 1000")
+                error("score", gettext("分值应大于 0 且不超过 1000"))
             elif score != score.quantize(Decimal("0.01")):
-                error("score", "分值最多两位小数")
+                error("score", gettext("分值最多两位小数"))
 
     difficulty = Difficulty.MEDIUM
     if values.get("difficulty"):
@@ -194,15 +209,16 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
         if difficulty is None:
             error(
                 "difficulty",
-                f"无法识别的难度「{values['difficulty']}」（应为易/中/难或简单/中等/困难）",
+                gettext("无法识别的难度「%(value)s」（应为易/中/难或简单/中等/困难）")
+                % {"value": values["difficulty"]},
             )
 
     category = values.get("category", "")
     if len(category) > 100:
-        error("category", "分类不能超过 100 个字")
+        error("category", gettext("分类不能超过 100 个字"))
     tags = values.get("tags", "").replace("，", ",").replace("、", ",")
     if len(tags) > 200:
-        error("tags", "标签不能超过 200 个字")
+        error("tags", gettext("标签不能超过 200 个字"))
 
     if len(errors) > before:
         return None
@@ -226,9 +242,9 @@ def read_workbook(file) -> list[tuple]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ValueError("无法读取文件：请上传 .xlsx 格式的 Excel 文件") from exc
+        raise ValueError(gettext("无法读取文件：请上传 .xlsx 格式的 Excel 文件")) from exc
     except Exception as exc:  # zipfile.BadZipFile and friends: a file that is not an xlsx at all.
-        raise ValueError("无法读取文件：请上传 .xlsx 格式的 Excel 文件") from exc
+        raise ValueError(gettext("无法读取文件：请上传 .xlsx 格式的 Excel 文件")) from exc
     try:
         sheet = workbook.worksheets[0]
         return [tuple(row) for row in sheet.iter_rows(values_only=True)]

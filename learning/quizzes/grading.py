@@ -5,6 +5,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from learning.quizzes.models import OPTION_KEYS, QuestionType
 
 TWO_PLACES = Decimal("0.01")
@@ -47,7 +49,7 @@ def parse_true_false(value) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise AnswerError("判断题答案应为 正确/错误、对/错、√/×、T/F 之一")
+    raise AnswerError(_("判断题答案应为 正确/错误、对/错、√/×、T/F 之一"))
 
 
 def parse_keys(value, *, option_count: int) -> list[str]:
@@ -63,7 +65,10 @@ def parse_keys(value, *, option_count: int) -> list[str]:
     allowed = OPTION_KEYS[:option_count]
     bad = [k for k in keys if len(k) != 1 or k not in allowed]
     if bad:
-        raise AnswerError(f"选项 {'、'.join(bad)} 不存在（可选 {allowed[:1]}–{allowed[-1:]}）")
+        raise AnswerError(
+            _("选项 %(bad)s 不存在（可选 %(first)s–%(last)s）")
+            % {"bad": "、".join(bad), "first": allowed[:1], "last": allowed[-1:]}
+        )
     return keys
 
 
@@ -85,7 +90,7 @@ def parse_blanks(value) -> list[list[str]]:
     blanks = [[v for v in b if v] for b in blanks]
     blanks = [b for b in blanks if b]
     if not blanks:
-        raise AnswerError("填空题答案不能为空")
+        raise AnswerError(_("填空题答案不能为空"))
     return blanks
 
 
@@ -94,12 +99,12 @@ def normalise_key(type_: str, raw, *, option_count: int):
     if type_ == QuestionType.SINGLE:
         keys = parse_keys(raw, option_count=option_count)
         if len(keys) != 1:
-            raise AnswerError("单选题只能有一个正确答案")
+            raise AnswerError(_("单选题只能有一个正确答案"))
         return keys[0]
     if type_ == QuestionType.MULTIPLE:
         keys = parse_keys(raw, option_count=option_count)
         if len(keys) < 2:
-            raise AnswerError("多选题至少要有两个正确答案")
+            raise AnswerError(_("多选题至少要有两个正确答案"))
         return keys
     if type_ == QuestionType.TRUE_FALSE:
         return parse_true_false(raw)
@@ -107,7 +112,7 @@ def normalise_key(type_: str, raw, *, option_count: int):
         return parse_blanks(raw)
     if type_ == QuestionType.SHORT:
         return str(raw or "").strip()
-    raise AnswerError("未知题型")
+    raise AnswerError(_("未知题型"))
 
 
 def normalise_response(question: dict, raw):
@@ -119,7 +124,7 @@ def normalise_response(question: dict, raw):
     if type_ == QuestionType.SINGLE:
         keys = parse_keys(raw, option_count=count)
         if len(keys) != 1:
-            raise AnswerError("单选题只能选一个选项")
+            raise AnswerError(_("单选题只能选一个选项"))
         return keys[0]
     if type_ == QuestionType.MULTIPLE:
         return parse_keys(raw, option_count=count)
@@ -129,13 +134,13 @@ def normalise_response(question: dict, raw):
         values = raw if isinstance(raw, list | tuple) else [raw]
         blanks = len(question.get("answer") or []) or question.get("blanks", 1)
         if len(values) > blanks or not all(isinstance(v, str | int | float) for v in values):
-            raise AnswerError(f"本题共 {blanks} 个空")
+            raise AnswerError(_("本题共 %(blanks)s 个空") % {"blanks": blanks})
         return [str(v)[:500] for v in values]
     if type_ == QuestionType.SHORT:
         if not isinstance(raw, str):
-            raise AnswerError("简答题答案应为文字")
+            raise AnswerError(_("简答题答案应为文字"))
         return raw[:10000]
-    raise AnswerError("未知题型")
+    raise AnswerError(_("未知题型"))
 
 
 def _money(value: Decimal) -> Decimal:

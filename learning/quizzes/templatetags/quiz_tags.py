@@ -1,6 +1,7 @@
 """Template helpers of the quiz pages: a lesson's practice quiz, answers shown to people."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 from learning.quizzes import selectors
 
@@ -19,9 +20,9 @@ def lesson_quiz(lesson):
 def answer_text(value, question_type: str = "") -> str:
     """A trainee's saved answer as text: "A、C", "正确", "甲；乙"."""
     if value is None or value == "" or value == []:
-        return "（未作答）"
+        return _("（未作答）")
     if isinstance(value, bool):
-        return "正确" if value else "错误"
+        return _("正确") if value else _("错误")
     if isinstance(value, list):
         return ("、" if question_type == "multiple" else "；").join(str(v) for v in value)
     return str(value)

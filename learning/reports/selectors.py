@@ -657,3 +657,10 @@ def trainee_record(*, trainee: TraineeProfile) -> TraineeRecord:
         certificates=certificates,
         classes=class_rows,
     )
+
+
+def my_certificates(*, user) -> list[Certificate]:
+    """The signed-in trainee's certificates, valid and revoked, newest first (for 我的学习)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Certificate.objects.filter(trainee__user=user).order_by("-issued_at", "-id"))

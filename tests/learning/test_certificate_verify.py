@@ -110,3 +110,14 @@ def test_pdfs_survive_markup_characters_and_long_names(report_factory, trainer):
     cert = certificate_issue(training_class=tc, trainee=person, issued_by=trainer)
     assert certificate_pdf(certificate=cert, verify_url="http://x/verify/1/").startswith(b"%PDF")
     assert record_pdf(record=trainee_record(trainee=person)).startswith(b"%PDF")
+
+
+def test_my_certificates_lists_only_own(certificate, report_factory):
+    from django.contrib.auth.models import AnonymousUser
+
+    from learning.reports.selectors import my_certificates
+
+    assert my_certificates(user=certificate.trainee.user) == [certificate]
+    (other,) = report_factory.trainees(certificate.training_class, 1)
+    assert my_certificates(user=other.user) == []
+    assert my_certificates(user=AnonymousUser()) == []

@@ -111,3 +111,8 @@ def test_preview_works_for_editor(client, editor, lessons):
     lesson = lessons[0]
     response = client.get(f"/admin/pages/{lesson.pk}/edit/preview/")
     assert response.status_code == 200
+
+
+def test_only_our_roles_and_workflow_remain():
+    assert not Group.objects.filter(name__in=["Moderators", "Editors"]).exists()
+    assert list(Workflow.objects.filter(active=True).values_list("name", flat=True)) == ["微党课审核流程"]

@@ -66,7 +66,15 @@ class LessonDetailSerializer(LessonSerializer):
 
     @extend_schema_field(VideoPlaybackSerializer(allow_null=True))
     def get_video(self, lesson):
-        return self.context.get("video")
+        video = self.context.get("video")
+        request = self.context.get("request")
+        if not video or request is None:
+            return video
+        # Mobile clients need absolute addresses.
+        return {
+            key: request.build_absolute_uri(value) if key.endswith("_url") and value else value
+            for key, value in video.items()
+        }
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_quiz(self, lesson):

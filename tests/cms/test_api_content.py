@@ -163,3 +163,22 @@ def test_lesson_detail_video_quiz_and_progress(api_client, course, trainee):
     body = api_client.get(f"/api/v1/lessons/{lesson.pk}/").json()
     assert body["progress"]["completed"] is False
     assert body["progress"]["credited_seconds"] == 0
+
+
+def test_lesson_detail_gives_absolute_media_urls(api_client, course):
+    from media_pipeline.models import Video
+    from tests.factories import make_video_lesson
+
+    video = Video.objects.create(
+        title="就绪",
+        original="videos/originals/y.mp4",
+        status="ready",
+        output_dir="videos/1/out",
+        mp4="videos/1/out/fallback.mp4",
+        poster="videos/1/out/poster.jpg",
+        duration_seconds=5,
+    )
+    lesson = make_video_lesson(course, "可播放的课", video=video)
+    body = api_client.get(f"/api/v1/lessons/{lesson.pk}/").json()["video"]
+    assert body["hls_url"].startswith("http://testserver/")
+    assert body["mp4_url"].startswith("http://testserver/")

@@ -115,4 +115,6 @@ def test_preview_works_for_editor(client, editor, lessons):
 
 def test_only_our_roles_and_workflow_remain():
     assert not Group.objects.filter(name__in=["Moderators", "Editors"]).exists()
-    assert list(Workflow.objects.filter(active=True).values_list("name", flat=True)) == ["微党课审核流程"]
+    assert list(Workflow.objects.filter(active=True).values_list("name", flat=True)) == [
+        "微党课审核流程"
+    ]

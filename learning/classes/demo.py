@@ -1,6 +1,6 @@
 """Demo training classes: an 入党积极分子 class and a 发展对象 class, both run by `trainer`."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -25,9 +25,21 @@ DEMO_TRAINEES = {
     "candidate": ("D2025002", TraineeStage.CANDIDATE),
 }
 DEMO_CLASSES = {
-    TraineeStage.ACTIVIST: ("演示：入党积极分子培训班", "2025 年秋季第 1 期", "activist"),
-    TraineeStage.CANDIDATE: ("演示：发展对象培训班", "2025 年秋季第 1 期", "candidate"),
+    TraineeStage.ACTIVIST: ("演示：入党积极分子培训班", "activist"),
+    TraineeStage.CANDIDATE: ("演示：发展对象培训班", "candidate"),
 }
+
+
+def demo_intake(day: date) -> str:
+    """The intake label of a class running on `day`, e.g. "2026 年秋季第 1 期".
+
+    University terms: spring runs February–July, autumn August–January (January still belongs
+    to the autumn term of the year before), so the label matches the dates the demo gives.
+    """
+    if 2 <= day.month <= 7:
+        return f"{day.year} 年春季第 1 期"
+    year = day.year if day.month >= 8 else day.year - 1
+    return f"{year} 年秋季第 1 期"
 
 
 def demo_classes_ensure() -> None:
@@ -56,11 +68,12 @@ def demo_classes_ensure() -> None:
 
     lessons = list(Page.objects.live().filter(lesson_pages_q()).order_by("path"))
     today = timezone.localdate()
-    for stage, (name, intake, _username) in DEMO_CLASSES.items():
+    for stage, (name, _username) in DEMO_CLASSES.items():
+        # Looked up by name only, so a rerun in a later term finds the class it made before.
         training_class, _ = TrainingClass.objects.get_or_create(
             name=name,
-            intake=intake,
             defaults={
+                "intake": demo_intake(today),
                 "audience_stage": stage,
                 "start_date": today - timedelta(days=7),
                 "end_date": today + timedelta(days=60),

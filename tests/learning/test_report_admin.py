@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from learning.progress.models import LessonProgress
 from learning.reports.models import Certificate
+from tests.learning.conftest import make_trainer
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,15 @@ def test_trainee_not_in_class_is_404(trainer_client, world, report_factory):
     (stranger,) = report_factory.trainees(report_factory.klass(), 1)
     url = f"/admin/reports/classes/{world['class'].pk}/trainees/{stranger.pk}/"
     assert trainer_client.get(url).status_code == 404
+
+
+def test_staff_with_permission_sees_every_class(client, world, report_factory, trainer2):
+    from django.contrib.auth.models import Permission
+
+    other = report_factory.klass(trainers=[trainer2], name="别人的培训班")
+    staff = make_trainer("party-committee")
+    staff.user_permissions.add(Permission.objects.get(codename="view_all_classes"))
+    client.force_login(staff)
+    html = client.get("/admin/reports/").content.decode()
+    assert "第五期积极分子班" in html and "别人的培训班" in html
+    assert client.get(f"/admin/reports/classes/{other.pk}/").status_code == 200

@@ -1,0 +1,211 @@
+"""The English catalogue is complete and compiled, and the site and admin speak English once chosen."""
+
+import ast
+import gettext
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.utils import timezone, translation
+
+from cms.demo import demo_accounts_ensure
+from learning.classes.demo import DEMO_CLASSES, demo_classes_ensure, demo_intake
+from learning.classes.models import TrainingClass
+from learning.quizzes import grading
+from learning.quizzes.templatetags.quiz_tags import answer_text
+
+CATALOGUE = settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# %(name)s, %s, %d, {name} and the escaped percent sign must survive translation unchanged.
+PLACEHOLDER = re.compile(r"%%|%\(\w+\)[sdf]|%[sdf]|\{\w*\}")
+
+
+@dataclass
+class Entry:
+    msgid: str = ""
+    msgid_plural: str | None = None
+    msgstrs: list[str] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+
+
+def read_po(path) -> list[Entry]:
+    """Entries of a .po file, the header first; enough of the format for Django's catalogues."""
+    entries: list[Entry] = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        entry, fields, current = Entry(), {}, None
+        for line in block.strip().splitlines():
+            if line.startswith("#,"):
+                entry.flags |= {flag.strip() for flag in line[2:].split(",")}
+            elif line.startswith("#"):
+                continue
+            elif line.startswith('"'):
+                fields[current] += ast.literal_eval(line)
+            else:
+                current, _, value = line.partition(" ")
+                fields[current] = ast.literal_eval(value)
+        if "msgid" not in fields:
+            continue
+        entry.msgid = fields["msgid"]
+        entry.msgid_plural = fields.get("msgid_plural")
+        entry.msgstrs = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
+        entries.append(entry)
+    return entries
+
+
+def _messages() -> list[Entry]:
+    header, *messages = read_po(CATALOGUE / "django.po")
+    assert header.msgid == ""
+    return messages
+
+
+def test_header_is_usable():
+    header = read_po(CATALOGUE / "django.po")[0]
+    # A fuzzy header is dropped by msgfmt, and with it the plural rule.
+    assert "fuzzy" not in header.flags
+    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header.msgstrs[0]
+    assert "Language: en" in header.msgstrs[0]
+
+
+def test_every_message_is_translated_and_none_is_fuzzy():
+    messages = _messages()
+    assert len(messages) > 600
+    untranslated = [m.msgid for m in messages if not all(m.msgstrs)]
+    fuzzy = [m.msgid for m in messages if "fuzzy" in m.flags]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_translations_are_english_and_keep_placeholders():
+    for m in _messages():
+        if m.msgid_plural is None:
+            (msgstr,) = m.msgstrs
+            assert sorted(PLACEHOLDER.findall(msgstr)) == sorted(PLACEHOLDER.findall(m.msgid)), (
+                m.msgid
+            )
+        else:
+            one, many = m.msgstrs
+            assert sorted(PLACEHOLDER.findall(many)) == sorted(PLACEHOLDER.findall(m.msgid_plural))
+            assert set(PLACEHOLDER.findall(one)) <= set(PLACEHOLDER.findall(m.msgid_plural))
+        # Chinese may appear only where a translation names what users type or see in Chinese
+        # (spreadsheet column names, answer words, example search terms), never as the whole text.
+        for msgstr in m.msgstrs:
+            assert re.search(r"[A-Za-z]", msgstr), (m.msgid, msgstr)
+            if CJK.search(msgstr):
+                assert CJK.search(m.msgid) and len(CJK.findall(msgstr)) < len(CJK.findall(m.msgid))
+
+
+def test_compiled_catalogue_is_up_to_date():
+    with (CATALOGUE / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    for m in _messages():
+        if m.msgid_plural is None:
+            assert compiled.gettext(m.msgid) == m.msgstrs[0], "run compilemessages"
+        else:
+            assert compiled.ngettext(m.msgid, m.msgid_plural, 1) == m.msgstrs[0]
+            assert compiled.ngettext(m.msgid, m.msgid_plural, 2) == m.msgstrs[1]
+
+
+def test_messages_built_at_run_time_follow_the_language():
+    with translation.override("en"):
+        with pytest.raises(grading.AnswerError, match="This question has 2 blanks"):
+            grading.normalise_response({"type": "fill", "answer": [["a"], ["b"]]}, ["x", "y", "z"])
+        assert answer_text(None) == "(not answered)"
+        assert answer_text(True) == "True"
+    with translation.override("zh-hans"):
+        assert answer_text(True) == "正确"
+
+
+# Pages in English ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def english(client):
+    """The site's client after choosing English in the header's language switch."""
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    return client
+
+
+def _page(client, url, status=200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    return html
+
+
+@pytest.mark.django_db
+def test_public_pages_in_english(english, lessons):
+    home = _page(english, "/")
+    assert "Courses" in home and "Latest lessons" in home and "学习专题" not in home
+    login = _page(english, "/accounts/login/")
+    assert "Username" in login and "Password" in login and "用户名" not in login
+    verify = _page(english, "/verify/NO-SUCH-CERT/", status=404)
+    assert "There is no certificate of completion numbered “NO-SUCH-CERT”" in verify
+    search = _page(english, "/search/?q=zzzz")
+    assert "Nothing found for “zzzz”." in search and "没有找到" not in search
+
+
+@pytest.mark.django_db
+def test_trainee_pages_in_english(english, trainee):
+    english.force_login(trainee)
+    me = _page(english, "/me/")
+    assert "My learning" in me and "我的学习" not in me
+    records = _page(english, "/me/records/")
+    assert "No class hour records yet." in records
+
+
+@pytest.mark.django_db
+def test_trainer_report_in_english(english, trainer):
+    today = timezone.localdate()
+    training_class = TrainingClass.objects.create(
+        name="入党积极分子培训班",
+        audience_stage="activist",
+        start_date=today,
+        end_date=today + timedelta(days=30),
+        required_hours=Decimal("40"),
+    )
+    training_class.trainers.add(trainer)
+    english.force_login(trainer)
+    report = _page(english, f"/admin/reports/classes/{training_class.pk}/")
+    assert "Class hours (earned/required)" in report and "Certificate no." in report
+    assert "学时（已修/应修）" not in report
+    assert "入党积极分子培训班" in report  # data stays as entered
+
+
+# The demo's intake label matches the dates it gives its classes ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (date(2026, 11, 28), "2026 年秋季第 1 期"),
+        (date(2027, 1, 31), "2026 年秋季第 1 期"),
+        (date(2027, 2, 1), "2027 年春季第 1 期"),
+        (date(2027, 7, 31), "2027 年春季第 1 期"),
+        (date(2027, 8, 1), "2027 年秋季第 1 期"),
+    ],
+)
+def test_demo_intake_follows_the_term(day, label):
+    assert demo_intake(day) == label
+
+
+@pytest.mark.django_db
+def test_demo_classes_found_by_name_in_a_later_term():
+    demo_accounts_ensure()
+    name, _username = DEMO_CLASSES["activist"]
+    TrainingClass.objects.create(
+        name=name,
+        intake="2025 年秋季第 1 期",
+        audience_stage="activist",
+        required_hours=Decimal("40"),
+    )
+    demo_classes_ensure()
+    demo_classes_ensure()
+    assert TrainingClass.objects.count() == 2
+    assert TrainingClass.objects.get(name=name).intake == "2025 年秋季第 1 期"
+    other = TrainingClass.objects.exclude(name=name).get()
+    assert other.intake == demo_intake(timezone.localdate())

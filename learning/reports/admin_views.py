@@ -1,7 +1,6 @@
 """Wagtail admin screens for trainers: dashboard, class report with charts, 学习档案, certificates."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +16,10 @@ from learning.reports.pdf import certificate_pdf, record_pdf
 from learning.reports.selectors import (
     ReportFilters,
     class_for_user,
-    class_report,
+    class_report_page,
     class_report_stats,
     dashboard,
     report_row,
-    to_row,
     trainee_in_class,
     trainee_record,
 )
@@ -93,9 +91,9 @@ def class_report_view(request, pk):
         return exports.class_report_xlsx(training_class=tc, filters=filters)
     if fmt == "csv":
         return exports.class_report_csv(training_class=tc, filters=filters)
-    paginator = Paginator(class_report(training_class=tc, filters=filters), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("p"))
-    rows = [to_row(values) for values in page.object_list]
+    page, rows = class_report_page(
+        training_class=tc, filters=filters, number=request.GET.get("p"), per_page=PAGE_SIZE
+    )
     stats = class_report_stats(training_class=tc, filters=filters)
     current = filters.sort
     columns = []

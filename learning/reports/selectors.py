@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import (
     Case,
@@ -299,6 +300,7 @@ def apply_sort(qs: QuerySet, sort: str) -> QuerySet:
 # --- rows ----------------------------------------------------------------------------------
 
 ROW_VALUES = {
+    "id": "id",
     "training_class_id": "training_class_id",
     "trainee_id": "trainee_id",
     "user_id": "trainee__user_id",
@@ -322,6 +324,7 @@ ROW_VALUES = {
 
 @dataclass
 class ReportRow:
+    id: int  # the enrolment
     training_class_id: int
     trainee_id: int
     user_id: int
@@ -395,6 +398,41 @@ def _row_values(qs: QuerySet) -> QuerySet:
     same = [key for key, path in ROW_VALUES.items() if key == path]
     renamed = {key: F(path) for key, path in ROW_VALUES.items() if key != path}
     return qs.values(*same, **renamed)
+
+
+# Sorting by these needs the per-row subqueries; the others sort on plain columns.
+COMPUTED_SORTS = {"earned", "lessons", "exam", "status", "certificate"}
+
+
+def class_report_page(
+    *,
+    training_class: TrainingClass,
+    filters: ReportFilters,
+    number,
+    per_page: int = 50,
+    today=None,
+) -> tuple[Page, list[ReportRow]]:
+    """One page of the class report (three queries at any class size).
+
+    When neither the sort nor the filters need computed columns, the page's enrolments are
+    chosen on plain columns first and only those rows get the per-row subqueries; otherwise the
+    database computes every row to sort or filter them.
+    """
+    if filters.status or filters.sort.lstrip("-") in COMPUTED_SORTS:
+        paginator = Paginator(
+            class_report(training_class=training_class, filters=filters, today=today), per_page
+        )
+        page = paginator.get_page(number)
+        return page, [to_row(values) for values in page.object_list]
+    plain = apply_sort(
+        apply_filters(Enrolment.objects.filter(training_class=training_class), filters),
+        filters.sort,
+    )
+    page = Paginator(plain.values_list("id", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    computed = _row_values(_class_enrolments(training_class, today=today).filter(id__in=ids))
+    by_id = {values["id"]: to_row(values) for values in computed}
+    return page, [by_id[pk] for pk in ids if pk in by_id]
 
 
 def iter_rows(qs: QuerySet, *, chunk_size: int = 2000):

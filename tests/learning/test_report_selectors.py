@@ -273,3 +273,23 @@ def test_dashboard_agrees_with_class_report(report_factory, trainer, video_lesso
     (summary,) = dashboard(user=trainer)
     assert summary.statuses == {"completed": 1, "failed": 1, "in_progress": 1}
     assert (summary.examined, summary.passed) == (2, 1)
+
+
+@pytest.mark.parametrize("sort", ["student_no", "-name", "earned", "-status"])
+def test_page_matches_full_report(report_factory, sort, django_assert_max_num_queries):
+    from learning.reports.selectors import class_report_page
+
+    tc = report_factory.klass(required_hours="2")
+    for i, profile in enumerate(report_factory.trainees(tc, 7)):
+        report_factory.hours(profile, tc, i % 3)
+    full = [r.student_no for r in rows(tc, sort=sort)]
+    with django_assert_max_num_queries(3):
+        page, got = class_report_page(
+            training_class=tc, filters=ReportFilters(sort=sort), number=2, per_page=3
+        )
+    assert [r.student_no for r in got] == full[3:6]
+    assert page.paginator.count == 7 and page.number == 2
+    _page, filtered = class_report_page(
+        training_class=tc, filters=ReportFilters(sort=sort, status="completed"), number=1
+    )
+    assert {r.student_no for r in filtered} == {r.student_no for r in rows(tc, status="completed")}

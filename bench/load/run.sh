@@ -7,9 +7,10 @@
 #
 # Knobs: LOAD_PG_URL (server, default postgres://postgres@127.0.0.1:5432), LOAD_DB (dangke_load),
 # LOAD_TRAINEES (enrolled trainees, 300), LOAD_EXAM_USERS/LOAD_EXAM_RATE (100 users, 10 spawned/s),
-# LOAD_STUDY_USERS/LOAD_STUDY_RATE (50, 2/s: an evening's arrivals are spread out), LOAD_RUN_TIME (60s per scenario), LOAD_WORKERS (4),
-# LOAD_SCENARIOS ("exam study"), LOAD_KEEP_DIR (keep the CSV files there); the locustfile reads
-# LOAD_EXAM_SAVES (answers saved before submitting, 6) and LOAD_LESSON_BEATS (heartbeats per lesson, 4).
+# LOAD_STUDY_USERS/LOAD_STUDY_RATE (50 users, 2/s: an evening's arrivals are spread out),
+# LOAD_RUN_TIME (60s per scenario), LOAD_WORKERS (4), LOAD_SCENARIOS ("exam study"),
+# LOAD_KEEP_DIR (keep the CSV files there); the locustfile reads LOAD_EXAM_SAVES (answers saved
+# before submitting, 6) and LOAD_LESSON_BEATS (heartbeats per lesson, 4).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

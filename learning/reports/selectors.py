@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
-from learning.classes.selectors import can_view_all_classes, classes_for_trainer
+from learning.classes.selectors import classes_for_trainer
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 from learning.progress.selectors import class_ledger_q, hours_ledger
 from learning.quizzes.models import Attempt, AttemptState, GradingMethod, Quiz, QuizKind
@@ -609,15 +609,6 @@ def trainee_in_class(*, training_class: TrainingClass, trainee_id) -> TraineePro
         .select_related("user", "college", "branch")
         .first()
     )
-
-
-def may_view_record(*, user, trainee: TraineeProfile) -> bool:
-    """A trainee their own record; a trainer those in their classes; staff with the permission all."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if trainee.user_id == user.pk or can_view_all_classes(user):
-        return True
-    return Enrolment.objects.filter(trainee=trainee, training_class__trainers=user).exists()
 
 
 @dataclass

@@ -176,6 +176,31 @@ def test_trainer_report_in_english(english, trainer):
     assert "入党积极分子培训班" in report  # data stays as entered
 
 
+@pytest.mark.django_db
+def test_quiz_result_in_english(english, trainee, lessons):
+    from learning.quizzes import services
+    from learning.quizzes.models import Question, QuestionBank, Quiz, QuizKind, QuizQuestion
+
+    bank = QuestionBank.objects.create(name="题库")
+    question = Question.objects.create(
+        bank=bank, type="true_false", stem="民主集中制是党的根本组织原则。", answer=True
+    )
+    quiz = Quiz.objects.create(
+        title="课后练习",
+        kind=QuizKind.PRACTICE,
+        lesson=lessons[0],
+        review_after_submit="explanations",
+    )
+    QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=0)
+    attempt, _created = services.attempt_start(quiz=quiz, user=trainee)
+    services.attempt_submit(attempt_id=attempt.pk, user=trainee)
+    english.force_login(trainee)
+    result = _page(english, f"/attempts/{attempt.pk}/result/")
+    assert "Your answer: (not answered)" in result
+    assert "Correct answer: True" in result
+    assert "正确答案" not in result and "正确" not in result
+
+
 # The demo's intake label matches the dates it gives its classes ------------------------------
 
 

@@ -145,6 +145,8 @@ def test_public_pages_in_english(english, lessons):
     assert "Username" in login and "Password" in login and "用户名" not in login
     verify = _page(english, "/verify/NO-SUCH-CERT/", status=404)
     assert "There is no certificate of completion numbered “NO-SUCH-CERT”" in verify
+    missing = _page(english, "/no-such-page/", status=404)
+    assert "Page not found" in missing and "页面不存在" not in missing
     search = _page(english, "/search/?q=zzzz")
     assert "Nothing found for “zzzz”." in search and "没有找到" not in search
 

@@ -692,4 +692,8 @@ def my_certificates(*, user) -> list[Certificate]:
     """The signed-in trainee's certificates, valid and revoked, newest first (for 我的学习)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Certificate.objects.filter(trainee__user=user).order_by("-issued_at", "-id"))
+    return list(
+        Certificate.objects.filter(trainee__user=user)
+        .select_related("training_class")
+        .order_by("-issued_at", "-id")
+    )

@@ -121,3 +121,15 @@ def test_my_certificates_lists_only_own(certificate, report_factory):
     (other,) = report_factory.trainees(certificate.training_class, 1)
     assert my_certificates(user=other.user) == []
     assert my_certificates(user=AnonymousUser()) == []
+
+
+def test_trainee_pages_offer_certificate_and_record_pdfs(client, certificate):
+    client.force_login(certificate.trainee.user)
+    html = client.get("/me/").content.decode()
+    assert certificate.number in html
+    assert f"/me/certificates/{certificate.number}.pdf" in html
+    assert "/me/record.pdf" in client.get("/me/records/").content.decode()
+    assert (
+        client.get(f"/me/certificates/{certificate.number}.pdf")["Content-Type"]
+        == "application/pdf"
+    )

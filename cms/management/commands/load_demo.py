@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, no_video: bool = False, **options):
         from learning.classes.demo import demo_classes_ensure
         from learning.quizzes.demo import demo_quizzes_ensure
+        from learning.reports.demo import demo_reports_ensure
         from media_pipeline.demo import demo_video_ensure
 
         videos = {}
@@ -30,5 +31,6 @@ class Command(BaseCommand):
         demo_site_ensure(video_for=videos.get)
         demo_classes_ensure()
         demo_quizzes_ensure()
+        demo_reports_ensure()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 Demo data ready."))
         self.stdout.write(demo_password_describe())

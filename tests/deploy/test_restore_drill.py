@@ -1,6 +1,7 @@
 """bin/restore-drill backs up and restores a real installation (SQLite, PostgreSQL) and reports PASS/FAIL."""
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -63,6 +64,8 @@ def _drill(env: dict) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def sqlite_site(tmp_path_factory) -> Path:
+    if shutil.which("sqlite3") is None:
+        pytest.skip("the drill needs the sqlite3 command (apt install sqlite3)")
     var_dir = tmp_path_factory.mktemp("site")
     _build(_env(var_dir))
     return var_dir
@@ -109,6 +112,8 @@ def test_drill_fails_when_the_backup_lacks_a_migration(sqlite_site, tmp_path):
 @pytest.mark.postgres
 def test_drill_passes_on_a_postgresql_installation(tmp_path):
     psycopg = pytest.importorskip("psycopg")
+    if not all(shutil.which(tool) for tool in ("pg_dump", "pg_restore", "psql")):
+        pytest.skip("the drill needs pg_dump, pg_restore and psql (postgresql-client)")
     name = f"dangke_drill_test_{uuid.uuid4().hex[:8]}"
     try:
         admin = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)

@@ -140,7 +140,7 @@ def _page(client, url, status=200) -> str:
 @pytest.mark.django_db
 def test_public_pages_in_english(english, lessons):
     home = _page(english, "/")
-    assert "Courses" in home and "Latest lessons" in home and "学习专题" not in home
+    assert "Courses" in home and "Latest micro-lessons" in home and "学习专题" not in home
     login = _page(english, "/accounts/login/")
     assert "Username" in login and "Password" in login and "用户名" not in login
     verify = _page(english, "/verify/NO-SUCH-CERT/", status=404)

@@ -8,26 +8,33 @@ from cms.pages.models import LESSON_MODELS, CoursePage
 
 
 def _hidden_paths(*, user) -> list[str]:
-    """Paths of restricted subtrees this user may not see (login, group and password restrictions)."""
+    """Paths of restricted subtrees this user may not see (login, group and password restrictions).
+
+    One query in the common case (no group restrictions); this runs on every progress heartbeat.
+    """
     user = user or AnonymousUser()
     if user.is_authenticated and user.is_superuser:
         return []
     restrictions = list(
-        PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        PageViewRestriction.objects.values_list("id", "restriction_type", "page__path")
     )
     if not restrictions:
         return []
-    group_ids = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
+    allowed_by_group: set[int] = set()
+    group_restricted = [rid for rid, kind, _ in restrictions if kind == PageViewRestriction.GROUPS]
+    if group_restricted and user.is_authenticated:
+        allowed_by_group = set(
+            PageViewRestriction.groups.through.objects.filter(
+                pageviewrestriction_id__in=group_restricted, group__user=user
+            ).values_list("pageviewrestriction_id", flat=True)
+        )
     hidden = []
-    for restriction in restrictions:
-        kind = restriction.restriction_type
+    for rid, kind, path in restrictions:
         if kind == PageViewRestriction.LOGIN and user.is_authenticated:
             continue
-        if kind == PageViewRestriction.GROUPS and group_ids & {
-            g.id for g in restriction.groups.all()
-        }:
+        if kind == PageViewRestriction.GROUPS and rid in allowed_by_group:
             continue
-        hidden.append(restriction.page.path)
+        hidden.append(path)
     return hidden
 
 

@@ -32,7 +32,8 @@ def _svg(title: str, body: list[str]) -> SafeString:
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+    # Multiples of 4, so the four gridline steps of a count axis are whole numbers.
+    for step in (4, 8, 12, 20, 40, 60, 100, 200, 400, 1000, 2000, 4000, 10000, 20000):
         if value <= step:
             return step
     return float(value)

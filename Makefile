@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+ADDR ?= 127.0.0.1:8000
 
 .PHONY: run install test lint check-migrations pytest browser bench messages compilemessages demo worker clean
 
@@ -22,7 +23,7 @@ run: install
 	mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
-	$(MANAGE) rundev --addr 127.0.0.1:8000
+	$(MANAGE) rundev --addr $(ADDR)
 
 demo: install
 	$(MANAGE) migrate --noinput

@@ -2,12 +2,13 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from cms.demo import demo_password_describe
 
@@ -19,6 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def handle(self, *args, addr: str, **options):
+        host, _, port = addr.rpartition(":")
+        with socket.socket() as probe:
+            try:
+                probe.bind((host or "127.0.0.1", int(port)))
+            except OSError as exc:
+                raise CommandError(
+                    f"端口 {port} 已被占用，请换一个端口，例如 make run ADDR=127.0.0.1:8001。"
+                    f" Port {port} is in use: try make run ADDR=127.0.0.1:8001 ({exc.strerror})."
+                ) from None
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         env = dict(os.environ)

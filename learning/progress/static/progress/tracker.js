@@ -51,21 +51,31 @@
   Tracker.prototype.send = function (body, keepalive) {
     var self = this;
     body.playback_session = this.session;
-    return fetch(this.endpoint, {
-      method: "POST",
-      credentials: "same-origin",
-      keepalive: !!keepalive,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrf, "Accept": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.json();
-    }).then(function (data) {
-      self.show(data);
-      return data;
-    }).catch(function () {
-      self.say(self.texts.offline);
-    });
+    function post() {
+      var options = {
+        method: "POST",
+        credentials: "same-origin",
+        keepalive: !!keepalive,
+        headers: { "Content-Type": "application/json", "X-CSRFToken": self.csrf, "Accept": "application/json" },
+        body: JSON.stringify(body)
+      };
+      // A hung request must not hold back the ones queued behind it.
+      if (window.AbortSignal && AbortSignal.timeout) options.signal = AbortSignal.timeout(15000);
+      return fetch(self.endpoint, options).then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      }).then(function (data) {
+        self.show(data);
+        return data;
+      }).catch(function () {
+        self.say(self.texts.offline);
+      });
+    }
+    // The server credits the span between consecutive reports, so they must arrive in the order
+    // they were made (a seek sends two at once). A page being closed sends at once.
+    if (keepalive) return post();
+    this.queue = (this.queue || Promise.resolve()).then(post);
+    return this.queue;
   };
 
   Tracker.prototype.show = function (data) {

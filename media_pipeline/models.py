@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 
 def original_upload_to(instance: "Video", filename: str) -> str:
@@ -17,7 +18,7 @@ def original_upload_to(instance: "Video", filename: str) -> str:
     return f"videos/originals/{uuid.uuid4().hex}{suffix}"
 
 
-class Video(models.Model):
+class Video(index.Indexed, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
         PROCESSING = "processing", _("处理中")
@@ -53,6 +54,13 @@ class Video(models.Model):
     rotation = models.SmallIntegerField(_("旋转角度"), default=0)
     original_size = models.PositiveBigIntegerField(_("原始文件大小（字节）"), default=0)
     source_info = models.JSONField(_("源文件信息"), default=dict, blank=True)
+
+    # The video library's admin search goes through the site's search backend (Chinese words).
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.FilterField("status"),
+    ]
 
     class Meta:
         verbose_name = _("视频")

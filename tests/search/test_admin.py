@@ -36,3 +36,15 @@ def test_admin_image_and_document_search(admin_client, reindex):
     assert "主题党日合影" in html
     html = admin_client.get("/admin/documents/", {"q": "学习资料"}).content.decode()
     assert "两学一做学习资料汇编" in html
+
+
+def test_admin_video_library_search(admin_client, reindex):
+    from media_pipeline.models import Video
+
+    Video.objects.create(title="入党积极分子培训开班仪式", original="videos/originals/a.mp4")
+    Video.objects.create(title="主题党日活动", original="videos/originals/b.mp4")
+    reindex()
+    # Words in another order than the title's: a segmented index finds it, a substring match does not.
+    html = admin_client.get("/admin/videos/", {"q": "开班 积极分子"}).content.decode()
+    assert "入党积极分子培训开班仪式" in html
+    assert "主题党日活动" not in html

@@ -59,12 +59,12 @@ test: lint check-migrations pytest
 bench: install
 	$(BIN)/python -m bench $(B)
 
+# Source strings are Chinese; English is the one catalogue to translate (tests check it is complete).
 messages: install
-	$(MANAGE) makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
-	$(MANAGE) makemessages -d djangojs -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(MANAGE) makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 
 compilemessages: install
-	$(MANAGE) compilemessages --ignore '.venv/*'
+	$(MANAGE) compilemessages -l en --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

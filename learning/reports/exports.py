@@ -1,13 +1,15 @@
 """Report exports: streamed .xlsx (openpyxl write-only) and .csv (UTF-8 with BOM) responses."""
 
 import csv
+import functools
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -34,6 +36,18 @@ class Column:
     width: float
     value: Callable
     number_format: str | None = None
+
+
+def official_language(func):
+    """Exports and PDFs are documents handed to the Party committee: always in the site's language
+    (Chinese), whatever language the trainer browses in. A new override per call (thread-safe)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def report_columns() -> list[Column]:
@@ -159,9 +173,11 @@ def csv_response(filename: str, *, columns: list[Column], items: Iterable) -> St
     writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow([c.label for c in columns])
-        for item in items:
-            yield writer.writerow([_csv_value(c.value(item)) for c in columns])
+        # Rows are produced while the response streams, after the view has returned.
+        with translation.override(settings.LANGUAGE_CODE):
+            yield "\ufeff" + writer.writerow([c.label for c in columns])
+            for item in items:
+                yield writer.writerow([_csv_value(c.value(item)) for c in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -191,6 +207,7 @@ def report_filename(training_class: TrainingClass, ext: str) -> str:
     return f"{training_class}-学习情况-{day}.{ext}".replace("/", "-").replace(" ", "")
 
 
+@official_language
 def class_report_xlsx(*, training_class: TrainingClass, filters: ReportFilters) -> FileResponse:
     rows = iter_rows(class_report(training_class=training_class, filters=filters))
     return xlsx_response(
@@ -202,6 +219,7 @@ def class_report_xlsx(*, training_class: TrainingClass, filters: ReportFilters) 
     )
 
 
+@official_language
 def class_report_csv(
     *, training_class: TrainingClass, filters: ReportFilters
 ) -> StreamingHttpResponse:
@@ -211,6 +229,7 @@ def class_report_csv(
     )
 
 
+@official_language
 def dashboard_export(*, summaries: list[ClassSummary], filters: ReportFilters, fmt: str):
     day = timezone.localdate().strftime("%Y%m%d")
     filename = f"培训班汇总-{day}.{fmt}"

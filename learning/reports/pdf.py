@@ -20,6 +20,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from learning.reports.exports import official_language
 from learning.reports.models import Certificate
 from learning.reports.selectors import TraineeRecord
 
@@ -61,6 +62,7 @@ def draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> Non
                 )
 
 
+@official_language
 def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
     """A landscape A4 结业证书: name, class, 学时, date, number and a QR code to verify it."""
     font = _font()
@@ -159,6 +161,7 @@ def _minutes(seconds: float) -> str:
     return f"{Decimal(seconds / 60).quantize(Decimal('0.1'))}"
 
 
+@official_language
 def record_pdf(*, record: TraineeRecord) -> bytes:
     """The 学习档案 of one trainee: classes, every ledger entry, lessons, exam attempts."""
     styles = _styles()

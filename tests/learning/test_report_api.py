@@ -146,3 +146,17 @@ def test_schema_describes_report_endpoints(client):
     body = response.content.decode()
     for path in ("/api/v1/classes/{id}/report/", "/api/v1/classes/{id}/report.xlsx"):
         assert path in body or path.replace("{id}", "{pk}") in body
+
+
+def test_exports_stay_chinese_for_a_trainer_browsing_in_english(klass, trainer):
+    client = api(trainer)
+    xlsx = client.get(f"/api/v1/classes/{klass.pk}/report.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    values = [
+        [c.value for c in row]
+        for row in load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.iter_rows()
+    ]
+    assert any(line[0] == "姓名" for line in values)
+    csv_body = client.get(f"/api/v1/classes/{klass.pk}/report.csv", HTTP_ACCEPT_LANGUAGE="en")
+    text = b"".join(csv_body.streaming_content).decode("utf-8-sig")
+    assert text.startswith("姓名,学号/工号")
+    assert "Name" not in text

@@ -5,7 +5,9 @@ import os
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE
 
@@ -37,6 +39,14 @@ def pytest_runtest_makereport(item, call):
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language: an earlier test's English request must not leak."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 # Lesson page models, named by string because learning/ may not import cms/.
@@ -53,7 +53,10 @@ class TraineeStage(models.TextChoices):
         """The stage whose Chinese name (or value) is `text`, for roster files."""
         text = (text or "").strip()
         for stage in cls:
-            if text in (stage.value, str(stage.label)):
+            # Roster files are Chinese whatever language the trainer's browser uses.
+            with translation.override(settings.LANGUAGE_CODE):
+                chinese = str(stage.label)
+            if text in (stage.value, chinese, str(stage.label)):
                 return stage
         return None
 

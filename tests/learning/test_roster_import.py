@@ -208,3 +208,13 @@ def test_first_login_goes_to_password_change_first(client):
     assert response.status_code == 302
     assert TraineeProfile.objects.get(student_no="2023001").must_change_password is False
     assert client.get("/me/").status_code == 200
+
+
+def test_chinese_stage_names_are_read_whatever_the_interface_language():
+    from django.utils import translation
+
+    from learning.classes.models import TraineeStage
+
+    with translation.override("en"):
+        assert TraineeStage.from_label("入党积极分子") == TraineeStage.ACTIVIST
+        assert TraineeStage.from_label("Activist") == TraineeStage.ACTIVIST

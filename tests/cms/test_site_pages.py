@@ -1,7 +1,6 @@
 """The trainee-facing site: home, course and lesson pages, privacy, errors, language, query counts."""
 
 import pytest
-from django.utils import translation
 
 from tests.factories import make_article, make_course, restrict_to_logged_in
 
@@ -76,7 +75,6 @@ def test_wrong_password_shows_a_chinese_error(client, trainee):
 
 
 def test_chinese_by_default_and_english_switch(client, course):
-    assert translation.get_language() in ("zh-hans", None) or True
     html = client.get("/").content.decode()
     assert "学习专题" in html and "English" in html
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})

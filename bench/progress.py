@@ -92,15 +92,21 @@ def _load(port: int, path_for, tokens: list[str], seconds: float) -> tuple[float
     stop = time.perf_counter() + seconds
 
     def worker(i: int) -> None:
-        position = 0.0
-        _post(port, path_for, tokens[i], {"event": "play", "position": 0, "playback_session": "b"})
+        # Like a real player, the position advances with the wall clock, so every heartbeat is
+        # credited and merged into the watched interval (the full crediting path, not a no-credit
+        # shortcut). Each phase starts a new playback session from the beginning.
+        session = f"b{time.monotonic_ns()}"
+        _post(
+            port, path_for, tokens[i], {"event": "play", "position": 0, "playback_session": session}
+        )
+        played_from = time.perf_counter()
         while time.perf_counter() < stop:
-            position += 10
+            position = (time.perf_counter() - played_from) % 3500
             status = _post(
                 port,
                 path_for,
                 tokens[i],
-                {"event": "heartbeat", "position": position % 3500, "playback_session": "b"},
+                {"event": "heartbeat", "position": position, "playback_session": session},
             )
             counts[i] += 1
             errors[i] += status != 200

@@ -51,9 +51,14 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
+    """Shared cache and per-process memos start empty: ids are reused after a test's rollback."""
+    from learning.progress.lessons import access_memo_forget
+
     cache.clear()
+    access_memo_forget()
     yield
     cache.clear()
+    access_memo_forget()
 
 
 @pytest.fixture

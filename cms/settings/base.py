@@ -343,6 +343,11 @@ DANGKE = {
     # Seconds a first viewing may resume beyond the furthest reached point (keyframe rounding of
     # seeks and clock jitter). Dangke design value.
     "PROGRESS_SEEK_TOLERANCE_SECONDS": 2,
+    # Each worker process remembers for this many seconds that a trainee may see a lesson, so a
+    # heartbeat needs no visibility query; changes made in the same process apply at once.
+    "PROGRESS_ACCESS_MEMO_SECONDS": int(
+        os.environ.get("DANGKE_PROGRESS_ACCESS_MEMO_SECONDS", "30")
+    ),
     # Seconds without interaction before the player asks "还在学习吗？".
     "IDLE_PROMPT_SECONDS": int(os.environ.get("DANGKE_IDLE_PROMPT_SECONDS", "600")),
 }

@@ -10,9 +10,23 @@ class ProgressConfig(AppConfig):
     verbose_name = _("学习进度与学时")
 
     def ready(self):
-        from wagtail.signals import page_published, page_unpublished
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from wagtail.models import Page, PageViewRestriction
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
+        from learning.progress.lessons import access_memo_forget
         from learning.progress.signals import forget_lesson_info
 
         page_published.connect(forget_lesson_info, dispatch_uid="progress_forget_published")
         page_unpublished.connect(forget_lesson_info, dispatch_uid="progress_forget_unpublished")
+        # Whatever can change who may see a lesson forgets this process's access decisions.
+        post_page_move.connect(access_memo_forget, dispatch_uid="progress_access_moved")
+        post_delete.connect(access_memo_forget, sender=Page, dispatch_uid="progress_access_page")
+        for model in (PageViewRestriction, PageViewRestriction.groups.through):
+            post_save.connect(access_memo_forget, sender=model, dispatch_uid=f"pa_save_{model}")
+            post_delete.connect(access_memo_forget, sender=model, dispatch_uid=f"pa_del_{model}")
+        for through in (PageViewRestriction.groups.through, get_user_model().groups.through):
+            m2m_changed.connect(
+                access_memo_forget, sender=through, dispatch_uid=f"pa_m2m_{through}"
+            )

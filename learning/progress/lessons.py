@@ -1,5 +1,7 @@
 """Lesson pages as learning/ sees them: found through wagtailcore.Page and duck-typed, never via cms/."""
 
+import threading
+import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
@@ -61,6 +63,7 @@ def lesson_info_cached(lesson_id: int) -> LessonInfo | None:
 
 def lesson_info_forget(lesson_id: int) -> None:
     cache.delete(f"{CACHE_PREFIX}{lesson_id}")
+    access_memo_forget()
 
 
 def visible_lessons(*, user, queryset=None):
@@ -70,11 +73,50 @@ def visible_lessons(*, user, queryset=None):
     return visible(user=user, queryset=base.filter(content_type_id__in=lesson_content_type_ids()))
 
 
-def lesson_for_user(*, user, lesson_id: int) -> LessonInfo | None:
-    """The lesson with this id if the user may see it (else None: callers answer 404).
+# Progress reports ask "may this trainee see this lesson, and what is it?" every ~10 s per trainee.
+# Each process remembers the answer per (trainee, lesson) for DANGKE["PROGRESS_ACCESS_MEMO_SECONDS"]. In this process
+# any publish, unpublish, move or delete of a page, any change of a view restriction and any change
+# of group membership forgets everything at once (apps.py); in other worker processes a lesson that
+# was just unpublished or restricted may still take progress reports for at most this long. A report
+# only credits what was played, so nothing is gained by it.
+ACCESS_MEMO_MAX_ENTRIES = 50_000
+_access_memo: dict[tuple[int, int], tuple[float, LessonInfo | None]] = {}
+_access_memo_lock = threading.Lock()
+_clock = time.monotonic
 
-    Visibility (live, privacy) is checked on every call; only the lesson's facts are cached.
-    """
+
+def access_memo_forget(*args, **kwargs) -> None:
+    """Forget every remembered access decision of this process (also a signal receiver)."""
+    with _access_memo_lock:
+        _access_memo.clear()
+
+
+def _access_memo_seconds() -> float:
+    return float(settings.DANGKE.get("PROGRESS_ACCESS_MEMO_SECONDS", 30))
+
+
+def lesson_for_user_uncached(*, user, lesson_id: int) -> LessonInfo | None:
     if not visible_lessons(user=user, queryset=Page.objects.filter(pk=lesson_id)).exists():
         return None
     return lesson_info_cached(lesson_id)
+
+
+def lesson_for_user(*, user, lesson_id: int) -> LessonInfo | None:
+    """The lesson with this id if the user may see it (else None: callers answer 404).
+
+    Visibility (live, privacy) is decided by PAGE_VISIBILITY_FILTER and remembered briefly per
+    process (see the note above), so a steady heartbeat costs no query here.
+    """
+    ttl = _access_memo_seconds()
+    key = (user.pk, lesson_id)
+    now = _clock()
+    hit = _access_memo.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    info = lesson_for_user_uncached(user=user, lesson_id=lesson_id)
+    if ttl > 0:
+        with _access_memo_lock:
+            if len(_access_memo) >= ACCESS_MEMO_MAX_ENTRIES:
+                _access_memo.clear()
+            _access_memo[key] = (now + ttl, info)
+    return info

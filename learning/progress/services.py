@@ -1,7 +1,8 @@
 """Writes of learning progress: crediting watched and read time honestly, and the 学时 ledger."""
 
+import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from learning.progress.lessons import LessonInfo
@@ -49,7 +51,13 @@ def _rules() -> dict:
 
 
 def intervals_merge(intervals: list, start: float, end: float) -> tuple[list, float]:
-    """Add [start, end] to a sorted union of intervals; return the new union and the seconds added."""
+    """Add [start, end] to a sorted union of intervals; return the new union and the seconds added.
+
+    Bounds are kept to the millisecond, and rounded before merging, so that a segment starting
+    where the previous one ended (at an unrounded player position) joins it instead of leaving a
+    sub-millisecond gap: an honest viewing stays one interval however many heartbeats it takes.
+    """
+    start, end = round(start, 3), round(end, 3)
     if end <= start:
         return intervals, 0.0
     before = sum(b - a for a, b in intervals)
@@ -95,19 +103,6 @@ def progress_result(*, progress: LessonProgress | None, lesson: LessonInfo) -> P
     )
 
 
-def _relax_commit_durability() -> None:
-    """PostgreSQL: a heartbeat's commit need not wait for the WAL flush.
-
-    A crash may lose the last fraction of a second of heartbeats (the transaction is lost whole,
-    never half-applied); the trainee re-watches a few seconds. This removes the per-heartbeat fsync
-    wait, the biggest cost of the hottest write path. The transaction that credits 学时 restores
-    full durability before it commits.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def _restore_commit_durability() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -136,6 +131,139 @@ def _credit_lesson(*, user, lesson: LessonInfo, now: datetime) -> None:
     )
 
 
+@dataclass
+class _SessionRow:
+    """The reporting playback session, as the locked read returned it."""
+
+    id: int
+    anchor_position: float
+    anchor_at: datetime | None
+    events: int
+    credited_seconds: float
+
+
+@dataclass
+class _ProgressRow:
+    """The trainee's progress on the lesson, as the locked read returned it."""
+
+    id: int
+    intervals: list
+    furthest_position: float
+    last_position: float
+    credited_seconds: float
+    completed_at: datetime | None
+
+
+def _db_datetime(value) -> datetime | None:
+    """A datetime column read by raw SQL: aware on PostgreSQL, naive UTC (or text) on SQLite."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _db_json(value):
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _playback_lock(*, user_id: int, lesson_id: int, key: str):
+    """Lock the trainee's rows for this report and read, in the same statement, what it needs.
+
+    Returns (accruing session id, reporting session, progress), or None when one of the three rows
+    does not exist yet (the first report of a trainee, a tab or a lesson). One round trip: the
+    hottest write path reads once.
+
+    On PostgreSQL all three rows are locked (FOR UPDATE OF ap, s, p): a report that waited for
+    another tab's report then re-reads every row it locked at its newest version, so it builds on
+    what the other report wrote. The same statement also turns synchronous_commit off for this
+    transaction only: a heartbeat's commit need not wait for the WAL flush. A crash may lose the
+    last fraction of a second of heartbeats (a transaction is lost whole, never half-applied) and
+    the trainee re-watches a few seconds; this removes the per-heartbeat fsync wait, the biggest
+    cost of the hottest write path. The transaction that credits 学时 restores full durability
+    before it commits. On SQLite the transaction's BEGIN IMMEDIATE is the lock.
+    """
+    q = connection.ops.quote_name
+    pg = connection.vendor == "postgresql"
+    sql = (
+        "SELECT ap.session_id, s.id, s.anchor_position, s.anchor_at, s.events, "
+        "s.credited_seconds, p.id, p.intervals, p.furthest_position, p.last_position, "
+        "p.credited_seconds, p.completed_at"
+        + (", set_config('synchronous_commit', 'off', true)" if pg else "")
+        + f" FROM {q(ActivePlayback._meta.db_table)} ap"
+        f" JOIN {q(PlaybackSession._meta.db_table)} s ON s.user_id = ap.user_id"
+        f" AND s.lesson_id = %s AND s.{q('key')} = %s"
+        f" JOIN {q(LessonProgress._meta.db_table)} p ON p.user_id = ap.user_id"
+        " AND p.lesson_id = %s"
+        " WHERE ap.user_id = %s" + (" FOR UPDATE OF ap, s, p" if pg else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lesson_id, key, lesson_id, user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    session = _SessionRow(row[1], row[2], _db_datetime(row[3]), row[4], row[5])
+    progress = _ProgressRow(
+        row[6], _db_json(row[7]) or [], row[8], row[9], row[10], _db_datetime(row[11])
+    )
+    return row[0], session, progress
+
+
+def _playback_create(*, user, lesson_id: int, key: str, now: datetime) -> None:
+    """The first report of a trainee, a session or a lesson: create the rows the lock reads."""
+    ActivePlayback.objects.get_or_create(user=user)
+    PlaybackSession.objects.get_or_create(
+        user=user, lesson_id=lesson_id, key=key, defaults={"started_at": now}
+    )
+    LessonProgress.objects.get_or_create(
+        user=user, lesson_id=lesson_id, defaults={"created_at": now, "updated_at": now}
+    )
+
+
+def _playback_save(*, session: _SessionRow, progress: _ProgressRow, now: datetime) -> None:
+    """Write the session and the progress back: one statement on PostgreSQL, two on SQLite."""
+    q = connection.ops.quote_name
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value
+    session_sql = (
+        f"UPDATE {q(PlaybackSession._meta.db_table)} SET anchor_position = %s, anchor_at = %s, "
+        "last_event_at = %s, events = %s, credited_seconds = %s WHERE id = %s"
+    )
+    session_params = [
+        session.anchor_position,
+        at(session.anchor_at),
+        at(now),
+        session.events,
+        session.credited_seconds,
+        session.id,
+    ]
+    progress_sql = (
+        f"UPDATE {q(LessonProgress._meta.db_table)} SET intervals = %s, furthest_position = %s, "
+        "last_position = %s, credited_seconds = %s, completed_at = %s, updated_at = %s "
+        "WHERE id = %s"
+    )
+    progress_params = [
+        ops.adapt_json_value(progress.intervals, None),
+        progress.furthest_position,
+        progress.last_position,
+        progress.credited_seconds,
+        at(progress.completed_at),
+        at(now),
+        progress.id,
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A data-modifying WITH runs to completion whether or not its result is read.
+            cursor.execute(
+                f"WITH s AS ({session_sql}) {progress_sql}", session_params + progress_params
+            )
+        else:
+            cursor.execute(session_sql, session_params)
+            cursor.execute(progress_sql, progress_params)
+
+
 def lesson_progress_record(
     *,
     user,
@@ -155,6 +283,8 @@ def lesson_progress_record(
     the union of watched intervals, and on a first viewing only from a point already reached by
     watching. Any report from a session that is not the accruing one, or after a silence longer than
     PROGRESS_MAX_GAP_SECONDS, re-anchors and earns nothing.
+
+    A steady heartbeat costs one locking read and one write (two on SQLite) in one transaction.
     """
     if event not in ProgressEvent.ALL:
         raise ValidationError({"event": _("未知的事件。")})
@@ -165,31 +295,11 @@ def lesson_progress_record(
     credited_now = 0.0
 
     with transaction.atomic():
-        _relax_commit_durability()
-        # The trainee's row is the lock that serialises their reports (two tabs, two devices);
-        # the accruing session comes with it, so a steady heartbeat needs no separate read.
-        state = (
-            ActivePlayback.objects.select_for_update(of=("self",))
-            .select_related("session")
-            .filter(user=user)
-            .first()
-        )
+        state = _playback_lock(user_id=user.pk, lesson_id=lesson.id, key=playback_session)
         if state is None:
-            state, _created = ActivePlayback.objects.select_for_update().get_or_create(user=user)
-        session = state.session if state.session_id else None
-        if session is None or session.lesson_id != lesson.id or session.key != playback_session:
-            session = PlaybackSession.objects.filter(
-                user=user, lesson_id=lesson.id, key=playback_session
-            ).first()
-        if session is None:
-            session, _created = PlaybackSession.objects.get_or_create(
-                user=user, lesson_id=lesson.id, key=playback_session, defaults={"started_at": now}
-            )
-        progress = LessonProgress.objects.filter(user=user, lesson_id=lesson.id).first()
-        if progress is None:
-            progress, _created = LessonProgress.objects.get_or_create(
-                user=user, lesson_id=lesson.id, defaults={"created_at": now, "updated_at": now}
-            )
+            _playback_create(user=user, lesson_id=lesson.id, key=playback_session, now=now)
+            state = _playback_lock(user_id=user.pk, lesson_id=lesson.id, key=playback_session)
+        active_session_id, session, progress = state
         was_completed = progress.completed_at is not None
 
         if lesson.kind == "video":
@@ -199,7 +309,7 @@ def lesson_progress_record(
             duration = 0.0
             pos = 0.0
 
-        accruing = state.session_id == session.pk and session.anchor_at is not None
+        accruing = active_session_id == session.id and session.anchor_at is not None
         elapsed = (now - session.anchor_at).total_seconds() if accruing else 0.0
         if accruing and 0 < elapsed <= max_gap and event != ProgressEvent.PLAY:
             if lesson.kind == "video":
@@ -224,28 +334,16 @@ def lesson_progress_record(
         )
         if stop:
             session.anchor_at = None
-            if state.session_id == session.pk:
-                state.session = None
-                state.save(update_fields=["session"])
+            if active_session_id == session.id:
+                ActivePlayback.objects.filter(user_id=user.pk).update(session=None)
         else:
             session.anchor_at = now
             session.anchor_position = pos
-            if state.session_id != session.pk:
+            if active_session_id != session.id:
                 # This tab (or lesson) takes over; the previous one stops accruing.
-                state.session = session
-                state.save(update_fields=["session"])
-        session.last_event_at = now
+                ActivePlayback.objects.filter(user_id=user.pk).update(session_id=session.id)
         session.events += 1
         session.credited_seconds = round(session.credited_seconds + credited_now, 3)
-        session.save(
-            update_fields=[
-                "anchor_at",
-                "anchor_position",
-                "last_event_at",
-                "events",
-                "credited_seconds",
-            ]
-        )
 
         if lesson.kind == "video":
             # Resume where I stopped, but never beyond what a first viewing has reached.
@@ -256,17 +354,7 @@ def lesson_progress_record(
             progress.completed_at = now
             completed = True
             _credit_lesson(user=user, lesson=lesson, now=now)
-        progress.updated_at = now
-        progress.save(
-            update_fields=[
-                "intervals",
-                "credited_seconds",
-                "furthest_position",
-                "last_position",
-                "completed_at",
-                "updated_at",
-            ]
-        )
+        _playback_save(session=session, progress=progress, now=now)
 
     return ProgressResult(
         credited_now=round(credited_now, 3),

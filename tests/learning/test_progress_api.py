@@ -210,11 +210,60 @@ def test_heartbeat_query_count_is_constant(
 ):
     honest(trainee_api, trainee, video_lesson, 0, 20)
     rewind_playback(trainee, 10)
-    # Visibility (restrictions, visible lesson exists) 2 + the trainee's lock row with its
-    # accruing session 1 + progress 1 + 2 updates, plus the savepoint pair the test transaction
-    # adds around transaction.atomic(); PostgreSQL adds SET LOCAL synchronous_commit. Lesson facts
-    # come from the cache (warmed by the reports above).
-    expected = 8 + (1 if connection.vendor == "postgresql" else 0)
+    # The trainee's lock row read together with the reporting session and the progress (1), then
+    # the write: one statement on PostgreSQL (a data-modifying WITH), two on SQLite; plus the
+    # savepoint pair the test transaction adds around transaction.atomic(). Visibility and lesson
+    # facts are remembered from the reports above.
+    expected = 4 if connection.vendor == "postgresql" else 5
     with django_assert_num_queries(expected):
         response = post(trainee_api, video_lesson, "heartbeat", 30)
     assert response.json()["credited_now"] == pytest.approx(10)
+    # The write really happened: the next honest heartbeat builds on it.
+    rewind_playback(trainee, 10)
+    assert post(trainee_api, video_lesson, "heartbeat", 40).json()["credited_seconds"] == (
+        pytest.approx(40)
+    )
+
+
+def test_unpublishing_stops_reports_at_once(trainee_api, video_lesson):
+    assert post(trainee_api, video_lesson, "play", 0).status_code == 200
+    video_lesson.unpublish()
+    assert post(trainee_api, video_lesson, "heartbeat", 5).status_code == 404
+
+
+def test_a_new_restriction_stops_reports_at_once(trainee_api, video_lesson, course):
+    assert post(trainee_api, video_lesson, "play", 0).status_code == 200
+    restriction = PageViewRestriction.objects.create(
+        page=course, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(Group.objects.create(name="某支部"))
+    assert post(trainee_api, video_lesson, "heartbeat", 5).status_code == 404
+
+
+def test_leaving_the_group_stops_reports_at_once(trainee_api, trainee, video_lesson, course):
+    group = Group.objects.create(name="某支部")
+    trainee.groups.add(group)
+    restriction = PageViewRestriction.objects.create(
+        page=course, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(group)
+    assert post(trainee_api, video_lesson, "play", 0).status_code == 200
+    trainee.groups.remove(group)
+    assert post(trainee_api, video_lesson, "heartbeat", 5).status_code == 404
+
+
+def test_changes_made_elsewhere_apply_within_the_memo_time(
+    trainee_api, video_lesson, settings, monkeypatch
+):
+    """Another worker process's unpublish reaches this one within PROGRESS_ACCESS_MEMO_SECONDS."""
+    from wagtail.models import Page
+
+    from learning.progress import lessons
+
+    assert post(trainee_api, video_lesson, "play", 0).status_code == 200
+    # As another process would: the row changes, this process receives no signal.
+    Page.objects.filter(pk=video_lesson.pk).update(live=False)
+    assert post(trainee_api, video_lesson, "heartbeat", 5).status_code == 200
+    later = lessons._clock() + settings.DANGKE["PROGRESS_ACCESS_MEMO_SECONDS"] + 1
+    monkeypatch.setattr(lessons, "_clock", lambda: later)
+    assert post(trainee_api, video_lesson, "heartbeat", 6).status_code == 404

@@ -49,6 +49,13 @@ def test_intervals_union_adds_only_new_seconds():
     assert added == 10
 
 
+def test_contiguous_segments_at_unrounded_positions_stay_one_interval():
+    merged, _added = intervals_merge([], 0.0, 10.0234)
+    for n in range(1, 50):
+        merged, _added = intervals_merge(merged, n * 10 + 0.0234, (n + 1) * 10 + 0.0234)
+    assert merged == [[0.0, 500.023]]
+
+
 def test_honest_watching_is_credited(trainee, video_lesson):
     result, _t = watch(trainee, video_lesson, 0, 100)
     assert result.credited_seconds == pytest.approx(100)

@@ -6,8 +6,10 @@ threads, each a different trainee with its own token, post heartbeats (or the sa
 no-op) as fast as the server answers. The run prints requests/s for both and their ratio (target:
 heartbeats ≥ 50% of the no-op), on SQLite and, when reachable, PostgreSQL.
 
-BENCH_PROGRESS_SECONDS (default 8) sets each phase's length; BENCH_PROGRESS_THREADS (default 8)
-the number of concurrent clients; BENCH_PROGRESS_PG (default postgres://postgres@127.0.0.1:5432/)
+Heartbeat and no-op phases alternate, BENCH_PROGRESS_ROUNDS (default 5) heartbeat phases sharing
+BENCH_PROGRESS_SECONDS (default 15) of heartbeats, each compared with the no-op phases on either
+side of it; the ratio reported is the median of the rounds, since one 2-core machine's noise moves
+a single phase by ±15%. BENCH_PROGRESS_THREADS (default 8) sets the number of concurrent clients; BENCH_PROGRESS_PG (default postgres://postgres@127.0.0.1:5432/)
 the PostgreSQL server (a throwaway database dangke_bench_progress is created and dropped).
 """
 
@@ -15,6 +17,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-SECONDS = float(os.environ.get("BENCH_PROGRESS_SECONDS", "8"))
+SECONDS = float(os.environ.get("BENCH_PROGRESS_SECONDS", "15"))
+ROUNDS = int(os.environ.get("BENCH_PROGRESS_ROUNDS", "5"))
 THREADS = int(os.environ.get("BENCH_PROGRESS_THREADS", "8"))
 PG_SERVER = os.environ.get("BENCH_PROGRESS_PG", "postgres://postgres@127.0.0.1:5432/")
 PG_DB = "dangke_bench_progress"
@@ -156,23 +160,41 @@ def _run(label: str, env: dict) -> dict | None:
         tokens = data["tokens"]
         _load(port, "/bench/noop/", tokens, 1.5)  # warm both workers up
         _load(port, heartbeat_path, tokens, 1.5)
-        noop_a, noop_err_a = _load(port, "/bench/noop/", tokens, SECONDS / 2)
-        beat, beat_err = _load(port, heartbeat_path, tokens, SECONDS)
-        noop_b, noop_err_b = _load(port, "/bench/noop/", tokens, SECONDS / 2)
+        # Phases alternate (no-op, heartbeat, no-op, …) so that both see the same machine; each
+        # heartbeat phase is compared with the mean of the no-op phases on either side of it.
+        phase = SECONDS / ROUNDS
+        noops, beats, errors = [], [], 0
+        rate, err = _load(port, "/bench/noop/", tokens, phase / 2)
+        noops.append(rate)
+        errors += err
+        for _round in range(ROUNDS):
+            rate, err = _load(port, heartbeat_path, tokens, phase)
+            beats.append(rate)
+            errors += err
+            rate, err = _load(port, "/bench/noop/", tokens, phase / 2)
+            noops.append(rate)
+            errors += err
     finally:
         server.terminate()
         server.wait(timeout=30)
-    noop = (noop_a + noop_b) / 2
+    ratios = sorted(
+        beat / ((a + b) / 2) for beat, a, b in zip(beats, noops, noops[1:], strict=False)
+    )
+    noop = statistics.median(noops)
+    beat = statistics.median(beats)
     result = {
         "label": label,
         "noop": noop,
         "heartbeat": beat,
-        "ratio": beat / noop if noop else 0.0,
-        "errors": noop_err_a + noop_err_b + beat_err,
+        "ratio": statistics.median(ratios),
+        "ratios": ratios,
+        "errors": errors,
     }
     print(
-        f"{label:<11} no-op {noop:7.1f} req/s · heartbeat {beat:7.1f} req/s · "
-        f"ratio {result['ratio']:.0%} (target ≥ {TARGET:.0%}) · non-200 {result['errors']}",
+        f"{label:<11} no-op {noop:7.1f} req/s · heartbeat {beat:7.1f} req/s (medians) · "
+        f"ratio {result['ratio']:.0%} (median of {ROUNDS} rounds: "
+        f"{', '.join(f'{r:.0%}' for r in ratios)}; target ≥ {TARGET:.0%}) · "
+        f"non-200 {result['errors']}",
         flush=True,
     )
     return result
@@ -201,7 +223,8 @@ def _pg_drop() -> None:
 def main() -> None:
     print(
         f"gunicorn 2 sync workers, {THREADS} client threads (one trainee each), "
-        f"{SECONDS:g} s heartbeat phase between two {SECONDS / 2:g} s no-op phases"
+        f"{ROUNDS} rounds of {SECONDS / ROUNDS:g} s heartbeats between "
+        f"{SECONDS / ROUNDS / 2:g} s no-op phases"
     )
     base_env = {
         **os.environ,

@@ -1,5 +1,8 @@
 """REST endpoints of learning progress: progress reports, 我的学习 (/me/) and 学习档案 (/me/records/)."""
 
+import math
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -14,16 +17,82 @@ from learning.classes.selectors import my_classes
 from learning.progress import selectors, services
 from learning.progress.lessons import lesson_for_user
 
+SESSION_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+MAX_POSITION = 10_000_000
+TRUE_VALUES = (True, 1, "true", "True", "1")
+FALSE_VALUES = (False, 0, "false", "False", "0")
+
 
 class ProgressReportSerializer(serializers.Serializer):
+    """The report's schema (for the API docs); progress_report_parse checks it on the hot path."""
+
     event = serializers.ChoiceField(choices=services.ProgressEvent.ALL)
-    position = serializers.FloatField(required=False, min_value=0, max_value=10_000_000)
-    playback_session = serializers.RegexField(
-        r"^[A-Za-z0-9_.:\-]{1,64}$",
-        required=False,
-        error_messages={"invalid": _("播放会话标识无效。Invalid playback session id.")},
-    )
+    position = serializers.FloatField(required=False, min_value=0, max_value=MAX_POSITION)
+    playback_session = serializers.RegexField(SESSION_ID.pattern, required=False)
     active = serializers.BooleanField(required=False)
+
+
+def _position(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and 0 <= number <= MAX_POSITION else None
+
+
+def progress_report_parse(data, *, kind: str) -> dict:
+    """Check a progress report by hand: DRF's field machinery costs a heartbeat ~0.1 ms more.
+
+    Video reports need a position and a playback session; article reports need `active`. Every
+    problem is reported at once, in Chinese and English, as a 400.
+    """
+    if not isinstance(data, dict):
+        raise serializers.ValidationError(
+            {
+                "non_field_errors": [
+                    str(_("请求体必须是 JSON 对象。The body must be a JSON object."))
+                ]
+            }
+        )
+    errors: dict[str, list[str]] = {}
+    report: dict = {}
+    event = data.get("event")
+    if event not in services.ProgressEvent.ALL:
+        errors["event"] = [str(_("事件必须是 play、heartbeat、pause 或 ended。Unknown event."))]
+    report["event"] = event
+    if data.get("position") is not None:
+        position = _position(data["position"])
+        if position is None:
+            errors["position"] = [
+                str(_("播放位置必须是 0 到 10000000 之间的秒数。Invalid position."))
+            ]
+        report["position"] = position
+    elif kind == "video":
+        errors["position"] = [str(_("视频进度必须包含播放位置。Position is required."))]
+    session = data.get("playback_session")
+    if session is not None:
+        if not isinstance(session, str) or not SESSION_ID.match(session):
+            errors["playback_session"] = [str(_("播放会话标识无效。Invalid playback session id."))]
+        report["playback_session"] = session
+    elif kind == "video":
+        errors["playback_session"] = [
+            str(_("视频进度必须包含播放会话标识。playback_session is required."))
+        ]
+    active = data.get("active")
+    if active is not None:
+        if active in TRUE_VALUES:
+            report["active"] = True
+        elif active in FALSE_VALUES:
+            report["active"] = False
+        else:
+            errors["active"] = [str(_("active 必须是 true 或 false。active must be a boolean."))]
+    elif kind != "video":
+        errors["active"] = [str(_("阅读进度必须说明是否在阅读。active is required."))]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return report
 
 
 class ProgressResultSerializer(serializers.Serializer):
@@ -85,21 +154,7 @@ class LessonProgressView(APIView):
     )
     def post(self, request, lesson_id: int):
         lesson = self._lesson(request, lesson_id)
-        serializer = ProgressReportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        errors = {}
-        if lesson.kind == "video":
-            if "position" not in data:
-                errors["position"] = [str(_("视频进度必须包含播放位置。Position is required."))]
-            if "playback_session" not in data:
-                errors["playback_session"] = [
-                    str(_("视频进度必须包含播放会话标识。playback_session is required."))
-                ]
-        elif "active" not in data:
-            errors["active"] = [str(_("阅读进度必须说明是否在阅读。active is required."))]
-        if errors:
-            raise serializers.ValidationError(errors)
+        data = progress_report_parse(request.data, kind=lesson.kind)
         try:
             result = services.lesson_progress_record(
                 user=request.user,

@@ -29,6 +29,8 @@ class LessonProgress(models.Model):
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("开始时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    # Bumped by every write of a progress report; a guarded write checks it (playback_rows.py).
+    revision = models.PositiveBigIntegerField(_("修订号"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("学习进度")

@@ -1,8 +1,7 @@
 """Writes of learning progress: crediting watched and read time honestly, and the 学时 ledger."""
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,17 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from learning.progress import playback_rows
 from learning.progress.lessons import LessonInfo
 from learning.progress.models import (
     OFFLINE_SOURCES,
-    ActivePlayback,
     HoursLedgerEntry,
     LedgerSource,
     LessonProgress,
-    PlaybackSession,
 )
 
 TWO_PLACES = Decimal("0.01")
@@ -132,136 +129,123 @@ def _credit_lesson(*, user, lesson: LessonInfo, now: datetime) -> None:
 
 
 @dataclass
-class _SessionRow:
-    """The reporting playback session, as the locked read returned it."""
+class _Step:
+    """What the rules decided for one report, before anything is written."""
 
-    id: int
-    anchor_position: float
-    anchor_at: datetime | None
-    events: int
-    credited_seconds: float
-
-
-@dataclass
-class _ProgressRow:
-    """The trainee's progress on the lesson, as the locked read returned it."""
-
-    id: int
-    intervals: list
-    furthest_position: float
-    last_position: float
-    credited_seconds: float
-    completed_at: datetime | None
+    credited_now: float
+    # "keep": ActivePlayback stays; "take": this session becomes the accruing one; "clear": none.
+    activation: str
+    completes: bool
 
 
-def _db_datetime(value) -> datetime | None:
-    """A datetime column read by raw SQL: aware on PostgreSQL, naive UTC (or text) on SQLite."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+def _progress_step(
+    *,
+    state: playback_rows.PlaybackState,
+    lesson: LessonInfo,
+    event: str,
+    position: float | None,
+    active: bool | None,
+    now: datetime,
+) -> _Step:
+    """Apply DOMAIN.md's crediting rules to the rows in `state` (in memory only)."""
+    rules = _rules()
+    max_gap = float(rules["PROGRESS_MAX_GAP_SECONDS"])
+    tolerance = float(rules["PROGRESS_SEEK_TOLERANCE_SECONDS"])
+    session, progress = state.session, state.progress
+    was_completed = progress.completed_at is not None
+    credited_now = 0.0
+
+    if lesson.kind == "video":
+        duration = lesson.duration_seconds
+        pos = min(max(float(position or 0), 0.0), duration) if duration > 0 else 0.0
+    else:
+        duration = 0.0
+        pos = 0.0
+
+    is_active = state.active_session_id == session.id
+    accruing = is_active and session.anchor_at is not None
+    elapsed = (now - session.anchor_at).total_seconds() if accruing else 0.0
+    if accruing and 0 < elapsed <= max_gap and event != ProgressEvent.PLAY:
+        if lesson.kind == "video":
+            start = session.anchor_position
+            end = min(pos, start + elapsed * float(rules["MAX_PLAYBACK_RATE"]), duration)
+            # First viewing: nothing is earned from a point that was never reached by watching.
+            reached = was_completed or start <= progress.furthest_position + tolerance
+            if reached and end > start:
+                progress.intervals, credited_now = intervals_merge(
+                    list(progress.intervals), start, end
+                )
+                progress.credited_seconds = round(sum(b - a for a, b in progress.intervals), 3)
+                progress.furthest_position = max(progress.furthest_position, end)
+        elif active:
+            # Reading earns wall time only while the page was visible and in use.
+            credited_now = elapsed
+            progress.credited_seconds = round(progress.credited_seconds + elapsed, 3)
+
+    # Where the session stands after this report.
+    stop = event in (ProgressEvent.PAUSE, ProgressEvent.ENDED) or (
+        lesson.kind == "article" and active is False
+    )
+    activation = "keep"
+    if stop:
+        session.anchor_at = None
+        if is_active:
+            activation = "clear"
+    else:
+        session.anchor_at = now
+        session.anchor_position = pos
+        if not is_active:
+            # This tab (or lesson) takes over; the previous one stops accruing.
+            activation = "take"
+    session.credited_seconds = round(session.credited_seconds + credited_now, 3)
+
+    if lesson.kind == "video":
+        # Resume where I stopped, but never beyond what a first viewing has reached.
+        progress.last_position = pos if was_completed else min(pos, progress.furthest_position)
+    completes = not was_completed and _is_done(progress=progress, lesson=lesson)
+    if completes:
+        progress.completed_at = now
+    return _Step(credited_now=round(credited_now, 3), activation=activation, completes=completes)
 
 
-def _db_json(value):
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
+def _step_result(*, step: _Step, progress, lesson: LessonInfo) -> ProgressResult:
+    completed = progress.completed_at is not None
+    return ProgressResult(
+        credited_now=step.credited_now,
+        credited_seconds=progress.credited_seconds,
+        watched_ratio=_ratio(progress=progress, lesson=lesson),
+        completed=completed,
+        class_hours=lesson.class_hours if completed else Decimal("0.00"),
+        last_position=progress.last_position,
+    )
 
 
-def _playback_lock(*, user_id: int, lesson_id: int, key: str):
-    """Lock the trainee's rows for this report and read, in the same statement, what it needs.
+def _record_guarded(*, user, lesson: LessonInfo, event, playback_session, position, active, now):
+    """PostgreSQL's steady heartbeat: read without locks, then one guarded write (two statements).
 
-    Returns (accruing session id, reporting session, progress), or None when one of the three rows
-    does not exist yet (the first report of a trainee, a tab or a lesson). One round trip: the
-    hottest write path reads once.
-
-    On PostgreSQL all three rows are locked (FOR UPDATE OF ap, s, p): a report that waited for
-    another tab's report then re-reads every row it locked at its newest version, so it builds on
-    what the other report wrote. The same statement also turns synchronous_commit off for this
-    transaction only: a heartbeat's commit need not wait for the WAL flush. A crash may lose the
-    last fraction of a second of heartbeats (a transaction is lost whole, never half-applied) and
-    the trainee re-watches a few seconds; this removes the per-heartbeat fsync wait, the biggest
-    cost of the hottest write path. The transaction that credits 学时 restores full durability
-    before it commits. On SQLite the transaction's BEGIN IMMEDIATE is the lock.
+    Returns None — nothing written — when the report needs more than updating the two rows (a new
+    session, a takeover, a stop, a completion that credits 学时) or when another report wrote
+    first; the caller then takes the locking path, which decides afresh.
     """
-    q = connection.ops.quote_name
-    pg = connection.vendor == "postgresql"
-    sql = (
-        "SELECT ap.session_id, s.id, s.anchor_position, s.anchor_at, s.events, "
-        "s.credited_seconds, p.id, p.intervals, p.furthest_position, p.last_position, "
-        "p.credited_seconds, p.completed_at"
-        + (", set_config('synchronous_commit', 'off', true)" if pg else "")
-        + f" FROM {q(ActivePlayback._meta.db_table)} ap"
-        f" JOIN {q(PlaybackSession._meta.db_table)} s ON s.user_id = ap.user_id"
-        f" AND s.lesson_id = %s AND s.{q('key')} = %s"
-        f" JOIN {q(LessonProgress._meta.db_table)} p ON p.user_id = ap.user_id"
-        " AND p.lesson_id = %s"
-        " WHERE ap.user_id = %s" + (" FOR UPDATE OF ap, s, p" if pg else "")
+    state = playback_rows.playback_read(
+        user_id=user.pk, lesson_id=lesson.id, key=playback_session, lock=False
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [lesson_id, key, lesson_id, user_id])
-        row = cursor.fetchone()
-    if row is None:
+    if state is None:
         return None
-    session = _SessionRow(row[1], row[2], _db_datetime(row[3]), row[4], row[5])
-    progress = _ProgressRow(
-        row[6], _db_json(row[7]) or [], row[8], row[9], row[10], _db_datetime(row[11])
+    read_events, read_revision = state.session.events, state.progress.revision
+    step = _progress_step(
+        state=state, lesson=lesson, event=event, position=position, active=active, now=now
     )
-    return row[0], session, progress
-
-
-def _playback_create(*, user, lesson_id: int, key: str, now: datetime) -> None:
-    """The first report of a trainee, a session or a lesson: create the rows the lock reads."""
-    ActivePlayback.objects.get_or_create(user=user)
-    PlaybackSession.objects.get_or_create(
-        user=user, lesson_id=lesson_id, key=key, defaults={"started_at": now}
+    if step.activation != "keep" or step.completes:
+        return None
+    written = playback_rows.playback_save_guarded(
+        session=state.session,
+        progress=state.progress,
+        read_events=read_events,
+        read_revision=read_revision,
+        now=now,
     )
-    LessonProgress.objects.get_or_create(
-        user=user, lesson_id=lesson_id, defaults={"created_at": now, "updated_at": now}
-    )
-
-
-def _playback_save(*, session: _SessionRow, progress: _ProgressRow, now: datetime) -> None:
-    """Write the session and the progress back: one statement on PostgreSQL, two on SQLite."""
-    q = connection.ops.quote_name
-    ops = connection.ops
-    at = ops.adapt_datetimefield_value
-    session_sql = (
-        f"UPDATE {q(PlaybackSession._meta.db_table)} SET anchor_position = %s, anchor_at = %s, "
-        "last_event_at = %s, events = %s, credited_seconds = %s WHERE id = %s"
-    )
-    session_params = [
-        session.anchor_position,
-        at(session.anchor_at),
-        at(now),
-        session.events,
-        session.credited_seconds,
-        session.id,
-    ]
-    progress_sql = (
-        f"UPDATE {q(LessonProgress._meta.db_table)} SET intervals = %s, furthest_position = %s, "
-        "last_position = %s, credited_seconds = %s, completed_at = %s, updated_at = %s "
-        "WHERE id = %s"
-    )
-    progress_params = [
-        ops.adapt_json_value(progress.intervals, None),
-        progress.furthest_position,
-        progress.last_position,
-        progress.credited_seconds,
-        at(progress.completed_at),
-        at(now),
-        progress.id,
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A data-modifying WITH runs to completion whether or not its result is read.
-            cursor.execute(
-                f"WITH s AS ({session_sql}) {progress_sql}", session_params + progress_params
-            )
-        else:
-            cursor.execute(session_sql, session_params)
-            cursor.execute(progress_sql, progress_params)
+    return _step_result(step=step, progress=state.progress, lesson=lesson) if written else None
 
 
 def lesson_progress_record(
@@ -276,94 +260,53 @@ def lesson_progress_record(
 ) -> ProgressResult:
     """Record one report of the player or reader and credit only what DOMAIN.md allows.
 
-    The server keeps, per trainee, one accruing playback session (ActivePlayback, locked for the
-    whole report so two tabs are serialised). A session accrues from its anchor (position and time
-    of its last accepted report): a video segment earns at most the played span, at most the wall
-    time since the anchor × MAX_PLAYBACK_RATE, never past the duration, only seconds not already in
-    the union of watched intervals, and on a first viewing only from a point already reached by
-    watching. Any report from a session that is not the accruing one, or after a silence longer than
-    PROGRESS_MAX_GAP_SECONDS, re-anchors and earns nothing.
+    The server keeps, per trainee, one accruing playback session (ActivePlayback). A session
+    accrues from its anchor (position and time of its last accepted report): a video segment earns
+    at most the played span, at most the wall time since the anchor × MAX_PLAYBACK_RATE, never past
+    the duration, only seconds not already in the union of watched intervals, and on a first
+    viewing only from a point already reached by watching. Any report from a session that is not
+    the accruing one, or after a silence longer than PROGRESS_MAX_GAP_SECONDS, re-anchors and earns
+    nothing.
 
-    A steady heartbeat costs one locking read and one write (two on SQLite) in one transaction.
+    Reports of one trainee are serialised: the locking path holds the trainee's rows for the whole
+    report (two tabs wait for each other). On PostgreSQL a steady heartbeat first tries a guarded
+    write instead (_record_guarded): the same rules on rows read without locks, written only if
+    nobody wrote them meanwhile — two statements and no transaction. On SQLite the locking path
+    is already cheap (no network): a read and two updates under BEGIN IMMEDIATE.
     """
     if event not in ProgressEvent.ALL:
         raise ValidationError({"event": _("未知的事件。")})
     now = now or timezone.now()
-    rules = _rules()
-    max_gap = float(rules["PROGRESS_MAX_GAP_SECONDS"])
-    tolerance = float(rules["PROGRESS_SEEK_TOLERANCE_SECONDS"])
-    credited_now = 0.0
+    report = {
+        "lesson": lesson,
+        "event": event,
+        "position": position,
+        "active": active,
+        "now": now,
+    }
+    if event == ProgressEvent.HEARTBEAT and connection.vendor == "postgresql":
+        result = _record_guarded(user=user, playback_session=playback_session, **report)
+        if result is not None:
+            return result
 
     with transaction.atomic():
-        state = _playback_lock(user_id=user.pk, lesson_id=lesson.id, key=playback_session)
+        key = {"user_id": user.pk, "lesson_id": lesson.id, "key": playback_session}
+        state = playback_rows.playback_read(**key, lock=True)
         if state is None:
-            _playback_create(user=user, lesson_id=lesson.id, key=playback_session, now=now)
-            state = _playback_lock(user_id=user.pk, lesson_id=lesson.id, key=playback_session)
-        active_session_id, session, progress = state
-        was_completed = progress.completed_at is not None
-
-        if lesson.kind == "video":
-            duration = lesson.duration_seconds
-            pos = min(max(float(position or 0), 0.0), duration) if duration > 0 else 0.0
-        else:
-            duration = 0.0
-            pos = 0.0
-
-        accruing = active_session_id == session.id and session.anchor_at is not None
-        elapsed = (now - session.anchor_at).total_seconds() if accruing else 0.0
-        if accruing and 0 < elapsed <= max_gap and event != ProgressEvent.PLAY:
-            if lesson.kind == "video":
-                start = session.anchor_position
-                end = min(pos, start + elapsed * float(rules["MAX_PLAYBACK_RATE"]), duration)
-                # First viewing: nothing is earned from a point that was never reached by watching.
-                reached = was_completed or start <= progress.furthest_position + tolerance
-                if reached and end > start:
-                    progress.intervals, credited_now = intervals_merge(
-                        list(progress.intervals), start, end
-                    )
-                    progress.credited_seconds = round(sum(b - a for a, b in progress.intervals), 3)
-                    progress.furthest_position = max(progress.furthest_position, end)
-            elif active:
-                # Reading earns wall time only while the page was visible and in use.
-                credited_now = elapsed
-                progress.credited_seconds = round(progress.credited_seconds + elapsed, 3)
-
-        # Where the session stands after this report.
-        stop = event in (ProgressEvent.PAUSE, ProgressEvent.ENDED) or (
-            lesson.kind == "article" and active is False
-        )
-        if stop:
-            session.anchor_at = None
-            if active_session_id == session.id:
-                ActivePlayback.objects.filter(user_id=user.pk).update(session=None)
-        else:
-            session.anchor_at = now
-            session.anchor_position = pos
-            if active_session_id != session.id:
-                # This tab (or lesson) takes over; the previous one stops accruing.
-                ActivePlayback.objects.filter(user_id=user.pk).update(session_id=session.id)
-        session.events += 1
-        session.credited_seconds = round(session.credited_seconds + credited_now, 3)
-
-        if lesson.kind == "video":
-            # Resume where I stopped, but never beyond what a first viewing has reached.
-            progress.last_position = pos if was_completed else min(pos, progress.furthest_position)
-        completed = was_completed
-        if not was_completed and _is_done(progress=progress, lesson=lesson):
+            playback_rows.playback_create(
+                user=user, lesson_id=lesson.id, key=playback_session, now=now
+            )
+            state = playback_rows.playback_read(**key, lock=True)
+        step = _progress_step(state=state, **report)
+        if step.activation == "take":
+            playback_rows.playback_activate(user_id=user.pk, session_id=state.session.id)
+        elif step.activation == "clear":
+            playback_rows.playback_activate(user_id=user.pk, session_id=None)
+        if step.completes:
             _restore_commit_durability()  # the 学时 credited below must survive a crash
-            progress.completed_at = now
-            completed = True
             _credit_lesson(user=user, lesson=lesson, now=now)
-        _playback_save(session=session, progress=progress, now=now)
-
-    return ProgressResult(
-        credited_now=round(credited_now, 3),
-        credited_seconds=progress.credited_seconds,
-        watched_ratio=_ratio(progress=progress, lesson=lesson),
-        completed=completed,
-        class_hours=lesson.class_hours if completed else Decimal("0.00"),
-        last_position=progress.last_position,
-    )
+        playback_rows.playback_save(session=state.session, progress=state.progress, now=now)
+    return _step_result(step=step, progress=state.progress, lesson=lesson)
 
 
 def _check_amount(amount: Decimal) -> Decimal:

@@ -146,12 +146,35 @@ def test_another_users_lesson_progress_is_not_touched(
         {"event": "heartbeat", "playback_session": "a"},
         {"event": "heartbeat", "position": 5, "playback_session": "x" * 65},
         {"event": "heartbeat", "position": 5, "playback_session": "<script>"},
+        {"event": "heartbeat", "position": 5, "playback_session": 17},
+        {"event": "heartbeat", "position": True, "playback_session": "a"},
+        {"event": "heartbeat", "position": 10_000_001, "playback_session": "a"},
+        {"event": ["heartbeat"], "position": 5, "playback_session": "a"},
     ],
 )
 def test_malformed_bodies_are_400(trainee_api, video_lesson, body):
     response = trainee_api.post(url(video_lesson), body, format="json")
     assert response.status_code == 400
     assert "detail" in response.json() and "errors" in response.json()
+
+
+def test_a_body_that_is_not_an_object_is_400(trainee_api, video_lesson):
+    response = trainee_api.post(url(video_lesson), [1, 2], format="json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["errors"]["non_field_errors"][0]
+
+
+def test_every_problem_is_reported_at_once(trainee_api, video_lesson):
+    body = {"event": "rewind", "position": "soon", "playback_session": "<x>", "active": "maybe"}
+    errors = trainee_api.post(url(video_lesson), body, format="json").json()["errors"]
+    assert set(errors) == {"event", "position", "playback_session", "active"}
+
+
+def test_article_active_accepts_form_style_booleans(trainee_api, article_lesson):
+    response = trainee_api.post(
+        url(article_lesson), {"event": "heartbeat", "active": "false"}, format="json"
+    )
+    assert response.status_code == 200
 
 
 def test_non_json_body_is_400(trainee_api, video_lesson):
@@ -210,11 +233,11 @@ def test_heartbeat_query_count_is_constant(
 ):
     honest(trainee_api, trainee, video_lesson, 0, 20)
     rewind_playback(trainee, 10)
-    # The trainee's lock row read together with the reporting session and the progress (1), then
-    # the write: one statement on PostgreSQL (a data-modifying WITH), two on SQLite; plus the
-    # savepoint pair the test transaction adds around transaction.atomic(). Visibility and lesson
-    # facts are remembered from the reports above.
-    expected = 4 if connection.vendor == "postgresql" else 5
+    # PostgreSQL: the three rows read in one statement without locks, then one guarded write
+    # (playback_rows.playback_save_guarded). SQLite: the same read under BEGIN IMMEDIATE and two
+    # updates, plus the savepoint pair the test transaction adds around transaction.atomic().
+    # Visibility and lesson facts are remembered from the reports above.
+    expected = 2 if connection.vendor == "postgresql" else 5
     with django_assert_num_queries(expected):
         response = post(trainee_api, video_lesson, "heartbeat", 30)
     assert response.json()["credited_now"] == pytest.approx(10)

@@ -1,13 +1,9 @@
 """Reads of training classes: who may see which class, and each trainee's standing in a class."""
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
 from learning.progress.selectors import (
@@ -16,38 +12,6 @@ from learning.progress.selectors import (
 )
 
 VIEW_ALL_PERMISSION = "classes.view_all_classes"
-
-
-class ClassStatus(models.TextChoices):
-    """A trainee's standing in a class; computed, never stored."""
-
-    NOT_STARTED = "not_started", _("未开班")
-    IN_PROGRESS = "in_progress", _("学习中")
-    AWAITING_EXAM = "awaiting_exam", _("学时已修满，待考试")
-    COMPLETED = "completed", _("已完成")
-    INCOMPLETE = "incomplete", _("未完成")
-
-
-def class_status(
-    *,
-    training_class: TrainingClass,
-    earned: Decimal,
-    exam_id: int | None,
-    exam_passed: bool,
-    today: date | None = None,
-) -> ClassStatus:
-    """The status rule in one place: hours met and (no exam, or exam passed) means completed."""
-    today = today or timezone.localdate()
-    hours_met = earned >= (training_class.required_hours or 0)
-    if hours_met and (exam_id is None or exam_passed):
-        return ClassStatus.COMPLETED
-    if training_class.start_date and today < training_class.start_date:
-        return ClassStatus.NOT_STARTED
-    if training_class.end_date and today > training_class.end_date:
-        return ClassStatus.INCOMPLETE
-    if hours_met:
-        return ClassStatus.AWAITING_EXAM
-    return ClassStatus.IN_PROGRESS
 
 
 def can_view_all_classes(user) -> bool:
@@ -117,56 +81,6 @@ def class_progress_rows(*, training_class: TrainingClass) -> list[ClassProgressR
         )
         for e in enrolments
     ]
-
-
-@dataclass
-class MyClass:
-    training_class: TrainingClass
-    earned_hours: Decimal
-    required_hours: Decimal
-    exam: int | None
-    exam_passed: bool
-    status: ClassStatus
-
-    @property
-    def percent(self) -> int:
-        if not self.required_hours:
-            return 100
-        return min(100, int(self.earned_hours * 100 / self.required_hours))
-
-
-def my_classes(*, user) -> list[MyClass]:
-    """The classes the trainee is enrolled in, with 学时 earned towards each."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    classes = list(
-        TrainingClass.objects.filter(enrolments__trainee__user=user).order_by("-start_date", "-id")
-    )
-    from learning.quizzes.selectors import class_exam_summary as exam_summaries
-
-    exams = exam_summaries(user=user, training_class_ids=[tc.pk for tc in classes])
-    result = []
-    for tc in classes:
-        earned = class_earned_hours_by_user(training_class=tc, user_ids=[user.pk]).get(
-            user.pk, Decimal("0.00")
-        )
-        exam = exams[tc.pk]
-        result.append(
-            MyClass(
-                training_class=tc,
-                earned_hours=earned,
-                required_hours=tc.required_hours or Decimal("0"),
-                exam=exam["exam"],
-                exam_passed=exam["exam_passed"],
-                status=class_status(
-                    training_class=tc,
-                    earned=earned,
-                    exam_id=exam["exam"],
-                    exam_passed=exam["exam_passed"],
-                ),
-            )
-        )
-    return result
 
 
 def required_lesson_ids(*, user) -> list[int]:

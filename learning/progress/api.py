@@ -13,9 +13,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from learning.classes.selectors import my_classes
 from learning.progress import selectors, services
 from learning.progress.lessons import lesson_for_user
+from learning.reports.selectors import ReportStatus, my_class_standings
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 MAX_POSITION = 10_000_000
@@ -177,8 +177,14 @@ class MyClassSerializer(serializers.Serializer):
     earned_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
     exam = serializers.IntegerField(allow_null=True)
     exam_passed = serializers.BooleanField()
-    status = serializers.CharField()
+    lessons_completed = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=ReportStatus.choices,
+        help_text="The class report's status: the trainee and the trainer see the same.",
+    )
     status_display = serializers.CharField()
+    certificate_no = serializers.CharField(allow_null=True, help_text="A valid 结业证书, if any.")
 
 
 class MeView(APIView):
@@ -222,10 +228,13 @@ class MeView(APIView):
                 "earned_hours": f"{item.earned_hours:.2f}",
                 "exam": item.exam,
                 "exam_passed": item.exam_passed,
+                "lessons_completed": item.row.lessons_completed,
+                "lessons_total": item.row.lessons_total,
                 "status": item.status.value,
                 "status_display": str(item.status.label),
+                "certificate_no": item.certificate_no,
             }
-            for item in my_classes(user=user)
+            for item in my_class_standings(user=user)
         ]
         return Response(
             {

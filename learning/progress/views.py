@@ -8,10 +8,11 @@ from django.db.models import Sum
 from django.shortcuts import render
 from wagtail.models import Page
 
-from learning.classes.selectors import my_classes, required_lesson_ids
+from learning.classes.selectors import required_lesson_ids
 from learning.progress import selectors
 from learning.progress.lessons import visible_lessons
 from learning.progress.models import LessonProgress
+from learning.reports.selectors import my_class_standings
 
 NEXT_LESSONS = 6
 
@@ -44,7 +45,7 @@ def my_learning(request):
     )
     context = {
         "profile": getattr(user, "trainee_profile", None),
-        "classes": my_classes(user=user),
+        "classes": my_class_standings(user=user),
         "resume": [p for p in unfinished if p.lesson_id in visible_ids],
         "next_lessons": _lessons_to_do(user=user),
     }

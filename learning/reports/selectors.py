@@ -697,3 +697,57 @@ def my_certificates(*, user) -> list[Certificate]:
         .select_related("training_class")
         .order_by("-issued_at", "-id")
     )
+
+
+@dataclass
+class MyClassStanding:
+    """One of the signed-in trainee's classes, judged by exactly the rules of the class report."""
+
+    training_class: TrainingClass
+    row: ReportRow
+
+    @property
+    def status(self) -> ReportStatus:
+        return ReportStatus(self.row.status)
+
+    @property
+    def earned_hours(self) -> Decimal:
+        return self.row.earned_hours
+
+    @property
+    def required_hours(self) -> Decimal:
+        return self.row.required_hours
+
+    @property
+    def exam(self) -> int | None:
+        return self.row.exam_id
+
+    @property
+    def exam_passed(self) -> bool:
+        return bool(self.row.exam_passed)
+
+    @property
+    def certificate_no(self) -> str | None:
+        return self.row.certificate_no
+
+    @property
+    def percent(self) -> int:
+        return self.row.percent
+
+
+def my_class_standings(*, user, today: date | None = None) -> list[MyClassStanding]:
+    """The trainee's classes (我的学习, /api/v1/me/) with 学时, exam, certificate and ReportStatus.
+
+    The same annotate_report the trainer's report uses, so a trainee and their trainer always see
+    the same status (a revoked certificate shows 未通过 to both). Two queries for any number of
+    classes.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    qs = annotate_report(Enrolment.objects.filter(trainee__user=user), today=today)
+    rows = [to_row(values) for values in _row_values(qs.order_by("-training_class_id"))]
+    classes = TrainingClass.objects.in_bulk([row.training_class_id for row in rows])
+    standings = [MyClassStanding(training_class=classes[r.training_class_id], row=r) for r in rows]
+    # Newest class first; classes without dates after dated ones, on every database.
+    standings.sort(key=lambda s: s.training_class.start_date or date.min, reverse=True)
+    return standings

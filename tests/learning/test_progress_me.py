@@ -180,3 +180,58 @@ def test_my_learning_links_to_the_class_exam(client, trainee, training_class):
     client.force_login(trainee)
     html = client.get("/me/").content.decode()
     assert f'href="/quizzes/{exam.pk}/"' in html
+
+
+def test_a_revoked_certificate_shows_as_not_passed_to_the_trainee(
+    client, trainee, training_class, trainer
+):
+    """The trainee sees the report's status: revoked (e.g. cheating) is 未通过, not 已完成."""
+    from django.utils import timezone
+
+    from learning.reports.models import Certificate
+
+    ledger_offline_add(
+        user=trainee,
+        training_class=training_class,
+        source="offline_lecture",
+        amount=training_class.required_hours,
+        granted_by=trainer,
+        note="集中培训",
+    )
+    api = APIClient()
+    api.force_authenticate(trainee)
+    (mine,) = api.get("/api/v1/me/").json()["classes"]
+    assert (mine["status"], mine["status_display"]) == ("completed", "已结业")
+    Certificate.objects.create(
+        number="DK2026REVOKED001",
+        trainee=trainee.trainee_profile,
+        training_class=training_class,
+        trainee_name=trainee.trainee_profile.name,
+        class_name=training_class.name,
+        earned_hours=training_class.required_hours,
+        revoked_at=timezone.now(),
+        revoke_reason="考试作弊",
+    )
+    (mine,) = api.get("/api/v1/me/").json()["classes"]
+    assert (mine["status"], mine["status_display"]) == ("failed", "未通过")
+    assert mine["certificate_no"] is None
+    client.force_login(trainee)
+    assert "未通过" in client.get("/me/").content.decode()
+
+
+def test_me_api_query_count_does_not_grow_with_classes(
+    trainee_api, trainee, training_class, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from learning.classes.models import Enrolment, TrainingClass
+
+    with CaptureQueriesContext(connection) as one_class:
+        assert trainee_api.get("/api/v1/me/").status_code == 200
+    for n in range(3):
+        tc = TrainingClass.objects.create(name=f"加开班 {n}", intake=f"第 {n + 2} 期")
+        Enrolment.objects.create(training_class=tc, trainee=trainee.trainee_profile)
+    with django_assert_num_queries(len(one_class)):
+        classes = trainee_api.get("/api/v1/me/").json()["classes"]
+    assert len(classes) == 4

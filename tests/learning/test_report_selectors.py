@@ -17,6 +17,7 @@ from learning.reports.selectors import (
     class_report_stats,
     dashboard,
     iter_rows,
+    my_class_standings,
     to_row,
 )
 
@@ -73,6 +74,18 @@ def test_last_attempt_grading_counts_the_last(report_factory):
     assert row.exam_score == Decimal("40.00") and row.exam_passed is False
 
 
+def _assert_trainees_see_what_the_report_says(tc, report_rows):
+    """我的学习 and /api/v1/me/ read each trainee's standing through the report's own rules."""
+    for row in report_rows.values():
+        user = Enrolment.objects.get(pk=row.id).trainee.user
+        (mine,) = [s for s in my_class_standings(user=user) if s.training_class == tc]
+        assert (mine.status, mine.earned_hours, mine.certificate_no) == (
+            row.status,
+            row.earned_hours,
+            row.certificate_no,
+        )
+
+
 def test_status_rules(report_factory, trainer):
     tc = report_factory.klass(required_hours="2")
     quiz = report_factory.exam(tc)
@@ -104,6 +117,7 @@ def test_status_rules(report_factory, trainer):
         revoke_reason="考试作弊",
     )
     got = by_no(tc)
+    _assert_trainees_see_what_the_report_says(tc, got)
     assert got[fresh.student_no].status == ReportStatus.NOT_STARTED
     assert got[learning.student_no].status == ReportStatus.IN_PROGRESS
     assert got[full.student_no].status == ReportStatus.HOURS_MET
@@ -120,6 +134,7 @@ def test_status_rules(report_factory, trainer):
     tc.end_date = timezone.localdate() - timedelta(days=1)
     tc.save()
     got = by_no(tc)
+    _assert_trainees_see_what_the_report_says(tc, got)
     assert got[learning.student_no].status == ReportStatus.FAILED
     assert got[full.student_no].status == ReportStatus.FAILED
     assert got[done.student_no].status == ReportStatus.COMPLETED

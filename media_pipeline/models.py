@@ -134,14 +134,18 @@ class EncodingJob(models.Model):
         PROCESSING = "processing", _("处理中")
         READY = "ready", _("完成")
         FAILED = "failed", _("失败")
+        # A newer job of the same video exists: only the latest job may publish (PeerTube's
+        # rule), so this one ended without touching the video and its output was discarded.
+        SUPERSEDED = "superseded", _("已被取代")
 
     # The only allowed moves; every status change goes through `transition_to`.
     TRANSITIONS = {
-        Status.QUEUED: {Status.PROCESSING, Status.FAILED},
+        Status.QUEUED: {Status.PROCESSING, Status.FAILED, Status.SUPERSEDED},
         # Back to QUEUED only when the worker died (stale heartbeat).
-        Status.PROCESSING: {Status.READY, Status.FAILED, Status.QUEUED},
+        Status.PROCESSING: {Status.READY, Status.FAILED, Status.QUEUED, Status.SUPERSEDED},
         Status.FAILED: {Status.QUEUED},
         Status.READY: set(),
+        Status.SUPERSEDED: set(),
     }
 
     video = models.ForeignKey(
@@ -182,7 +186,7 @@ class EncodingJob(models.Model):
             self.heartbeat_at = now
             self.progress = 0
             self.error = ""
-        elif status in (self.Status.READY, self.Status.FAILED):
+        elif status in (self.Status.READY, self.Status.FAILED, self.Status.SUPERSEDED):
             self.finished_at = now
             if status == self.Status.READY:
                 self.progress = 100

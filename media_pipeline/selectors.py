@@ -30,7 +30,8 @@ def video_detail_queryset() -> QuerySet:
 
 
 def video_jobs(*, video: Video) -> QuerySet:
-    return EncodingJob.objects.filter(video=video).order_by("-created_at", "-id")
+    # Highest id first: the latest job is the one allowed to publish (services._newer_jobs).
+    return EncodingJob.objects.filter(video=video).order_by("-id")
 
 
 def video_latest_job(*, video: Video) -> EncodingJob | None:

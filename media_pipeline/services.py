@@ -13,6 +13,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from media_pipeline import conf, storage
@@ -177,6 +178,34 @@ def _set_video_state(video_id: int, **fields) -> None:
     Video.objects.filter(pk=video_id).update(**fields)
 
 
+# Only the video's latest job may change the video (PeerTube's rule). "Latest" is the highest id:
+# ids come from one database sequence in insert order, while created_at is each process's own
+# clock and can tie or run backwards between machines.
+
+
+def _newer_jobs(job: EncodingJob):
+    return EncodingJob.objects.filter(video_id=job.video_id, pk__gt=job.pk)
+
+
+def _lock_video(job: EncodingJob) -> None:
+    """Lock the job's video row until the transaction ends.
+
+    Creating a job takes a key-share lock on its video (the foreign key), which this lock blocks,
+    so a newer job cannot appear between `_newer_jobs(job).exists()` and the commit.
+    """
+    list(Video.objects.select_for_update().filter(pk=job.video_id).values_list("pk", flat=True))
+
+
+def _job_supersede(job: EncodingJob, *, error: str = "", log_tail: str = "") -> None:
+    """End a job that a newer one replaced; the video is left to the newer job (caller locks)."""
+    job.transition_to(EncodingJob.Status.SUPERSEDED)
+    if error:
+        job.error = error[:2000]
+    if log_tail:
+        job.log_tail = log_tail
+    job.save()
+
+
 def encoding_job_run(*, job_id: int) -> EncodingJob | None:
     """Run a queued job to ready or failed; a job that is not queued is left alone (idempotent).
 
@@ -185,6 +214,11 @@ def encoding_job_run(*, job_id: int) -> EncodingJob | None:
     with transaction.atomic():
         job = EncodingJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != EncodingJob.Status.QUEUED:
+            return job
+        _lock_video(job)
+        if _newer_jobs(job).exists():
+            # Replaced before it started: encoding it would be wasted work.
+            _job_supersede(job)
             return job
         job.transition_to(EncodingJob.Status.PROCESSING)
         job.save()
@@ -209,6 +243,11 @@ def _job_fail(*, job: EncodingJob, error: str, log_tail: str) -> None:
         )
         if job is None:
             return
+        _lock_video(job)
+        if _newer_jobs(job).exists():
+            # The newer job owns the video's status; this failure is only kept on the job.
+            _job_supersede(job, error=error, log_tail=log_tail)
+            return
         job.transition_to(EncodingJob.Status.FAILED)
         job.error = error[:2000]
         job.log_tail = log_tail
@@ -219,13 +258,27 @@ def _job_fail(*, job: EncodingJob, error: str, log_tail: str) -> None:
 def _heartbeat(job: EncodingJob, percent: int) -> bool:
     # The copy shown before publishing stays below 100: 100 means "published and playable".
     percent = min(percent, 99)
+    latest = ~Exists(_newer_jobs(job))
     alive = EncodingJob.objects.filter(
-        pk=job.pk, status=EncodingJob.Status.PROCESSING, attempts=job.attempts
+        latest, pk=job.pk, status=EncodingJob.Status.PROCESSING, attempts=job.attempts
     ).update(progress=percent, heartbeat_at=timezone.now())
     if alive:
-        _set_video_state(job.video_id, progress=percent)
-    # Zero rows: the job was declared stale and handed to another worker, so stop this encode.
-    return bool(alive)
+        # Guarded again: a newer job created since the line above owns the video's progress.
+        Video.objects.filter(latest, pk=job.video_id).update(progress=percent)
+        return True
+    # Zero rows: the job was declared stale and handed to another worker, or a newer job of the
+    # video exists and this encode's output would be discarded; either way, stop this encode.
+    with transaction.atomic():
+        current = (
+            EncodingJob.objects.select_for_update()
+            .filter(pk=job.pk, status=EncodingJob.Status.PROCESSING, attempts=job.attempts)
+            .first()
+        )
+        if current is not None:
+            _lock_video(current)
+            if _newer_jobs(current).exists():
+                _job_supersede(current)
+    return False
 
 
 def encoding_plan_for(*, info: ProbeResult) -> EncodingPlan:
@@ -332,6 +385,11 @@ def _job_complete(
         ):
             # Deleted or taken over meanwhile: what this run published belongs to nobody.
             stale_dir = output_dir
+        elif _newer_jobs(job).exists():
+            # A newer job was created while this one ran (the video row lock above keeps another
+            # from appearing until commit): its output must not replace what the newer job makes.
+            _job_supersede(job, log_tail=log)
+            stale_dir = output_dir
         else:
             stale_dir = video.output_dir if video.output_dir != output_dir else ""
             width, height = info.display_size
@@ -375,6 +433,10 @@ def encoding_job_retry(*, job_id: int) -> EncodingJob:
             and job.can_transition_to(EncodingJob.Status.QUEUED)
         ):
             raise JobStateConflict(job.status)
+        _lock_video(job)
+        if _newer_jobs(job).exists():
+            # Its output could never be published; retry the video's latest job instead.
+            raise JobStateConflict("superseded")
         job.transition_to(EncodingJob.Status.QUEUED)
         # A person asked for another go: the automatic attempt limit starts over.
         job.attempts = 0
@@ -403,6 +465,11 @@ def stale_jobs_requeue(*, now=None) -> list[int]:
             if job.status != EncodingJob.Status.PROCESSING or (
                 job.heartbeat_at and job.heartbeat_at >= cutoff
             ):
+                continue
+            _lock_video(job)
+            if _newer_jobs(job).exists():
+                # Neither re-run nor failed: either would touch the video the newer job owns.
+                _job_supersede(job, error="worker stopped responding; a newer job replaced it")
                 continue
             if job.attempts >= conf.get("MAX_ATTEMPTS"):
                 job.transition_to(EncodingJob.Status.FAILED)

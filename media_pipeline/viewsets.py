@@ -84,7 +84,7 @@ class VideoInspectView(generic.InspectView):
     def get_object(self, queryset=None):
         return get_object_or_404(
             Video.objects.prefetch_related(
-                Prefetch("jobs", queryset=EncodingJob.objects.order_by("-created_at", "-id"))
+                Prefetch("jobs", queryset=EncodingJob.objects.order_by("-id"))
             ),
             pk=self.pk,
         )

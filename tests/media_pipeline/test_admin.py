@@ -124,3 +124,17 @@ def test_editors_cannot_change_the_ladder(client, editor):
     client.force_login(editor)
 
     assert client.get(reverse("encoding_profiles:index")).status_code in (302, 403)
+
+
+def test_detail_shows_a_superseded_job(client, editor, clips, open_clip):
+    from media_pipeline import services
+
+    video = services.video_create(title="换了文件", file=open_clip(clips["small"]), enqueue=False)
+    older = video.jobs.get()
+    EncodingJob.objects.create(video=video)
+    services.encoding_job_run(job_id=older.pk)
+    client.force_login(editor)
+
+    page = client.get(reverse("videos:inspect", args=[video.pk])).content.decode()
+
+    assert f"#{older.pk} · 已被取代" in page

@@ -251,3 +251,153 @@ def test_job_of_a_deleted_video_is_skipped(clips, open_clip):
     video.delete()
 
     assert services.encoding_job_run(job_id=job_id) is None
+
+
+# Only the latest job may publish ---------------------------------------------------------------
+
+
+def newer_job(video: Video) -> EncodingJob:
+    # What re-encoding or replacing a video amounts to: another job for the same video.
+    return EncodingJob.objects.create(video=video)
+
+
+def published_folders(video: Video) -> set[str]:
+    return {f"videos/hls/{video.pk}/{p.name}" for p in media(f"videos/hls/{video.pk}").iterdir()}
+
+
+def test_older_job_finishing_after_a_newer_one_was_created_publishes_nothing(
+    encode, clips, monkeypatch, django_capture_on_commit_callbacks
+):
+    video = encode(clips["small"])
+    first_dir, first_renditions = video.output_dir, list(video.renditions.values("pk", "playlist"))
+    older = newer_job(video)
+    real_publish = services.storage.publish_folder
+    created = []
+
+    def publish_then_replace(source, dest):
+        real_publish(source, dest)
+        if not created:
+            # The newer job appears after the older encode is done but before it is recorded.
+            created.append(newer_job(video))
+
+    monkeypatch.setattr(services.storage, "publish_folder", publish_then_replace)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.encoding_job_run(job_id=older.pk)
+
+    older.refresh_from_db()
+    video.refresh_from_db()
+    assert older.status == EncodingJob.Status.SUPERSEDED and older.finished_at
+    assert older.log_tail
+    # The video still plays the first encode; the older job's published folder is gone.
+    assert video.output_dir == first_dir and video.hls_master.startswith(first_dir)
+    assert list(video.renditions.values("pk", "playlist")) == first_renditions
+    assert published_folders(video) == {first_dir}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        latest = services.encoding_job_run(job_id=created[0].pk)
+
+    video.refresh_from_db()
+    assert latest.status == EncodingJob.Status.READY
+    assert video.status == Video.Status.READY and video.progress == 100
+    assert published_folders(video) == {video.output_dir} != {first_dir}
+    assert older.status == EncodingJob.Status.SUPERSEDED
+    with pytest.raises(JobStateConflict):
+        services.encoding_job_retry(job_id=older.pk)
+
+
+def test_older_job_heartbeats_do_not_touch_the_video_a_newer_job_made(
+    encode, clips, monkeypatch, django_capture_on_commit_callbacks
+):
+    video = encode(clips["small"])
+    older = newer_job(video)
+    real_run = services.run_ffmpeg
+    latest = []
+
+    def newer_job_runs_first(args, **kwargs):
+        if not latest:
+            # While the older job is claimed, a newer one is created and finishes first.
+            latest.append(newer_job(video))
+            services.encoding_job_run(job_id=latest[0].pk)
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(services, "run_ffmpeg", newer_job_runs_first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.encoding_job_run(job_id=older.pk)
+
+    older.refresh_from_db()
+    video.refresh_from_db()
+    latest[0].refresh_from_db()
+    assert latest[0].status == EncodingJob.Status.READY
+    # The older encode's first heartbeat saw the newer job: it stopped there, ended superseded
+    # and left the video's progress, status and outputs as the newer job set them.
+    assert older.status == EncodingJob.Status.SUPERSEDED
+    assert video.status == Video.Status.READY and video.progress == 100
+    assert video.hls_master.startswith(video.output_dir)
+    assert published_folders(video) == {video.output_dir}
+    assert not any(media("videos/.work").iterdir())
+
+
+def test_older_job_failing_does_not_fail_the_video(
+    encode, clips, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    video = encode(clips["small"])
+    older = newer_job(video)
+    real_run = services.run_ffmpeg
+
+    def replaced_meanwhile(args, **kwargs):
+        result = real_run(args, **kwargs)
+        # After ffmpeg's last progress line, before the failure is recorded.
+        newer_job(video)
+        return result
+
+    monkeypatch.setattr(services, "run_ffmpeg", replaced_meanwhile)
+    settings.MEDIA_PIPELINE_X264_PRESET = "no-such-preset"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.encoding_job_run(job_id=older.pk)
+
+    older.refresh_from_db()
+    video.refresh_from_db()
+    # The failure is kept on the job, but the video's status belongs to the newer job.
+    assert older.status == EncodingJob.Status.SUPERSEDED and "ffmpeg exited" in older.error
+    assert video.status != Video.Status.FAILED and video.error == ""
+
+
+def test_older_queued_job_is_superseded_without_encoding(clips, open_clip):
+    video = services.video_create(title="换了文件", file=open_clip(clips["small"]), enqueue=False)
+    older = video.jobs.get()
+    latest = newer_job(video)
+
+    job = services.encoding_job_run(job_id=older.pk)
+
+    assert job.status == EncodingJob.Status.SUPERSEDED and job.attempts == 0
+    video.refresh_from_db()
+    assert video.status == Video.Status.QUEUED and not video.output_dir
+    assert services.encoding_job_run(job_id=older.pk).status == EncodingJob.Status.SUPERSEDED
+    from media_pipeline.selectors import video_latest_job
+
+    assert video_latest_job(video=video) == latest
+
+
+def test_older_stale_job_is_superseded_not_requeued(clips, open_clip):
+    video = services.video_create(title="旧任务", file=open_clip(clips["small"]), enqueue=False)
+    older = video.jobs.get()
+    EncodingJob.objects.filter(pk=older.pk).update(
+        status=EncodingJob.Status.PROCESSING,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    newer_job(video)
+    Video.objects.filter(pk=video.pk).update(status=Video.Status.QUEUED, progress=0)
+
+    assert services.stale_jobs_requeue() == []
+
+    older.refresh_from_db()
+    video.refresh_from_db()
+    assert older.status == EncodingJob.Status.SUPERSEDED
+    assert video.status == Video.Status.QUEUED and video.error == ""
+
+
+def test_superseded_is_a_final_state():
+    job = EncodingJob(status=EncodingJob.Status.SUPERSEDED)
+
+    assert not any(job.can_transition_to(status) for status in EncodingJob.Status)

@@ -84,6 +84,52 @@ def quiz_check_may_start(*, quiz: Quiz, user) -> None:
 # Drawing questions and the per-attempt snapshot.
 
 
+def key_as_shown(type_: str, key, perm: list[int]):
+    """A bank key (the bank's option letters) in the letters of an attempt whose order is `perm`."""
+    if type_ not in CHOICE_TYPES:
+        return key
+    # Original letter → position in this attempt's order → the letter the trainee sees.
+    to_shown = {OPTION_KEYS[orig]: OPTION_KEYS[pos] for pos, orig in enumerate(perm)}
+    if type_ == QuestionType.SINGLE:
+        return to_shown[key]
+    return sorted(to_shown[k] for k in key)
+
+
+def key_as_bank(type_: str, key, perm: list[int]):
+    """The inverse of key_as_shown: a snapshot key back in the bank's option letters."""
+    if type_ not in CHOICE_TYPES or key is None:
+        return key
+    to_bank = {OPTION_KEYS[pos]: OPTION_KEYS[orig] for pos, orig in enumerate(perm)}
+    if type_ == QuestionType.SINGLE:
+        return to_bank.get(key, key)
+    return sorted(to_bank.get(k, k) for k in key)
+
+
+def _snapshot_perm(item: dict) -> list[int]:
+    return list(item.get("perm") or range(len(item.get("options") or [])))
+
+
+def corrected_key(question: Question, item: dict):
+    """The bank question's current key as the attempt with snapshot `item` must hold it.
+
+    None when it cannot be mapped safely: the type changed, or a choice question's number of
+    options changed since the attempt started (its `perm` no longer fits the bank's options).
+    """
+    if question.type != item["type"] or question.type == QuestionType.SHORT:
+        return None
+    if question.answer is None:
+        return None
+    perm = _snapshot_perm(item)
+    if question.type in CHOICE_TYPES:
+        if len(question.options or []) != len(perm):
+            return None
+        try:
+            return key_as_shown(question.type, question.answer, perm)
+        except KeyError:
+            return None
+    return question.answer
+
+
 def _snapshot_question(
     question: Question, *, score: Decimal, rng: random.Random, shuffle: bool
 ) -> dict:
@@ -93,14 +139,7 @@ def _snapshot_question(
     if shuffle and question.type in CHOICE_TYPES:
         rng.shuffle(perm)
     shown = [{"key": OPTION_KEYS[pos], "text": options[orig]} for pos, orig in enumerate(perm)]
-    answer = question.answer
-    if question.type in CHOICE_TYPES:
-        # Original letter → position in this attempt's order → the letter the trainee sees.
-        to_shown = {OPTION_KEYS[orig]: OPTION_KEYS[pos] for pos, orig in enumerate(perm)}
-        if question.type == QuestionType.SINGLE:
-            answer = to_shown[answer]
-        else:
-            answer = sorted(to_shown[k] for k in answer)
+    answer = key_as_shown(question.type, question.answer, perm)
     item = {
         "id": question.pk,
         "type": question.type,
@@ -516,3 +555,352 @@ def _credit_exam_hours(*, attempt_id: int) -> None:
         reference=f"quiz-attempt:{attempt_id}",
         note=_("通过考试：%(quiz)s") % {"quiz": attempt.quiz.title},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Regrading a quiz's attempts (Moodle's "regrade after fixing a question").
+
+
+@dataclass
+class RegradeChange:
+    """One attempt whose score, state or result a regrade changes."""
+
+    attempt_id: int
+    user_id: int
+    trainee: str
+    number: int
+    old_score: Decimal | None
+    new_score: Decimal | None
+    max_score: Decimal
+    old_passed: bool | None
+    new_passed: bool | None
+
+    @property
+    def pass_to_fail(self) -> bool:
+        return self.old_passed is True and self.new_passed is not True
+
+    @property
+    def fail_to_pass(self) -> bool:
+        return self.old_passed is not True and self.new_passed is True
+
+
+@dataclass
+class RegradeSummary:
+    """What a regrade changed (or, for a dry run, would change)."""
+
+    quiz_id: int
+    question_id: int | None
+    dry_run: bool
+    attempts_checked: int = 0
+    attempts_rekeyed: int = 0
+    in_progress_rekeyed: int = 0
+    # Attempts whose snapshot cannot take the new key (type or number of options changed).
+    unmappable: list[int] | None = None
+    changes: list[RegradeChange] | None = None
+    hours_removed: list[dict] | None = None
+    hours_credited: list[dict] | None = None
+    certificates_to_review: list[dict] | None = None
+    old_keys: list | None = None
+    new_key: object = None
+    log_id: int | None = None
+
+    def __post_init__(self):
+        for name in (
+            "unmappable",
+            "changes",
+            "hours_removed",
+            "hours_credited",
+            "certificates_to_review",
+            "old_keys",
+        ):
+            if getattr(self, name) is None:
+                setattr(self, name, [])
+
+    @property
+    def score_changed(self) -> list[RegradeChange]:
+        return [c for c in self.changes if c.old_score != c.new_score]
+
+    @property
+    def pass_to_fail(self) -> list[RegradeChange]:
+        return [c for c in self.changes if c.pass_to_fail]
+
+    @property
+    def fail_to_pass(self) -> list[RegradeChange]:
+        return [c for c in self.changes if c.fail_to_pass]
+
+    def as_dict(self) -> dict:
+        """Plain JSON for the audit log."""
+        return {
+            "attempts_checked": self.attempts_checked,
+            "attempts_rekeyed": self.attempts_rekeyed,
+            "in_progress_rekeyed": self.in_progress_rekeyed,
+            "unmappable": self.unmappable,
+            "changes": [
+                {
+                    "attempt": c.attempt_id,
+                    "user": c.user_id,
+                    "trainee": c.trainee,
+                    "number": c.number,
+                    "old_score": None if c.old_score is None else str(c.old_score),
+                    "new_score": None if c.new_score is None else str(c.new_score),
+                    "max_score": str(c.max_score),
+                    "old_passed": c.old_passed,
+                    "new_passed": c.new_passed,
+                }
+                for c in self.changes
+            ],
+            "hours_removed": self.hours_removed,
+            "hours_credited": self.hours_credited,
+            "certificates_to_review": self.certificates_to_review,
+        }
+
+
+def _trainee_names(user_ids) -> dict[int, str]:
+    from django.contrib.auth import get_user_model
+
+    from learning.classes.models import TraineeProfile
+
+    names = dict(TraineeProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
+    for user in get_user_model().objects.filter(pk__in=set(user_ids) - set(names)):
+        names[user.pk] = user.get_full_name() or user.get_username()
+    return names
+
+
+def _exam_credit_entries(*, quiz: Quiz, user_ids) -> dict[int, tuple]:
+    """Per user: (their exam-credit entry of the quiz's class, its net amount after corrections)."""
+    from django.db.models import Sum
+
+    from learning.progress.models import HoursLedgerEntry, LedgerSource
+
+    if not quiz.training_class_id or not user_ids:
+        return {}
+    entries = HoursLedgerEntry.objects.filter(
+        training_class_id=quiz.training_class_id, source=LedgerSource.EXAM, user_id__in=user_ids
+    ).annotate(corrected=Sum("corrections__amount"))
+    return {e.user_id: (e, e.amount + (e.corrected or Decimal("0"))) for e in entries}
+
+
+def _credit_from_this_quiz(entry, attempt_ids: set[int]) -> bool:
+    """Whether an exam credit was granted for an attempt of this quiz (not another exam of the class)."""
+    prefix, _sep, number = (entry.reference or "").partition(":")
+    return prefix == "quiz-attempt" and number.isdigit() and int(number) in attempt_ids
+
+
+def _valid_certificates(*, quiz: Quiz, user_ids) -> dict[int, str]:
+    from learning.reports.models import Certificate
+
+    if not quiz.training_class_id or not user_ids:
+        return {}
+    return dict(
+        Certificate.objects.filter(
+            training_class_id=quiz.training_class_id,
+            trainee__user_id__in=user_ids,
+            revoked_at__isnull=True,
+        ).values_list("trainee__user_id", "number")
+    )
+
+
+def _regrade_consequences(
+    *, quiz: Quiz, by, attempts: list[Attempt], summary: RegradeSummary, names: dict[int, str]
+) -> None:
+    """学时 and certificates of the trainees whose result a regrade flips.
+
+    A trainee keeps the exam's 学时 while any graded attempt of the quiz still passes (the credit
+    is granted by any passed attempt); a valid certificate is flagged for review when the attempt
+    the grading method counts no longer passes. Certificates are never revoked here.
+    """
+    from learning.progress.services import ledger_correction_add
+    from learning.quizzes.selectors import _counted_attempt
+
+    lost = {c.user_id for c in summary.pass_to_fail}
+    gained = {c.user_id for c in summary.fail_to_pass}
+    if not (lost or gained) or not quiz.training_class_id:
+        return
+    by_user: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_user.setdefault(attempt.user_id, []).append(attempt)
+    attempt_ids = {a.pk for a in attempts}
+    credits = _exam_credit_entries(quiz=quiz, user_ids=lost | gained)
+    certificates = _valid_certificates(quiz=quiz, user_ids=lost)
+    for user_id in sorted(lost | gained):
+        mine = by_user.get(user_id, [])
+        passes = any(a.state == AttemptState.GRADED and a.passed for a in mine)
+        entry, net = credits.get(user_id, (None, Decimal("0")))
+        if user_id in lost and not passes:
+            if entry is not None and net > 0 and _credit_from_this_quiz(entry, attempt_ids):
+                summary.hours_removed.append(
+                    {"user": user_id, "trainee": names.get(user_id, ""), "amount": str(net)}
+                )
+                if not summary.dry_run:
+                    ledger_correction_add(
+                        entry=entry,
+                        amount=-net,
+                        granted_by=by,
+                        note=_("重新评分后未通过考试「%(quiz)s」，扣除该考试计入的学时。")
+                        % {"quiz": quiz.title},
+                    )
+            counted = _counted_attempt(mine, quiz.grading_method)
+            if user_id in certificates and not (counted and counted.passed):
+                summary.certificates_to_review.append(
+                    {
+                        "user": user_id,
+                        "trainee": names.get(user_id, ""),
+                        "certificate": certificates[user_id],
+                    }
+                )
+        if user_id in gained and passes and quiz.class_hours_credit:
+            if entry is None:
+                # Credited after commit by the usual once-per-class path (_after_graded).
+                summary.hours_credited.append(
+                    {
+                        "user": user_id,
+                        "trainee": names.get(user_id, ""),
+                        "amount": str(quiz.class_hours_credit),
+                    }
+                )
+            elif net <= 0 and _credit_from_this_quiz(entry, attempt_ids):
+                # An earlier regrade took the credit away; the ledger only grows, so restore it
+                # with a correction of the original entry.
+                summary.hours_credited.append(
+                    {
+                        "user": user_id,
+                        "trainee": names.get(user_id, ""),
+                        "amount": str(-net + entry.amount),
+                    }
+                )
+                if not summary.dry_run:
+                    ledger_correction_add(
+                        entry=entry,
+                        amount=entry.amount - net,
+                        granted_by=by,
+                        note=_("重新评分后通过考试「%(quiz)s」，恢复该考试计入的学时。")
+                        % {"quiz": quiz.title},
+                    )
+
+
+def _regrade(*, quiz: Quiz, by, dry_run: bool, question: Question | None) -> RegradeSummary:
+    from learning.quizzes.models import RegradeKind, RegradeLog
+
+    now = timezone.now()
+    summary = RegradeSummary(
+        quiz_id=quiz.pk, question_id=question.pk if question else None, dry_run=dry_run
+    )
+    if question is not None:
+        summary.new_key = question.answer
+    with transaction.atomic():
+        qs = Attempt.objects.filter(quiz_id=quiz.pk).order_by("id")
+        if not dry_run:
+            # Every attempt of the quiz, in id order: answer saves and submits lock one attempt
+            # each, so they wait for the regrade instead of grading against a half-updated key.
+            qs = qs.select_for_update(of=("self",))
+        attempts = list(qs)
+        quiz = Quiz.objects.get(pk=quiz.pk)  # the pass mark as it is now
+        answers: dict[int, list[AttemptAnswer]] = {}
+        for row in AttemptAnswer.objects.filter(attempt__quiz_id=quiz.pk):
+            answers.setdefault(row.attempt_id, []).append(row)
+        names = _trainee_names({a.user_id for a in attempts})
+        old_keys: list = []
+        old_texts: list[str] = []
+        for attempt in attempts:
+            attempt.quiz = quiz
+            rekeyed = False
+            if question is not None:
+                for item in attempt.questions:
+                    if item["id"] != question.pk:
+                        continue
+                    old = key_as_bank(item["type"], item.get("answer"), _snapshot_perm(item))
+                    if old not in old_keys:
+                        old_keys.append(old)
+                        old_texts.append(
+                            grading.display_answer({"type": item["type"], "answer": old})
+                        )
+                    new = corrected_key(question, item)
+                    if new is None:
+                        summary.unmappable.append(attempt.pk)
+                    elif new != item.get("answer"):
+                        item["answer"] = new
+                        if item["type"] == QuestionType.FILL:
+                            item["blanks"] = len(new or []) or 1
+                        rekeyed = True
+            if attempt.state == AttemptState.IN_PROGRESS:
+                # Graded later from its own snapshot: give it the corrected key now.
+                if rekeyed:
+                    summary.in_progress_rekeyed += 1
+                    if not dry_run:
+                        attempt.save(update_fields=["questions"])
+                continue
+            summary.attempts_checked += 1
+            summary.attempts_rekeyed += int(rekeyed)
+            before = (attempt.score, attempt.passed, attempt.state)
+            changed_rows = _grade_attempt(attempt, answers.get(attempt.pk, []), now)
+            after = (attempt.score, attempt.passed, attempt.state)
+            if before != after:
+                summary.changes.append(
+                    RegradeChange(
+                        attempt_id=attempt.pk,
+                        user_id=attempt.user_id,
+                        trainee=names.get(attempt.user_id, ""),
+                        number=attempt.number,
+                        old_score=before[0],
+                        new_score=after[0],
+                        max_score=attempt.max_score,
+                        old_passed=before[1],
+                        new_passed=after[1],
+                    )
+                )
+            if dry_run or not (rekeyed or changed_rows or before != after):
+                continue
+            if changed_rows:
+                AttemptAnswer.objects.bulk_update(changed_rows, ["awarded"])
+            attempt.save(update_fields=["questions", "state", "graded_at", "score", "passed"])
+            if attempt.state == AttemptState.GRADED and attempt.passed and not before[1]:
+                _after_graded(attempt)
+        summary.old_keys = old_keys
+        _regrade_consequences(quiz=quiz, by=by, attempts=attempts, summary=summary, names=names)
+        if not dry_run:
+            log = RegradeLog.objects.create(
+                quiz=quiz,
+                kind=RegradeKind.REKEY if question is not None else RegradeKind.REGRADE,
+                question_id=summary.question_id,
+                old_keys=old_keys,
+                new_key=summary.new_key,
+                pass_mark=quiz.pass_mark,
+                by=by,
+                created_at=now,
+                attempts_rekeyed=summary.attempts_rekeyed + summary.in_progress_rekeyed,
+                attempts_changed=len(summary.changes),
+                details={
+                    **summary.as_dict(),
+                    # As a person reads them (A、C / 正确), for the log on the analysis page.
+                    "old_keys_text": old_texts,
+                    "new_key_text": grading.display_answer(
+                        {"type": question.type, "answer": question.answer}
+                    )
+                    if question is not None
+                    else "",
+                },
+            )
+            summary.log_id = log.pk
+    return summary
+
+
+def quiz_regrade(*, quiz: Quiz, by, dry_run: bool = False) -> RegradeSummary:
+    """Regrade every finished attempt of a quiz from its snapshot with today's pass mark."""
+    return _regrade(quiz=quiz, by=by, dry_run=dry_run, question=None)
+
+
+def quiz_question_rekey(
+    *, quiz: Quiz, question_id: int, by, dry_run: bool = False
+) -> RegradeSummary:
+    """Copy a bank question's corrected key into every attempt of the quiz, then regrade.
+
+    Finished attempts are regraded at once; attempts in progress get the key in their snapshot
+    and are graded with it when handed in. Only the key changes: stems, options and scores stay
+    as the trainee saw them.
+    """
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:
+        raise UnknownQuestion(_("题库中已没有这道题。"))
+    if question.type == QuestionType.SHORT:
+        raise InvalidAnswer(_("简答题由人工阅卷，不能按答案重新评分。"))
+    return _regrade(quiz=quiz, by=by, dry_run=dry_run, question=question)

@@ -1,4 +1,4 @@
-"""Admin screens beyond CRUD: Excel import/export, duplicates, the 简答 grading queue, item analysis."""
+"""Admin screens beyond CRUD: Excel import/export, duplicates, 简答 grading, item analysis, regrading."""
 
 from decimal import Decimal
 from urllib.parse import quote
@@ -17,7 +17,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from learning.quizzes import excel, selectors, services
 from learning.quizzes.admin_forms import ManualGradeForm, QuestionImportForm
 from learning.quizzes.exceptions import QuizError
-from learning.quizzes.models import Attempt, AttemptState, QuestionBank, QuestionType
+from learning.quizzes.models import Attempt, AttemptState, QuestionBank, QuestionType, Quiz
 from learning.quizzes.viewsets import quizzes_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,6 +25,7 @@ IMPORT_PERMISSION = "quizzes.add_question"
 VIEW_QUESTIONS_PERMISSION = "quizzes.view_question"
 GRADE_PERMISSION = "quizzes.change_attemptanswer"
 VIEW_QUIZ_PERMISSION = "quizzes.view_quiz"
+CHANGE_QUIZ_PERMISSION = "quizzes.change_quiz"
 
 
 def _require(request, permission: str) -> None:
@@ -223,6 +224,11 @@ def item_analysis_view(request, quiz_id: int):
     ]
     for bar in bars:
         bar["y"] = 180 - bar["height"]
+    key_changes = selectors.quiz_key_changes(quiz=quiz)
+    listed = set()
+    for question in analysis["questions"]:
+        question["key_change"] = key_changes.get(question["id"])
+        listed.add(question["id"])
     return TemplateResponse(
         request,
         "quizzes/admin/item_analysis.html",
@@ -230,10 +236,95 @@ def item_analysis_view(request, quiz_id: int):
             "quiz": quiz,
             "analysis": analysis,
             "bars": bars,
+            # Questions only attempts in progress or waiting for 简答 grading hold.
+            "other_key_changes": [c for qid, c in key_changes.items() if qid not in listed],
+            "regrade_logs": selectors.regrade_logs(quiz=quiz),
+            "can_regrade": _may_regrade(request.user),
             "page_title": _("试题分析：%(quiz)s") % {"quiz": quiz.title},
             "header_icon": "table",
         },
     )
+
+
+def _may_regrade(user) -> bool:
+    return user.has_perm(GRADE_PERMISSION) and user.has_perm(CHANGE_QUIZ_PERMISSION)
+
+
+def _regrade_quiz(request, quiz_id: int) -> Quiz:
+    """The quiz, if the user grades and edits quizzes and the quiz is theirs (403 / 404 otherwise)."""
+    _require(request, GRADE_PERMISSION)
+    _require(request, CHANGE_QUIZ_PERMISSION)
+    return get_object_or_404(quizzes_for(request.user), pk=quiz_id)
+
+
+def _regrade_page(request, quiz: Quiz, question_id: int | None):
+    analysis_url = reverse("quiz_grading:analysis", args=[quiz.pk])
+
+    def run(dry_run: bool):
+        if question_id is None:
+            return services.quiz_regrade(quiz=quiz, by=request.user, dry_run=dry_run)
+        return services.quiz_question_rekey(
+            quiz=quiz, question_id=question_id, by=request.user, dry_run=dry_run
+        )
+
+    try:
+        summary = run(dry_run=request.method != "POST")
+    except QuizError as exc:
+        messages.error(request, exc.message)
+        return redirect(analysis_url)
+    if request.method == "POST":
+        messages.success(
+            request,
+            _(
+                "已重新评分：%(changed)s 份答卷成绩变化，其中 %(lost)s 份由通过变为未通过，"
+                "%(gained)s 份由未通过变为通过。"
+            )
+            % {
+                "changed": len(summary.changes),
+                "lost": len(summary.pass_to_fail),
+                "gained": len(summary.fail_to_pass),
+            },
+        )
+        if summary.certificates_to_review:
+            messages.warning(
+                request,
+                _("以下学员已持有结业证书但不再通过考试，请复核（系统未自动撤销）：%(names)s")
+                % {
+                    "names": "、".join(
+                        f"{c['trainee']}（{c['certificate']}）"
+                        for c in summary.certificates_to_review
+                    )
+                },
+            )
+        return redirect(analysis_url)
+    question = None
+    if question_id is not None:
+        question = selectors.quiz_key_changes(quiz=quiz).get(question_id)
+    return TemplateResponse(
+        request,
+        "quizzes/admin/regrade_confirm.html",
+        {
+            "quiz": quiz,
+            "summary": summary,
+            "key_change": question,
+            "question_id": question_id,
+            "analysis_url": analysis_url,
+            "page_title": (
+                _("按题库当前答案重新评分：%(quiz)s") % {"quiz": quiz.title}
+                if question_id is not None
+                else _("重新评分全部答卷：%(quiz)s") % {"quiz": quiz.title}
+            ),
+            "header_icon": "resubmit",
+        },
+    )
+
+
+def regrade_quiz_view(request, quiz_id: int):
+    return _regrade_page(request, _regrade_quiz(request, quiz_id), None)
+
+
+def rekey_question_view(request, quiz_id: int, question_id: int):
+    return _regrade_page(request, _regrade_quiz(request, quiz_id), question_id)
 
 
 class GradingViewSet(ViewSet):
@@ -247,6 +338,12 @@ class GradingViewSet(ViewSet):
             path("", grading_queue_view, name="queue"),
             path("attempts/<int:attempt_id>/", grade_attempt_view, name="grade"),
             path("quizzes/<int:quiz_id>/analysis/", item_analysis_view, name="analysis"),
+            path("quizzes/<int:quiz_id>/regrade/", regrade_quiz_view, name="regrade"),
+            path(
+                "quizzes/<int:quiz_id>/questions/<int:question_id>/rekey/",
+                rekey_question_view,
+                name="rekey",
+            ),
         ]
 
 

@@ -268,3 +268,63 @@ def histogram(scores: list[float], *, bins: int = 10) -> list[dict]:
         {"low": int(i * width), "high": int((i + 1) * width), "count": c}
         for i, c in enumerate(counts)
     ]
+
+
+def quiz_key_changes(*, quiz: Quiz) -> dict[int, dict]:
+    """Questions whose bank key now differs from the key some attempts of the quiz snapshotted.
+
+    Per question id: how many attempts (finished and in progress) hold another key, how many
+    cannot take the new key (type or number of options changed), and both keys as a person reads
+    them, in the bank's own option letters. Scores are not compared: an attempt's points per
+    question come from the quiz (fixed score or draw rule), not from the bank.
+    """
+    from learning.quizzes.services import _snapshot_perm, corrected_key, key_as_bank
+
+    attempts = list(Attempt.objects.filter(quiz=quiz).values_list("questions", flat=True))
+    ids = {
+        item["id"]
+        for questions in attempts
+        for item in questions
+        if item["type"] != QuestionType.SHORT
+    }
+    bank = Question.objects.in_bulk(ids)
+    changes: dict[int, dict] = {}
+    for questions in attempts:
+        for item in questions:
+            question = bank.get(item["id"])
+            if question is None or item["type"] == QuestionType.SHORT:
+                continue
+            new = corrected_key(question, item)
+            if new == item.get("answer"):
+                continue
+            entry = changes.setdefault(
+                item["id"],
+                {
+                    "id": item["id"],
+                    "stem": item["stem"],
+                    "attempts": 0,
+                    "unmappable": 0,
+                    "current": grading.display_answer(
+                        {"type": question.type, "answer": question.answer}
+                    ),
+                    "snapshot": [],
+                },
+            )
+            if new is None:
+                entry["unmappable"] += 1
+            else:
+                entry["attempts"] += 1
+            old = grading.display_answer(
+                {
+                    "type": item["type"],
+                    "answer": key_as_bank(item["type"], item.get("answer"), _snapshot_perm(item)),
+                }
+            )
+            if old not in entry["snapshot"]:
+                entry["snapshot"].append(old)
+    return changes
+
+
+def regrade_logs(*, quiz: Quiz, limit: int = 20) -> list:
+    """The latest regrades of a quiz, newest first, for the item analysis page."""
+    return list(quiz.regrade_logs.select_related("by")[:limit])

@@ -32,6 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "cms",
     "cms.pages",
+    "cms.periodic",
     "learning.classes",
     "learning.progress",
     "learning.quizzes",
@@ -224,6 +225,9 @@ elif TASK_BACKEND == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600} for name in TASK_QUEUES}
+# `manage.py task_worker` also runs the periodic jobs (cms/periodic/jobs.py), checking every this
+# many seconds whether one is due; `--no-periodic` turns that off for a worker.
+PERIODIC_JOBS_TICK_SECONDS = float(os.environ.get("PERIODIC_JOBS_TICK_SECONDS", "5"))
 
 # Media pipeline (docs/media.md). Uploads above this size are refused (bytes; default 4 GiB).
 MEDIA_PIPELINE_MAX_UPLOAD_BYTES = int(

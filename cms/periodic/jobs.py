@@ -1,0 +1,48 @@
+"""The periodic jobs, their intervals and what they call: the one place they are declared."""
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.management import call_command
+
+
+@dataclass(frozen=True)
+class PeriodicJobSpec:
+    name: str
+    interval: timedelta
+    # Returns a short summary of what it did (stored as the job's last result).
+    run: Callable[[], str]
+
+
+def close_overdue_attempts() -> str:
+    from learning.quizzes import services
+
+    return f"closed {services.attempts_close_overdue()} overdue attempt(s)"
+
+
+def publish_scheduled() -> str:
+    # Wagtail offers no service function for this; its command is the public interface.
+    out = io.StringIO()
+    call_command("publish_scheduled", stdout=out)
+    return out.getvalue().strip()
+
+
+def media_requeue_stale() -> str:
+    from media_pipeline import api as media
+
+    requeued = media.stale_jobs_requeue()
+    return f"requeued {len(requeued)} stale encoding job(s): {requeued}"
+
+
+# Names match the management commands that do the same by hand.
+JOBS: tuple[PeriodicJobSpec, ...] = (
+    # Exams past their deadline are closed with the answers saved by then. Each attempt also has
+    # its own task enqueued for its deadline; this catches any that task missed.
+    PeriodicJobSpec("close_overdue_attempts", timedelta(minutes=1), close_overdue_attempts),
+    # Wagtail's scheduled publishing and expiry ("go live at" / "expire at").
+    PeriodicJobSpec("publish_scheduled", timedelta(minutes=1), publish_scheduled),
+    # Encoding jobs whose worker died (no heartbeat for MEDIA_PIPELINE_STALE_SECONDS).
+    PeriodicJobSpec("media_requeue_stale", timedelta(minutes=2), media_requeue_stale),
+)

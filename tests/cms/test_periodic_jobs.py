@@ -1,0 +1,329 @@
+"""Periodic jobs run by the task worker: claimed once per interval, recorded, failures contained."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from cms.periodic.jobs import JOBS, PeriodicJobSpec
+from cms.periodic.models import PeriodicJob
+from cms.periodic.scheduler import PeriodicScheduler, jobs_status, run_due
+from learning.quizzes import services as quizzes
+from learning.quizzes.models import Attempt, AttemptState, QuestionType
+
+# The quiz factories of the learning tests, used here as fixtures.
+from tests.learning.conftest import (  # noqa: F401
+    quiz_bank,
+    quiz_class_factory,
+    quiz_exam_factory,
+    quiz_user_factory,
+)
+
+JOB_NAMES = {spec.name for spec in JOBS}
+TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def wait_for(condition, timeout: float = 60, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+# --- in one process ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_due_jobs_run_and_record_their_outcome():
+    before = timezone.now()
+    assert run_due() == dict.fromkeys(JOB_NAMES, PeriodicJob.Outcome.OK)
+    rows = {row.name: row for row in PeriodicJob.objects.all()}
+    assert set(rows) == JOB_NAMES
+    for spec in JOBS:
+        row = rows[spec.name]
+        assert row.last_outcome == PeriodicJob.Outcome.OK and row.last_error == ""
+        assert before <= row.last_started_at <= row.last_finished_at
+        assert row.next_run_at == row.last_started_at + spec.interval
+    assert rows["close_overdue_attempts"].last_result == "closed 0 overdue attempt(s)"
+    # Nothing is due again until its interval has passed; then only what is due runs.
+    assert run_due() == {}
+    later = rows["publish_scheduled"].next_run_at
+    assert set(run_due(now=later)) == {"close_overdue_attempts", "publish_scheduled"}
+    assert jobs_status(now=later)["status"] == "ok"
+
+
+def _boom() -> str:
+    raise RuntimeError("转码服务器不见了 encoder gone")
+
+
+@pytest.mark.django_db
+def test_a_failing_job_records_its_error_and_the_others_still_run():
+    jobs = [
+        PeriodicJobSpec("boom", timedelta(minutes=1), _boom),
+        PeriodicJobSpec("fine", timedelta(minutes=1), lambda: "did it"),
+    ]
+    assert run_due(jobs) == {"boom": "error", "fine": "ok"}
+    boom, fine = PeriodicJob.objects.get(name="boom"), PeriodicJob.objects.get(name="fine")
+    assert "RuntimeError: 转码服务器不见了 encoder gone" in boom.last_error
+    assert boom.last_finished_at is not None and boom.last_result == ""
+    assert fine.last_outcome == "ok" and fine.last_result == "did it"
+    status = jobs_status(jobs)
+    assert status["status"] == "degraded"
+    assert status["jobs"]["boom"]["last_outcome"] == "error"
+    assert status["jobs"]["fine"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_periodic_jobs(client, settings):
+    settings.TASK_BACKEND = "database"
+    body = client.get("/healthz").json()
+    # No worker has ever run them: degraded, still serving.
+    assert body["status"] == "degraded"
+    assert body["checks"]["queue"]["periodic"]["jobs"]["publish_scheduled"] == {
+        "status": "degraded",
+        "last_outcome": "never_run",
+    }
+    run_due()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]["queue"]["periodic"]["jobs"]) == JOB_NAMES
+    # Long after they were last due, the worker running them must be gone.
+    PeriodicJob.objects.update(next_run_at=timezone.now() - timedelta(minutes=30))
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded"
+    assert (
+        body["checks"]["queue"]["periodic"]["jobs"]["media_requeue_stale"]["overdue_seconds"]
+        >= 1800
+    )
+
+
+# --- threads and processes with their own database connections ---------------------------------
+
+
+def _run_together(*targets):
+    barrier = threading.Barrier(len(targets))
+    errors = []
+
+    def wrap(target):
+        try:
+            barrier.wait()
+            target()
+        except Exception as exc:  # noqa: BLE001 — collected and checked by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return errors
+
+
+@TRANSACTIONAL
+def test_two_schedulers_racing_run_each_due_job_once():
+    runs = []
+    lock = threading.Lock()
+
+    def count() -> str:
+        with lock:
+            runs.append(threading.current_thread().name)
+        return "counted"
+
+    spec = PeriodicJobSpec("count", timedelta(minutes=1), count)
+    rounds = 15
+    for _ in range(rounds):
+        PeriodicJob.objects.update_or_create(
+            name="count", defaults={"next_run_at": timezone.now() - timedelta(seconds=1)}
+        )
+        errors = _run_together(
+            lambda: run_due([spec], worker="a"), lambda: run_due([spec], worker="b")
+        )
+        assert errors == []
+    assert len(runs) == rounds
+    assert PeriodicJob.objects.get(name="count").claimed_by in {"a", "b"}
+
+
+def _slow_then_count(runs):
+    def job() -> str:
+        runs.append(time.monotonic())
+        time.sleep(0.05)
+        return ""
+
+    return job
+
+
+@TRANSACTIONAL
+def test_scheduler_threads_keep_running_through_failures_and_share_the_interval():
+    runs = []
+    jobs = [
+        PeriodicJobSpec("boom", timedelta(seconds=1), _boom),
+        PeriodicJobSpec("tick", timedelta(seconds=1), _slow_then_count(runs)),
+    ]
+    schedulers = [PeriodicScheduler(jobs, tick=0.05, worker=f"w{i}") for i in (1, 2)]
+    started = time.monotonic()
+    for scheduler in schedulers:
+        scheduler.start()
+    try:
+        time.sleep(3.5)
+    finally:
+        for scheduler in schedulers:
+            scheduler.stop(timeout=10)
+    elapsed = time.monotonic() - started
+    assert not any(s.is_alive() for s in schedulers)
+    # Failing every time did not stop the other job; two schedulers never ran it twice a second.
+    assert 3 <= len(runs) <= int(elapsed) + 1, runs
+    assert all(b - a >= 0.9 for a, b in zip(runs, runs[1:], strict=False)), runs
+    boom = PeriodicJob.objects.get(name="boom")
+    assert boom.last_outcome == "error" and "RuntimeError" in boom.last_error
+
+
+def _subprocess_env(tmp_path, **extra) -> dict:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "TASK_BACKEND": "database",
+        "DATABASE_URL": url,
+        "DANGKE_VAR_DIR": str(tmp_path),
+        "PERIODIC_JOBS_TICK_SECONDS": "0.3",
+        **extra,
+    }
+
+
+def _manage(*args) -> list[str]:
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), *args]
+
+
+@TRANSACTIONAL
+def test_two_processes_racing_run_each_job_once(tmp_path):
+    env = _subprocess_env(tmp_path)
+    procs = [
+        subprocess.Popen(
+            _manage("periodic_jobs", "--run-due"),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [proc.communicate(timeout=120)[0] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), outputs
+    claimed = [line.split("\t")[0] for out in outputs for line in out.splitlines() if "\t" in line]
+    assert sorted(claimed) == sorted(JOB_NAMES)
+    assert set(PeriodicJob.objects.values_list("last_outcome", flat=True)) == {"ok"}
+
+
+@pytest.fixture
+def overdue_attempt(quiz_exam_factory, quiz_class_factory, quiz_user_factory, quiz_bank):  # noqa: F811
+    """An attempt whose 1-minute time limit ran out 4 minutes ago, one answer saved in time."""
+    trainee = quiz_user_factory()
+    singles = list(quiz_bank.questions.filter(type=QuestionType.SINGLE)[:2])
+    exam = quiz_exam_factory(
+        quiz_class_factory(trainees=[trainee]),
+        fixed=singles,
+        time_limit_minutes=1,
+        shuffle_options=False,
+    )
+    start = timezone.now() - timedelta(minutes=5)
+    attempt, _ = quizzes.attempt_start(quiz=exam, user=trainee, now=start)
+    quizzes.attempt_answer_save(
+        attempt_id=attempt.pk,
+        user=trainee,
+        question_id=singles[0].pk,
+        answer="B",
+        now=start + timedelta(seconds=30),
+    )
+    return attempt
+
+
+@TRANSACTIONAL
+def test_the_worker_runs_the_periodic_jobs_and_closes_an_overdue_exam(tmp_path, overdue_attempt):
+    worker = subprocess.Popen(
+        _manage("task_worker"),
+        env=_subprocess_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(
+            lambda: (
+                set(PeriodicJob.objects.filter(last_outcome="ok").values_list("name", flat=True))
+                == JOB_NAMES
+            ),
+            what="every periodic job to run",
+        )
+        attempt = Attempt.objects.get(pk=overdue_attempt.pk)
+        assert attempt.state == AttemptState.GRADED and attempt.closed_by_deadline
+        assert attempt.submitted_at == attempt.deadline
+        assert attempt.score == Decimal("2.00")  # the answer saved before the deadline
+        assert PeriodicJob.objects.get(name="close_overdue_attempts").last_result == (
+            "closed 1 overdue attempt(s)"
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def _ping_row():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.create(
+        task_path="cms.tasks.worker_ping",
+        args_kwargs={"args": [], "kwargs": {}},
+        queue_name="default",
+        backend_name="default",
+        run_after=timezone.now() - timedelta(seconds=1),
+        status="READY",
+    )
+
+
+@TRANSACTIONAL
+def test_no_periodic_and_burst_workers_run_none(tmp_path, overdue_attempt):
+    env = _subprocess_env(tmp_path)
+    ping = _ping_row()
+    burst = subprocess.run(
+        _manage("task_worker", "--burst"), env=env, capture_output=True, text=True, timeout=120
+    )
+    assert burst.returncode == 0, burst.stderr
+    ping.refresh_from_db()
+    assert ping.status == "SUCCESSFUL"  # the burst worker did work, and no periodic job
+    assert not PeriodicJob.objects.exists()
+
+    ping = _ping_row()
+    worker = subprocess.Popen(
+        _manage("task_worker", "--no-periodic"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(
+            lambda: type(ping).objects.get(pk=ping.pk).status == "SUCCESSFUL",
+            what="the worker to take a task",
+        )
+        time.sleep(1.5)  # five ticks of a scheduler, had it been running
+        assert not PeriodicJob.objects.exists()
+        assert Attempt.objects.get(pk=overdue_attempt.pk).state == AttemptState.IN_PROGRESS
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

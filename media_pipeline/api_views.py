@@ -8,13 +8,21 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from media_pipeline import selectors, services
+from media_pipeline import selectors, services, uploads
 from media_pipeline.exceptions import VideoNotFound, VideoRejected
 from media_pipeline.serializers import (
     VideoCreatedSerializer,
     VideoDetailSerializer,
     VideoUploadSerializer,
 )
+
+
+class UploadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self):
+        super().__init__(VideoRejected("too_large").message)
 
 
 class CanUploadVideos(BasePermission):
@@ -30,19 +38,37 @@ class VideoUploadView(APIView):
     permission_classes = [IsAuthenticated, CanUploadVideos]
     parser_classes = [MultiPartParser, FormParser]
 
+    def initialize_request(self, request, *args, **kwargs):
+        # Before anything parses the body (session authentication's CSRF check reads the form).
+        self.upload_limit = uploads.limit_uploads(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        # A body declared too big is refused unread, before authentication could parse it.
+        if uploads.declared_too_large(request):
+            raise UploadTooLarge
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="video_upload",
         summary="上传视频 Upload a video",
         request={"multipart/form-data": VideoUploadSerializer},
         responses={
             201: VideoCreatedSerializer,
-            400: OpenApiResponse(description="不是可播放的视频或文件过大 Not a playable video"),
+            400: OpenApiResponse(description="不是可播放的视频 Not a playable video"),
             403: OpenApiResponse(description="无视频管理权限"),
+            413: OpenApiResponse(
+                description="文件超过上传上限，未保存 Larger than the upload limit; nothing stored"
+            ),
         },
         tags=["media"],
     )
     def post(self, request):
-        serializer = VideoUploadSerializer(data=request.data)
+        data = request.data
+        if self.upload_limit.exceeded:
+            # The upload handler stopped the body at the limit and kept none of the file.
+            raise UploadTooLarge
+        serializer = VideoUploadSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         try:
             video = services.video_create(

@@ -1,6 +1,10 @@
 """Typed errors of the media pipeline; callers catch these, never ffmpeg or storage errors."""
 
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from media_pipeline import conf
 
 
 class MediaPipelineError(Exception):
@@ -14,8 +18,8 @@ class VideoRejected(MediaPipelineError):
     MESSAGES = {
         "empty": (_("文件为空（0 字节）。"), "The file is empty (0 bytes)."),
         "too_large": (
-            _("文件过大，超过允许的上传上限。"),
-            "The file is larger than the upload limit.",
+            _("文件过大，超过上传上限（%(limit)s）。"),
+            "The file is larger than the upload limit (%(limit)s).",
         ),
         "not_media": (
             _("无法识别为视频文件，请上传 MP4、MOV 等格式的视频。"),
@@ -40,13 +44,18 @@ class VideoRejected(MediaPipelineError):
         self.detail = detail
         super().__init__(self.message)
 
+    @staticmethod
+    def _params() -> dict:
+        return {"limit": filesizeformat(conf.get("MAX_UPLOAD_BYTES"))}
+
     @property
     def message_zh(self) -> str:
-        return str(self.MESSAGES[self.code][0])
+        return str(self.MESSAGES[self.code][0]) % self._params()
 
     @property
     def message_en(self) -> str:
-        return self.MESSAGES[self.code][1]
+        with translation.override("en"):
+            return self.MESSAGES[self.code][1] % self._params()
 
     @property
     def message(self) -> str:

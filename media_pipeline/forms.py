@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from media_pipeline.exceptions import VideoRejected
 from media_pipeline.models import Video
 
 
@@ -16,6 +17,19 @@ class VideoUploadForm(forms.ModelForm):
     class Meta:
         model = Video
         fields = ["title"]
+
+    def __init__(self, *args, upload_too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload_too_large = upload_too_large
+        if upload_too_large:
+            # The upload was stopped at the size limit, so the file arrives empty: say why.
+            self.fields["file"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.upload_too_large:
+            self.add_error("file", VideoRejected("too_large").message_zh)
+        return cleaned_data
 
 
 class VideoEditForm(forms.ModelForm):

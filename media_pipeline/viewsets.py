@@ -13,7 +13,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from media_pipeline import selectors, services
+from media_pipeline import selectors, services, uploads
 from media_pipeline.exceptions import JobStateConflict, VideoRejected
 from media_pipeline.forms import VideoEditForm, VideoUploadForm
 from media_pipeline.models import EncodingJob, EncodingProfile, Video
@@ -51,6 +51,8 @@ class VideoCreateView(generic.CreateView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs.pop("for_user", None)
+        limit = getattr(self.request, "upload_limit", None)
+        kwargs["upload_too_large"] = bool(limit and limit.exceeded)
         return kwargs
 
     def save_instance(self):
@@ -128,6 +130,11 @@ class VideoViewSet(ModelViewSet):
         ),
         "created_at",
     ]
+
+    @property
+    def add_view(self):
+        # Uploads stop at MEDIA_PIPELINE_MAX_UPLOAD_BYTES while they stream, not after.
+        return uploads.upload_limited(super().add_view)
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(retry_url_name=self.get_url_name("retry"), **kwargs)

@@ -214,3 +214,99 @@ def test_large_upload_streams_through_a_temporary_file(client_for, editor, clips
     stored = settings.MEDIA_ROOT / video.original.name
     assert stored.read_bytes() == clips["wide"].read_bytes()
     assert (video.width, video.height) == (960, 540)
+
+
+# Upload size limit ----------------------------------------------------------------------------
+
+
+def nothing_stored(settings) -> bool:
+    originals = settings.MEDIA_ROOT / "videos" / "originals"
+    return (
+        not Video.objects.exists()
+        and not EncodingJob.objects.exists()
+        and not (originals.exists() and any(originals.iterdir()))
+    )
+
+
+def test_upload_declared_over_the_limit_is_refused_unread(editor, clips, settings):
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from media_pipeline.api_views import VideoUploadView
+
+    settings.MEDIA_PIPELINE_MAX_UPLOAD_BYTES = 1000
+    data = SimpleUploadedFile("big.mp4", clips["small"].read_bytes(), content_type="video/mp4")
+    request = APIRequestFactory().post(UPLOAD_URL, {"file": data, "title": "太大"})
+    force_authenticate(request, user=editor)
+
+    response = VideoUploadView.as_view()(request)
+
+    assert response.status_code == 413
+    detail = response.data["detail"]
+    assert (
+        detail
+        == "文件过大，超过上传上限（1000\xa0字节）。The file is larger than the upload limit (1000\xa0bytes)."
+    )
+    assert set(response.data) == {"detail"}
+    # The body was never parsed: it is still there to read, untouched.
+    assert len(request.body) == int(request.META["CONTENT_LENGTH"])
+    assert nothing_stored(settings)
+
+
+def test_upload_over_the_limit_is_stopped_while_it_streams(
+    client_for, editor, clips, settings, tmp_path
+):
+    # The declared length passes (the file is one byte over, well within the form's allowance),
+    # so the upload handler must stop it; the part already written to a temporary file goes too.
+    settings.MEDIA_PIPELINE_MAX_UPLOAD_BYTES = clips["small"].stat().st_size - 1
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path
+
+    response = upload(client_for(editor), clips["small"])
+
+    assert response.status_code == 413
+    assert "文件过大" in response.json()["detail"]
+    assert not response.wsgi_request.FILES
+    assert nothing_stored(settings)
+    assert not any(tmp_path.iterdir())
+
+
+def test_upload_with_a_lying_content_length_is_stopped_at_the_limit(editor, clips, settings):
+    # Under ASGI the body is read from what the client sent, whatever Content-Length says.
+    import io
+
+    from django.core.handlers.asgi import ASGIRequest
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+    from rest_framework.test import force_authenticate
+
+    from media_pipeline.api_views import VideoUploadView
+
+    settings.MEDIA_PIPELINE_MAX_UPLOAD_BYTES = 10_000
+    with clips["small"].open("rb") as handle:
+        body = encode_multipart(BOUNDARY, {"title": "谎报大小", "file": handle})
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": UPLOAD_URL,
+        "query_string": b"",
+        "headers": [
+            (b"content-type", MULTIPART_CONTENT.encode()),
+            (b"content-length", b"2000"),
+        ],
+    }
+    request = ASGIRequest(scope, io.BytesIO(body))
+    force_authenticate(request, user=editor)
+
+    response = VideoUploadView.as_view()(request)
+
+    assert response.status_code == 413
+    assert nothing_stored(settings)
+
+
+def test_upload_at_the_limit_is_accepted(client_for, editor, clips, settings):
+    settings.MEDIA_PIPELINE_MAX_UPLOAD_BYTES = clips["small"].stat().st_size
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+
+    response = upload(client_for(editor), clips["small"])
+
+    assert response.status_code == 201
+    assert Video.objects.get().original_size == clips["small"].stat().st_size

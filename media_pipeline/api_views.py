@@ -17,12 +17,11 @@ from media_pipeline.serializers import (
 )
 
 
-class UploadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
+class UploadTooLarge(exceptions.ValidationError):
+    """400 with the reason on `file`, like every other rejected upload (../shared/API.md)."""
 
     def __init__(self):
-        super().__init__(VideoRejected("too_large").message)
+        super().__init__({"file": [VideoRejected("too_large").message]}, code="too_large")
 
 
 class CanUploadVideos(BasePermission):
@@ -55,11 +54,13 @@ class VideoUploadView(APIView):
         request={"multipart/form-data": VideoUploadSerializer},
         responses={
             201: VideoCreatedSerializer,
-            400: OpenApiResponse(description="不是可播放的视频 Not a playable video"),
-            403: OpenApiResponse(description="无视频管理权限"),
-            413: OpenApiResponse(
-                description="文件超过上传上限，未保存 Larger than the upload limit; nothing stored"
+            400: OpenApiResponse(
+                description=(
+                    "不是可播放的视频，或超过上传上限（未保存） "
+                    "Not a playable video, or larger than the upload limit (nothing stored)"
+                )
             ),
+            403: OpenApiResponse(description="无视频管理权限"),
         },
         tags=["media"],
     )

@@ -25,6 +25,9 @@ logger = logging.getLogger("cms.periodic")
 
 # A job this long past its due time means no worker is running the periodic jobs (or one is stuck).
 OVERDUE_GRACE = timedelta(minutes=2)
+# A run still going is not started again elsewhere for this long; after it, its worker is presumed
+# dead (killed mid-run) and the job may be claimed again.
+RUN_LEASE = timedelta(minutes=10)
 
 
 def worker_label(name: str | None = None) -> str:
@@ -54,7 +57,9 @@ def _drop_broken_connection() -> None:
 def job_claim(spec: PeriodicJobSpec, *, now: datetime, worker: str) -> bool:
     """Claim one run of the job if it is due; True for exactly one of several racing workers."""
     return (
-        PeriodicJob.objects.filter(name=spec.name, next_run_at__lte=now).update(
+        PeriodicJob.objects.filter(name=spec.name, next_run_at__lte=now)
+        .exclude(last_outcome=PeriodicJob.Outcome.RUNNING, last_started_at__gt=now - RUN_LEASE)
+        .update(
             next_run_at=now + spec.interval,
             last_started_at=now,
             last_finished_at=None,
@@ -169,7 +174,23 @@ class PeriodicScheduler(threading.Thread):
             connection.close()
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop after the job running now, if any; wait up to `timeout` seconds for that."""
+        """Stop after the job running now, if any; wait up to `timeout` seconds for that.
+
+        A job still running then dies with the process: its run is recorded as an error and the job
+        is due again at once, rather than waiting out RUN_LEASE.
+        """
         self._stop_event.set()
         if self.is_alive():
             self.join(timeout)
+        if self.is_alive():
+            try:
+                PeriodicJob.objects.filter(
+                    claimed_by=self.worker, last_outcome=PeriodicJob.Outcome.RUNNING
+                ).update(
+                    last_outcome=PeriodicJob.Outcome.ERROR,
+                    last_finished_at=timezone.now(),
+                    last_error="the worker stopped during this run",
+                    next_run_at=timezone.now(),
+                )
+            except Exception:  # noqa: BLE001 — stopping anyway
+                logger.exception("periodic jobs: could not release the running job")

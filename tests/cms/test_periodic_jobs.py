@@ -84,6 +84,22 @@ def test_a_failing_job_records_its_error_and_the_others_still_run():
 
 
 @pytest.mark.django_db
+def test_a_run_still_going_is_not_started_again_until_its_lease_ends():
+    spec = PeriodicJobSpec("slow", timedelta(minutes=1), lambda: "ran")
+    now = timezone.now()
+    PeriodicJob.objects.create(
+        name="slow",
+        next_run_at=now - timedelta(minutes=1),
+        last_outcome=PeriodicJob.Outcome.RUNNING,
+        last_started_at=now - timedelta(minutes=2),
+    )
+    assert run_due([spec], now=now) == {}
+    assert run_due([spec], now=now + timedelta(minutes=7, seconds=59)) == {}
+    # Ten minutes after it started, its worker is presumed dead.
+    assert run_due([spec], now=now + timedelta(minutes=8, seconds=1)) == {"slow": "ok"}
+
+
+@pytest.mark.django_db
 def test_healthz_reports_the_periodic_jobs(client, settings):
     settings.TASK_BACKEND = "database"
     body = client.get("/healthz").json()
@@ -107,6 +123,27 @@ def test_healthz_reports_the_periodic_jobs(client, settings):
         body["checks"]["queue"]["periodic"]["jobs"]["media_requeue_stale"]["overdue_seconds"]
         >= 1800
     )
+
+
+@pytest.mark.django_db
+def test_admin_report_lists_the_jobs_for_superusers_only(client, editor):
+    from tests.factories import make_user
+
+    run_due([PeriodicJobSpec("publish_scheduled", timedelta(minutes=1), _boom)])
+    run_due()
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+    response = client.get("/admin/periodic-jobs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in JOB_NAMES:
+        assert name in html
+    assert "RuntimeError: 转码服务器不见了 encoder gone" in html
+    assert "closed 0 overdue attempt(s)" in html
+    assert "periodic-jobs" in client.get("/admin/").content.decode()  # the Reports menu
+
+    client.force_login(editor)
+    assert client.get("/admin/periodic-jobs/").status_code in (302, 403)
+    assert "periodic-jobs" not in client.get("/admin/").content.decode()
 
 
 # --- threads and processes with their own database connections ---------------------------------
@@ -191,6 +228,27 @@ def test_scheduler_threads_keep_running_through_failures_and_share_the_interval(
     assert boom.last_outcome == "error" and "RuntimeError" in boom.last_error
 
 
+@TRANSACTIONAL
+def test_a_job_cut_off_by_the_worker_stopping_is_released():
+    started = threading.Event()
+
+    def long_job() -> str:
+        started.set()
+        time.sleep(3)
+        return "finished"
+
+    scheduler = PeriodicScheduler(
+        [PeriodicJobSpec("long", timedelta(minutes=5), long_job)], tick=0.05, worker="w-stop"
+    )
+    scheduler.start()
+    assert started.wait(20)
+    scheduler.stop(timeout=0.2)
+    job = PeriodicJob.objects.get(name="long")
+    assert job.last_outcome == "error" and job.last_error == "the worker stopped during this run"
+    assert job.next_run_at <= timezone.now()  # due again at once, not after the lease
+    scheduler.join(10)
+
+
 def _subprocess_env(tmp_path, **extra) -> dict:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -256,11 +314,26 @@ def overdue_attempt(quiz_exam_factory, quiz_class_factory, quiz_user_factory, qu
     return attempt
 
 
+def _redis_url() -> str:
+    import redis
+
+    url = os.environ.get("TEST_PERIODIC_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {url}")
+    return url
+
+
 @TRANSACTIONAL
-def test_the_worker_runs_the_periodic_jobs_and_closes_an_overdue_exam(tmp_path, overdue_attempt):
+@pytest.mark.parametrize("backend", ["database", "redis"])
+def test_the_worker_runs_the_periodic_jobs_and_closes_an_overdue_exam(
+    tmp_path, overdue_attempt, backend
+):
+    extra = {"TASK_BACKEND": "redis", "REDIS_URL": _redis_url()} if backend == "redis" else {}
     worker = subprocess.Popen(
         _manage("task_worker"),
-        env=_subprocess_env(tmp_path),
+        env=_subprocess_env(tmp_path, **extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

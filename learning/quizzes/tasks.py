@@ -13,5 +13,5 @@ def attempt_close_overdue_task(attempt_id: int) -> bool:
 
 @task()
 def attempts_close_overdue_task() -> int:
-    """Close every overdue attempt; run from cron through `manage.py close_overdue_attempts`."""
+    """Close every overdue attempt (the task worker runs this every minute: cms/periodic)."""
     return services.attempts_close_overdue()

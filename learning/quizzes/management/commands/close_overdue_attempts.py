@@ -1,4 +1,4 @@
-"""`manage.py close_overdue_attempts`: close attempts past their deadline (for cron, every minute)."""
+"""`manage.py close_overdue_attempts`: close attempts past their deadline now (the task worker also runs this every minute, see cms/periodic)."""
 
 from django.core.management.base import BaseCommand
 

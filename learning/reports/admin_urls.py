@@ -29,6 +29,16 @@ urlpatterns = [
         views.certificate_issue_view,
         name="issue",
     ),
+    path(
+        "classes/<int:pk>/trainees/<int:trainee_id>/disqualify/",
+        views.disqualify_view,
+        name="disqualify",
+    ),
+    path(
+        "classes/<int:pk>/trainees/<int:trainee_id>/reinstate/",
+        views.reinstate_view,
+        name="reinstate",
+    ),
     path("certificates/<str:number>/revoke/", views.certificate_revoke_view, name="revoke"),
     path("certificates/<str:number>.pdf", views.certificate_pdf_view, name="certificate_pdf"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from learning.classes.selectors import classes_for_trainer
 from learning.reports import charts, exports, services
-from learning.reports.forms import ReportFilterForm, RevokeForm
+from learning.reports.forms import DisqualifyForm, ReportFilterForm, RevokeForm
 from learning.reports.models import Certificate
 from learning.reports.pdf import certificate_pdf, record_pdf
 from learning.reports.selectors import (
@@ -19,6 +19,7 @@ from learning.reports.selectors import (
     class_report_page,
     class_report_stats,
     dashboard,
+    disqualifications,
     report_row,
     trainee_in_class,
     trainee_record,
@@ -166,6 +167,8 @@ def trainee_record_view(request, pk, trainee_id):
             "record": record,
             "row": report_row(training_class=tc, trainee=trainee),
             "may_issue": request.user.has_perm("reports.issue_certificate"),
+            "disqualifications": disqualifications(training_class=tc, trainee=trainee),
+            "disqualify_form": DisqualifyForm(),
             "visible_class_ids": set(
                 classes_for_trainer(user=request.user).values_list("pk", flat=True)
             ),
@@ -219,6 +222,53 @@ def certificate_issue_all_view(request, pk):
     else:
         messages.info(request, _("没有尚未发证的合格学员。"))
     return redirect(reverse("reports_admin:class", args=[tc.pk]))
+
+
+def _decide(request, pk, trainee_id, *, service, done_message):
+    """Shared by disqualify/reinstate: scope, permission, the reason, the service, a message."""
+    tc = _class_or_404(request, pk)
+    _check_may_issue(request)
+    trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
+    if trainee is None:
+        raise Http404
+    form = DisqualifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写原因。"))
+    else:
+        try:
+            service(
+                training_class=tc,
+                trainee=trainee,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.CertificateError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done_message % {"name": trainee.name})
+    return redirect(reverse("reports_admin:record", args=[tc.pk, trainee.pk]))
+
+
+@require_POST
+def disqualify_view(request, pk, trainee_id):
+    return _decide(
+        request,
+        pk,
+        trainee_id,
+        service=services.enrolment_disqualify,
+        done_message=_("已取消 %(name)s 的结业资格；其本班有效证书（如有）已一并撤销。"),
+    )
+
+
+@require_POST
+def reinstate_view(request, pk, trainee_id):
+    return _decide(
+        request,
+        pk,
+        trainee_id,
+        service=services.enrolment_reinstate,
+        done_message=_("已恢复 %(name)s 的结业资格，按正常结业条件判定。"),
+    )
 
 
 def _visible_certificate(request, number) -> Certificate:

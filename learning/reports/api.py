@@ -63,6 +63,9 @@ class ReportRowSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_display = serializers.CharField()
     certificate_no = serializers.CharField(allow_null=True)
+    disqualified_reason = serializers.CharField(
+        allow_null=True, help_text="取消结业资格的原因（生效中时）；否则为 null。"
+    )
 
 
 class ReportSerializer(serializers.Serializer):
@@ -147,6 +150,7 @@ def row_json(row: ReportRow) -> dict:
         "status": row.status,
         "status_display": row.status_label,
         "certificate_no": row.certificate_no,
+        "disqualified_reason": row.disqualified_reason,
     }
 
 
@@ -394,3 +398,86 @@ class CertificateRevokeView(APIView):
         except services.CertificateError as exc:
             raise Conflict(str(exc)) from exc
         return Response(certificate_json(request, certificate))
+
+
+class DisqualificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    trainee = serializers.IntegerField(source="enrolment.trainee_id")
+    training_class = serializers.IntegerField(source="enrolment.training_class_id")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by.username")
+    lifted_at = serializers.DateTimeField(allow_null=True)
+    lifted_by = serializers.CharField(source="lifted_by.username", allow_null=True, default=None)
+    lift_reason = serializers.CharField()
+
+
+class _DisqualificationDecisionView(APIView):
+    """POST a reason; scope, permission and 404s as for certificates."""
+
+    permission_classes = [IsAuthenticated]
+    service = None
+    success_status = status.HTTP_200_OK
+
+    def post(self, request, pk: int, trainee_id: int):
+        tc = visible_class(request, pk)
+        _check_may_issue(request)
+        trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
+        if trainee is None:
+            raise Http404
+        data = RevokeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            decision = type(self).service(
+                training_class=tc,
+                trainee=trainee,
+                by=request.user,
+                reason=data.validated_data["reason"],
+            )
+        except services.CertificateError as exc:
+            raise Conflict(str(exc)) from exc
+        return Response(DisqualificationSerializer(decision).data, status=self.success_status)
+
+
+_DECISION_RESPONSES = {
+    400: OpenApiResponse(description="未填写原因"),
+    403: OpenApiResponse(description="无颁发/撤销结业证书的权限"),
+    404: OpenApiResponse(description="培训班或学员不存在或无权查看"),
+}
+
+
+class DisqualifyView(_DisqualificationDecisionView):
+    service = staticmethod(services.enrolment_disqualify)
+    success_status = status.HTTP_201_CREATED
+
+    @extend_schema(
+        operation_id="trainee_disqualify",
+        summary="取消结业资格（如考试作弊）：报表显示未通过，有效证书一并撤销",
+        request=RevokeInputSerializer,
+        responses={
+            201: DisqualificationSerializer,
+            409: OpenApiResponse(description="已被取消结业资格"),
+            **_DECISION_RESPONSES,
+        },
+        tags=["classes"],
+    )
+    def post(self, request, pk: int, trainee_id: int):
+        return super().post(request, pk, trainee_id)
+
+
+class ReinstateView(_DisqualificationDecisionView):
+    service = staticmethod(services.enrolment_reinstate)
+
+    @extend_schema(
+        operation_id="trainee_reinstate",
+        summary="恢复结业资格：按正常结业条件判定（记录保留）",
+        request=RevokeInputSerializer,
+        responses={
+            200: DisqualificationSerializer,
+            409: OpenApiResponse(description="没有生效中的取消结业资格"),
+            **_DECISION_RESPONSES,
+        },
+        tags=["classes"],
+    )
+    def post(self, request, pk: int, trainee_id: int):
+        return super().post(request, pk, trainee_id)

@@ -23,6 +23,16 @@ urlpatterns = [
         name="api-class-certificates",
     ),
     path(
+        "classes/<int:pk>/trainees/<int:trainee_id>/disqualify/",
+        api.DisqualifyView.as_view(),
+        name="api-trainee-disqualify",
+    ),
+    path(
+        "classes/<int:pk>/trainees/<int:trainee_id>/reinstate/",
+        api.ReinstateView.as_view(),
+        name="api-trainee-reinstate",
+    ),
+    path(
         "certificates/<str:number>/revoke/",
         api.CertificateRevokeView.as_view(),
         name="api-certificate-revoke",

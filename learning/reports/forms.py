@@ -61,3 +61,12 @@ class RevokeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("例如：考试作弊、学时记录有误。撤销后证书验证页面显示“已撤销”。"),
     )
+
+
+class DisqualifyForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例如：结业考试作弊、严重违纪。记录会保留，恢复结业资格也需填写原因。"),
+    )

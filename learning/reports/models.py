@@ -62,6 +62,16 @@ class Certificate(models.Model):
         related_name="+",
     )
     revoke_reason = models.TextField(_("撤销原因"), blank=True)
+    # Set when the certificate was revoked because its holder was disqualified; lifting that
+    # disqualification lets the trainee qualify (and be issued a new certificate) again.
+    disqualification = models.ForeignKey(
+        "reports.Disqualification",
+        verbose_name=_("取消结业资格记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revoked_certificates",
+    )
 
     class Meta:
         verbose_name = _("结业证书")
@@ -87,3 +97,57 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class Disqualification(models.Model):
+    """取消结业资格: a trainer's decision (cheating, misconduct) that a trainee cannot complete a class.
+
+    DOMAIN.md: cheating means no certificate. While a disqualification is in force the report shows
+    未通过 and no certificate can be issued; a valid certificate is revoked with it. Lifting it is
+    a recorded decision too (who, when, why); nothing is deleted.
+    """
+
+    enrolment = models.ForeignKey(
+        "classes.Enrolment",
+        verbose_name=_("报名"),
+        on_delete=models.PROTECT,
+        related_name="disqualifications",
+    )
+    reason = models.TextField(_("原因"))
+    created_at = models.DateTimeField(_("决定时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("恢复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lift_reason = models.TextField(_("恢复原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("取消结业资格")
+        verbose_name_plural = _("取消结业资格")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one disqualification in force per enrolment, whatever races happen.
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=Q(lifted_at__isnull=True),
+                name="reports_one_active_disqualification",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} · {self.reason[:20]}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None

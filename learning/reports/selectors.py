@@ -39,7 +39,7 @@ from learning.classes.selectors import classes_for_trainer
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 from learning.progress.selectors import class_ledger_q, hours_ledger
 from learning.quizzes.models import Attempt, AttemptState, GradingMethod, Quiz, QuizKind
-from learning.reports.models import Certificate
+from learning.reports.models import Certificate, Disqualification
 
 TWO = Decimal("0.01")
 HOURS = DecimalField(max_digits=9, decimal_places=2)
@@ -49,10 +49,12 @@ class ReportStatus(models.TextChoices):
     """A trainee's standing in a class as the report shows it; computed, never stored.
 
     The rules, first match wins (`status_expression` is their only implementation):
+    0. 未通过 — disqualified (取消结业资格, e.g. cheating): a Disqualification in force.
     1. 已结业 — holds a valid certificate; or required 学时 met and the exam passed (or the class
        has no exam). This is exactly when a certificate may be issued.
-    2. 未通过 — a certificate was revoked (e.g. cheating) and none is valid; or the counted exam
-       attempt failed; or the class has ended (end date passed) without meeting the rules.
+    2. 未通过 — a certificate was revoked and none is valid (unless it was revoked by a
+       disqualification that has since been lifted); or the counted exam attempt failed; or the
+       class has ended (end date passed) without meeting the rules.
     3. 学时已满 — required 学时 met, exam not yet passed or not yet taken.
     4. 学习中 — some 学时 earned, or a required lesson started.
     5. 未开始 — nothing yet.
@@ -154,6 +156,7 @@ def status_expression(*, today: date) -> Case:
     """The ReportStatus rules (see its docstring) as one SQL expression over the annotations."""
     hours_met = Q(earned_hours__gte=F("training_class__required_hours"))
     return Case(
+        When(disqualified_reason__isnull=False, then=Value(ReportStatus.FAILED.value)),
         When(certificate_no__isnull=False, then=Value(ReportStatus.COMPLETED.value)),
         When(certificate_revoked=True, then=Value(ReportStatus.FAILED.value)),
         When(
@@ -215,7 +218,16 @@ def annotate_report(
         exam_score=Subquery(counted.values("percent")[:1], output_field=FloatField()),
         exam_passed=Subquery(counted.values("passed")[:1], output_field=models.BooleanField()),
         certificate_no=Subquery(certificates.filter(revoked_at__isnull=True).values("number")[:1]),
-        certificate_revoked=Exists(certificates.filter(revoked_at__isnull=False)),
+        certificate_revoked=Exists(
+            certificates.filter(revoked_at__isnull=False).exclude(
+                disqualification__lifted_at__isnull=False
+            )
+        ),
+        disqualified_reason=Subquery(
+            Disqualification.objects.filter(enrolment_id=OuterRef("pk"), lifted_at__isnull=True)
+            .order_by("-id")
+            .values("reason")[:1]
+        ),
     ).annotate(status=status_expression(today=today))
 
 
@@ -319,6 +331,7 @@ ROW_VALUES = {
     "exam_passed": "exam_passed",
     "status": "status",
     "certificate_no": "certificate_no",
+    "disqualified_reason": "disqualified_reason",
 }
 
 
@@ -343,6 +356,7 @@ class ReportRow:
     exam_passed: bool | None
     status: str
     certificate_no: str | None
+    disqualified_reason: str | None = None
     class_name: str = ""
 
     @property
@@ -685,6 +699,17 @@ def trainee_record(*, trainee: TraineeProfile) -> TraineeRecord:
         attempts=attempts,
         certificates=certificates,
         classes=class_rows,
+    )
+
+
+def disqualifications(
+    *, training_class: TrainingClass, trainee: TraineeProfile
+) -> list[Disqualification]:
+    """Every 取消结业资格 decision of a trainee in a class, in force or lifted, newest first."""
+    return list(
+        Disqualification.objects.filter(
+            enrolment__training_class=training_class, enrolment__trainee=trainee
+        ).select_related("created_by", "lifted_by")
     )
 
 

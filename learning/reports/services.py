@@ -1,11 +1,11 @@
-"""Writes of learning.reports: issuing and revoking certificates (结业证书)."""
+"""Writes of learning.reports: issuing and revoking certificates (结业证书), disqualifying trainees."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
-from learning.reports.models import Certificate, new_certificate_number
+from learning.reports.models import Certificate, Disqualification, new_certificate_number
 from learning.reports.selectors import (
     ReportFilters,
     ReportStatus,
@@ -44,6 +44,11 @@ def certificate_issue(
         row = report_row(training_class=training_class, trainee=trainee)
         if row.certificate_no:
             raise CertificateError(_("该学员已有结业证书：%(no)s。") % {"no": row.certificate_no})
+        if row.disqualified_reason:
+            raise CertificateError(
+                _("该学员已被取消结业资格（%(reason)s），不能颁发结业证书。")
+                % {"reason": row.disqualified_reason}
+            )
         if row.status != ReportStatus.COMPLETED:
             raise CertificateError(
                 _("不符合结业条件（须修满应修学时且结业考试合格）：当前状态为“%(status)s”。")
@@ -103,3 +108,62 @@ def certificate_revoke(*, certificate: Certificate, revoked_by, reason: str) -> 
         certificate.revoke_reason = reason
         certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return certificate
+
+
+def _locked_enrolment(*, training_class: TrainingClass, trainee: TraineeProfile) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(training_class=training_class, trainee=trainee)
+        .first()
+    )
+    if enrolment is None:
+        raise CertificateError(_("该学员不在本培训班。"))
+    return enrolment
+
+
+def enrolment_disqualify(
+    *, training_class: TrainingClass, trainee: TraineeProfile, by, reason: str
+) -> Disqualification:
+    """取消结业资格 (cheating, misconduct): the report shows 未通过 and no certificate can be issued.
+
+    A valid certificate of the class is revoked with the same reason, linked to this decision.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("请填写取消结业资格的原因。"))
+    with transaction.atomic():
+        # The enrolment row is the lock, as for issuing: issue and disqualify never interleave.
+        enrolment = _locked_enrolment(training_class=training_class, trainee=trainee)
+        if enrolment.disqualifications.filter(lifted_at__isnull=True).exists():
+            raise CertificateError(_("该学员已被取消结业资格。"))
+        now = timezone.now()
+        decision = Disqualification.objects.create(
+            enrolment=enrolment, reason=reason, created_at=now, created_by=by
+        )
+        Certificate.objects.filter(
+            trainee=trainee, training_class=training_class, revoked_at__isnull=True
+        ).update(revoked_at=now, revoked_by=by, revoke_reason=reason, disqualification=decision)
+    return decision
+
+
+def enrolment_reinstate(
+    *, training_class: TrainingClass, trainee: TraineeProfile, by, reason: str
+) -> Disqualification:
+    """Lift the disqualification in force (e.g. after an appeal); the normal rules apply again.
+
+    The decision and its lifting both stay on record. A certificate revoked by the
+    disqualification stays revoked; if the trainee meets the rules a new one can be issued.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("请填写恢复结业资格的原因。"))
+    with transaction.atomic():
+        enrolment = _locked_enrolment(training_class=training_class, trainee=trainee)
+        decision = enrolment.disqualifications.filter(lifted_at__isnull=True).first()
+        if decision is None:
+            raise CertificateError(_("该学员没有被取消结业资格。"))
+        decision.lifted_at = timezone.now()
+        decision.lifted_by = by
+        decision.lift_reason = reason
+        decision.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+    return decision

@@ -9,4 +9,14 @@ class CmsConfig(AppConfig):
     verbose_name = _("站点")
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
         from cms import security  # noqa: F401  (connects the login-failure signal receivers)
+        from cms.authentication import revoke_tokens_on_password_change
+
+        post_save.connect(
+            revoke_tokens_on_password_change,
+            sender=get_user_model(),
+            dispatch_uid="cms_revoke_tokens_on_password_change",
+        )

@@ -153,6 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["cms.security.LockoutModelBackend"]
 # Login throttling (cms/security.py): this many failures lock an account for LOGIN_LOCKOUT_SECONDS;
 # an address is locked after LOGIN_FAILURE_LIMIT × LOGIN_FAILURE_IP_FACTOR failures across accounts.
+# API tokens (cms/authentication.py) expire this many days after login; changing a password ends them.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_IP_FACTOR = 4
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
@@ -287,7 +289,7 @@ SEARCH_COURSE_MODEL = "pages.CoursePage"
 # REST API (../shared/API.md)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cms.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -88,3 +88,19 @@ def test_rolled_back_save_indexes_nothing(backend, course, django_capture_on_com
         make_article(course, "四个意识")
     # The callbacks were discarded as if the transaction rolled back.
     assert titles(backend.search("四个意识", Page)) == []
+
+
+def test_tags_added_after_the_save_are_indexed(backend, django_capture_on_commit_callbacks):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    Image = get_image_model()  # noqa: N806
+    with django_capture_on_commit_callbacks(execute=True):
+        image = Image.objects.create(title="支部活动照片", file=get_test_image_file())
+    assert [i.title for i in backend.search("主题党日", Image)] == []
+    with django_capture_on_commit_callbacks(execute=True):
+        image.tags.add("主题党日")
+    assert [i.title for i in backend.search("主题党日", Image)] == ["支部活动照片"]
+    with django_capture_on_commit_callbacks(execute=True):
+        image.tags.remove("主题党日")
+    assert [i.title for i in backend.search("主题党日", Image)] == []

@@ -255,6 +255,10 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAILIMAGES_IMAGE_MODEL = "pages.DangkeImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "pages.DangkeDocument"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+# No Gravatar: it is unreachable from many campus networks (the admin would wait on it), works
+# on no offline machine, and would send a hash of every staff e-mail address abroad. Wagtail
+# shows its default avatar or an uploaded one instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Search (docs/search.md). WAGTAILSEARCH_BACKEND=whoosh (default: Whoosh + jieba index under var/,

@@ -1,8 +1,14 @@
-"""`make run` refuses a port that is already taken, with a clear message, before starting anything."""
+"""`make run`: a taken port is refused with a clear message; stopping it stops everything it started."""
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 
@@ -13,3 +19,60 @@ def test_port_in_use_is_reported():
         port = taken.getsockname()[1]
         with pytest.raises(CommandError, match=f"端口 {port} 已被占用"):
             call_command("rundev", addr=f"127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_stopping_rundev_stops_the_site_and_the_worker(tmp_path, signum):
+    """`kill` or a closed terminal must not leave the worker running on its own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DANGKE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "TASK_BACKEND": "database",
+    }
+    env.pop("DEMO_PASSWORD", None)
+    manage = str(settings.BASE_DIR / "manage.py")
+    subprocess.run([sys.executable, manage, "migrate", "-v0"], env=env, check=True)
+    rundev = subprocess.Popen(
+        [sys.executable, manage, "rundev", "--addr", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        children: list[int] = []
+        while time.monotonic() < deadline and len(children) < 2:
+            children = _children(rundev.pid)
+            time.sleep(0.3)
+        assert len(children) == 2, children  # runserver and task_worker
+        rundev.send_signal(signum)
+        assert rundev.wait(timeout=30) is not None
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in children)
+    finally:
+        if rundev.poll() is None:
+            rundev.kill()
+
+
+def _children(pid: int) -> list[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    try:
+        with open(path) as handle:
+            return [int(p) for p in handle.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

@@ -38,6 +38,14 @@ class Command(BaseCommand):
         self.stdout.write(f"  管理后台 Admin: http://{addr}/admin/    API: http://{addr}/api/docs/")
         self.stdout.write(demo_password_describe())
         self.stdout.write("  按 Ctrl-C 停止 / Press Ctrl-C to stop.\n")
+
+        def stop(signum, frame):
+            # A terminal closing (SIGHUP) or `kill` (SIGTERM) stops both children like Ctrl-C;
+            # without this the worker would be left running on its own.
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGHUP, stop)
         try:
             while web.poll() is None and worker.poll() is None:
                 time.sleep(0.5)

@@ -245,3 +245,46 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee} → {self.training_class}"
+
+
+def _offline_source_choices() -> list[tuple[str, str]]:
+    from learning.progress.models import OFFLINE_SOURCES
+
+    return [(source.value, source.label) for source in OFFLINE_SOURCES]
+
+
+class OfflineSession(models.Model):
+    """An offline session (集中培训, 讨论, 实践) of a class; its attendees are credited in the
+    学时 ledger, one entry each, referencing the session ("offline-session:<id>")."""
+
+    training_class = models.ForeignKey(
+        TrainingClass,
+        verbose_name=_("培训班"),
+        on_delete=models.PROTECT,
+        related_name="offline_sessions",
+    )
+    source = models.CharField(_("类型"), max_length=20, choices=_offline_source_choices)
+    topic = models.CharField(_("主题"), max_length=200)
+    occurred_on = models.DateField(_("日期"))
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    amount = models.DecimalField(_("每人学时"), max_digits=6, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("线下培训")
+        verbose_name_plural = _("线下培训")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.topic}"
+
+    @property
+    def reference(self) -> str:
+        """The `reference` of this session's ledger entries."""
+        return f"offline-session:{self.pk}"

@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
-from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
+from learning.classes.models import Enrolment, OfflineSession, TraineeProfile, TrainingClass
+from learning.progress.models import HoursLedgerEntry
 from learning.progress.selectors import (
     class_earned_hours_by_user,
     lessons_completed_by_user,
@@ -90,3 +92,77 @@ def required_lesson_ids(*, user) -> list[int]:
         "page_id", flat=True
     )
     return sorted(set(ids))
+
+
+# --- offline sessions (记录线下培训) -------------------------------------------------------
+
+
+def _session_reference() -> Concat:
+    """The `reference` of a session's ledger entries, built in SQL for the outer session row."""
+    return Concat(Value("offline-session:"), Cast(OuterRef("pk"), CharField()))
+
+
+def class_sessions(*, training_class: TrainingClass) -> QuerySet:
+    """A class's offline sessions, newest first, each with its attendee count (one query)."""
+    attendees = (
+        HoursLedgerEntry.objects.filter(
+            training_class_id=OuterRef("training_class_id"),
+            reference=_session_reference(),
+            source=OuterRef("source"),
+        )
+        .order_by()
+        .values("training_class_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        OfflineSession.objects.filter(training_class=training_class)
+        .select_related("recorded_by")
+        .annotate(attendee_count=Coalesce(Subquery(attendees), 0))
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def session_for_trainer(*, user, session_id) -> OfflineSession | None:
+    """The session if it belongs to a class the user trains; None otherwise (→ 404)."""
+    try:
+        session_id = int(session_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        OfflineSession.objects.filter(
+            pk=session_id, training_class__in=classes_for_trainer(user=user)
+        )
+        .select_related("training_class", "recorded_by")
+        .first()
+    )
+
+
+def session_entries(*, session: OfflineSession) -> QuerySet:
+    """The session's original ledger entries (one per attendee), each with its corrections' sum."""
+    corrected = (
+        HoursLedgerEntry.objects.filter(corrects=OuterRef("pk"))
+        .order_by()
+        .values("corrects")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        HoursLedgerEntry.objects.filter(
+            training_class_id=session.training_class_id,
+            reference=session.reference,
+            source=session.source,
+        )
+        .select_related("user__trainee_profile__branch", "granted_by")
+        .annotate(corrected=Coalesce(Subquery(corrected), Decimal("0")))
+        .order_by("user__trainee_profile__branch__name", "user__trainee_profile__student_no")
+    )
+
+
+def enrolled_trainees(*, training_class: TrainingClass) -> QuerySet:
+    """The class's trainees for an attendance checklist, by 党支部 then 学号."""
+    return (
+        TraineeProfile.objects.filter(enrolments__training_class=training_class)
+        .select_related("branch")
+        .order_by("branch__name", "student_no")
+    )

@@ -1,0 +1,222 @@
+"""Offline sessions (集中培训, 讨论, 实践) with attendance: one 学时 ledger entry per attendee."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from learning.classes.models import Enrolment, OfflineSession, TrainingClass
+from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry
+
+TWO_PLACES = Decimal("0.01")
+# One session is at most three whole training days: the whole 发展对象 concentrated training
+# (《中国共产党发展党员工作细则》art. 17, 3 days or 24 学时). More is almost surely a typo;
+# DANGKE["OFFLINE_SESSION_MAX_HOURS"] overrides it.
+DEFAULT_MAX_SESSION_HOURS = Decimal("24")
+# How many offenders an error message names before it says "等 N 人".
+NAMED_OFFENDERS = 10
+
+
+def _max_session_hours() -> Decimal:
+    return Decimal(settings.DANGKE.get("OFFLINE_SESSION_MAX_HOURS", DEFAULT_MAX_SESSION_HOURS))
+
+
+@dataclass(frozen=True)
+class AttendeesAdded:
+    """What a late sign-in did: how many were credited now, how many already were."""
+
+    added: int
+    skipped: int
+
+
+def session_note(*, topic: str, location: str = "") -> str:
+    """The note of a session's ledger entries: the topic, and the location when there is one."""
+    return f"{topic}（{location}）" if location else topic
+
+
+def _parse_ids(trainee_ids) -> list[int]:
+    ids: list[int] = []
+    for value in trainee_ids or []:
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                {"trainees": _("学员编号无效：%(value)s") % {"value": value}}
+            ) from exc
+        if number not in ids:
+            ids.append(number)
+    return ids
+
+
+def _session_amount(*, amount, days, errors: dict) -> Decimal | None:
+    if amount in (None, "") and days in (None, ""):
+        errors["amount"] = _("请填写学时或天数。")
+        return None
+    try:
+        if amount in (None, ""):
+            value = Decimal(days) * Decimal(settings.DANGKE["DAY_CLASS_HOURS"])
+        else:
+            value = Decimal(amount)
+        if not value.is_finite():
+            raise InvalidOperation
+        value = value.quantize(TWO_PLACES)
+    except (ArithmeticError, TypeError, ValueError):
+        errors["amount"] = _("学时必须是数字。")
+        return None
+    limit = _max_session_hours()
+    if value <= 0:
+        errors["amount"] = _("学时必须大于 0。")
+    elif value > limit:
+        errors["amount"] = _("一次线下培训每人最多记 %(limit)s 学时，请检查学时或天数。") % {
+            "limit": limit.normalize()
+        }
+    return value
+
+
+def _enrolled_users(*, training_class: TrainingClass, trainee_ids: list[int], user) -> dict:
+    """{trainee id: user id} of the given trainees; ValidationError naming any not enrolled."""
+    enrolled = dict(
+        Enrolment.objects.filter(
+            training_class=training_class, trainee_id__in=trainee_ids
+        ).values_list("trainee_id", "trainee__user_id")
+    )
+    missing = [pk for pk in trainee_ids if pk not in enrolled]
+    if missing:
+        from learning.classes.selectors import trainees_for_trainer
+
+        # Name only trainees the recorder may see; others stay a bare number.
+        names = dict(
+            trainees_for_trainer(user=user)
+            .filter(pk__in=missing[:NAMED_OFFENDERS])
+            .values_list("pk", "name")
+        )
+        shown = "、".join(names.get(pk, f"#{pk}") for pk in missing[:NAMED_OFFENDERS])
+        if len(missing) > NAMED_OFFENDERS:
+            shown = _("%(names)s 等 %(count)s 人") % {"names": shown, "count": len(missing)}
+        raise ValidationError(
+            {"trainees": _("以下学员未报名本班，未记入任何学时：%(names)s") % {"names": shown}}
+        )
+    return enrolled
+
+
+def _entries(*, session: OfflineSession, user_ids: list[int], now) -> list[HoursLedgerEntry]:
+    note = session_note(topic=session.topic, location=session.location)
+    return [
+        HoursLedgerEntry(
+            user_id=user_id,
+            source=session.source,
+            amount=session.amount,
+            created_at=now,
+            occurred_on=session.occurred_on,
+            granted_by_id=session.recorded_by_id,
+            training_class_id=session.training_class_id,
+            reference=session.reference,
+            note=note,
+        )
+        for user_id in user_ids
+    ]
+
+
+def offline_session_record(
+    *,
+    training_class: TrainingClass,
+    source: str,
+    occurred_on: date | None,
+    topic: str,
+    trainee_ids,
+    recorded_by,
+    amount: Decimal | None = None,
+    days: Decimal | None = None,
+    location: str = "",
+) -> OfflineSession:
+    """Record a session and credit every attendee at once; refuse everything on any error.
+
+    Queries do not grow with the number of attendees (one enrolment read, two inserts).
+    """
+    errors: dict[str, str] = {}
+    if source not in OFFLINE_SOURCES:
+        errors["source"] = _("线下学时的来源只能是集中培训、讨论或实践。")
+    topic = (topic or "").strip()
+    location = (location or "").strip()
+    if not topic:
+        errors["topic"] = _("请填写培训主题。")
+    elif len(topic) > 200:
+        errors["topic"] = _("主题不能超过 200 个字。")
+    if len(location) > 200:
+        errors["location"] = _("地点不能超过 200 个字。")
+    if occurred_on is None:
+        errors["occurred_on"] = _("请填写培训日期。")
+    elif occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("培训日期不能晚于今天。")
+    value = _session_amount(amount=amount, days=days, errors=errors)
+    try:
+        ids = _parse_ids(trainee_ids)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        ids = []
+    else:
+        if not ids:
+            errors["trainees"] = _("请至少选择一名参加培训的学员。")
+    if errors:
+        raise ValidationError(errors)
+    enrolled = _enrolled_users(training_class=training_class, trainee_ids=ids, user=recorded_by)
+    now = timezone.now()
+    with transaction.atomic():
+        session = OfflineSession.objects.create(
+            training_class=training_class,
+            source=source,
+            topic=topic,
+            occurred_on=occurred_on,
+            location=location,
+            amount=value,
+            recorded_by=recorded_by,
+            created_at=now,
+        )
+        HoursLedgerEntry.objects.bulk_create(
+            _entries(session=session, user_ids=[enrolled[pk] for pk in ids], now=now)
+        )
+    session.attendee_count = len(ids)
+    return session
+
+
+def offline_session_add_attendees(
+    *, session: OfflineSession, trainee_ids, recorded_by
+) -> AttendeesAdded:
+    """Credit late sign-ins (补记); trainees already credited for the session are skipped.
+
+    The session row is locked first, so two trainers adding the same trainee at once still
+    credit them once.
+    """
+    ids = _parse_ids(trainee_ids)
+    if not ids:
+        raise ValidationError({"trainees": _("请至少选择一名要补记的学员。")})
+    with transaction.atomic():
+        locked = (
+            OfflineSession.objects.select_for_update()
+            .select_related("training_class")
+            .get(pk=session.pk)
+        )
+        enrolled = _enrolled_users(
+            training_class=locked.training_class, trainee_ids=ids, user=recorded_by
+        )
+        credited = set(
+            HoursLedgerEntry.objects.filter(
+                training_class_id=locked.training_class_id,
+                reference=locked.reference,
+                source=locked.source,
+                user_id__in=enrolled.values(),
+            ).values_list("user_id", flat=True)
+        )
+        new_users = [enrolled[pk] for pk in ids if enrolled[pk] not in credited]
+        if new_users:
+            # A late sign-in is granted by whoever records it, not by the session's recorder.
+            entries = _entries(session=locked, user_ids=new_users, now=timezone.now())
+            for entry in entries:
+                entry.granted_by_id = recorded_by.pk
+            HoursLedgerEntry.objects.bulk_create(entries)
+    return AttendeesAdded(added=len(new_users), skipped=len(ids) - len(new_users))

@@ -5,12 +5,15 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from learning.classes.admin_forms import BranchForm, TrainingClassForm
+from learning.classes.admin_views import LEDGER_ADD_PERMISSION, LEDGER_VIEW_PERMISSION
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
 from learning.classes.selectors import (
     class_progress_rows,
@@ -139,6 +142,28 @@ class ClassIndexView(generic.IndexView):
     def get_base_queryset(self):
         return classes_for_trainer(user=self.request.user).prefetch_related("trainers")
 
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.request.user.has_perm(LEDGER_ADD_PERMISSION):
+            buttons.append(
+                MenuItem(
+                    _("记录线下培训"),
+                    url=reverse("offline_sessions:add", args=[instance.pk]),
+                    icon_name="time",
+                    priority=25,
+                )
+            )
+        if self.request.user.has_perm(LEDGER_VIEW_PERMISSION):
+            buttons.append(
+                MenuItem(
+                    _("线下培训记录"),
+                    url=reverse("offline_sessions:list", args=[instance.pk]),
+                    icon_name="list-ul",
+                    priority=26,
+                )
+            )
+        return buttons
+
 
 class ClassEditView(ScopedObjectMixin, generic.EditView):
     pass
@@ -158,6 +183,8 @@ class ClassInspectView(ScopedObjectMixin, generic.InspectView):
         context["trainer_names"] = [
             u.get_full_name() or u.username for u in self.object.trainers.all()
         ]
+        context["may_record_session"] = self.request.user.has_perm(LEDGER_ADD_PERMISSION)
+        context["may_view_sessions"] = self.request.user.has_perm(LEDGER_VIEW_PERMISSION)
         return context
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from learning.classes.admin_views import trainee_import_viewset
+from learning.classes.admin_views import offline_session_viewset, trainee_import_viewset
 from learning.classes.viewsets import (
     branch_viewset,
     college_viewset,
@@ -31,3 +31,9 @@ class TrainingAdminGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_training_admin():
     return TrainingAdminGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_offline_sessions():
+    # Reached from a class's own pages, so no menu item.
+    return offline_session_viewset

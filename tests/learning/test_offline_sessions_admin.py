@@ -1,0 +1,190 @@
+"""记录线下培训 in the Wagtail admin: from a class, tick who attended, one entry each."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from learning.classes.models import OfflineSession
+from learning.classes.sessions import offline_session_record
+from learning.progress.models import HoursLedgerEntry, LedgerSource
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def klass(report_factory, trainer):
+    tc = report_factory.klass(trainers=[trainer])
+    report_factory.trainees(tc, 3, branch=report_factory.org(branch_name="教工党支部"))
+    report_factory.trainees(tc, 2, branch=report_factory.org(branch_name="学生党支部"))
+    return tc
+
+
+def _profiles(tc):
+    return list(tc.trainees.order_by("student_no"))
+
+
+def _session(tc, trainer, profiles):
+    return offline_session_record(
+        training_class=tc,
+        source=LedgerSource.OFFLINE_LECTURE,
+        occurred_on=timezone.localdate(),
+        topic="党的组织原则",
+        amount=Decimal("4"),
+        trainee_ids=[p.pk for p in profiles],
+        recorded_by=trainer,
+    )
+
+
+def test_form_renders_with_every_enrolled_trainee_ticked(client, klass, trainer):
+    client.force_login(trainer)
+    response = client.get(f"/admin/offline_sessions/class/{klass.pk}/add/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for profile in _profiles(klass):
+        assert f'value="{profile.pk}" checked' in html
+        assert profile.name in html
+    assert "教工党支部（3）" in html and "学生党支部（2）" in html
+    assert "全选" in html and "全不选" in html
+
+
+def test_post_records_the_ticked_trainees(client, klass, trainer):
+    client.force_login(trainer)
+    profiles = _profiles(klass)
+    ticked = profiles[:4]
+    response = client.post(
+        f"/admin/offline_sessions/class/{klass.pk}/add/",
+        {
+            "source": LedgerSource.OFFLINE_LECTURE,
+            "topic": "党章学习",
+            "occurred_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "location": "第一教学楼",
+            "days": "1",
+            "trainees": [p.pk for p in ticked],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    session = OfflineSession.objects.get()
+    assert session.amount == Decimal("8.00")
+    assert "已为 4 名学员记入 8 学时" in response.content.decode()
+    entries = HoursLedgerEntry.objects.filter(reference=session.reference)
+    assert sorted(e.user_id for e in entries) == sorted(p.user_id for p in ticked)
+    assert {e.granted_by_id for e in entries} == {trainer.pk}
+    # The detail page lists them with links to their ledger entries, and the list page counts them.
+    html = response.content.decode()
+    for entry in entries:
+        assert f"/admin/hours_ledger/inspect/{entry.pk}/" in html
+    listing = client.get(f"/admin/offline_sessions/class/{klass.pk}/").content.decode()
+    assert "党章学习" in listing and "<td>4</td>" in listing
+
+
+def test_post_with_errors_writes_nothing_and_keeps_the_ticks(client, klass, trainer):
+    client.force_login(trainer)
+    profiles = _profiles(klass)
+    response = client.post(
+        f"/admin/offline_sessions/class/{klass.pk}/add/",
+        {
+            "source": LedgerSource.OFFLINE_LECTURE,
+            "topic": "",
+            "occurred_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
+            "amount": "2",
+            "trainees": [profiles[0].pk],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "培训日期不能晚于今天" in html and "请填写培训主题" in html
+    assert f'value="{profiles[0].pk}" checked' in html
+    assert f'value="{profiles[1].pk}" checked' not in html
+    assert not OfflineSession.objects.exists()
+    assert not HoursLedgerEntry.objects.exists()
+
+
+def test_late_sign_in_page_offers_only_the_missing_trainees(client, klass, trainer):
+    profiles = _profiles(klass)
+    session = _session(klass, trainer, profiles[:3])
+    client.force_login(trainer)
+    url = f"/admin/offline_sessions/{session.pk}/attendees/"
+    html = client.get(url).content.decode()
+    assert f'value="{profiles[0].pk}"' not in html
+    assert f'value="{profiles[3].pk}"' in html and f'value="{profiles[4].pk}"' in html
+    response = client.post(url, {"trainees": [profiles[3].pk]}, follow=True)
+    assert "已为 1 名学员补记 4 学时" in response.content.decode()
+    assert HoursLedgerEntry.objects.filter(reference=session.reference).count() == 4
+
+
+def test_correcting_a_wrong_tick_adds_a_negative_entry(client, klass, trainer):
+    profiles = _profiles(klass)
+    session = _session(klass, trainer, profiles[:2])
+    entry = HoursLedgerEntry.objects.get(reference=session.reference, user=profiles[0].user)
+    client.force_login(trainer)
+    url = f"/admin/offline_sessions/{session.pk}/correct/{entry.pk}/"
+    assert client.get(url).status_code == 200
+    client.post(url, {"note": "未到场，误勾选"})
+    correction = HoursLedgerEntry.objects.get(corrects=entry)
+    assert correction.amount == Decimal("-4.00")
+    assert correction.source == LedgerSource.CORRECTION
+    assert HoursLedgerEntry.objects.filter(pk=entry.pk).exists()  # the original stays
+    # Nothing is left to correct: a second attempt adds nothing.
+    client.post(url, {"note": "再次"})
+    assert HoursLedgerEntry.objects.filter(corrects=entry).count() == 1
+
+
+def test_class_pages_offer_the_button(client, klass, trainer):
+    client.force_login(trainer)
+    add_url = f"/admin/offline_sessions/class/{klass.pk}/add/"
+    assert add_url in client.get(f"/admin/training_classes/inspect/{klass.pk}/").content.decode()
+    assert add_url in client.get("/admin/training_classes/").content.decode()
+
+
+def test_another_trainer_gets_404_everywhere(client, klass, trainer, trainer2):
+    session = _session(klass, trainer, _profiles(klass)[:1])
+    entry = HoursLedgerEntry.objects.get(reference=session.reference)
+    client.force_login(trainer2)
+    for url in [
+        f"/admin/offline_sessions/class/{klass.pk}/",
+        f"/admin/offline_sessions/class/{klass.pk}/add/",
+        f"/admin/offline_sessions/{session.pk}/",
+        f"/admin/offline_sessions/{session.pk}/attendees/",
+        f"/admin/offline_sessions/{session.pk}/correct/{entry.pk}/",
+    ]:
+        assert client.get(url).status_code == 404, url
+    response = client.post(
+        f"/admin/offline_sessions/class/{klass.pk}/add/",
+        {
+            "source": LedgerSource.OFFLINE_LECTURE,
+            "topic": "x",
+            "occurred_on": timezone.localdate().isoformat(),
+            "amount": "1",
+            "trainees": [p.pk for p in _profiles(klass)],
+        },
+    )
+    assert response.status_code == 404
+    assert OfflineSession.objects.count() == 1
+
+
+def test_a_trainee_cannot_reach_the_pages(client, klass, trainer):
+    profile = _profiles(klass)[0]
+    session = _session(klass, trainer, [profile])
+    client.force_login(profile.user)
+    for url in [
+        f"/admin/offline_sessions/class/{klass.pk}/add/",
+        f"/admin/offline_sessions/{session.pk}/",
+    ]:
+        response = client.get(url)
+        assert response.status_code in (302, 403, 404), url
+        assert "党的组织原则" not in response.content.decode()
+
+
+def test_detail_page_query_count_does_not_grow(
+    client, report_factory, trainer, django_assert_max_num_queries
+):
+    tc = report_factory.klass(trainers=[trainer])
+    session = _session(tc, trainer, report_factory.trainees(tc, 40))
+    client.force_login(trainer)
+    client.get(f"/admin/offline_sessions/{session.pk}/")  # warm caches (permissions, site)
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/admin/offline_sessions/{session.pk}/")
+    assert response.status_code == 200

@@ -178,3 +178,18 @@ def test_late_sign_in_query_count_does_not_grow(
             session=session, trainee_ids=[p.pk for p in late], recorded_by=trainer
         )
     assert HoursLedgerEntry.objects.filter(training_class=tc).count() == size + 1
+
+
+def test_a_300_trainee_class_is_one_insert_on_postgresql(
+    report_factory, trainer, django_assert_num_queries
+):
+    from django.db import connection
+
+    tc = report_factory.klass(trainers=[trainer])
+    profiles = report_factory.trainees(tc, 300)
+    # SQLite allows 999 parameters a statement, so Django splits the insert into batches of 76
+    # rows there; PostgreSQL takes all 300 rows in one.
+    inserts = 1 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(4 + inserts):
+        _record(tc, trainer, profiles)
+    assert HoursLedgerEntry.objects.filter(training_class=tc).count() == 300

@@ -4,6 +4,7 @@ import csv
 import functools
 import tempfile
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,7 +22,6 @@ from learning.classes.models import Branch, College, TrainingClass
 from learning.reports.selectors import (
     ClassSummary,
     ReportFilters,
-    ReportRow,
     class_report,
     iter_rows,
 )
@@ -51,28 +51,32 @@ def official_language(func):
 
 
 def report_columns() -> list[Column]:
-    """The class report's columns, Chinese headers first (one definition for xlsx and csv)."""
+    """The class report's columns, Chinese headers first (one definition for xlsx and csv).
+
+    Labels (stage, status, exam result) are translated once per export here, not once per row:
+    at 10,000 rows the per-row gettext calls were ~15% of an .xlsx export.
+    """
+    from learning.classes.models import TraineeStage
+    from learning.reports.selectors import ReportStatus
+
+    stages = {value: str(label) for value, label in TraineeStage.choices}
+    statuses = {value: str(label) for value, label in ReportStatus.choices}
+    passed = {None: _("未考试"), True: _("通过"), False: _("未通过")}
     return [
         Column(_("姓名"), 12, lambda r: r.name),
         Column(_("学号/工号"), 14, lambda r: r.student_no),
         Column(_("学院"), 20, lambda r: r.college),
         Column(_("党支部"), 22, lambda r: r.branch),
-        Column(_("培养阶段"), 12, lambda r: r.stage_label),
+        Column(_("培养阶段"), 12, lambda r: stages.get(r.stage, r.stage)),
         Column(_("已修学时"), 10, lambda r: r.earned_hours, HOURS_FORMAT),
         Column(_("应修学时"), 10, lambda r: r.required_hours, HOURS_FORMAT),
         Column(_("已完成课程"), 10, lambda r: r.lessons_completed, "0"),
         Column(_("课程总数"), 10, lambda r: r.lessons_total, "0"),
         Column(_("考试成绩"), 10, lambda r: r.exam_score, HOURS_FORMAT),
-        Column(_("考试通过"), 10, _passed_text),
-        Column(_("状态"), 10, lambda r: r.status_label),
+        Column(_("考试通过"), 10, lambda r: passed[r.exam_passed]),
+        Column(_("状态"), 10, lambda r: statuses.get(r.status, r.status)),
         Column(_("证书编号"), 20, lambda r: r.certificate_no or ""),
     ]
-
-
-def _passed_text(row: ReportRow) -> str:
-    if row.exam_passed is None:
-        return _("未考试")
-    return _("通过") if row.exam_passed else _("未通过")
 
 
 def dashboard_columns() -> list[Column]:
@@ -130,15 +134,23 @@ def write_xlsx(out, *, title: str, subtitle: list[str], columns: list[Column], i
             for c in columns
         ]
     )
-    formats = [c.number_format for c in columns]
+    # A cell's number format is a style registered in the workbook; registering it on every cell
+    # is costly, so each format is registered once and its style copied (openpyxl's own way of
+    # copying styles between cells).
+    styles = {}
+    for number_format in {c.number_format for c in columns if c.number_format}:
+        prototype = WriteOnlyCell(ws)
+        prototype.number_format = number_format
+        styles[number_format] = prototype._style
+    formats = [styles.get(c.number_format) for c in columns]
     getters = [c.value for c in columns]
     for item in items:
         values = []
-        for getter, number_format in zip(getters, formats, strict=True):
+        for getter, style in zip(getters, formats, strict=True):
             value = getter(item)
-            if number_format and value is not None:
+            if style is not None and value is not None:
                 c = WriteOnlyCell(ws, value=value)
-                c.number_format = number_format
+                c._style = copy(style)
                 values.append(c)
             else:
                 values.append(value)

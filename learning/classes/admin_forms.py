@@ -145,12 +145,14 @@ class _AttendanceForm(forms.Form):
 
 class OfflineSessionForm(_AttendanceForm):
     source = forms.ChoiceField(label=_("类型"), choices=())
-    # Not required here: the service checks them and says what is missing, all at once.
-    topic = forms.CharField(label=_("主题"), max_length=200, required=False)
+    # The service says the same when it is called without them (the API's path).
+    topic = forms.CharField(
+        label=_("主题"), max_length=200, error_messages={"required": _("请填写培训主题。")}
+    )
     occurred_on = forms.DateField(
         label=_("日期"),
-        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写培训日期。")},
     )
     location = forms.CharField(label=_("地点"), max_length=200, required=False)
     amount = forms.DecimalField(

@@ -80,22 +80,32 @@ def test_post_records_the_ticked_trainees(client, klass, trainer):
     assert "党章学习" in listing and "<td>4</td>" in listing
 
 
-def test_post_with_errors_writes_nothing_and_keeps_the_ticks(client, klass, trainer):
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"topic": ""}, "请填写培训主题"),
+        ({"occurred_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "不能晚于今天"),
+        ({"amount": "30"}, "最多记 24 学时"),
+        ({"amount": ""}, "请填写学时或天数"),
+    ],
+)
+def test_post_with_errors_writes_nothing_and_keeps_the_ticks(
+    client, klass, trainer, fields, message
+):
     client.force_login(trainer)
     profiles = _profiles(klass)
-    response = client.post(
-        f"/admin/offline_sessions/class/{klass.pk}/add/",
-        {
-            "source": LedgerSource.OFFLINE_LECTURE,
-            "topic": "",
-            "occurred_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
-            "amount": "2",
-            "trainees": [profiles[0].pk],
-        },
-    )
+    data = {
+        "source": LedgerSource.OFFLINE_LECTURE,
+        "topic": "党史学习",
+        "occurred_on": timezone.localdate().isoformat(),
+        "amount": "2",
+        "trainees": [profiles[0].pk],
+        **fields,
+    }
+    response = client.post(f"/admin/offline_sessions/class/{klass.pk}/add/", data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "培训日期不能晚于今天" in html and "请填写培训主题" in html
+    assert message in html
     assert f'value="{profiles[0].pk}" checked' in html
     assert f'value="{profiles[1].pk}" checked' not in html
     assert not OfflineSession.objects.exists()

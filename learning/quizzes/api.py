@@ -21,6 +21,8 @@ from learning.quizzes.serializers import (
     AnswerInputSerializer,
     AnswerSavedSerializer,
     AttemptSerializer,
+    FocusLostInputSerializer,
+    FocusLostSerializer,
     SubmitResultSerializer,
 )
 
@@ -170,6 +172,54 @@ class AttemptSubmitView(APIView):
                     "max_score": attempt.max_score if visible else None,
                     "passed": attempt.passed if visible else None,
                     "closed_by_deadline": attempt.closed_by_deadline,
+                    "closed_by_focus_loss": attempt.closed_by_focus_loss,
                 }
             ).data
         )
+
+
+class AttemptFocusLostView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="attempt_focus_lost",
+        summary="报告离开考试页面一次（切屏）；超过次数上限自动交卷",
+        description=(
+            "考试页面每次被隐藏（切换应用或标签页、锁屏、刷新或关闭页面）时报告一次。"
+            "同一 event_id 只计一次，断网后重试不会重复计数。次数超过测验的上限（max_focus_losses，"
+            "0 为不限制）时自动交卷，返回的 state 不再是 in_progress。"
+        ),
+        request=FocusLostInputSerializer,
+        responses={
+            200: FocusLostSerializer,
+            400: OpenApiResponse(description="event_id 格式不正确"),
+            404: OpenApiResponse(description="作答不存在"),
+            409: OpenApiResponse(description="已交卷或已过截止时间"),
+        },
+        tags=["quizzes"],
+    )
+    def post(self, request, attempt_id: int):
+        body = FocusLostInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            lost = services.attempt_focus_lost(
+                attempt_id=attempt_id,
+                user=request.user,
+                event_id=body.validated_data["event_id"],
+                hidden_at=body.validated_data.get("hidden_at"),
+            )
+        except Attempt.DoesNotExist as exc:
+            raise Http404 from exc
+        except AttemptClosed as exc:
+            raise Conflict(exc.message) from exc
+        data = {
+            "id": lost.attempt_id,
+            "state": lost.state,
+            "focus_losses": lost.focus_losses,
+            "max_focus_losses": lost.max_focus_losses,
+            "closed_by_focus_loss": lost.closed_by_focus_loss,
+            "recorded": lost.recorded,
+        }
+        if lost.closed_by_focus_loss:
+            data["detail"] = _("离开考试页面次数超过限制，已自动交卷。")
+        return Response(FocusLostSerializer(data).data)

@@ -19,4 +19,9 @@ urlpatterns = [
         api.AttemptSubmitView.as_view(),
         name="api-attempt-submit",
     ),
+    path(
+        "attempts/<int:attempt_id>/focus-lost/",
+        api.AttemptFocusLostView.as_view(),
+        name="api-attempt-focus-lost",
+    ),
 ]

@@ -207,6 +207,14 @@ class Quiz(ClusterableModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("常见规则：通过测试可加 0.5 学时；留空不计。"),
     )
+    max_focus_losses = models.PositiveIntegerField(
+        _("离开考试页面次数上限"),
+        default=0,
+        help_text=_(
+            "学员切换到其他应用或标签页、锁屏、刷新或关闭考试页面都计为离开一次；超过此次数自动交卷。"
+            "0 表示不限制，只记录次数。"
+        ),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -334,6 +342,9 @@ class Attempt(models.Model):
     max_score = models.DecimalField(_("满分"), max_digits=8, decimal_places=2, default=Decimal("0"))
     passed = models.BooleanField(_("是否通过"), null=True, blank=True)
     closed_by_deadline = models.BooleanField(_("超时自动交卷"), default=False)
+    # 切屏检测: how often the exam page was hidden (AttemptFocusLoss rows, counted once each).
+    focus_losses = models.PositiveIntegerField(_("离开考试页面次数"), default=0)
+    closed_by_focus_loss = models.BooleanField(_("离开页面超限自动交卷"), default=False)
 
     class Meta:
         verbose_name = _("作答记录")
@@ -401,6 +412,30 @@ class AttemptStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.question_id} @ {self.created_at:%H:%M:%S}"
+
+
+class AttemptFocusLoss(models.Model):
+    """One time the exam page was hidden (another app or tab, screen locked, page left), as reported
+    by the page; `event_id` is the page's own id of the event, so a retried report counts once."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="focus_loss_events")
+    event_id = models.CharField(_("事件编号"), max_length=64)
+    # The page's clock when it was hidden (reports queued offline arrive later), and ours.
+    hidden_at = models.DateTimeField(_("离开时间（学员设备）"), null=True, blank=True)
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("离开考试页面记录")
+        verbose_name_plural = _("离开考试页面记录")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "event_id"], name="attempt_focus_loss_event_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.event_id} @ {self.created_at:%H:%M:%S}"
 
 
 class RegradeKind(models.TextChoices):

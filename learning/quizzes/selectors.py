@@ -73,6 +73,10 @@ def attempt_detail(*, attempt: Attempt, now: datetime | None = None) -> dict:
         "submitted_at": attempt.submitted_at,
         "remaining_seconds": remaining_seconds(attempt=attempt, now=now),
         "review": level,
+        # The trainee's own record, shown whatever the review level (they were told on the page).
+        "focus_losses": attempt.focus_losses,
+        "max_focus_losses": attempt.quiz.max_focus_losses,
+        "closed_by_focus_loss": attempt.closed_by_focus_loss,
         "answers": {str(qid): row.answer for qid, row in rows.items() if row.answer is not None},
         "questions": [],
     }
@@ -255,6 +259,30 @@ def item_analysis(*, quiz: Quiz) -> dict:
         )
     result["questions"].sort(key=lambda q: q["facility"])
     return result
+
+
+def focus_loss_attempts(*, quiz: Quiz, limit: int = 100) -> list[Attempt]:
+    """Attempts of a quiz whose page was left at least once (切屏), most departures first."""
+    return list(
+        Attempt.objects.filter(quiz=quiz, focus_losses__gt=0)
+        .select_related("user__trainee_profile")
+        .only(
+            "id",
+            "number",
+            "state",
+            "submitted_at",
+            "score",
+            "max_score",
+            "focus_losses",
+            "closed_by_focus_loss",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+            "user__trainee_profile__name",
+            "user__trainee_profile__student_no",
+        )
+        .order_by("-focus_losses", "-id")[:limit]
+    )
 
 
 def histogram(scores: list[float], *, bins: int = 10) -> list[dict]:

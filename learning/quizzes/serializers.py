@@ -47,6 +47,11 @@ class AttemptSerializer(serializers.Serializer):
     )
     passed = serializers.BooleanField(required=False, allow_null=True)
     closed_by_deadline = serializers.BooleanField(required=False)
+    focus_losses = serializers.IntegerField(help_text="离开考试页面的次数（切屏）")
+    max_focus_losses = serializers.IntegerField(
+        help_text="离开次数上限，超过即自动交卷；0 为不限制"
+    )
+    closed_by_focus_loss = serializers.BooleanField(help_text="因离开考试页面次数超限自动交卷")
 
 
 class AnswerInputSerializer(serializers.Serializer):
@@ -70,3 +75,25 @@ class SubmitResultSerializer(serializers.Serializer):
     max_score = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     passed = serializers.BooleanField(allow_null=True)
     closed_by_deadline = serializers.BooleanField()
+    closed_by_focus_loss = serializers.BooleanField()
+
+
+class FocusLostInputSerializer(serializers.Serializer):
+    event_id = serializers.RegexField(
+        r"^[A-Za-z0-9_.:-]{1,64}$",
+        max_length=64,
+        help_text="页面为这次离开生成的编号（1–64 个字母、数字或 _.:-）；重试时用同一编号，只计一次",
+    )
+    hidden_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="离开时学员设备上的时间（离线补报时有用）"
+    )
+
+
+class FocusLostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["in_progress", "submitted", "needs_grading", "graded"])
+    focus_losses = serializers.IntegerField()
+    max_focus_losses = serializers.IntegerField(help_text="0 为不限制，只记录")
+    closed_by_focus_loss = serializers.BooleanField()
+    recorded = serializers.BooleanField(help_text="false：这个编号已记录过，本次未重复计数")
+    detail = serializers.CharField(required=False, help_text="自动交卷时给学员看的说明")

@@ -176,12 +176,12 @@ class OfflineSessionForm(_AttendanceForm):
     def __init__(self, *args, **kwargs):
         from django.conf import settings
 
-        from learning.classes.models import OfflineSession
+        from learning.classes.models import OfflineSession, hours_text
 
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = OfflineSession._meta.get_field("source").choices
         self.fields["days"].help_text = self.fields["days"].help_text % {
-            "hours": settings.DANGKE["DAY_CLASS_HOURS"].normalize()
+            "hours": hours_text(settings.DANGKE["DAY_CLASS_HOURS"])
         }
 
 

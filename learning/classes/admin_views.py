@@ -16,7 +16,7 @@ from learning.classes.admin_forms import (
     OfflineSessionForm,
     TraineeImportForm,
 )
-from learning.classes.models import OfflineSession, TrainingClass
+from learning.classes.models import OfflineSession, TrainingClass, hours_text
 from learning.classes.roster import RosterError, roster_template, trainees_import
 from learning.classes.selectors import (
     class_sessions,
@@ -190,7 +190,7 @@ def session_create_view(request, class_id):
                 messages.success(
                     request,
                     _("已为 %(count)s 名学员记入 %(hours)s 学时。")
-                    % {"count": session.attendee_count, "hours": session.amount.normalize()},
+                    % {"count": session.attendee_count, "hours": session.hours_text},
                 )
                 return redirect("offline_sessions:detail", session.pk)
     else:
@@ -243,6 +243,8 @@ def session_detail_view(request, session_id):
     entries = list(session_entries(session=session))
     for entry in entries:
         entry.remaining = entry.amount + entry.corrected
+        entry.amount_text = hours_text(entry.amount)
+        entry.remaining_text = hours_text(entry.remaining)
     return TemplateResponse(
         request,
         "classes/admin/offline_session_detail.html",
@@ -286,7 +288,7 @@ def session_attendees_view(request, session_id):
                 messages.success(
                     request,
                     _("已为 %(count)s 名学员补记 %(hours)s 学时。")
-                    % {"count": result.added, "hours": session.amount.normalize()},
+                    % {"count": result.added, "hours": session.hours_text},
                 )
                 return redirect("offline_sessions:detail", session.pk)
     else:
@@ -343,7 +345,7 @@ def session_entry_correct_view(request, session_id, entry_id):
                 messages.success(
                     request,
                     _("已更正：扣除%(name)s的 %(hours)s 学时，原记录保留。")
-                    % {"name": entry.user.trainee_profile.name, "hours": remaining.normalize()},
+                    % {"name": entry.user.trainee_profile.name, "hours": hours_text(remaining)},
                 )
                 return redirect("offline_sessions:detail", session.pk)
     else:
@@ -356,6 +358,7 @@ def session_entry_correct_view(request, session_id, entry_id):
             "session": session,
             "entry": entry,
             "remaining": remaining,
+            "remaining_text": hours_text(remaining),
             "page_title": _("更正学时"),
             "page_subtitle": str(session),
             "header_icon": "time",

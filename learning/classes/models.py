@@ -247,6 +247,11 @@ class Enrolment(models.Model):
         return f"{self.trainee} → {self.training_class}"
 
 
+def hours_text(value) -> str:
+    """学时 as people write them: 8, 2.5, 0.25 (not 8.00, and never 1E+1)."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def _offline_source_choices() -> list[tuple[str, str]]:
     from learning.progress.models import OFFLINE_SOURCES
 
@@ -283,6 +288,10 @@ class OfflineSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.topic}"
+
+    @property
+    def hours_text(self) -> str:
+        return hours_text(self.amount)
 
     @property
     def reference(self) -> str:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learning.classes.models import Enrolment, OfflineSession, TrainingClass
+from learning.classes.models import Enrolment, OfflineSession, TrainingClass, hours_text
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry
 
 TWO_PLACES = Decimal("0.01")
@@ -73,7 +73,7 @@ def _session_amount(*, amount, days, errors: dict) -> Decimal | None:
         errors["amount"] = _("学时必须大于 0。")
     elif value > limit:
         errors["amount"] = _("一次线下培训每人最多记 %(limit)s 学时，请检查学时或天数。") % {
-            "limit": limit.normalize()
+            "limit": hours_text(limit)
         }
     return value
 

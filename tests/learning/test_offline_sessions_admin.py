@@ -198,3 +198,23 @@ def test_detail_page_query_count_does_not_grow(
     with django_assert_max_num_queries(20):
         response = client.get(f"/admin/offline_sessions/{session.pk}/")
     assert response.status_code == 200
+
+
+def test_whole_hours_read_as_people_write_them(client, klass, trainer):
+    client.force_login(trainer)
+    response = client.post(
+        f"/admin/offline_sessions/class/{klass.pk}/add/",
+        {
+            "source": LedgerSource.OFFLINE_PRACTICE,
+            "topic": "社区志愿服务",
+            "occurred_on": timezone.localdate().isoformat(),
+            "amount": "10",
+            "trainees": [p.pk for p in _profiles(klass)],
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "已为 5 名学员记入 10 学时" in html
+    assert "1E+1" not in html
+    listing = client.get(f"/admin/offline_sessions/class/{klass.pk}/").content.decode()
+    assert "<td>10</td>" in listing

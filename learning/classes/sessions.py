@@ -57,6 +57,10 @@ def _session_amount(*, amount, days, errors: dict) -> Decimal | None:
     if amount in (None, "") and days in (None, ""):
         errors["amount"] = _("请填写学时或天数。")
         return None
+    if amount not in (None, "") and days not in (None, ""):
+        # Which one was meant is a guess; a trainer who typed both should choose.
+        errors["amount"] = _("学时与天数只需填一项。")
+        return None
     try:
         if amount in (None, ""):
             value = Decimal(days) * Decimal(settings.DANGKE["DAY_CLASS_HOURS"])

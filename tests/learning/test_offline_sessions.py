@@ -89,6 +89,7 @@ def test_a_trainee_not_enrolled_refuses_everything(report_factory, trainer):
         ({"amount": Decimal("24.5")}, "amount"),
         ({"amount": None, "days": Decimal("4")}, "amount"),
         ({"amount": None}, "amount"),
+        ({"amount": Decimal("8"), "days": Decimal("1")}, "amount"),
         ({"amount": "abc"}, "amount"),
         ({"topic": "  "}, "topic"),
         ({"source": LedgerSource.EXAM}, "source"),

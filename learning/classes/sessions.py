@@ -40,7 +40,9 @@ def session_note(*, topic: str, location: str = "") -> str:
 
 
 def _parse_ids(trainee_ids) -> list[int]:
+    """Trainee ids as ints, in the order given, each once."""
     ids: list[int] = []
+    seen: set[int] = set()
     for value in trainee_ids or []:
         try:
             number = int(value)
@@ -48,7 +50,8 @@ def _parse_ids(trainee_ids) -> list[int]:
             raise ValidationError(
                 {"trainees": _("学员编号无效：%(value)s") % {"value": value}}
             ) from exc
-        if number not in ids:
+        if number not in seen:
+            seen.add(number)
             ids.append(number)
     return ids
 

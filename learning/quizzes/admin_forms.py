@@ -130,6 +130,13 @@ class QuizForm(WagtailAdminModelForm):
             from learning.classes.selectors import classes_for_trainer
 
             field.queryset = classes_for_trainer(user=self.for_user)
+        limit = self.fields.get("max_focus_losses")
+        if limit is not None:
+            # Left empty means what 0 means: not limited, only recorded.
+            limit.required = False
+
+    def clean_max_focus_losses(self):
+        return self.cleaned_data.get("max_focus_losses") or 0
 
     def clean(self):
         from learning.quizzes.models import QuizKind

@@ -239,6 +239,7 @@ def item_analysis_view(request, quiz_id: int):
             # Questions only attempts in progress or waiting for 简答 grading hold.
             "other_key_changes": [c for qid, c in key_changes.items() if qid not in listed],
             "regrade_logs": selectors.regrade_logs(quiz=quiz),
+            "focus_attempts": selectors.focus_loss_attempts(quiz=quiz),
             "can_regrade": _may_regrade(request.user),
             "page_title": _("试题分析：%(quiz)s") % {"quiz": quiz.title},
             "header_icon": "table",

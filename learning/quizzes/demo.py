@@ -444,6 +444,9 @@ def demo_practice_ensure(bank: QuestionBank) -> Quiz | None:
     return quiz
 
 
+# 切屏检测 on the demo exam: the sixth time the page is left, the attempt is handed in.
+DEMO_MAX_FOCUS_LOSSES = 5
+
 # 10 单选 × 4 + 5 多选 × 6 + 10 判断 × 2 + 2 填空 × 5 = 100 points.
 EXAM_RULES = [
     (QuestionType.SINGLE, 10, Decimal("4")),
@@ -463,7 +466,10 @@ def demo_exams_ensure(bank: QuestionBank) -> list[Quiz]:
             training_class=training_class,
             defaults={
                 "title": f"{training_class.name}结业考试",
-                "description": "闭卷考试，限时 90 分钟，满分 100 分，60 分及格；可参加两次，取最高分。",
+                "description": (
+                    "闭卷考试，限时 90 分钟，满分 100 分，60 分及格；可参加两次，取最高分。"
+                    "作答中离开考试页面超过 5 次将自动交卷。"
+                ),
                 "time_limit_minutes": settings.DANGKE["EXAM_TIME_LIMIT_MINUTES"],
                 "attempts_allowed": 2,
                 "grading_method": GradingMethod.HIGHEST,
@@ -471,6 +477,7 @@ def demo_exams_ensure(bank: QuestionBank) -> list[Quiz]:
                 "review_after_submit": ReviewLevel.SCORE,
                 "review_after_close": ReviewLevel.EXPLANATIONS,
                 "class_hours_credit": Decimal(settings.DANGKE["EXAM_PASS_CLASS_HOURS"]),
+                "max_focus_losses": DEMO_MAX_FOCUS_LOSSES,
             },
         )
         if created:

@@ -92,6 +92,8 @@ def attempt_take(request, attempt_id: int):
                 "attempt": attempt.pk,
                 "remaining": detail["remaining_seconds"],
                 "answers": detail["answers"],
+                "focusLosses": detail["focus_losses"],
+                "maxFocusLosses": detail["max_focus_losses"],
                 "questions": [
                     {"id": q["id"], "type": q["type"], "blanks": q.get("blanks", 1)}
                     for q in detail["questions"]

@@ -210,6 +210,7 @@ class QuizViewSet(ModelViewSet):
                     FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
                     FieldPanel("multiple_partial_credit"),
                     FieldPanel("class_hours_credit"),
+                    FieldPanel("max_focus_losses"),
                 ],
                 heading=_("考试规则"),
             ),

@@ -1,5 +1,6 @@
 /* Taking an attempt: autosave each answer as given, a countdown from the server's remaining time,
-   answers kept in localStorage while offline and sent when the network returns. */
+   answers kept in localStorage while offline and sent when the network returns, and 切屏检测:
+   every time the page is hidden it is reported once (see docs/exams.md). */
 (function () {
   "use strict";
   var root = document.getElementById("attempt");
@@ -12,6 +13,8 @@
   var statusEl = document.getElementById("save-status");
   var warning = document.getElementById("network-warning");
   var closed = false;
+  // Set when this page itself moves on (submitted, closed): that hides the page but is no departure.
+  var leaving = false;
   var inflight = {};
 
   function pending() {
@@ -80,19 +83,22 @@
     return total - done;
   }
 
-  function request(method, url, body) {
+  function request(method, url, body, keepalive) {
     return fetch(url, {
       method: method,
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body)
+      body: body === undefined ? undefined : JSON.stringify(body),
+      // Lets a report made while the page is being hidden or closed still leave.
+      keepalive: !!keepalive
     });
   }
 
-  function markClosed() {
+  function markClosed(message) {
     closed = true;
+    leaving = true;
     setPending({});
-    statusEl.textContent = T.closed || "";
+    statusEl.textContent = message || T.closed || "";
     window.location.href = root.dataset.resultUrl;
   }
 
@@ -175,7 +181,7 @@
     return flush().then(function () {
       return request("POST", api + "submit/");
     }).then(function (resp) {
-      if (resp.ok || resp.status === 404) { setPending({}); window.location.href = root.dataset.resultUrl; }
+      if (resp.ok || resp.status === 404) { leaving = true; setPending({}); window.location.href = root.dataset.resultUrl; }
       else setOnline(false);
     }).catch(function () { setOnline(false); });
   }
@@ -204,6 +210,131 @@
     var timer = setInterval(tick, 1000);
     tick();
   }
+
+  // 切屏检测. Each time the page is hidden (another app or tab, the screen locked, the page reloaded
+  // or closed) one event with its own id is queued in localStorage and reported in order; the
+  // server counts an id once, so resending after a network drop or a reload never counts twice.
+  // window "blur" is not used: phones fire it for the keyboard, system dialogs and the notification
+  // shade, desktops for our own confirm() and for clicks into the browser's UI.
+  var focusKey = storeKey + "-focus";
+  var focusCount = state.focusLosses || 0;
+  var focusMax = state.maxFocusLosses || 0;
+  var focusSending = false;
+  var unloading = false;
+  var warnOnReturn = false;
+  var counterEl = document.getElementById("focus-counter");
+  var focusWarning = document.getElementById("focus-warning");
+
+  function focusQueue() {
+    try { return JSON.parse(localStorage.getItem(focusKey) || "[]"); } catch (e) { return []; }
+  }
+  function setFocusQueue(list) {
+    try {
+      if (list.length) localStorage.setItem(focusKey, JSON.stringify(list));
+      else localStorage.removeItem(focusKey);
+    } catch (e) { /* storage disabled: the report in flight still counts */ }
+  }
+  function newEventId() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+  function fill(text, n) {
+    return (text || "").replace(/%\(n\)s/g, n).replace(/%\(max\)s/g, focusMax);
+  }
+  function shownCount() { return focusCount + focusQueue().length; }
+  function renderFocus() {
+    var n = shownCount();
+    if (!counterEl) return;
+    if (!focusMax && !n) return;
+    counterEl.hidden = false;
+    counterEl.textContent = fill(focusMax ? T.focusCount : T.focusCountUnlimited, n);
+    counterEl.classList.toggle("urgent", !!focusMax && n >= focusMax);
+  }
+  function showFocusWarning() {
+    if (!warnOnReturn || closed || !focusMax) return;
+    warnOnReturn = false;
+    var n = shownCount();
+    var text = fill(T.focusWarning, n);
+    if (n >= focusMax) text += " " + (T.focusLast || "");
+    document.getElementById("focus-warning-text").textContent = text;
+    focusWarning.hidden = false;
+  }
+  function dropFocusEvent(id) {
+    setFocusQueue(focusQueue().filter(function (e) { return e.id !== id; }));
+  }
+
+  function flushFocus() {
+    var queue = focusQueue();
+    if (focusSending || closed || !queue.length) return;
+    var ev = queue[0];
+    focusSending = true;
+    request("POST", api + "focus-lost/", { event_id: ev.id, hidden_at: ev.at }, true).then(function (resp) {
+      if (resp.status === 409 || resp.status === 404) {
+        // Closed meanwhile (deadline, another tab): nothing left to report.
+        setFocusQueue([]);
+        markClosed();
+        return;
+      }
+      if (resp.status === 400) { dropFocusEvent(ev.id); focusSending = false; flushFocus(); return; }
+      if (!resp.ok) throw new Error("focus-lost " + resp.status);
+      return resp.json().then(function (body) {
+        dropFocusEvent(ev.id);
+        focusCount = Math.max(focusCount, body.focus_losses || 0);
+        if (body.max_focus_losses !== undefined) focusMax = body.max_focus_losses;
+        renderFocus();
+        setOnline(true);
+        if (body.state !== "in_progress") {
+          setFocusQueue([]);
+          markClosed(body.detail || T.focusClosed);
+          return;
+        }
+        focusSending = false;
+        flushFocus();
+      });
+    }).catch(function () {
+      // Offline or the server is away: the event waits in localStorage for the next try.
+      focusSending = false;
+    });
+  }
+
+  function onLeave() {
+    if (closed || leaving) return;
+    var queue = focusQueue();
+    queue.push({ id: newEventId(), at: new Date().toISOString() });
+    setFocusQueue(queue);
+    warnOnReturn = true;
+    renderFocus();
+    flushFocus();
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      if (!unloading) onLeave();
+    } else {
+      showFocusWarning();
+      flushFocus();
+    }
+  });
+  // Reloading, closing or navigating away: pagehide comes before the page turns hidden in some
+  // browsers and after it in others; count it only if the page was still visible.
+  window.addEventListener("pagehide", function () {
+    if (document.visibilityState === "visible") onLeave();
+    unloading = true;
+  });
+  window.addEventListener("pageshow", function (event) {
+    // Back from the back/forward cache: the same page, watching again.
+    if (event.persisted) { unloading = false; showFocusWarning(); flushFocus(); }
+  });
+  window.addEventListener("online", flushFocus);
+  setInterval(flushFocus, 15000);
+  document.getElementById("focus-warning-ok").addEventListener("click", function () {
+    focusWarning.hidden = true;
+  });
+  // Events left from before a reload are sent now; the reload itself was one departure.
+  if (focusQueue().length) warnOnReturn = true;
+  renderFocus();
+  showFocusWarning();
+  flushFocus();
 
   // One question per screen (phones) or the whole list.
   var toggle = document.getElementById("one-per-screen");

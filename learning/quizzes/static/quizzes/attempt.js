@@ -255,7 +255,7 @@
     warnOnReturn = false;
     var n = shownCount();
     var text = fill(T.focusWarning, n);
-    if (n >= focusMax) text += " " + (T.focusLast || "");
+    if (n >= focusMax) text += "\n" + (T.focusLast || "");
     document.getElementById("focus-warning-text").textContent = text;
     focusWarning.hidden = false;
   }

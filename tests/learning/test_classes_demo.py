@@ -29,3 +29,11 @@ def test_demo_classes(video_lesson, article_lesson):
     assert users["candidate"].trainee_profile.stage == "candidate"
     assert classes_for_trainer(user=users["trainer"]).count() == 2
     assert classes_for_trainer(user=users["trainer2"]).count() == 0
+    # One recorded 集中培训 day (8 学时) in the 发展对象 class, once however often the demo loads.
+    from learning.classes.models import OfflineSession
+    from learning.progress.models import HoursLedgerEntry
+
+    (session,) = OfflineSession.objects.all()
+    assert session.training_class == candidate_class and session.recorded_by == users["trainer"]
+    entry = HoursLedgerEntry.objects.get(reference=f"offline-session:{session.pk}")
+    assert entry.user == users["candidate"] and entry.amount == Decimal("8.00")

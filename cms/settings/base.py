@@ -113,8 +113,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the web process and the task worker share the file.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # WAL and a busy timeout let the web process and the task worker share the file. Connections
+    # persist (DB_CONN_MAX_AGE, as on PostgreSQL): opening one and running the PRAGMAs on every
+    # request halved the throughput of the embedded default (docs/performance.md).
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

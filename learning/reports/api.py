@@ -5,7 +5,12 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -446,11 +451,8 @@ _DECISION_RESPONSES = {
 }
 
 
-class DisqualifyView(_DisqualificationDecisionView):
-    service = staticmethod(services.enrolment_disqualify)
-    success_status = status.HTTP_201_CREATED
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="trainee_disqualify",
         summary="取消结业资格（如考试作弊）：报表显示未通过，有效证书一并撤销",
         request=RevokeInputSerializer,
@@ -461,14 +463,14 @@ class DisqualifyView(_DisqualificationDecisionView):
         },
         tags=["classes"],
     )
-    def post(self, request, pk: int, trainee_id: int):
-        return super().post(request, pk, trainee_id)
+)
+class DisqualifyView(_DisqualificationDecisionView):
+    service = staticmethod(services.enrolment_disqualify)
+    success_status = status.HTTP_201_CREATED
 
 
-class ReinstateView(_DisqualificationDecisionView):
-    service = staticmethod(services.enrolment_reinstate)
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         operation_id="trainee_reinstate",
         summary="恢复结业资格：按正常结业条件判定（记录保留）",
         request=RevokeInputSerializer,
@@ -479,5 +481,6 @@ class ReinstateView(_DisqualificationDecisionView):
         },
         tags=["classes"],
     )
-    def post(self, request, pk: int, trainee_id: int):
-        return super().post(request, pk, trainee_id)
+)
+class ReinstateView(_DisqualificationDecisionView):
+    service = staticmethod(services.enrolment_reinstate)

@@ -28,19 +28,24 @@ def _new_number() -> str:
     raise CertificateError(_("无法生成证书编号，请重试。"))
 
 
+def _locked_enrolment(*, training_class: TrainingClass, trainee: TraineeProfile) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .filter(training_class=training_class, trainee=trainee)
+        .first()
+    )
+    if enrolment is None:
+        raise CertificateError(_("该学员不在本培训班。"))
+    return enrolment
+
+
 def certificate_issue(
     *, training_class: TrainingClass, trainee: TraineeProfile, issued_by
 ) -> Certificate:
     """Issue a certificate if the trainee meets the class rules (required 学时 and exam passed)."""
     with transaction.atomic():
         # The enrolment row is the lock: two trainers clicking at once issue one certificate.
-        enrolment = (
-            Enrolment.objects.select_for_update()
-            .filter(training_class=training_class, trainee=trainee)
-            .first()
-        )
-        if enrolment is None:
-            raise CertificateError(_("该学员不在本培训班。"))
+        _locked_enrolment(training_class=training_class, trainee=trainee)
         row = report_row(training_class=training_class, trainee=trainee)
         if row.certificate_no:
             raise CertificateError(_("该学员已有结业证书：%(no)s。") % {"no": row.certificate_no})
@@ -108,17 +113,6 @@ def certificate_revoke(*, certificate: Certificate, revoked_by, reason: str) -> 
         certificate.revoke_reason = reason
         certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     return certificate
-
-
-def _locked_enrolment(*, training_class: TrainingClass, trainee: TraineeProfile) -> Enrolment:
-    enrolment = (
-        Enrolment.objects.select_for_update()
-        .filter(training_class=training_class, trainee=trainee)
-        .first()
-    )
-    if enrolment is None:
-        raise CertificateError(_("该学员不在本培训班。"))
-    return enrolment
 
 
 def enrolment_disqualify(

@@ -44,5 +44,6 @@ urlpatterns += [
     path("", include(wagtail_urls)),
 ]
 
+handler400 = "cms.views.bad_request"
 handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"

@@ -204,6 +204,9 @@ if os.environ.get("STORAGE_BACKEND", "").lower() == "s3":
     }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# /healthz names the failing check (database, queue, storage) only to staff and to a monitor that
+# sends this value in the X-Healthz-Token header; anyone else sees ok/degraded/error.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "")
 # Bigger uploads stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -44,3 +44,14 @@ def lessons(course):
         make_video_lesson(course, "第二课：党支部组织生活"),
         make_article(course, "第三课：思想汇报"),
     ]
+
+
+HEALTHZ_TOKEN = "monitor-token-for-tests"
+
+
+@pytest.fixture
+def monitor(client, settings):
+    """A client that presents the monitoring token, so /healthz shows every check."""
+    settings.HEALTHZ_TOKEN = HEALTHZ_TOKEN
+    client.defaults["HTTP_X_HEALTHZ_TOKEN"] = HEALTHZ_TOKEN
+    return client

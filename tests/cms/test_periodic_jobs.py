@@ -100,9 +100,9 @@ def test_a_run_still_going_is_not_started_again_until_its_lease_ends():
 
 
 @pytest.mark.django_db
-def test_healthz_reports_the_periodic_jobs(client, settings):
+def test_healthz_reports_the_periodic_jobs(monitor, settings):
     settings.TASK_BACKEND = "database"
-    body = client.get("/healthz").json()
+    body = monitor.get("/healthz").json()
     # No worker has ever run them: degraded, still serving.
     assert body["status"] == "degraded"
     assert body["checks"]["queue"]["periodic"]["jobs"]["publish_scheduled"] == {
@@ -110,14 +110,14 @@ def test_healthz_reports_the_periodic_jobs(client, settings):
         "last_outcome": "never_run",
     }
     run_due()
-    response = client.get("/healthz")
+    response = monitor.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
     assert set(body["checks"]["queue"]["periodic"]["jobs"]) == JOB_NAMES
     # Long after they were last due, the worker running them must be gone.
     PeriodicJob.objects.update(next_run_at=timezone.now() - timedelta(minutes=30))
-    body = client.get("/healthz").json()
+    body = monitor.get("/healthz").json()
     assert body["status"] == "degraded"
     assert (
         body["checks"]["queue"]["periodic"]["jobs"]["media_requeue_stale"]["overdue_seconds"]

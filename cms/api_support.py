@@ -19,7 +19,8 @@ def _as_list(value) -> list:
 
 
 def exception_handler(exc, context):
-    """Every error is `{"detail": ...}`; bad input adds `"errors": {field: [messages]}`."""
+    """Every error is `{"detail": ...}`; bad input adds `"errors": {field: [messages]}`, and some
+    errors add `"code"`."""
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -38,6 +39,11 @@ def exception_handler(exc, context):
         response.data = {"detail": str(response.data["detail"])}
     else:
         response.data = {"detail": str(getattr(exc, "detail", exc))}
+    # Errors a client must act on in a particular way name themselves (e.g. "login_throttled",
+    # "password_change_required"); the message is for people, the code for programs.
+    public_code = getattr(exc, "public_code", None)
+    if public_code:
+        response.data["code"] = public_code
     return response
 
 

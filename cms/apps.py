@@ -12,7 +12,6 @@ class CmsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
-        from cms import security  # noqa: F401  (connects the login-failure signal receivers)
         from cms.authentication import revoke_tokens_on_password_change
 
         post_save.connect(

@@ -1,88 +1,130 @@
-"""Login throttling: after repeated failures an account (and the address trying it) is locked for a while."""
+"""Login throttling with django-axes, and the client's real address behind trusted proxies.
 
-import hashlib
+Failures are counted per (account, address) in the database (axes' AccessAttempt): LOGIN_FAILURE_LIMIT
+wrong passwords for one account from one address within LOGIN_LOCKOUT_SECONDS stop further tries of
+that account from that address until LOGIN_LOCKOUT_SECONDS after the last counted failure. Tries made
+while locked are refused without being counted, so they do not extend the lock. The same account
+from another address is not affected: an attacker cannot lock a user out, and behind a campus NAT
+or the reverse proxy one guesser does not lock everyone out.
+
+The site and admin login pages answer 429 with the message in the form; the token API answers 429
+with `{"detail": …, "code": "login_throttled"}`. Both carry Retry-After (seconds left).
+"""
+
+import ipaddress
+import math
+from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
-from django.contrib.auth import signals
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.dispatch import receiver
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-LOCK_MESSAGE = _("登录失败次数过多，请 %(minutes)s 分钟后再试。")
+LOCK_MESSAGE = _(
+    "登录失败次数过多，该账号在此网络暂时无法登录，请 %(minutes)s 分钟后再试，或联系管理员。"
+)
 
 
-def _key(kind: str, value: str) -> str:
-    digest = hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()[:32]
-    return f"login-fail:{kind}:{digest}"
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
-def _client_ip(request) -> str:
+def _is_trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_ip(request) -> str:
+    """The address the request came from.
+
+    REMOTE_ADDR, unless it is one of settings.TRUSTED_PROXIES (addresses or networks of our own
+    reverse proxies): then X-Forwarded-For is read from the right, skipping our proxies, and the
+    first address not ours is the client. A client can put anything in the header, so only the part
+    our proxies appended is believed; from an untrusted peer the header is ignored.
+    """
     if request is None:
         return ""
-    return request.META.get("REMOTE_ADDR", "")
+    meta = request.META
+    remote = meta.get("REMOTE_ADDR", "") or ""
+    if not _is_trusted(remote):
+        return remote
+    hops = [h.strip() for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return remote  # a garbled header: fall back to the proxy itself
+        if not _is_trusted(hop):
+            return hop
+    return hops[0] if hops else remote
 
 
-def login_is_locked(*, username: str, request=None) -> bool:
-    """True when this username, or the address it comes from, has failed too often recently."""
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if cache.get(_key("user", username or ""), 0) >= limit:
-        return True
-    ip = _client_ip(request)
-    return bool(ip) and cache.get(_key("ip", ip), 0) >= limit * settings.LOGIN_FAILURE_IP_FACTOR
+def failure_limit(request=None, credentials=None) -> int:
+    """AXES_FAILURE_LIMIT."""
+    return settings.LOGIN_FAILURE_LIMIT
 
 
-def _incr(key: str) -> None:
-    timeout = settings.LOGIN_LOCKOUT_SECONDS
-    if cache.add(key, 1, timeout):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout)
+def cool_off(request=None) -> timedelta:
+    """AXES_COOLOFF_TIME."""
+    return timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
 
 
-@receiver(signals.user_login_failed)
-def _record_failure(sender, credentials, request=None, **kwargs):
-    _incr(_key("user", credentials.get("username") or ""))
-    ip = _client_ip(request)
-    if ip:
-        _incr(_key("ip", ip))
+def lock_seconds_left(request, username: str) -> int:
+    """Seconds until `username` may try again from this request's address (0: not locked)."""
+    from axes.models import AccessAttempt
+
+    last = (
+        AccessAttempt.objects.filter(
+            username=username,
+            ip_address=getattr(request, "axes_ip_address", None) or client_ip(request),
+        )
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    if last is None:
+        return 0
+    left = last + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS) - timezone.now()
+    return max(1, math.ceil(left.total_seconds()))
 
 
-@receiver(signals.user_logged_in)
-def _clear_failures(sender, request, user, **kwargs):
-    cache.delete(_key("user", user.get_username()))
+def lock_message(seconds: int) -> str:
+    return str(LOCK_MESSAGE % {"minutes": max(1, math.ceil(seconds / 60))})
 
 
-class LockoutModelBackend(ModelBackend):
-    """ModelBackend that refuses every attempt while the account is locked, right password or not."""
+def is_locked_out(request) -> bool:
+    """Axes flags the request it was handed when it refused (or just caused) a lock."""
+    return bool(getattr(request, "axes_locked_out", False))
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if username is None:
-            username = kwargs.get(self.get_user_model_username_field())
-        if username and login_is_locked(username=username, request=request):
-            raise PermissionDenied(LOCK_MESSAGE % {"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60})
-        return super().authenticate(request, username=username, password=password, **kwargs)
 
-    @staticmethod
-    def get_user_model_username_field():
-        from django.contrib.auth import get_user_model
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the login page as rendered (showing LOCK_MESSAGE), as 429."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    seconds = lock_seconds_left(request, username) or settings.LOGIN_LOCKOUT_SECONDS
+    if original_response is None:
+        from django.http import HttpResponse
 
-        return get_user_model().USERNAME_FIELD
+        original_response = HttpResponse(lock_message(seconds))
+    original_response.status_code = 429
+    original_response.reason_phrase = "Too Many Requests"
+    original_response["Retry-After"] = str(seconds)
+    return original_response
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, with a clear message while the account is locked."""
+    """The login form (site and admin), telling a locked-out user so instead of "wrong password"."""
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if username and login_is_locked(username=username, request=self.request):
-            raise ValidationError(
-                LOCK_MESSAGE,
-                code="locked",
-                params={"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
-            )
-        return super().clean()
+        try:
+            return super().clean()
+        except ValidationError:
+            if self.request is not None and is_locked_out(self.request):
+                seconds = lock_seconds_left(self.request, self.cleaned_data.get("username", ""))
+                raise ValidationError(lock_message(seconds), code="locked") from None
+            raise

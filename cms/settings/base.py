@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.admin",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "axes.middleware.AxesMiddleware",
     "learning.classes.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -151,14 +153,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["cms.security.LockoutModelBackend"]
-# Login throttling (cms/security.py): this many failures lock an account for LOGIN_LOCKOUT_SECONDS;
-# an address is locked after LOGIN_FAILURE_LIMIT × LOGIN_FAILURE_IP_FACTOR failures across accounts.
+# Login throttling (cms/security.py, django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one account
+# from one address lock that account at that address for LOGIN_LOCKOUT_SECONDS after the last one.
+# Tries while locked are not counted; other addresses are not affected. 429 with Retry-After.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+AXES_FAILURE_LIMIT = "cms.security.failure_limit"  # both read the two settings above
+AXES_COOLOFF_TIME = "cms.security.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"
+AXES_ENABLE_ADMIN = (
+    False  # the project's admin is Wagtail's; `manage.py axes_reset_username` unlocks
+)
+AXES_VERBOSE = False
+# Our reverse proxies (addresses or networks, comma-separated): only from them is X-Forwarded-For
+# believed, read from the right (cms.security.client_ip). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 # API tokens (cms/authentication.py) expire this many days after login; changing a password ends them.
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
-LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_FAILURE_IP_FACTOR = 4
-LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 WAGTAILADMIN_USER_LOGIN_FORM = "cms.security.ThrottledAuthenticationForm"
 LOGIN_URL = "login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"

@@ -1,4 +1,4 @@
-"""The four roles (编辑, 审核, 培训管理员, 学员) and helpers that data migrations use to grant rights."""
+"""The roles (编辑, 审核, 培训管理员, 学员; 组织部, 组织员) and helpers that data migrations use to grant rights."""
 
 from django.contrib.auth.management import create_permissions
 
@@ -6,7 +6,11 @@ EDITORS = "编辑"
 REVIEWERS = "审核"
 TRAINERS = "培训管理员"
 TRAINEES = "学员"
-ALL_ROLES = (EDITORS, REVIEWERS, TRAINERS, TRAINEES)
+# Party organisation work: 组织部 manages every unit; a 组织员 the units of their 院系党委 (their
+# scope comes from an OrganiserAssignment, the group only gives the admin screens).
+PARTY_OFFICE = "组织部"
+ORGANISERS = "组织员"
+ALL_ROLES = (EDITORS, REVIEWERS, TRAINERS, TRAINEES, PARTY_OFFICE, ORGANISERS)
 
 
 def ensure_permissions(apps) -> None:

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "learning.progress",
     "learning.quizzes",
     "learning.reports",
+    "party.organisation",
+    "party.members",
     "media_pipeline",
     "search",
     "wagtail.contrib.forms",

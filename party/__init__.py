@@ -1,0 +1,1 @@
+"""Party organisation work: units and their posts, members and their path into the Party."""

@@ -1,0 +1,190 @@
+"""The member registry (one record per person) and each person's dated stage history."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class Stage(models.TextChoices):
+    """Where a person stands on the way into the Party. The five stages of DOMAIN.md (same values
+    as learning's TraineeStage) plus the three events that end or prolong a path."""
+
+    APPLICANT = "applicant", _("入党申请人")
+    ACTIVIST = "activist", _("入党积极分子")
+    CANDIDATE = "candidate", _("发展对象")
+    PROBATIONARY = "probationary", _("预备党员")
+    PROBATION_EXTENDED = "probation_extended", _("预备党员（延长预备期）")
+    FULL_MEMBER = "full_member", _("正式党员")
+    PROBATION_CANCELLED = "probation_cancelled", _("取消预备党员资格")
+    STOPPED = "stopped", _("停止培养")
+
+
+# The allowed transitions, in one place. The key None is a person with no history yet.
+TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({Stage.APPLICANT}),
+    Stage.APPLICANT: frozenset({Stage.ACTIVIST, Stage.STOPPED}),
+    Stage.ACTIVIST: frozenset({Stage.CANDIDATE, Stage.STOPPED}),
+    Stage.CANDIDATE: frozenset({Stage.PROBATIONARY, Stage.ACTIVIST, Stage.STOPPED}),
+    Stage.PROBATIONARY: frozenset(
+        {Stage.FULL_MEMBER, Stage.PROBATION_EXTENDED, Stage.PROBATION_CANCELLED}
+    ),
+    Stage.PROBATION_EXTENDED: frozenset({Stage.FULL_MEMBER, Stage.PROBATION_CANCELLED}),
+    Stage.FULL_MEMBER: frozenset(),
+    Stage.PROBATION_CANCELLED: frozenset(),
+    Stage.STOPPED: frozenset(),
+}
+# Stages in which a person is a Party member (may be an 入党介绍人 only when full).
+MEMBER_STAGES = frozenset({Stage.PROBATIONARY, Stage.PROBATION_EXTENDED, Stage.FULL_MEMBER})
+
+
+class DecidingBody(models.TextChoices):
+    APPLICANT = "applicant", _("本人递交")
+    BRANCH_COMMITTEE = "branch_committee", _("支部委员会")
+    BRANCH_CONGRESS = "branch_congress", _("支部大会")
+    HIGHER_FILING = "higher_filing", _("上级党委备案")
+    HIGHER_APPROVAL = "higher_approval", _("上级党委审批")
+    RECORDS = "records", _("档案补录")
+
+
+class Member(models.Model):
+    """A person in the Party's development work or in the Party: one record per person."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    student_no = models.CharField(_("学号/工号"), max_length=30, unique=True)
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("党支部"),
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    group = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("党小组"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_members",
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="party_member",
+    )
+    created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("党员/发展对象档案")
+        verbose_name_plural = _("党员/发展对象档案")
+        ordering = ["student_no"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.student_no}）"
+
+
+class StageChange(models.Model):
+    """One dated step on a person's path (申请入党, 确定为积极分子, …). Never edited: a correction is a
+    new record. The person's current stage is the latest of these (by date, then id)."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices)
+    decided_on = models.DateField(_("日期"))
+    decided_by = models.CharField(_("决定机构"), max_length=20, choices=DecidingBody.choices)
+    extension_months = models.PositiveSmallIntegerField(
+        _("延长月数"), null=True, blank=True, help_text=_("仅延长预备期时填写（6–12 个月）。")
+    )
+    note = models.TextField(_("备注"), blank=True)
+    overridden_gates = models.JSONField(_("组织部放行的规则"), default=list, blank=True)
+    override_reason = models.TextField(_("放行理由"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发展阶段记录")
+        verbose_name_plural = _("发展阶段记录")
+        ordering = ["member", "decided_on", "id"]
+        indexes = [
+            models.Index(fields=["member", "-decided_on", "-id"], name="members_stage_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.decided_on} {self.get_stage_display()}"
+
+
+def _attachment_path(instance, filename: str) -> str:
+    return f"party/stage-changes/{instance.stage_change.member_id}/{filename}"
+
+
+class StageChangeAttachment(models.Model):
+    """A document behind a stage change (入党申请书, 会议记录, 批复)."""
+
+    stage_change = models.ForeignKey(
+        StageChange,
+        verbose_name=_("发展阶段记录"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("文件"), upload_to=_attachment_path)
+    name = models.CharField(_("名称"), max_length=200)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["stage_change", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SponsorRole(models.TextChoices):
+    CONTACT = "contact", _("培养联系人")
+    INTRODUCER = "introducer", _("入党介绍人")
+
+
+class Sponsor(models.Model):
+    """A 培养联系人 (art. 10) or 入党介绍人 (art. 14) of a person: a Party member of record."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("发展对象"), on_delete=models.CASCADE, related_name="sponsors"
+    )
+    sponsor = models.ForeignKey(
+        Member, verbose_name=_("联系人/介绍人"), on_delete=models.PROTECT, related_name="sponsoring"
+    )
+    role = models.CharField(_("身份"), max_length=20, choices=SponsorRole.choices)
+    assigned_on = models.DateField(_("确定日期"), default=timezone.localdate)
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("培养联系人/入党介绍人")
+        verbose_name_plural = _("培养联系人/入党介绍人")
+        ordering = ["member", "role", "assigned_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "sponsor", "role"], name="members_sponsor_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} ← {self.sponsor}（{self.get_role_display()}）"

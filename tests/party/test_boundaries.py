@@ -1,0 +1,41 @@
+"""party.organisation and party.members import nothing from learning/ or cms/ (learning imports
+them), and party.organisation imports nothing from party.members."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+PARTY = Path(settings.BASE_DIR) / "party"
+
+
+def imported_modules(folder: Path, *, skip_migrations: bool = True):
+    for path in folder.rglob("*.py"):
+        if skip_migrations and "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                yield from ((path, alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                yield path, node.module
+
+
+@pytest.mark.parametrize("app", ["organisation", "members"])
+def test_party_base_apps_import_nothing_from_learning_or_cms(app):
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / app)
+        if name.split(".")[0] in {"learning", "cms"}
+    ]
+    assert offenders == []
+
+
+def test_organisation_imports_nothing_from_members():
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / "organisation")
+        if name.startswith("party.members")
+    ]
+    assert offenders == []

@@ -10,7 +10,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("v1/", include("cms.pages.api_urls")),
-    path("v1/", include("learning.classes.api_urls")),
     path("v1/", include("learning.progress.api_urls")),
     path("v1/", include("learning.quizzes.api_urls")),
     path("v1/", include("learning.reports.api_urls")),

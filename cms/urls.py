@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("learning.progress.urls")),
     path("", include("learning.quizzes.urls")),
     path("", include("learning.reports.urls")),
+    path("", include("learning.reports.me_urls")),
     path("", include("media_pipeline.urls")),
     path("", include("search.urls")),
 ]

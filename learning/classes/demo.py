@@ -1,7 +1,6 @@
 """Demo training classes: an 入党积极分子 class and a 发展对象 class, both run by `trainer`."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -86,25 +85,3 @@ def demo_classes_ensure() -> None:
             training_class.trainers.add(trainer)
         if stage in profiles:
             Enrolment.objects.get_or_create(training_class=training_class, trainee=profiles[stage])
-        if stage == "candidate" and stage in profiles and trainer is not None:
-            _demo_offline_session_ensure(training_class, profiles[stage], trainer, today)
-
-
-def _demo_offline_session_ensure(training_class, profile, trainer, today) -> None:
-    """One recorded 集中培训 day in the 发展对象 class, so 记录线下培训 has an example (once)."""
-    from learning.classes.models import OfflineSession
-    from learning.classes.sessions import offline_session_record
-    from learning.progress.models import LedgerSource
-
-    if OfflineSession.objects.filter(training_class=training_class).exists():
-        return
-    offline_session_record(
-        training_class=training_class,
-        source=LedgerSource.OFFLINE_LECTURE,
-        occurred_on=max(training_class.start_date or today, today - timedelta(days=3)),
-        topic="开班式暨第一讲：党的性质和宗旨（演示）",
-        location="党校报告厅",
-        days=Decimal("1"),
-        trainee_ids=[profile.pk],
-        recorded_by=trainer,
-    )

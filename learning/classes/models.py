@@ -252,10 +252,17 @@ def hours_text(value) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def _offline_source_choices() -> list[tuple[str, str]]:
-    from learning.progress.models import OFFLINE_SOURCES
+class OfflineSource(models.TextChoices):
+    """Kinds of offline session; the 学时 ledger (progress.LedgerSource) uses the same values."""
 
-    return [(source.value, source.label) for source in OFFLINE_SOURCES]
+    OFFLINE_LECTURE = "offline_lecture", _("集中培训")
+    OFFLINE_DISCUSSION = "offline_discussion", _("讨论")
+    OFFLINE_PRACTICE = "offline_practice", _("实践")
+
+
+def _offline_source_choices() -> list[tuple[str, str]]:
+    # Named by migration 0003, hence a function.
+    return OfflineSource.choices
 
 
 class OfflineSession(models.Model):

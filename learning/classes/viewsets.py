@@ -5,21 +5,22 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.menus import MenuItem
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from learning.classes.admin_forms import BranchForm, TrainingClassForm
-from learning.classes.admin_views import LEDGER_ADD_PERMISSION, LEDGER_VIEW_PERMISSION
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
-from learning.classes.selectors import (
-    class_progress_rows,
-    classes_for_trainer,
-    trainees_for_trainer,
-)
+from learning.classes.selectors import classes_for_trainer, trainees_for_trainer
+
+# classes is the lowest layer of learning/: the layers above add to a class's admin pages through
+# these Wagtail hooks instead of this module importing them.
+# fn(request, training_class) -> [MenuItem]: more buttons of a class in the class list.
+CLASS_LIST_BUTTONS_HOOK = "training_class_list_buttons"
+# fn(request, training_class) -> [{"template": ..., **context}]: panels of a class's page.
+CLASS_INSPECT_PANELS_HOOK = "training_class_inspect_panels"
 
 
 class ProtectedDeleteView(generic.DeleteView):
@@ -144,24 +145,8 @@ class ClassIndexView(generic.IndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if self.request.user.has_perm(LEDGER_ADD_PERMISSION):
-            buttons.append(
-                MenuItem(
-                    _("记录线下培训"),
-                    url=reverse("offline_sessions:add", args=[instance.pk]),
-                    icon_name="time",
-                    priority=25,
-                )
-            )
-        if self.request.user.has_perm(LEDGER_VIEW_PERMISSION):
-            buttons.append(
-                MenuItem(
-                    _("线下培训记录"),
-                    url=reverse("offline_sessions:list", args=[instance.pk]),
-                    icon_name="list-ul",
-                    priority=26,
-                )
-            )
+        for fn in hooks.get_hooks(CLASS_LIST_BUTTONS_HOOK):
+            buttons.extend(fn(self.request, instance))
         return buttons
 
 
@@ -178,13 +163,15 @@ class ClassInspectView(ScopedObjectMixin, generic.InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = class_progress_rows(training_class=self.object)
         context["required_lessons"] = self.object.required_lessons.order_by("path")
         context["trainer_names"] = [
             u.get_full_name() or u.username for u in self.object.trainers.all()
         ]
-        context["may_record_session"] = self.request.user.has_perm(LEDGER_ADD_PERMISSION)
-        context["may_view_sessions"] = self.request.user.has_perm(LEDGER_VIEW_PERMISSION)
+        context["panels"] = [
+            panel
+            for fn in hooks.get_hooks(CLASS_INSPECT_PANELS_HOOK)
+            for panel in fn(self.request, self.object)
+        ]
         return context
 
 

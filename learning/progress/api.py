@@ -1,4 +1,4 @@
-"""REST endpoints of learning progress: progress reports, 我的学习 (/me/) and 学习档案 (/me/records/)."""
+"""REST endpoints of learning progress: progress reports and 学习档案 (/me/records/)."""
 
 import math
 import re
@@ -6,7 +6,7 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 
 from learning.progress import selectors, services
 from learning.progress.lessons import lesson_for_user
-from learning.reports.selectors import ReportStatus, my_class_standings
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 MAX_POSITION = 10_000_000
@@ -167,90 +166,6 @@ class LessonProgressView(APIView):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return Response(_result_data(result))
-
-
-class MyClassSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    intake = serializers.CharField()
-    required_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
-    earned_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
-    exam = serializers.IntegerField(allow_null=True)
-    exam_passed = serializers.BooleanField()
-    lessons_completed = serializers.IntegerField()
-    lessons_total = serializers.IntegerField()
-    status = serializers.ChoiceField(
-        choices=ReportStatus.choices,
-        help_text="The class report's status: the trainee and the trainer see the same.",
-    )
-    status_display = serializers.CharField()
-    certificate_no = serializers.CharField(allow_null=True, help_text="A valid 结业证书, if any.")
-
-
-class MeView(APIView):
-    """我的学习: the user, stage, branch and classes with 学时 earned/required."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        summary="Me: stage, branch and my classes",
-        responses=inline_serializer(
-            name="Me",
-            fields={
-                "user": inline_serializer(
-                    name="MeUser",
-                    fields={
-                        "id": serializers.IntegerField(),
-                        "username": serializers.CharField(),
-                        "name": serializers.CharField(),
-                    },
-                ),
-                "student_no": serializers.CharField(allow_null=True),
-                "stage": serializers.CharField(allow_null=True),
-                "stage_display": serializers.CharField(allow_null=True),
-                "college": serializers.CharField(allow_null=True),
-                "branch": serializers.CharField(allow_null=True),
-                "classes": MyClassSerializer(many=True),
-            },
-        ),
-    )
-    def get(self, request):
-        user = request.user
-        profile = getattr(user, "trainee_profile", None)
-        if profile is not None:
-            profile = type(profile).objects.select_related("branch", "college").get(pk=profile.pk)
-        classes = [
-            {
-                "id": item.training_class.pk,
-                "name": item.training_class.name,
-                "intake": item.training_class.intake,
-                "required_hours": f"{item.required_hours:.2f}",
-                "earned_hours": f"{item.earned_hours:.2f}",
-                "exam": item.exam,
-                "exam_passed": item.exam_passed,
-                "lessons_completed": item.row.lessons_completed,
-                "lessons_total": item.row.lessons_total,
-                "status": item.status.value,
-                "status_display": str(item.status.label),
-                "certificate_no": item.certificate_no,
-            }
-            for item in my_class_standings(user=user)
-        ]
-        return Response(
-            {
-                "user": {
-                    "id": user.pk,
-                    "username": user.get_username(),
-                    "name": profile.name if profile else (user.get_full_name() or user.username),
-                },
-                "student_no": profile.student_no if profile else None,
-                "stage": profile.stage if profile else None,
-                "stage_display": profile.get_stage_display() if profile else None,
-                "college": profile.college.name if profile else None,
-                "branch": profile.branch.name if profile else None,
-                "classes": classes,
-            }
-        )
 
 
 class LedgerEntrySerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from learning.progress import api
+from learning.progress import api, api_views
 
 urlpatterns = [
     path(
@@ -10,6 +10,15 @@ urlpatterns = [
         api.LessonProgressView.as_view(),
         name="api-lesson-progress",
     ),
-    path("me/", api.MeView.as_view(), name="api-me"),
     path("me/records/", api.MyRecordsView.as_view(), name="api-me-records"),
+    path(
+        "classes/<int:pk>/offline-sessions/",
+        api_views.OfflineSessionListView.as_view(),
+        name="api-class-offline-sessions",
+    ),
+    path(
+        "classes/<int:pk>/offline-sessions/<int:session_id>/attendees/",
+        api_views.OfflineSessionAttendeesView.as_view(),
+        name="api-class-offline-session-attendees",
+    ),
 ]

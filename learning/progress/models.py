@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from learning.classes.models import OfflineSource
+
 
 class LessonProgress(models.Model):
     """What one trainee has honestly watched or read of one lesson."""
@@ -108,9 +110,13 @@ class ActivePlayback(models.Model):
 
 class LedgerSource(models.TextChoices):
     ONLINE_LESSON = "online_lesson", _("在线学习")
-    OFFLINE_LECTURE = "offline_lecture", _("集中培训")
-    OFFLINE_DISCUSSION = "offline_discussion", _("讨论")
-    OFFLINE_PRACTICE = "offline_practice", _("实践")
+    # The kinds of offline session (classes.OfflineSession), one value and label each.
+    OFFLINE_LECTURE = OfflineSource.OFFLINE_LECTURE.value, OfflineSource.OFFLINE_LECTURE.label
+    OFFLINE_DISCUSSION = (
+        OfflineSource.OFFLINE_DISCUSSION.value,
+        OfflineSource.OFFLINE_DISCUSSION.label,
+    )
+    OFFLINE_PRACTICE = OfflineSource.OFFLINE_PRACTICE.value, OfflineSource.OFFLINE_PRACTICE.label
     EXAM = "exam", _("考试")
     CORRECTION = "correction", _("更正")
 

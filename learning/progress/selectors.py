@@ -1,9 +1,13 @@
-"""Reads of learning progress and of the 学时 ledger."""
+"""Reads of learning progress, of the 学时 ledger and of offline sessions."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
+from learning.classes.models import Enrolment, OfflineSession, TraineeProfile, TrainingClass
+from learning.classes.selectors import classes_for_trainer
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 
 
@@ -74,4 +78,102 @@ def recent_unfinished(*, user, limit: int = 5) -> list[LessonProgress]:
         LessonProgress.objects.filter(user=user, completed_at__isnull=True)
         .select_related("lesson")
         .order_by("-updated_at")[:limit]
+    )
+
+
+@dataclass
+class ClassProgressRow:
+    trainee: TraineeProfile
+    earned_hours: Decimal
+    required_hours: Decimal
+    lessons_completed: int
+    lessons_total: int
+
+
+def class_progress_rows(*, training_class: TrainingClass) -> list[ClassProgressRow]:
+    """Every enrolled trainee with earned/required 学时 and lessons completed (constant queries)."""
+    enrolments = list(
+        Enrolment.objects.filter(training_class=training_class)
+        .select_related("trainee__user", "trainee__branch", "trainee__college")
+        .order_by("trainee__branch__name", "trainee__student_no")
+    )
+    user_ids = [e.trainee.user_id for e in enrolments]
+    earned = class_earned_hours_by_user(training_class=training_class, user_ids=user_ids)
+    completed = lessons_completed_by_user(training_class=training_class, user_ids=user_ids)
+    total = training_class.required_lessons.count()
+    required = training_class.required_hours or Decimal("0")
+    return [
+        ClassProgressRow(
+            trainee=e.trainee,
+            earned_hours=earned.get(e.trainee.user_id, Decimal("0.00")),
+            required_hours=required,
+            lessons_completed=completed.get(e.trainee.user_id, 0),
+            lessons_total=total,
+        )
+        for e in enrolments
+    ]
+
+
+# --- offline sessions (记录线下培训) -------------------------------------------------------
+
+
+def _session_reference() -> Concat:
+    """The `reference` of a session's ledger entries, built in SQL for the outer session row."""
+    return Concat(Value("offline-session:"), Cast(OuterRef("pk"), CharField()))
+
+
+def class_sessions(*, training_class: TrainingClass) -> QuerySet:
+    """A class's offline sessions, newest first, each with its attendee count (one query)."""
+    attendees = (
+        HoursLedgerEntry.objects.filter(
+            training_class_id=OuterRef("training_class_id"),
+            reference=_session_reference(),
+            source=OuterRef("source"),
+        )
+        .order_by()
+        .values("training_class_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        OfflineSession.objects.filter(training_class=training_class)
+        .select_related("recorded_by")
+        .annotate(attendee_count=Coalesce(Subquery(attendees), 0))
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def session_for_trainer(*, user, session_id) -> OfflineSession | None:
+    """The session if it belongs to a class the user trains; None otherwise (→ 404)."""
+    try:
+        session_id = int(session_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        OfflineSession.objects.filter(
+            pk=session_id, training_class__in=classes_for_trainer(user=user)
+        )
+        .select_related("training_class", "recorded_by")
+        .first()
+    )
+
+
+def session_entries(*, session: OfflineSession) -> QuerySet:
+    """The session's original ledger entries (one per attendee), each with its corrections' sum."""
+    corrected = (
+        HoursLedgerEntry.objects.filter(corrects=OuterRef("pk"))
+        .order_by()
+        .values("corrects")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        HoursLedgerEntry.objects.filter(
+            training_class_id=session.training_class_id,
+            reference=session.reference,
+            source=session.source,
+        )
+        .select_related("user__trainee_profile__branch", "granted_by")
+        .annotate(corrected=Coalesce(Subquery(corrected), Decimal("0")))
+        .order_by("user__trainee_profile__branch__name", "user__trainee_profile__student_no")
     )

@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learning.classes.models import Enrolment
 from learning.progress import playback_rows
 from learning.progress.lessons import LessonInfo
 from learning.progress.models import (
@@ -318,8 +319,6 @@ def _check_amount(amount: Decimal) -> Decimal:
 
 
 def _check_enrolled(*, user, training_class) -> None:
-    from learning.classes.models import Enrolment
-
     if not Enrolment.objects.filter(training_class=training_class, trainee__user=user).exists():
         raise ValidationError({"user": _("该学员未报名此培训班。")})
 

@@ -5,6 +5,5 @@ from django.urls import path
 from learning.progress import views
 
 urlpatterns = [
-    path("me/", views.my_learning, name="my-learning"),
     path("me/records/", views.my_records, name="my-records"),
 ]

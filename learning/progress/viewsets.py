@@ -15,6 +15,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.progress import services
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry, LedgerSource
 
@@ -38,8 +39,6 @@ register_permission_policy(HoursLedgerEntry, LedgerPermissionPolicy(HoursLedgerE
 
 def entries_for_trainer(*, user):
     """Entries a trainer may see: those of their classes and of trainees enrolled in them."""
-    from learning.classes.selectors import can_view_all_classes, classes_for_trainer
-
     qs = HoursLedgerEntry.objects.select_related("user", "training_class", "granted_by")
     if can_view_all_classes(user):
         return qs
@@ -70,8 +69,6 @@ class LedgerEntryForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from learning.classes.selectors import can_view_all_classes, classes_for_trainer
-
         user = self.for_user
         classes = classes_for_trainer(user=user)
         self.fields["training_class"].queryset = classes

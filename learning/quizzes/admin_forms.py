@@ -5,8 +5,16 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from learning.classes.selectors import classes_for_trainer
 from learning.quizzes import grading
-from learning.quizzes.models import CHOICE_TYPES, OPTION_KEYS, Question, QuestionBank, QuestionType
+from learning.quizzes.models import (
+    CHOICE_TYPES,
+    OPTION_KEYS,
+    Question,
+    QuestionBank,
+    QuestionType,
+    QuizKind,
+)
 
 
 class QuestionForm(WagtailAdminModelForm):
@@ -127,8 +135,6 @@ class QuizForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields.get("training_class")
         if field is not None and self.for_user is not None:
-            from learning.classes.selectors import classes_for_trainer
-
             field.queryset = classes_for_trainer(user=self.for_user)
         limit = self.fields.get("max_focus_losses")
         if limit is not None:
@@ -139,8 +145,6 @@ class QuizForm(WagtailAdminModelForm):
         return self.cleaned_data.get("max_focus_losses") or 0
 
     def clean(self):
-        from learning.quizzes.models import QuizKind
-
         data = super().clean()
         kind = data.get("kind")
         if kind == QuizKind.PRACTICE and not data.get("lesson"):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page
 
+from learning.classes.models import TrainingClass, lesson_pages_q
 from learning.quizzes import grading
 from learning.quizzes.models import (
     Difficulty,
@@ -413,8 +414,6 @@ def demo_bank_ensure() -> QuestionBank:
 
 
 def _first_live_lesson() -> Page | None:
-    from learning.classes.models import lesson_pages_q
-
     return Page.objects.live().filter(lesson_pages_q()).order_by("path").first()
 
 
@@ -457,8 +456,6 @@ EXAM_RULES = [
 
 
 def demo_exams_ensure(bank: QuestionBank) -> list[Quiz]:
-    from learning.classes.models import TrainingClass
-
     exams = []
     for training_class in TrainingClass.objects.order_by("id"):
         quiz, created = Quiz.objects.get_or_create(

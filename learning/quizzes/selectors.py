@@ -110,7 +110,7 @@ def attempt_detail(*, attempt: Attempt, now: datetime | None = None) -> dict:
     return data
 
 
-def _counted_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
+def counted_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
     """The attempt a grading method counts: the best or the last graded one."""
     graded = [a for a in attempts if a.state == AttemptState.GRADED and a.score is not None]
     if not graded:
@@ -122,7 +122,7 @@ def _counted_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
 
 def quiz_result(*, quiz: Quiz, user) -> Attempt | None:
     attempts = list(Attempt.objects.filter(quiz=quiz, user=user))
-    return _counted_attempt(attempts, quiz.grading_method)
+    return counted_attempt(attempts, quiz.grading_method)
 
 
 def class_exam_summary(*, user, training_class_ids) -> dict[int, dict]:
@@ -143,7 +143,7 @@ def class_exam_summary(*, user, training_class_ids) -> dict[int, dict]:
     ).only("id", "quiz_id", "number", "state", "score", "max_score", "passed"):
         attempts[attempt.quiz_id].append(attempt)
     for class_id, quiz in exams.items():
-        counted = _counted_attempt(attempts[quiz.pk], quiz.grading_method)
+        counted = counted_attempt(attempts[quiz.pk], quiz.grading_method)
         summary[class_id] = {
             "exam": quiz.pk,
             "exam_passed": bool(counted and counted.passed),
@@ -214,7 +214,7 @@ def item_analysis(*, quiz: Quiz) -> dict:
         "answers"
     ):
         by_user[attempt.user_id].append(attempt)
-    counted = [a for a in (_counted_attempt(v, quiz.grading_method) for v in by_user.values()) if a]
+    counted = [a for a in (counted_attempt(v, quiz.grading_method) for v in by_user.values()) if a]
     scores = [float(percent(a.score, a.max_score) or 0) for a in counted]
     result = {
         "count": len(counted),

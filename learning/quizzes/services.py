@@ -14,6 +14,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from learning.classes.models import Enrolment, TraineeProfile
+from learning.progress.models import HoursLedgerEntry, LedgerSource
+from learning.progress.services import ledger_correction_add, ledger_exam_credit_add
 from learning.quizzes import grading
 from learning.quizzes.exceptions import (
     AttemptClosed,
@@ -35,7 +38,10 @@ from learning.quizzes.models import (
     QuestionType,
     Quiz,
     QuizKind,
+    RegradeKind,
+    RegradeLog,
 )
+from learning.quizzes.signals import quiz_regraded
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +66,6 @@ def _lesson_visible(*, user, lesson_id: int) -> bool:
 
 
 def _enrolled(*, user, training_class_id: int) -> bool:
-    from learning.classes.models import Enrolment
-
     return Enrolment.objects.filter(
         training_class_id=training_class_id, trainee__user=user
     ).exists()
@@ -635,8 +639,6 @@ def _after_graded(attempt: Attempt) -> None:
 
 
 def _credit_exam_hours(*, attempt_id: int) -> None:
-    from learning.progress.services import ledger_exam_credit_add
-
     attempt = Attempt.objects.select_related("user", "quiz__training_class").get(pk=attempt_id)
     ledger_exam_credit_add(
         user=attempt.user,
@@ -748,8 +750,6 @@ class RegradeSummary:
 def _trainee_names(user_ids) -> dict[int, str]:
     from django.contrib.auth import get_user_model
 
-    from learning.classes.models import TraineeProfile
-
     names = dict(TraineeProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "name"))
     for user in get_user_model().objects.filter(pk__in=set(user_ids) - set(names)):
         names[user.pk] = user.get_full_name() or user.get_username()
@@ -759,8 +759,6 @@ def _trainee_names(user_ids) -> dict[int, str]:
 def _exam_credit_entries(*, quiz: Quiz, user_ids) -> dict[int, tuple]:
     """Per user: (their exam-credit entry of the quiz's class, its net amount after corrections)."""
     from django.db.models import Sum
-
-    from learning.progress.models import HoursLedgerEntry, LedgerSource
 
     if not quiz.training_class_id or not user_ids:
         return {}
@@ -776,32 +774,15 @@ def _credit_from_this_quiz(entry, attempt_ids: set[int]) -> bool:
     return prefix == "quiz-attempt" and number.isdigit() and int(number) in attempt_ids
 
 
-def _valid_certificates(*, quiz: Quiz, user_ids) -> dict[int, str]:
-    from learning.reports.models import Certificate
-
-    if not quiz.training_class_id or not user_ids:
-        return {}
-    return dict(
-        Certificate.objects.filter(
-            training_class_id=quiz.training_class_id,
-            trainee__user_id__in=user_ids,
-            revoked_at__isnull=True,
-        ).values_list("trainee__user_id", "number")
-    )
-
-
 def _regrade_consequences(
     *, quiz: Quiz, by, attempts: list[Attempt], summary: RegradeSummary, names: dict[int, str]
 ) -> None:
-    """学时 and certificates of the trainees whose result a regrade flips.
+    """学时 of the trainees whose result a regrade flips.
 
     A trainee keeps the exam's 学时 while any graded attempt of the quiz still passes (the credit
-    is granted by any passed attempt); a valid certificate is flagged for review when the attempt
-    the grading method counts no longer passes. Certificates are never revoked here.
+    is granted by any passed attempt). Certificates are the reports layer's concern: it reacts to
+    quizzes.signals.quiz_regraded.
     """
-    from learning.progress.services import ledger_correction_add
-    from learning.quizzes.selectors import _counted_attempt
-
     lost = {c.user_id for c in summary.pass_to_fail}
     gained = {c.user_id for c in summary.fail_to_pass}
     if not (lost or gained) or not quiz.training_class_id:
@@ -811,32 +792,22 @@ def _regrade_consequences(
         by_user.setdefault(attempt.user_id, []).append(attempt)
     attempt_ids = {a.pk for a in attempts}
     credits = _exam_credit_entries(quiz=quiz, user_ids=lost | gained)
-    certificates = _valid_certificates(quiz=quiz, user_ids=lost)
     for user_id in sorted(lost | gained):
         mine = by_user.get(user_id, [])
         passes = any(a.state == AttemptState.GRADED and a.passed for a in mine)
         entry, net = credits.get(user_id, (None, Decimal("0")))
-        if user_id in lost and not passes:
-            if entry is not None and net > 0 and _credit_from_this_quiz(entry, attempt_ids):
-                summary.hours_removed.append(
-                    {"user": user_id, "trainee": names.get(user_id, ""), "amount": str(net)}
-                )
-                if not summary.dry_run:
-                    ledger_correction_add(
-                        entry=entry,
-                        amount=-net,
-                        granted_by=by,
-                        note=_("重新评分后未通过考试「%(quiz)s」，扣除该考试计入的学时。")
-                        % {"quiz": quiz.title},
-                    )
-            counted = _counted_attempt(mine, quiz.grading_method)
-            if user_id in certificates and not (counted and counted.passed):
-                summary.certificates_to_review.append(
-                    {
-                        "user": user_id,
-                        "trainee": names.get(user_id, ""),
-                        "certificate": certificates[user_id],
-                    }
+        credited_here = entry is not None and _credit_from_this_quiz(entry, attempt_ids)
+        if user_id in lost and not passes and credited_here and net > 0:
+            summary.hours_removed.append(
+                {"user": user_id, "trainee": names.get(user_id, ""), "amount": str(net)}
+            )
+            if not summary.dry_run:
+                ledger_correction_add(
+                    entry=entry,
+                    amount=-net,
+                    granted_by=by,
+                    note=_("重新评分后未通过考试「%(quiz)s」，扣除该考试计入的学时。")
+                    % {"quiz": quiz.title},
                 )
         if user_id in gained and passes and quiz.class_hours_credit:
             if entry is None:
@@ -869,8 +840,6 @@ def _regrade_consequences(
 
 
 def _regrade(*, quiz: Quiz, by, dry_run: bool, question: Question | None) -> RegradeSummary:
-    from learning.quizzes.models import RegradeKind, RegradeLog
-
     now = timezone.now()
     summary = RegradeSummary(
         quiz_id=quiz.pk, question_id=question.pk if question else None, dry_run=dry_run
@@ -947,6 +916,7 @@ def _regrade(*, quiz: Quiz, by, dry_run: bool, question: Question | None) -> Reg
                 _after_graded(attempt)
         summary.old_keys = old_keys
         _regrade_consequences(quiz=quiz, by=by, attempts=attempts, summary=summary, names=names)
+        quiz_regraded.send(sender=Quiz, quiz=quiz, by=by, attempts=attempts, summary=summary)
         if not dry_run:
             log = RegradeLog.objects.create(
                 quiz=quiz,

@@ -22,6 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from learning.quizzes import selectors
 from learning.quizzes.admin_forms import QuestionForm, QuizForm
 from learning.quizzes.models import Question, QuestionBank, QuestionType, Quiz
+from learning.quizzes.services import quiz_problems
 
 
 class BankIndexView(generic.IndexView):
@@ -152,8 +153,6 @@ class QuizInspectView(ScopedQuizMixin, generic.InspectView):
     template_name = "quizzes/admin/quiz_inspect.html"
 
     def get_context_data(self, **kwargs):
-        from learning.quizzes.services import quiz_problems
-
         context = super().get_context_data(**kwargs)
         context["problems"] = quiz_problems(quiz=self.object)
         context["attempt_counts"] = dict(

@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
@@ -24,9 +25,11 @@ from learning.reports.models import Certificate
 from learning.reports.selectors import (
     ReportFilters,
     ReportRow,
+    ReportStatus,
     class_for_user,
     class_report,
     iter_rows,
+    my_class_standings,
     to_row,
     trainee_in_class,
 )
@@ -484,3 +487,90 @@ class DisqualifyView(_DisqualificationDecisionView):
 )
 class ReinstateView(_DisqualificationDecisionView):
     service = staticmethod(services.enrolment_reinstate)
+
+
+# --- 我的学习 (/me/): the trainee's own standing in their classes --------------------------
+
+
+class MyClassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    intake = serializers.CharField()
+    required_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    earned_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    exam = serializers.IntegerField(allow_null=True)
+    exam_passed = serializers.BooleanField()
+    lessons_completed = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=ReportStatus.choices,
+        help_text="The class report's status: the trainee and the trainer see the same.",
+    )
+    status_display = serializers.CharField()
+    certificate_no = serializers.CharField(allow_null=True, help_text="A valid 结业证书, if any.")
+
+
+class MeView(APIView):
+    """我的学习: the user, stage, branch and classes with 学时 earned/required."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Me: stage, branch and my classes",
+        responses=inline_serializer(
+            name="Me",
+            fields={
+                "user": inline_serializer(
+                    name="MeUser",
+                    fields={
+                        "id": serializers.IntegerField(),
+                        "username": serializers.CharField(),
+                        "name": serializers.CharField(),
+                    },
+                ),
+                "student_no": serializers.CharField(allow_null=True),
+                "stage": serializers.CharField(allow_null=True),
+                "stage_display": serializers.CharField(allow_null=True),
+                "college": serializers.CharField(allow_null=True),
+                "branch": serializers.CharField(allow_null=True),
+                "classes": MyClassSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        user = request.user
+        profile = getattr(user, "trainee_profile", None)
+        if profile is not None:
+            profile = type(profile).objects.select_related("branch", "college").get(pk=profile.pk)
+        classes = [
+            {
+                "id": item.training_class.pk,
+                "name": item.training_class.name,
+                "intake": item.training_class.intake,
+                "required_hours": f"{item.required_hours:.2f}",
+                "earned_hours": f"{item.earned_hours:.2f}",
+                "exam": item.exam,
+                "exam_passed": item.exam_passed,
+                "lessons_completed": item.row.lessons_completed,
+                "lessons_total": item.row.lessons_total,
+                "status": item.status.value,
+                "status_display": str(item.status.label),
+                "certificate_no": item.certificate_no,
+            }
+            for item in my_class_standings(user=user)
+        ]
+        return Response(
+            {
+                "user": {
+                    "id": user.pk,
+                    "username": user.get_username(),
+                    "name": profile.name if profile else (user.get_full_name() or user.username),
+                },
+                "student_no": profile.student_no if profile else None,
+                "stage": profile.stage if profile else None,
+                "stage_display": profile.get_stage_display() if profile else None,
+                "college": profile.college.name if profile else None,
+                "branch": profile.branch.name if profile else None,
+                "classes": classes,
+            }
+        )

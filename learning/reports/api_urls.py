@@ -5,6 +5,7 @@ from django.urls import path
 from learning.reports import api
 
 urlpatterns = [
+    path("me/", api.MeView.as_view(), name="api-me"),
     path("classes/", api.ClassListView.as_view(), name="api-classes"),
     path("classes/<int:pk>/report/", api.ClassReportView.as_view(), name="api-class-report"),
     path(

@@ -8,3 +8,11 @@ class ReportsConfig(AppConfig):
     name = "learning.reports"
     label = "reports"
     verbose_name = _("报表与证书")
+
+    def ready(self):
+        from learning.quizzes.signals import quiz_regraded
+        from learning.reports.signals import certificates_to_review_on_regrade
+
+        quiz_regraded.connect(
+            certificates_to_review_on_regrade, dispatch_uid="reports_certificates_on_regrade"
+        )

@@ -34,7 +34,7 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
+from learning.classes.models import Enrolment, TraineeProfile, TraineeStage, TrainingClass
 from learning.classes.selectors import classes_for_trainer
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 from learning.progress.selectors import class_ledger_q, hours_ledger
@@ -119,7 +119,7 @@ def _lesson_progress(class_id: int | None, *, completed: bool) -> QuerySet:
 def _counted_attempts() -> QuerySet:
     """Graded attempts of the class exam, the one its grading method counts first.
 
-    Mirrors learning.quizzes.selectors._counted_attempt: highest percentage (earliest on a tie),
+    Mirrors learning.quizzes.selectors.counted_attempt: highest percentage (earliest on a tie),
     or the last attempt.
     """
     # In floating point: SQLite divides integer-valued decimals as integers (70*100/80 = 87).
@@ -269,8 +269,6 @@ class ReportFilters:
 
     def describe(self, *, branch_name: str = "", college_name: str = "") -> list[tuple[str, str]]:
         """The filters applied, as (label, value) pairs for export title rows."""
-        from learning.classes.models import TraineeStage
-
         parts = []
         if self.college:
             parts.append((str(_("学院")), college_name or str(self.college)))
@@ -361,8 +359,6 @@ class ReportRow:
 
     @property
     def stage_label(self) -> str:
-        from learning.classes.models import TraineeStage
-
         return str(dict(TraineeStage.choices).get(self.stage, self.stage))
 
     @property

@@ -1,4 +1,5 @@
-"""Site views of learning.reports: public certificate verification, a trainee's own PDFs."""
+"""Site views of learning.reports: public certificate verification, 我的学习 (/me/) and a
+trainee's own PDFs."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -6,11 +7,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from wagtail.models import Page
 
 from learning.classes.models import TraineeProfile
+from learning.classes.selectors import required_lesson_ids
+from learning.progress import selectors as progress_selectors
+from learning.progress.lessons import visible_lessons
+from learning.progress.models import LessonProgress
 from learning.reports.models import Certificate
 from learning.reports.pdf import certificate_pdf, record_pdf
-from learning.reports.selectors import trainee_record
+from learning.reports.selectors import my_class_standings, trainee_record
 
 
 def verify_url(request, number: str) -> str:
@@ -69,3 +75,43 @@ def my_certificate_pdf(request, number: str):
         raise Http404
     content = certificate_pdf(certificate=certificate, verify_url=verify_url(request, number))
     return pdf_response(content, f"结业证书-{certificate.number}.pdf")
+
+
+# --- 我的学习 (/me/) ---------------------------------------------------------------------
+
+NEXT_LESSONS = 6
+
+
+def _lessons_to_do(*, user) -> list:
+    """Required lessons of my classes not yet completed, in course order (all lessons if none)."""
+    ids = required_lesson_ids(user=user)
+    queryset = Page.objects.filter(pk__in=ids) if ids else Page.objects.all()
+    done = set(
+        LessonProgress.objects.filter(user=user, completed_at__isnull=False).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    pages = [
+        p
+        for p in visible_lessons(user=user, queryset=queryset).order_by("path")
+        if p.pk not in done
+    ]
+    return pages[:NEXT_LESSONS]
+
+
+@login_required
+def my_learning(request):
+    user = request.user
+    unfinished = progress_selectors.recent_unfinished(user=user, limit=3)
+    visible_ids = set(
+        visible_lessons(
+            user=user, queryset=Page.objects.filter(pk__in=[p.lesson_id for p in unfinished])
+        ).values_list("pk", flat=True)
+    )
+    context = {
+        "profile": getattr(user, "trainee_profile", None),
+        "classes": my_class_standings(user=user),
+        "resume": [p for p in unfinished if p.lesson_id in visible_ids],
+        "next_lessons": _lessons_to_do(user=user),
+    }
+    return render(request, "reports/my_learning.html", context)

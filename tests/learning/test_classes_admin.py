@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from learning.classes.models import Enrolment, TrainingClass
-from learning.classes.selectors import class_progress_rows, classes_for_trainer
+from learning.classes.selectors import classes_for_trainer
 from learning.progress.models import HoursLedgerEntry
+from learning.progress.selectors import class_progress_rows
 from learning.progress.services import ledger_offline_add
 from tests.learning.conftest import make_trainee
 

@@ -1,4 +1,5 @@
-"""demo_classes_ensure: two demo classes trained by `trainer` only, idempotent."""
+"""demo_classes_ensure: two demo classes trained by `trainer` only, idempotent; then
+demo_progress_ensure records one offline session in the 发展对象 class."""
 
 from decimal import Decimal
 
@@ -6,8 +7,10 @@ import pytest
 
 from cms.demo import demo_accounts_ensure
 from learning.classes.demo import demo_classes_ensure
-from learning.classes.models import Enrolment, TrainingClass
+from learning.classes.models import Enrolment, OfflineSession, TrainingClass
 from learning.classes.selectors import classes_for_trainer
+from learning.progress.demo import demo_progress_ensure
+from learning.progress.models import HoursLedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +33,8 @@ def test_demo_classes(video_lesson, article_lesson):
     assert classes_for_trainer(user=users["trainer"]).count() == 2
     assert classes_for_trainer(user=users["trainer2"]).count() == 0
     # One recorded 集中培训 day (8 学时) in the 发展对象 class, once however often the demo loads.
-    from learning.classes.models import OfflineSession
-    from learning.progress.models import HoursLedgerEntry
-
+    demo_progress_ensure()
+    demo_progress_ensure()
     (session,) = OfflineSession.objects.all()
     assert session.training_class == candidate_class and session.recorded_by == users["trainer"]
     entry = HoursLedgerEntry.objects.get(reference=f"offline-session:{session.pk}")

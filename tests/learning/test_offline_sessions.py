@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from learning.classes.models import OfflineSession
-from learning.classes.selectors import class_sessions, session_entries
-from learning.classes.sessions import offline_session_add_attendees, offline_session_record
 from learning.progress.models import HoursLedgerEntry, LedgerSource
+from learning.progress.offline_sessions import offline_session_add_attendees, offline_session_record
+from learning.progress.selectors import class_sessions, session_entries
 from learning.progress.services import ledger_correction_add
 from learning.reports.selectors import report_row
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from learning.classes.models import OfflineSession
-from learning.classes.sessions import offline_session_record
 from learning.progress.models import HoursLedgerEntry, LedgerSource
+from learning.progress.offline_sessions import offline_session_record
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from learning.classes.sessions import offline_session_add_attendees, offline_session_record
 from learning.progress.models import HoursLedgerEntry, LedgerSource
+from learning.progress.offline_sessions import offline_session_add_attendees, offline_session_record
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

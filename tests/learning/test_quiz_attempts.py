@@ -287,20 +287,6 @@ def test_passing_an_exam_with_a_credit_adds_hours_to_the_ledger_once(
     assert entry.training_class == klass
 
 
-def test_the_classes_selector_reads_exam_results(quiz_exam_factory, klass, trainee, quiz_bank):
-    from learning.classes.selectors import class_exam_summary
-
-    single = quiz_bank.questions.filter(type="single").first()
-    exam = quiz_exam_factory(klass, fixed=[single], shuffle_options=False)
-    attempt, _ = services.attempt_start(quiz=exam, user=trainee)
-    services.attempt_answer_save(
-        attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer="B"
-    )
-    services.attempt_submit(attempt_id=attempt.pk, user=trainee)
-    summary = class_exam_summary(user=trainee, training_class=klass)
-    assert summary["exam"] == exam.pk and summary["exam_passed"] is True
-
-
 def test_a_timed_attempt_schedules_its_own_closing_at_the_deadline(
     settings, quiz_exam_factory, klass, trainee, quiz_bank
 ):

@@ -17,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_video: bool = False, **options):
         from learning.classes.demo import demo_classes_ensure
+        from learning.progress.demo import demo_progress_ensure
         from learning.quizzes.demo import demo_quizzes_ensure
         from learning.reports.demo import demo_reports_ensure
         from media_pipeline.demo import demo_video_ensure
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                         videos[lesson["title"]] = demo_video_ensure(title=lesson["title"])
         demo_site_ensure(video_for=videos.get)
         demo_classes_ensure()
+        demo_progress_ensure()
         demo_quizzes_ensure()
         demo_reports_ensure()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 Demo data ready."))

@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from learning.quizzes import selectors
+from learning.quizzes.models import QuestionType
 
 register = template.Library()
 
@@ -44,8 +45,6 @@ def blank_value(given, index) -> str:
 
 @register.filter
 def question_type_label(value: str) -> str:
-    from learning.quizzes.models import QuestionType
-
     try:
         return QuestionType(value).label
     except ValueError:

@@ -11,9 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from learning.classes.models import OfflineSession
-from learning.classes.selectors import class_sessions, classes_for_trainer, session_for_trainer
-from learning.classes.sessions import offline_session_add_attendees, offline_session_record
+from learning.classes.selectors import classes_for_trainer
 from learning.progress.models import OFFLINE_SOURCES
+from learning.progress.offline_sessions import (
+    offline_session_add_attendees,
+    offline_session_record,
+)
+from learning.progress.selectors import class_sessions, session_for_trainer
 
 # The same rights as the ledger's admin 添加 and list: a session is a batch of ledger entries.
 ADD_PERMISSION = "progress.add_hoursledgerentry"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learning.classes.models import Enrolment, OfflineSession, TrainingClass, hours_text
+from learning.classes.selectors import trainees_for_trainer
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry
 
 TWO_PLACES = Decimal("0.01")
@@ -94,8 +95,6 @@ def _enrolled_users(*, training_class: TrainingClass, trainee_ids: list[int], us
     )
     missing = [pk for pk in trainee_ids if pk not in enrolled]
     if missing:
-        from learning.classes.selectors import trainees_for_trainer
-
         # Name only trainees the recorder may see; others stay a bare number.
         names = dict(
             trainees_for_trainer(user=user)

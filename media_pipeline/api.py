@@ -18,6 +18,7 @@ from media_pipeline.exceptions import (
 )
 from media_pipeline.models import EncodingJob, Video
 from media_pipeline.selectors import (
+    scratch_usage,
     user_can_view_video,
     user_has_media_rights,
     video_get,
@@ -27,6 +28,7 @@ from media_pipeline.selectors import (
 )
 from media_pipeline.services import (
     encoding_job_retry,
+    scratch_folders_clean,
     stale_jobs_requeue,
     video_check_file,
     video_create,
@@ -49,7 +51,9 @@ __all__ = [
     "video_retry",
     "encoding_job_retry",
     "stale_jobs_requeue",
+    "scratch_folders_clean",
     # reads
+    "scratch_usage",
     "video_get",
     "video_latest_job",
     "video_playback",

@@ -11,8 +11,13 @@ DEFAULTS = {
     "X264_PRESET": "veryfast",
     # The MP4 fallback is the largest rung at or below this short side.
     "MP4_MAX_HEIGHT": 720,
-    # A job whose heartbeat is older than this is considered abandoned by a dead worker.
+    # A queued job not claimed for this long is enqueued again (its first enqueue may be lost).
     "STALE_SECONDS": 300,
+    # A running job holds a lease of this many seconds, renewed by its worker's heartbeat; a job
+    # whose lease ran out belongs to a dead worker and is re-queued.
+    "LEASE_SECONDS": 60,
+    # How often the worker renews the lease of the job it runs (well inside LEASE_SECONDS).
+    "HEARTBEAT_SECONDS": 10,
     # A job that keeps killing its worker is failed after this many attempts.
     "MAX_ATTEMPTS": 3,
     # When set (e.g. "/protected-media"), nginx serves files after the access check.

@@ -11,6 +11,10 @@ class MediaPipelineError(Exception):
     """Base class of every error the pipeline's public API raises."""
 
 
+class WorkerLost(MediaPipelineError):
+    """Recorded on a background-task row whose worker died mid-encode (its job's lease ran out)."""
+
+
 class VideoRejected(MediaPipelineError):
     """An upload that is not a playable video (checked by content) or is too big; nothing was saved."""
 

@@ -162,6 +162,9 @@ class EncodingJob(models.Model):
     heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # The background-task row (django-tasks result id) of the run holding the job, so a dead
+    # worker's row can be closed as failed when its lease runs out.
+    task_id = models.CharField(_("后台任务编号"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("转码任务")

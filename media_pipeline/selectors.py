@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from media_pipeline import conf
+from media_pipeline import conf, storage
 from media_pipeline.exceptions import VideoNotFound
 from media_pipeline.ffmpeg_commands import MASTER_NAME, MP4_NAME, POSTER_NAME
 from media_pipeline.models import EncodingJob, Video
@@ -16,6 +16,12 @@ MEDIA_NAME = re.compile(
     rf"^(?:{re.escape(MASTER_NAME)}|{re.escape(MP4_NAME)}|{re.escape(POSTER_NAME)}"
     r"|[A-Za-z0-9_-]{1,20}/(?:index\.m3u8|seg_\d{5}\.ts))$"
 )
+
+
+def scratch_usage() -> dict:
+    """Encodes' scratch folders on this machine: {"folders": n, "bytes": total} (for the admin)."""
+    folders, size = storage.scratch_usage()
+    return {"folders": folders, "bytes": size}
 
 
 def video_get(*, video_id: int) -> Video:

@@ -2,22 +2,26 @@
 
 import contextlib
 import logging
+import re
 import shutil
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
 from media_pipeline import conf, storage
-from media_pipeline.exceptions import JobStateConflict, VideoRejected
+from media_pipeline.exceptions import JobStateConflict, VideoRejected, WorkerLost
 from media_pipeline.ffmpeg_commands import (
     MASTER_NAME,
     MP4_NAME,
@@ -206,9 +210,10 @@ def _job_supersede(job: EncodingJob, *, error: str = "", log_tail: str = "") -> 
     job.save()
 
 
-def encoding_job_run(*, job_id: int) -> EncodingJob | None:
+def encoding_job_run(*, job_id: int, task_id: str = "") -> EncodingJob | None:
     """Run a queued job to ready or failed; a job that is not queued is left alone (idempotent).
 
+    `task_id` is the background-task row running it, closed as failed if this worker dies.
     Returns the job, or None when it no longer exists (its video was deleted meanwhile).
     """
     with transaction.atomic():
@@ -221,16 +226,78 @@ def encoding_job_run(*, job_id: int) -> EncodingJob | None:
             _job_supersede(job)
             return job
         job.transition_to(EncodingJob.Status.PROCESSING)
+        job.task_id = task_id[:64]
         job.save()
         _set_video_state(job.video_id, status=Video.Status.PROCESSING, progress=0, error="")
     try:
-        _encode(job)
+        with _lease_kept(job):
+            _encode(job)
     except EncodeFailed as exc:
         _job_fail(job=job, error=str(exc), log_tail=exc.log_tail)
     except Exception as exc:  # the job must end as failed, whatever broke
         logger.exception("encoding job %s crashed", job.pk)
         _job_fail(job=job, error=f"{type(exc).__name__}: {exc}", log_tail="")
+    except BaseException:
+        # The worker is being stopped (SystemExit, KeyboardInterrupt): its encoder is already
+        # killed (runner.py); hand the job back now instead of waiting for the lease to run out.
+        with contextlib.suppress(Exception):
+            _job_release(job, reason="worker stopped during the encode; re-queued")
+        raise
     return EncodingJob.objects.filter(pk=job.pk).first()
+
+
+@contextlib.contextmanager
+def _lease_kept(job: EncodingJob) -> Iterator[None]:
+    """Renew the job's lease every HEARTBEAT_SECONDS while the block runs, on a thread of its own.
+
+    ffmpeg's progress renews it too, but fetching the original from object storage, probing and
+    publishing report no progress and can outlast a lease on big files.
+    """
+    stop = threading.Event()
+    interval = float(conf.get("HEARTBEAT_SECONDS"))
+
+    def renew() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    EncodingJob.objects.filter(
+                        pk=job.pk, status=EncodingJob.Status.PROCESSING, attempts=job.attempts
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # noqa: BLE001 — e.g. the database is briefly away; try again
+                    logger.warning("could not renew the lease of encoding job %s", job.pk)
+                    connection.close()
+        finally:
+            connection.close()
+
+    keeper = threading.Thread(target=renew, name=f"lease-job-{job.pk}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join(timeout=interval + 5)
+
+
+def _job_release(job: EncodingJob, *, reason: str) -> None:
+    """Give a job this worker holds back to the queue (the worker stops; not the file's fault)."""
+    with transaction.atomic():
+        job = (
+            EncodingJob.objects.select_for_update()
+            .filter(pk=job.pk, status=EncodingJob.Status.PROCESSING, attempts=job.attempts)
+            .first()
+        )
+        if job is None:
+            return
+        _lock_video(job)
+        if _newer_jobs(job).exists():
+            _job_supersede(job, error=reason)
+            return
+        job.transition_to(EncodingJob.Status.QUEUED)
+        job.attempts = max(0, job.attempts - 1)
+        job.error = reason
+        job.save()
+        _set_video_state(job.video_id, status=Video.Status.QUEUED, progress=0)
+        _enqueue_on_commit(job)
 
 
 def _job_fail(*, job: EncodingJob, error: str, log_tail: str) -> None:
@@ -314,7 +381,8 @@ def _measure_variants(*, out_dir: Path, plan: EncodingPlan) -> list[Variant]:
 
 def _encode(job: EncodingJob) -> None:
     video = Video.objects.get(pk=job.video_id)
-    scratch = storage.work_dir()
+    # The folder is named after the job and attempt, so scratch_folders_clean knows its owner.
+    scratch = storage.work_dir(prefix=scratch_prefix(job))
     try:
         with storage.local_copy(video.original.name) as source:
             try:
@@ -447,14 +515,39 @@ def encoding_job_retry(*, job_id: int) -> EncodingJob:
     return job
 
 
-def stale_jobs_requeue(*, now=None) -> list[int]:
-    """Re-queue jobs whose worker died mid-encode (no heartbeat for STALE_SECONDS).
+def _task_row_close(task_id: str, *, reason: str) -> None:
+    """Close a dead worker's background-task row as failed, with the reason (database queue).
 
-    A job that has already used MAX_ATTEMPTS is failed instead, so a file that kills its worker
-    does not loop forever. Returns the ids of the jobs it re-queued.
+    The database queue's row would otherwise say RUNNING forever. With Redis, RQ's own registry
+    of started jobs marks a dead worker's job as failed (AbandonedJobError).
+    """
+    if not task_id or not apps.is_installed("django_tasks_db"):
+        return
+    try:
+        uuid.UUID(task_id)
+    except ValueError:
+        return
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+        traceback=reason,
+        return_value=None,
+    )
+
+
+def stale_jobs_requeue(*, now=None) -> list[int]:
+    """Re-queue jobs whose worker died mid-encode: their lease (LEASE_SECONDS) ran out.
+
+    The dead run's task row is closed as failed with the reason. A job that has already used
+    MAX_ATTEMPTS is failed instead, so a file that kills its worker does not loop forever.
+    Returns the ids of the jobs it re-queued.
     """
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=conf.get("STALE_SECONDS"))
+    cutoff = now - timedelta(seconds=conf.get("LEASE_SECONDS"))
     requeued = []
     candidates = EncodingJob.objects.filter(
         status=EncodingJob.Status.PROCESSING, heartbeat_at__lt=cutoff
@@ -467,6 +560,12 @@ def stale_jobs_requeue(*, now=None) -> list[int]:
             ):
                 continue
             _lock_video(job)
+            last = job.heartbeat_at.isoformat(timespec="seconds") if job.heartbeat_at else "never"
+            reason = (
+                f"worker stopped responding: the lease of encoding job {job.pk} "
+                f"(attempt {job.attempts}) ran out, last heartbeat {last}"
+            )
+            _task_row_close(job.task_id, reason=reason)
             if _newer_jobs(job).exists():
                 # Neither re-run nor failed: either would touch the video the newer job owns.
                 _job_supersede(job, error="worker stopped responding; a newer job replaced it")
@@ -478,6 +577,7 @@ def stale_jobs_requeue(*, now=None) -> list[int]:
                 _set_video_state(job.video_id, status=Video.Status.FAILED, error=job.error)
                 continue
             job.transition_to(EncodingJob.Status.QUEUED)
+            job.error = f"{reason}; re-queued"
             job.save()
             _set_video_state(job.video_id, status=Video.Status.QUEUED, progress=0)
             _enqueue_on_commit(job)
@@ -501,3 +601,45 @@ def queued_jobs_enqueue(*, now=None) -> list[int]:
     for job in jobs:
         _enqueue_on_commit(job)
     return [job.pk for job in jobs]
+
+
+# Scratch folders ---------------------------------------------------------------------------------
+
+_SCRATCH_OWNER = re.compile(r"job(\d+)-a(\d+)-")
+
+
+def scratch_prefix(job: EncodingJob) -> str:
+    return f"job{job.pk}-a{job.attempts}-"
+
+
+def scratch_folders_clean(*, now: float | None = None) -> list[str]:
+    """Remove scratch folders whose encode is no longer running (its worker was killed).
+
+    A folder belongs to a job's attempt (named by `scratch_prefix`); it stays while that attempt
+    is processing. Folders of no known job are removed once older than LEASE_SECONDS.
+    Returns the names of the folders removed.
+    """
+    now = time.time() if now is None else now
+    # List the folders before reading the running jobs: a job is marked processing before its
+    # folder is made, so a folder listed here whose attempt is not running is truly abandoned.
+    folders = storage.scratch_folders()
+    running = set(
+        EncodingJob.objects.filter(status=EncodingJob.Status.PROCESSING).values_list(
+            "pk", "attempts"
+        )
+    )
+    removed = []
+    for folder in folders:
+        owner = _SCRATCH_OWNER.search(folder.name)
+        if owner and (int(owner[1]), int(owner[2])) in running:
+            continue
+        if owner is None:
+            with contextlib.suppress(OSError):
+                if now - folder.stat().st_mtime < conf.get("LEASE_SECONDS"):
+                    continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder.name)
+    if removed:
+        logger.info("removed %d abandoned scratch folder(s): %s", len(removed), removed)
+    return removed

@@ -34,17 +34,49 @@ def local_copy(name: str) -> Iterator[Path]:
         yield Path(tmp.name)
 
 
-def work_dir() -> Path:
-    """A fresh scratch folder for an encode.
+# Scratch folders live here with local storage; with remote storage in the temporary folder.
+SCRATCH_FOLDER = "videos/.work"
+_TEMP_PREFIX = "dangke-encode-"
+
+
+def scratch_base() -> tuple[Path, str]:
+    """The folder holding scratch folders, and the name prefix that marks ours in it."""
+    base = local_path(SCRATCH_FOLDER)
+    if base is None:
+        return Path(tempfile.gettempdir()), _TEMP_PREFIX
+    return base, ""
+
+
+def work_dir(prefix: str = "") -> Path:
+    """A fresh scratch folder for an encode (`prefix` names its owner).
 
     With local storage it sits under MEDIA_ROOT so that publishing is a rename on one file
     system: instant and atomic, whatever the size of the outputs.
     """
-    base = local_path("videos/.work")
-    if base is None:
-        return Path(tempfile.mkdtemp(prefix="dangke-encode-"))
+    base, marker = scratch_base()
     base.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="encode-", dir=base))
+    return Path(tempfile.mkdtemp(prefix=f"{marker}encode-{prefix}", dir=base))
+
+
+def scratch_folders() -> list[Path]:
+    base, marker = scratch_base()
+    try:
+        entries = list(base.iterdir())
+    except FileNotFoundError:
+        return []
+    return [e for e in entries if e.name.startswith(marker) and e.is_dir() and not e.is_symlink()]
+
+
+def scratch_usage() -> tuple[int, int]:
+    """(number of scratch folders, bytes in them) on this machine."""
+    folders = scratch_folders()
+    total = 0
+    for folder in folders:
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                with contextlib.suppress(OSError):
+                    total += os.lstat(os.path.join(root, name)).st_size
+    return len(folders), total
 
 
 def publish_folder(source: Path, dest: str) -> None:

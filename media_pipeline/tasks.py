@@ -5,11 +5,11 @@ from django_tasks import task
 from media_pipeline import services
 
 
-@task(queue_name="media")
-def encoding_job_run_task(*, job_id: int) -> str:
+@task(queue_name="media", takes_context=True)
+def encoding_job_run_task(context, *, job_id: int) -> str:
     # Each worker that picks up work first rescues jobs abandoned by dead workers.
     services.stale_jobs_requeue()
-    job = services.encoding_job_run(job_id=job_id)
+    job = services.encoding_job_run(job_id=job_id, task_id=str(context.task_result.id))
     return job.status if job else "deleted"
 
 

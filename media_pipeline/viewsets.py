@@ -74,6 +74,17 @@ class VideoCreateView(generic.CreateView):
         return _("视频“%(title)s”已上传，正在排队转码。") % {"title": instance.title}
 
 
+class VideoIndexView(generic.IndexView):
+    """The video list, with the disk its encodes' scratch folders use on this machine."""
+
+    template_name = "media_pipeline/admin/video_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["scratch"] = selectors.scratch_usage()
+        return context
+
+
 class VideoEditView(generic.EditView):
     def get_form_class(self):
         return VideoEditForm
@@ -115,6 +126,7 @@ class VideoViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     form_fields = ["title"]
+    index_view_class = VideoIndexView
     add_view_class = VideoCreateView
     edit_view_class = VideoEditView
     inspect_view_class = VideoInspectView

@@ -36,6 +36,13 @@ def media_requeue_stale() -> str:
     return f"requeued {len(requeued)} stale encoding job(s): {requeued}"
 
 
+def media_scratch_clean() -> str:
+    from media_pipeline import api as media
+
+    removed = media.scratch_folders_clean()
+    return f"removed {len(removed)} abandoned scratch folder(s)"
+
+
 # Names match the management commands that do the same by hand.
 JOBS: tuple[PeriodicJobSpec, ...] = (
     # Exams past their deadline are closed with the answers saved by then. Each attempt also has
@@ -43,6 +50,9 @@ JOBS: tuple[PeriodicJobSpec, ...] = (
     PeriodicJobSpec("close_overdue_attempts", timedelta(minutes=1), close_overdue_attempts),
     # Wagtail's scheduled publishing and expiry ("go live at" / "expire at").
     PeriodicJobSpec("publish_scheduled", timedelta(minutes=1), publish_scheduled),
-    # Encoding jobs whose worker died (no heartbeat for MEDIA_PIPELINE_STALE_SECONDS).
-    PeriodicJobSpec("media_requeue_stale", timedelta(minutes=2), media_requeue_stale),
+    # Encoding jobs whose worker died: their lease (MEDIA_PIPELINE_LEASE_SECONDS, 60 s) ran out.
+    # Checked often so such a job runs again within about a minute of the kill.
+    PeriodicJobSpec("media_requeue_stale", timedelta(seconds=15), media_requeue_stale),
+    # Scratch folders (MEDIA_ROOT/videos/.work/) left by encodes whose worker was killed.
+    PeriodicJobSpec("media_scratch_clean", timedelta(minutes=5), media_scratch_clean),
 )

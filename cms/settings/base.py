@@ -268,8 +268,12 @@ MEDIA_PIPELINE_SEGMENT_SECONDS = int(os.environ.get("MEDIA_PIPELINE_SEGMENT_SECO
 MEDIA_PIPELINE_X_ACCEL_PREFIX = os.environ.get("MEDIA_PIPELINE_X_ACCEL_PREFIX", "")
 # Who may fetch a video's media: f(user, video) -> bool.
 MEDIA_PIPELINE_ACCESS_CHECK = "cms.pages.media_access.user_can_view_video"
-# A job without a heartbeat for this long was abandoned by a dead worker and is re-queued.
+# A queued job nobody claimed for this long is enqueued again (`media_requeue_stale --waiting`).
 MEDIA_PIPELINE_STALE_SECONDS = int(os.environ.get("MEDIA_PIPELINE_STALE_SECONDS", "300"))
+# A running encode holds a lease renewed by its worker every HEARTBEAT seconds; when the lease runs
+# out the worker is presumed dead and the job is re-queued (media_requeue_stale, every 15 s).
+MEDIA_PIPELINE_LEASE_SECONDS = int(os.environ.get("MEDIA_PIPELINE_LEASE_SECONDS", "60"))
+MEDIA_PIPELINE_HEARTBEAT_SECONDS = float(os.environ.get("MEDIA_PIPELINE_HEARTBEAT_SECONDS", "10"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "党课 Dangke"

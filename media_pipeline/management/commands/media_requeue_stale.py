@@ -1,6 +1,6 @@
 """Recover encoding jobs: re-queue those whose worker died and re-enqueue long-waiting ones.
 
-The task worker runs the same check every two minutes (cms/periodic); run this by hand when needed.
+The task worker runs the same check every 15 seconds (cms/periodic); run this by hand when needed.
 """
 
 from django.core.management.base import BaseCommand

@@ -7,7 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from learning.classes.models import Branch, TraineeProfile, TrainingClass
-from learning.classes.selectors import can_view_all_classes, classes_for_trainer
+from learning.classes.selectors import (
+    can_view_all_classes,
+    classes_for_trainer,
+    trainees_for_trainer,
+)
 
 TRAINERS_GROUP = "培训管理员"  # cms.roles.TRAINERS; learning/ may not import cms/.
 
@@ -45,7 +49,13 @@ class TrainingClassForm(WagtailAdminModelForm):
         self.fields["required_lessons"].queryset = self.fields[
             "required_lessons"
         ].queryset.order_by("path")
-        self.fields["trainees"].queryset = TraineeProfile.objects.select_related("branch").order_by(
+        # Enrolment choices: the same selector as the trainee admin and the roster import —
+        # trainees of the user's classes or in no class yet (staff: everyone).
+        user = getattr(self, "for_user", None)
+        trainees = (
+            trainees_for_trainer(user=user) if user is not None else TraineeProfile.objects.none()
+        )
+        self.fields["trainees"].queryset = trainees.select_related("branch").order_by(
             "branch__name", "student_no"
         )
         self.fields["trainees"].label_from_instance = lambda p: (
@@ -65,6 +75,53 @@ class TrainingClassForm(WagtailAdminModelForm):
                 trainers.append(user)
                 cleaned["trainers"] = trainers
         return cleaned
+
+
+class TraineeForm(WagtailAdminModelForm):
+    """A trainee's profile. No account field (it listed every account of the site): a new trainee
+    gets their own account, username = 学号, as in the roster import."""
+
+    class Meta:
+        model = TraineeProfile
+        fields = [
+            "name",
+            "student_no",
+            "college",
+            "branch",
+            "stage",
+            "applied_on",
+            "activist_on",
+            "candidate_on",
+            "probationary_on",
+            "full_member_on",
+            "phone",
+            "must_change_password",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields["must_change_password"].initial = True
+            self.fields["student_no"].help_text = _(
+                "同时创建登录账号：用户名和初始密码均为学号/工号，首次登录须修改密码。"
+            )
+
+    def clean_student_no(self):
+        number = self.cleaned_data["student_no"].strip()
+        if not self.instance.pk:
+            User = get_user_model()
+            if User.objects.filter(username=number).exists():
+                raise forms.ValidationError(_("已有同名的账号，请联系管理员处理。"))
+        return number
+
+    def save(self, commit=True):
+        if not self.instance.pk:
+            from learning.classes.roster import trainee_account_create
+
+            self.instance.user = trainee_account_create(
+                student_no=self.cleaned_data["student_no"], name=self.cleaned_data["name"]
+            )
+        return super().save(commit=commit)
 
 
 class BranchForm(WagtailAdminModelForm):

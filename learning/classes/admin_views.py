@@ -27,6 +27,7 @@ def import_trainees_view(request):
                     file=form.cleaned_data["file"],
                     training_class=form.cleaned_data["training_class"],
                     initial_password=form.cleaned_data["initial_password"] or None,
+                    by=request.user,
                 )
             except RosterError as exc:
                 errors = exc.errors

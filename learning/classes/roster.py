@@ -196,17 +196,48 @@ def _check_accounts(rows: list[RosterRow], errors: list[RowError]) -> None:
             )
 
 
+def _check_scope(rows: list[RosterRow], *, by) -> None:
+    """A row may create a trainee, or update one the importing user may manage (the same selector
+    as the trainee admin: trainees of their classes or in no class yet); any other existing 学号
+    is that row's error, and nothing is imported. `by=None` is the command line (unscoped)."""
+    if by is None:
+        return
+    from learning.classes.selectors import trainees_for_trainer
+
+    numbers = [r.student_no for r in rows]
+    existing = set(
+        TraineeProfile.objects.filter(student_no__in=numbers).values_list("student_no", flat=True)
+    )
+    allowed = set(
+        trainees_for_trainer(user=by)
+        .filter(student_no__in=existing)
+        .values_list("student_no", flat=True)
+    )
+    errors = [
+        RowError(
+            r.row,
+            "学号/工号",
+            _("学号 %(no)s 属于其他培训班，无权修改") % {"no": r.student_no},
+        )
+        for r in rows
+        if r.student_no in existing and r.student_no not in allowed
+    ]
+    if errors:
+        raise RosterError(errors)
+
+
 def trainees_import(
-    *, file, training_class=None, initial_password: str | None = None
+    *, file, training_class=None, initial_password: str | None = None, by=None
 ) -> ImportResult:
     """Create or update trainees from a roster, enrol them in a class; all or nothing.
 
     New accounts log in with their 学号 as username and `initial_password` (default: the 学号) and
-    must change the password at first login.
+    must change the password at first login. `by` is the importing user: a row may only update
+    trainees within their scope (see _check_scope); None means the command line.
     """
     rows = roster_parse(file)
+    _check_scope(rows, by=by)
     result = ImportResult()
-    User = get_user_model()
     with transaction.atomic():
         colleges = {c.name: c for c in College.objects.filter(name__in={r.college for r in rows})}
         for name in sorted({r.college for r in rows} - set(colleges)):
@@ -232,13 +263,12 @@ def trainees_import(
                 result.branches_created += 1
             profile = existing.get(r.student_no)
             if profile is None:
-                user = User.objects.create_user(
-                    username=r.student_no, password=initial_password or r.student_no
+                user = trainee_account_create(
+                    student_no=r.student_no,
+                    name=r.name,
+                    password=initial_password,
+                    group=trainees_group,
                 )
-                user.first_name = r.name[:150]
-                user.save(update_fields=["first_name"])
-                if trainees_group:
-                    user.groups.add(trainees_group)
                 profile = TraineeProfile.objects.create(
                     user=user,
                     name=r.name,
@@ -262,6 +292,21 @@ def trainees_import(
                 )
                 result.enrolled += int(created)
     return result
+
+
+def trainee_account_create(*, student_no: str, name: str, password=None, group=None):
+    """The login account of a new trainee: username = 学号, `password` (default: the 学号), in the
+    学员 role; the profile's must_change_password makes them change it at first login. Used by the
+    roster import and by the trainee form, so both create accounts the same way."""
+    User = get_user_model()
+    user = User.objects.create_user(username=student_no, password=password or student_no)
+    user.first_name = name[:150]
+    user.save(update_fields=["first_name"])
+    if group is None:
+        group = Group.objects.filter(name=TRAINEES_GROUP).first()
+    if group is not None:
+        user.groups.add(group)
+    return user
 
 
 def roster_template() -> bytes:

@@ -11,7 +11,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from learning.classes.admin_forms import BranchForm, TrainingClassForm
+from learning.classes.admin_forms import BranchForm, TraineeForm, TrainingClassForm
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
 from learning.classes.selectors import classes_for_trainer, trainees_for_trainer
 
@@ -103,27 +103,15 @@ class TraineeViewSet(ModelViewSet):
     model = TraineeProfile
     icon = "user"
     menu_label = _("学员")
-    form_fields = [
-        "user",
-        "name",
-        "student_no",
-        "college",
-        "branch",
-        "stage",
-        "applied_on",
-        "activist_on",
-        "candidate_on",
-        "probationary_on",
-        "full_member_on",
-        "phone",
-        "must_change_password",
-    ]
     list_display = ["name", "student_no", "college", "branch", "stage"]
     list_filter = ["stage", "college", "branch"]
     # Not by phone number: a search must not reveal whose number it is.
     search_fields = ["name", "student_no"]
     copy_view_enabled = False
     inspect_view_enabled = True
+
+    def get_form_class(self, for_update=False):
+        return TraineeForm
 
 
 # --- training classes: a trainer sees only the classes they are assigned to -------------------

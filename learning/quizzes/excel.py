@@ -20,6 +20,7 @@ from learning.quizzes.models import (
     QuestionBank,
     QuestionType,
 )
+from spreadsheet_safety import xlsx_row
 
 # Column names as real templates write them (DOMAIN.md); the first of each is what export writes.
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -423,16 +424,19 @@ def export_xlsx(questions) -> bytes:
             len(OPTION_KEYS) - len(question.options or [])
         )
         sheet.append(
-            [
-                TYPE_EXPORT_NAMES[question.type],
-                question.stem,
-                *options[: len(OPTION_KEYS)],
-                _answer_cell(question),
-                question.explanation,
-                float(question.score) if question.score % 1 else int(question.score),
-                DIFFICULTY_EXPORT_NAMES.get(question.difficulty, "中"),
-                question.category,
-                question.tags,
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    TYPE_EXPORT_NAMES[question.type],
+                    question.stem,
+                    *options[: len(OPTION_KEYS)],
+                    _answer_cell(question),
+                    question.explanation,
+                    float(question.score) if question.score % 1 else int(question.score),
+                    DIFFICULTY_EXPORT_NAMES.get(question.difficulty, "中"),
+                    question.category,
+                    question.tags,
+                ],
+            )
         )
     return _to_bytes(workbook)

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -26,6 +26,7 @@ from learning.reports.selectors import (
     class_report,
     iter_rows,
 )
+from spreadsheet_safety import csv_value, xlsx_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HOURS_FORMAT = "0.00"
@@ -114,7 +115,9 @@ def write_xlsx(out, *, title: str, subtitle: list[str], columns: list[Column], i
     ws.freeze_panes = f"A{len(subtitle) + 3}"
 
     def cell(value, **style):
-        c = WriteOnlyCell(ws, value=value)
+        c = xlsx_cell(ws, value)
+        if not isinstance(c, Cell):
+            c = WriteOnlyCell(ws, value=value)
         for key, val in style.items():
             setattr(c, key, val)
         return c
@@ -151,7 +154,7 @@ def write_xlsx(out, *, title: str, subtitle: list[str], columns: list[Column], i
                 c._style = copy(style)
                 values.append(c)
             else:
-                values.append(value)
+                values.append(xlsx_cell(ws, value))
         ws.append(values)
     wb.save(out)
 
@@ -175,6 +178,8 @@ def _csv_value(value) -> str:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
+    if isinstance(value, str):
+        return csv_value(value)  # names and notes are typed by users: never a formula
     return str(value)
 
 

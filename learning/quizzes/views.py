@@ -114,8 +114,11 @@ def attempt_result(request, attempt_id: int):
     answers = detail["answers"]
     for question in detail["questions"]:
         question["given"] = answers.get(str(question["id"]))
+    quiz = attempt.quiz
+    # Whether the answers are published when the quiz closes: the result page says so, and when.
+    answers_later = quiz.review_after_close in (ReviewLevel.ANSWERS, ReviewLevel.EXPLANATIONS)
     return render(
         request,
         "quizzes/result.html",
-        {"attempt": attempt, "quiz": attempt.quiz, "detail": detail},
+        {"attempt": attempt, "quiz": quiz, "detail": detail, "answers_later": answers_later},
     )

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import Enrolment, TraineeProfile, TraineeStage, TrainingClass
 from learning.classes.selectors import classes_for_trainer
+from learning.progress.lessons import visible_lessons
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 from learning.progress.selectors import class_ledger_q, hours_ledger
 from learning.quizzes.models import Attempt, AttemptState, GradingMethod, Quiz, QuizKind
@@ -772,3 +773,43 @@ def my_class_standings(*, user, today: date | None = None) -> list[MyClassStandi
     # Newest class first; classes without dates after dated ones, on every database.
     standings.sort(key=lambda s: s.training_class.start_date or date.min, reverse=True)
     return standings
+
+
+@dataclass
+class CompletionSteps:
+    """What a trainee still needs for 结业 in one class, by the rules of ReportStatus."""
+
+    standing: MyClassStanding
+    hours_missing: Decimal
+    lessons_to_do: list = field(default_factory=list)  # required lesson pages not completed
+
+    @property
+    def exam_needed(self) -> bool:
+        return bool(self.standing.exam) and not self.standing.exam_passed
+
+    @property
+    def done(self) -> bool:
+        return self.standing.status == ReportStatus.COMPLETED
+
+    @property
+    def anything_to_do(self) -> bool:
+        return bool(self.hours_missing or self.lessons_to_do or self.exam_needed)
+
+
+def completion_steps(*, user, training_class_id: int, today=None) -> CompletionSteps | None:
+    """The trainee's standing in the class and what is missing: 学时, required lessons, the exam."""
+    standing = next(
+        (
+            s
+            for s in my_class_standings(user=user, today=today)
+            if s.training_class.pk == training_class_id
+        ),
+        None,
+    )
+    if standing is None:
+        return None
+    missing = max(Decimal("0"), standing.required_hours - standing.earned_hours)
+    done = LessonProgress.objects.filter(user=user, completed_at__isnull=False).values("lesson_id")
+    required = standing.training_class.required_lessons.exclude(pk__in=done)
+    lessons = list(visible_lessons(user=user, queryset=required).order_by("path"))
+    return CompletionSteps(standing=standing, hours_missing=missing, lessons_to_do=lessons)

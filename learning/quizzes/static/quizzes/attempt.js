@@ -1,6 +1,8 @@
 /* Taking an attempt: autosave each answer as given, a countdown from the server's remaining time,
    answers kept in localStorage while offline and sent when the network returns, and 切屏检测:
-   every time the page is hidden it is reported once (see docs/exams.md). */
+   every time the page is hidden it is reported once, a reload of this page excepted (see
+   docs/exams.md); the 答题卡 (answered / unanswered / flagged, jump to any question), 标记 per
+   question and the question the trainee was on are kept in this browser and survive a reload. */
 (function () {
   "use strict";
   var root = document.getElementById("attempt");
@@ -75,11 +77,46 @@
     }
   }
 
+  // 标记 (flag for review): kept in this browser per attempt, like the answers waiting to be sent.
+  var flagKey = storeKey + "-flags";
+  function flags() {
+    try { return JSON.parse(localStorage.getItem(flagKey) || "[]").map(String); } catch (e) { return []; }
+  }
+  function setFlags(list) {
+    try {
+      if (list.length) localStorage.setItem(flagKey, JSON.stringify(list));
+      else localStorage.removeItem(flagKey);
+    } catch (e) { /* storage disabled: the flag lasts until the page is left */ }
+  }
+
   function updateAnswered() {
     var done = 0, total = state.questions.length;
-    state.questions.forEach(function (q) { if (readAnswer(section(q.id)) !== null) done += 1; });
+    var flagged = flags();
+    state.questions.forEach(function (q) {
+      var answered = readAnswer(section(q.id)) !== null;
+      if (answered) done += 1;
+      var item = document.querySelector('.sheet-item[data-goto="' + q.id + '"]');
+      if (item) {
+        var isFlagged = flagged.indexOf(String(q.id)) >= 0;
+        item.classList.toggle("answered", answered);
+        item.classList.toggle("unanswered", !answered);
+        item.classList.toggle("flagged", isFlagged);
+        item.dataset.state = (answered ? "answered" : "unanswered") + (isFlagged ? " flagged" : "");
+      }
+      var button = root.querySelector('[data-flag="' + q.id + '"]');
+      if (button) {
+        var on = flagged.indexOf(String(q.id)) >= 0;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+        button.textContent = on ? T.unflag : T.flag;
+      }
+    });
     var el = document.getElementById("answered");
     if (el) el.textContent = (T.answered || "%(done)s / %(total)s").replace("%(done)s", done).replace("%(total)s", total);
+    var summary = document.getElementById("sheet-summary");
+    if (summary) {
+      summary.textContent = (T.sheet || "").replace("%(done)s", done).replace("%(total)s", total)
+        .replace("%(flagged)s", flagged.length);
+    }
     return total - done;
   }
 
@@ -94,10 +131,15 @@
     });
   }
 
+  function forgetPlace() {
+    try { localStorage.removeItem(storeKey + "-flags"); localStorage.removeItem(storeKey + "-at"); } catch (e) { /* ignore */ }
+  }
+
   function markClosed(message) {
     closed = true;
     leaving = true;
     setPending({});
+    forgetPlace();
     statusEl.textContent = message || T.closed || "";
     window.location.href = root.dataset.resultUrl;
   }
@@ -181,15 +223,19 @@
     return flush().then(function () {
       return request("POST", api + "submit/");
     }).then(function (resp) {
-      if (resp.ok || resp.status === 404) { leaving = true; setPending({}); window.location.href = root.dataset.resultUrl; }
+      if (resp.ok || resp.status === 404) { leaving = true; setPending({}); forgetPlace(); window.location.href = root.dataset.resultUrl; }
       else setOnline(false);
     }).catch(function () { setOnline(false); });
   }
 
-  document.getElementById("submit-attempt").addEventListener("click", function (event) {
-    var unanswered = updateAnswered();
-    var message = unanswered ? event.target.dataset.confirmUnanswered : event.target.dataset.confirm;
-    if (window.confirm(message)) submit();
+  var submitButton = document.getElementById("submit-attempt");
+  document.querySelectorAll(".submit-attempt").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var unanswered = updateAnswered();
+      var d = submitButton.dataset;
+      var message = unanswered ? d.confirmUnanswered : (flags().length ? d.confirmFlagged : d.confirm);
+      if (window.confirm(message)) submit();
+    });
   });
 
   // Countdown from the server's remaining time; the server enforces the deadline regardless.
@@ -211,9 +257,13 @@
     tick();
   }
 
-  // 切屏检测. Each time the page is hidden (another app or tab, the screen locked, the page reloaded
-  // or closed) one event with its own id is queued in localStorage and reported in order; the
-  // server counts an id once, so resending after a network drop or a reload never counts twice.
+  // 切屏检测. Each time the page is hidden (another app or tab, the screen locked, the page closed
+  // or left for another address) one event with its own id is queued in localStorage and reported
+  // in order; the server counts an id once, so resending after a network drop never counts twice.
+  // A reload of this page is no departure: when the page is being unloaded (pagehide) the event is
+  // only kept here, marked `unload`, and the next load of this page decides — a reload drops it,
+  // any other arrival (back from another page, the exam reopened) reports it. An unload never
+  // followed by this page coming back is never reported; the attempt ends at its deadline anyway.
   // window "blur" is not used: phones fire it for the keyboard, system dialogs and the notification
   // shade, desktops for our own confirm() and for clicks into the browser's UI.
   var focusKey = storeKey + "-focus";
@@ -224,6 +274,8 @@
   var warnOnReturn = false;
   var counterEl = document.getElementById("focus-counter");
   var focusWarning = document.getElementById("focus-warning");
+  // A departure queued this long before pagehide is the same one (browsers that hide first).
+  var UNLOAD_WINDOW_MS = 1000;
 
   function focusQueue() {
     try { return JSON.parse(localStorage.getItem(focusKey) || "[]"); } catch (e) { return []; }
@@ -234,6 +286,7 @@
       else localStorage.removeItem(focusKey);
     } catch (e) { /* storage disabled: the report in flight still counts */ }
   }
+  function reportable() { return focusQueue().filter(function (e) { return !e.unload; }); }
   function newEventId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
@@ -241,7 +294,7 @@
   function fill(text, n) {
     return (text || "").replace(/%\(n\)s/g, n).replace(/%\(max\)s/g, focusMax);
   }
-  function shownCount() { return focusCount + focusQueue().length; }
+  function shownCount() { return focusCount + reportable().length; }
   function renderFocus() {
     var n = shownCount();
     if (!counterEl) return;
@@ -264,7 +317,7 @@
   }
 
   function flushFocus() {
-    var queue = focusQueue();
+    var queue = reportable();
     if (focusSending || closed || !queue.length) return;
     var ev = queue[0];
     focusSending = true;
@@ -297,60 +350,154 @@
     });
   }
 
-  function onLeave() {
+  function onLeave(unload) {
     if (closed || leaving) return;
     var queue = focusQueue();
-    queue.push({ id: newEventId(), at: new Date().toISOString() });
+    queue.push({ id: newEventId(), at: new Date().toISOString(), t: Date.now(), unload: !!unload });
     setFocusQueue(queue);
     warnOnReturn = true;
     renderFocus();
-    flushFocus();
+    // Sent on the next turn: a pagehide right behind this (a reload) can still hold it back.
+    if (!unload) setTimeout(flushFocus, 0);
+  }
+
+  // Unload events become departures when this page comes back other than by a reload.
+  function settleUnloads(reloaded) {
+    var queue = focusQueue();
+    if (!queue.some(function (e) { return e.unload; })) return;
+    setFocusQueue(reloaded
+      ? queue.filter(function (e) { return !e.unload; })
+      : queue.map(function (e) { delete e.unload; return e; }));
   }
 
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
-      if (!unloading) onLeave();
+      if (!unloading) onLeave(false);
     } else {
       showFocusWarning();
       flushFocus();
     }
   });
   // Reloading, closing or navigating away: pagehide comes before the page turns hidden in some
-  // browsers and after it in others; count it only if the page was still visible.
+  // browsers and after it in others. Either way the departure is held back as an `unload`.
   window.addEventListener("pagehide", function () {
-    if (document.visibilityState === "visible") onLeave();
+    if (document.visibilityState === "visible") {
+      onLeave(true);
+    } else {
+      var queue = focusQueue();
+      var last = queue[queue.length - 1];
+      if (last && !last.unload && Date.now() - (last.t || 0) < UNLOAD_WINDOW_MS) {
+        last.unload = true;
+        setFocusQueue(queue);
+      }
+    }
     unloading = true;
   });
   window.addEventListener("pageshow", function (event) {
-    // Back from the back/forward cache: the same page, watching again.
-    if (event.persisted) { unloading = false; showFocusWarning(); flushFocus(); }
+    // Back from the back/forward cache: the page was left for another one — a departure.
+    if (event.persisted) {
+      unloading = false;
+      settleUnloads(false);
+      warnOnReturn = true;
+      renderFocus();
+      showFocusWarning();
+      flushFocus();
+    }
   });
   window.addEventListener("online", flushFocus);
   setInterval(flushFocus, 15000);
   document.getElementById("focus-warning-ok").addEventListener("click", function () {
     focusWarning.hidden = true;
   });
-  // Events left from before a reload are sent now; the reload itself was one departure.
-  if (focusQueue().length) warnOnReturn = true;
+  var navigation = (window.performance && performance.getEntriesByType)
+    ? performance.getEntriesByType("navigation")[0] : null;
+  settleUnloads(!!navigation && navigation.type === "reload");
+  // Departures left from before (closed, left for another page, offline) are sent now.
+  if (reportable().length) warnOnReturn = true;
   renderFocus();
   showFocusWarning();
   flushFocus();
 
-  // One question per screen (phones) or the whole list.
+  // One question per screen (phones) or the whole list; the 答题卡 jumps to any question, and the
+  // question the trainee was on is where a reload reopens.
   var toggle = document.getElementById("one-per-screen");
+  var sheet = document.getElementById("answer-sheet");
+  var header = document.getElementById("exam-header");
   var sections = Array.prototype.slice.call(root.querySelectorAll("[data-question]"));
+  var atKey = storeKey + "-at";
   var current = 0;
-  function show(n) {
+  var wide = window.matchMedia("(min-width: 720px)");
+  function remember() {
+    try { localStorage.setItem(atKey, sections[current].dataset.question); } catch (e) { /* ignore */ }
+  }
+  function markCurrent() {
+    var qid = sections[current].dataset.question;
+    document.querySelectorAll(".sheet-item[data-goto]").forEach(function (item) {
+      var here = item.dataset.goto === qid;
+      item.classList.toggle("current", here);
+      if (here) item.setAttribute("aria-current", "step"); else item.removeAttribute("aria-current");
+    });
+  }
+  function scrollToSection(sec) {
+    var offset = header ? header.getBoundingClientRect().height : 0;
+    window.scrollTo(0, window.pageYOffset + sec.getBoundingClientRect().top - offset - 8);
+  }
+  var jumpedAt = 0;
+  function show(n, scroll) {
+    if (scroll !== false) jumpedAt = Date.now();
     current = Math.max(0, Math.min(sections.length - 1, n));
     sections.forEach(function (s, i) { s.classList.toggle("current", i === current); });
-    if (toggle.checked) sections[current].scrollIntoView({ block: "start" });
+    markCurrent();
+    remember();
+    if (scroll !== false) scrollToSection(sections[current]);
   }
-  toggle.checked = window.matchMedia("(max-width: 719px)").matches;
+  toggle.checked = !wide.matches;
   root.classList.toggle("one-per-screen", toggle.checked);
+  if (sheet) sheet.open = wide.matches;
   toggle.addEventListener("change", function () { root.classList.toggle("one-per-screen", toggle.checked); show(current); });
   root.addEventListener("click", function (event) {
-    if (event.target.classList.contains("next")) show(current + 1);
-    if (event.target.classList.contains("prev")) show(current - 1);
+    var target = event.target;
+    if (target.classList.contains("next")) show(current + 1);
+    if (target.classList.contains("prev")) show(current - 1);
+    var goto = target.closest("[data-goto]");
+    if (goto) {
+      show(sections.indexOf(section(goto.dataset.goto)));
+      // On a phone the sheet covers the question: fold it away after the jump.
+      if (sheet && !wide.matches) sheet.open = false;
+    }
+    var flag = target.closest("[data-flag]");
+    if (flag) {
+      var list = flags();
+      var id = flag.dataset.flag;
+      var at = list.indexOf(id);
+      if (at >= 0) list.splice(at, 1); else list.push(id);
+      setFlags(list);
+      updateAnswered();
+    }
   });
-  show(0);
+  // In the whole list, the question at the top of the screen is the current one.
+  var scrollTimer = null;
+  window.addEventListener("scroll", function () {
+    if (toggle.checked) return;
+    clearTimeout(scrollTimer);
+    scrollTimer = setTimeout(function () {
+      if (Date.now() - jumpedAt < 600) return;  // our own jump, not the trainee scrolling
+      var offset = (header ? header.getBoundingClientRect().height : 0) + 16;
+      for (var i = 0; i < sections.length; i += 1) {
+        if (sections[i].getBoundingClientRect().bottom > offset) {
+          if (i !== current) show(i, false);
+          break;
+        }
+      }
+    }, 150);
+  }, { passive: true });
+  root.addEventListener("focusin", function (event) {
+    var sec = event.target.closest("[data-question]");
+    if (sec && sections.indexOf(sec) !== current) show(sections.indexOf(sec), false);
+  });
+  var savedAt = null;
+  try { savedAt = localStorage.getItem(atKey); } catch (e) { /* ignore */ }
+  var start = savedAt ? sections.indexOf(section(savedAt)) : -1;
+  updateAnswered();
+  show(start > 0 ? start : 0, start > 0);
 })();

@@ -67,6 +67,12 @@ def test_exam_navigator_flags_reload_and_result_on_a_phone(live_server, phone, e
     assert page.locator(".site-header").count() == 0
     assert page.locator("header a, nav.site-nav, .header-search").count() == 0
     assert "刷新本页不算" in page.locator(".focus-rule").inner_text()
+    # Whatever the save state says, the sticky header keeps its height (no jump under a finger).
+    height = header.bounding_box()["height"]
+    page.evaluate(
+        "document.getElementById('save-status').textContent = '已暂存在本机，待联网后保存（网络已断开）'"
+    )
+    assert header.bounding_box()["height"] == height
 
     # Answer question 1 (one question per screen on a phone); the 答题卡 shows it answered.
     page.locator(f"#q{ids[0]} .option").nth(1).click()

@@ -3,12 +3,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cms.auth_api import ObtainTokenView
+from cms.auth_api import ObtainTokenView, PasswordChangeView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("v1/auth/password/", PasswordChangeView.as_view(), name="api-password"),
     path("v1/", include("cms.pages.api_urls")),
     path("v1/", include("learning.progress.api_urls")),
     path("v1/", include("learning.quizzes.api_urls")),

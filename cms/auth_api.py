@@ -5,15 +5,21 @@ logs in again (which issues a new one). Changing a password (anywhere: the site,
 forced first-login change) deletes the user's token, so a lost phone's session ends with it.
 """
 
+from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cms.authentication import ExpiringTokenAuthentication, token_expired
 from cms.security import is_locked_out, lock_message, lock_seconds_left
+from learning.classes.accounts import password_change
+from learning.classes.middleware import SESSION_FLAG, must_change_password
 
 
 class LoginThrottled(exceptions.APIException):
@@ -52,7 +58,15 @@ class ObtainTokenView(ObtainAuthToken):
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "TokenResponse",
+                {
+                    "token": serializers.CharField(),
+                    "password_change_required": serializers.BooleanField(
+                        help_text="初始密码未改：先 POST /api/v1/auth/password/，否则其他接口均返回 403"
+                    ),
+                },
+            ),
             400: OpenApiResponse(description="用户名或密码错误 Wrong username or password"),
             429: OpenApiResponse(
                 description="登录失败次数过多（Retry-After 秒后再试）Too many failed logins: "
@@ -75,7 +89,11 @@ class ObtainTokenView(ObtainAuthToken):
         if token_expired(token):
             token.delete()
             token = Token.objects.create(user=user)
-        return Response({"token": token.key})
+        # Such a token only changes the password (POST /api/v1/auth/password/) or logs out;
+        # everything else answers 403 "password_change_required" until then.
+        return Response(
+            {"token": token.key, "password_change_required": must_change_password(user)}
+        )
 
     @extend_schema(
         summary="退出登录：使当前令牌失效 Log out: the token stops working",
@@ -86,3 +104,54 @@ class ObtainTokenView(ObtainAuthToken):
     def delete(self, request, *args, **kwargs):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    new_password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class PasswordChangeView(APIView):
+    """POST {"old_password", "new_password"}: change one's own password (the initial one too).
+
+    Changing it ends the account's API token; the answer carries a new one for a client that
+    authenticated with a token (a browser session stays logged in).
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="修改密码（含首次登录的初始密码） Change the password (also the initial one)",
+        request=PasswordChangeSerializer,
+        responses={
+            200: inline_serializer(
+                "PasswordChangeResponse",
+                {
+                    "token": serializers.CharField(
+                        allow_null=True, help_text="新令牌；会话登录时为 null"
+                    )
+                },
+            ),
+            400: OpenApiResponse(description="原密码错误或新密码不合要求"),
+            401: OpenApiResponse(),
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        data = serializer.validated_data
+        if not user.check_password(data["old_password"]):
+            raise exceptions.ValidationError({"old_password": [_("原密码不正确。")]})
+        if data["new_password"] == data["old_password"]:
+            raise exceptions.ValidationError({"new_password": [_("新密码不能与原密码相同。")]})
+        try:
+            password_change(user=user, new_password=data["new_password"])
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"new_password": list(exc.messages)}) from exc
+        if isinstance(request.auth, Token):
+            return Response({"token": Token.objects.create(user=user).key})
+        update_session_auth_hash(request._request, user)
+        request._request.session.pop(SESSION_FLAG, None)
+        return Response({"token": None})

@@ -103,7 +103,7 @@ class TraineeForm(WagtailAdminModelForm):
         if not self.instance.pk:
             self.fields["must_change_password"].initial = True
             self.fields["student_no"].help_text = _(
-                "同时创建登录账号：用户名和初始密码均为学号/工号，首次登录须修改密码。"
+                "同时创建登录账号：用户名为学号/工号，初始密码随机生成、保存后只显示一次，首次登录须修改密码。"
             )
 
     def clean_student_no(self):
@@ -116,11 +116,16 @@ class TraineeForm(WagtailAdminModelForm):
 
     def save(self, commit=True):
         if not self.instance.pk:
-            from learning.classes.roster import trainee_account_create
+            from learning.classes.roster import initial_password_generate, trainee_account_create
 
+            password = initial_password_generate()
             self.instance.user = trainee_account_create(
-                student_no=self.cleaned_data["student_no"], name=self.cleaned_data["name"]
+                student_no=self.cleaned_data["student_no"],
+                name=self.cleaned_data["name"],
+                password=password,
             )
+            # Shown once, in the create view's success message (viewsets.TraineeCreateView).
+            self.instance.initial_password = password
         return super().save(commit=commit)
 
 
@@ -139,13 +144,6 @@ class TraineeImportForm(forms.Form):
     )
     training_class = forms.ModelChoiceField(
         label=_("同时报名到培训班"), queryset=TrainingClass.objects.none(), required=False
-    )
-    initial_password = forms.CharField(
-        label=_("初始密码"),
-        required=False,
-        min_length=8,
-        help_text=_("留空则以各自的学号/工号为初始密码；学员首次登录必须修改。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -1,6 +1,7 @@
 """Trainee roster import from .xlsx: columns by header, every bad row reported, all or nothing."""
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -53,6 +54,15 @@ class RosterRow:
 
 
 @dataclass
+class InitialPassword:
+    """A new account's random first password: shown once to the importer, never stored in clear."""
+
+    student_no: str
+    name: str
+    password: str
+
+
+@dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
@@ -60,6 +70,16 @@ class ImportResult:
     colleges_created: int = 0
     branches_created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    initial_passwords: list[InitialPassword] = field(default_factory=list)
+
+
+# No 0/O, 1/l/I: the sheet is printed and typed in by hand. 12 of 55 symbols ≈ 69 bits.
+PASSWORD_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+PASSWORD_LENGTH = 12
+
+
+def initial_password_generate() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
 class RosterError(Exception):
@@ -226,14 +246,13 @@ def _check_scope(rows: list[RosterRow], *, by) -> None:
         raise RosterError(errors)
 
 
-def trainees_import(
-    *, file, training_class=None, initial_password: str | None = None, by=None
-) -> ImportResult:
+def trainees_import(*, file, training_class=None, by=None) -> ImportResult:
     """Create or update trainees from a roster, enrol them in a class; all or nothing.
 
-    New accounts log in with their 学号 as username and `initial_password` (default: the 学号) and
-    must change the password at first login. `by` is the importing user: a row may only update
-    trainees within their scope (see _check_scope); None means the command line.
+    New accounts log in with their 学号 as username and a random initial password, returned in
+    `result.initial_passwords` (for initial_password_sheet) and nowhere else; they must change it
+    before anything else works (site, admin and API). `by` is the importing user: a row may only
+    update trainees within their scope (see _check_scope); None means the command line.
     """
     rows = roster_parse(file)
     _check_scope(rows, by=by)
@@ -263,12 +282,14 @@ def trainees_import(
                 result.branches_created += 1
             profile = existing.get(r.student_no)
             if profile is None:
+                password = initial_password_generate()
                 user = trainee_account_create(
                     student_no=r.student_no,
                     name=r.name,
-                    password=initial_password,
+                    password=password,
                     group=trainees_group,
                 )
+                result.initial_passwords.append(InitialPassword(r.student_no, r.name, password))
                 profile = TraineeProfile.objects.create(
                     user=user,
                     name=r.name,
@@ -294,12 +315,13 @@ def trainees_import(
     return result
 
 
-def trainee_account_create(*, student_no: str, name: str, password=None, group=None):
-    """The login account of a new trainee: username = 学号, `password` (default: the 学号), in the
-    学员 role; the profile's must_change_password makes them change it at first login. Used by the
-    roster import and by the trainee form, so both create accounts the same way."""
+def trainee_account_create(*, student_no: str, name: str, password: str, group=None):
+    """The login account of a new trainee: username = 学号, `password` (a random one from
+    initial_password_generate), in the 学员 role; the profile's must_change_password makes them
+    change it at first login. Used by the roster import and by the trainee form, so both create
+    accounts the same way."""
     User = get_user_model()
-    user = User.objects.create_user(username=student_no, password=password or student_no)
+    user = User.objects.create_user(username=student_no, password=password)
     user.first_name = name[:150]
     user.save(update_fields=["first_name"])
     if group is None:
@@ -319,6 +341,26 @@ def roster_template() -> bytes:
         ["张三", "2023010101", "计算机学院", "本科生第一党支部", "入党积极分子", "13800000000"]
     )
     for column, width in zip("ABCDEF", (10, 16, 20, 22, 14, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def initial_password_sheet(passwords: list[InitialPassword]) -> bytes:
+    """The sheet of new accounts' initial passwords, for the trainer to hand out (and then destroy)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "初始密码"
+    sheet.append(["姓名", "学号/工号（用户名）", "初始密码"])
+    for entry in passwords:
+        sheet.append([entry.name, entry.student_no, entry.password])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.data_type = "s"  # a name like "=1+1" stays text, never a formula
+    sheet.append([])
+    sheet.append(["首次登录后必须修改密码。本表只能下载一次，分发后请销毁。"])
+    for column, width in zip("ABC", (12, 22, 18), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = BytesIO()
     workbook.save(buffer)

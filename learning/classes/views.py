@@ -4,8 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from learning.classes.accounts import initial_password_done
 from learning.classes.middleware import SESSION_FLAG
-from learning.classes.models import TraineeProfile
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -14,9 +14,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        TraineeProfile.objects.filter(user=self.request.user, must_change_password=True).update(
-            must_change_password=False
-        )
+        initial_password_done(user=self.request.user)
         self.request.session.pop(SESSION_FLAG, None)
         target = self.request.POST.get("next") or self.request.GET.get("next")
         if target and url_has_allowed_host_and_scheme(

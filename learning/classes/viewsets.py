@@ -95,7 +95,20 @@ class TraineeDeleteView(ScopedTraineeMixin, ProtectedDeleteView):
     pass
 
 
+class TraineeCreateView(generic.CreateView):
+    def get_success_message(self, instance):
+        message = super().get_success_message(instance)
+        password = getattr(instance, "initial_password", None)
+        if password:
+            message = _(
+                "%(message)s 登录账号：%(username)s，初始密码：%(password)s（只显示这一次，"
+                "请转交学员本人；首次登录须修改）。"
+            ) % {"message": message, "username": instance.student_no, "password": password}
+        return message
+
+
 class TraineeViewSet(ModelViewSet):
+    add_view_class = TraineeCreateView
     index_view_class = TraineeIndexView
     edit_view_class = TraineeEditView
     inspect_view_class = TraineeInspectView

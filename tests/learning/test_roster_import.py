@@ -49,14 +49,9 @@ def test_good_roster_creates_accounts_profiles_and_organisations(training_class)
     assert profile.must_change_password is True
     assert profile.branch.college.name == "计算机学院"
     user = User.objects.get(username="2023001")
-    assert user.check_password("2023001")
+    assert not user.check_password("2023001")  # random, see test_initial_passwords.py
     assert user.groups.filter(name="学员").exists()
     assert Enrolment.objects.filter(training_class=training_class).count() == 1 + 3
-
-
-def test_initial_password_option():
-    trainees_import(file=xlsx(GOOD[:1]), initial_password="Dangke-2026!")
-    assert User.objects.get(username="2023001").check_password("Dangke-2026!")
 
 
 def test_reimport_updates_and_keeps_the_password():
@@ -150,8 +145,24 @@ def test_template_has_the_headers():
 def test_command_imports_and_enrols(tmp_path, training_class):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(xlsx(GOOD).getvalue())
-    call_command("import_trainees", str(path), "--class", str(training_class.pk))
+    sheet = tmp_path / "passwords.xlsx"
+    call_command(
+        "import_trainees",
+        str(path),
+        "--class",
+        str(training_class.pk),
+        "--passwords-out",
+        str(sheet),
+    )
     assert Enrolment.objects.filter(training_class=training_class).count() == 4
+    rows = list(load_workbook(sheet).active.iter_rows(min_row=2, max_row=4, values_only=True))
+    assert [(name, no) for name, no, _password in rows] == [
+        ("张三", "2023001"),
+        ("李四", "2023002"),
+        ("王五", "2023003"),
+    ]
+    assert all(User.objects.get(username=no).check_password(pw) for _n, no, pw in rows)
+    assert sheet.stat().st_mode & 0o077 == 0  # the operator's eyes only
 
 
 def test_command_reports_errors(tmp_path, capsys):
@@ -189,8 +200,10 @@ def test_admin_import_needs_permission(client, trainee):
 
 
 def test_first_login_goes_to_password_change_first(client):
-    trainees_import(file=xlsx(GOOD[:1]))
-    response = client.post("/accounts/login/", {"username": "2023001", "password": "2023001"})
+    [initial] = trainees_import(file=xlsx(GOOD[:1])).initial_passwords
+    response = client.post(
+        "/accounts/login/", {"username": "2023001", "password": initial.password}
+    )
     assert response.status_code == 302
     response = client.get("/me/")
     assert response.status_code == 302 and response["Location"].startswith(
@@ -200,7 +213,7 @@ def test_first_login_goes_to_password_change_first(client):
     response = client.post(
         "/accounts/password/change/",
         {
-            "old_password": "2023001",
+            "old_password": initial.password,
             "new_password1": "Hong-Qi-2026!x",
             "new_password2": "Hong-Qi-2026!x",
         },

@@ -189,3 +189,27 @@ def test_a_formula_as_a_name_stays_text_in_the_sheet():
     content = initial_password_sheet([InitialPassword("S1", '=HYPERLINK("x")', "abc")])
     cell = load_workbook(BytesIO(content)).active["A2"]
     assert cell.data_type == "s"
+
+
+def test_the_trainee_form_gives_a_random_password_shown_once(client, trainer, branch):
+    client.force_login(trainer)
+    response = client.post(
+        "/admin/trainees/new/",
+        {
+            "name": "新学员",
+            "student_no": "N2026001",
+            "college": branch.college.pk,
+            "branch": branch.pk,
+            "stage": "activist",
+            "must_change_password": "on",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    user = User.objects.get(username="N2026001")
+    assert not user.check_password("N2026001")
+    [message] = [str(m) for m in response.context["messages"] if "初始密码" in str(m)]
+    password = message.split("初始密码：")[1].split("（")[0]
+    assert len(password) == PASSWORD_LENGTH and user.check_password(password)
+    # Once: the next page does not show it again.
+    assert password not in client.get("/admin/trainees/").content.decode()

@@ -14,6 +14,8 @@ urlpatterns = [
     path("v1/", include("learning.progress.api_urls")),
     path("v1/", include("learning.quizzes.api_urls")),
     path("v1/", include("learning.reports.api_urls")),
+    path("v1/", include("party.organisation.api_urls")),
+    path("v1/", include("party.members.api_urls")),
     path("v1/", include("media_pipeline.api_urls")),
     path("v1/", include("search.api_urls")),
 ]

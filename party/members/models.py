@@ -188,3 +188,130 @@ class Sponsor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} ← {self.sponsor}（{self.get_role_display()}）"
+
+
+class Phase(models.IntegerChoices):
+    APPLICATION = 1, _("申请入党")
+    ACTIVIST = 2, _("入党积极分子的确定和培养教育")
+    CANDIDATE = 3, _("发展对象的确定和考察")
+    ADMISSION = 4, _("预备党员的接收")
+    PROBATION = 5, _("预备党员的教育考察和转正")
+
+
+class DueAnchor(models.TextChoices):
+    APPLIED = "applied", _("递交入党申请书")
+    ACTIVIST = "activist", _("确定为入党积极分子")
+    CANDIDATE = "candidate", _("确定为发展对象")
+    PROBATIONARY = "probationary", _("接收为预备党员")
+    PROBATION_END = "probation_end", _("预备期满")
+
+
+class StepDefinition(models.Model):
+    """One step of the checklist (the 25 steps of 细则 2014, plus local steps), as data: its phase,
+    the stage change that completes it (if any), when it is due, and the rule it comes from."""
+
+    code = models.CharField(_("编号"), max_length=10, unique=True)
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    title = models.CharField(_("名称"), max_length=100)
+    phase = models.PositiveSmallIntegerField(_("阶段"), choices=Phase.choices)
+    completes_stage = models.CharField(
+        _("对应阶段变更"), max_length=20, choices=Stage.choices, blank=True
+    )
+    applies_to = models.CharField(
+        _("适用阶段"),
+        max_length=200,
+        blank=True,
+        help_text=_("处于这些阶段（逗号分隔）时才计算到期和逾期。"),
+    )
+    due_anchor = models.CharField(
+        _("期限起算"), max_length=20, choices=DueAnchor.choices, blank=True
+    )
+    due_months = models.SmallIntegerField(_("期限（月）"), null=True, blank=True)
+    repeat_months = models.PositiveSmallIntegerField(
+        _("周期（月）"), null=True, blank=True, help_text=_("周期性事项，如思想汇报每季度一次。")
+    )
+    documents = models.CharField(_("材料"), max_length=200, blank=True)
+    rule_text = models.TextField(_("规定"), blank=True)
+    source = models.CharField(_("出处"), max_length=200, blank=True)
+    is_local = models.BooleanField(_("本校增加的步骤"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("发展党员步骤")
+        verbose_name_plural = _("发展党员步骤")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def applies_to_stages(self) -> frozenset[str]:
+        return frozenset(s.strip() for s in self.applies_to.split(",") if s.strip())
+
+
+class StepRecord(models.Model):
+    """A step done for a member (a 谈话, a 思想汇报, a 考察): date, who is responsible, documents."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="step_records"
+    )
+    step = models.ForeignKey(
+        StepDefinition, verbose_name=_("步骤"), on_delete=models.PROTECT, related_name="records"
+    )
+    done_on = models.DateField(_("日期"))
+    responsible = models.CharField(_("责任人"), max_length=50, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    document = models.FileField(_("材料"), upload_to="party/steps/%Y/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("步骤记录")
+        verbose_name_plural = _("步骤记录")
+        ordering = ["member", "done_on", "id"]
+        indexes = [models.Index(fields=["member", "step", "-done_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.step} {self.done_on}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("查看")
+    EXPORT = "export", _("导出")
+
+
+class MemberAccessLog(models.Model):
+    """Who viewed or exported which member's record, when (个人信息保护法: access is traceable)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("党员"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_log",
+    )
+    action = models.CharField(_("操作"), max_length=10, choices=AccessAction.choices)
+    what = models.CharField(_("内容"), max_length=200)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("档案访问记录")
+        verbose_name_plural = _("档案访问记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.what}"

@@ -35,6 +35,8 @@ def members_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Member]
     if not getattr(user, "is_authenticated", False):
         return Member.objects.none()
     scope = scope or unit_scope(user=user)
+    if scope.all:
+        return with_current_stage(Member.objects.all())
     condition = Q(user=user)
     if not scope.empty:
         condition |= scope.q("unit__")

@@ -107,3 +107,7 @@ def test_current_stage_is_the_latest_change(tree):
     assert (row.current_stage, row.stage_since) == (Stage.ACTIVIST, date(2024, 4, 1))
     activists = members_in_scope(user=tree["users"]["office"]).filter(current_stage="activist")
     assert list(activists) == [member]
+
+
+def test_party_office_reads_every_record_not_only_their_own(tree):
+    assert members_visible(user=tree["users"]["office"]).count() == 5

@@ -1,0 +1,25 @@
+"""REST API URLs of party.members, mounted under /api/v1/ by cms/api.py."""
+
+from django.urls import path
+
+from party.members import api_views
+
+urlpatterns = [
+    path("members/", api_views.MemberListView.as_view(), name="api-members"),
+    path("members/<int:pk>/", api_views.MemberDetailView.as_view(), name="api-member"),
+    path(
+        "members/<int:pk>/timeline/",
+        api_views.MemberTimelineView.as_view(),
+        name="api-member-timeline",
+    ),
+    path(
+        "members/<int:pk>/stage-changes/",
+        api_views.StageChangeCreateView.as_view(),
+        name="api-member-stage-changes",
+    ),
+    path(
+        "units/<int:pk>/pipeline/",
+        api_views.UnitPipelineView.as_view(),
+        name="api-unit-pipeline",
+    ),
+]

@@ -1,0 +1,198 @@
+"""REST views of member records (v2 of ../shared/API.md): list/create, detail, timeline, stage
+changes behind their gates, and a unit's pipeline. Every object comes through the scope selector;
+outside it → 404. Views of a record are written to the access log."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from party.members.checklist import pipeline, progress_for_members
+from party.members.exceptions import GateFailed, MemberError, OverrideError, StageTransitionError
+from party.members.models import AccessAction, Stage
+from party.members.selectors import members_in_scope, members_visible
+from party.members.serializers import (
+    GateErrorSerializer,
+    MemberDetailSerializer,
+    MemberInputSerializer,
+    MemberSerializer,
+    PipelineSerializer,
+    StageChangeInputSerializer,
+    StageChangeSerializer,
+    TimelineSerializer,
+)
+from party.members.services import access_log_write, member_create, stage_change_record
+from party.organisation.models import Unit
+from party.organisation.selectors import unit_scope
+
+
+def _visible_member(request, pk: int):
+    member = members_visible(user=request.user).select_related("unit", "group").filter(pk=pk)
+    member = member.first()
+    if member is None:
+        raise Http404
+    return member
+
+
+def _error(exc: MemberError, http_status: int) -> Response:
+    return Response({"detail": exc.message, "code": exc.code}, status=http_status)
+
+
+def gate_error_body(exc: GateFailed) -> dict:
+    return {
+        "detail": exc.message,
+        "code": exc.code,
+        "rule": exc.rule.cited,
+        "gates": [
+            {"code": gate.code, "detail": message, "rule": gate.cited}
+            for gate, message in exc.failures
+        ],
+    }
+
+
+@extend_schema(
+    tags=["party"],
+    parameters=[
+        OpenApiParameter("unit", int, description="党组织 id（含下级）"),
+        OpenApiParameter("stage", str, enum=Stage.values),
+        OpenApiParameter("q", str, description="姓名或学号/工号"),
+    ],
+)
+class MemberListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        qs = members_visible(user=self.request.user)
+        params = self.request.query_params
+        if unit_id := params.get("unit"):
+            unit = Unit.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+            if unit is None:
+                return qs.none()
+            qs = qs.filter(unit__path__startswith=unit.path)
+        if stage := params.get("stage"):
+            qs = qs.filter(current_stage=stage)
+        if q := params.get("q", "").strip():
+            qs = qs.filter(Q(name__contains=q) | Q(student_no__startswith=q))
+        return qs.order_by("unit__path", "student_no")
+
+    @extend_schema(
+        summary="登记党员/入党申请人",
+        request=MemberInputSerializer,
+        responses={201: MemberSerializer},
+    )
+    def post(self, request):
+        data = MemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        scope = unit_scope(user=request.user)
+        units = Unit.objects.filter(scope.q(), pk__in=[values["unit"], values["group"] or 0])
+        by_id = {u.pk: u for u in units}
+        unit = by_id.get(values.pop("unit"))
+        group_id = values.pop("group")
+        if unit is None:
+            raise exceptions.ValidationError({"unit": [_("党支部不存在或不在管理范围内。")]})
+        group = by_id.get(group_id) if group_id else None
+        if group_id and group is None:
+            raise exceptions.ValidationError({"group": [_("党小组不存在或不在管理范围内。")]})
+        try:
+            member = member_create(by_user=request.user, unit=unit, group=group, **values)
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        member = members_in_scope(user=request.user).get(pk=member.pk)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["party"], summary="党员档案", responses=MemberDetailSerializer)
+class MemberDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, pk: int):
+        member = _visible_member(request, pk)
+        access_log_write(
+            user=request.user, members=[member], action=AccessAction.VIEW, what="API 档案"
+        )
+        return Response(MemberDetailSerializer(member).data)
+
+
+@extend_schema(tags=["party"], summary="发展纪实：阶段变更与步骤", responses=TimelineSerializer)
+class MemberTimelineView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, pk: int):
+        member = _visible_member(request, pk)
+        access_log_write(
+            user=request.user, members=[member], action=AccessAction.VIEW, what="API 发展纪实"
+        )
+        (progress,) = progress_for_members(members=[member], today=timezone.localdate())
+        return Response(TimelineSerializer(progress).data)
+
+
+class StageChangeCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"],
+        summary="记录阶段变更（规则不满足时 400，不写入）",
+        request=StageChangeInputSerializer,
+        responses={
+            201: StageChangeSerializer,
+            400: OpenApiResponse(GateErrorSerializer, description="规则不允许（code: gate_…）"),
+            403: OpenApiResponse(description="只能查看（本人档案）或无权放行"),
+            409: OpenApiResponse(description="当前阶段不能变更为该阶段"),
+        },
+    )
+    def post(self, request, pk: int):
+        member = _visible_member(request, pk)
+        if not unit_scope(user=request.user).covers(member.unit):
+            raise exceptions.PermissionDenied(_("只能查看本人的档案，不能修改。"))
+        data = StageChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            change = stage_change_record(
+                member=member,
+                stage=values["to_stage"],
+                decided_on=values["date"],
+                decided_by=values["decided_by"],
+                note=values["note"],
+                extension_months=values["extension_months"],
+                override_gates=values["override_gates"],
+                override_reason=values["override_reason"],
+                by_user=request.user,
+            )
+        except GateFailed as exc:
+            return Response(gate_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+        except StageTransitionError as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        except OverrideError as exc:
+            return _error(exc, status.HTTP_403_FORBIDDEN)
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(StageChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["party"], summary="党组织发展工作进度：各阶段人数与到期事项")
+class UnitPipelineView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PipelineSerializer)
+    def get(self, request, pk: int):
+        scope = unit_scope(user=request.user)
+        unit = get_object_or_404(Unit.objects.filter(scope.q()), pk=pk)
+        members = list(
+            members_in_scope(user=request.user, scope=scope).filter(
+                unit__path__startswith=unit.path
+            )
+        )
+        result = pipeline(members=members, today=timezone.localdate())
+        return Response(
+            PipelineSerializer({"unit": unit.pk, "counts": result.counts, "due": result.due}).data
+        )

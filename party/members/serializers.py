@@ -1,0 +1,115 @@
+"""API shapes of member records, stage changes, timelines and pipelines."""
+
+from rest_framework import serializers
+
+from party.members.models import DecidingBody, Gender, Stage
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=50)
+    student_no = serializers.CharField(max_length=30)
+    unit = serializers.IntegerField(source="unit_id", help_text="党支部 id")
+    group = serializers.IntegerField(
+        source="group_id", allow_null=True, required=False, help_text="党小组 id"
+    )
+    stage = serializers.CharField(source="current_stage", read_only=True, allow_null=True)
+    stage_since = serializers.DateField(read_only=True, allow_null=True)
+
+
+class MemberInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    student_no = serializers.CharField(max_length=30)
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    ethnicity = serializers.CharField(max_length=20, required=False, default="汉族")
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    unit = serializers.IntegerField(help_text="党支部 id")
+    group = serializers.IntegerField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class MemberDetailSerializer(MemberSerializer):
+    gender = serializers.CharField()
+    ethnicity = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    phone = serializers.CharField()
+    unit_name = serializers.CharField(source="unit.name")
+    group_name = serializers.CharField(source="group.name", allow_null=True, default=None)
+
+
+class StageChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    stage = serializers.CharField()
+    stage_display = serializers.CharField(source="get_stage_display")
+    date = serializers.DateField(source="decided_on")
+    decided_by = serializers.CharField()
+    decided_by_display = serializers.CharField(source="get_decided_by_display")
+    extension_months = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+    overridden_gates = serializers.ListField(child=serializers.CharField())
+    override_reason = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None)
+    recorded_at = serializers.DateTimeField()
+
+
+class StageChangeInputSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    date = serializers.DateField()
+    decided_by = serializers.ChoiceField(choices=DecidingBody.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    extension_months = serializers.IntegerField(required=False, allow_null=True, default=None)
+    override_gates = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="组织部放行的规则编号",
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class GateErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="gate_… 规则编号")
+    rule = serializers.CharField(help_text="规则原文及出处")
+    gates = serializers.ListField(child=serializers.DictField(), help_text="全部未通过的规则")
+
+
+class ChecklistStepSerializer(serializers.Serializer):
+    code = serializers.CharField(source="step.code")
+    title = serializers.CharField(source="step.title")
+    phase = serializers.IntegerField(source="step.phase")
+    done_on = serializers.DateField(allow_null=True)
+    times_done = serializers.IntegerField()
+    due_date = serializers.DateField(source="due_on", allow_null=True)
+    overdue = serializers.BooleanField()
+    source = serializers.CharField(source="step.source")
+
+
+class NextSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    earliest = serializers.DateField(allow_null=True)
+    rule = serializers.CharField(source="note")
+
+
+class TimelineSerializer(serializers.Serializer):
+    stage = serializers.CharField(allow_null=True)
+    stage_since = serializers.DateField(allow_null=True)
+    probation_ends = serializers.DateField(allow_null=True)
+    stage_changes = StageChangeSerializer(many=True, source="changes")
+    steps = ChecklistStepSerializer(many=True, source="rows")
+    next = NextSerializer(allow_null=True)
+
+
+class DueItemSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member.pk")
+    member_name = serializers.CharField(source="member.name")
+    step = serializers.CharField(source="step.code")
+    step_title = serializers.CharField(source="step.title")
+    due_date = serializers.DateField(source="due_on")
+    overdue = serializers.BooleanField()
+
+
+class PipelineSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="各阶段人数")
+    due = DueItemSerializer(many=True)

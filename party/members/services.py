@@ -1,0 +1,341 @@
+"""Writes of member development: records, stage changes behind their gates, sponsors, steps, and
+the access log. Keyword-only arguments; each write locks the member's row."""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from party.members import rules
+from party.members.checks import candidate_training_passed
+from party.members.exceptions import (
+    GateFailed,
+    MemberError,
+    OverrideError,
+    StageTransitionError,
+)
+from party.members.models import (
+    TRANSITIONS,
+    DecidingBody,
+    Member,
+    MemberAccessLog,
+    Sponsor,
+    SponsorRole,
+    Stage,
+    StageChange,
+    StepDefinition,
+    StepRecord,
+)
+from party.organisation.models import Unit, UnitKind
+from party.organisation.selectors import can_manage_all_units, unit_scope
+
+# --- stage dates (pure reads of a history, shared with the checklist) ---------------------------
+
+
+def stage_dates(changes) -> dict[str, date]:
+    """The date each stage was last entered, from a member's changes (oldest first)."""
+    dates: dict[str, date] = {}
+    for change in changes:
+        dates[change.stage] = change.decided_on
+    return dates
+
+
+def probation_end(changes) -> date | None:
+    """The last day of the 预备期: one year from the 支部大会 (党章 art. 7), plus any extension."""
+    dates = stage_dates(changes)
+    start = dates.get(Stage.PROBATIONARY)
+    if start is None:
+        return None
+    months = rules.PROBATION_ONE_YEAR.setting
+    months += sum(c.extension_months or 0 for c in changes if c.stage == Stage.PROBATION_EXTENDED)
+    return start + relativedelta(months=months)
+
+
+def stage_on(*, member: Member, day: date) -> str | None:
+    """The member's stage on `day` (latest change decided on or before it)."""
+    change = (
+        StageChange.objects.filter(member=member, decided_on__lte=day)
+        .order_by("-decided_on", "-id")
+        .values_list("stage", flat=True)
+        .first()
+    )
+    return change
+
+
+def _age_on(birth: date, day: date) -> int:
+    return relativedelta(day, birth).years
+
+
+# --- gates ------------------------------------------------------------------------------------
+
+
+def stage_gate_failures(
+    *, member: Member, stage: str, decided_on: date, extension_months: int | None, changes
+) -> list[tuple[rules.GateRule, str]]:
+    """Every rule that forbids `member` entering `stage` on `decided_on`: [(rule, message)]."""
+    failures = []
+    dates = stage_dates(changes)
+    if stage == Stage.APPLICANT:
+        gate = rules.MIN_AGE
+        if member.birth_date is None:
+            failures.append((gate, _("未登记出生日期，无法核对是否年满十八岁。")))
+        elif _age_on(member.birth_date, decided_on) < gate.setting:
+            failures.append((gate, _("递交入党申请时未满%(age)d岁。") % {"age": gate.setting}))
+    elif stage == Stage.CANDIDATE:
+        gate = rules.ACTIVIST_ONE_YEAR
+        since = dates.get(Stage.ACTIVIST)
+        earliest = since + relativedelta(months=gate.setting) if since else None
+        if earliest is None or decided_on < earliest:
+            failures.append(
+                (
+                    gate,
+                    _(
+                        "确定为入党积极分子未满一年（%(since)s 起），最早可在 %(earliest)s 确定为发展对象。"
+                    )
+                    % {"since": since, "earliest": earliest},
+                )
+            )
+        gate = rules.CONTACTS
+        contacts = _active_sponsors(member, SponsorRole.CONTACT, decided_on)
+        if not 1 <= len(contacts) <= gate.setting:
+            failures.append(
+                (gate, _("应有一至两名培养联系人，现有 %(n)d 名。") % {"n": len(contacts)})
+            )
+    elif stage == Stage.PROBATIONARY:
+        gate = rules.INTRODUCERS
+        introducers = _active_sponsors(member, SponsorRole.INTRODUCER, decided_on)
+        full = [s for s in introducers if stage_on(member=s, day=decided_on) == Stage.FULL_MEMBER]
+        if len(full) != gate.setting:
+            failures.append(
+                (
+                    gate,
+                    _("应有两名正式党员作入党介绍人，现有 %(n)d 名。") % {"n": len(full)},
+                )
+            )
+        gate = rules.CANDIDATE_TRAINING
+        since = dates.get(Stage.CANDIDATE)
+        passed = candidate_training_passed(member=member, since=since) if since else False
+        if passed is None:
+            failures.append((gate, _("无法核验发展对象培训结业证书（培训模块未启用）。")))
+        elif not passed:
+            failures.append(
+                (
+                    gate,
+                    _("没有确定为发展对象（%(since)s）之后开班的发展对象培训班结业证书。")
+                    % {"since": since},
+                )
+            )
+    elif stage == Stage.FULL_MEMBER:
+        gate = rules.PROBATION_ONE_YEAR
+        end = probation_end(changes)
+        if end is None or decided_on < end:
+            failures.append((gate, _("预备期未满，预备期至 %(end)s。") % {"end": end}))
+    elif stage == Stage.PROBATION_EXTENDED:
+        gate = rules.EXTENSION
+        if any(c.stage == Stage.PROBATION_EXTENDED for c in changes):
+            failures.append((gate, _("预备期只能延长一次。")))
+        if extension_months is None or not (
+            rules.EXTENSION_MIN_MONTHS <= extension_months <= rules.EXTENSION_MAX_MONTHS
+        ):
+            failures.append((gate, _("延长预备期应为6至12个月。")))
+    return failures
+
+
+def _active_sponsors(member: Member, role: str, day: date) -> list[Member]:
+    rows = Sponsor.objects.filter(member=member, role=role, assigned_on__lte=day).exclude(
+        ended_on__lt=day
+    )
+    return [row.sponsor for row in rows.select_related("sponsor")]
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def _check_manages(*, by_user, member: Member) -> None:
+    if not unit_scope(user=by_user).covers(member.unit):
+        raise MemberError(_("无权管理该党员的档案。"), code="out_of_scope")
+
+
+@transaction.atomic
+def stage_change_record(
+    *,
+    member: Member,
+    stage: str,
+    decided_on: date,
+    decided_by: str,
+    by_user,
+    note: str = "",
+    extension_months: int | None = None,
+    override_gates: list[str] | None = None,
+    override_reason: str = "",
+) -> StageChange:
+    """Record a stage change after checking the transition and every gate. A failing gate raises
+    GateFailed and nothing is written, unless 组织部 overrides that gate with a reason."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    _check_manages(by_user=by_user, member=member)
+    if stage not in Stage.values:
+        raise MemberError(_("未知的阶段。"), code="invalid")
+    if decided_by not in DecidingBody.values:
+        raise MemberError(_("未知的决定机构。"), code="invalid")
+    if decided_on > timezone.localdate():
+        raise MemberError(_("日期不能晚于今天。"), code="invalid")
+    changes = list(member.stage_changes.order_by("decided_on", "id"))
+    current = changes[-1].stage if changes else None
+    if stage not in TRANSITIONS[current]:
+        raise StageTransitionError(
+            _("当前阶段“%(current)s”不能变更为“%(stage)s”。")
+            % {
+                "current": Stage(current).label if current else _("未建档"),
+                "stage": Stage(stage).label,
+            }
+        )
+    if changes and decided_on < changes[-1].decided_on:
+        raise MemberError(
+            _("日期不能早于上一次阶段变更（%(day)s）。") % {"day": changes[-1].decided_on},
+            code="invalid",
+        )
+    if stage != Stage.PROBATION_EXTENDED:
+        extension_months = None
+    failures = stage_gate_failures(
+        member=member,
+        stage=stage,
+        decided_on=decided_on,
+        extension_months=extension_months,
+        changes=changes,
+    )
+    override_gates = sorted(set(override_gates or []))
+    if override_gates:
+        if not can_manage_all_units(by_user):
+            raise OverrideError(_("只有组织部可以放行规则。"))
+        if not override_reason.strip():
+            raise OverrideError(_("放行规则须填写理由。"))
+    remaining = [(gate, msg) for gate, msg in failures if gate.code not in override_gates]
+    if remaining:
+        raise GateFailed(remaining)
+    used = sorted({gate.code for gate, _msg in failures})
+    return StageChange.objects.create(
+        member=member,
+        stage=stage,
+        decided_on=decided_on,
+        decided_by=decided_by,
+        extension_months=extension_months,
+        note=note,
+        overridden_gates=used,
+        override_reason=override_reason.strip() if used else "",
+        recorded_by=by_user,
+    )
+
+
+@transaction.atomic
+def stage_history_import(*, member: Member, entries: list[tuple[str, date]], by_user) -> None:
+    """Enter an existing person's documented history (档案补录) without gates: the decisions were
+    taken before the platform, by the bodies named in the dossier."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.stage_changes.exists():
+        raise MemberError(_("该党员已有阶段记录，不能补录。"), code="invalid")
+    for stage, day in sorted(entries, key=lambda e: e[1]):
+        StageChange.objects.create(
+            member=member,
+            stage=stage,
+            decided_on=day,
+            decided_by=DecidingBody.RECORDS,
+            recorded_by=by_user,
+        )
+
+
+@transaction.atomic
+def member_create(
+    *,
+    by_user,
+    name: str,
+    student_no: str,
+    gender: str,
+    unit: Unit,
+    ethnicity: str = "汉族",
+    birth_date: date | None = None,
+    group: Unit | None = None,
+    phone: str = "",
+    user=None,
+) -> Member:
+    """Register a person in a branch the user manages."""
+    if unit.kind != UnitKind.BRANCH:
+        raise MemberError(_("党员应登记在党支部。"), code="invalid")
+    if not unit_scope(user=by_user).covers(unit):
+        raise MemberError(_("无权管理该党支部。"), code="out_of_scope")
+    if group is not None and (group.kind != UnitKind.GROUP or not group.path.startswith(unit.path)):
+        raise MemberError(_("党小组不属于所选党支部。"), code="invalid")
+    if Member.objects.filter(student_no=student_no.strip()).exists():
+        raise MemberError(_("学号/工号“%(no)s”已登记。") % {"no": student_no}, code="duplicate")
+    return Member.objects.create(
+        name=name.strip(),
+        student_no=student_no.strip(),
+        gender=gender,
+        unit=unit,
+        ethnicity=ethnicity or "汉族",
+        birth_date=birth_date,
+        group=group,
+        phone=phone,
+        user=user,
+    )
+
+
+@transaction.atomic
+def sponsor_assign(
+    *, member: Member, sponsor: Member, role: str, assigned_on: date, by_user
+) -> Sponsor:
+    """Name a 培养联系人 or 入党介绍人: a 正式党员 (细则 art. 10, 14), not the person themself."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    _check_manages(by_user=by_user, member=member)
+    if sponsor.pk == member.pk:
+        raise MemberError(_("不能指定本人。"), code="invalid")
+    if stage_on(member=sponsor, day=assigned_on) != Stage.FULL_MEMBER:
+        raise MemberError(
+            _("%(name)s 在 %(day)s 不是正式党员。") % {"name": sponsor.name, "day": assigned_on},
+            code="sponsor_not_full_member",
+        )
+    sponsor_row, _created = Sponsor.objects.get_or_create(
+        member=member, sponsor=sponsor, role=role, defaults={"assigned_on": assigned_on}
+    )
+    return sponsor_row
+
+
+@transaction.atomic
+def step_record(
+    *,
+    member: Member,
+    step: StepDefinition,
+    done_on: date,
+    by_user,
+    responsible: str = "",
+    note: str = "",
+    document=None,
+) -> StepRecord:
+    """Record a checklist step done for a member (a 谈话, a 思想汇报, a 考察)."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    _check_manages(by_user=by_user, member=member)
+    if step.completes_stage:
+        raise MemberError(_("该步骤通过阶段变更记录。"), code="invalid")
+    if done_on > timezone.localdate():
+        raise MemberError(_("日期不能晚于今天。"), code="invalid")
+    return StepRecord.objects.create(
+        member=member,
+        step=step,
+        done_on=done_on,
+        responsible=responsible,
+        note=note,
+        document=document or "",
+        recorded_by=by_user,
+    )
+
+
+def access_log_write(*, user, members, action: str, what: str) -> None:
+    """One access-log row per member viewed or exported."""
+    now = timezone.now()
+    MemberAccessLog.objects.bulk_create(
+        [
+            MemberAccessLog(user=user, member=m, action=action, what=what[:200], at=now)
+            for m in members
+        ]
+    )

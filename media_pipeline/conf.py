@@ -5,6 +5,13 @@ from django.conf import settings
 DEFAULTS = {
     # Largest accepted upload (bytes).
     "MAX_UPLOAD_BYTES": 4 * 1024**3,
+    # Largest accepted picture (width × height, as probed; default 4K UHD 3840×2160), longest
+    # duration (seconds; default 4 hours) and highest frame rate (default 60 fps). A file beyond
+    # any of them is refused when probed, before it is stored or queued: an 8000×8000 frame is a
+    # worker's memory and hours of CPU for no viewer.
+    "MAX_PIXELS": 3840 * 2160,
+    "MAX_DURATION_SECONDS": 4 * 3600,
+    "MAX_FRAME_RATE": 60,
     # HLS segment length (seconds); every rendition uses the same value so segments line up.
     "SEGMENT_SECONDS": 4,
     # x264 speed/quality trade-off.

@@ -37,20 +37,33 @@ class VideoRejected(MediaPipelineError):
             _("视频没有可播放的时长。"),
             "The video has no playable duration.",
         ),
+        "too_many_pixels": (
+            _("视频画面过大（%(width)s×%(height)s），上限为 %(max_pixels)s 像素（如 3840×2160）。"),
+            "The picture is too large (%(width)s×%(height)s); the limit is %(max_pixels)s "
+            "pixels (e.g. 3840×2160).",
+        ),
+        "too_long": (
+            _("视频过长（%(duration)s），上限为 %(max_duration)s。"),
+            "The video is too long (%(duration)s); the limit is %(max_duration)s.",
+        ),
+        "frame_rate_too_high": (
+            _("视频帧率过高（%(rate)s 帧/秒），上限为 %(max_rate)s 帧/秒。"),
+            "The frame rate is too high (%(rate)s fps); the limit is %(max_rate)s fps.",
+        ),
         "truncated": (
             _("视频文件不完整（可能上传中断或文件已损坏）。"),
             "The video file is incomplete or damaged (truncated).",
         ),
     }
 
-    def __init__(self, code: str, *, detail: str = ""):
+    def __init__(self, code: str, *, detail: str = "", **params):
         self.code = code
         self.detail = detail
+        self.params = params
         super().__init__(self.message)
 
-    @staticmethod
-    def _params() -> dict:
-        return {"limit": filesizeformat(conf.get("MAX_UPLOAD_BYTES"))}
+    def _params(self) -> dict:
+        return {"limit": filesizeformat(conf.get("MAX_UPLOAD_BYTES")), **self.params}
 
     @property
     def message_zh(self) -> str:

@@ -106,9 +106,45 @@ def video_check_file(*, file: File) -> ProbeResult:
             raise VideoRejected("audio_only" if info.audio else "not_media")
         if not info.duration or info.duration <= 0:
             raise VideoRejected("no_duration")
+        _check_limits(info)
         if not decodes_through(path, duration=info.duration):
             raise VideoRejected("truncated")
     return info
+
+
+def _clock(seconds: float) -> str:
+    """4:00:00 (hours:minutes:seconds)."""
+    whole = int(round(seconds))
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def _check_limits(info: ProbeResult) -> None:
+    """Picture size, duration and frame rate within the settings (conf.MAX_*), from the probe
+    alone: nothing is decoded, stored or queued for a file beyond them."""
+    width, height = info.video.width or 0, info.video.height or 0
+    if width * height > conf.get("MAX_PIXELS"):
+        raise VideoRejected(
+            "too_many_pixels",
+            detail=f"{width}x{height}",
+            width=width,
+            height=height,
+            max_pixels=f"{conf.get('MAX_PIXELS'):,}",
+        )
+    if info.duration > conf.get("MAX_DURATION_SECONDS"):
+        raise VideoRejected(
+            "too_long",
+            detail=f"{info.duration:.0f} s",
+            duration=_clock(info.duration),
+            max_duration=_clock(conf.get("MAX_DURATION_SECONDS")),
+        )
+    rate = info.video.frame_rate or 0
+    if rate > conf.get("MAX_FRAME_RATE") + 0.5:  # 60000/1001 and rounding stay within 60
+        raise VideoRejected(
+            "frame_rate_too_high",
+            detail=f"{rate:.2f} fps",
+            rate=f"{rate:.0f}",
+            max_rate=f"{conf.get('MAX_FRAME_RATE'):g}",
+        )
 
 
 def video_create(

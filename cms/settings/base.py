@@ -260,6 +260,13 @@ PERIODIC_JOBS_TICK_SECONDS = float(os.environ.get("PERIODIC_JOBS_TICK_SECONDS", 
 MEDIA_PIPELINE_MAX_UPLOAD_BYTES = int(
     os.environ.get("MEDIA_PIPELINE_MAX_UPLOAD_BYTES", 4 * 1024**3)
 )
+# Largest picture (width × height), longest duration (s) and highest frame rate accepted; a file
+# beyond them is refused when probed, with the reason (docs/media.md).
+MEDIA_PIPELINE_MAX_PIXELS = int(os.environ.get("MEDIA_PIPELINE_MAX_PIXELS", 3840 * 2160))
+MEDIA_PIPELINE_MAX_DURATION_SECONDS = int(
+    os.environ.get("MEDIA_PIPELINE_MAX_DURATION_SECONDS", 4 * 3600)
+)
+MEDIA_PIPELINE_MAX_FRAME_RATE = float(os.environ.get("MEDIA_PIPELINE_MAX_FRAME_RATE", "60"))
 # x264 preset: slower presets make smaller files for the same quality and cost more CPU.
 MEDIA_PIPELINE_X264_PRESET = os.environ.get("MEDIA_PIPELINE_X264_PRESET", "veryfast")
 # HLS segment length in seconds (Apple's HLS authoring spec recommends 6; 4 starts faster).

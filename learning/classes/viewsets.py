@@ -10,10 +10,16 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from learning.classes.admin_forms import BranchForm, TraineeForm, TrainingClassForm
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
-from learning.classes.selectors import classes_for_trainer, trainees_for_trainer
+from learning.classes.selectors import (
+    can_view_all_classes,
+    classes_for_trainer,
+    trainees_for_trainer,
+)
 
 # classes is the lowest layer of learning/: the layers above add to a class's admin pages through
 # these Wagtail hooks instead of this module importing them.
@@ -40,6 +46,23 @@ class ProtectedDeleteView(generic.DeleteView):
                 % {"object": self.object, "kinds": kinds},
             )
             return redirect(self.index_url_name)
+
+
+class StaffDataPermissionPolicy(ModelPermissionPolicy):
+    """Colleges and branches are the university's organisation, kept by staff (who may see all
+    classes): a trainer may view them and pick them in forms, not add, change or delete them."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete") and not can_view_all_classes(user):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(College, StaffDataPermissionPolicy(College))
+register_permission_policy(Branch, StaffDataPermissionPolicy(Branch))
 
 
 class CollegeViewSet(ModelViewSet):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from learning.classes.selectors import classes_for_trainer
-from learning.quizzes import grading
+from learning.quizzes import grading, selectors
 from learning.quizzes.models import (
     CHOICE_TYPES,
     OPTION_KEYS,
@@ -15,6 +15,29 @@ from learning.quizzes.models import (
     QuestionType,
     QuizKind,
 )
+
+
+class QuestionBankForm(WagtailAdminModelForm):
+    """A new bank is owned by its creator; only staff share a bank for editing by every trainer."""
+
+    class Meta:
+        model = QuestionBank
+        fields = ["name", "description", "training_class", "shared_for_editing"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from learning.classes.selectors import can_view_all_classes, classes_for_trainer
+
+        user = self.for_user
+        self.fields["training_class"].queryset = classes_for_trainer(user=user)
+        if not can_view_all_classes(user):
+            del self.fields["shared_for_editing"]
+
+    def save(self, commit=True):
+        if not self.instance.pk:
+            self.instance.owner = self.for_user
+            self.instance.created_by = self.for_user
+        return super().save(commit=commit)
 
 
 class QuestionForm(WagtailAdminModelForm):
@@ -30,6 +53,9 @@ class QuestionForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            # Only banks the user may edit: another trainer's answer keys grade their exams.
+            self.fields["bank"].queryset = selectors.banks_editable_by(user=self.for_user)
         options = list(self.instance.options or []) if self.instance.pk else []
         for index, key in enumerate(OPTION_KEYS):
             self.fields[f"option_{key}"] = forms.CharField(
@@ -93,9 +119,13 @@ class QuestionImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
     bank = forms.ModelChoiceField(
-        label=_("导入到已有题库"), queryset=QuestionBank.objects.all(), required=False
+        label=_("导入到已有题库"), queryset=QuestionBank.objects.none(), required=False
     )
     new_bank = forms.CharField(label=_("或新建题库"), max_length=100, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bank"].queryset = selectors.banks_editable_by(user=user)
 
     def clean(self):
         data = super().clean()

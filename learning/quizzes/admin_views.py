@@ -54,7 +54,7 @@ def import_view(request):
     _require(request, IMPORT_PERMISSION)
     errors = []
     if request.method == "POST":
-        form = QuestionImportForm(request.POST, request.FILES)
+        form = QuestionImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             result = excel.import_questions(
                 file=form.cleaned_data["file"], bank_name=form.bank_name, user=request.user
@@ -69,14 +69,14 @@ def import_view(request):
             errors = result.errors
             messages.error(request, _("文件有 %(n)s 处错误，未导入任何试题。") % {"n": len(errors)})
     else:
-        form = QuestionImportForm()
+        form = QuestionImportForm(user=request.user)
     return TemplateResponse(
         request,
         "quizzes/admin/import.html",
         {
             "form": form,
             "errors": errors,
-            "banks": QuestionBank.objects.all(),
+            "banks": QuestionBank.objects.all(),  # every bank may be exported (read-only)
             "page_title": _("导入试题"),
             "header_icon": "upload",
         },

@@ -263,7 +263,9 @@ def import_questions(*, file, bank_name: str, user=None) -> ImportResult:
     if not result.ok:
         return result
     with transaction.atomic():
-        bank, _ = QuestionBank.objects.get_or_create(name=bank_name, defaults={"created_by": user})
+        bank, _ = QuestionBank.objects.get_or_create(
+            name=bank_name, defaults={"created_by": user, "owner": user}
+        )
         for question in result.questions:
             question.bank = bank
         Question.objects.bulk_create(result.questions, batch_size=500)

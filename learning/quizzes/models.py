@@ -48,6 +48,31 @@ class QuestionBank(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Who may change the bank's questions (their keys grade exams): its owner, the trainers of its
+    # class, staff — and every trainer only when staff share it for editing. Everyone else may read
+    # it and draw from it (selectors.banks_editable_by).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("所有人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_question_banks",
+    )
+    training_class = models.ForeignKey(
+        "classes.TrainingClass",
+        verbose_name=_("所属培训班"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="question_banks",
+        help_text=_("选择后，该班的培训管理员都可以编辑这个题库。"),
+    )
+    shared_for_editing = models.BooleanField(
+        _("允许所有培训管理员编辑"),
+        default=False,
+        help_text=_("默认其他培训管理员只能查看和抽题，不能修改试题和答案；仅管理员可以更改此项。"),
+    )
 
     class Meta:
         verbose_name = _("题库")

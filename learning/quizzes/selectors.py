@@ -15,6 +15,7 @@ from learning.quizzes.models import (
     AttemptState,
     GradingMethod,
     Question,
+    QuestionBank,
     QuestionType,
     Quiz,
     QuizKind,
@@ -162,6 +163,30 @@ def trainer_classes_filter(*, user) -> dict | None:
     if user.is_superuser or user.has_perm("classes.view_all_classes"):
         return None
     return {"training_class__trainers": user}
+
+
+# --- question banks: shared read-only, editable by their owner, their class's trainers, staff ----
+
+
+def banks_editable_by(*, user) -> QuerySet:
+    """Banks whose questions (and so answer keys) the user may add, change or delete: their own,
+    their classes', those staff shared for editing; every bank for staff (who may see all
+    classes). The one selector for the bank and question admin, their choice lists and imports;
+    other banks are read-only to the user (they may still view, export and draw from them)."""
+    from learning.classes.selectors import can_view_all_classes
+
+    qs = QuestionBank.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if can_view_all_classes(user):
+        return qs
+    return qs.filter(
+        Q(owner=user) | Q(training_class__trainers=user) | Q(shared_for_editing=True)
+    ).distinct()
+
+
+def bank_is_editable(*, user, bank_id) -> bool:
+    return banks_editable_by(user=user).filter(pk=bank_id).exists()
 
 
 def grading_queue(*, user) -> QuerySet:

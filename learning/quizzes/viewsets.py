@@ -1,6 +1,7 @@
 """Wagtail admin viewsets: question banks, questions (search and filter) and quizzes with draw rules."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from learning.quizzes import selectors
-from learning.quizzes.admin_forms import QuestionForm, QuizForm
+from learning.quizzes.admin_forms import QuestionBankForm, QuestionForm, QuizForm
 from learning.quizzes.models import Question, QuestionBank, QuestionType, Quiz
 from learning.quizzes.services import quiz_problems
 
@@ -30,17 +31,54 @@ class BankIndexView(generic.IndexView):
         return super().get_base_queryset().annotate(question_count=Count("questions"))
 
 
+class EditableBankMixin:
+    """Change and delete only what selectors.banks_editable_by allows; other banks are read-only
+    (403: they are visible in the list, their questions may be viewed and drawn)."""
+
+    def bank_id_of(self, obj) -> int:
+        return obj.bank_id if isinstance(obj, Question) else obj.pk
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not selectors.bank_is_editable(user=self.request.user, bank_id=self.bank_id_of(obj)):
+            raise PermissionDenied
+        return obj
+
+
+class BankEditView(EditableBankMixin, generic.EditView):
+    pass
+
+
+class BankDeleteView(EditableBankMixin, generic.DeleteView):
+    pass
+
+
+class QuestionEditView(EditableBankMixin, generic.EditView):
+    pass
+
+
+class QuestionDeleteView(EditableBankMixin, generic.DeleteView):
+    pass
+
+
 class QuestionBankViewSet(ModelViewSet):
     model = QuestionBank
     icon = "folder-open-inverse"
     menu_label = _("题库")
     index_view_class = BankIndexView
-    form_fields = ["name", "description"]
+    edit_view_class = BankEditView
+    delete_view_class = BankDeleteView
     list_display = [
         "name",
         Column("question_count", label=_("试题数")),
+        "owner",
+        "training_class",
         "created_at",
     ]
+
+    def get_form_class(self, for_update=False):
+        return QuestionBankForm
+
     search_fields = ["name", "description"]
     # Plain database lookups: banks and questions are not in the site's search index.
     search_backend_name = None
@@ -51,6 +89,8 @@ class QuestionViewSet(ModelViewSet):
     model = Question
     icon = "help"
     menu_label = _("试题")
+    edit_view_class = QuestionEditView
+    delete_view_class = QuestionDeleteView
     list_display = [
         Column("stem", label=_("题干"), accessor="__str__"),
         Column("type", label=_("题型"), accessor="get_type_display"),

@@ -32,7 +32,9 @@ def test_trainer_role_has_quiz_permissions(trainer_user):
         assert trainer_user.has_perm(f"quizzes.{perm}")
 
 
-def test_question_list_search_filter_and_create(trainer_client, quiz_bank):
+def test_question_list_search_filter_and_create(trainer_client, trainer_user, quiz_bank):
+    quiz_bank.owner = trainer_user  # a trainer adds questions to their own banks
+    quiz_bank.save()
     listing = trainer_client.get("/admin/questions/?q=纪律")
     assert listing.status_code == 200 and "多选题0" in listing.content.decode()
     assert "单选题0" not in listing.content.decode()

@@ -165,3 +165,143 @@ def test_trainee_form_refuses_a_taken_username(client, trainer, branch):
     assert response.status_code == 200
     assert "已有同名的账号" in response.content.decode()
     assert not TraineeProfile.objects.filter(student_no="trainer").exists()
+
+
+# --- question banks: owned, shared read-only ------------------------------------------------
+
+
+@pytest.fixture
+def banks(training_class, trainer, trainer2):
+    """trainer's class exam draws from trainer's own bank; trainer2 owns another bank."""
+    from learning.quizzes.models import Question, QuestionBank, Quiz, QuizDrawRule
+
+    own = QuestionBank.objects.create(name="甲的题库", owner=trainer)
+    other = QuestionBank.objects.create(name="乙的题库", owner=trainer2)
+    question = Question.objects.create(
+        bank=own, type="single", stem="党的最高领导机关？", options=["甲", "乙"], answer="A"
+    )
+    exam = Quiz.objects.create(title="结业考试", kind="exam", training_class=training_class)
+    QuizDrawRule.objects.create(quiz=exam, bank=own, type="single", count=1, score=100)
+    return {"own": own, "other": other, "question": question}
+
+
+def _refused(response) -> bool:
+    """Wagtail's admin answers a PermissionDenied with a redirect to the dashboard and a message."""
+    return response.status_code == 403 or (
+        response.status_code == 302 and response["Location"] == "/admin/"
+    )
+
+
+def _question_post(bank, answer="B"):
+    return {
+        "bank": bank.pk,
+        "type": "single",
+        "stem": "党的最高领导机关？",
+        "option_A": "甲",
+        "option_B": "乙",
+        "answer_text": answer,
+        "score": "1",
+        "difficulty": "medium",
+    }
+
+
+def test_trainer_cannot_change_the_key_of_another_trainers_exam_bank(client, banks, trainer2):
+    """Reproduction: any trainer could change the answer key of questions another trainer's exam
+    draws from (question edit, bank edit, adding questions, importing into the bank)."""
+    from learning.quizzes.models import Question
+
+    question = banks["question"]
+    client.force_login(trainer2)
+    assert _refused(client.get(f"/admin/questions/edit/{question.pk}/"))
+    response = client.post(f"/admin/questions/edit/{question.pk}/", _question_post(banks["own"]))
+    assert _refused(response)
+    question.refresh_from_db()
+    assert question.answer == "A"
+    assert _refused(client.post(f"/admin/questions/delete/{question.pk}/"))
+    assert Question.objects.filter(pk=question.pk).exists()
+    assert _refused(client.post(f"/admin/question_banks/edit/{banks['own'].pk}/", {"name": "x"}))
+    assert _refused(client.post(f"/admin/question_banks/delete/{banks['own'].pk}/"))
+    banks["own"].refresh_from_db()
+    assert banks["own"].name == "甲的题库"
+    # Adding a question to the bank: not among the choices.
+    response = client.post("/admin/questions/new/", _question_post(banks["own"]))
+    assert response.status_code == 200
+    assert Question.objects.filter(bank=banks["own"]).count() == 1
+    # Importing into it: not among the choices either.
+    header = ["题型", "题干", "A", "B", "答案"]
+    response = client.post(
+        "/admin/question_import/",
+        {"file": xlsx([["单选", "新题", "甲", "乙", "A"]], header=header), "bank": banks["own"].pk},
+    )
+    assert response.status_code == 200
+    assert Question.objects.filter(bank=banks["own"]).count() == 1
+
+
+def test_other_banks_stay_readable(client, banks, trainer2):
+    client.force_login(trainer2)
+    question = banks["question"]
+    assert client.get(f"/admin/questions/inspect/{question.pk}/").status_code == 200
+    assert "甲的题库" in client.get("/admin/question_banks/").content.decode()
+    export = client.get(f"/admin/question_import/export/{banks['own'].pk}.xlsx")
+    assert export.status_code == 200
+
+
+def test_owner_and_staff_edit_and_staff_share_for_editing(client, banks, trainer, trainer2, staff):
+    question = banks["question"]
+    client.force_login(trainer)
+    response = client.post(f"/admin/questions/edit/{question.pk}/", _question_post(banks["own"]))
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.answer == "B"
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/question_banks/edit/{banks['own'].pk}/",
+        {"name": "甲的题库", "description": "", "shared_for_editing": "on"},
+    )
+    assert response.status_code == 302
+    client.force_login(trainer2)
+    assert client.get(f"/admin/questions/edit/{question.pk}/").status_code == 200
+
+
+def test_a_new_bank_is_owned_by_its_creator_who_cannot_share_it(client, trainer2):
+    from learning.quizzes.models import QuestionBank
+
+    client.force_login(trainer2)
+    page = client.get("/admin/question_banks/new/").content.decode()
+    assert 'name="shared_for_editing"' not in page
+    response = client.post(
+        "/admin/question_banks/new/", {"name": "新题库", "shared_for_editing": "on"}
+    )
+    assert response.status_code == 302
+    bank = QuestionBank.objects.get(name="新题库")
+    assert bank.owner == trainer2 and not bank.shared_for_editing
+
+
+def test_a_class_bank_is_editable_by_the_classs_trainers(client, banks, training_class, trainer2):
+    from learning.quizzes.selectors import banks_editable_by
+
+    banks["other"].training_class = training_class
+    banks["other"].save()
+    assert set(banks_editable_by(user=training_class.trainers.get())) == {
+        banks["own"],
+        banks["other"],
+    }
+    assert set(banks_editable_by(user=trainer2)) == {banks["other"]}
+
+
+# --- colleges and branches are staff data ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/colleges/new/", "/admin/branches/new/", "/admin/colleges/edit/{college}/"]
+)
+def test_colleges_and_branches_are_staff_data(client, trainer, staff, college, url):
+    url = url.format(college=college.pk)
+    client.force_login(trainer)
+    assert _refused(client.post(url, {"name": "新学院", "college": college.pk}))
+    from learning.classes.models import Branch, College
+
+    assert not College.objects.filter(name="新学院").exists()
+    assert not Branch.objects.filter(name="新学院").exists()
+    client.force_login(staff)
+    assert client.get(url).status_code == 200

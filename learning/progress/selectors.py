@@ -3,11 +3,21 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from learning.classes.models import Enrolment, OfflineSession, TraineeProfile, TrainingClass
-from learning.classes.selectors import classes_for_trainer
+from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 
 
@@ -30,6 +40,46 @@ def class_ledger_q(*, training_class) -> Q:
     return Q(training_class_id=training_class.pk) | Q(
         training_class__isnull=True,
         lesson_id__in=_required_lesson_ids(training_class),
+    )
+
+
+def _counting_enrolments(classes) -> QuerySet:
+    """Enrolments, in `classes`, that an online credit (training_class empty) of the outer entry
+    counts for: the entry's trainee is enrolled there and the class requires the entry's lesson."""
+    return Enrolment.objects.filter(
+        trainee__user_id=OuterRef("user_id"),
+        training_class__in=classes,
+        training_class__required_lessons=OuterRef("lesson_id"),
+    )
+
+
+def ledger_entries_for_trainer(*, user) -> QuerySet:
+    """The 学时 entries a user may see — the ledger admin, the trainee record (学习档案) and its
+    PDF: those that count for one of the user's classes (class_ledger_q, for a trainee enrolled
+    there); every entry for staff. Another class's entries of the same trainee stay hidden."""
+    qs = HoursLedgerEntry.objects.select_related("user", "training_class", "granted_by")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if can_view_all_classes(user):
+        return qs
+    classes = classes_for_trainer(user=user)
+    return qs.filter(
+        Q(training_class__in=classes)
+        | Q(Exists(_counting_enrolments(classes)), training_class__isnull=True)
+    )
+
+
+def ledger_entries_correctable_by(*, user) -> QuerySet:
+    """Entries a user may correct: those that count for their own classes *alone*. An online
+    credit that also counts for another trainer's class (the same lesson required there) needs
+    staff: a correction would change that class's hours too."""
+    qs = ledger_entries_for_trainer(user=user)
+    if can_view_all_classes(user):
+        return qs
+    others = TrainingClass.objects.exclude(pk__in=classes_for_trainer(user=user).values("pk"))
+    return qs.exclude(
+        Q(Exists(_counting_enrolments(others)), training_class__isnull=True)
+        | Q(training_class__isnull=True, lesson__isnull=True)
     )
 
 

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,10 @@ from wagtail.permissions import register_permission_policy
 from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.progress import services
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry, LedgerSource
+from learning.progress.selectors import (
+    ledger_entries_correctable_by,
+    ledger_entries_for_trainer,
+)
 
 ENTRY_CHOICES = [(s.value, s.label) for s in (*OFFLINE_SOURCES, LedgerSource.CORRECTION)]
 
@@ -35,21 +38,6 @@ class LedgerPermissionPolicy(ModelPermissionPolicy):
 
 
 register_permission_policy(HoursLedgerEntry, LedgerPermissionPolicy(HoursLedgerEntry))
-
-
-def entries_for_trainer(*, user):
-    """Entries a trainer may see: those of their classes and of trainees enrolled in them."""
-    qs = HoursLedgerEntry.objects.select_related("user", "training_class", "granted_by")
-    if can_view_all_classes(user):
-        return qs
-    classes = classes_for_trainer(user=user)
-    return qs.filter(
-        Q(training_class__in=classes)
-        | Q(
-            training_class__isnull=True,
-            user__trainee_profile__enrolments__training_class__in=classes,
-        )
-    ).distinct()
 
 
 class LedgerEntryForm(WagtailAdminModelForm):
@@ -82,7 +70,9 @@ class LedgerEntryForm(WagtailAdminModelForm):
         self.fields["user"].label_from_instance = lambda u: (
             f"{u.trainee_profile.name}（{u.trainee_profile.student_no}）"
         )
-        self.fields["corrects"].queryset = entries_for_trainer(user=user).exclude(
+        # Only entries that count for the user's classes alone (an online credit shared with another
+        # trainer's class needs staff).
+        self.fields["corrects"].queryset = ledger_entries_correctable_by(user=user).exclude(
             source=LedgerSource.CORRECTION
         )
         self.fields["corrects"].required = False
@@ -134,7 +124,7 @@ class LedgerEntryForm(WagtailAdminModelForm):
 
 class LedgerIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return entries_for_trainer(user=self.request.user)
+        return ledger_entries_for_trainer(user=self.request.user)
 
 
 class LedgerCreateView(generic.CreateView):
@@ -154,7 +144,7 @@ class LedgerCreateView(generic.CreateView):
 class LedgerInspectView(generic.InspectView):
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
-        if not entries_for_trainer(user=self.request.user).filter(pk=obj.pk).exists():
+        if not ledger_entries_for_trainer(user=self.request.user).filter(pk=obj.pk).exists():
             raise Http404
         return obj
 

@@ -155,7 +155,7 @@ def trainee_record_view(request, pk, trainee_id):
     trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
     if trainee is None:
         raise Http404
-    record = trainee_record(trainee=trainee)
+    record = trainee_record(trainee=trainee, viewer=request.user)
     return render(
         request,
         "reports/admin/trainee_record.html",
@@ -181,7 +181,7 @@ def trainee_record_pdf_view(request, pk, trainee_id):
     trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
     if trainee is None:
         raise Http404
-    content = record_pdf(record=trainee_record(trainee=trainee))
+    content = record_pdf(record=trainee_record(trainee=trainee, viewer=request.user))
     return pdf_response(content, f"学习档案-{trainee.name}-{trainee.student_no}.pdf")
 
 

@@ -35,10 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import Enrolment, TraineeProfile, TraineeStage, TrainingClass
-from learning.classes.selectors import classes_for_trainer
+from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.progress.lessons import visible_lessons
 from learning.progress.models import HoursLedgerEntry, LessonProgress
-from learning.progress.selectors import class_ledger_q, hours_ledger
+from learning.progress.selectors import (
+    class_ledger_q,
+    hours_ledger,
+    ledger_entries_for_trainer,
+)
 from learning.quizzes.models import Attempt, AttemptState, GradingMethod, Quiz, QuizKind
 from learning.reports.models import Certificate, Disqualification
 
@@ -643,10 +647,34 @@ class TraineeRecord:
     classes: list[ReportRow]
 
 
-def trainee_record(*, trainee: TraineeProfile) -> TraineeRecord:
-    """Everything of a trainee's 学习档案: ledger, lessons, exam attempts, certificates, classes."""
+def trainee_record(*, trainee: TraineeProfile, viewer=None) -> TraineeRecord:
+    """A trainee's 学习档案: ledger, lessons, exam attempts, certificates, classes.
+
+    `viewer` is the trainer or staff member reading it (admin page and PDF): a trainer sees only
+    what counts for their own classes — 学时 entries (progress.selectors.ledger_entries_for_trainer,
+    the ledger admin's own rule), the lessons those classes require, their exams and the practice
+    quizzes of those lessons, their certificates and class rows. None: the whole record (the
+    trainee's own copy)."""
     user = trainee.user
-    ledger = list(hours_ledger(user=user).select_related("lesson"))
+    ledger_qs = hours_ledger(user=user).select_related("lesson")
+    progress_qs = LessonProgress.objects.filter(user=user)
+    attempts_qs = Attempt.objects.filter(user=user)
+    certificates_qs = Certificate.objects.filter(trainee=trainee)
+    enrolments_qs = Enrolment.objects.filter(trainee=trainee)
+    if viewer is not None and not can_view_all_classes(viewer):
+        classes = classes_for_trainer(user=viewer).filter(enrolments__trainee=trainee)
+        required = TrainingClass.required_lessons.through.objects.filter(
+            trainingclass__in=classes
+        ).values("page_id")
+        ledger_qs = ledger_qs.filter(pk__in=ledger_entries_for_trainer(user=viewer).values("pk"))
+        progress_qs = progress_qs.filter(lesson_id__in=required)
+        attempts_qs = attempts_qs.filter(
+            Q(quiz__training_class__in=classes)
+            | Q(quiz__training_class__isnull=True, quiz__lesson_id__in=required)
+        )
+        certificates_qs = certificates_qs.filter(training_class__in=classes)
+        enrolments_qs = enrolments_qs.filter(training_class__in=classes)
+    ledger = list(ledger_qs)
     online = {e.lesson_id: e.amount for e in ledger if e.lesson_id and e.source == "online_lesson"}
     lessons = [
         LessonLine(
@@ -657,13 +685,10 @@ def trainee_record(*, trainee: TraineeProfile) -> TraineeRecord:
             credited_seconds=p.credited_seconds,
             class_hours=online.get(p.lesson_id),
         )
-        for p in LessonProgress.objects.filter(user=user)
-        .select_related("lesson")
-        .order_by("created_at", "id")
+        for p in progress_qs.select_related("lesson").order_by("created_at", "id")
     ]
     attempts = list(
-        Attempt.objects.filter(user=user)
-        .exclude(state=AttemptState.IN_PROGRESS)
+        attempts_qs.exclude(state=AttemptState.IN_PROGRESS)
         .select_related("quiz", "quiz__training_class")
         .order_by("started_at", "id")
     )
@@ -673,18 +698,14 @@ def trainee_record(*, trainee: TraineeProfile) -> TraineeRecord:
             if attempt.score is not None and attempt.max_score
             else None
         )
-    certificates = list(
-        Certificate.objects.filter(trainee=trainee).select_related("training_class")
-    )
+    certificates = list(certificates_qs.select_related("training_class"))
     class_rows = [
         to_row(values)
-        for values in _row_values(
-            annotate_report(Enrolment.objects.filter(trainee=trainee)).order_by("-enrolled_at")
-        )
+        for values in _row_values(annotate_report(enrolments_qs).order_by("-enrolled_at"))
     ]
     class_names = {
         e.training_class_id: str(e.training_class)
-        for e in Enrolment.objects.filter(trainee=trainee).select_related("training_class")
+        for e in enrolments_qs.select_related("training_class")
     }
     for row in class_rows:
         row.class_name = class_names.get(row.training_class_id, "")

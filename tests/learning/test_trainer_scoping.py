@@ -305,3 +305,122 @@ def test_colleges_and_branches_are_staff_data(client, trainer, staff, college, u
     assert not Branch.objects.filter(name="新学院").exists()
     client.force_login(staff)
     assert client.get(url).status_code == 200
+
+
+# --- the 学时 ledger and the trainee record (学习档案) ----------------------------------------
+
+
+@pytest.fixture
+def shared_trainee(training_class, trainee, trainer, trainer2, video_lesson, article_lesson):
+    """`trainee` is in trainer's class A (requires both lessons) and trainer2's class B (requires
+    the video lesson only): the video credit counts for both classes, the article's for A only."""
+    from decimal import Decimal
+
+    from learning.progress.models import HoursLedgerEntry
+
+    class_b = TrainingClass.objects.create(name="乙班", intake="1")
+    class_b.trainers.add(trainer2)
+    class_b.required_lessons.add(video_lesson)
+    Enrolment.objects.create(training_class=class_b, trainee=trainee.trainee_profile)
+    entries = {
+        "shared": HoursLedgerEntry.objects.create(
+            user=trainee, source="online_lesson", amount=Decimal("0.5"), lesson=video_lesson
+        ),
+        "a_online": HoursLedgerEntry.objects.create(
+            user=trainee, source="online_lesson", amount=Decimal("0.25"), lesson=article_lesson
+        ),
+        "a_offline": HoursLedgerEntry.objects.create(
+            user=trainee,
+            source="offline_lecture",
+            amount=Decimal("8"),
+            training_class=training_class,
+            note="甲班专用备注",
+        ),
+        "b_offline": HoursLedgerEntry.objects.create(
+            user=trainee,
+            source="offline_lecture",
+            amount=Decimal("4"),
+            training_class=class_b,
+            note="乙班备注",
+        ),
+    }
+    return {"class_b": class_b, "entries": entries}
+
+
+def _correct(client, entry, amount="39.75"):
+    return client.post(
+        "/admin/hours_ledger/new/",
+        {"source": "correction", "corrects": entry.pk, "amount": amount, "note": "补足学时"},
+    )
+
+
+def test_trainer_cannot_correct_an_online_credit_that_counts_in_another_class(
+    client, shared_trainee, trainer2, training_class, trainee
+):
+    """Reproduction: a trainer added +39.75 to a trainee's online credit, which also counts in
+    another trainer's class, and made that class's trainee 40/40."""
+    from learning.progress.models import HoursLedgerEntry
+    from learning.progress.selectors import class_earned_hours
+
+    before = class_earned_hours(training_class=training_class, user=trainee)
+    client.force_login(trainer2)
+    for key in ("shared", "a_online", "a_offline"):
+        response = _correct(client, shared_trainee["entries"][key])
+        assert response.status_code == 200, key  # the form comes back: not a valid choice
+    assert not HoursLedgerEntry.objects.filter(source="correction").exists()
+    assert class_earned_hours(training_class=training_class, user=trainee) == before
+    # Their own class's entry they may correct.
+    assert _correct(client, shared_trainee["entries"]["b_offline"], "-1").status_code == 302
+
+
+def test_staff_and_the_sole_trainer_may_correct(client, shared_trainee, trainer, staff):
+    from learning.progress.models import HoursLedgerEntry
+
+    entries = shared_trainee["entries"]
+    client.force_login(trainer)
+    assert _correct(client, entries["a_online"], "-0.25").status_code == 302  # counts for A only
+    assert _correct(client, entries["shared"], "-0.5").status_code == 200  # also counts for B
+    client.force_login(staff)
+    assert _correct(client, entries["shared"], "-0.5").status_code == 302
+    assert HoursLedgerEntry.objects.filter(source="correction").count() == 2
+
+
+def test_ledger_admin_lists_only_entries_that_count_for_the_trainers_classes(
+    client, shared_trainee, trainer2
+):
+    from learning.progress.selectors import ledger_entries_for_trainer
+
+    entries = shared_trainee["entries"]
+    visible = set(ledger_entries_for_trainer(user=trainer2))
+    assert visible == {entries["shared"], entries["b_offline"]}
+    client.force_login(trainer2)
+    assert client.get(f"/admin/hours_ledger/inspect/{entries['a_offline'].pk}/").status_code == 404
+
+
+def test_trainee_record_shows_a_trainer_only_their_classes(
+    client, shared_trainee, trainer2, trainee
+):
+    """Reproduction: a trainer who enrolled someone else's trainee read their whole 学习档案,
+    other classes' entries included."""
+    class_b = shared_trainee["class_b"]
+    profile = trainee.trainee_profile
+    client.force_login(trainer2)
+    page = client.get(f"/admin/reports/classes/{class_b.pk}/trainees/{profile.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "乙班备注" in html and "学习党章" in html  # B's entry, the lesson B requires
+    assert "甲班专用备注" not in html and "入党誓词" not in html  # A's entry, A's lesson
+    assert "第一期入党积极分子培训班" not in html
+    pdf = client.get(f"/admin/reports/classes/{class_b.pk}/trainees/{profile.pk}/record.pdf")
+    assert pdf.status_code == 200
+
+
+def test_trainee_record_selector_for_staff_and_for_the_trainee(shared_trainee, trainee, staff):
+    from learning.reports.selectors import trainee_record
+
+    everything = {e.pk for e in shared_trainee["entries"].values()}
+    own = trainee_record(trainee=trainee.trainee_profile)
+    assert {e.pk for e in own.ledger} == everything
+    assert {e.pk for e in trainee_record(trainee=trainee.trainee_profile, viewer=staff).ledger} == (
+        everything
+    )

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "learning.reports",
     "party.organisation",
     "party.members",
+    "learning.tabular",
     "media_pipeline",
     "search",
     "wagtail.contrib.forms",
@@ -281,6 +282,14 @@ MEDIA_PIPELINE_STALE_SECONDS = int(os.environ.get("MEDIA_PIPELINE_STALE_SECONDS"
 # out the worker is presumed dead and the job is re-queued (media_requeue_stale, every 15 s).
 MEDIA_PIPELINE_LEASE_SECONDS = int(os.environ.get("MEDIA_PIPELINE_LEASE_SECONDS", "60"))
 MEDIA_PIPELINE_HEARTBEAT_SECONDS = float(os.environ.get("MEDIA_PIPELINE_HEARTBEAT_SECONDS", "10"))
+
+# Spreadsheet imports (rosters, question banks; learning/tabular): hostile files are capped.
+# Upload size in bytes, size of an .xlsx once unpacked (a 67 KB "xlsx bomb" unpacks to 200,000
+# rows), data rows per file, and how many row errors are listed (the rest are counted).
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+IMPORT_MAX_LISTED_ERRORS = int(os.environ.get("IMPORT_MAX_LISTED_ERRORS", "200"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "党课 Dangke"

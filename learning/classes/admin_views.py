@@ -13,13 +13,19 @@ from django.utils.translation import gettext as _
 from wagtail.admin.viewsets.base import ViewSet
 
 from learning.classes.admin_forms import TraineeImportForm
+from learning.classes.models import TrainingClass
 from learning.classes.roster import (
     InitialPassword,
     RosterError,
     initial_password_sheet,
+    roster_plan,
     roster_template,
-    trainees_import,
 )
+from learning.classes.tasks import roster_import_task
+from learning.tabular import selectors as tabular_selectors
+from learning.tabular import services as tabular_services
+from learning.tabular.models import UploadKind, UploadStatus
+from learning.tabular.reader import TableError
 
 IMPORT_PERMISSION = "classes.add_traineeprofile"
 # New accounts' initial passwords wait in the importer's session until the sheet is downloaded
@@ -68,39 +74,41 @@ def initial_password_sheet_view(request, key):
     return response
 
 
-def import_trainees_view(request):
+PREVIEW_ROWS = 100
+
+
+def _require_import(request) -> None:
     if not request.user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
-    errors = []
+
+
+def _roster_upload(request, upload_id: int):
+    upload = tabular_selectors.upload_for(
+        user=request.user, upload_id=upload_id, kind=UploadKind.ROSTER
+    )
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def import_trainees_view(request):
+    """Upload a roster: it is kept for its preview, nothing is imported yet."""
+    _require_import(request)
     if request.method == "POST":
         form = TraineeImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
+            training_class = form.cleaned_data["training_class"]
             try:
-                result = trainees_import(
+                upload = tabular_services.upload_stage(
+                    owner=request.user,
+                    kind=UploadKind.ROSTER,
                     file=form.cleaned_data["file"],
-                    training_class=form.cleaned_data["training_class"],
-                    by=request.user,
+                    options={"class_id": training_class.pk if training_class else None},
                 )
-            except RosterError as exc:
-                errors = exc.errors
-                messages.error(
-                    request, _("名单有 %(n)s 处错误，未导入任何学员。") % {"n": len(errors)}
-                )
+            except TableError as exc:
+                form.add_error("file", str(exc))
             else:
-                messages.success(
-                    request,
-                    _(
-                        "导入完成：新建学员 %(created)s 人，更新 %(updated)s 人，报名 %(enrolled)s 人。"
-                    )
-                    % {
-                        "created": result.created,
-                        "updated": result.updated,
-                        "enrolled": result.enrolled,
-                    },
-                )
-                if result.initial_passwords:
-                    _password_sheet_keep(request, result.initial_passwords)
-                return redirect(reverse("trainee_import:import"))
+                return redirect(reverse("trainee_import:preview", args=[upload.pk]))
     else:
         form = TraineeImportForm(user=request.user)
     return TemplateResponse(
@@ -108,10 +116,95 @@ def import_trainees_view(request):
         "classes/admin/import_trainees.html",
         {
             "form": form,
-            "errors": errors,
             "template_url": reverse("trainee_import:template"),
             "password_sheets": _password_sheets_pending(request),
             "page_title": _("导入学员名单"),
+            "header_icon": "upload",
+        },
+    )
+
+
+def import_trainees_preview_view(request, upload_id: int):
+    """The checked rows, errors, and the 学院/党支部 the import would create; “确认导入”."""
+    _require_import(request)
+    upload = _roster_upload(request, upload_id)
+    if upload.status != UploadStatus.STAGED:
+        return redirect(reverse("trainee_import:result", args=[upload.pk]))
+    try:
+        plan = roster_plan(tabular_services.upload_file(upload), by=request.user)
+    except RosterError as exc:
+        plan, errors = None, exc.errors
+        messages.error(request, _("名单有 %(n)s 处错误，未导入任何学员。") % {"n": exc.total})
+    else:
+        errors = []
+    confirm_error = ""
+    if request.method == "POST" and plan is not None:
+        shown = request.POST.getlist("new_name")
+        if plan.new_names and request.POST.get("confirm_new") != "1":
+            confirm_error = _("请先勾选确认新建上面列出的学院/党支部。")
+        elif set(plan.new_names) - set(shown):
+            confirm_error = _("名单需要新建的学院/党支部有变化，请重新核对。")
+        elif tabular_services.upload_claim(
+            upload_id=upload.pk, options={**upload.options, "allowed_new": shown}
+        ):
+            roster_import_task.enqueue(upload_id=upload.pk)
+            return redirect(reverse("trainee_import:result", args=[upload.pk]))
+        else:
+            return redirect(reverse("trainee_import:result", args=[upload.pk]))
+    training_class = (
+        TrainingClass.objects.filter(pk=upload.options["class_id"]).first()
+        if upload.options.get("class_id")
+        else None
+    )
+    return TemplateResponse(
+        request,
+        "classes/admin/import_trainees_preview.html",
+        {
+            "upload": upload,
+            "plan": plan,
+            "result": {
+                "errors": errors,
+                "error_total": getattr(errors, "total", len(errors)),
+                "header_row": plan.header_row if plan else None,
+                "format_label": plan.format_label if plan else "",
+                "ignored": plan.ignored if plan else [],
+            },
+            "omitted": getattr(errors, "omitted", 0),
+            "rows": plan.rows[:PREVIEW_ROWS] if plan else [],
+            "more_rows": max(0, len(plan.rows) - PREVIEW_ROWS) if plan else 0,
+            "training_class": training_class,
+            "confirm_error": confirm_error,
+            "page_title": _("导入学员名单：预览"),
+            "header_icon": "upload",
+        },
+    )
+
+
+def import_trainees_result_view(request, upload_id: int):
+    """Progress while the import runs in the background, then what it created."""
+    _require_import(request)
+    upload = _roster_upload(request, upload_id)
+    if upload.status == UploadStatus.STAGED:
+        return redirect(reverse("trainee_import:preview", args=[upload.pk]))
+    if upload.result.get("initial_passwords"):
+        # The new accounts' passwords go to the importer's session for the one-time sheet.
+        rows = upload.result["initial_passwords"]
+        _password_sheet_keep(request, [InitialPassword(*row) for row in rows])
+        upload.result = {**upload.result, "initial_passwords": [], "passwords": len(rows)}
+        upload.save(update_fields=["result"])
+    done, total = tabular_services.upload_progress_read(upload)
+    running = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+    return TemplateResponse(
+        request,
+        "classes/admin/import_trainees_result.html",
+        {
+            "upload": upload,
+            "running": running,
+            "done": done,
+            "total": total,
+            "result": upload.result,
+            "password_sheets": _password_sheets_pending(request),
+            "page_title": _("导入学员名单：结果"),
             "header_icon": "upload",
         },
     )
@@ -138,6 +231,8 @@ class TraineeImportViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", import_trainees_view, name="import"),
+            path("<int:upload_id>/", import_trainees_preview_view, name="preview"),
+            path("<int:upload_id>/result/", import_trainees_result_view, name="result"),
             path("template.xlsx", roster_template_view, name="template"),
             path("passwords/<str:key>/", initial_password_sheet_view, name="passwords"),
         ]

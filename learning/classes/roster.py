@@ -1,7 +1,13 @@
-"""Trainee roster import from .xlsx: columns by header, every bad row reported, all or nothing."""
+"""Trainee roster import: columns by header, every bad row reported, all or nothing.
+
+Files are read by learning.tabular (.xlsx/.xls/.csv, size and row caps, header row found). Before
+anything is written the plan names the 学院/党支部 the import would create, with near-matches to
+existing names (a typo is not silently a new branch); the user confirms them.
+"""
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -9,9 +15,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TraineeStage
+from learning.tabular.reader import CappedErrors, TableError, cell_text, read_table
+from learning.tabular.similar import near_matches
 
 # Accepted header names of each column (real rosters vary); the first is the one in the template.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -30,11 +38,13 @@ TRAINEES_GROUP = "学员"  # cms.roles.TRAINEES, named here because learning/ ma
 
 @dataclass
 class RowError:
-    row: int
+    row: int | None  # None: the file as a whole (never "第 0 行")
     column: str
     message: str
 
     def __str__(self) -> str:
+        if self.row is None:
+            return self.message
         return _("第 %(row)s 行【%(column)s】：%(message)s") % {
             "row": self.row,
             "column": self.column,
@@ -52,6 +62,10 @@ class RosterRow:
     stage: str
     phone: str
 
+    @property
+    def stage_label(self) -> str:
+        return str(TraineeStage(self.stage).label)
+
 
 @dataclass
 class InitialPassword:
@@ -67,10 +81,49 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     enrolled: int = 0
-    colleges_created: int = 0
-    branches_created: int = 0
+    new_colleges: list[str] = field(default_factory=list)
+    new_branches: list[str] = field(default_factory=list)  # "学院 / 党支部"
     errors: list[RowError] = field(default_factory=list)
     initial_passwords: list[InitialPassword] = field(default_factory=list)
+
+    @property
+    def colleges_created(self) -> int:
+        return len(self.new_colleges)
+
+    @property
+    def branches_created(self) -> int:
+        return len(self.new_branches)
+
+
+@dataclass
+class NewName:
+    """A 学院 or 党支部 the import would create, and the existing names it is close to."""
+
+    name: str  # the college, or "学院 / 党支部"
+    rows: list[int]
+    similar: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RosterPlan:
+    """What an import would do, shown in the preview before anything is written."""
+
+    rows: list["RosterRow"]
+    header_row: int | None = None
+    format_label: str = ""
+    ignored: list[str] = field(default_factory=list)
+    to_create: int = 0
+    to_update: int = 0
+    new_colleges: list[NewName] = field(default_factory=list)
+    new_branches: list[NewName] = field(default_factory=list)
+
+    @property
+    def new_names(self) -> list[str]:
+        return [n.name for n in self.new_colleges] + [n.name for n in self.new_branches]
+
+    @property
+    def has_similar(self) -> bool:
+        return any(n.similar for n in self.new_colleges + self.new_branches)
 
 
 # No 0/O, 1/l/I: the sheet is printed and typed in by hand. 12 of 55 symbols ≈ 69 bits.
@@ -83,19 +136,15 @@ def initial_password_generate() -> str:
 
 
 class RosterError(Exception):
-    """The roster has errors; nothing was imported."""
+    """The roster has errors; nothing was imported. `errors` lists the first 200 (`total` all)."""
 
     def __init__(self, errors: list[RowError]):
         super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
+        self.total = getattr(errors, "total", len(errors))
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # 学号 typed as a number in Excel
-    return str(value).replace("\u3000", " ").strip()
+_text = cell_text
 
 
 def _column_label(key: str) -> str:
@@ -104,100 +153,91 @@ def _column_label(key: str) -> str:
 
 def roster_parse(file) -> list[RosterRow]:
     """Read and check every row; raise RosterError listing all problems."""
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx
-        raise RosterError(
-            [RowError(0, _("文件"), _("无法读取，请上传 .xlsx 格式的名单。"))]
-        ) from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        title = _text(cell)
-        for key, names in HEADERS.items():
-            if title in names and key not in columns:
-                columns[key] = index
-    errors: list[RowError] = [
-        RowError(1, _column_label(key), _("缺少此列。")) for key in REQUIRED if key not in columns
-    ]
-    if errors:
-        raise RosterError(errors)
+    return roster_read(file)[0]
 
+
+def roster_read(file):
+    """(rows, the table read) after checking every row; RosterError listing all problems."""
+    try:
+        table = read_table(file, synonyms=HEADERS, required=REQUIRED)
+    except TableError as exc:
+        if exc.row is not None:
+            raise RosterError(
+                [RowError(exc.row, _column_label(key), _("缺少此列。")) for key in exc.missing]
+            ) from exc
+        raise RosterError([RowError(None, _("文件"), str(exc))]) from exc
+    errors: list[RowError] = CappedErrors()
     parsed: list[RosterRow] = []
     seen: dict[str, int] = {}
-    for number, values in enumerate(rows, start=2):
+    try:
+        for number, values in table.rows:
+            _row_check(number, values, seen, parsed, errors)
+    except TableError as exc:  # past the row cap: that is the one thing to fix
+        raise RosterError([RowError(None, _("文件"), str(exc))]) from exc
+    if not parsed and not errors:
+        errors.append(RowError(table.header_row + 1, _("文件"), _("名单中没有学员。")))
+    _check_accounts(parsed, errors)
+    if errors:
+        errors.sort(key=lambda e: e.row or 0)
+        raise RosterError(errors)
+    return parsed, table
 
-        def cell(key, values=values):
-            index = columns.get(key)
-            return _text(values[index]) if index is not None and index < len(values) else ""
 
-        data = {key: cell(key) for key in HEADERS}
-        if not any(data.values()):
-            continue  # blank lines between blocks are common in hand-made rosters
-        row_errors = []
-        for key in REQUIRED:
-            if not data[key]:
-                row_errors.append(RowError(number, _column_label(key), _("不能为空。")))
-        if data["name"] and len(data["name"]) > 50:
-            row_errors.append(RowError(number, "姓名", _("过长（最多 50 个字）。")))
-        if data["student_no"]:
-            if not STUDENT_NO_RE.match(data["student_no"]):
-                row_errors.append(
-                    RowError(
-                        number, "学号/工号", _("只能包含字母、数字、下划线和连字符，最多 30 位。")
-                    )
-                )
-            elif data["student_no"] in seen:
-                row_errors.append(
-                    RowError(
-                        number,
-                        "学号/工号",
-                        _("与第 %(row)s 行重复。") % {"row": seen[data["student_no"]]},
-                    )
-                )
-            else:
-                seen[data["student_no"]] = number
-        stage = TraineeStage.from_label(data["stage"]) if data["stage"] else None
-        if data["stage"] and stage is None:
+def _row_check(number, values, seen, parsed, errors) -> None:
+    """Check one row: its errors go to `errors`, a good row to `parsed`."""
+    data = {key: values.get(key, "") for key in HEADERS}
+    row_errors = []
+    for key in REQUIRED:
+        if not data[key]:
+            row_errors.append(RowError(number, _column_label(key), _("不能为空。")))
+    if data["name"] and len(data["name"]) > 50:
+        row_errors.append(RowError(number, "姓名", _("过长（最多 50 个字）。")))
+    if data["student_no"]:
+        if not STUDENT_NO_RE.match(data["student_no"]):
+            row_errors.append(
+                RowError(number, "学号/工号", _("只能包含字母、数字、下划线和连字符，最多 30 位。"))
+            )
+        elif data["student_no"] in seen:
             row_errors.append(
                 RowError(
                     number,
-                    "培养阶段",
-                    _("“%(value)s”不是有效的培养阶段，应为：%(choices)s。")
-                    % {
-                        "value": data["stage"],
-                        "choices": "、".join(str(label) for label in TraineeStage.labels),
-                    },
+                    "学号/工号",
+                    _("与第 %(row)s 行重复。") % {"row": seen[data["student_no"]]},
                 )
             )
-        if data["phone"] and not PHONE_RE.match(data["phone"]):
-            row_errors.append(RowError(number, "手机号", _("应为 11 位手机号码。")))
-        if len(data["college"]) > 100 or len(data["branch"]) > 100:
-            row_errors.append(RowError(number, "学院/党支部", _("名称过长（最多 100 个字）。")))
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        parsed.append(
-            RosterRow(
-                row=number,
-                name=data["name"],
-                student_no=data["student_no"],
-                college=data["college"],
-                branch=data["branch"],
-                stage=stage.value,
-                phone=data["phone"],
+        else:
+            seen[data["student_no"]] = number
+    stage = TraineeStage.from_label(data["stage"]) if data["stage"] else None
+    if data["stage"] and stage is None:
+        row_errors.append(
+            RowError(
+                number,
+                "培养阶段",
+                _("“%(value)s”不是有效的培养阶段，应为：%(choices)s。")
+                % {
+                    "value": data["stage"],
+                    "choices": "、".join(str(label) for label in TraineeStage.labels),
+                },
             )
         )
-    workbook.close()
-    if not parsed and not errors:
-        errors.append(RowError(2, _("文件"), _("名单中没有学员。")))
-    _check_accounts(parsed, errors)
-    if errors:
-        errors.sort(key=lambda e: e.row)
-        raise RosterError(errors)
-    return parsed
+    if data["phone"] and not PHONE_RE.match(data["phone"]):
+        row_errors.append(RowError(number, "手机号", _("应为 11 位手机号码。")))
+    if len(data["college"]) > 100 or len(data["branch"]) > 100:
+        row_errors.append(RowError(number, "学院/党支部", _("名称过长（最多 100 个字）。")))
+    if row_errors:
+        errors.extend(row_errors)
+        return
+    parsed.append(
+        RosterRow(
+            row=number,
+            name=data["name"],
+            student_no=data["student_no"],
+            college=data["college"],
+            branch=data["branch"],
+            stage=stage.value,
+            phone=data["phone"],
+        )
+    )
 
 
 def _check_accounts(rows: list[RosterRow], errors: list[RowError]) -> None:
@@ -246,22 +286,111 @@ def _check_scope(rows: list[RosterRow], *, by) -> None:
         raise RosterError(errors)
 
 
-def trainees_import(*, file, training_class=None, by=None) -> ImportResult:
+def _branch_label(college: str, branch: str) -> str:
+    return f"{college} / {branch}"
+
+
+def roster_plan(file, *, by=None) -> RosterPlan:
+    """Check the roster and say what importing it would do; RosterError if any row is bad.
+
+    `by`: the importing user, whose scope limits which existing trainees rows may update."""
+    rows, table = roster_read(file)
+    _check_scope(rows, by=by)
+    plan = RosterPlan(
+        rows=rows,
+        header_row=table.header_row,
+        format_label=table.format_label,
+        ignored=table.ignored,
+    )
+    existing = set(
+        TraineeProfile.objects.filter(student_no__in=[r.student_no for r in rows]).values_list(
+            "student_no", flat=True
+        )
+    )
+    plan.to_update = len(existing)
+    plan.to_create = len(rows) - plan.to_update
+    college_rows: dict[str, list[int]] = {}
+    branch_rows: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        college_rows.setdefault(r.college, []).append(r.row)
+        branch_rows.setdefault((r.college, r.branch), []).append(r.row)
+    known_colleges = set(College.objects.values_list("name", flat=True))
+    known_branches: dict[str, set[str]] = {}
+    for college, branch in Branch.objects.values_list("college__name", "name"):
+        known_branches.setdefault(college, set()).add(branch)
+
+    def similar(name: str, known: set[str], in_file: list[str]) -> list[str]:
+        found = [_("「%(name)s」（已有）") % {"name": n} for n, _r in near_matches(name, known)]
+        found += [
+            _("「%(name)s」（本文件）") % {"name": n}
+            for n, _r in near_matches(name, [x for x in in_file if x != name])
+        ]
+        return found
+
+    new_colleges = [c for c in college_rows if c not in known_colleges]
+    for college in new_colleges:
+        plan.new_colleges.append(
+            NewName(college, college_rows[college], similar(college, known_colleges, new_colleges))
+        )
+    for (college, branch), numbers in branch_rows.items():
+        known = known_branches.get(college, set())
+        if branch in known:
+            continue
+        in_file = [b for (c, b) in branch_rows if c == college and b not in known]
+        plan.new_branches.append(
+            NewName(_branch_label(college, branch), numbers, similar(branch, known, in_file))
+        )
+    return plan
+
+
+def trainees_import(
+    *,
+    file,
+    training_class=None,
+    allowed_new: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    by=None,
+) -> ImportResult:
     """Create or update trainees from a roster, enrol them in a class; all or nothing.
 
     New accounts log in with their 学号 as username and a random initial password, returned in
     `result.initial_passwords` (for initial_password_sheet) and nowhere else; they must change it
-    before anything else works (site, admin and API). `by` is the importing user: a row may only
-    update trainees within their scope (see _check_scope); None means the command line.
+    before anything else works (site, admin and API). Each is hashed, which is the slow part of a
+    1,000-row roster: the admin runs the import as a background task (roster_upload_run).
+    `allowed_new`: the 学院 and "学院 / 党支部" names the user confirmed in the preview; any other
+    new name stops the import (None: no check, as for the command line after --yes).
+    `progress(done, total)` is called as rows are written. `by` is the importing user: a row may
+    only update trainees within their scope (see _check_scope); None means the command line.
     """
     rows = roster_parse(file)
     _check_scope(rows, by=by)
     result = ImportResult()
+    total = len(rows)
+    if progress is not None:
+        progress(0, total)
+
+    def unconfirmed(name: str, row: int) -> None:
+        if allowed_new is not None and name not in allowed_new:
+            raise RosterError(
+                [
+                    RowError(
+                        row,
+                        _("学院/党支部"),
+                        _("「%(name)s」是新名称，但预览时没有确认，请重新上传预览。")
+                        % {"name": name},
+                    )
+                ]
+            )
+
     with transaction.atomic():
         colleges = {c.name: c for c in College.objects.filter(name__in={r.college for r in rows})}
+        first_row = {}
+        for r in rows:
+            first_row.setdefault(r.college, r.row)
         for name in sorted({r.college for r in rows} - set(colleges)):
+            unconfirmed(name, first_row[name])
             colleges[name] = College.objects.create(name=name)
-            result.colleges_created += 1
+            result.new_colleges.append(name)
         branches = {
             (b.college_id, b.name): b for b in Branch.objects.filter(college__in=colleges.values())
         }
@@ -272,14 +401,16 @@ def trainees_import(*, file, training_class=None, by=None) -> ImportResult:
             )
         }
         trainees_group = Group.objects.filter(name=TRAINEES_GROUP).first()
-        for r in rows:
+        for done, r in enumerate(rows, start=1):
             college = colleges[r.college]
             branch = branches.get((college.pk, r.branch))
             if branch is None:
+                label = _branch_label(r.college, r.branch)
+                unconfirmed(label, r.row)
                 branch = branches[(college.pk, r.branch)] = Branch.objects.create(
                     college=college, name=r.branch
                 )
-                result.branches_created += 1
+                result.new_branches.append(label)
             profile = existing.get(r.student_no)
             if profile is None:
                 password = initial_password_generate()
@@ -312,7 +443,59 @@ def trainees_import(*, file, training_class=None, by=None) -> ImportResult:
                     training_class=training_class, trainee=profile
                 )
                 result.enrolled += int(created)
+            if progress is not None and (done % 50 == 0 or done == total):
+                progress(done, total)
     return result
+
+
+def roster_upload_run(*, upload_id: int) -> str:
+    """Run a confirmed roster upload (the background task): progress, then the result."""
+    from learning.classes.models import TrainingClass
+    from learning.tabular import services as tabular_services
+    from learning.tabular.models import TableUpload
+
+    upload = TableUpload.objects.filter(pk=upload_id).first()
+    if upload is None or not upload.data:
+        return "gone"
+    options = upload.options
+    training_class = None
+    if options.get("class_id"):
+        training_class = TrainingClass.objects.filter(pk=options["class_id"]).first()
+    try:
+        tabular_services.upload_start(upload_id=upload_id, total=0)
+        result = trainees_import(
+            file=tabular_services.upload_file(upload),
+            training_class=training_class,
+            allowed_new=options.get("allowed_new", []),
+            by=upload.owner,
+            progress=lambda done, total: tabular_services.upload_progress(
+                upload_id=upload_id, done=done, total=total
+            ),
+        )
+    except RosterError as exc:
+        tabular_services.upload_finish(
+            upload_id=upload_id,
+            result={"errors": [str(e) for e in exc.errors], "total": exc.total},
+            failed=True,
+        )
+        return "failed"
+    tabular_services.upload_finish(
+        upload_id=upload_id,
+        result={
+            "created": result.created,
+            "updated": result.updated,
+            "enrolled": result.enrolled,
+            "new_colleges": result.new_colleges,
+            "new_branches": result.new_branches,
+            "class": str(training_class) if training_class else "",
+            # Until the importer opens the result page, which moves them into their session
+            # for the one-time password sheet and removes them from here.
+            "initial_passwords": [
+                [p.student_no, p.name, p.password] for p in result.initial_passwords
+            ],
+        },
+    )
+    return "done"
 
 
 def trainee_account_create(*, student_no: str, name: str, password: str, group=None):

@@ -114,9 +114,11 @@ def _answer_text(question: Question) -> str:
 
 class QuestionImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel 文件"),
-        help_text=_("仅支持 .xlsx；第一行为列名。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        label=_("试题文件"),
+        help_text=_(
+            "Excel（.xlsx 或 .xls）或 CSV（UTF-8 或 GBK）；表头可以不在第一行。上传后先预览，确认后才导入。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
     bank = forms.ModelChoiceField(
         label=_("导入到已有题库"), queryset=QuestionBank.objects.none(), required=False

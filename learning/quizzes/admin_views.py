@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,6 +20,10 @@ from learning.quizzes.admin_forms import ManualGradeForm, QuestionImportForm
 from learning.quizzes.exceptions import QuizError
 from learning.quizzes.models import Attempt, AttemptState, QuestionBank, QuestionType, Quiz
 from learning.quizzes.viewsets import quizzes_for
+from learning.tabular import selectors as tabular_selectors
+from learning.tabular import services as tabular_services
+from learning.tabular.models import UploadKind, UploadStatus
+from learning.tabular.reader import TableError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_PERMISSION = "quizzes.add_question"
@@ -50,24 +55,26 @@ def _menu_item_for(permission: str):
 # --- import / export -----------------------------------------------------------------------------
 
 
+PREVIEW_ROWS = 100
+
+
 def import_view(request):
+    """Upload a file: it is kept for its preview, nothing is imported yet."""
     _require(request, IMPORT_PERMISSION)
-    errors = []
     if request.method == "POST":
         form = QuestionImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            result = excel.import_questions(
-                file=form.cleaned_data["file"], bank_name=form.bank_name, user=request.user
-            )
-            if result.ok:
-                messages.success(
-                    request,
-                    _("已导入 %(n)s 道试题到题库「%(bank)s」。")
-                    % {"n": result.created, "bank": form.bank_name},
+            try:
+                upload = tabular_services.upload_stage(
+                    owner=request.user,
+                    kind=UploadKind.QUESTIONS,
+                    file=form.cleaned_data["file"],
+                    options={"bank_name": form.bank_name},
                 )
-                return redirect(reverse("question_import:import"))
-            errors = result.errors
-            messages.error(request, _("文件有 %(n)s 处错误，未导入任何试题。") % {"n": len(errors)})
+            except TableError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect(reverse("question_import:preview", args=[upload.pk]))
     else:
         form = QuestionImportForm(user=request.user)
     return TemplateResponse(
@@ -75,9 +82,78 @@ def import_view(request):
         "quizzes/admin/import.html",
         {
             "form": form,
-            "errors": errors,
             "banks": QuestionBank.objects.all(),  # every bank may be exported (read-only)
             "page_title": _("导入试题"),
+            "header_icon": "upload",
+        },
+    )
+
+
+def import_preview_view(request, upload_id: int):
+    """The parsed questions with their errors and warnings; “确认导入” imports them, all or none."""
+    _require(request, IMPORT_PERMISSION)
+    upload = tabular_selectors.upload_for(
+        user=request.user, upload_id=upload_id, kind=UploadKind.QUESTIONS
+    )
+    if upload is None or upload.status != UploadStatus.STAGED:
+        raise Http404
+    bank_name = upload.options.get("bank_name", "")
+    confirm_error = ""
+    if request.method == "POST":
+        accepted = request.POST.get("accept_warnings") == "1"
+        result = excel.parse_file(tabular_services.upload_file(upload))
+        if result.ok and (accepted or not result.warnings):
+            if not tabular_services.upload_claim(upload_id=upload.pk):
+                raise Http404  # already confirmed (a double click)
+            with transaction.atomic():
+                result = excel.import_questions(
+                    file=tabular_services.upload_file(upload),
+                    bank_name=bank_name,
+                    user=request.user,
+                    accept_warnings=True,
+                )
+                tabular_services.upload_finish(
+                    upload_id=upload.pk,
+                    result={"created": result.created, "bank": bank_name},
+                    failed=not result.imported,
+                )
+            if result.imported:
+                messages.success(
+                    request,
+                    _("已导入 %(n)s 道试题到题库「%(bank)s」。")
+                    % {"n": result.created, "bank": bank_name},
+                )
+                return redirect(reverse("question_import:import"))
+        elif result.ok:
+            confirm_error = _("请先勾选确认上面的提示。")
+    else:
+        result = excel.parse_file(tabular_services.upload_file(upload))
+    if not result.ok:
+        messages.error(
+            request, _("文件有 %(n)s 处错误，未导入任何试题。") % {"n": result.error_total}
+        )
+    return TemplateResponse(
+        request,
+        "quizzes/admin/import_preview.html",
+        {
+            "upload": upload,
+            "bank_name": bank_name,
+            "result": result,
+            "rows": [
+                {
+                    "row": q.import_row,
+                    "type": excel.TYPE_EXPORT_NAMES[q.type],
+                    "stem": q.stem,
+                    "options": q.options,
+                    "answer": excel.answer_cell(q),
+                    "score": q.score,
+                    "difficulty": excel.DIFFICULTY_EXPORT_NAMES.get(q.difficulty, ""),
+                }
+                for q in result.questions[:PREVIEW_ROWS]
+            ],
+            "more_rows": max(0, len(result.questions) - PREVIEW_ROWS),
+            "confirm_error": confirm_error,
+            "page_title": _("导入试题：预览"),
             "header_icon": "upload",
         },
     )
@@ -122,6 +198,7 @@ class QuestionImportViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", import_view, name="import"),
+            path("<int:upload_id>/", import_preview_view, name="preview"),
             path("template.xlsx", template_view, name="template"),
             path("export/<int:bank_id>.xlsx", export_view, name="export"),
         ]

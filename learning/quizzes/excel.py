@@ -1,15 +1,18 @@
-"""Question banks to and from Excel: header synonyms, every bad row reported, all-or-nothing import."""
+"""Question banks to and from Excel: header synonyms, every bad row reported, all-or-nothing import.
+
+Files are read by learning.tabular (.xlsx/.xls/.csv, caps, header row found, bracketed units).
+"""
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from learning.quizzes import grading
 from learning.quizzes.models import (
@@ -20,22 +23,27 @@ from learning.quizzes.models import (
     QuestionBank,
     QuestionType,
 )
+from learning.tabular.reader import CappedErrors, TableError, read_table
 from spreadsheet_safety import xlsx_row
 
 # Column names as real templates write them (DOMAIN.md); the first of each is what export writes.
+# Headers are compared without units or notes in brackets and without stars (learning.tabular).
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "type": ("题型", "题目类型"),
-    "stem": ("题干", "题目", "题目内容", "试题"),
+    "type": ("题型", "题目类型", "试题类型"),
+    "stem": ("题干", "题目", "题目内容", "试题", "试题内容"),
     **{f"option_{k}": (f"选项{k}", k) for k in OPTION_KEYS},
-    "answer": ("答案", "正确答案", "参考答案"),
-    "explanation": ("解析", "答案解析"),
-    "score": ("分值", "分数"),
-    "difficulty": ("难度",),
+    # All options in one cell ("A.xxx B.xxx C.xxx D.xxx"), as 考试星/问卷星-style exports write.
+    "options": ("选项", "备选项", "选项内容", "答案选项"),
+    "answer": ("答案", "正确答案", "参考答案", "标准答案"),
+    "explanation": ("解析", "答案解析", "试题解析"),
+    "score": ("分值", "分数", "每题分值"),
+    "difficulty": ("难度", "难易程度", "难度等级"),
     "category": ("分类", "知识点", "章节"),
     "tags": ("标签",),
 }
 COLUMN_LABELS = {name: names[0] for name, names in HEADER_SYNONYMS.items()}
 REQUIRED_COLUMNS = ("type", "stem", "answer")
+EXPORT_COLUMNS = [name for name in HEADER_SYNONYMS if name != "options"]
 
 TYPE_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("单选", "单选题", "单项选择题", "单项选择"), QuestionType.SINGLE),
@@ -52,21 +60,24 @@ TYPE_EXPORT_NAMES = {
     QuestionType.SHORT: "简答题",
 }
 DIFFICULTY_SYNONYMS: dict[str, str] = {
-    **dict.fromkeys(("易", "简单", "容易", "低"), Difficulty.EASY),
-    **dict.fromkeys(("中", "中等", "一般", "适中"), Difficulty.MEDIUM),
-    **dict.fromkeys(("难", "困难", "较难", "高"), Difficulty.HARD),
+    **dict.fromkeys(("易", "简单", "容易", "低", "1"), Difficulty.EASY),
+    **dict.fromkeys(("中", "中等", "一般", "适中", "2"), Difficulty.MEDIUM),
+    **dict.fromkeys(("难", "困难", "较难", "高", "3"), Difficulty.HARD),
 }
 DIFFICULTY_EXPORT_NAMES = {Difficulty.EASY: "易", Difficulty.MEDIUM: "中", Difficulty.HARD: "难"}
 MAX_SCORE = Decimal("1000")
+DEFAULT_SCORE = Decimal("1")
 
 
 @dataclass
 class RowError:
-    row: int
+    row: int | None  # None: the file as a whole (never "第 0 行")
     column: str
     reason: str
 
     def __str__(self) -> str:
+        if self.row is None:
+            return self.reason
         if self.column:
             where = gettext("第 %(row)s 行「%(column)s」列") % {
                 "row": self.row,
@@ -80,81 +91,125 @@ class RowError:
 @dataclass
 class ImportResult:
     questions: list[Question] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: CappedErrors = field(default_factory=CappedErrors)
+    # Values filled in by default because their column is missing: the user confirms them.
+    warnings: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # headers of the columns not used
+    header_row: int | None = None
+    format_label: str = ""
     created: int = 0
+    imported: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
-
-def _header_key(text) -> str:
-    return unicodedata.normalize("NFKC", str(text or "")).replace(" ", "").strip().upper()
-
-
-_HEADER_LOOKUP = {
-    _header_key(name): column for column, names in HEADER_SYNONYMS.items() for name in names
-}
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "正确" if value else "错误"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    @property
+    def error_total(self) -> int:
+        return self.errors.total
 
 
 def _word(value: str) -> str:
     return unicodedata.normalize("NFKC", value).replace(" ", "").strip()
 
 
-def parse_rows(rows, *, bank: QuestionBank | None = None) -> ImportResult:
-    """Questions (unsaved) from rows of cells whose first row is the header, or every error."""
-    result = ImportResult()
-    rows = iter(rows)
-    header = next(rows, None)
-    if header is None:
-        result.errors.append(RowError(1, "", gettext("文件是空的")))
-        return result
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        column = _HEADER_LOOKUP.get(_header_key(cell))
-        if column and column not in columns:
-            columns[column] = index
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            names = "/".join(HEADER_SYNONYMS[column])
-            result.errors.append(
-                RowError(
-                    1, COLUMN_LABELS[column], gettext("缺少「%(names)s」列") % {"names": names}
-                )
-            )
-    if result.errors:
-        return result
+# "A.xxx B.xxx", "A、xxx", "Ａ．xxx", "(A) xxx", "A:xxx": a letter and a mark; letters must come in
+# order (A, B, C…) so a "B." inside an option's text is not taken for the next option.
+_OPTION_MARK = re.compile(r"[(（]?([A-HＡ-Ｈ])\s*[.．、:：)）]")
+_OPTION_TRIM = " \t\r\n;；,，、|"
 
-    for row_number, cells in enumerate(rows, start=2):
-        values = {
-            name: _cell_text(cells[i]) if i < len(cells) else "" for name, i in columns.items()
-        }
-        if not any(values.values()):
+
+def split_options(text: str) -> list[str] | None:
+    """Options written in one cell, in order, or None when the cell is not in that form.
+
+    Marks after a space or a separator are tried first ("A.维生素B族 B.维生素C" has two options);
+    only when they give fewer than two options may a mark follow the text directly ("A.甲B.乙").
+    """
+    for strict in (True, False):
+        marks = _option_marks(text, strict=strict)
+        if len(marks) >= 2:
+            break
+    else:
+        return None
+    if text[: marks[0].start()].strip():
+        return None
+    return [
+        text[mark.end() : marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip(
+            _OPTION_TRIM
+        )
+        for i, mark in enumerate(marks)
+    ]
+
+
+def _option_marks(text: str, *, strict: bool) -> list[re.Match]:
+    expected = 0
+    marks = []
+    for match in _OPTION_MARK.finditer(text):
+        letter = unicodedata.normalize("NFKC", match.group(1))
+        before = text[match.start() - 1] if match.start() else ""
+        if before.isascii() and before.isalnum():
+            continue  # "Vitamin B." is not option B
+        if strict and before and not (before.isspace() or before in _OPTION_TRIM):
             continue
-        question = _parse_row(values, row_number, result.errors)
-        if question is not None:
-            question.bank = bank
-            result.questions.append(question)
+        if expected < len(OPTION_KEYS) and letter == OPTION_KEYS[expected]:
+            marks.append(match)
+            expected += 1
+    return marks
+
+
+def parse_file(file) -> ImportResult:
+    """Questions (unsaved) from an uploaded .xlsx/.xls/.csv, with every error and warning."""
+    result = ImportResult()
+    try:
+        table = read_table(file, synonyms=HEADER_SYNONYMS, required=REQUIRED_COLUMNS)
+    except TableError as exc:
+        if exc.row is not None:
+            for column in exc.missing:
+                names = "/".join(HEADER_SYNONYMS[column])
+                result.errors.append(
+                    RowError(
+                        exc.row,
+                        COLUMN_LABELS[column],
+                        gettext("缺少「%(names)s」列") % {"names": names},
+                    )
+                )
+        else:
+            result.errors.append(RowError(None, "", str(exc)))
+        return result
+    result.header_row = table.header_row
+    result.ignored = table.ignored
+    result.format_label = table.format_label
+    labels = {**COLUMN_LABELS, **table.headers}
+    try:
+        for row_number, values in table.rows:
+            question = _parse_row(values, row_number, result.errors, labels)
+            if question is not None:
+                question.import_row = row_number  # shown in the preview
+                result.questions.append(question)
+    except TableError as exc:  # past the row cap: that is the one thing to fix
+        result.questions = []
+        result.errors = CappedErrors([RowError(None, "", str(exc))])
+        return result
     if not result.questions and not result.errors:
-        result.errors.append(RowError(2, "", gettext("文件中没有试题")))
+        result.errors.append(RowError(table.header_row + 1, "", gettext("表头下面没有试题")))
+    if "score" not in table.columns and result.questions:
+        result.warnings.append(
+            gettext(
+                "文件中没有「分值」列，全部 %(n)s 道试题都将按 %(score)s 分计。"
+                "如果试题分值不同，请在文件中加上「分值」列后重新上传。"
+            )
+            % {"n": len(result.questions), "score": DEFAULT_SCORE}
+        )
     return result
 
 
-def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Question | None:
-    before = len(errors)
+def _parse_row(
+    values: dict[str, str], row: int, errors: list[RowError], labels: dict[str, str]
+) -> Question | None:
+    before = errors.total if isinstance(errors, CappedErrors) else len(errors)
 
     def error(column: str, reason: str) -> None:
-        errors.append(RowError(row, COLUMN_LABELS[column], reason))
+        errors.append(RowError(row, labels.get(column, COLUMN_LABELS[column]), reason))
 
     type_ = TYPE_SYNONYMS.get(_word(values.get("type", "")))
     if type_ is None:
@@ -173,12 +228,36 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
     options = [values.get(f"option_{k}", "") for k in OPTION_KEYS]
     while options and not options[-1]:
         options.pop()
-    if type_ in CHOICE_TYPES:
+    option_column = None  # the column the options' errors are reported in
+    split_failed = False
+    if not options and values.get("options"):
+        option_column = "options"
+        split = split_options(values["options"])
+        split_failed = split is None
+        if split_failed and type_ in CHOICE_TYPES:
+            error(
+                "options",
+                gettext("无法拆分选项，应写作“A.内容 B.内容 C.内容”（字母按顺序）"),
+            )
+        options = split or []
+    options_ok = not split_failed
+    if type_ in CHOICE_TYPES and options_ok:
         if "" in options:
             gap = OPTION_KEYS[options.index("")]
-            error(f"option_{gap}", gettext("选项%(key)s为空，但后面还有选项") % {"key": gap})
+            error(
+                option_column or f"option_{gap}",
+                gettext("选项%(key)s为空，但后面还有选项") % {"key": gap},
+            )
+            options_ok = False
         elif len(options) < 2:
-            error("option_B", gettext("选择题至少需要两个选项"))
+            has_option_columns = "option_B" in values or "options" in values
+            error(
+                option_column or ("option_B" if "option_B" in values else "options"),
+                gettext("选择题至少需要两个选项")
+                if has_option_columns
+                else gettext("选择题至少需要两个选项，但文件中没有选项列"),
+            )
+            options_ok = False
     elif options and type_ is not None:
         options = []  # Options of other types are ignored, as templates often leave them filled.
 
@@ -186,16 +265,16 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
     raw_answer = values.get("answer", "")
     if type_ is not None and type_ != QuestionType.SHORT and not raw_answer:
         error("answer", gettext("答案不能为空"))
-    elif type_ is not None:
+    elif type_ is not None and options_ok:
         try:
             answer = grading.normalise_key(type_, raw_answer, option_count=len(options))
         except grading.AnswerError as exc:
             error("answer", str(exc))
 
-    score = Decimal("1")
+    score = DEFAULT_SCORE
     if values.get("score"):
         try:
-            score = Decimal(_word(values["score"]))
+            score = Decimal(_word(values["score"]).removesuffix("分"))
         except InvalidOperation:
             error("score", gettext("分值「%(value)s」不是数字") % {"value": values["score"]})
         else:
@@ -210,7 +289,7 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
         if difficulty is None:
             error(
                 "difficulty",
-                gettext("无法识别的难度「%(value)s」（应为易/中/难或简单/中等/困难）")
+                gettext("无法识别的难度「%(value)s」（应为易/中/难、简单/中等/困难或 1/2/3）")
                 % {"value": values["difficulty"]},
             )
 
@@ -221,7 +300,8 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
     if len(tags) > 200:
         error("tags", gettext("标签不能超过 200 个字"))
 
-    if len(errors) > before:
+    after = errors.total if isinstance(errors, CappedErrors) else len(errors)
+    if after > before:
         return None
     question = Question(
         type=type_,
@@ -238,29 +318,16 @@ def _parse_row(values: dict[str, str], row: int, errors: list[RowError]) -> Ques
     return question
 
 
-def read_workbook(file) -> list[tuple]:
-    """The first sheet's rows; raises ValueError with a Chinese reason for a file that is not .xlsx."""
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ValueError(gettext("无法读取文件：请上传 .xlsx 格式的 Excel 文件")) from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends: a file that is not an xlsx at all.
-        raise ValueError(gettext("无法读取文件：请上传 .xlsx 格式的 Excel 文件")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+def import_questions(
+    *, file, bank_name: str, user=None, accept_warnings: bool = False
+) -> ImportResult:
+    """Import every question of the file into the bank, or none of them if any row is bad.
 
-
-def import_questions(*, file, bank_name: str, user=None) -> ImportResult:
-    """Import every question of the file into the bank, or none of them if any row is bad."""
-    try:
-        rows = read_workbook(file)
-    except ValueError as exc:
-        return ImportResult(errors=[RowError(0, "", str(exc))])
-    result = parse_rows(rows)
-    if not result.ok:
+    Warnings (values defaulted because their column is missing) stop the import unless the user
+    accepted them (`accept_warnings`, after seeing the preview).
+    """
+    result = parse_file(file)
+    if not result.ok or (result.warnings and not accept_warnings):
         return result
     with transaction.atomic():
         bank, _ = QuestionBank.objects.get_or_create(
@@ -270,10 +337,11 @@ def import_questions(*, file, bank_name: str, user=None) -> ImportResult:
             question.bank = bank
         Question.objects.bulk_create(result.questions, batch_size=500)
     result.created = len(result.questions)
+    result.imported = True
     return result
 
 
-def _answer_cell(question: Question) -> str:
+def answer_cell(question: Question) -> str:
     if question.type == QuestionType.SHORT:
         return str(question.answer or "")
     if question.type == QuestionType.MULTIPLE:
@@ -281,7 +349,7 @@ def _answer_cell(question: Question) -> str:
     return grading.display_answer({"type": question.type, "answer": question.answer})
 
 
-HEADER = [COLUMN_LABELS[name] for name in HEADER_SYNONYMS]
+HEADER = [COLUMN_LABELS[name] for name in EXPORT_COLUMNS]
 
 _EXAMPLES = [
     [
@@ -432,7 +500,7 @@ def export_xlsx(questions) -> bytes:
                     TYPE_EXPORT_NAMES[question.type],
                     question.stem,
                     *options[: len(OPTION_KEYS)],
-                    _answer_cell(question),
+                    answer_cell(question),
                     question.explanation,
                     float(question.score) if question.score % 1 else int(question.score),
                     DIFFICULTY_EXPORT_NAMES.get(question.difficulty, "中"),

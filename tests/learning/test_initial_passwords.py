@@ -147,12 +147,26 @@ def test_the_check_costs_no_query_beyond_the_tokens(
         assert must_change_password(user) is with_profile
 
 
-def test_the_admin_import_shows_the_sheet_once(client, trainer, training_class):
-    client.force_login(trainer)
+def _admin_import(client, training_class):
+    """Upload, confirm the preview (GOOD names new 学院/党支部), open the result page."""
     response = client.post(
         "/admin/trainee_import/", {"file": xlsx(GOOD), "training_class": training_class.pk}
     )
     assert response.status_code == 302
+    preview = response["Location"]
+    new_names = ["外国语学院", "外国语学院 / 研究生党支部"]
+    response = client.post(preview, {"new_name": new_names, "confirm_new": "1"})
+    return client.get(response["Location"]).content.decode()
+
+
+def test_the_admin_import_shows_the_sheet_once(client, trainer, training_class):
+    client.force_login(trainer)
+    result = _admin_import(client, training_class)
+    assert "下载初始密码表" in result
+    # The passwords left the upload's row for the importer's session.
+    from learning.tabular.models import TableUpload
+
+    assert TableUpload.objects.get().result["initial_passwords"] == []
     page = client.get("/admin/trainee_import/").content.decode()
     assert "下载初始密码表" in page
     key = page.split("/admin/trainee_import/passwords/")[1].split("/")[0]
@@ -175,7 +189,7 @@ def test_another_user_cannot_fetch_the_sheet(client, trainer, training_class):
     from tests.factories import make_user
 
     client.force_login(trainer)
-    client.post("/admin/trainee_import/", {"file": xlsx(GOOD), "training_class": training_class.pk})
+    _admin_import(client, training_class)
     page = client.get("/admin/trainee_import/").content.decode()
     key = page.split("/admin/trainee_import/passwords/")[1].split("/")[0]
     other = make_user("other-trainer", role=TRAINERS)

@@ -99,13 +99,25 @@ def test_admin_import_reports_errors_and_template_downloads(trainer_client):
     response = trainer_client.post(
         "/admin/question_import/", {"file": _upload([header, good, bad]), "new_bank": "后台题库"}
     )
+    response = trainer_client.get(response["Location"])
     html = response.content.decode()
     assert response.status_code == 200 and "选项 C 不存在" in html and "未导入任何试题" in html
+    assert "确认导入" not in html
     assert not QuestionBank.objects.filter(name="后台题库").exists()
     response = trainer_client.post(
         "/admin/question_import/", {"file": _upload([header, good]), "new_bank": "后台题库"}
     )
+    preview_url = response["Location"]
+    html = trainer_client.get(preview_url).content.decode()
+    # No 分值 column: every question would be worth 1 分, which the trainer must confirm.
+    assert "题一" in html and "没有「分值」列" in html and "确认导入" in html
+    response = trainer_client.post(preview_url)
+    assert response.status_code == 200 and "请先勾选" in response.content.decode()
+    assert not QuestionBank.objects.filter(name="后台题库").exists()
+    response = trainer_client.post(preview_url, {"accept_warnings": "1"})
     assert response.status_code == 302
+    # Confirming twice (a double click) does not import twice.
+    assert trainer_client.post(preview_url, {"accept_warnings": "1"}).status_code == 404
     bank = QuestionBank.objects.get(name="后台题库")
     assert bank.questions.count() == 1
     exported = trainer_client.get(f"/admin/question_import/export/{bank.pk}.xlsx")

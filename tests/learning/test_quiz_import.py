@@ -177,7 +177,7 @@ def test_export_writes_the_template_and_imports_back(quiz_bank):
 
 
 def test_template_is_a_valid_import():
-    result = excel.parse_rows(excel.read_workbook(io.BytesIO(excel.template_xlsx())))
+    result = excel.parse_file(io.BytesIO(excel.template_xlsx()))
     assert result.ok and {q.type for q in result.questions} == {
         "single",
         "multiple",

@@ -146,6 +146,10 @@ def test_command_imports_and_enrols(tmp_path, training_class):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(xlsx(GOOD).getvalue())
     sheet = tmp_path / "passwords.xlsx"
+    # 外国语学院 and its branch are new: the command names them and waits for --yes.
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("import_trainees", str(path), "--class", str(training_class.pk))
+    assert not TraineeProfile.objects.filter(student_no="2023001").exists()
     call_command(
         "import_trainees",
         str(path),
@@ -153,6 +157,7 @@ def test_command_imports_and_enrols(tmp_path, training_class):
         str(training_class.pk),
         "--passwords-out",
         str(sheet),
+        "--yes",
     )
     assert Enrolment.objects.filter(training_class=training_class).count() == 4
     rows = list(load_workbook(sheet).active.iter_rows(min_row=2, max_row=4, values_only=True))
@@ -173,7 +178,7 @@ def test_command_reports_errors(tmp_path, capsys):
     assert "第 2 行【姓名】" in capsys.readouterr().err
 
 
-def test_admin_upload_and_template(client, trainer, training_class):
+def test_admin_upload_preview_confirm_and_template(client, trainer, training_class):
     client.force_login(trainer)
     assert client.get("/admin/trainee_import/template.xlsx").status_code == 200
     response = client.post(
@@ -181,7 +186,21 @@ def test_admin_upload_and_template(client, trainer, training_class):
         {"file": xlsx(GOOD), "training_class": training_class.pk},
     )
     assert response.status_code == 302
+    preview_url = response["Location"]
+    preview = client.get(preview_url)
+    html = preview.content.decode()
+    assert "确认导入" in html and "外国语学院" in html and "新建 3 人" in html
+    assert not TraineeProfile.objects.filter(student_no__startswith="2023").exists()
+    new_names = ["外国语学院", "外国语学院 / 研究生党支部"]
+    # Not ticking the confirmation of the new 学院/党支部 imports nothing.
+    response = client.post(preview_url, {"new_name": new_names})
+    assert response.status_code == 200 and "请先勾选" in response.content.decode()
+    assert not TraineeProfile.objects.filter(student_no__startswith="2023").exists()
+    response = client.post(preview_url, {"new_name": new_names, "confirm_new": "1"})
+    assert response.status_code == 302 and response["Location"].endswith("/result/")
     assert TraineeProfile.objects.filter(student_no__startswith="2023").count() == 3
+    result = client.get(response["Location"]).content.decode()
+    assert "新建学员 3 人" in result and "外国语学院 / 研究生党支部" in result
 
 
 def test_admin_upload_shows_row_errors(client, trainer):
@@ -189,8 +208,10 @@ def test_admin_upload_shows_row_errors(client, trainer):
     response = client.post(
         "/admin/trainee_import/", {"file": xlsx([["", "1", "学院", "支部", "发展对象"]])}
     )
+    response = client.get(response["Location"])
     assert response.status_code == 200
-    assert "不能为空" in response.content.decode()
+    html = response.content.decode()
+    assert "不能为空" in html and "确认导入" not in html
     assert not TraineeProfile.objects.exists()
 
 

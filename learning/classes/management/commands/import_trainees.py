@@ -1,5 +1,5 @@
-"""manage.py import_trainees FILE.xlsx [--class ID] [--passwords-out SHEET.xlsx]: import a trainee
-roster, all or nothing; new accounts' random initial passwords are written to the sheet."""
+"""manage.py import_trainees FILE [--class ID] [--yes] [--passwords-out SHEET.xlsx]: import a
+trainee roster, all or nothing; new accounts' random initial passwords are written to the sheet."""
 
 import os
 
@@ -7,21 +7,30 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from learning.classes.models import TrainingClass
-from learning.classes.roster import RosterError, initial_password_sheet, trainees_import
+from learning.classes.roster import (
+    RosterError,
+    initial_password_sheet,
+    roster_plan,
+    trainees_import,
+)
 
 
 class Command(BaseCommand):
-    help = "从 .xlsx 名单导入学员（姓名、学号/工号、学院、党支部、培养阶段、手机号），有错则全部不导入。"
+    help = (
+        "从名单（.xlsx、.xls 或 .csv）导入学员（姓名、学号/工号、学院、党支部、培养阶段、手机号），"
+        "有错则全部不导入；要新建学院/党支部时须加 --yes 确认。"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="名单文件 .xlsx")
+        parser.add_argument("file", help="名单文件（.xlsx、.xls 或 .csv）")
         parser.add_argument("--class", dest="class_id", type=int, help="同时报名到此培训班（ID）")
         parser.add_argument(
             "--passwords-out",
             help="新账号随机初始密码表的保存位置（.xlsx，默认 初始密码-日期时间.xlsx）；首次登录必须修改",
         )
+        parser.add_argument("--yes", action="store_true", help="确认新建名单中出现的新学院/党支部")
 
-    def handle(self, *args, file, class_id=None, passwords_out=None, **options):
+    def handle(self, *args, file, class_id=None, passwords_out=None, yes=False, **options):
         training_class = None
         if class_id is not None:
             training_class = TrainingClass.objects.filter(pk=class_id).first()
@@ -29,13 +38,29 @@ class Command(BaseCommand):
                 raise CommandError(f"培训班 {class_id} 不存在。")
         try:
             with open(file, "rb") as handle:
-                result = trainees_import(file=handle, training_class=training_class)
+                plan = roster_plan(handle)
+                self.stdout.write(
+                    f"表头：第 {plan.header_row} 行（{plan.format_label}）；"
+                    f"共 {len(plan.rows)} 名学员：新建 {plan.to_create} 人，更新 {plan.to_update} 人。"
+                )
+                if plan.ignored:
+                    self.stdout.write("已忽略列：" + "、".join(plan.ignored))
+                for item in plan.new_colleges + plan.new_branches:
+                    similar = f"  ⚠ 与 {'、'.join(item.similar)} 相近" if item.similar else ""
+                    self.stdout.write(f"将新建：{item.name}（第 {item.rows[0]} 行等）{similar}")
+                if plan.new_names and not yes:
+                    raise CommandError("名单中有新的学院/党支部，核对无误后加 --yes 重新运行。")
+                result = trainees_import(
+                    file=handle, training_class=training_class, progress=self._progress
+                )
         except FileNotFoundError as exc:
             raise CommandError(f"找不到文件：{file}") from exc
         except RosterError as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"名单有 {len(exc.errors)} 处错误，未导入任何学员。") from exc
+            if exc.total > len(exc.errors):
+                self.stderr.write(f"……另有 {exc.total - len(exc.errors)} 处错误未列出。")
+            raise CommandError(f"名单有 {exc.total} 处错误，未导入任何学员。") from exc
         if result.initial_passwords:
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             passwords_out = passwords_out or f"初始密码-{stamp}.xlsx"
@@ -50,3 +75,11 @@ class Command(BaseCommand):
                 f"新建学院 {result.colleges_created} 个、党支部 {result.branches_created} 个。"
             )
         )
+        for name in result.new_colleges:
+            self.stdout.write(f"  新建学院：{name}")
+        for name in result.new_branches:
+            self.stdout.write(f"  新建党支部：{name}")
+
+    def _progress(self, done: int, total: int) -> None:
+        """Progress on stderr, a line per 50 rows: a 1,000-row roster hashes 1,000 passwords."""
+        self.stderr.write(f"已处理 {done}/{total}")

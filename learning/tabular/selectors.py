@@ -1,0 +1,7 @@
+"""Reads of learning.tabular: an upload is seen by the one who uploaded it, nobody else."""
+
+from learning.tabular.models import TableUpload
+
+
+def upload_for(*, user, upload_id: int, kind: str) -> TableUpload | None:
+    return TableUpload.objects.filter(pk=upload_id, owner=user, kind=kind).first()

@@ -7,6 +7,7 @@ typed exceptions listed here (edx-val style), so callers never see ffmpeg or sto
 
     video = media.video_create(title="…", file=uploaded_file, uploaded_by=user)  # VideoRejected
     media.video_playback(video=video)   # {"status", "progress", "hls_url", "mp4_url", "poster_url", …}
+    media.video_playback(video=video, signed_for=user)  # the same, signed URLs (signed_urls.py)
     media.user_can_view_video(user=request.user, video=video)
 """
 

@@ -101,8 +101,9 @@ class VideoDetailView(APIView):
             raise Http404 from None
         if not selectors.user_can_view_video(user=request.user, video=video):
             raise Http404
-        playback = selectors.video_playback(video=video)
-        renditions = selectors.video_renditions(video=video)
+        # Signed for this user: a native player can fetch them without the token header.
+        playback = selectors.video_playback(video=video, signed_for=request.user)
+        renditions = selectors.video_renditions(video=video, signed_for=request.user)
         for rendition in renditions:
             rendition["url"] = _absolute(request, rendition["url"])
         data = {

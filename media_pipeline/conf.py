@@ -27,6 +27,9 @@ DEFAULTS = {
     "HEARTBEAT_SECONDS": 10,
     # A job that keeps killing its worker is failed after this many attempts.
     "MAX_ATTEMPTS": 3,
+    # Lifetime of the signed media URLs the API hands out (media_pipeline/signed_urls.py); long
+    # enough to watch the longest lesson, after which the client fetches the lesson again.
+    "SIGNED_URL_SECONDS": 6 * 3600,
     # When set (e.g. "/protected-media"), nginx serves files after the access check.
     "X_ACCEL_PREFIX": "",
     # Dotted path of `f(user, video) -> bool` deciding who may fetch a video's media.

@@ -44,29 +44,41 @@ def video_latest_job(*, video: Video) -> EncodingJob | None:
     return video_jobs(video=video).first()
 
 
-def video_media_url(*, video: Video, name: str) -> str:
+# `signed_for` of video_playback and video_renditions: a user (AnonymousUser too) gets signed,
+# expiring URLs (signed_urls.py) that work without a session; UNSIGNED gives the session URLs.
+UNSIGNED = object()
+
+
+def video_media_url(*, video: Video, name: str, signed_for=UNSIGNED) -> str:
+    if signed_for is not UNSIGNED:
+        from media_pipeline.signed_urls import signed_media_url
+
+        return signed_media_url(user=signed_for, video=video, name=name)
     return reverse("media_pipeline_media", kwargs={"video_id": video.pk, "name": name})
 
 
-def video_playback(*, video: Video | None) -> dict:
-    """What a player needs: status and progress, and the site URLs of the HLS master, MP4, poster."""
+def video_playback(*, video: Video | None, signed_for=UNSIGNED) -> dict:
+    """What a player needs: status and progress, and the site URLs of the HLS master, MP4, poster
+    (signed for `signed_for` when given: the API's, for players that cannot send credentials)."""
     if video is None:
         return {"status": None, "progress": 0, "hls_url": None, "mp4_url": None, "poster_url": None}
     ready = video.status == Video.Status.READY and bool(video.output_dir)
+
+    def url(name: str) -> str:
+        return video_media_url(video=video, name=name, signed_for=signed_for)
+
     return {
         "id": video.pk,
         "status": video.status,
         "progress": video.progress,
         "duration_seconds": video.duration_seconds,
-        "hls_url": video_media_url(video=video, name=MASTER_NAME) if ready else None,
-        "mp4_url": video_media_url(video=video, name=MP4_NAME) if ready and video.mp4 else None,
-        "poster_url": video_media_url(video=video, name=POSTER_NAME)
-        if ready and video.poster
-        else None,
+        "hls_url": url(MASTER_NAME) if ready else None,
+        "mp4_url": url(MP4_NAME) if ready and video.mp4 else None,
+        "poster_url": url(POSTER_NAME) if ready and video.poster else None,
     }
 
 
-def video_renditions(*, video: Video) -> list[dict]:
+def video_renditions(*, video: Video, signed_for=UNSIGNED) -> list[dict]:
     ready = video.status == Video.Status.READY and bool(video.output_dir)
     rows = []
     for rendition in video.renditions.select_related("profile"):
@@ -78,7 +90,9 @@ def video_renditions(*, video: Video) -> list[dict]:
                 "height": rendition.height,
                 "bitrate": rendition.bandwidth,
                 "average_bitrate": rendition.average_bandwidth,
-                "url": video_media_url(video=video, name=relative) if ready else None,
+                "url": video_media_url(video=video, name=relative, signed_for=signed_for)
+                if ready
+                else None,
             }
         )
     return sorted(rows, key=lambda row: row["height"] * row["width"])

@@ -6,4 +6,9 @@ from media_pipeline import views
 
 urlpatterns = [
     path("video-media/<int:video_id>/<path:name>", views.video_media, name="media_pipeline_media"),
+    path(
+        "video-media/s/<str:token>/<int:video_id>/<path:name>",
+        views.video_media_signed,
+        name="media_pipeline_signed_media",
+    ),
 ]

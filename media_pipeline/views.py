@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from media_pipeline import conf, selectors, storage
 from media_pipeline.exceptions import VideoNotFound
+from media_pipeline.signed_urls import media_token_user
 
 CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -30,12 +31,30 @@ CHUNK = 256 * 1024
 
 @require_safe
 def video_media(request: HttpRequest, video_id: int, name: str) -> HttpResponse:
+    """The browser's path: the session's user must pass the access rule."""
+    return _serve(request, _video(video_id), name, user=request.user)
+
+
+@require_safe
+def video_media_signed(request: HttpRequest, token: str, video_id: int, name: str) -> HttpResponse:
+    """The app's path: the user named by a valid signed token (signed_urls.py), no cookie or header."""
+    video = _video(video_id)
+    user = media_token_user(token=token, video=video)
+    if user is None:
+        raise Http404
+    return _serve(request, video, name, user=user)
+
+
+def _video(video_id: int):
     try:
-        video = selectors.video_get(video_id=video_id)
+        return selectors.video_get(video_id=video_id)
     except VideoNotFound:
         raise Http404 from None
+
+
+def _serve(request: HttpRequest, video, name: str, *, user) -> HttpResponse:
     # 404 rather than 403: nobody learns that a restricted video exists.
-    if not selectors.user_can_view_video(user=request.user, video=video):
+    if not selectors.user_can_view_video(user=user, video=video):
         raise Http404
     stored = selectors.video_media_storage_name(video=video, name=name)
     if stored is None or not default_storage.exists(stored):

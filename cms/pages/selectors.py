@@ -182,7 +182,8 @@ def lesson_extras(*, lesson, user) -> dict:
 
     extras: dict = {"video": None, "quiz": None, "progress": None}
     if lesson.kind == "video" and getattr(lesson, "video", None):
-        extras["video"] = media.video_playback(video=lesson.video)
+        # Signed URLs: an app's native player sends neither the session cookie nor the token.
+        extras["video"] = media.video_playback(video=lesson.video, signed_for=user)
     quiz = lesson_quiz(lesson_id=lesson.pk)
     extras["quiz"] = quiz.pk if quiz else None
     if user.is_authenticated:

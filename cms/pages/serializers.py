@@ -5,6 +5,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+def page_absolute_url(page, request) -> str | None:
+    """The page's address on the host the client used (http://127.0.0.1:8000/… when it asked
+    there), not the Wagtail Site record's (which said http://localhost/…)."""
+    if request is None:
+        return page.get_full_url()
+    relative = page.get_url(request=request)
+    return request.build_absolute_uri(relative) if relative else None
+
+
 class LessonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -30,8 +39,7 @@ class LessonSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, lesson):
-        request = self.context.get("request")
-        return lesson.get_full_url(request=request)
+        return page_absolute_url(lesson, self.context.get("request"))
 
 
 class VideoPlaybackSerializer(serializers.Serializer):
@@ -104,7 +112,7 @@ class CourseSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, course):
-        return course.get_full_url(request=self.context.get("request"))
+        return page_absolute_url(course, self.context.get("request"))
 
 
 class CourseDetailSerializer(CourseSerializer):

@@ -274,6 +274,10 @@ MEDIA_PIPELINE_X264_PRESET = os.environ.get("MEDIA_PIPELINE_X264_PRESET", "veryf
 MEDIA_PIPELINE_SEGMENT_SECONDS = int(os.environ.get("MEDIA_PIPELINE_SEGMENT_SECONDS", "4"))
 # Behind nginx: an `internal` location mapped to MEDIA_ROOT, e.g. "/protected-media".
 MEDIA_PIPELINE_X_ACCEL_PREFIX = os.environ.get("MEDIA_PIPELINE_X_ACCEL_PREFIX", "")
+# Lifetime (seconds) of the signed media URLs the API returns for apps' native players.
+MEDIA_PIPELINE_SIGNED_URL_SECONDS = int(
+    os.environ.get("MEDIA_PIPELINE_SIGNED_URL_SECONDS", 6 * 3600)
+)
 # Who may fetch a video's media: f(user, video) -> bool.
 MEDIA_PIPELINE_ACCESS_CHECK = "cms.pages.media_access.user_can_view_video"
 # A queued job nobody claimed for this long is enqueued again (`media_requeue_stale --waiting`).

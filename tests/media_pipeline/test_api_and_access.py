@@ -80,7 +80,9 @@ def test_status_of_a_ready_video(client_for, editor, encode, clips):
     assert (body["width"], body["height"]) == (960, 540)
     assert [r["name"] for r in body["renditions"]] == ["360p", "540p"]
     assert all(r["bitrate"] > 0 and r["url"].startswith("http") for r in body["renditions"])
-    assert body["hls_url"].endswith(f"/video-media/{video.pk}/master.m3u8")
+    # Signed for the caller (test_signed_urls.py): playable without the session or the token.
+    assert f"/video-media/s/{editor.pk}-" in body["hls_url"]
+    assert body["hls_url"].endswith(f"/{video.pk}/master.m3u8")
     assert body["mp4_url"].endswith("/video.mp4") and body["poster_url"].endswith("/poster.jpg")
 
 

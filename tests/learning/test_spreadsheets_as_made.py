@@ -324,7 +324,8 @@ def test_the_corrected_1000_row_roster_imports_with_progress_from_the_command(
 ):
     path = tmp_path / "名单.xlsx"
     path.write_bytes(xlsx(big_roster(typo=False, duplicate=False)).getvalue())
-    call_command("import_trainees", str(path), "--yes")
+    sheet = tmp_path / "初始密码.xlsx"
+    call_command("import_trainees", str(path), "--yes", "--passwords-out", str(sheet))
     out = capsys.readouterr()
     assert "已处理 50/1000" in out.err and "已处理 1000/1000" in out.err
     assert "新建党支部：计算机学院 / 本科生第二党支部" in out.out

@@ -112,7 +112,19 @@ def course_lessons(*, course: CoursePage, user) -> list:
     )
     for lesson in lessons:
         lesson.course_page = course
+    attach_completion(lessons=lessons, user=user)
     return attach_videos(lessons=lessons)
+
+
+def attach_completion(*, lessons: list, user) -> list:
+    """Set `lesson.completed` (a tick on the course page) for the signed-in trainee; one query."""
+    from learning.progress.selectors import lesson_progress_map
+
+    progress = lesson_progress_map(user=user, lesson_ids=[lesson.pk for lesson in lessons])
+    for lesson in lessons:
+        found = progress.get(lesson.pk)
+        lesson.completed = bool(found and found.completed_at)
+    return lessons
 
 
 def lesson_course(*, lesson) -> CoursePage | None:

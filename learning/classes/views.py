@@ -1,6 +1,9 @@
-"""Site views of learning.classes: the password change every imported trainee starts with."""
+"""Site views of learning.classes: 我的 (the account page of the phone tab bar) and the password
+change every imported trainee starts with."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -32,3 +35,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "classes/password_change_done.html"
+
+
+@login_required
+def my_account(request):
+    """我的: who is signed in (their own trainee profile only), password, language, sign out."""
+    profile = (
+        TraineeProfile.objects.filter(user=request.user).select_related("college", "branch").first()
+    )
+    return render(request, "classes/my_account.html", {"profile": profile})

@@ -123,9 +123,13 @@ def lesson_progress_map(*, user, lesson_ids) -> dict[int, LessonProgress]:
 
 
 def recent_unfinished(*, user, limit: int = 5) -> list[LessonProgress]:
-    """Lessons the trainee started and has not completed, most recent first (to resume)."""
+    """Lessons the trainee started and has not completed, most recent first (to resume).
+
+    Started means something was credited or played: a lesson only opened (0 s) is not listed.
+    """
     return list(
         LessonProgress.objects.filter(user=user, completed_at__isnull=True)
+        .filter(Q(credited_seconds__gt=0) | Q(last_position__gt=0))
         .select_related("lesson")
         .order_by("-updated_at")[:limit]
     )

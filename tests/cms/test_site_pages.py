@@ -97,3 +97,14 @@ def test_page_query_counts_do_not_grow_with_lessons(
         assert client.get(course.url).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(lessons[-1].url).status_code == 200
+
+
+def test_lesson_preview_has_no_tracker_and_no_false_position(course, lessons):
+    """A reviewer's preview of a draft lesson: no “第 0 / 3 课”, no tracker that would fail to save
+    (“网络不稳定…”), a line saying the preview is not timed (issue 21)."""
+    draft = make_article(course, "待审核的新课", live=False)
+    html = draft.make_preview_request().content.decode()
+    assert "待审核的新课" in html
+    assert "第 0 /" not in html
+    assert "data-lesson-tracker" not in html and "tracker.js" not in html
+    assert "预览不计时" in html

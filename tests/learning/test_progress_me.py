@@ -121,7 +121,8 @@ def test_tracker_on_lesson_pages(client, trainee, video_lesson, article_lesson):
     assert 'data-kind="article"' in html
 
 
-def test_tracker_include_renders_nothing_for_anonymous(rf, video_lesson):
+def test_tracker_include_invites_anonymous_to_sign_in(rf, video_lesson):
+    """No tracker for anonymous readers, but a line saying that signing in earns 学时."""
     from django.contrib.auth.models import AnonymousUser
     from django.template.loader import render_to_string
 
@@ -132,7 +133,8 @@ def test_tracker_include_renders_nothing_for_anonymous(rf, video_lesson):
         {"lesson": video_lesson.specific, "user": request.user},
         request=request,
     )
-    assert html.strip() == ""
+    assert "data-lesson-tracker" not in html and "tracker.js" not in html
+    assert "登录后学习本课可获得" in html and "/accounts/login/?next=/" in html
 
 
 def test_tracker_include_for_a_trainee(rf, trainee, video_lesson):
@@ -235,3 +237,21 @@ def test_me_api_query_count_does_not_grow_with_classes(
     with django_assert_num_queries(len(one_class)):
         classes = trainee_api.get("/api/v1/me/").json()["classes"]
     assert len(classes) == 4
+
+
+def test_resume_leaves_out_lessons_opened_for_no_time(
+    client, trainee, training_class, video_lesson
+):
+    """继续学习 lists a lesson only once something was credited or played (issue 21)."""
+    from learning.progress.models import LessonProgress
+    from tests.factories import make_article
+
+    opened = make_article(video_lesson.get_parent().specific, "只打开过的课")
+    read = make_article(video_lesson.get_parent().specific, "读过一会儿的课")
+    LessonProgress.objects.create(user=trainee, lesson=opened)
+    LessonProgress.objects.create(user=trainee, lesson=read, credited_seconds=42)
+    client.force_login(trainee)
+    html = client.get("/me/").content.decode()
+    resume = html.split("继续学习", 1)[1].split("接下来学习", 1)[0]
+    assert "读过一会儿的课" in resume and "已有效学习 42 秒" in resume
+    assert "只打开过的课" not in resume

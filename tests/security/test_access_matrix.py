@@ -219,6 +219,7 @@ ADMIN_CASES = [
     ("/admin/trainees/", "E"),
     ("/admin/trainees/", "A1"),
     ("/me/records/", "anon"),
+    ("/me/account/", "anon"),
 ]
 
 

@@ -1,5 +1,7 @@
 """Template tags of learning.progress: the lesson tracker's starting state."""
 
+import math
+
 from django import template
 from django.conf import settings
 
@@ -16,12 +18,21 @@ def lesson_tracker(context, lesson):
     request = context.get("request")
     user = getattr(request, "user", None)
     info = lesson_info(lesson) if lesson is not None else None
-    if info is None or user is None or not user.is_authenticated:
+    if info is None or user is None:
         return {"show": False}
+    if getattr(request, "is_preview", False):
+        # An editor's or reviewer's preview: nothing is tracked, and the page says so.
+        return {"show": False, "preview": True, "lesson": info}
+    if not user.is_authenticated:
+        return {"show": False, "anonymous": True, "lesson": info, "request": request}
     progress = lesson_progress_map(user=user, lesson_ids=[info.id]).get(info.id)
     result = progress_result(progress=progress, lesson=info)
+    remaining = 0
+    if info.kind == "article" and not result.completed:
+        remaining = max(0, math.ceil(info.min_reading_seconds - result.credited_seconds))
     return {
         "show": True,
+        "remaining": remaining,
         "lesson": info,
         "result": result,
         "furthest": progress.furthest_position if progress else 0,
@@ -43,3 +54,18 @@ def clock(seconds) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def minutes_seconds(seconds) -> str:
+    """Seconds as “1 分 20 秒” (“1 min 20 s”) for “还需阅读 1 分 20 秒”."""
+    from django.utils.translation import gettext
+
+    try:
+        total = max(0, math.ceil(float(seconds)))
+    except (TypeError, ValueError):
+        return ""
+    minutes, secs = divmod(total, 60)
+    if minutes:
+        return gettext("%(m)s 分 %(s)s 秒") % {"m": minutes, "s": secs}
+    return gettext("%(s)s 秒") % {"s": secs}

@@ -41,7 +41,8 @@
       done: root.querySelector("[data-tracker-done]"),
       message: root.querySelector("[data-tracker-message]"),
       idle: root.querySelector("[data-tracker-idle]"),
-      resume: root.querySelector("[data-tracker-continue]")
+      resume: root.querySelector("[data-tracker-continue]"),
+      remaining: root.querySelector("[data-tracker-remaining]")
     };
     this.watchInteraction();
     if (this.kind === "video") this.startVideo();
@@ -87,6 +88,18 @@
       this.say(this.texts.done);
     }
     if (this.ui.done) this.ui.done.hidden = !data.completed;
+    this.showRemaining(data);
+  };
+
+  // Articles: “还需阅读 1 分 20 秒”, the required reading time less what the server credited.
+  Tracker.prototype.showRemaining = function (data) {
+    var el = this.ui.remaining;
+    if (!el || typeof data.credited_seconds !== "number") return;
+    var left = Math.max(0, Math.ceil(this.minReading - data.credited_seconds));
+    if (data.completed || !left) { el.hidden = true; return; }
+    var m = Math.floor(left / 60), s = left % 60;
+    var time = m ? el.dataset.minSec.replace("%(m)s", m).replace("%(s)s", s) : el.dataset.sec.replace("%(s)s", s);
+    el.textContent = el.dataset.template.replace("%(time)s", time);
   };
 
   Tracker.prototype.say = function (text) {

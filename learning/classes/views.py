@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from learning.classes.accounts import initial_password_done
 from learning.classes.middleware import SESSION_FLAG
+from learning.classes.models import TraineeProfile
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

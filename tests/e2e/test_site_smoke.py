@@ -25,8 +25,11 @@ def test_trainee_browses_on_a_phone(live_server, phone):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     login(page, live_server.url, "xiaoming", "Pass-Word-123")
-    assert page.locator(".user-name").inner_text() == "xiaoming"
+    # Signed in on a phone, the account and the language switch are under 我的 in the tab bar.
+    page.click("nav.tab-bar a[href='/me/account/']")
+    assert "xiaoming" in page.locator("main h2").inner_text()
 
-    page.click("button[value=en]")
+    page.click("main button[value=en]")
     page.wait_for_load_state("networkidle")
+    page.goto(live_server.url + "/")
     assert page.locator("h2", has_text="Courses").is_visible()

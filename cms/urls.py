@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("learning.quizzes.urls")),
     path("", include("learning.reports.urls")),
     path("", include("learning.reports.me_urls")),
+    path("", include("party.members.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("search.urls")),
 ]

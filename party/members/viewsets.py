@@ -1,5 +1,6 @@
 """Wagtail admin of member records, limited to the user's scope (组织部, 组织员)."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
@@ -7,7 +8,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from party.members.admin_forms import MemberForm
-from party.members.models import Member, Stage
+from party.members.models import Member, MemberAccessLog, Stage, StepDefinition
 from party.members.selectors import members_in_scope
 
 
@@ -59,4 +60,82 @@ class MemberViewSet(ModelViewSet):
         return MemberForm
 
 
+# --- the access log: read-only, for 组织部 (view_memberaccesslog) -------------------------------
+
+
+class ReadOnlyView:
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied
+
+
+class AccessLogCreateView(ReadOnlyView, generic.CreateView):
+    pass
+
+
+class AccessLogEditView(ReadOnlyView, generic.EditView):
+    pass
+
+
+class AccessLogDeleteView(ReadOnlyView, generic.DeleteView):
+    pass
+
+
+class AccessLogIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return MemberAccessLog.objects.select_related("user", "member")
+
+
+class AccessLogViewSet(ModelViewSet):
+    """Who viewed or exported which member record, when. Nobody writes here but the pages."""
+
+    model = MemberAccessLog
+    icon = "history"
+    menu_label = _("档案访问记录")
+    index_view_class = AccessLogIndexView
+    add_view_class = AccessLogCreateView
+    edit_view_class = AccessLogEditView
+    delete_view_class = AccessLogDeleteView
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    form_fields = ["what"]
+    list_display = [
+        "at",
+        "user",
+        Column("action", label=_("操作"), accessor="get_action_display"),
+        "member",
+        "what",
+    ]
+    list_filter = ["action"]
+    search_fields = ["what", "member__name", "user__username"]
+
+
+class StepDefinitionViewSet(ModelViewSet):
+    """The checklist's steps as data: 组织部 adjusts deadlines and adds local steps."""
+
+    model = StepDefinition
+    icon = "list-ol"
+    menu_label = _("发展党员步骤")
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    form_fields = [
+        "code",
+        "order",
+        "title",
+        "phase",
+        "completes_stage",
+        "applies_to",
+        "due_anchor",
+        "due_months",
+        "repeat_months",
+        "documents",
+        "rule_text",
+        "source",
+        "is_local",
+        "active",
+    ]
+    list_display = ["code", "title", "phase", "due_months", "repeat_months", "source", "active"]
+
+
 member_viewset = MemberViewSet("party_members")
+access_log_viewset = AccessLogViewSet("party_access_log")
+step_definition_viewset = StepDefinitionViewSet("party_steps")

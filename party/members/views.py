@@ -1,0 +1,279 @@
+"""Pages of member development: a unit's pipeline board (and its .xlsx export), a person's
+timeline with the stage-change form, and 我的入党进程 for the member on a phone. Every record
+shown or exported is written to the access log."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from party.members.checklist import pipeline, progress_for_members
+from party.members.exceptions import GateFailed, MemberError
+from party.members.exports import pipeline_xlsx_response
+from party.members.models import AccessAction, DecidingBody, Stage, StepDefinition
+from party.members.selectors import member_of_user, members_in_scope, members_visible
+from party.members.services import access_log_write, stage_change_record, step_record
+from party.organisation.models import Unit
+from party.organisation.selectors import can_manage_all_units, unit_scope, units_in_scope
+
+BOARD_STAGES = [
+    Stage.APPLICANT,
+    Stage.ACTIVIST,
+    Stage.CANDIDATE,
+    Stage.PROBATIONARY,
+    Stage.PROBATION_EXTENDED,
+]
+
+
+class BoardFilterForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=gettext_lazy("阶段"),
+        required=False,
+        choices=[("", gettext_lazy("全部阶段"))] + Stage.choices,
+    )
+    q = forms.CharField(label=gettext_lazy("姓名或学号"), required=False, max_length=30)
+    due = forms.ChoiceField(
+        label=gettext_lazy("到期事项"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("全部")),
+            ("overdue", gettext_lazy("只看逾期")),
+            ("soon", gettext_lazy("逾期或30天内到期")),
+        ],
+    )
+
+
+class StageChangeForm(forms.Form):
+    to_stage = forms.ChoiceField(label=gettext_lazy("变更为"), choices=Stage.choices)
+    date = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decided_by = forms.ChoiceField(label=gettext_lazy("决定机构"), choices=DecidingBody.choices)
+    note = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_reason = forms.CharField(
+        label=gettext_lazy("放行理由（仅组织部）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    extension_months = forms.IntegerField(
+        label=gettext_lazy("延长月数"), required=False, min_value=1, max_value=24
+    )
+
+
+class StepRecordForm(forms.Form):
+    step = forms.ModelChoiceField(
+        label=gettext_lazy("步骤"), queryset=StepDefinition.objects.none()
+    )
+    done_on = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    responsible = forms.CharField(label=gettext_lazy("责任人"), required=False, max_length=50)
+    note = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = StepDefinition.objects.filter(
+            active=True, completes_stage=""
+        ).order_by("order")
+
+
+def _scoped_unit(request, pk: int):
+    scope = unit_scope(user=request.user)
+    unit = get_object_or_404(Unit.objects.filter(scope.q()), pk=pk)
+    return unit, scope
+
+
+def _board_rows(request, unit, scope, data):
+    members = members_in_scope(user=request.user, scope=scope).filter(
+        unit__path__startswith=unit.path
+    )
+    if data.get("stage"):
+        members = members.filter(current_stage=data["stage"])
+    if q := (data.get("q") or "").strip():
+        members = members.filter(name__contains=q) | members.filter(student_no__startswith=q)
+    members = list(members.select_related("unit", "group").order_by("unit__path", "student_no"))
+    result = pipeline(members=members, today=timezone.localdate())
+    due = result.due
+    if data.get("due") == "overdue":
+        due = [item for item in due if item.overdue]
+    if data.get("due") in ("overdue", "soon"):
+        with_due = {item.member.pk for item in due}
+        result.progress = [p for p in result.progress if p.member.pk in with_due]
+    return result, due
+
+
+@login_required
+def board_home(request):
+    """The caller's top unit(s): straight to the board when there is one."""
+    units = list(units_in_scope(user=request.user)[:200])
+    if not units:
+        raise Http404
+    top = min(u.depth for u in units)
+    roots = [u for u in units if u.depth == top]
+    if len(roots) == 1:
+        return redirect("party:unit_board", pk=roots[0].pk)
+    return render(request, "party/board_home.html", {"units": roots})
+
+
+@login_required
+def unit_board(request, pk: int):
+    unit, scope = _scoped_unit(request, pk)
+    form = BoardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    result, due = _board_rows(request, unit, scope, data)
+    access_log_write(
+        user=request.user,
+        members=[None],
+        action=AccessAction.VIEW,
+        what=_("发展党员工作进度：%(unit)s") % {"unit": unit.name},
+    )
+    columns = []
+    for stage in BOARD_STAGES:
+        people = [p for p in result.progress if p.stage == stage]
+        columns.append({"stage": stage, "label": Stage(stage).label, "people": people})
+    children = unit.get_children().order_by("path") if unit.kind != "group" else []
+    return render(
+        request,
+        "party/unit_board.html",
+        {
+            "unit": unit,
+            "ancestors": [a for a in unit.get_ancestors() if scope.covers(a)],
+            "children": children,
+            "form": form,
+            "columns": columns,
+            "counts": result.counts,
+            "due": due,
+            "today": timezone.localdate(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def unit_board_export(request, pk: int):
+    unit, scope = _scoped_unit(request, pk)
+    form = BoardFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    result, due = _board_rows(request, unit, scope, data)
+    members = [p.member for p in result.progress]
+    access_log_write(
+        user=request.user,
+        members=members,
+        action=AccessAction.EXPORT,
+        what=_("导出发展党员工作进度：%(unit)s") % {"unit": unit.name},
+    )
+    return pipeline_xlsx_response(
+        unit=unit, progress=result.progress, due=due, user=request.user, at=timezone.now()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_timeline(request, pk: int):
+    member = members_visible(user=request.user).select_related("unit", "group").filter(pk=pk)
+    member = member.first()
+    if member is None:
+        raise Http404
+    manages = unit_scope(user=request.user).covers(member.unit)
+    form = step_form = None
+    gate_error = None
+    posted_step = request.method == "POST" and request.POST.get("action") == "step"
+    if manages:
+        form = StageChangeForm(
+            None if posted_step else request.POST or None, initial={"date": timezone.localdate()}
+        )
+        step_form = StepRecordForm(
+            request.POST if posted_step else None, initial={"done_on": timezone.localdate()}
+        )
+        if posted_step and step_form.is_valid():
+            values = step_form.cleaned_data
+            try:
+                step_record(
+                    member=member,
+                    step=values["step"],
+                    done_on=values["done_on"],
+                    responsible=values["responsible"],
+                    note=values["note"],
+                    by_user=request.user,
+                )
+            except MemberError as exc:
+                step_form.add_error(None, exc.message)
+            else:
+                return redirect("party:member_timeline", pk=member.pk)
+        elif request.method == "POST" and not posted_step and form.is_valid():
+            values = form.cleaned_data
+            overrides = request.POST.getlist("override_gates")
+            try:
+                stage_change_record(
+                    member=member,
+                    stage=values["to_stage"],
+                    decided_on=values["date"],
+                    decided_by=values["decided_by"],
+                    note=values["note"],
+                    extension_months=values["extension_months"],
+                    override_gates=overrides,
+                    override_reason=values["override_reason"],
+                    by_user=request.user,
+                )
+            except GateFailed as exc:
+                gate_error = exc
+            except MemberError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("party:member_timeline", pk=member.pk)
+    elif request.method == "POST":
+        raise Http404
+    access_log_write(
+        user=request.user, members=[member], action=AccessAction.VIEW, what=_("发展纪实页面")
+    )
+    (progress,) = progress_for_members(members=[member], today=timezone.localdate())
+    sponsors = member.sponsors.select_related("sponsor").order_by("role", "assigned_on")
+    return render(
+        request,
+        "party/member_timeline.html",
+        {
+            "member": member,
+            "progress": progress,
+            "sponsors": sponsors,
+            "form": form,
+            "step_form": step_form,
+            "gate_error": gate_error,
+            "may_override": can_manage_all_units(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def my_progress(request):
+    """我的入党进程: the member's own path, what is next and when (read-only)."""
+    member = member_of_user(user=request.user)
+    progress = None
+    if member is not None:
+        access_log_write(
+            user=request.user, members=[member], action=AccessAction.VIEW, what=_("我的入党进程")
+        )
+        (progress,) = progress_for_members(members=[member], today=timezone.localdate())
+    scope = unit_scope(user=request.user)
+    return render(
+        request,
+        "party/my_progress.html",
+        {
+            "member": member,
+            "progress": progress,
+            "manages_units": not scope.empty,
+            "today": timezone.localdate(),
+            "open_steps": sorted(
+                (row for row in (progress.rows if progress else []) if row.due_on),
+                key=lambda row: row.due_on,
+            ),
+        },
+    )

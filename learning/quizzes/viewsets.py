@@ -192,6 +192,15 @@ class QuizDeleteView(ScopedQuizMixin, generic.DeleteView):
 class QuizInspectView(ScopedQuizMixin, generic.InspectView):
     template_name = "quizzes/admin/quiz_inspect.html"
 
+    def get_field_display_value(self, field_name, field):
+        """Words, not Python: 是/否 for yes-no settings and “—” for what is not set (not None)."""
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        return value
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["problems"] = quiz_problems(quiz=self.object)

@@ -112,7 +112,10 @@ def write_xlsx(out, *, title: str, subtitle: list[str], columns: list[Column], i
     ws = wb.create_sheet(title=_("报表"))
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = f"A{len(subtitle) + 3}"
+    # Rows: the title, the subtitle lines, a blank row, then the column headers. Freeze below the
+    # headers so they stay in view while scrolling the trainees (rows above a frozen row always
+    # stay with it; the title block is kept to a few short lines).
+    ws.freeze_panes = f"A{len(subtitle) + 4}"
 
     def cell(value, **style):
         c = xlsx_cell(ws, value)

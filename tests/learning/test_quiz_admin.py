@@ -251,3 +251,18 @@ def test_question_chooser_searches_by_stem_and_filters_by_type(trainer_client, q
     html = response.content.decode()
     assert response.status_code == 200
     assert "多选题0" in html and "单选题0" not in html
+
+
+def test_quiz_inspect_page_prints_words_not_python(
+    trainer_client, trainer_user, quiz_exam_factory, quiz_class_factory
+):
+    """The exam's 检查 page: 是/否 and “—”, never None/True/False (issue 21)."""
+    import re
+
+    exam = quiz_exam_factory(
+        quiz_class_factory(trainers=[trainer_user]), title="检查页考试", shuffle_questions=True
+    )
+    html = trainer_client.get(f"/admin/quiz_admin/inspect/{exam.pk}/").content.decode()
+    fields = html.split("检查页考试", 1)[1]
+    assert not re.search(r">\s*(None|True|False)\s*<", fields)
+    assert re.search(r">\s*是\s*<", fields) and re.search(r">\s*—\s*<", fields)

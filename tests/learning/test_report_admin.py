@@ -126,6 +126,8 @@ def test_class_report_exports(trainer_client, world):
     assert any((line[0] or "").startswith("导出时间") for line in values[:4])
     header = next(i for i, line in enumerate(values) if line[0] == "姓名")
     assert len(values) - header - 1 == 3
+    # The column headers are frozen: the first scrolling row is the first trainee (issue 21).
+    assert ws.freeze_panes == f"A{header + 2}"
     assert ws.column_dimensions["A"].width == 12
     csv = trainer_client.get(f"/admin/reports/classes/{tc.pk}/", {"format": "csv"})
     assert b"".join(csv.streaming_content).decode("utf-8-sig").count("\n") == 4

@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ["media_pipeline", "search", "progress", "exams", "reports"]
+BENCHMARKS = ["media_pipeline", "worker_faults", "search", "progress", "exams", "reports"]
 
 
 def main(argv: list[str]) -> int:

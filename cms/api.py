@@ -1,9 +1,10 @@
 """The one router that mounts every app's REST API under /api/v1/, plus auth, schema and docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cms.auth_api import ObtainTokenView, PasswordChangeView
+from cms.views import api_not_found
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("v1/", include("party.members.api_urls")),
     path("v1/", include("media_pipeline.api_urls")),
     path("v1/", include("search.api_urls")),
+    # Last: no path under /api/ reaches the site's pages (a JSON 404, whatever the method).
+    re_path(r"^", api_not_found),
 ]

@@ -1,9 +1,22 @@
 """Shared REST plumbing: pagination and the error format of ../shared/API.md."""
 
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+# How long a client should wait before retrying while the database is unreachable.
+RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE_DETAIL = _("服务暂时不可用，请稍后重试。")
+
+
+def database_unavailable(exc) -> bool:
+    """The error means the database is unreachable or its connection broke (a retry may work).
+
+    OperationalError is also what a lock timeout or a deadlock raises: transient too.
+    """
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 class StandardPagination(PageNumberPagination):

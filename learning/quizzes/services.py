@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -329,9 +329,37 @@ class SavedAnswer:
 def attempt_answer_save(
     *, attempt_id: int, user, question_id: int, answer, now: datetime | None = None
 ) -> SavedAnswer:
-    """Save one answer under a row lock; AttemptClosed once submitted or past the deadline."""
+    """Save one answer under a row lock; AttemptClosed once submitted or past the deadline.
+
+    Saving is idempotent (an upsert of the same value at the same time), so a save cut off by a
+    dropped database connection is tried once more on a fresh one: the trainee sees no error for
+    a connection that a database restart or failover broke under the request.
+    """
     now = now or timezone.now()
-    closed_now = False
+    try:
+        closed_now, attempt, value = _answer_upsert(attempt_id, user, question_id, answer, now)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            # The caller's transaction went with the connection; only the caller can start over.
+            raise
+        logger.warning(
+            "attempt %s: answer save lost its database connection; retrying once", attempt_id
+        )
+        connection.close()
+        closed_now, attempt, value = _answer_upsert(attempt_id, user, question_id, answer, now)
+    if closed_now:
+        # Closed outside the failed save so the answers saved before the deadline are kept.
+        attempt_submit(attempt_id=attempt_id, now=now)
+        raise AttemptClosed(_("考试时间已到，已按截止前保存的答案自动交卷。"))
+    remaining = (attempt.deadline - now).total_seconds() if attempt.deadline else None
+    return SavedAnswer(
+        question_id=question_id, answer=value, saved_at=now, remaining_seconds=remaining
+    )
+
+
+def _answer_upsert(attempt_id: int, user, question_id: int, answer, now: datetime):
+    """One transaction of attempt_answer_save: (closed_now, attempt, saved value)."""
+    closed_now, value = False, None
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update(of=("self",))
@@ -361,14 +389,7 @@ def attempt_answer_save(
             AttemptStep.objects.create(
                 attempt_id=attempt.pk, question_id=question_id, answer=value, created_at=now
             )
-    if closed_now:
-        # Closed outside the failed save so the answers saved before the deadline are kept.
-        attempt_submit(attempt_id=attempt_id, now=now)
-        raise AttemptClosed(_("考试时间已到，已按截止前保存的答案自动交卷。"))
-    remaining = (attempt.deadline - now).total_seconds() if attempt.deadline else None
-    return SavedAnswer(
-        question_id=question_id, answer=value, saved_at=now, remaining_seconds=remaining
-    )
+    return closed_now, attempt, value
 
 
 def _percent(score: Decimal, max_score: Decimal) -> Decimal:

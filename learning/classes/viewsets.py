@@ -118,6 +118,16 @@ class TraineeDeleteView(ScopedTraineeMixin, ProtectedDeleteView):
     pass
 
 
+class TraineeHistoryView(generic.HistoryView):
+    # Found by the permission matrix: history (and usage) of any trainee were open to every trainer.
+    def get_base_object_queryset(self):
+        return trainees_for_trainer(user=self.request.user)
+
+
+class TraineeUsageView(ScopedTraineeMixin, generic.UsageView):
+    pass
+
+
 class TraineeCreateView(generic.CreateView):
     def get_success_message(self, instance):
         message = super().get_success_message(instance)
@@ -136,6 +146,8 @@ class TraineeViewSet(ModelViewSet):
     edit_view_class = TraineeEditView
     inspect_view_class = TraineeInspectView
     delete_view_class = TraineeDeleteView
+    history_view_class = TraineeHistoryView
+    usage_view_class = TraineeUsageView
     model = TraineeProfile
     icon = "user"
     menu_label = _("学员")

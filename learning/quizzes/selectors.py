@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from learning.quizzes import grading
 from learning.quizzes.models import (
@@ -18,7 +19,9 @@ from learning.quizzes.models import (
     QuestionBank,
     QuestionType,
     Quiz,
+    QuizDrawRule,
     QuizKind,
+    QuizQuestion,
     ReviewLevel,
 )
 
@@ -59,6 +62,45 @@ def percent(score: Decimal | None, max_score: Decimal | None) -> Decimal | None:
     return (score * 100 / max_score).quantize(TWO, rounding=ROUND_HALF_UP)
 
 
+def exam_question_ids(question_ids) -> set[int]:
+    """Those of `question_ids` that an exam may show: fixed questions of an exam, and every
+    question of a bank an exam draws from. Their keys stay out of practice-quiz review, or a
+    practice quiz would hand out the class exam's answers (issue 12)."""
+    ids = {int(pk) for pk in question_ids}
+    if not ids:
+        return set()
+    fixed = QuizQuestion.objects.filter(quiz__kind=QuizKind.EXAM, question_id__in=ids)
+    drawn = Question.objects.filter(
+        pk__in=ids, bank__in=QuizDrawRule.objects.filter(quiz__kind=QuizKind.EXAM).values("bank")
+    )
+    return set(fixed.values_list("question_id", flat=True)) | set(
+        drawn.values_list("pk", flat=True)
+    )
+
+
+def practice_leaks(*, quiz: Quiz) -> list[str]:
+    """Why this quiz would show exam keys: a practice quiz whose review shows answers and whose
+    questions (fixed, or the banks it draws from) an exam also uses; [] when it would not."""
+    if quiz.kind != QuizKind.PRACTICE or not any(
+        _at_least(level, ReviewLevel.ANSWERS)
+        for level in (quiz.review_after_submit, quiz.review_after_close)
+    ):
+        return []
+    pool = set(quiz.fixed_questions.values_list("question_id", flat=True)) | set(
+        Question.objects.filter(bank__in=quiz.draw_rules.values("bank")).values_list(
+            "pk", flat=True
+        )
+    )
+    if not exam_question_ids(pool):
+        return []
+    return [
+        _(
+            "这个课后练习的部分试题也用于考试：练习交卷后不会显示这些题的答案和解析。"
+            "如需显示，请改用不被考试使用的题库。"
+        )
+    ]
+
+
 def attempt_detail(*, attempt: Attempt, now: datetime | None = None) -> dict:
     """Everything the trainee may see of their attempt, as plain data for the API and the page."""
     now = now or timezone.now()
@@ -92,9 +134,20 @@ def attempt_detail(*, attempt: Attempt, now: datetime | None = None) -> dict:
             passed=attempt.passed,
             closed_by_deadline=attempt.closed_by_deadline,
         )
+    hidden = (
+        exam_question_ids(q["id"] for q in attempt.questions)
+        if show_answers and attempt.quiz.kind == QuizKind.PRACTICE
+        else set()
+    )
     for question in attempt.questions:
         item = public_question(question)
         row = rows.get(question["id"])
+        if question["id"] in hidden:
+            # An exam uses this question: neither its key nor its grade (a 0 on a true/false
+            # question gives the key away) nor its explanation.
+            item["key_hidden"] = True
+            data["questions"].append(item)
+            continue
         if show_answers:
             item["correct_answer"] = question.get("answer")
             item["correct_answer_text"] = grading.display_answer(question)

@@ -22,6 +22,9 @@ class AttemptQuestionSerializer(serializers.Serializer):
     )
     comment = serializers.CharField(required=False)
     explanation = serializers.CharField(required=False, help_text="仅在允许查看解析时出现")
+    key_hidden = serializers.BooleanField(
+        required=False, help_text="课后练习中也用于考试的试题：不显示答案、得分和解析"
+    )
 
 
 class AttemptSerializer(serializers.Serializer):

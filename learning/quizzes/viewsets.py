@@ -1,6 +1,7 @@
 """Wagtail admin viewsets: question banks, questions (search and filter) and quizzes with draw rules."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
@@ -132,12 +133,29 @@ class QuestionChooserFilterForm(BaseFilterForm):
         return objects
 
 
-class QuestionChooseView(chooser_views.ChooseView):
+class QuestionsOnlyForQuizEditors:
+    """The chooser lists question stems: for those who may view questions (not editors)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("quizzes.view_question"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class QuestionChooseView(QuestionsOnlyForQuizEditors, chooser_views.ChooseView):
     filter_form_class = QuestionChooserFilterForm
 
 
-class QuestionChooseResultsView(chooser_views.ChooseResultsView):
+class QuestionChooseResultsView(QuestionsOnlyForQuizEditors, chooser_views.ChooseResultsView):
     filter_form_class = QuestionChooserFilterForm
+
+
+class QuestionChosenView(QuestionsOnlyForQuizEditors, chooser_views.ChosenView):
+    pass
+
+
+class QuestionChosenMultipleView(QuestionsOnlyForQuizEditors, chooser_views.ChosenMultipleView):
+    pass
 
 
 class QuestionChooserViewSet(ChooserViewSet):
@@ -152,6 +170,8 @@ class QuestionChooserViewSet(ChooserViewSet):
 
     choose_view_class = QuestionChooseView
     choose_results_view_class = QuestionChooseResultsView
+    chosen_view_class = QuestionChosenView
+    chosen_multiple_view_class = QuestionChosenMultipleView
 
 
 question_chooser_viewset = QuestionChooserViewSet("question_chooser")
@@ -181,11 +201,35 @@ class QuizIndexView(generic.IndexView):
         return quizzes_for(self.request.user).select_related("training_class", "lesson")
 
 
-class QuizEditView(ScopedQuizMixin, generic.EditView):
+class LeakWarningMixin:
+    """After saving, warn when a practice quiz would show the keys of exam questions."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        for warning in selectors.practice_leaks(quiz=self.object):
+            messages.warning(self.request, warning)
+        return response
+
+
+class QuizCreateView(LeakWarningMixin, generic.CreateView):
+    pass
+
+
+class QuizEditView(LeakWarningMixin, ScopedQuizMixin, generic.EditView):
     pass
 
 
 class QuizDeleteView(ScopedQuizMixin, generic.DeleteView):
+    pass
+
+
+class QuizHistoryView(generic.HistoryView):
+    # Found by the permission matrix: another class's exam history was open to every trainer.
+    def get_base_object_queryset(self):
+        return quizzes_for(self.request.user)
+
+
+class QuizUsageView(ScopedQuizMixin, generic.UsageView):
     pass
 
 
@@ -204,6 +248,7 @@ class QuizInspectView(ScopedQuizMixin, generic.InspectView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["problems"] = quiz_problems(quiz=self.object)
+        context["leaks"] = selectors.practice_leaks(quiz=self.object)
         context["attempt_counts"] = dict(
             self.object.attempts.values_list("state").annotate(n=Count("id")).order_by()
         )
@@ -215,8 +260,11 @@ class QuizViewSet(ModelViewSet):
     icon = "form"
     menu_label = _("测验与考试")
     index_view_class = QuizIndexView
+    add_view_class = QuizCreateView
     edit_view_class = QuizEditView
     delete_view_class = QuizDeleteView
+    history_view_class = QuizHistoryView
+    usage_view_class = QuizUsageView
     inspect_view_class = QuizInspectView
     inspect_view_enabled = True
     copy_view_enabled = False

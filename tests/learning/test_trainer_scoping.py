@@ -45,8 +45,11 @@ def test_roster_row_cannot_update_another_trainers_trainee(training_class, train
 
 def test_roster_admin_upload_shows_the_scope_error(client, training_class, trainee, trainer2):
     client.force_login(trainer2)
+    # The upload goes to its preview, which lists the row's error; nothing is imported.
     response = client.post(
-        "/admin/trainee_import/", {"file": xlsx([_row(trainee.trainee_profile.student_no)])}
+        "/admin/trainee_import/",
+        {"file": xlsx([_row(trainee.trainee_profile.student_no)])},
+        follow=True,
     )
     assert response.status_code == 200
     assert f"学号 {trainee.trainee_profile.student_no} 属于其他培训班，无权修改" in (

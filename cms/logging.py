@@ -1,4 +1,5 @@
-"""JSON log lines for log collectors (LOG_FORMAT=json): one object per line with the usual fields."""
+"""Logging: the settings' LOGGING (logging_config) and JSON log lines for log collectors
+(LOG_FORMAT=json): one object per line with the usual fields."""
 
 import json
 import logging
@@ -25,3 +26,41 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def logging_config(environ) -> dict:
+    """LOGGING for the settings, from the environment.
+
+    LOG_LEVEL (INFO) and LOG_FORMAT=json as before. `make run` (rundev) also sets DANGKE_LOG_FILE,
+    where everything at LOG_LEVEL goes, and DANGKE_CONSOLE_LOG_LEVEL=WARNING, so the terminal
+    keeps to what a person reads (address, accounts, warnings, errors) while each task's INFO line
+    goes to var/log/.
+    """
+    formatter = "json" if environ.get("LOG_FORMAT") == "json" else "plain"
+    console = {"class": "logging.StreamHandler", "formatter": formatter}
+    if environ.get("DANGKE_CONSOLE_LOG_LEVEL"):
+        console["level"] = environ["DANGKE_CONSOLE_LOG_LEVEL"]
+    handlers = {"console": console}
+    if environ.get("DANGKE_LOG_FILE"):
+        handlers["file"] = {
+            # Reopened when rotated by logrotate or removed by hand.
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": environ["DANGKE_LOG_FILE"],
+            "formatter": formatter,
+            "encoding": "utf-8",
+        }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "cms.logging.JsonFormatter"},
+        },
+        "handlers": handlers,
+        "root": {"handlers": list(handlers), "level": environ.get("LOG_LEVEL", "INFO")},
+        # Every task start and finish at INFO would drown the console; failures still show.
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "django_tasks": {"level": "WARNING"},
+        },
+    }

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from cms.logging import logging_config
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 # Everything the embedded default writes (database, media, search index) lives under var/.
@@ -411,24 +413,5 @@ DANGKE = {
     "IDLE_PROMPT_SECONDS": int(os.environ.get("DANGKE_IDLE_PROMPT_SECONDS", "600")),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "cms.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            # LOG_FORMAT=json writes one JSON object per line for log collectors.
-            "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Every task start and finish at INFO would drown the console; failures still show.
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django_tasks": {"level": "WARNING"},
-    },
-}
+# Console and, under `make run`, var/log/dangke.log (cms/logging.py).
+LOGGING = logging_config(os.environ)

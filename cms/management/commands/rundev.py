@@ -32,11 +32,18 @@ class Command(BaseCommand):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         env = dict(os.environ)
+        # The terminal shows warnings and errors; every INFO line (each background task) goes to
+        # var/log/dangke.log.
+        log_dir = settings.VAR_DIR / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        env.setdefault("DANGKE_LOG_FILE", str(log_dir / "dangke.log"))
+        env.setdefault("DANGKE_CONSOLE_LOG_LEVEL", "WARNING")
         worker = subprocess.Popen([python, manage, "task_worker"], env=env)
         web = subprocess.Popen([python, manage, "runserver", addr, "--noreload"], env=env)
         self.stdout.write(self.style.SUCCESS(f"\n党课 Dangke 已启动 / is running: http://{addr}/"))
         self.stdout.write(f"  管理后台 Admin: http://{addr}/admin/    API: http://{addr}/api/docs/")
         self.stdout.write(demo_password_describe())
+        self.stdout.write(f"  详细日志 Log: {env['DANGKE_LOG_FILE']}")
         self.stdout.write("  按 Ctrl-C 停止 / Press Ctrl-C to stop.\n")
 
         def stop(signum, frame):

@@ -12,7 +12,7 @@ from django.db import transaction
 from wagtail.models import Page, PageViewRestriction
 
 from cms.pages.models import ArticleLessonPage, CoursePage, HomePage, VideoLessonPage
-from cms.roles import EDITORS, REVIEWERS, TRAINEES, TRAINERS
+from cms.roles import EDITORS, PARTY_OFFICE, REVIEWERS, TRAINEES, TRAINERS
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("trainer2", "赵老师", TRAINERS, "培训管理员：不负责演示培训班"),
     DemoAccount("activist", "陈晓明", TRAINEES, "学员：入党积极分子"),
     DemoAccount("candidate", "刘思远", TRAINEES, "学员：发展对象"),
+    DemoAccount("orgadmin", "孔部长", PARTY_OFFICE, "组织部：全部党组织与发展党员工作"),
+    DemoAccount("secretary", "李书记", None, "支部书记：演示学院本科生第一党支部"),
+    DemoAccount("secretary2", "马书记", None, "支部书记：马克思主义学院本科生党支部"),
 ]
 
 

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         from learning.quizzes.demo import demo_quizzes_ensure
         from learning.reports.demo import demo_reports_ensure
         from media_pipeline.demo import demo_video_ensure
+        from party.members.demo import demo_party_ensure
 
         videos = {}
         if not no_video:
@@ -31,6 +32,7 @@ class Command(BaseCommand):
                         videos[lesson["title"]] = demo_video_ensure(title=lesson["title"])
         demo_site_ensure(video_for=videos.get)
         demo_classes_ensure()
+        demo_party_ensure()
         demo_progress_ensure()
         demo_quizzes_ensure()
         demo_reports_ensure()

@@ -1,0 +1,262 @@
+"""Demo Party organisation for `load_demo`: a small university (one 党委, two 院系党委, four
+branches, 党小组) with people at every stage, overdue items on the boards, the demo trainees as
+members, and the `secretary`/`secretary2` accounts as 支部书记. Idempotent."""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from party.members.models import Gender, Member, Sponsor, SponsorRole, Stage, StepDefinition
+from party.members.services import stage_history_import
+from party.organisation.models import PostRole, Unit, UnitKind, UnitPost
+from party.organisation.services import term_end, unit_create
+
+UNIVERSITY = "示范大学党委"
+# college: {branch: [groups]}
+TREE = {
+    "演示学院党委": {"本科生第一党支部": ["第一党小组", "第二党小组"], "研究生党支部": []},
+    "马克思主义学院党委": {"本科生党支部": ["第一党小组"], "教工党支部": []},
+}
+SECRETARY_BRANCHES = {
+    "secretary": ("演示学院党委", "本科生第一党支部"),
+    "secretary2": ("马克思主义学院党委", "本科生党支部"),
+}
+
+A, ACT, CAND, PROB, EXT, FULL = (
+    Stage.APPLICANT,
+    Stage.ACTIVIST,
+    Stage.CANDIDATE,
+    Stage.PROBATIONARY,
+    Stage.PROBATION_EXTENDED,
+    Stage.FULL_MEMBER,
+)
+
+# student_no, name, gender, college, branch, group, username, history as (stage, months ago)
+PEOPLE = [
+    ("T1001", "李书记", "male", "演示学院党委", "本科生第一党支部", "", "secretary", [(FULL, 150)]),
+    (
+        "T1002",
+        "王老师",
+        "female",
+        "演示学院党委",
+        "本科生第一党支部",
+        "第一党小组",
+        "",
+        [(FULL, 120)],
+    ),
+    ("T1003", "赵老师", "male", "演示学院党委", "本科生第一党支部", "第二党小组", "", [(FULL, 96)]),
+    (
+        "D2025001",
+        "陈晓明",
+        "male",
+        "演示学院党委",
+        "本科生第一党支部",
+        "第一党小组",
+        "activist",
+        [(A, 20), (ACT, 11)],
+    ),
+    (
+        "D2025002",
+        "刘思远",
+        "female",
+        "演示学院党委",
+        "本科生第一党支部",
+        "第一党小组",
+        "candidate",
+        [(A, 36), (ACT, 26), (CAND, 2)],
+    ),
+    (
+        "D2025003",
+        "周一诺",
+        "female",
+        "演示学院党委",
+        "本科生第一党支部",
+        "第二党小组",
+        "",
+        [(A, 2)],
+    ),
+    (
+        "D2025004",
+        "吴二川",
+        "male",
+        "演示学院党委",
+        "本科生第一党支部",
+        "第二党小组",
+        "",
+        [(A, 30), (ACT, 14)],
+    ),
+    (
+        "D2025005",
+        "郑三立",
+        "male",
+        "演示学院党委",
+        "本科生第一党支部",
+        "第一党小组",
+        "",
+        [(A, 40), (ACT, 30), (CAND, 16), (PROB, 11.5)],
+    ),
+    (
+        "D2025006",
+        "孙四海",
+        "female",
+        "演示学院党委",
+        "本科生第一党支部",
+        "第二党小组",
+        "",
+        [(A, 50), (ACT, 40), (CAND, 26), (PROB, 20), (EXT, 8)],
+    ),
+    ("D2025007", "钱五月", "female", "演示学院党委", "研究生党支部", "", "", [(A, 7), (ACT, 5)]),
+    ("D2025008", "冯六一", "male", "演示学院党委", "研究生党支部", "", "", [(FULL, 60)]),
+    (
+        "T2001",
+        "马书记",
+        "female",
+        "马克思主义学院党委",
+        "本科生党支部",
+        "",
+        "secretary2",
+        [(FULL, 180)],
+    ),
+    (
+        "T2002",
+        "何老师",
+        "male",
+        "马克思主义学院党委",
+        "本科生党支部",
+        "第一党小组",
+        "",
+        [(FULL, 100)],
+    ),
+    (
+        "M2025001",
+        "许七星",
+        "male",
+        "马克思主义学院党委",
+        "本科生党支部",
+        "第一党小组",
+        "",
+        [(A, 1)],
+    ),
+    (
+        "M2025002",
+        "韩八方",
+        "female",
+        "马克思主义学院党委",
+        "本科生党支部",
+        "第一党小组",
+        "",
+        [(A, 18), (ACT, 13)],
+    ),
+    (
+        "M2025003",
+        "吕九州",
+        "male",
+        "马克思主义学院党委",
+        "本科生党支部",
+        "",
+        "",
+        [(A, 30), (ACT, 20), (CAND, 6)],
+    ),
+    ("M2025004", "曹十全", "female", "马克思主义学院党委", "教工党支部", "", "", [(FULL, 200)]),
+]
+# member: [(sponsor, role)]
+SPONSORS = {
+    "D2025001": [("T1002", SponsorRole.CONTACT)],
+    "D2025002": [
+        ("T1002", SponsorRole.CONTACT),
+        ("T1002", SponsorRole.INTRODUCER),
+        ("T1003", SponsorRole.INTRODUCER),
+    ],
+    "D2025004": [("T1003", SponsorRole.CONTACT)],
+    "D2025007": [("D2025008", SponsorRole.CONTACT)],
+    "M2025002": [("T2002", SponsorRole.CONTACT)],
+    "M2025003": [("T2002", SponsorRole.CONTACT)],
+}
+# Quarterly 思想汇报 handed in (months ago): the others show as overdue on the boards.
+THOUGHT_REPORTS = {"D2025001": [2], "D2025002": [1], "D2025005": [1], "M2025002": [5]}
+
+
+def _months_ago(today: date, months: float) -> date:
+    whole = int(months)
+    days = round((months - whole) * 30)
+    return today - relativedelta(months=whole, days=days)
+
+
+def _unit(name: str, kind: str, parent: Unit | None) -> Unit:
+    siblings = parent.get_children() if parent else Unit.get_root_nodes()
+    found = siblings.filter(name=name).first()
+    return found or unit_create(kind=kind, name=name, parent=parent)
+
+
+def demo_party_ensure() -> None:
+    today = timezone.localdate()
+    users = {u.username: u for u in get_user_model().objects.all()}
+    uni = _unit(UNIVERSITY, UnitKind.UNIVERSITY, None)
+    branches, groups = {}, {}
+    for college_name, branch_map in TREE.items():
+        college = _unit(college_name, UnitKind.COLLEGE, uni)
+        for branch_name, group_names in branch_map.items():
+            branch = _unit(branch_name, UnitKind.BRANCH, college)
+            branches[(college_name, branch_name)] = branch
+            for group_name in group_names:
+                groups[(college_name, branch_name, group_name)] = _unit(
+                    group_name, UnitKind.GROUP, branch
+                )
+    members = {}
+    for no, name, gender, college, branch_name, group_name, username, path in PEOPLE:
+        user = users.get(username) if username else None
+        member, _ = Member.objects.get_or_create(
+            student_no=no,
+            defaults={
+                "name": name,
+                "gender": Gender(gender),
+                "birth_date": date(2003 if no.startswith(("D", "M")) else 1980, 5, 1),
+                "unit": branches[(college, branch_name)],
+                "group": groups.get((college, branch_name, group_name)),
+                "user": user if user and not hasattr(user, "party_member") else None,
+            },
+        )
+        if not member.stage_changes.exists():
+            stage_history_import(
+                member=member,
+                entries=[(stage, _months_ago(today, ago)) for stage, ago in path],
+                by_user=None,
+            )
+            extension = member.stage_changes.filter(stage=EXT).first()
+            if extension:
+                extension.extension_months = 6
+                extension.save(update_fields=["extension_months"])
+        members[no] = member
+    for no, pairs in SPONSORS.items():
+        for sponsor_no, role in pairs:
+            Sponsor.objects.get_or_create(
+                member=members[no],
+                sponsor=members[sponsor_no],
+                role=role,
+                defaults={"assigned_on": members[no].stage_changes.last().decided_on},
+            )
+    for username, (college, branch_name) in SECRETARY_BRANCHES.items():
+        user = users.get(username)
+        member = getattr(user, "party_member", None) if user else None
+        if member is None:
+            continue
+        branch = branches[(college, branch_name)]
+        starts = date(today.year - 1, 9, 1)
+        UnitPost.objects.get_or_create(
+            unit=branch,
+            member=member,
+            role=PostRole.SECRETARY,
+            defaults={"starts_on": starts, "ends_on": term_end(starts)},
+        )
+    report = StepDefinition.objects.filter(code="6.1").first()
+    if report is not None:
+        for no, months in THOUGHT_REPORTS.items():
+            member = members[no]
+            if member.step_records.filter(step=report).exists():
+                continue
+            for ago in months:
+                member.step_records.create(
+                    step=report, done_on=_months_ago(today, ago), responsible=member.name
+                )

@@ -1,0 +1,85 @@
+"""The demo university: people at every stage, overdue items, the 支部书记 accounts' scopes, and
+the issue's walk-through (refused at eleven months, recorded when eligible, seen by the member)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from party.members.models import Member, Sponsor, Stage, StageChange
+from party.members.selectors import members_in_scope, members_visible
+from party.organisation.models import Unit, UnitPost
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "Demo-Pass-2026")
+    call_command("load_demo", "--no-video")
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+def _counts():
+    return (
+        Unit.objects.count(),
+        Member.objects.count(),
+        StageChange.objects.count(),
+        Sponsor.objects.count(),
+        UnitPost.objects.count(),
+    )
+
+
+def test_demo_party_is_complete_and_idempotent(demo, monkeypatch):
+    first = _counts()
+    monkeypatch.setenv("DEMO_PASSWORD", "Demo-Pass-2026")
+    call_command("load_demo", "--no-video")
+    assert _counts() == first
+    kinds = sorted(Unit.objects.values_list("kind", flat=True))
+    assert kinds.count("university") == 1 and kinds.count("college") == 2
+    assert kinds.count("branch") == 4 and kinds.count("group") >= 2
+    stages = set(members_visible(user=demo["orgadmin"]).values_list("current_stage", flat=True))
+    assert {
+        Stage.APPLICANT,
+        Stage.ACTIVIST,
+        Stage.CANDIDATE,
+        Stage.PROBATIONARY,
+        Stage.PROBATION_EXTENDED,
+        Stage.FULL_MEMBER,
+    } <= stages
+    for name in ("orgadmin", "secretary", "secretary2"):
+        assert demo[name].check_password("Demo-Pass-2026")
+    assert demo["activist"].party_member.name == "陈晓明"
+    assert demo["candidate"].party_member.name == "刘思远"
+
+
+def test_the_secretaries_see_their_own_branches(demo):
+    first = set(members_in_scope(user=demo["secretary"]).values_list("unit__name", flat=True))
+    second = set(members_in_scope(user=demo["secretary2"]).values_list("unit__name", flat=True))
+    assert first == {"本科生第一党支部"} and second == {"本科生党支部"}
+    assert members_in_scope(user=demo["orgadmin"]).count() == Member.objects.count()
+
+
+def test_the_issue_walk_through_on_the_demo(demo):
+    secretary = APIClient()
+    secretary.force_authenticate(demo["secretary"])
+    branch = demo["secretary"].party_member.unit
+    board = secretary.get(f"/api/v1/units/{branch.pk}/pipeline/").json()
+    assert any(item["overdue"] for item in board["due"])
+    today = timezone.localdate().isoformat()
+    payload = {"to_stage": "candidate", "date": today, "decided_by": "branch_committee"}
+    eleven_months = demo["activist"].party_member
+    refused = secretary.post(f"/api/v1/members/{eleven_months.pk}/stage-changes/", payload)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "gate_activist_one_year"
+    eligible = Member.objects.get(name="吴二川")
+    assert (
+        secretary.post(f"/api/v1/members/{eligible.pk}/stage-changes/", payload).status_code == 201
+    )
+    eligible.user = demo["trainer2"]
+    eligible.save()
+    member = APIClient()
+    member.force_authenticate(demo["trainer2"])
+    timeline = member.get(f"/api/v1/members/{eligible.pk}/timeline/").json()
+    assert timeline["stage"] == "candidate"

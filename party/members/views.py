@@ -50,7 +50,8 @@ class BoardFilterForm(forms.Form):
 class StageChangeForm(forms.Form):
     to_stage = forms.ChoiceField(label=gettext_lazy("变更为"), choices=Stage.choices)
     date = forms.DateField(
-        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     decided_by = forms.ChoiceField(label=gettext_lazy("决定机构"), choices=DecidingBody.choices)
     note = forms.CharField(
@@ -71,7 +72,8 @@ class StepRecordForm(forms.Form):
         label=gettext_lazy("步骤"), queryset=StepDefinition.objects.none()
     )
     done_on = forms.DateField(
-        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     responsible = forms.CharField(label=gettext_lazy("责任人"), required=False, max_length=50)
     note = forms.CharField(

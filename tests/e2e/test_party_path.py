@@ -83,7 +83,7 @@ def test_secretary_board_refusal_recording_and_member_on_phone(
     mobile = phone.new_page()
     login(mobile, live_server.url, "xiaowu", "Xiaowu-Pass-1")
     # On a phone: the tab bar's 我的, then 我的入党进程.
-    mobile.click(".tab-bar >> text=我的")
+    mobile.click('.tab-bar >> text="我的"')
     mobile.click(".account-links >> text=我的入党进程")
     mobile.wait_for_selector("h1:has-text('我的入党进程')")
     assert "发展对象" in mobile.locator(".current-stage").inner_text()

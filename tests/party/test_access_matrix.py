@@ -1,0 +1,175 @@
+"""Permission matrix of every party route × the party roles, and a check that every party route
+(site pages, API, admin viewsets) has a row, read from the URL conf.
+
+Roles (columns, in this order): anon; member (张三, own record, branch 法学本科生党支部); secretary
+(书记 of that branch); secretary2 (书记 of another college's branch); organiser (组织员 of the
+法学院党委, the branch's college); office (组织部); trainer (培训管理员, no party scope).
+Arguments are the own objects: the branch 法学本科生党支部 and 张三. "+" = reached (2xx, 400/409
+for an empty POST, a redirect elsewhere than a login or the admin dashboard); "-" = refused (401,
+403, 404, a redirect to a login page or to the dashboard).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from cms.roles import TRAINERS
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anon", "member", "secretary", "secretary2", "organiser", "office", "trainer")
+
+MATRIX = {
+    # site pages
+    "party:my_progress": "-++++++",
+    "party:board_home": "--++++-",
+    "party:unit_board": "--+-++-",
+    "party:unit_board_export": "--+-++-",
+    "party:member_timeline": "-++-++-",
+    # API (lists are scoped: empty, not refused)
+    "api-org-units": "-++++++",
+    "api-members": "-++++++",
+    "api-member": "-++-++-",
+    "api-member-timeline": "-++-++-",
+    "api-member-stage-changes": "--+-++-",
+    "api-unit-pipeline": "--+-++-",
+    # admin (组织部 everything; 组织员 member records and posts, units read-only, steps read-only)
+    "party_units:index": "----++-",
+    "party_units:index_results": "----++-",
+    "party_units:add": "-----+-",
+    "party_units:edit": "-----+-",
+    "party_members:index": "----++-",
+    "party_members:index_results": "----++-",
+    "party_members:add": "----++-",
+    "party_members:edit": "----++-",
+    "party_posts:index": "----++-",
+    "party_posts:index_results": "----++-",
+    "party_posts:edit": "----++-",
+    "party_posts:add": "----++-",
+    "party_organisers:index": "-----+-",
+    "party_organisers:index_results": "-----+-",
+    "party_organisers:edit": "-----+-",
+    "party_organisers:add": "-----+-",
+    "party_steps:index": "----++-",
+    "party_steps:add": "-----+-",
+    "party_access_log:index": "-----+-",
+    "party_access_log:index_results": "-----+-",
+    # Only the pages write the access log: nobody adds or edits a row.
+    "party_access_log:add": "-------",
+    "party_access_log:edit": "-------",
+}
+POST_ONLY = {"api-member-stage-changes"}
+
+
+def party_routes() -> set[str]:
+    names = set()
+
+    def walk(resolver, namespaces=()):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                ns = (entry.namespace,) if entry.namespace else ()
+                walk(entry, namespaces + ns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                module = getattr(entry.callback, "__module__", "") or ""
+                view_class = getattr(entry.callback, "view_class", None)
+                module = getattr(view_class, "__module__", module)
+                if module.startswith("party."):
+                    names.add(":".join((*namespaces, entry.name)))
+
+    walk(get_resolver())
+    return names
+
+
+# Admin routes of the viewsets that the matrix leaves to Wagtail's generic permission checks
+# (delete/history/usage/choosers follow the same model permissions as edit).
+COVERED_BY_EDIT = ("delete", "history", "usage", "choose", "chooser", "inspect", "copy")
+
+
+def test_every_party_route_has_a_row():
+    missing = sorted(
+        name
+        for name in party_routes()
+        if name not in MATRIX and not name.split(":")[-1].startswith(COVERED_BY_EDIT)
+    )
+    assert missing == []
+
+
+def test_every_row_is_a_route():
+    from django.urls import NoReverseMatch
+
+    for name in MATRIX:
+        try:
+            reverse(name, kwargs=_kwargs(name, None) or None)
+        except NoReverseMatch:
+            pytest.fail(f"{name} is not a route")
+
+
+def _kwargs(name, tree):
+    member = tree["members"]["law_b1"].pk if tree else 1
+    unit = tree["units"]["law_b1"].pk if tree else 1
+    if name in ("party:unit_board", "party:unit_board_export", "api-unit-pipeline"):
+        return {"pk": unit}
+    if name == "party_units:edit":
+        return {"pk": unit}
+    if name == "party_posts:edit":
+        return {"pk": tree["members"]["secretary"].posts.get().pk if tree else 1}
+    if name == "party_organisers:edit":
+        return {"pk": tree["units"]["law"].organiser_assignments.get().pk if tree else 1}
+    if name == "party_access_log:edit":
+        from party.members.models import MemberAccessLog
+
+        if not tree:
+            return {"pk": 1}
+        row = MemberAccessLog.objects.create(
+            user=tree["users"]["office"], member=tree["members"]["law_b1"], action="view", what="x"
+        )
+        return {"pk": row.pk}
+    if name in (
+        "party:member_timeline",
+        "api-member",
+        "api-member-timeline",
+        "api-member-stage-changes",
+        "party_members:edit",
+    ):
+        return {"pk": member}
+    return {}
+
+
+def _cell(response) -> str:
+    status = response.status_code
+    if status in (401, 403, 404, 405):
+        return "-"
+    if status in (301, 302):
+        location = response.headers.get("Location", "")
+        refused = "login" in location or location.rstrip("/").endswith("/admin")
+        return "-" if refused else "+"
+    return "+" if status in (200, 201, 400, 409) else f"?{status}"
+
+
+@pytest.fixture
+def actors(tree):
+    users = dict(tree["users"])
+    users["trainer"] = make_user("party-trainer", role=TRAINERS)
+    return users
+
+
+def test_matrix(tree, actors):
+    observed, expected = {}, {}
+    for name, row in MATRIX.items():
+        url = reverse(name, kwargs=_kwargs(name, tree) or None)
+        cells = ""
+        for role in ROLES:
+            client = APIClient()
+            if role != "anon":
+                client.force_login(actors[role])
+            post = name in POST_ONLY
+            response = client.post(url, {}, format="json") if post else client.get(url)
+            cells += _cell(response)
+        observed[name], expected[name] = cells, row
+    mismatches = {
+        n: f"expected {expected[n]} observed {observed[n]}"
+        for n in MATRIX
+        if observed[n] != expected[n]
+    }
+    assert mismatches == {}

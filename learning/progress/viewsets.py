@@ -123,8 +123,30 @@ class LedgerEntryForm(WagtailAdminModelForm):
 
 
 class LedgerIndexView(generic.IndexView):
+    # Newest first, as the trainee's 学习档案 (also the model's ordering; stated so a column sort
+    # link never leaves the list in database order).
+    default_ordering = "-created_at"
+
     def get_base_queryset(self):
-        return ledger_entries_for_trainer(user=self.request.user)
+        return ledger_entries_for_trainer(user=self.request.user).select_related(
+            "user__trainee_profile", "granted_by", "training_class"
+        )
+
+
+def _person(user) -> str:
+    """A person as trainers know them: the trainee's name, else the full name, else the username."""
+    if user is None:
+        return "—"
+    profile = getattr(user, "trainee_profile", None)
+    return (profile.name if profile else "") or user.get_full_name() or user.username
+
+
+def _trainee_name(entry) -> str:
+    return _person(entry.user)
+
+
+def _granted_by_name(entry) -> str:
+    return _person(entry.granted_by)
 
 
 class LedgerCreateView(generic.CreateView):
@@ -160,12 +182,12 @@ class LedgerViewSet(ModelViewSet):
     copy_view_enabled = False
     list_display = [
         "created_at",
-        "user",
+        Column("user", label=_("学员"), accessor=_trainee_name),
         Column("source", label=_("来源"), accessor="get_source_display"),
         "amount",
         "training_class",
         "lesson_title",
-        "granted_by",
+        Column("granted_by", label=_("记录人"), accessor=_granted_by_name),
     ]
     list_filter = ["source", "training_class"]
     search_fields = ["note", "lesson_title"]

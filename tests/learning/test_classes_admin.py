@@ -187,3 +187,45 @@ def test_deleting_what_is_still_referenced_is_refused_with_a_message(
         assert 'class="error"' in response.content.decode()
     assert TrainingClass.objects.filter(pk=training_class.pk).exists()
     assert type(college).objects.filter(pk=college.pk).exists()
+
+
+def test_ledger_list_shows_names_newest_first(client, training_class, trainer, trainee):
+    """学时记录: the trainee's and the recorder's names, not usernames; newest first (issue 21)."""
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learning.classes.models import TraineeProfile
+
+    profile = TraineeProfile.objects.filter(user=trainee).first()
+    expected = profile.name if profile else (trainee.get_full_name() or trainee.username)
+    trainer.first_name, trainer.last_name = "老师", "张"
+    trainer.save()
+    old = HoursLedgerEntry.objects.create(
+        user=trainee,
+        source="offline_lecture",
+        amount=1,
+        training_class=training_class,
+        granted_by=trainer,
+        note="较早",
+        created_at=timezone.now() - timedelta(days=3),
+    )
+    new = HoursLedgerEntry.objects.create(
+        user=trainee,
+        source="offline_lecture",
+        amount=2,
+        training_class=training_class,
+        granted_by=trainer,
+        note="较晚",
+    )
+    client.force_login(trainer)
+    html = client.get("/admin/hours_ledger/").content.decode()
+    cells = re.findall(r"<td[^>]*>\s*(.*?)\s*</td>", html, flags=re.S)
+    assert expected in cells
+    assert trainer.get_full_name() in cells
+    if expected != trainee.username:
+        assert trainee.username not in cells
+    assert trainer.username not in cells
+    rows = re.findall(r"/admin/hours_ledger/inspect/(\d+)/", html)
+    assert rows.index(str(new.pk)) < rows.index(str(old.pk))

@@ -28,12 +28,13 @@ class LessonSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
     first_published_at = serializers.DateTimeField()
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_course(self, lesson):
         course = getattr(lesson, "course_page", None)
         return course.id if course else None
 
-    @extend_schema_field(OpenApiTypes.INT)
+    # Article lessons only; null for video lessons.
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_min_reading_seconds(self, lesson):
         return getattr(lesson, "min_reading_seconds", None)
 
@@ -66,7 +67,8 @@ class LessonDetailSerializer(LessonSerializer):
     quiz = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.STR)
+    # Article lessons only; null for video lessons.
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_body_html(self, lesson):
         if lesson.kind != "article":
             return None
@@ -84,7 +86,8 @@ class LessonDetailSerializer(LessonSerializer):
             for key, value in video.items()
         }
 
-    @extend_schema_field(OpenApiTypes.INT)
+    # The lesson's practice quiz id, null when it has none.
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_quiz(self, lesson):
         return self.context.get("quiz")
 
@@ -102,7 +105,8 @@ class CourseSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
     first_published_at = serializers.DateTimeField()
 
-    @extend_schema_field(OpenApiTypes.URI)
+    # Null for a course without a cover image.
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_cover_url(self, course):
         if not course.cover_image_id:
             return None

@@ -8,3 +8,9 @@ class QuizzesConfig(AppConfig):
     name = "learning.quizzes"
     label = "quizzes"
     verbose_name = _("题库与考试")
+
+    def ready(self):
+        from learning.quizzes.signals import attempt_started
+        from learning.quizzes.tasks import attempt_close_schedule
+
+        attempt_started.connect(attempt_close_schedule, dispatch_uid="quizzes_close_at_deadline")

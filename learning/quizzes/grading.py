@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from learning.quizzes.models import OPTION_KEYS, QuestionType
+from learning.quizzes.question_types import OPTION_KEYS, QuestionType
 
 TWO_PLACES = Decimal("0.01")
 _SPACES = re.compile(r"\s+")

@@ -11,23 +11,17 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
-OPTION_KEYS = "ABCDEFGH"
+from learning.quizzes.grading import stem_key
+
+# Defined in question_types.py, so that grading.py needs no models; still importable from here.
+from learning.quizzes.question_types import CHOICE_TYPES as CHOICE_TYPES
+from learning.quizzes.question_types import OPTION_KEYS as OPTION_KEYS
+from learning.quizzes.question_types import QuestionType
 
 
 def default_pass_mark() -> Decimal:
     # Read at creation time so a deployment's settings.DANGKE["EXAM_PASS_MARK"] applies.
     return Decimal(settings.DANGKE["EXAM_PASS_MARK"])
-
-
-class QuestionType(models.TextChoices):
-    SINGLE = "single", _("单选题")
-    MULTIPLE = "multiple", _("多选题")
-    TRUE_FALSE = "true_false", _("判断题")
-    FILL = "fill", _("填空题")
-    SHORT = "short", _("简答题")
-
-
-CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 
 
 class Difficulty(models.TextChoices):
@@ -125,8 +119,6 @@ class Question(models.Model):
         return f"[{self.get_type_display()}] {self.stem[:40]}"
 
     def save(self, *args, **kwargs):
-        from learning.quizzes.grading import stem_key
-
         self.stem_key = stem_key(self.type, self.stem)
         super().save(*args, **kwargs)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learning.quizzes import grading
+from learning.quizzes.keys import corrected_key, key_as_bank, snapshot_perm
 from learning.quizzes.models import (
     REVIEW_ORDER,
     Attempt,
@@ -384,8 +385,6 @@ def quiz_key_changes(*, quiz: Quiz) -> dict[int, dict]:
     them, in the bank's own option letters. Scores are not compared: an attempt's points per
     question come from the quiz (fixed score or draw rule), not from the bank.
     """
-    from learning.quizzes.services import _snapshot_perm, corrected_key, key_as_bank
-
     attempts = list(Attempt.objects.filter(quiz=quiz).values_list("questions", flat=True))
     ids = {
         item["id"]
@@ -423,7 +422,7 @@ def quiz_key_changes(*, quiz: Quiz) -> dict[int, dict]:
             old = grading.display_answer(
                 {
                     "type": item["type"],
-                    "answer": key_as_bank(item["type"], item.get("answer"), _snapshot_perm(item)),
+                    "answer": key_as_bank(item["type"], item.get("answer"), snapshot_perm(item)),
                 }
             )
             if old not in entry["snapshot"]:

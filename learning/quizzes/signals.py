@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # did, or for summary.dry_run would do, to the summary (e.g. certificates_to_review); it changes
 # nothing when summary.dry_run is true. An exception rolls the whole regrade back.
 quiz_regraded = Signal()
+
+# Sent by attempts.attempt_start inside the transaction that creates an attempt (argument:
+# attempt). tasks.py schedules its closing at the deadline, when it has one.
+attempt_started = Signal()

@@ -1,6 +1,8 @@
 """Background work of the quiz engine: closing attempts whose time is up (thin wrappers over services)."""
 
-from django_tasks import task
+from datetime import timedelta
+
+from django_tasks import default_task_backend, task
 
 from learning.quizzes import services
 
@@ -15,3 +17,14 @@ def attempt_close_overdue_task(attempt_id: int) -> bool:
 def attempts_close_overdue_task() -> int:
     """Close every overdue attempt (the task worker runs this every minute: cms/periodic)."""
     return services.attempts_close_overdue()
+
+
+def attempt_close_schedule(sender, *, attempt, **kwargs) -> None:
+    """On quizzes.signals.attempt_started: ask the task backend to close a timed attempt at its
+    deadline, when the backend can run tasks later."""
+    if attempt.deadline is None or not default_task_backend.supports_defer:
+        return
+    # Enqueued inside the attempt's transaction: with the database backend it is one commit, and
+    # a task whose attempt was rolled back finds nothing to close.
+    run_after = attempt.deadline + timedelta(seconds=5)
+    attempt_close_overdue_task.using(run_after=run_after).enqueue(attempt_id=attempt.pk)

@@ -78,3 +78,16 @@ def test_tabular_imports_nothing_from_the_rest_of_learning():
         and not is_within(found.module, "learning.tabular")
     ]
     assert offenders == []
+
+
+def test_no_learning_import_hides_inside_a_function():
+    """An import inside a function is how a cycle hides; only AppConfig.ready() (apps.py) may
+    import there, since Django wants models loaded before signal receivers are connected."""
+    hidden = [
+        str(found)
+        for found in package_imports("learning")
+        if found.in_function
+        and is_within(found.module, "learning")
+        and not found.path.endswith("/apps.py")
+    ]
+    assert hidden == []

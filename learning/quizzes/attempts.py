@@ -1,0 +1,346 @@
+"""The attempt lifecycle: who may start, starting (or resuming), saving answers, handing in, the
+page left too often (切屏), and closing attempts whose time is up."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from learning.classes.models import Enrolment
+from learning.quizzes import grading
+from learning.quizzes.drawing import quiz_draw
+from learning.quizzes.exceptions import AttemptClosed, InvalidAnswer, NotAllowed, QuizNotAvailable
+from learning.quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptFocusLoss,
+    AttemptState,
+    AttemptStep,
+    Quiz,
+    QuizKind,
+)
+from learning.quizzes.scoring import (
+    GRADE_FIELDS,
+    attempt_grade_save,
+    attempt_transition,
+    locked_attempt,
+    snapshot_question,
+)
+from learning.quizzes.signals import attempt_started
+
+logger = logging.getLogger(__name__)
+
+# What handing in changes on an attempt.
+SUBMIT_FIELDS = [*GRADE_FIELDS, "submitted_at", "closed_by_deadline", "closed_by_focus_loss"]
+
+# ---------------------------------------------------------------------------------------------
+# Who may start.
+
+
+def _lesson_visible(*, user, lesson_id: int) -> bool:
+    visible = import_string(settings.PAGE_VISIBILITY_FILTER)
+    return visible(user=user, queryset=Page.objects.filter(pk=lesson_id)).exists()
+
+
+def _enrolled(*, user, training_class_id: int) -> bool:
+    return Enrolment.objects.filter(
+        training_class_id=training_class_id, trainee__user=user
+    ).exists()
+
+
+def quiz_check_may_start(*, quiz: Quiz, user) -> None:
+    """Raise NotAllowed unless the user may take this quiz at all."""
+    if not user or not user.is_authenticated:
+        raise NotAllowed()
+    if quiz.kind == QuizKind.PRACTICE:
+        if quiz.lesson_id is None or not _lesson_visible(user=user, lesson_id=quiz.lesson_id):
+            raise NotAllowed()
+        return
+    if quiz.training_class_id is None or not _enrolled(
+        user=user, training_class_id=quiz.training_class_id
+    ):
+        raise NotAllowed(_("只有本培训班的学员可以参加该考试。"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting, answering, submitting.
+
+
+def _deadline(*, quiz: Quiz, started_at: datetime) -> datetime | None:
+    candidates = []
+    if quiz.time_limit_minutes:
+        candidates.append(started_at + timedelta(minutes=quiz.time_limit_minutes))
+    if quiz.closes_at:
+        candidates.append(quiz.closes_at)
+    return min(candidates) if candidates else None
+
+
+def _overdue(attempt: Attempt, now: datetime) -> bool:
+    return (
+        attempt.state == AttemptState.IN_PROGRESS
+        and attempt.deadline is not None
+        and now >= attempt.deadline
+    )
+
+
+def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """The user's attempt in progress, or a new one: (attempt, created). Overdue ones are closed first."""
+    now = now or timezone.now()
+    quiz_check_may_start(quiz=quiz, user=user)
+    previous = list(
+        Attempt.objects.filter(quiz=quiz, user=user).only(
+            "id", "state", "number", "deadline", "quiz_id"
+        )
+    )
+    for attempt in previous:
+        if attempt.state != AttemptState.IN_PROGRESS:
+            continue
+        if not _overdue(attempt, now):
+            return Attempt.objects.get(pk=attempt.pk), False
+        attempt_submit(attempt_id=attempt.pk, now=now)
+    if not quiz.is_open(now):
+        raise QuizNotAvailable(_("本测验不在开放时间内。"))
+    if quiz.attempts_allowed and len(previous) >= quiz.attempts_allowed:
+        raise QuizNotAvailable(_("作答次数已用完。"))
+    questions = quiz_draw(quiz=quiz)
+    if not questions:
+        raise QuizNotAvailable(_("本测验还没有试题。"))
+    attempt = Attempt(
+        quiz=quiz,
+        user=user,
+        number=max((a.number for a in previous), default=0) + 1,
+        started_at=now,
+        deadline=_deadline(quiz=quiz, started_at=now),
+        questions=questions,
+        max_score=sum((Decimal(q["score"]) for q in questions), Decimal("0")),
+        multiple_partial_credit=quiz.multiple_partial_credit,
+    )
+    try:
+        with transaction.atomic():
+            attempt.save()
+            # tasks.py reacts: it schedules the closing at the deadline, in this transaction.
+            attempt_started.send(sender=Attempt, attempt=attempt)
+    except IntegrityError:
+        # Another tab started the same attempt a moment ago: resume that one.
+        existing = Attempt.objects.filter(
+            quiz=quiz, user=user, state=AttemptState.IN_PROGRESS
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return attempt, True
+
+
+@dataclass
+class SavedAnswer:
+    question_id: int
+    answer: object
+    saved_at: datetime
+    remaining_seconds: float | None
+
+
+def attempt_answer_save(
+    *, attempt_id: int, user, question_id: int, answer, now: datetime | None = None
+) -> SavedAnswer:
+    """Save one answer under a row lock; AttemptClosed once submitted or past the deadline.
+
+    Saving is idempotent (an upsert of the same value at the same time), so a save cut off by a
+    dropped database connection is tried once more on a fresh one: the trainee sees no error for
+    a connection that a database restart or failover broke under the request.
+    """
+    now = now or timezone.now()
+    try:
+        closed_now, attempt, value = _answer_upsert(attempt_id, user, question_id, answer, now)
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            # The caller's transaction went with the connection; only the caller can start over.
+            raise
+        logger.warning(
+            "attempt %s: answer save lost its database connection; retrying once", attempt_id
+        )
+        connection.close()
+        closed_now, attempt, value = _answer_upsert(attempt_id, user, question_id, answer, now)
+    if closed_now:
+        # Closed outside the failed save so the answers saved before the deadline are kept.
+        attempt_submit(attempt_id=attempt_id, now=now)
+        raise AttemptClosed(_("考试时间已到，已按截止前保存的答案自动交卷。"))
+    remaining = (attempt.deadline - now).total_seconds() if attempt.deadline else None
+    return SavedAnswer(
+        question_id=question_id, answer=value, saved_at=now, remaining_seconds=remaining
+    )
+
+
+def _answer_upsert(attempt_id: int, user, question_id: int, answer, now: datetime):
+    """One transaction of attempt_answer_save: (closed_now, attempt, saved value)."""
+    closed_now, value = False, None
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .only("id", "user_id", "state", "deadline", "questions")
+            .get(pk=attempt_id, user=user)
+        )
+        if attempt.state != AttemptState.IN_PROGRESS:
+            raise AttemptClosed()
+        if _overdue(attempt, now):
+            closed_now = True
+        else:
+            question = snapshot_question(attempt, question_id)
+            try:
+                value = grading.normalise_response(question, answer)
+            except grading.AnswerError as exc:
+                raise InvalidAnswer(str(exc)) from exc
+            AttemptAnswer.objects.bulk_create(
+                [
+                    AttemptAnswer(
+                        attempt_id=attempt.pk, question_id=question_id, answer=value, saved_at=now
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["attempt", "question_id"],
+                update_fields=["answer", "saved_at"],
+            )
+            AttemptStep.objects.create(
+                attempt_id=attempt.pk, question_id=question_id, answer=value, created_at=now
+            )
+    return closed_now, attempt, value
+
+
+def attempt_submit(
+    *, attempt_id: int, user=None, now: datetime | None = None, focus_loss: bool = False
+) -> Attempt:
+    """Hand in an attempt and grade it; submitting again returns the same result.
+
+    `focus_loss`: handed in by the system because the page was left too often (the deadline,
+    when already past, stays the reason).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = locked_attempt(attempt_id=attempt_id, user=user)
+        if attempt.state != AttemptState.IN_PROGRESS:
+            return attempt
+        if attempt.deadline is not None and now > attempt.deadline:
+            attempt.closed_by_deadline = True
+            attempt.submitted_at = attempt.deadline
+        else:
+            attempt.submitted_at = now
+            attempt.closed_by_focus_loss = focus_loss
+        attempt_transition(attempt=attempt, to=AttemptState.SUBMITTED)
+        attempt_grade_save(attempt, now=now, update_fields=SUBMIT_FIELDS)
+    return attempt
+
+
+@dataclass
+class FocusLoss:
+    """The attempt after a reported focus loss: its count, its limit and whether it is still open."""
+
+    attempt_id: int
+    state: str
+    focus_losses: int
+    max_focus_losses: int
+    closed_by_focus_loss: bool
+    # False when this event id had been recorded before (a retried report): nothing counted.
+    recorded: bool
+
+
+def attempt_focus_lost(
+    *,
+    attempt_id: int,
+    user,
+    event_id: str,
+    hidden_at: datetime | None = None,
+    now: datetime | None = None,
+) -> FocusLoss:
+    """Record that the exam page was hidden; hand the attempt in once the quiz's limit is exceeded.
+
+    Idempotent per `event_id`: a report the page retries after a network drop counts once, and a
+    retry of the report that closed the attempt answers with the closed attempt. A new report on
+    a closed attempt raises AttemptClosed; one past the deadline closes the attempt by deadline.
+    A constant number of queries while the limit is not exceeded: the locked attempt with its
+    quiz's limit, the event lookup, the insert and the counter update.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .only(
+                "id",
+                "user_id",
+                "state",
+                "deadline",
+                "focus_losses",
+                "closed_by_focus_loss",
+                "quiz__id",
+                "quiz__max_focus_losses",
+            )
+            .get(pk=attempt_id, user=user)
+        )
+        limit = attempt.quiz.max_focus_losses
+        # Under the attempt's row lock, so two copies of one report cannot both miss each other.
+        seen = AttemptFocusLoss.objects.filter(attempt_id=attempt.pk, event_id=event_id).exists()
+
+        def result(recorded: bool) -> FocusLoss:
+            return FocusLoss(
+                attempt_id=attempt.pk,
+                state=attempt.state,
+                focus_losses=attempt.focus_losses,
+                max_focus_losses=limit,
+                closed_by_focus_loss=attempt.closed_by_focus_loss,
+                recorded=recorded,
+            )
+
+        if seen:
+            return result(False)
+        if attempt.state != AttemptState.IN_PROGRESS:
+            raise AttemptClosed()
+        if not _overdue(attempt, now):
+            AttemptFocusLoss.objects.create(
+                attempt_id=attempt.pk, event_id=event_id, hidden_at=hidden_at, created_at=now
+            )
+            attempt.focus_losses += 1
+            Attempt.objects.filter(pk=attempt.pk).update(focus_losses=attempt.focus_losses)
+            if limit and attempt.focus_losses > limit:
+                # In the same transaction: the event, the count and the hand-in go together.
+                closed = attempt_submit(attempt_id=attempt.pk, now=now, focus_loss=True)
+                attempt.state = closed.state
+                attempt.closed_by_focus_loss = closed.closed_by_focus_loss
+            return result(True)
+    # Past the deadline: closed like a late answer, with the answers saved before it.
+    attempt_submit(attempt_id=attempt_id, now=now)
+    raise AttemptClosed(_("考试时间已到，已按截止前保存的答案自动交卷。"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing attempts whose time is up (tasks.py runs these at the deadline and every minute).
+
+
+def attempt_close_if_overdue(*, attempt_id: int, now: datetime | None = None) -> bool:
+    """Close the attempt if its time is up; True when it was closed now."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.only("id", "state", "deadline").filter(pk=attempt_id).first()
+    if attempt is None or not _overdue(attempt, now):
+        return False
+    attempt_submit(attempt_id=attempt_id, now=now)
+    return True
+
+
+def attempts_close_overdue(*, now: datetime | None = None) -> int:
+    """Close every attempt whose deadline has passed, with the answers saved by then."""
+    now = now or timezone.now()
+    ids = list(
+        Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lte=now).values_list(
+            "id", flat=True
+        )
+    )
+    closed = 0
+    for attempt_id in ids:
+        if attempt_close_if_overdue(attempt_id=attempt_id, now=now):
+            closed += 1
+    return closed

@@ -1,16 +1,16 @@
-"""REST API URLs of learning.progress, mounted under /api/v1/ by cms/api.py."""
+"""REST API URLs of learning.progress, mounted under /api/v1/ by cms/api_views.py."""
 
 from django.urls import path
 
-from learning.progress import api, api_views
+from learning.progress import api_views
 
 urlpatterns = [
     path(
         "lessons/<int:lesson_id>/progress/",
-        api.LessonProgressView.as_view(),
+        api_views.LessonProgressView.as_view(),
         name="api-lesson-progress",
     ),
-    path("me/records/", api.MyRecordsView.as_view(), name="api-me-records"),
+    path("me/records/", api_views.MyRecordsView.as_view(), name="api-me-records"),
     path(
         "classes/<int:pk>/offline-sessions/",
         api_views.OfflineSessionListView.as_view(),

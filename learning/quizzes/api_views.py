@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from learning.api_errors import Conflict
 from learning.quizzes import selectors, services
 from learning.quizzes.exceptions import (
     AttemptClosed,
@@ -25,12 +26,6 @@ from learning.quizzes.serializers import (
     FocusLostSerializer,
     SubmitResultSerializer,
 )
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("当前状态不允许此操作。")
-    default_code = "conflict"
 
 
 def attempt_payload(detail: dict) -> dict:

@@ -1,0 +1,117 @@
+"""Serializers of the reports REST API: what its JSON looks like (api_views.py uses them)."""
+
+from rest_framework import serializers
+
+from learning.reports.selectors import (
+    ReportStatus,
+)
+
+# --- serializers (describe the JSON; rows themselves are built as plain dicts for speed) -----
+
+
+class TrainingClassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    intake = serializers.CharField()
+    audience_stage = serializers.CharField()
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
+    required_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    pass_mark = serializers.DecimalField(max_digits=5, decimal_places=2)
+    trainee_count = serializers.IntegerField()
+
+
+class ReportTraineeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    student_no = serializers.CharField()
+    college = serializers.CharField()
+    branch = serializers.CharField()
+    stage = serializers.CharField()
+
+
+class ReportRowSerializer(serializers.Serializer):
+    trainee = ReportTraineeSerializer()
+    earned_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
+    required_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
+    lessons_completed = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    exam = serializers.IntegerField(allow_null=True)
+    exam_best_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    exam_passed = serializers.BooleanField(allow_null=True)
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    certificate_no = serializers.CharField(allow_null=True)
+    disqualified_reason = serializers.CharField(
+        allow_null=True, help_text="取消结业资格的原因（生效中时）；否则为 null。"
+    )
+
+
+class ReportSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    filters = serializers.DictField()
+    rows = ReportRowSerializer(many=True)
+
+    # The contract's key is "class", a Python keyword.
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["class"] = TrainingClassSerializer()
+        return fields
+
+
+class CertificateSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    trainee = serializers.IntegerField(source="trainee_id")
+    training_class = serializers.IntegerField(source="training_class_id")
+    trainee_name = serializers.CharField()
+    class_name = serializers.CharField()
+    earned_hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+    exam_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    issued_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoke_reason = serializers.CharField()
+    verify_url = serializers.CharField()
+
+
+class IssueInputSerializer(serializers.Serializer):
+    trainee = serializers.IntegerField(required=False, help_text="学员 id；与 all 二选一")
+    all = serializers.BooleanField(required=False, default=False, help_text="向全部合格学员颁发")
+
+
+class RevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class DisqualificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    trainee = serializers.IntegerField(source="enrolment.trainee_id")
+    training_class = serializers.IntegerField(source="enrolment.training_class_id")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(source="created_by.username")
+    lifted_at = serializers.DateTimeField(allow_null=True)
+    lifted_by = serializers.CharField(source="lifted_by.username", allow_null=True, default=None)
+    lift_reason = serializers.CharField()
+
+
+# --- 我的学习 (/me/): the trainee's own standing in their classes --------------------------
+
+
+class MyClassSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    intake = serializers.CharField()
+    required_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    earned_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    exam = serializers.IntegerField(allow_null=True)
+    exam_passed = serializers.BooleanField()
+    lessons_completed = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=ReportStatus.choices,
+        help_text="The class report's status: the trainee and the trainer see the same.",
+    )
+    status_display = serializers.CharField()
+    certificate_no = serializers.CharField(allow_null=True, help_text="A valid 结业证书, if any.")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from learning.classes.models import Branch, TraineeProfile, TrainingClass
+from learning.classes.roster import initial_password_generate, trainee_account_create
 from learning.classes.selectors import (
     can_view_all_classes,
     classes_for_trainer,
@@ -116,8 +117,6 @@ class TraineeForm(WagtailAdminModelForm):
 
     def save(self, commit=True):
         if not self.instance.pk:
-            from learning.classes.roster import initial_password_generate, trainee_account_create
-
             password = initial_password_generate()
             self.instance.user = trainee_account_create(
                 student_no=self.cleaned_data["student_no"],

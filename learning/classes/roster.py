@@ -17,7 +17,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TraineeStage
+from learning.classes.models import (
+    Branch,
+    College,
+    Enrolment,
+    TraineeProfile,
+    TraineeStage,
+    TrainingClass,
+)
+from learning.classes.selectors import trainees_for_trainer
+from learning.tabular import services as tabular_services
+from learning.tabular.models import TableUpload
 from learning.tabular.reader import CappedErrors, TableError, cell_text, read_table
 from learning.tabular.similar import near_matches
 
@@ -262,7 +272,6 @@ def _check_scope(rows: list[RosterRow], *, by) -> None:
     is that row's error, and nothing is imported. `by=None` is the command line (unscoped)."""
     if by is None:
         return
-    from learning.classes.selectors import trainees_for_trainer
 
     numbers = [r.student_no for r in rows]
     existing = set(
@@ -450,10 +459,6 @@ def trainees_import(
 
 def roster_upload_run(*, upload_id: int) -> str:
     """Run a confirmed roster upload (the background task): progress, then the result."""
-    from learning.classes.models import TrainingClass
-    from learning.tabular import services as tabular_services
-    from learning.tabular.models import TableUpload
-
     upload = TableUpload.objects.filter(pk=upload_id).first()
     if upload is None or not upload.data:
         return "gone"

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from learning.classes.selectors import classes_for_trainer
+from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.quizzes import grading, selectors
 from learning.quizzes.models import (
     CHOICE_TYPES,
@@ -26,7 +26,6 @@ class QuestionBankForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 
         user = self.for_user
         self.fields["training_class"].queryset = classes_for_trainer(user=user)

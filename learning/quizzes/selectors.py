@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learning.classes.selectors import can_view_all_classes
 from learning.quizzes import grading
 from learning.quizzes.keys import corrected_key, key_as_bank, snapshot_perm
 from learning.quizzes.models import (
@@ -227,8 +228,6 @@ def banks_editable_by(*, user) -> QuerySet:
     their classes', those staff shared for editing; every bank for staff (who may see all
     classes). The one selector for the bank and question admin, their choice lists and imports;
     other banks are read-only to the user (they may still view, export and draw from them)."""
-    from learning.classes.selectors import can_view_all_classes
-
     qs = QuestionBank.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()

@@ -1,4 +1,4 @@
-"""Shared REST plumbing: pagination and the error format of ../shared/API.md."""
+"""Shared REST plumbing: pagination and the error format of docs/api.md."""
 
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""REST views of the media pipeline: upload a video, read its status (../shared/API.md, Media)."""
+"""REST views of the media pipeline: upload a video, read its status (docs/api.md, Media)."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,7 +18,7 @@ from media_pipeline.serializers import (
 
 
 class UploadTooLarge(exceptions.ValidationError):
-    """400 with the reason on `file`, like every other rejected upload (../shared/API.md)."""
+    """400 with the reason on `file`, like every other rejected upload (docs/api.md)."""
 
     def __init__(self):
         super().__init__({"file": [VideoRejected("too_large").message]}, code="too_large")

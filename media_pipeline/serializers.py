@@ -1,4 +1,4 @@
-"""REST serializers of the media pipeline (../shared/API.md, Media)."""
+"""REST serializers of the media pipeline (docs/api.md, Media)."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers

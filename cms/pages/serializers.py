@@ -1,4 +1,4 @@
-"""API representations of courses and lessons (../shared/API.md, "Content")."""
+"""API representations of courses and lessons (docs/api.md, "Content")."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field

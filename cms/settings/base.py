@@ -341,7 +341,7 @@ else:
 SEARCH_PAGE_MODELS = ["pages.ArticleLessonPage", "pages.VideoLessonPage", "pages.CoursePage"]
 SEARCH_COURSE_MODEL = "pages.CoursePage"
 
-# REST API (../shared/API.md)
+# REST API (docs/api.md)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cms.authentication.ExpiringTokenAuthentication",
@@ -369,7 +369,7 @@ SPECTACULAR_SETTINGS = {
 # cms/, so they call this through the setting: import_string(PAGE_VISIBILITY_FILTER)(user=, queryset=).
 PAGE_VISIBILITY_FILTER = "cms.pages.selectors.visible_pages"
 
-# Training rules (../shared/DOMAIN.md); each value names its source.
+# Training rules (docs/domain.md); each value names its source.
 DANGKE = {
     # 一个学时 = 45 minutes (a class period) — common practice.
     "CLASS_HOUR_MINUTES": 45,
@@ -378,7 +378,7 @@ DANGKE = {
     # 发展对象 concentrated training ≥ 24 学时 — 《中国共产党发展党员工作细则》(2014) art. 17.
     "CANDIDATE_REQUIRED_HOURS": Decimal("24"),
     # 入党积极分子 class: 40 学时 per intake (lectures + self-study + discussion + practice + exam) —
-    # some universities' 党校 rules (DOMAIN.md).
+    # some universities' 党校 rules (docs/domain.md).
     "ACTIVIST_REQUIRED_HOURS": Decimal("40"),
     # Party members' yearly concentrated study ≥ 32 学时 — 《中国共产党党员教育管理工作条例》(2019) art. 20.
     "MEMBER_YEARLY_HOURS": Decimal("32"),

@@ -40,7 +40,7 @@ def _lesson_choices() -> Q:
 
 
 class TraineeStage(models.TextChoices):
-    """The five stages of a person on the way into and inside the Party (DOMAIN.md)."""
+    """The five stages of a person on the way into and inside the Party (docs/domain.md)."""
 
     APPLICANT = "applicant", _("入党申请人")
     ACTIVIST = "activist", _("入党积极分子")

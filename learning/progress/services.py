@@ -148,7 +148,7 @@ def _progress_step(
     active: bool | None,
     now: datetime,
 ) -> _Step:
-    """Apply DOMAIN.md's crediting rules to the rows in `state` (in memory only)."""
+    """Apply docs/domain.md's crediting rules to the rows in `state` (in memory only)."""
     rules = _rules()
     max_gap = float(rules["PROGRESS_MAX_GAP_SECONDS"])
     tolerance = float(rules["PROGRESS_SEEK_TOLERANCE_SECONDS"])
@@ -259,7 +259,7 @@ def lesson_progress_record(
     active: bool | None = None,
     now: datetime | None = None,
 ) -> ProgressResult:
-    """Record one report of the player or reader and credit only what DOMAIN.md allows.
+    """Record one report of the player or reader and credit only what docs/domain.md allows.
 
     The server keeps, per trainee, one accruing playback session (ActivePlayback). A session
     accrues from its anchor (position and time of its last accepted report): a video segment earns

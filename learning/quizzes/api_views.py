@@ -1,4 +1,4 @@
-"""REST views of quizzes and attempts: parse, call one service, respond (../shared/API.md)."""
+"""REST views of quizzes and attempts: parse, call one service, respond (docs/api.md)."""
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _

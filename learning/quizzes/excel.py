@@ -26,7 +26,7 @@ from learning.quizzes.models import (
 from learning.tabular.reader import CappedErrors, TableError, read_table
 from spreadsheet_safety import xlsx_row
 
-# Column names as real templates write them (DOMAIN.md); the first of each is what export writes.
+# Column names as real templates write them (docs/domain.md); the first of each is what export writes.
 # Headers are compared without units or notes in brackets and without stars (learning.tabular).
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "type": ("题型", "题目类型", "试题类型"),

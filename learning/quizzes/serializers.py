@@ -1,4 +1,4 @@
-"""Shapes of the quiz API (../shared/API.md); answers and explanations only when review allows."""
+"""Shapes of the quiz API (docs/api.md); answers and explanations only when review allows."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,4 @@
-"""REST views of trainer reports and certificates (../shared/API.md, "Training classes")."""
+"""REST views of trainer reports and certificates (docs/api.md, "Training classes")."""
 
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count

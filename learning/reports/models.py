@@ -102,7 +102,7 @@ class Certificate(models.Model):
 class Disqualification(models.Model):
     """取消结业资格: a trainer's decision (cheating, misconduct) that a trainee cannot complete a class.
 
-    DOMAIN.md: cheating means no certificate. While a disqualification is in force the report shows
+    docs/domain.md: cheating means no certificate. While a disqualification is in force the report shows
     未通过 and no certificate can be issued; a valid certificate is revoked with it. Lifting it is
     a recorded decision too (who, when, why); nothing is deleted.
     """

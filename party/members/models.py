@@ -12,7 +12,7 @@ class Gender(models.TextChoices):
 
 
 class Stage(models.TextChoices):
-    """Where a person stands on the way into the Party. The five stages of DOMAIN.md (same values
+    """Where a person stands on the way into the Party. The five stages of docs/domain.md (same values
     as learning's TraineeStage) plus the three events that end or prolong a path."""
 
     APPLICANT = "applicant", _("入党申请人")

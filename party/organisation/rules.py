@@ -1,4 +1,4 @@
-"""Rules of the organisation tree, as data with their cited source (DOMAIN.md)."""
+"""Rules of the organisation tree, as data with their cited source (docs/domain.md)."""
 
 from dataclasses import dataclass
 

@@ -1,4 +1,4 @@
-"""取消结业资格: cheating means no certificate (DOMAIN.md), decided and lifted on record."""
+"""取消结业资格: cheating means no certificate (docs/domain.md), decided and lifted on record."""
 
 import pytest
 from django.db import IntegrityError

@@ -1,4 +1,4 @@
-"""The crediting rules of DOMAIN.md "Watching and reading honestly", at the service level."""
+"""The crediting rules of docs/domain.md "Watching and reading honestly", at the service level."""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -368,6 +368,10 @@ SPECTACULAR_SETTINGS = {
 # Which pages a user may see (live, and page privacy respected). learning/ and search/ may not import
 # cms/, so they call this through the setting: import_string(PAGE_VISIBILITY_FILTER)(user=, queryset=).
 PAGE_VISIBILITY_FILTER = "cms.pages.selectors.visible_pages"
+# The page models learning/ treats as lessons (微党课), named here because learning/ may not
+# import cms/; each meets the contract learning.progress.lessons.LessonPage (kind, duration,
+# reading time, class hours).
+LESSON_PAGE_MODELS = ["pages.ArticleLessonPage", "pages.VideoLessonPage"]
 
 # Training rules (docs/domain.md); each value names its source.
 DANGKE = {

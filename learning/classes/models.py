@@ -10,14 +10,20 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-# Lesson page models, named by string because learning/ may not import cms/.
-LESSON_PAGE_MODELS = (("pages", "articlelessonpage"), ("pages", "videolessonpage"))
+
+def lesson_page_models() -> list[tuple[str, str]]:
+    """(app label, model name) of each lesson page model, from settings.LESSON_PAGE_MODELS."""
+    pairs = []
+    for dotted in settings.LESSON_PAGE_MODELS:
+        app_label, model = dotted.split(".")
+        pairs.append((app_label, model.lower()))
+    return pairs
 
 
 def lesson_pages_q(prefix: str = "content_type__") -> Q:
     """Q object limiting wagtailcore.Page rows to lesson pages (articles and videos)."""
     condition = Q()
-    for app_label, model in LESSON_PAGE_MODELS:
+    for app_label, model in lesson_page_models():
         condition |= Q(**{f"{prefix}app_label": app_label, f"{prefix}model": model})
     return condition
 
@@ -27,7 +33,7 @@ def lesson_content_type_ids() -> list[int]:
     from django.contrib.contenttypes.models import ContentType
 
     ids = []
-    for app_label, model in LESSON_PAGE_MODELS:
+    for app_label, model in lesson_page_models():
         try:
             ids.append(ContentType.objects.get_by_natural_key(app_label, model).pk)
         except ContentType.DoesNotExist:

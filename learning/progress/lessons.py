@@ -1,9 +1,11 @@
-"""Lesson pages as learning/ sees them: found through wagtailcore.Page and duck-typed, never via cms/."""
+"""Lesson pages as learning/ sees them: found through wagtailcore.Page and read through the
+LessonPage contract, never via cms/."""
 
 import threading
 import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +22,18 @@ LESSON_INFO_TTL = 60
 CACHE_PREFIX = "dangke:lesson-info:"
 
 
+class LessonPage(Protocol):
+    """What learning relies on of a lesson page (the models settings.LESSON_PAGE_MODELS names;
+    cms/pages/models.py implements it). Read through lesson_info(), never by importing cms/."""
+
+    pk: int
+    title: str
+    kind: str  # "article" or "video" (LESSON_KINDS)
+    duration_seconds: float | None  # videos: the length of the video; articles: None
+    effective_class_hours: Decimal | None  # the 学时 the lesson credits when completed
+    # Articles also have min_reading_seconds (active reading time needed; None → the default).
+
+
 @dataclass(frozen=True)
 class LessonInfo:
     """What crediting needs to know about a lesson page."""
@@ -32,7 +46,7 @@ class LessonInfo:
     class_hours: Decimal
 
 
-def lesson_info(page) -> LessonInfo | None:
+def lesson_info(page: LessonPage) -> LessonInfo | None:
     """Read the duck-typed lesson attributes of a specific page; None if it is not a lesson."""
     kind = getattr(page, "kind", "")
     if kind not in LESSON_KINDS:

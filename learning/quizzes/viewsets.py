@@ -1,6 +1,7 @@
 """Wagtail admin viewsets: question banks, questions (search and filter) and quizzes with draw rules."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -286,9 +287,7 @@ class QuizViewSet(ModelViewSet):
                     FieldPanel("title"),
                     FieldPanel("kind"),
                     FieldPanel("description"),
-                    PageChooserPanel(
-                        "lesson", ["pages.ArticleLessonPage", "pages.VideoLessonPage"]
-                    ),
+                    PageChooserPanel("lesson", settings.LESSON_PAGE_MODELS),
                     FieldPanel("training_class"),
                 ],
                 heading=_("基本信息"),

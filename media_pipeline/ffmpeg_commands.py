@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import ffmpeg
-
 AUDIO_CODEC_TAG = "mp4a.40.2"  # AAC-LC
 # H.264 levels by (max macroblocks per second, max frame size in macroblocks); Rec. ITU-T H.264 A-1.
 H264_LEVELS = [
@@ -230,50 +228,94 @@ def _tee_target(rung: Rung, plan: EncodingPlan) -> str:
     return f"[f=hls:{hls}]{variant_playlist_name(rung)}|[f=mp4:movflags=+faststart]{MP4_NAME}"
 
 
-def build_encode(*, source: str | Path, plan: EncodingPlan):
-    """One ffmpeg run: decode once, split, and write every HLS rung, the MP4 and the poster.
+class _FilterGraph:
+    """A -filter_complex graph written out by hand: chains of filters, each output a new label
+    ([s0], [s1], …, numbered in the order they are made)."""
 
-    Output names are relative: run the command in the (scratch) output folder. That keeps paths
-    out of the tee muxer's option syntax and makes the command independent of where it writes.
-    The MP4 fallback is not a separate encode: its rung's one encode is written twice (tee), as
-    HLS segments and as the MP4, which saves a whole x264 pass.
+    def __init__(self) -> None:
+        self.chains: list[str] = []
+        self._next = 0
+
+    def _label(self) -> str:
+        label = f"[s{self._next}]"
+        self._next += 1
+        return label
+
+    def split(self, source: str, count: int) -> list[str]:
+        outputs = [self._label() for _ in range(count)]
+        self.chains.append(f"{source}split={count}{''.join(outputs)}")
+        return outputs
+
+    def filter(self, source: str, name: str, *args) -> str:
+        output = self._label()
+        self.chains.append(f"{source}{name}={_filter_args(*args)}{output}")
+        return output
+
+    def __str__(self) -> str:
+        return ";".join(self.chains)
+
+
+def _filter_args(*args) -> str:
+    """Arguments of one filter, with the characters the filter-graph syntax reserves escaped."""
+    text = ":".join(str(a) for a in args)
+    for char in "\\'[],;":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _output_args(streams: Sequence[str], target: str, options: dict) -> list[str]:
+    """-map of each stream, the format first, then the other options sorted by name, the target."""
+    options = dict(options)
+    args = [arg for stream in streams for arg in ("-map", stream)]
+    if "format" in options:
+        args += ["-f", str(options.pop("format"))]
+    for key in sorted(options):
+        args += [f"-{key}", str(options[key])]
+    return [*args, target]
+
+
+def encode_args(*, binary: str, source: str | Path, plan: EncodingPlan) -> list[str]:
+    """The full argv of the encode: one ffmpeg run that decodes once, splits, and writes every
+    HLS rung, the MP4 and the poster; run it with the output folder as working directory.
+
+    Output names are relative: that keeps paths out of the tee muxer's option syntax and makes
+    the command independent of where it writes. The MP4 fallback is not a separate encode: its
+    rung's one encode is written twice (tee), as HLS segments and as the MP4, which saves a whole
+    x264 pass. Plain lists, no command-builder library: the graph is one split and two filters
+    per branch (ffmpeg-python, unmaintained since 2019, was dropped for this).
     """
-    source_in = ffmpeg.input(str(Path(source).resolve()))
-    branches = len(plan.rungs) + 1
+    graph = _FilterGraph()
     # ffmpeg applies the display matrix itself (autorotate), so every branch is already upright.
-    split = source_in.video.filter_multi_output("split", branches)
-    outputs = []
-    for index, rung in enumerate(plan.rungs):
-        video = split[index].filter("scale", rung.width, rung.height).filter("setsar", 1)
-        streams = [video, source_in.audio] if plan.has_audio else [video]
+    branches = graph.split("[0:v]", len(plan.rungs) + 1)
+    audio = ["0:a"] if plan.has_audio else []
+    outputs: list[str] = []
+    for branch, rung in zip(branches, plan.rungs, strict=False):
+        video = graph.filter(graph.filter(branch, "scale", rung.width, rung.height), "setsar", 1)
         options = {"map_metadata": -1, **_video_options(rung, plan)}
         if plan.has_audio:
             options.update(_audio_options(rung))
         if rung == plan.mp4:
             # MP4 needs codec headers out of band; the HLS (MPEG-TS) side re-inserts them.
             options.update({"format": "tee", "flags": "+global_header"})
-            outputs.append(ffmpeg.output(*streams, _tee_target(rung, plan), **options))
+            outputs += _output_args([video, *audio], _tee_target(rung, plan), options)
         else:
             options.update({"format": "hls", **_hls_options(rung, plan)})
-            outputs.append(ffmpeg.output(*streams, variant_playlist_name(rung), **options))
-
-    poster = (
-        split[len(plan.rungs)]
-        .filter("select", f"gte(t,{plan.poster_time})")
-        .filter("scale", plan.mp4.width, plan.mp4.height)
-        .filter("setsar", 1)
+            outputs += _output_args([video, *audio], variant_playlist_name(rung), options)
+    poster = graph.filter(branches[-1], "select", f"gte(t,{plan.poster_time})")
+    poster = graph.filter(
+        graph.filter(poster, "scale", plan.mp4.width, plan.mp4.height), "setsar", 1
     )
-    outputs.append(ffmpeg.output(poster, POSTER_NAME, **{"frames:v": 1, "update": 1, "q:v": 3}))
-    return (
-        ffmpeg.merge_outputs(*outputs)
-        .global_args("-hide_banner", "-nostats", "-progress", "pipe:1")
-        .overwrite_output()
-    )
-
-
-def encode_args(*, binary: str, source: str | Path, plan: EncodingPlan) -> list[str]:
-    """The full argv of the encode; run it with the output folder as working directory."""
-    return build_encode(source=source, plan=plan).compile(cmd=binary)
+    outputs += _output_args([poster], POSTER_NAME, {"frames:v": 1, "update": 1, "q:v": 3})
+    return [
+        binary,
+        "-i",
+        str(Path(source).resolve()),
+        "-filter_complex",
+        str(graph),
+        *outputs,
+        *("-hide_banner", "-nostats", "-progress", "pipe:1"),
+        "-y",
+    ]
 
 
 def output_folders(plan: EncodingPlan) -> list[str]:

@@ -147,6 +147,74 @@ def test_no_audio_stream_means_no_audio_options():
     assert "0:a" not in args and "-c:a" not in args
 
 
+def test_the_whole_command_of_a_small_silent_source():
+    """The argv ffmpeg-python built before the command builder became plain lists, item for item."""
+    args = fc.encode_args(
+        binary="ffmpeg", source="/in/src.mov", plan=plan(320, 240, has_audio=False)
+    )
+
+    assert args == [
+        "ffmpeg",
+        "-i",
+        "/in/src.mov",
+        "-filter_complex",
+        "[0:v]split=2[s0][s1];[s0]scale=320:240[s2];[s2]setsar=1[s3];[s1]select=gte(t\\,1.0)[s4];[s4]scale=320:240[s5];[s5]setsar=1[s6]",
+        "-map",
+        "[s3]",
+        "-f",
+        "tee",
+        "-bufsize",
+        "1600k",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "23",
+        "-flags",
+        "+global_header",
+        "-force_key_frames",
+        "expr:gte(t,n_forced*4)",
+        "-g",
+        "100",
+        "-keyint_min",
+        "100",
+        "-level:v",
+        "3.0",
+        "-map_metadata",
+        "-1",
+        "-maxrate",
+        "800k",
+        "-pix_fmt",
+        "yuv420p",
+        "-preset",
+        "veryfast",
+        "-profile:v",
+        "high",
+        "-sc_threshold",
+        "0",
+        "[f=hls:hls_time=4:hls_playlist_type=vod:hls_flags=independent_segments:hls_segment_filename=360p/seg_%05d.ts]360p/index.m3u8|[f=mp4:movflags=+faststart]video.mp4",
+        "-map",
+        "[s6]",
+        "-frames:v",
+        "1",
+        "-q:v",
+        "3",
+        "-update",
+        "1",
+        "poster.jpg",
+        "-hide_banner",
+        "-nostats",
+        "-progress",
+        "pipe:1",
+        "-y",
+    ]
+
+
+def test_filter_arguments_escape_the_graph_syntax():
+    assert fc._filter_args("gte(t,1.5)") == "gte(t\\,1.5)"
+    assert fc._filter_args(640, 360) == "640:360"
+    assert fc._filter_args("a[b];c'd") == "a\\[b\\]\\;c\\'d"
+
+
 def test_gop_falls_back_for_missing_frame_rate():
     assert plan(frame_rate=None).gop == 120
     assert plan(frame_rate=29.97).gop == 120

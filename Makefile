@@ -7,14 +7,16 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run install test lint check-migrations pytest browser bench messages compilemessages demo worker clean
+.PHONY: locks run install test lint check-migrations pytest browser bench messages compilemessages demo worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python requirements.lock pyproject.toml
-	$(BIN)/pip install --quiet -r requirements.lock
+# The runtime lock (what a server installs, docs/deploy.md) plus the development lock (tests,
+# lint, benchmarks); both pinned with hashes. `make locks` regenerates them from pyproject.toml.
+$(STAMP): $(BIN)/python requirements.lock requirements-dev.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -68,3 +70,15 @@ compilemessages: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Regenerate both locks from pyproject.toml with pip-tools, against PyPI only (a machine's local
+# wheel folders and mirrors are left out, so the hashes are PyPI's). Pins only move when asked:
+# pass UPGRADE=--upgrade (or --upgrade-package NAME) to take newer versions.
+PIP_COMPILE = env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --index-url https://pypi.org/simple \
+	--no-emit-index-url --no-emit-find-links $(UPGRADE)
+locks: install
+	$(BIN)/pip install --quiet pip-tools
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
+	$(BIN)/python bin/lock-layers requirements.lock requirements-dev.lock

@@ -1,4 +1,4 @@
-"""REST views of member records (v2 of ../shared/API.md): list/create, detail, timeline, stage
+"""REST views of member records (v2 of docs/api.md): list/create, detail, timeline, stage
 changes behind their gates, and a unit's pipeline. Every object comes through the scope selector;
 outside it → 404. Views of a record are written to the access log."""
 

@@ -1,4 +1,4 @@
-"""The rules that gate a stage change, as data with their cited source (DOMAIN.md). Values are
+"""The rules that gate a stage change, as data with their cited source (docs/domain.md). Values are
 defaults; settings.PARTY_RULES may override a value (not the cited text)."""
 
 from dataclasses import dataclass

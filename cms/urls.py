@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("learning.reports.urls")),
     path("", include("learning.reports.me_urls")),
     path("", include("party.members.urls")),
+    path("", include("party.meetings.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("search.urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "party.organisation",
     "party.members",
     "learning.tabular",
+    "party.meetings",
     "media_pipeline",
     "search",
     "wagtail.contrib.forms",
@@ -296,6 +297,9 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 102
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
 IMPORT_MAX_LISTED_ERRORS = int(os.environ.get("IMPORT_MAX_LISTED_ERRORS", "200"))
+
+# Organisation life (docs/party.md): e-mail meeting notices as well as the on-site ones.
+MEETING_NOTICE_EMAIL = env_bool("MEETING_NOTICE_EMAIL")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "党课 Dangke"

@@ -39,3 +39,23 @@ def test_organisation_imports_nothing_from_members():
         if name.startswith("party.members")
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("app", ["organisation", "members"])
+def test_party_base_apps_import_nothing_from_meetings(app):
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / app)
+        if name.startswith("party.meetings")
+    ]
+    assert offenders == []
+
+
+def test_meetings_import_nothing_from_cms():
+    # cms → meetings → learning → (organisation, members): meetings sits below cms.
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / "meetings")
+        if name.split(".")[0] == "cms"
+    ]
+    assert offenders == []

@@ -1,0 +1,23 @@
+"""REST API URLs of party.meetings, mounted under /api/v1/ by cms/api.py."""
+
+from django.urls import path
+
+from party.meetings import api_views
+
+urlpatterns = [
+    path("meetings/", api_views.MeetingListView.as_view(), name="api-meetings"),
+    path("meetings/<int:pk>/", api_views.MeetingDetailView.as_view(), name="api-meeting"),
+    path(
+        "meetings/<int:pk>/check-in/",
+        api_views.CheckInView.as_view(),
+        name="api-meeting-check-in",
+    ),
+    path(
+        "meetings/<int:pk>/leave/", api_views.LeaveRequestView.as_view(), name="api-meeting-leave"
+    ),
+    path(
+        "meetings/<int:pk>/attendance/<int:member_id>/",
+        api_views.AttendanceView.as_view(),
+        name="api-meeting-attendance",
+    ),
+]

@@ -1,0 +1,277 @@
+"""REST API v2 of organisation life (../shared/API.md): meetings, attendance, check-in, 请假.
+Lists and objects are limited by the one scope selector; outside it → 404."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from party.meetings import selectors, services
+from party.meetings.exceptions import MeetingError
+from party.meetings.models import AttendanceStatus, Meeting, MeetingKind
+from party.meetings.services import SECRETARY_STATUSES
+from party.members.selectors import members_in_scope
+from party.organisation.models import Unit
+from party.organisation.selectors import unit_scope
+
+
+class MeetingRefused(exceptions.APIException):
+    """A MeetingError in the API's error format, with its code (`{"detail", "code"}`)."""
+
+    def __init__(self, error: MeetingError):
+        super().__init__(detail=error.message)
+        self.status_code = error.status
+        self.public_code = error.code
+
+
+def _refused(error: MeetingError):
+    if error.status == 404:
+        return Http404()
+    return MeetingRefused(error)
+
+
+class MeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    topic = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="默认开始后 90 分钟"
+    )
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    online_link = serializers.URLField(required=False, allow_blank=True, default="")
+    host = serializers.IntegerField(source="host_id", required=False, allow_null=True)
+    speaker = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    agenda = serializers.CharField(required=False, allow_blank=True, default="")
+    participants = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        write_only=True,
+        help_text="仅谈心谈话：谈话党员的 id",
+    )
+
+
+class CountsSerializer(serializers.Serializer):
+    expected = serializers.IntegerField(help_text="应到")
+    present = serializers.IntegerField(help_text="实到")
+    leave = serializers.IntegerField(help_text="请假（已批准）")
+    leave_requested = serializers.IntegerField(help_text="请假待批")
+    absent = serializers.IntegerField(help_text="缺席")
+
+
+class AttendanceRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member.pk")
+    name = serializers.CharField(source="member.name")
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    reason = serializers.CharField()
+    late_changes = serializers.IntegerField(help_text="会后更正次数")
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    expected = serializers.IntegerField()
+    present = serializers.IntegerField()
+    leave = serializers.IntegerField()
+    leave_requested = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    attendance = AttendanceRowSerializer(many=True, required=False, help_text="仅管理者可见")
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="会场二维码中的签到码")
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[s.value for s in SECRETARY_STATUSES])
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class LeaveInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class AttendanceResultSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField(source="meeting_id")
+    member = serializers.IntegerField(source="member_id")
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+    reason = serializers.CharField()
+
+
+def _detail(meeting: Meeting, *, manage: bool) -> dict:
+    data = dict(MeetingSerializer(meeting).data)
+    counts = selectors.attendance_counts(meeting=meeting)
+    data.update(
+        expected=counts.expected,
+        present=counts.present,
+        leave=counts.leave,
+        leave_requested=counts.leave_requested,
+        absent=counts.absent,
+    )
+    if manage:
+        data["attendance"] = AttendanceRowSerializer(
+            selectors.attendance_rows(meeting=meeting), many=True
+        ).data
+    return data
+
+
+NOT_FOUND = OpenApiResponse(description="会议不存在或无权查看")
+
+
+class MeetingListView(ListAPIView):
+    """Meetings the caller may see (managed units, own branch/党小组/谈话), newest first; POST plans one."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Meeting.objects.none()
+        qs = selectors.meetings_visible(user=self.request.user).select_related("unit")
+        unit = self.request.query_params.get("unit")
+        if unit and unit.isdigit():
+            qs = qs.filter(unit_id=int(unit))
+        return qs.order_by("-starts_at", "-id")
+
+    @extend_schema(
+        request=MeetingSerializer,
+        responses={201: MeetingDetailSerializer, 400: OpenApiResponse(description="数据有误")},
+    )
+    def post(self, request):
+        data = MeetingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        unit = Unit.objects.filter(pk=values["unit_id"]).first()
+        if unit is None or not unit_scope(user=request.user).covers(unit):
+            raise Http404
+        members = members_in_scope(user=request.user)
+        host = None
+        if values.get("host_id"):
+            host = members.filter(pk=values["host_id"]).first()
+            if host is None:
+                raise exceptions.ValidationError({"host": ["主持人必须是本支部的党员。"]})
+        participants = list(members.filter(pk__in=values.get("participants") or []))
+        if len(participants) != len(set(values.get("participants") or [])):
+            raise exceptions.ValidationError({"participants": ["谈话对象必须是本支部的党员。"]})
+        try:
+            meeting = services.meeting_plan(
+                by_user=request.user,
+                unit=unit,
+                kind=values["kind"],
+                topic=values["topic"],
+                starts_at=values["starts_at"],
+                ends_at=values.get("ends_at"),
+                place=values["place"],
+                online_link=values["online_link"],
+                host=host,
+                speaker=values["speaker"],
+                agenda=values["agenda"],
+                participants=participants,
+            )
+        except MeetingError as exc:
+            raise _refused(exc) from exc
+        return Response(_detail(meeting, manage=True), status=status.HTTP_201_CREATED)
+
+
+def _visible(request, pk) -> Meeting:
+    meeting = selectors.meetings_visible(user=request.user).select_related("unit").filter(pk=pk)
+    meeting = meeting.first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+class MeetingDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeetingDetailSerializer, 404: NOT_FOUND})
+    def get(self, request, pk):
+        meeting = _visible(request, pk)
+        manage = selectors.can_manage(user=request.user, meeting=meeting)
+        return Response(_detail(meeting, manage=manage))
+
+
+class CheckInView(APIView):
+    """A member checks in with the code of the QR shown at the meeting."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={
+            201: AttendanceResultSerializer,
+            400: OpenApiResponse(description="签到码过期/无效/属于另一次会议，会议未开始或已结束"),
+            403: OpenApiResponse(description="不在应到名单中"),
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="已签到"),
+        },
+    )
+    def post(self, request, pk):
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            attendance = services.meeting_check_in(
+                meeting_id=pk, user=request.user, code=data.validated_data["code"]
+            )
+        except MeetingError as exc:
+            raise _refused(exc) from exc
+        return Response(AttendanceResultSerializer(attendance).data, status=status.HTTP_201_CREATED)
+
+
+class LeaveRequestView(APIView):
+    """A member asks for 请假 with a reason; the secretary approves it (attendance → leave)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=LeaveInputSerializer,
+        responses={201: AttendanceResultSerializer, 404: NOT_FOUND, 409: OpenApiResponse()},
+    )
+    def post(self, request, pk):
+        meeting = _visible(request, pk)
+        data = LeaveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            attendance = services.leave_request(
+                meeting=meeting, user=request.user, reason=data.validated_data["reason"]
+            )
+        except MeetingError as exc:
+            raise _refused(exc) from exc
+        return Response(AttendanceResultSerializer(attendance).data, status=status.HTTP_201_CREATED)
+
+
+class AttendanceView(APIView):
+    """The secretary records a member: present, leave (approve 请假) or absent."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AttendanceInputSerializer,
+        responses={200: AttendanceResultSerializer, 400: OpenApiResponse(), 404: NOT_FOUND},
+    )
+    def put(self, request, pk, member_id):
+        meeting = (
+            selectors.meetings_managed(user=request.user).select_related("unit").filter(pk=pk)
+        ).first()
+        if meeting is None:
+            raise Http404
+        data = AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            attendance = services.attendance_set(
+                meeting=meeting,
+                member_id=member_id,
+                by_user=request.user,
+                **data.validated_data,
+            )
+        except MeetingError as exc:
+            raise _refused(exc) from exc
+        if attendance is None:  # 缺席 with nothing recorded before
+            return Response(
+                {"meeting": meeting.pk, "member": member_id, "status": "absent", "reason": ""}
+            )
+        return Response(AttendanceResultSerializer(attendance).data)

@@ -1,0 +1,22 @@
+"""Rules of organisation life, as data with their source (../shared/DOMAIN.md, "Organisation life")."""
+
+from party.members.models import MEMBER_STAGES
+
+# Who is 应到 at a branch's organisation life: Party members, full and probationary. Source:
+# 《中国共产党章程》第七条（预备党员的义务同正式党员一样）and 第八条（每个党员…都必须编入党的一个支部、
+# 小组或其他特定组织，参加党的组织生活）.
+ATTENDING_STAGES = MEMBER_STAGES
+ATTENDING_STAGES_SOURCE = "《中国共产党章程》第七条、第八条"
+
+# A check-in code shown as a QR code is valid this many seconds; the page showing it renews it
+# twice as often, so a code photographed and posted in a chat group stops working within minutes.
+CHECKIN_CODE_SECONDS = 120
+CHECKIN_CODE_REFRESH_SECONDS = 60
+# Check-in opens this many minutes before the start and closes at the meeting's end.
+CHECKIN_OPENS_MINUTES_BEFORE = 30
+# A meeting planned without an end lasts this long.
+DEFAULT_DURATION_MINUTES = 90
+
+# Attachments (agenda, slides, photos) planners may upload: kinds and size.
+ATTACHMENT_EXTENSIONS = ("pdf", "docx", "pptx", "xlsx", "jpg", "jpeg", "png")
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024

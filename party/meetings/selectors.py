@@ -1,0 +1,179 @@
+"""Reads of organisation life: which meetings a user sees or manages, who is 应到, the counts."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
+from party.meetings.rules import ATTENDING_STAGES
+from party.members.models import Member, StageChange
+from party.organisation.models import COMMITTEE_ROLES, Unit, active_on_q
+from party.organisation.selectors import UnitScope, unit_scope
+
+
+def meeting_day(meeting: Meeting) -> date:
+    return timezone.localdate(meeting.starts_at)
+
+
+def _stage_on(day: date) -> Subquery:
+    return Subquery(
+        StageChange.objects.filter(member=OuterRef("pk"), decided_on__lte=day)
+        .order_by("-decided_on", "-id")
+        .values("stage")[:1]
+    )
+
+
+def expected_members(*, meeting: Meeting) -> QuerySet[Member]:
+    """应到: the Party members (ATTENDING_STAGES on the meeting's date) of the unit — the 党小组's
+    members for a group meeting, the committee in office that day for a 支委会, the chosen pair
+    for a 谈心谈话. Unit membership is the member's current branch/group (the registry keeps no
+    history of transfers)."""
+    day = meeting_day(meeting)
+    if meeting.kind == MeetingKind.TALK:
+        return Member.objects.filter(talks=meeting).order_by("student_no")
+    if meeting.kind == MeetingKind.GROUP:
+        members = Member.objects.filter(group_id=meeting.unit_id)
+    elif meeting.kind == MeetingKind.COMMITTEE:
+        members = Member.objects.filter(
+            pk__in=Member.objects.filter(
+                active_on_q(day, "posts__"),
+                posts__unit_id=meeting.unit_id,
+                posts__role__in=COMMITTEE_ROLES,
+            ).values("pk")
+        )
+    else:
+        members = Member.objects.filter(unit_id=meeting.unit_id)
+    return (
+        members.annotate(stage_on_day=_stage_on(day))
+        .filter(stage_on_day__in=ATTENDING_STAGES)
+        .order_by("student_no")
+    )
+
+
+def is_expected(*, meeting: Meeting, member: Member) -> bool:
+    return expected_members(meeting=meeting).filter(pk=member.pk).exists()
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    expected: int
+    present: int
+    leave: int
+    leave_requested: int
+
+    @property
+    def absent(self) -> int:
+        """缺席 is what is left: neither present nor on approved leave (a pending request counts
+        as absent until the secretary approves it)."""
+        return self.expected - self.present - self.leave
+
+
+def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
+    """实到/应到 and the rest, over the expected members only (two queries)."""
+    expected = expected_members(meeting=meeting)
+    rows = dict(
+        Attendance.objects.filter(meeting=meeting, member__in=expected.values("pk"))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return AttendanceCounts(
+        expected=expected.count(),
+        present=rows.get(AttendanceStatus.PRESENT, 0),
+        leave=rows.get(AttendanceStatus.LEAVE, 0),
+        leave_requested=rows.get(AttendanceStatus.LEAVE_REQUESTED, 0),
+    )
+
+
+@dataclass
+class AttendanceRow:
+    member: Member
+    status: str
+    reason: str
+    method: str
+    late_changes: int
+
+    @property
+    def status_label(self) -> str:
+        return AttendanceStatus(self.status).label
+
+
+def attendance_rows(*, meeting: Meeting) -> list[AttendanceRow]:
+    """Every expected member with their status (缺席 without a row) and how many corrections were
+    made after the meeting ended."""
+    rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    late = dict(
+        meeting.attendance_changes.filter(late=True)
+        .values_list("member_id")
+        .annotate(n=Count("id"))
+        .values_list("member_id", "n")
+    )
+    result = []
+    for member in expected_members(meeting=meeting):
+        row = rows.get(member.pk)
+        result.append(
+            AttendanceRow(
+                member=member,
+                status=row.status if row else AttendanceStatus.ABSENT,
+                reason=row.reason if row else "",
+                method=row.method if row else "",
+                late_changes=late.get(member.pk, 0),
+            )
+        )
+    return result
+
+
+def meetings_managed(*, user, scope: UnitScope | None = None) -> QuerySet[Meeting]:
+    """Meetings of the units `user` manages (the one scope selector)."""
+    scope = scope or unit_scope(user=user)
+    if scope.empty:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(scope.q("unit__"))
+
+
+def meetings_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Meeting]:
+    """Meetings `user` may read: those they manage, and those of their own branch, 党小组 or talks."""
+    if not getattr(user, "is_authenticated", False):
+        return Meeting.objects.none()
+    scope = scope or unit_scope(user=user)
+    condition = Q(pk__in=[])
+    if not scope.empty:
+        condition |= scope.q("unit__")
+    member = Member.objects.filter(user=user).only("pk", "unit_id", "group_id").first()
+    if member is not None:
+        own_units = [member.unit_id] + ([member.group_id] if member.group_id else [])
+        condition |= Q(unit_id__in=own_units) | Q(
+            pk__in=Meeting.participants.through.objects.filter(member_id=member.pk).values(
+                "meeting_id"
+            )
+        )
+    return Meeting.objects.filter(condition)
+
+
+def can_manage(*, user, meeting: Meeting, scope: UnitScope | None = None) -> bool:
+    scope = scope or unit_scope(user=user)
+    return scope.covers(meeting.unit)
+
+
+def planning_units(*, user) -> QuerySet[Unit]:
+    """Units in which `user` may plan meetings: branches and 党小组 in scope."""
+    scope = unit_scope(user=user)
+    if scope.empty:
+        return Unit.objects.none()
+    return Unit.objects.filter(scope.q(), kind__in=["branch", "group"]).order_by("path")
+
+
+def my_attendance(*, meeting: Meeting, user) -> Attendance | None:
+    return Attendance.objects.filter(meeting=meeting, member__user=user).first()
+
+
+def unread_notice_count(*, user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notices_for(*, user) -> QuerySet[Notice]:
+    return Notice.objects.filter(user=user).select_related("meeting", "meeting__unit")

@@ -1,0 +1,368 @@
+"""Writes of organisation life: planning a meeting (with its notices), checking in, 请假, and the
+secretary's attendance record. `check_*` validate and authorise; writes run in one transaction, so
+a refusal leaves nothing half-written."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from party.meetings.checkin import CodeExpired, CodeInvalid, checkin_code_meeting
+from party.meetings.exceptions import (
+    AlreadyRecordedError,
+    MeetingError,
+    NotExpectedError,
+    OutOfScopeError,
+)
+from party.meetings.models import (
+    HOLDING_UNIT_KIND,
+    Attendance,
+    AttendanceChange,
+    AttendanceMethod,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    Notice,
+)
+from party.meetings.rules import (
+    ATTACHMENT_EXTENSIONS,
+    ATTACHMENT_MAX_BYTES,
+    CHECKIN_OPENS_MINUTES_BEFORE,
+    DEFAULT_DURATION_MINUTES,
+)
+from party.meetings.selectors import expected_members, is_expected
+from party.members.models import Member
+from party.organisation.models import Unit, UnitKind
+from party.organisation.selectors import unit_scope
+
+
+def check_attachment(upload) -> None:
+    """Files from users are hostile until checked: kind by extension and content, and size."""
+    name = upload.name or ""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix not in ATTACHMENT_EXTENSIONS:
+        raise MeetingError(
+            _("附件只能是以下格式：%(kinds)s。") % {"kinds": "、".join(ATTACHMENT_EXTENSIONS)},
+            code="attachment_kind",
+        )
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise MeetingError(
+            _("附件不能超过 %(mb)d MB。") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            code="attachment_size",
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    magic = {
+        "pdf": (b"%PDF",),
+        "docx": (b"PK\x03\x04",),
+        "pptx": (b"PK\x03\x04",),
+        "xlsx": (b"PK\x03\x04",),
+        "jpg": (b"\xff\xd8\xff",),
+        "jpeg": (b"\xff\xd8\xff",),
+        "png": (b"\x89PNG",),
+    }[suffix]
+    if not head.startswith(magic):
+        raise MeetingError(_("附件内容与文件类型不符。"), code="attachment_content")
+
+
+def check_meeting_fields(
+    *,
+    unit: Unit,
+    kind: str,
+    topic: str,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    place: str,
+    online_link: str,
+    host: Member | None,
+    participants: list[Member],
+) -> datetime:
+    """Validate a meeting's fields; return the end time (default: DEFAULT_DURATION_MINUTES)."""
+    if kind not in MeetingKind.values:
+        raise MeetingError(_("未知的会议类型。"), code="kind")
+    if HOLDING_UNIT_KIND[kind] != unit.kind:
+        raise MeetingError(_("党小组会由党小组召开，其他会议由党支部召开。"), code="holding_unit")
+    if not topic.strip():
+        raise MeetingError(_("请填写会议主题。"), code="topic")
+    ends_at = ends_at or starts_at + timedelta(minutes=DEFAULT_DURATION_MINUTES)
+    if ends_at <= starts_at:
+        raise MeetingError(_("结束时间必须晚于开始时间。"), code="ends_at")
+    if not place.strip() and not online_link.strip():
+        raise MeetingError(_("请填写地点或线上会议链接。"), code="place")
+    branch_id = unit.pk if unit.kind == UnitKind.BRANCH else None
+    if branch_id is None:
+        branch_id = Unit.objects.filter(path=unit.parent_path).values_list("pk", flat=True).first()
+    if host is not None and host.unit_id != branch_id:
+        raise MeetingError(_("主持人必须是本支部的党员。"), code="host")
+    if kind == MeetingKind.TALK:
+        if len({p.pk for p in participants}) < 2:
+            raise MeetingError(_("谈心谈话至少需要两名党员。"), code="participants")
+        if any(p.unit_id != branch_id for p in participants):
+            raise MeetingError(_("谈话对象必须是本支部的党员。"), code="participants")
+    return ends_at
+
+
+def _notify(*, meeting: Meeting, text: str) -> int:
+    """On-site notices to the expected members who have an account; e-mail when configured."""
+    users = [
+        m.user_id for m in expected_members(meeting=meeting).only("pk", "user_id") if m.user_id
+    ]
+    Notice.objects.bulk_create([Notice(user_id=u, meeting=meeting, text=text) for u in users])
+    if users and getattr(settings, "MEETING_NOTICE_EMAIL", False):
+        from party.meetings.tasks import meeting_notice_email_task
+
+        transaction.on_commit(
+            lambda: meeting_notice_email_task.enqueue(meeting_id=meeting.pk, user_ids=users)
+        )
+    return len(users)
+
+
+@transaction.atomic
+def meeting_plan(
+    *,
+    by_user,
+    unit: Unit,
+    kind: str,
+    topic: str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    place: str = "",
+    online_link: str = "",
+    host: Member | None = None,
+    speaker: str = "",
+    agenda: str = "",
+    participants: list[Member] | None = None,
+    attachments: list | None = None,
+) -> Meeting:
+    """A 支部书记/支委 (or 组织员, 组织部) plans a meeting of a unit in their scope; the members
+    who are 应到 get a notice."""
+    if not unit_scope(user=by_user).covers(unit):
+        raise OutOfScopeError(_("无权为该党组织安排会议。"), code="scope")
+    participants = list(participants or [])
+    ends_at = check_meeting_fields(
+        unit=unit,
+        kind=kind,
+        topic=topic,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        online_link=online_link,
+        host=host,
+        participants=participants,
+    )
+    for upload in attachments or []:
+        check_attachment(upload)
+    meeting = Meeting.objects.create(
+        unit=unit,
+        kind=kind,
+        topic=topic.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place.strip(),
+        online_link=online_link.strip(),
+        host=host,
+        speaker=speaker.strip(),
+        agenda=agenda,
+        created_by=by_user,
+    )
+    if participants:
+        meeting.participants.set(participants)
+    for upload in attachments or []:
+        MeetingAttachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200])
+    if ends_at > timezone.now():
+        when = timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")
+        _notify(
+            meeting=meeting,
+            text=_("%(unit)s %(when)s %(kind)s：%(topic)s")
+            % {"unit": unit.name, "when": when, "kind": meeting.get_kind_display(), "topic": topic},
+        )
+    return meeting
+
+
+def _check_open(meeting: Meeting, now: datetime) -> None:
+    if now < meeting.starts_at - timedelta(minutes=CHECKIN_OPENS_MINUTES_BEFORE):
+        raise MeetingError(
+            _("会议尚未开始，不能登记出勤（会前 %(n)d 分钟开放签到）。")
+            % {"n": CHECKIN_OPENS_MINUTES_BEFORE},
+            code="not_started",
+        )
+
+
+def _record(
+    *,
+    meeting: Meeting,
+    member_id: int,
+    current: Attendance | None,
+    status: str,
+    reason: str,
+    method: str,
+    by_user,
+    now: datetime,
+) -> Attendance:
+    from_status = current.status if current else ""
+    if current is None:
+        current = Attendance.objects.create(
+            meeting=meeting,
+            member_id=member_id,
+            status=status,
+            reason=reason,
+            method=method,
+            updated_at=now,
+        )
+    else:
+        current.status, current.reason, current.method, current.updated_at = (
+            status,
+            reason,
+            method,
+            now,
+        )
+        current.save(update_fields=["status", "reason", "method", "updated_at"])
+    AttendanceChange.objects.create(
+        meeting=meeting,
+        member_id=member_id,
+        from_status=from_status,
+        status=status,
+        reason=reason,
+        method=method,
+        late=now > meeting.ends_at,
+        recorded_by=by_user,
+        recorded_at=now,
+    )
+    return current
+
+
+def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
+    """A member checks in with the code of the QR shown at the meeting. Refused (nothing written)
+    with an expired or foreign code, before check-in opens or after the end, for someone not 应到,
+    and twice (409). A constant number of queries (tests/party/meetings/test_checkin.py)."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise OutOfScopeError(_("会议不存在。"), code="not_found")
+    now = timezone.now()
+    try:
+        code_meeting = checkin_code_meeting(code or "")
+    except CodeExpired as exc:
+        raise MeetingError(
+            _("签到码已过期，请扫描会场上正在显示的二维码。"), code="code_expired"
+        ) from exc
+    except CodeInvalid as exc:
+        raise MeetingError(_("签到码无效。"), code="code_invalid") from exc
+    if code_meeting != meeting.pk:
+        raise MeetingError(_("这是另一次会议的签到码。"), code="code_foreign")
+    _check_open(meeting, now)
+    if now > meeting.ends_at:
+        raise MeetingError(_("会议已结束，签到已关闭。"), code="closed")
+    member = Member.objects.filter(user=user).only("pk").first() if user else None
+    if member is None:
+        raise NotExpectedError(_("您没有党员档案，不能签到。"), code="not_member")
+    if not is_expected(meeting=meeting, member=member):
+        raise NotExpectedError(_("您不在本次会议的应到名单中。"), code="not_expected")
+    try:
+        with transaction.atomic():
+            current = (
+                Attendance.objects.select_for_update()
+                .filter(meeting=meeting, member=member)
+                .first()
+            )
+            if current is not None and current.status == AttendanceStatus.PRESENT:
+                raise AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already")
+            return _record(
+                meeting=meeting,
+                member_id=member.pk,
+                current=current,
+                status=AttendanceStatus.PRESENT,
+                reason="",
+                method=AttendanceMethod.QR,
+                by_user=user,
+                now=now,
+            )
+    except IntegrityError as exc:  # two scans of the same phone at once
+        raise AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already") from exc
+
+
+def leave_request(*, meeting: Meeting, user, reason: str) -> Attendance:
+    """A member asks for 请假 with a reason (before the meeting ends); the secretary approves it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise MeetingError(_("请假需要填写事由。"), code="reason")
+    now = timezone.now()
+    if now > meeting.ends_at:
+        raise MeetingError(_("会议已结束，不能再请假。"), code="closed")
+    member = Member.objects.filter(user=user).only("pk").first()
+    if member is None or not is_expected(meeting=meeting, member=member):
+        raise NotExpectedError(_("您不在本次会议的应到名单中。"), code="not_expected")
+    with transaction.atomic():
+        current = (
+            Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
+        )
+        if current is not None and current.status != AttendanceStatus.ABSENT:
+            raise AlreadyRecordedError(
+                _("已有出勤记录（%(status)s），不能再请假。")
+                % {"status": current.get_status_display()},
+                code="already",
+            )
+        return _record(
+            meeting=meeting,
+            member_id=member.pk,
+            current=current,
+            status=AttendanceStatus.LEAVE_REQUESTED,
+            reason=reason[:300],
+            method=AttendanceMethod.MEMBER,
+            by_user=user,
+            now=now,
+        )
+
+
+SECRETARY_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
+
+
+def attendance_set(
+    *, meeting: Meeting, member_id: int, status: str, reason: str = "", by_user
+) -> Attendance | None:
+    """The secretary ticks a member present, approves 请假 (leave) or marks 缺席. Marking present or
+    absent waits for the meeting; approving 请假 may come first. After the end every change is
+    kept as a 会后更正 (late) in the log; nothing is overwritten silently."""
+    if not unit_scope(user=by_user).covers(meeting.unit):
+        raise OutOfScopeError(_("会议不存在。"), code="not_found")
+    if status not in SECRETARY_STATUSES:
+        raise MeetingError(_("出勤状态只能是实到、请假或缺席。"), code="status")
+    now = timezone.now()
+    if status != AttendanceStatus.LEAVE:
+        _check_open(meeting, now)
+    if not expected_members(meeting=meeting).filter(pk=member_id).exists():
+        raise MeetingError(_("该党员不在本次会议的应到名单中。"), code="not_expected")
+    reason = (reason or "").strip()
+    late = now > meeting.ends_at
+    with transaction.atomic():
+        current = (
+            Attendance.objects.select_for_update()
+            .filter(meeting=meeting, member_id=member_id)
+            .first()
+        )
+        if status == AttendanceStatus.LEAVE and not reason and current is not None:
+            reason = current.reason  # approving a request keeps the member's reason
+        if status == AttendanceStatus.LEAVE and not reason:
+            raise MeetingError(_("请假需要填写事由。"), code="reason")
+        if late and not reason:
+            raise MeetingError(_("会后更正出勤需要说明原因。"), code="reason")
+        if current is not None and current.status == status and current.reason == reason:
+            return current
+        if current is None and status == AttendanceStatus.ABSENT:
+            return None  # 缺席 is what is left: nothing to record
+        return _record(
+            meeting=meeting,
+            member_id=member_id,
+            current=current,
+            status=status,
+            reason=reason[:300],
+            method=AttendanceMethod.SECRETARY,
+            by_user=by_user,
+            now=now,
+        )
+
+
+def notices_mark_read(*, user) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,18 @@
+"""Site (HTML) URLs of party.meetings."""
+
+from django.urls import path
+
+from party.meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("party/meetings/", views.meeting_list, name="list"),
+    path("party/meetings/new/", views.meeting_plan, name="plan"),
+    path("party/meetings/<int:pk>/", views.meeting_detail, name="detail"),
+    path("party/meetings/<int:pk>/qr/", views.meeting_qr, name="qr"),
+    path("party/meetings/<int:pk>/check-in/", views.meeting_check_in, name="check-in"),
+    path("party/meetings/<int:pk>/leave/", views.meeting_leave, name="leave"),
+    path("party/meetings/<int:pk>/attendance/", views.meeting_attendance, name="attendance"),
+    path("party/notices/", views.notice_list, name="notices"),
+]

@@ -1,0 +1,193 @@
+"""Site pages of organisation life, made for a phone: meetings, planning, the QR shown at the
+meeting, checking in, 请假, the secretary's attendance list, and the notices."""
+
+import io
+from datetime import timedelta
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from party.meetings import selectors, services
+from party.meetings.checkin import checkin_code
+from party.meetings.exceptions import MeetingError
+from party.meetings.forms import MeetingPlanForm
+from party.meetings.models import AttendanceStatus, MeetingKind
+from party.meetings.rules import CHECKIN_CODE_REFRESH_SECONDS
+from party.members.models import Member
+from party.organisation.selectors import unit_scope
+
+
+@login_required
+def meeting_list(request):
+    scope = unit_scope(user=request.user)
+    meetings = (
+        selectors.meetings_visible(user=request.user, scope=scope)
+        .select_related("unit")
+        .order_by("-starts_at")[:100]
+    )
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "meetings": meetings,
+            "can_plan": selectors.planning_units(user=request.user).exists(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def meeting_plan(request):
+    if not selectors.planning_units(user=request.user).exists():
+        raise Http404
+    form = MeetingPlanForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_plan(
+                by_user=request.user,
+                unit=data["unit"],
+                kind=data["kind"],
+                topic=data["topic"],
+                starts_at=data["starts_at"],
+                ends_at=data["starts_at"] + timedelta(minutes=data["duration"]),
+                place=data["place"],
+                online_link=data["online_link"],
+                host=data["host"],
+                speaker=data["speaker"],
+                agenda=data["agenda"],
+                participants=list(data["participants"]),
+                attachments=[data["attachment"]] if data["attachment"] else [],
+            )
+        except MeetingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("会议已安排，应到党员已收到通知。"))
+            return redirect("meetings:detail", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "meetings/meeting_plan.html", {"form": form}, status=status)
+
+
+def _visible_meeting(request, pk):
+    return get_object_or_404(
+        selectors.meetings_visible(user=request.user).select_related("unit", "host"), pk=pk
+    )
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _visible_meeting(request, pk)
+    manage = selectors.can_manage(user=request.user, meeting=meeting)
+    now = timezone.now()
+    member = Member.objects.filter(user=request.user).first()
+    context = {
+        "meeting": meeting,
+        "manage": manage,
+        "counts": selectors.attendance_counts(meeting=meeting),
+        "mine": selectors.my_attendance(meeting=meeting, user=request.user),
+        "expected_me": member is not None and selectors.is_expected(meeting=meeting, member=member),
+        "ended": now > meeting.ends_at,
+        "attachments": meeting.attachments.all(),
+        "statuses": AttendanceStatus,
+        "is_talk": meeting.kind == MeetingKind.TALK,
+    }
+    if manage:
+        context["rows"] = selectors.attendance_rows(meeting=meeting)
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+def meeting_qr(request, pk):
+    meeting = get_object_or_404(selectors.meetings_managed(user=request.user), pk=pk)
+    code = checkin_code(meeting_id=meeting.pk)
+    url = request.build_absolute_uri(reverse("meetings:check-in", args=[meeting.pk]))
+    url = f"{url}?code={code}"
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return render(
+        request,
+        "meetings/meeting_qr.html",
+        {
+            "meeting": meeting,
+            "qr_svg": mark_safe(buffer.getvalue().decode()),  # our own generated SVG
+            "checkin_url": url,
+            "refresh": CHECKIN_CODE_REFRESH_SECONDS,
+            "counts": selectors.attendance_counts(meeting=meeting),
+        },
+    )
+
+
+@login_required
+def meeting_check_in(request, pk):
+    code = request.POST.get("code") or request.GET.get("code", "")
+    if request.method != "POST":
+        meeting = get_object_or_404(selectors.meetings_visible(user=request.user), pk=pk)
+        return render(request, "meetings/check_in.html", {"meeting": meeting, "code": code})
+    try:
+        services.meeting_check_in(meeting_id=pk, user=request.user, code=code)
+    except MeetingError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        return render(
+            request,
+            "meetings/check_in.html",
+            {"error": exc.message, "code": ""},
+            status=exc.status,
+        )
+    messages.success(request, _("签到成功。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def meeting_leave(request, pk):
+    meeting = _visible_meeting(request, pk)
+    try:
+        services.leave_request(
+            meeting=meeting, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except MeetingError as exc:
+        messages.error(request, exc.message)
+        return redirect("meetings:detail", pk=pk)
+    messages.success(request, _("请假申请已提交，等待支部书记批准。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def meeting_attendance(request, pk):
+    meeting = get_object_or_404(
+        selectors.meetings_managed(user=request.user).select_related("unit"), pk=pk
+    )
+    try:
+        member_id = int(request.POST.get("member", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    try:
+        services.attendance_set(
+            meeting=meeting,
+            member_id=member_id,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            by_user=request.user,
+        )
+    except MeetingError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('meetings:detail', args=[pk])}#attendance")
+
+
+@login_required
+def notice_list(request):
+    notices = list(selectors.notices_for(user=request.user)[:50])
+    services.notices_mark_read(user=request.user)
+    return render(request, "meetings/notice_list.html", {"notices": notices})

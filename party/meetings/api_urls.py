@@ -20,4 +20,9 @@ urlpatterns = [
         api_views.AttendanceView.as_view(),
         name="api-meeting-attendance",
     ),
+    path(
+        "units/<int:pk>/compliance/",
+        api_views.UnitComplianceView.as_view(),
+        name="api-unit-compliance",
+    ),
 ]

@@ -2,20 +2,21 @@
 Lists and objects are limited by the one scope selector; outside it → 404."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from party.meetings import selectors, services
+from party.meetings import compliance, selectors, services
 from party.meetings.exceptions import MeetingError
 from party.meetings.models import AttendanceStatus, Meeting, MeetingKind
 from party.meetings.services import SECRETARY_STATUSES
 from party.members.selectors import members_in_scope
-from party.organisation.models import Unit
-from party.organisation.selectors import unit_scope
+from party.organisation.models import Unit, UnitKind
+from party.organisation.selectors import unit_scope, units_in_scope
 
 
 class MeetingRefused(exceptions.APIException):
@@ -275,3 +276,57 @@ class AttendanceView(APIView):
                 {"meeting": meeting.pk, "member": member_id, "status": "absent", "reason": ""}
             )
         return Response(AttendanceResultSerializer(attendance).data)
+
+
+class PeriodSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    starts = serializers.DateField()
+    ends = serializers.DateField()
+    state = serializers.ChoiceField(choices=["done", "due", "overdue", "upcoming"])
+    held = serializers.IntegerField()
+    note = serializers.CharField(help_text="按党小组/党员计时：已完成/应完成")
+
+
+class RuleStateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    period = serializers.ChoiceField(choices=["month", "quarter", "year"])
+    source = serializers.CharField(help_text="规则依据")
+    applies = serializers.BooleanField()
+    required = serializers.IntegerField(help_text="已开始的期数")
+    held = serializers.IntegerField(source="done", help_text="已完成的期数")
+    overdue = serializers.IntegerField(help_text="逾期的期数")
+    periods = PeriodSerializer(many=True)
+
+
+class BranchComplianceSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    name = serializers.CharField()
+    rules = RuleStateSerializer(many=True)
+
+
+class UnitComplianceView(APIView):
+    """Compliance for `year` (default this year): a branch's rules, or for a 院系党委/校党委 each
+    branch under it side by side."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=False)],
+        responses={200: BranchComplianceSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request, pk):
+        unit = units_in_scope(user=request.user).filter(pk=pk).first()
+        if unit is None:
+            raise Http404
+        year = request.query_params.get("year", "")
+        year = int(year) if year.isdigit() else timezone.localdate().year
+        if not 2000 <= year <= 2100:
+            raise exceptions.ValidationError({"year": ["年份应在 2000–2100 之间。"]})
+        branches = list(
+            units_in_scope(user=request.user).filter(
+                kind=UnitKind.BRANCH, path__startswith=unit.path
+            )
+        )
+        states = compliance.branches_compliance(branches=branches, year=year)
+        rows = [{"unit": b.pk, "name": b.name, "rules": states[b.pk]} for b in branches]
+        return Response(BranchComplianceSerializer(rows, many=True).data)

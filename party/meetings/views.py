@@ -16,14 +16,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from party.meetings import selectors, services
+from party.meetings import compliance, selectors, services
 from party.meetings.checkin import checkin_code
 from party.meetings.exceptions import MeetingError
 from party.meetings.forms import MeetingPlanForm
 from party.meetings.models import AttendanceStatus, MeetingKind
-from party.meetings.rules import CHECKIN_CODE_REFRESH_SECONDS
+from party.meetings.rules import CHECKIN_CODE_REFRESH_SECONDS, COMPLIANCE_RULES
 from party.members.models import Member
-from party.organisation.selectors import unit_scope
+from party.organisation.models import UnitKind
+from party.organisation.selectors import unit_scope, units_in_scope
 
 
 @login_required
@@ -191,3 +192,40 @@ def notice_list(request):
     notices = list(selectors.notices_for(user=request.user)[:50])
     services.notices_mark_read(user=request.user)
     return render(request, "meetings/notice_list.html", {"notices": notices})
+
+
+def _year(request) -> int:
+    value = request.GET.get("year", "")
+    year = int(value) if value.isdigit() else timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+@login_required
+def unit_compliance(request, pk):
+    """A branch's calendar: each rule's periods, done / due / overdue."""
+    unit = get_object_or_404(units_in_scope(user=request.user).filter(kind=UnitKind.BRANCH), pk=pk)
+    year = _year(request)
+    return render(
+        request,
+        "meetings/unit_compliance.html",
+        {"unit": unit, "year": year, "rules": compliance.unit_compliance(unit=unit, year=year)},
+    )
+
+
+@login_required
+def compliance_overview(request):
+    """The branches in the caller's scope side by side (a 院系党委 sees its branches)."""
+    branches = list(units_in_scope(user=request.user).filter(kind=UnitKind.BRANCH))
+    if not branches:
+        raise Http404
+    year = _year(request)
+    states = compliance.branches_compliance(branches=branches, year=year)
+    rows = [{"branch": b, "rules": states[b.pk]} for b in branches]
+    kinds = [MeetingKind(rule["kind"]).label for rule in COMPLIANCE_RULES]
+    return render(
+        request,
+        "meetings/compliance_overview.html",
+        {"rows": rows, "year": year, "kinds": kinds},
+    )

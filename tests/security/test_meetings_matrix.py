@@ -75,6 +75,16 @@ SITE = [
         {"anon": {302}, "member": {404}, "secretary2": {404}, "outsider": {404}},
     ),
     ("get", "/party/notices/", {"anon": {302}, "outsider": {200}}),
+    (
+        "get",
+        "/party/compliance/",
+        {"anon": {302}, "member": {404}, "outsider": {404}, "organiser": {200}},
+    ),
+    (
+        "get",
+        "/party/units/{branch}/compliance/",
+        {"anon": {302}, "member": {404}, "secretary2": {404}, "secretary": {200}},
+    ),
 ]
 API = [
     ("get", "/api/v1/meetings/", {"anon": {401}, "outsider": {200}}),
@@ -114,7 +124,9 @@ def _cases(table):
 
 
 def _path(life, template):
-    return template.format(open=life["open"].pk, lm1=life["members"]["lm1"].pk)
+    return template.format(
+        open=life["open"].pk, lm1=life["members"]["lm1"].pk, branch=life["units"]["law_b1"].pk
+    )
 
 
 def _body(life):

@@ -1,0 +1,194 @@
+"""Compliance of organisation life: per branch and year, which periods of each rule
+(rules.COMPLIANCE_RULES) are done, due or overdue — a calendar per branch, and a 院系党委's
+branches side by side. Reads only; a handful of queries whatever the number of branches."""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import reduce
+from operator import or_
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from party.meetings.models import Meeting, MeetingKind
+from party.meetings.rules import ATTENDING_STAGES, COMPLIANCE_RULES
+from party.members.models import Member, StageChange
+from party.organisation.models import Unit, UnitKind
+
+DONE, DUE, OVERDUE, UPCOMING = "done", "due", "overdue", "upcoming"
+STATE_LABELS = {DONE: _("已完成"), DUE: _("本期待办"), OVERDUE: _("逾期"), UPCOMING: _("未到期")}
+PERIOD_LABELS = {"month": _("每月"), "quarter": _("每季度"), "year": _("每年")}
+
+
+def periods(year: int, period: str) -> list[tuple[str, date, date]]:
+    """(label, first day, last day) of each period of the year."""
+    if period == "year":
+        return [(str(year), date(year, 1, 1), date(year, 12, 31))]
+    if period == "quarter":
+        return [(f"Q{q}", date(year, 3 * q - 2, 1), _month_end(year, 3 * q)) for q in range(1, 5)]
+    return [(f"{m}月", date(year, m, 1), _month_end(year, m)) for m in range(1, 13)]
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass
+class PeriodState:
+    label: str
+    starts: date
+    ends: date
+    state: str
+    held: int
+    note: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+@dataclass
+class RuleState:
+    kind: str
+    period: str
+    source: str
+    periods: list[PeriodState] = field(default_factory=list)
+    applies: bool = True
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label
+
+    @property
+    def period_label(self) -> str:
+        return PERIOD_LABELS[self.period]
+
+    @property
+    def required(self) -> int:
+        """Periods that have begun (so could have been met by now)."""
+        return sum(1 for p in self.periods if p.state != UPCOMING)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for p in self.periods if p.state == DONE)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for p in self.periods if p.state == OVERDUE)
+
+
+def _state(*, ok: bool, starts: date, ends: date, today: date) -> str:
+    if ok:
+        return DONE
+    if starts > today:
+        return UPCOMING
+    return DUE if ends >= today else OVERDUE
+
+
+def _member_count_on(branch_ids: list[int], day: date) -> dict[int, set[int]]:
+    stage = Subquery(
+        StageChange.objects.filter(member=OuterRef("pk"), decided_on__lte=day)
+        .order_by("-decided_on", "-id")
+        .values("stage")[:1]
+    )
+    members = (
+        Member.objects.filter(unit_id__in=branch_ids)
+        .annotate(stage_on_day=stage)
+        .filter(stage_on_day__in=ATTENDING_STAGES)
+        .values_list("unit_id", "pk")
+    )
+    result: dict[int, set[int]] = defaultdict(set)
+    for unit_id, pk in members:
+        result[unit_id].add(pk)
+    return result
+
+
+def branches_compliance(
+    *, branches: list[Unit], year: int, today: date | None = None
+) -> dict[int, list[RuleState]]:
+    """The compliance of each branch for `year`, keyed by branch id (five queries in all)."""
+    today = today or timezone.localdate()
+    if not branches:
+        return {}
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime(year, 1, 1), tz)
+    end = timezone.make_aware(datetime(year + 1, 1, 1), tz)
+    now = timezone.now()
+    branch_by_path = {b.path: b for b in branches}
+    groups = list(
+        Unit.objects.filter(
+            reduce(or_, (Q(path__startswith=path) for path in branch_by_path)),
+            kind=UnitKind.GROUP,
+        ).values_list("pk", "path")
+    )
+    steplen = Unit.steplen
+    group_branch = {pk: branch_by_path[path[:-steplen]].pk for pk, path in groups}
+    groups_of: dict[int, set[int]] = defaultdict(set)
+    for group_id, branch_id in group_branch.items():
+        groups_of[branch_id].add(group_id)
+    unit_ids = [b.pk for b in branches] + list(group_branch)
+    # Held = started by now; a meeting planned for later this month does not yet count.
+    held = list(
+        Meeting.objects.filter(
+            unit_id__in=unit_ids, starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
+        ).values_list("pk", "unit_id", "kind", "starts_at")
+    )
+    talk_ids = [pk for pk, _, kind, _ in held if kind == MeetingKind.TALK]
+    talked: dict[int, set[int]] = defaultdict(set)  # meeting → member ids
+    for meeting_id, member_id in Meeting.participants.through.objects.filter(
+        meeting_id__in=talk_ids
+    ).values_list("meeting_id", "member_id"):
+        talked[meeting_id].add(member_id)
+    members_of = _member_count_on([b.pk for b in branches], min(today, date(year, 12, 31)))
+
+    by_branch: dict[int, list[tuple[int, int, str, date]]] = defaultdict(list)
+    for pk, unit_id, kind, starts_at in held:
+        branch_id = group_branch.get(unit_id, unit_id)
+        by_branch[branch_id].append((pk, unit_id, kind, timezone.localdate(starts_at, tz)))
+
+    result = {}
+    for branch in branches:
+        rules = []
+        meetings = by_branch.get(branch.pk, [])
+        for rule in COMPLIANCE_RULES:
+            state = RuleState(kind=rule["kind"], period=rule["period"], source=rule["source"])
+            kind_meetings = [m for m in meetings if m[2] == rule["kind"]]
+            for label, first, last in periods(year, rule["period"]):
+                inside = [m for m in kind_meetings if first <= m[3] <= last]
+                note = ""
+                if rule.get("per_group"):
+                    expected_groups = groups_of.get(branch.pk, set())
+                    if not expected_groups:
+                        state.applies = False
+                    met = {m[1] for m in inside}
+                    ok = bool(expected_groups) and expected_groups <= met
+                    note = f"{len(met & expected_groups)}/{len(expected_groups)}"
+                elif rule.get("per_member"):
+                    expected = members_of.get(branch.pk, set())
+                    met = set().union(*(talked[m[0]] for m in inside)) if inside else set()
+                    ok = bool(expected) and expected <= met
+                    note = f"{len(met & expected)}/{len(expected)}"
+                else:
+                    ok = bool(inside)
+                state.periods.append(
+                    PeriodState(
+                        label=label,
+                        starts=first,
+                        ends=last,
+                        state=_state(ok=ok, starts=first, ends=last, today=today),
+                        held=len(inside),
+                        note=note,
+                    )
+                )
+            if not state.applies:
+                state.periods = []  # a branch without 党小组 has no group meetings to hold
+            rules.append(state)
+        result[branch.pk] = rules
+    return result
+
+
+def unit_compliance(*, unit: Unit, year: int, today: date | None = None) -> list[RuleState]:
+    return branches_compliance(branches=[unit], year=year, today=today)[unit.pk]

@@ -1,0 +1,108 @@
+"""Compliance per branch and year from the rules as data: done / due / overdue / upcoming, the
+per-党小组 and per-member rules, the branch calendar, the 院系党委 view and the API."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from party.meetings import compliance
+from party.meetings.models import MeetingKind
+from party.meetings.rules import COMPLIANCE_RULES
+
+pytestmark = pytest.mark.django_db
+
+
+def at(year, month, day=10):
+    return timezone.make_aware(datetime(year, month, day, 15, 0))
+
+
+@pytest.fixture
+def last_year(life):
+    year = timezone.localdate().year - 1
+    plan, m = life["plan"], life["members"]
+    plan(kind=MeetingKind.PARTY_CONGRESS, starts_at=at(year, 2))
+    plan(kind=MeetingKind.PARTY_CONGRESS, starts_at=at(year, 5))
+    plan(kind=MeetingKind.THEME_DAY, starts_at=at(year, 1))
+    plan(kind=MeetingKind.GROUP, unit=life["units"]["law_g1"], starts_at=at(year, 3))
+    plan(kind=MeetingKind.TALK, starts_at=at(year, 6), participants=[m["lm1"], m["lm2"]])
+    return year
+
+
+def by_kind(rules):
+    return {rule.kind: rule for rule in rules}
+
+
+def test_a_past_year(life, last_year):
+    rules = by_kind(compliance.unit_compliance(unit=life["units"]["law_b1"], year=last_year))
+    assert [r["kind"] for r in COMPLIANCE_RULES] == list(rules)
+    congress = rules["party_congress"]
+    assert [p.state for p in congress.periods] == ["done", "done", "overdue", "overdue"]
+    assert (congress.required, congress.done, congress.overdue) == (4, 2, 2)
+    assert congress.source.startswith("《中国共产党支部工作条例")
+    theme = rules["theme_day"]
+    assert (theme.done, theme.overdue) == (1, 11)
+    group = rules["group"]
+    assert group.applies and group.periods[2].state == "done" and group.periods[2].note == "1/1"
+    talk = rules["talk"].periods[0]
+    assert (talk.state, talk.note) == ("overdue", "2/5")  # two of the five members talked to
+    assert rules["life_meeting"].overdue == 1
+
+
+def test_group_rule_does_not_apply_without_groups(life):
+    rules = by_kind(compliance.unit_compliance(unit=life["units"]["law_b2"], year=2025))
+    assert not rules["group"].applies and rules["group"].required == 0
+
+
+def test_this_year_due_and_upcoming(life):
+    today = timezone.localdate()
+    rules = by_kind(compliance.unit_compliance(unit=life["units"]["law_b1"], year=today.year))
+    theme = rules["theme_day"]
+    this_month = theme.periods[today.month - 1]
+    # The open 主题党日 started ten minutes ago: this month is done (unless that was last month).
+    if timezone.localdate(timezone.now() - timedelta(minutes=10)).month == today.month:
+        assert this_month.state == "done"
+    assert all(p.state == "upcoming" for p in theme.periods[today.month :])
+    committee = rules["committee"].periods[today.month - 1]
+    assert committee.state == "due"
+    next_year = by_kind(
+        compliance.unit_compliance(unit=life["units"]["law_b1"], year=today.year + 1)
+    )
+    assert next_year["theme_day"].required == 0
+
+
+def test_query_count_does_not_grow_with_branches(life, last_year, django_assert_num_queries):
+    units = life["units"]
+    with django_assert_num_queries(4):
+        compliance.branches_compliance(branches=[units["law_b1"]], year=last_year)
+    with django_assert_num_queries(4):
+        compliance.branches_compliance(
+            branches=[units["law_b1"], units["law_b2"], units["eng_b1"]], year=last_year
+        )
+
+
+def test_college_view_shows_its_branches_side_by_side(life, last_year, client):
+    client.force_login(life["users"]["organiser"])
+    page = client.get(f"/party/compliance/?year={last_year}").content.decode()
+    assert "法学本科生党支部" in page and "法学研究生党支部" in page
+    assert "机械党支部" not in page
+    client.force_login(life["users"]["secretary"])
+    page = client.get(f"/party/compliance/?year={last_year}").content.decode()
+    assert "法学本科生党支部" in page and "法学研究生党支部" not in page
+    calendar = client.get(f"/party/units/{life['units']['law_b1'].pk}/compliance/?year={last_year}")
+    assert "逾期" in calendar.content.decode()
+    assert client.get(f"/party/units/{life['units']['eng_b1'].pk}/compliance/").status_code == 404
+    client.force_login(life["users"]["member"])
+    assert client.get("/party/compliance/").status_code == 404
+
+
+def test_compliance_api(life, last_year):
+    api = APIClient()
+    api.force_authenticate(life["users"]["organiser"])
+    data = api.get(f"/api/v1/units/{life['units']['law'].pk}/compliance/?year={last_year}").json()
+    assert [row["name"] for row in data] == ["法学本科生党支部", "法学研究生党支部"]
+    congress = next(r for r in data[0]["rules"] if r["kind"] == "party_congress")
+    assert (congress["required"], congress["held"], congress["overdue"]) == (4, 2, 2)
+    api.force_authenticate(life["users"]["secretary2"])
+    assert api.get(f"/api/v1/units/{life['units']['law'].pk}/compliance/").status_code == 404

@@ -113,6 +113,11 @@ API = [
         "/api/v1/meetings/{open}/attendance/{lm1}/",
         {"anon": {401}, "member": {404}, "secretary2": {404}, "outsider": {404}, "activist": {404}},
     ),
+    (
+        "get",
+        "/api/v1/units/{branch}/compliance/",
+        {"anon": {401}, "member": {404}, "secretary2": {404}, "organiser": {200}},
+    ),
 ]
 SECRET = "李书记"  # a member's name: never in a refusal
 

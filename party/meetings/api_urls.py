@@ -20,6 +20,12 @@ urlpatterns = [
         api_views.AttendanceView.as_view(),
         name="api-meeting-attendance",
     ),
+    path("meetings/<int:pk>/minutes/", api_views.MinutesView.as_view(), name="api-meeting-minutes"),
+    path(
+        "meetings/<int:pk>/minutes/sign-off/",
+        api_views.MinutesSignOffView.as_view(),
+        name="api-meeting-minutes-sign-off",
+    ),
     path(
         "units/<int:pk>/compliance/",
         api_views.UnitComplianceView.as_view(),

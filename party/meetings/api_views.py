@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from party.meetings import compliance, selectors, services
+from party.meetings import minutes as minutes_services
 from party.meetings.exceptions import MeetingError
 from party.meetings.models import AttendanceStatus, Meeting, MeetingKind
 from party.meetings.services import SECRETARY_STATUSES
@@ -330,3 +331,62 @@ class UnitComplianceView(APIView):
         states = compliance.branches_compliance(branches=branches, year=year)
         rows = [{"unit": b.pk, "name": b.name, "rules": states[b.pk]} for b in branches]
         return Response(BranchComplianceSerializer(rows, many=True).data)
+
+
+class MinutesSerializer(serializers.Serializer):
+    version = serializers.IntegerField(read_only=True)
+    content = serializers.CharField()
+    decisions = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="主题党日小结"
+    )
+    written_at = serializers.DateTimeField(read_only=True)
+    signed_off_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class MinutesView(APIView):
+    """The minutes' versions (members: signed ones only); PUT saves the draft (or starts a new
+    version after a sign-off)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MinutesSerializer(many=True), 404: NOT_FOUND})
+    def get(self, request, pk):
+        meeting = _visible(request, pk)
+        versions = meeting.minutes.all()
+        if not selectors.can_manage(user=request.user, meeting=meeting):
+            versions = versions.filter(signed_off_at__isnull=False)
+        return Response(MinutesSerializer(versions, many=True).data)
+
+    @extend_schema(request=MinutesSerializer, responses={200: MinutesSerializer, 404: NOT_FOUND})
+    def put(self, request, pk):
+        meeting = _visible(request, pk)
+        data = MinutesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            minutes = minutes_services.minutes_save(
+                meeting=meeting, by_user=request.user, **data.validated_data
+            )
+        except MeetingError as exc:
+            raise _refused(exc) from exc
+        return Response(MinutesSerializer(minutes).data)
+
+
+class MinutesSignOffView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: MinutesSerializer,
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="已审签"),
+        },
+    )
+    def post(self, request, pk):
+        meeting = _visible(request, pk)
+        try:
+            minutes = minutes_services.minutes_sign_off(meeting=meeting, by_user=request.user)
+        except MeetingError as exc:
+            raise _refused(exc) from exc
+        return Response(MinutesSerializer(minutes).data)

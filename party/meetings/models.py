@@ -211,3 +211,74 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Minutes(models.Model):
+    """One version of a meeting's 会议记录. A draft is edited in place; once the secretary signs
+    it off it is locked, and a later change is a new version (the signed one stays as it was)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="minutes"
+    )
+    version = models.PositiveSmallIntegerField(_("版本"))
+    content = models.TextField(_("会议记录"))
+    decisions = models.TextField(_("决议事项"), blank=True)
+    summary = models.TextField(_("主题党日小结"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审签人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_off_at = models.DateTimeField(_("审签时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会议记录")
+        verbose_name_plural = _("会议记录")
+        ordering = ["meeting", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "version"], name="meetings_minutes_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} v{self.version}"
+
+    @property
+    def locked(self) -> bool:
+        return self.signed_off_at is not None
+
+
+def _photo_path(instance, filename: str) -> str:
+    import secrets
+    from pathlib import Path
+
+    return f"party/minutes/{secrets.token_hex(12)}{Path(filename).suffix.lower()}"
+
+
+class MinutesPhoto(models.Model):
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("会议记录"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField(
+        _("照片"),
+        upload_to=_photo_path,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png"])],
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("会议照片")
+        verbose_name_plural = _("会议照片")
+        ordering = ["minutes", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from party.meetings import compliance, selectors, services
+from party.meetings import minutes as minutes_services
 from party.meetings.checkin import checkin_code
 from party.meetings.exceptions import MeetingError
 from party.meetings.forms import MeetingPlanForm
@@ -228,4 +229,54 @@ def compliance_overview(request):
         request,
         "meetings/compliance_overview.html",
         {"rows": rows, "year": year, "kinds": kinds},
+    )
+
+
+@login_required
+def meeting_minutes(request, pk):
+    """Write (a draft) or read the minutes; the secretary signs them off, which locks them."""
+    meeting = _visible_meeting(request, pk)
+    manage = selectors.can_manage(user=request.user, meeting=meeting)
+    versions = list(meeting.minutes.select_related("written_by", "signed_off_by"))
+    if not manage:
+        versions = [v for v in versions if v.locked]  # members read signed minutes only
+        if not versions:
+            raise Http404
+    latest = versions[-1] if versions else None
+    status = 200
+    if request.method == "POST":
+        if not manage:
+            raise Http404
+        try:
+            if "sign_off" in request.POST:
+                minutes_services.minutes_sign_off(meeting=meeting, by_user=request.user)
+                messages.success(request, _("会议记录已审签，此后的修改将成为新版本。"))
+            else:
+                minutes_services.minutes_save(
+                    meeting=meeting,
+                    by_user=request.user,
+                    content=request.POST.get("content", ""),
+                    decisions=request.POST.get("decisions", ""),
+                    summary=request.POST.get("summary", ""),
+                    photos=request.FILES.getlist("photos"),
+                )
+                messages.success(request, _("会议记录已保存。"))
+        except MeetingError as exc:
+            if exc.status == 404:
+                raise Http404 from exc
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            return redirect("meetings:minutes", pk=pk)
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "meeting": meeting,
+            "manage": manage,
+            "versions": versions,
+            "latest": latest,
+            "is_theme_day": meeting.kind == MeetingKind.THEME_DAY,
+        },
+        status=status,
     )

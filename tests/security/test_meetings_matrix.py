@@ -77,6 +77,22 @@ SITE = [
     ("get", "/party/notices/", {"anon": {302}, "outsider": {200}}),
     (
         "get",
+        "/party/meetings/{open}/minutes/",
+        {
+            "anon": {302},
+            "outsider": {404},
+            "secretary2": {404},
+            "member": {404},
+            "secretary": {200},
+        },
+    ),
+    (
+        "post",
+        "/party/meetings/{open}/minutes/",
+        {"anon": {302}, "outsider": {404}, "secretary2": {404}, "member": {404}},
+    ),
+    (
+        "get",
         "/party/compliance/",
         {"anon": {302}, "member": {404}, "outsider": {404}, "organiser": {200}},
     ),
@@ -117,6 +133,21 @@ API = [
         "get",
         "/api/v1/units/{branch}/compliance/",
         {"anon": {401}, "member": {404}, "secretary2": {404}, "organiser": {200}},
+    ),
+    (
+        "get",
+        "/api/v1/meetings/{open}/minutes/",
+        {"anon": {401}, "outsider": {404}, "secretary2": {404}, "member": {200}},
+    ),
+    (
+        "put",
+        "/api/v1/meetings/{open}/minutes/",
+        {"anon": {401}, "outsider": {404}, "secretary2": {404}, "member": {404}},
+    ),
+    (
+        "post",
+        "/api/v1/meetings/{open}/minutes/sign-off/",
+        {"anon": {401}, "outsider": {404}, "secretary2": {404}, "member": {404}},
     ),
 ]
 SECRET = "李书记"  # a member's name: never in a refusal

@@ -213,6 +213,7 @@ class CheckInView(APIView):
         },
     )
     def post(self, request, pk):
+        _visible(request, pk)  # a meeting the caller cannot see does not exist for them
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -361,6 +362,8 @@ class MinutesView(APIView):
     @extend_schema(request=MinutesSerializer, responses={200: MinutesSerializer, 404: NOT_FOUND})
     def put(self, request, pk):
         meeting = _visible(request, pk)
+        if not selectors.can_manage(user=request.user, meeting=meeting):
+            raise Http404
         data = MinutesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -117,7 +117,7 @@ API = [
     (
         "post",
         "/api/v1/meetings/{open}/check-in/",
-        {"anon": {401}, "outsider": {403}, "activist": {403}, "secretary2": {403}},
+        {"anon": {401}, "outsider": {404}, "activist": {403}, "secretary2": {404}},
     ),
     (
         "post",

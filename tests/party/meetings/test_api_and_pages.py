@@ -58,9 +58,9 @@ def test_api_check_in_errors(life):
     url = f"/api/v1/meetings/{meeting.pk}/check-in/"
     code = checkin_code(meeting_id=meeting.pk)
     assert api(user).post(url, {"code": "nonsense"}, format="json").status_code == 400
-    assert (
-        api(life["users"]["outsider"]).post(url, {"code": code}, format="json").status_code == 403
-    )
+    outsider, activist = api(life["users"]["outsider"]), api(life["users"]["activist"])
+    assert outsider.post(url, {"code": code}, format="json").status_code == 404
+    assert activist.post(url, {"code": code}, format="json").status_code == 403
     assert api().post(url, {"code": code}, format="json").status_code == 401
     first = api(user).post(url, {"code": code}, format="json")
     assert first.status_code == 201 and first.json()["status"] == "present"

@@ -147,6 +147,16 @@ MATRIX: dict[str, str] = {
     "api-member-timeline": "--------",
     "api-member-stage-changes": "--------",
     "api-unit-pipeline": "--------",
+    # party.meetings: no meeting in this world (MISSING) → 404 for all; the list is scoped (empty).
+    # The roles of party work are in tests/security/test_meetings_matrix.py.
+    "api-meetings": "-+++++++",
+    "api-meeting": "--------",
+    "api-meeting-check-in": "--------",
+    "api-meeting-leave": "--------",
+    "api-meeting-attendance": "-+++++++",  # PUT only: GET and the empty POST are 405
+    "api-meeting-minutes": "--------",
+    "api-meeting-minutes-sign-off": "--------",
+    "api-unit-compliance": "--------",
     # --- admin: branches ---
     "branches:add": "-------+",
     "branches:delete": "-------+",
@@ -475,6 +485,7 @@ ARGUMENT_OBJECT = {
     "lesson_id": "lesson",
     "bank_id": "bank",
     "number": "certificate",
+    "member_id": "party_member",  # not in this world yet
     "upload_id": "upload",  # not in this world yet: an upload of a roster / question file
 }
 MISSING = 987654  # an id no object has: a route whose object this world lacks is "-" for all

@@ -58,7 +58,30 @@ MATRIX = {
     # Only the pages write the access log: nobody adds or edits a row.
     "party_access_log:add": "-------",
     "party_access_log:edit": "-------",
+    # organisation life (party.meetings). The tree has no meeting: routes of one meeting use an id
+    # nobody has (404 for all; POST-only pages 405). The roles on a real meeting are in
+    # tests/security/test_meetings_matrix.py.
+    "meetings:list": "-++++++",  # scoped: a member sees their branch's meetings, others none
+    "meetings:plan": "--++++-",
+    "meetings:notices": "-++++++",
+    "meetings:compliance": "--++++-",
+    "meetings:unit-compliance": "--+-++-",
+    "meetings:detail": "-------",
+    "meetings:qr": "-------",
+    "meetings:check-in": "-------",
+    "meetings:leave": "-------",
+    "meetings:attendance": "-------",
+    "meetings:minutes": "-------",
+    "api-meetings": "-++++++",
+    "api-meeting": "-------",
+    "api-meeting-check-in": "-------",
+    "api-meeting-leave": "-------",
+    "api-meeting-attendance": "-------",
+    "api-meeting-minutes": "-------",
+    "api-meeting-minutes-sign-off": "-------",
+    "api-unit-compliance": "--+-++-",
 }
+NO_MEETING = 987654
 POST_ONLY = {"api-member-stage-changes"}
 
 
@@ -108,6 +131,13 @@ def test_every_row_is_a_route():
 def _kwargs(name, tree):
     member = tree["members"]["law_b1"].pk if tree else 1
     unit = tree["units"]["law_b1"].pk if tree else 1
+    if name in ("meetings:unit-compliance", "api-unit-compliance"):
+        return {"pk": unit}
+    if name == "api-meeting-attendance":
+        return {"pk": NO_MEETING, "member_id": member}
+    unscoped = ("meetings:list", "meetings:plan", "meetings:notices", "meetings:compliance")
+    if name.startswith(("meetings:", "api-meeting")) and name not in unscoped + ("api-meetings",):
+        return {"pk": NO_MEETING}
     if name in ("party:unit_board", "party:unit_board_export", "api-unit-pipeline"):
         return {"pk": unit}
     if name == "party_units:edit":

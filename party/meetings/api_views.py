@@ -1,4 +1,4 @@
-"""REST API v2 of organisation life (../shared/API.md): meetings, attendance, check-in, 请假.
+"""REST API v2 of organisation life (docs/api.md): meetings, attendance, check-in, 请假.
 Lists and objects are limited by the one scope selector; outside it → 404."""
 
 from django.http import Http404

@@ -1,4 +1,4 @@
-"""Rules of organisation life, as data with their source (../shared/DOMAIN.md, "Organisation life")."""
+"""Rules of organisation life, as data with their source (docs/domain.md, "Organisation life")."""
 
 from party.members.models import MEMBER_STAGES
 

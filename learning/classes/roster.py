@@ -25,7 +25,7 @@ from learning.classes.models import (
     TraineeStage,
     TrainingClass,
 )
-from learning.classes.selectors import trainees_for_trainer
+from learning.classes.selectors import can_view_all_classes, trainees_for_trainer
 from learning.tabular import services as tabular_services
 from learning.tabular.models import TableUpload
 from learning.tabular.reader import CappedErrors, TableError, cell_text, read_table
@@ -299,6 +299,25 @@ def _branch_label(college: str, branch: str) -> str:
     return f"{college} / {branch}"
 
 
+def _may_create_units(by) -> bool:
+    """学院 and 党支部 are staff data (as in the admin, StaffDataPermissionPolicy): a roster
+    imported by a trainer who does not see all classes may only name existing ones.
+    `by=None` is the command line."""
+    return by is None or can_view_all_classes(by)
+
+
+def _unknown_unit_error(name: str, row: int, similar: list[str]) -> RowError:
+    hint = _("（相近：%(names)s）") % {"names": "、".join(similar)} if similar else ""
+    return RowError(
+        row,
+        _("学院/党支部"),
+        _(
+            "「%(name)s」不在系统中%(hint)s。学院和党支部由管理员维护：请核对拼写，或请管理员先添加。"
+        )
+        % {"name": name, "hint": hint},
+    )
+
+
 def roster_plan(file, *, by=None) -> RosterPlan:
     """Check the roster and say what importing it would do; RosterError if any row is bad.
 
@@ -349,6 +368,13 @@ def roster_plan(file, *, by=None) -> RosterPlan:
         plan.new_branches.append(
             NewName(_branch_label(college, branch), numbers, similar(branch, known, in_file))
         )
+    if not _may_create_units(by) and plan.new_names:
+        raise RosterError(
+            [
+                _unknown_unit_error(n.name, n.rows[0], n.similar)
+                for n in plan.new_colleges + plan.new_branches
+            ]
+        )
     return plan
 
 
@@ -369,7 +395,8 @@ def trainees_import(
     `allowed_new`: the 学院 and "学院 / 党支部" names the user confirmed in the preview; any other
     new name stops the import (None: no check, as for the command line after --yes).
     `progress(done, total)` is called as rows are written. `by` is the importing user: a row may
-    only update trainees within their scope (see _check_scope); None means the command line.
+    only update trainees within their scope (see _check_scope), and only staff may create 学院 or
+    党支部 (see _may_create_units); None means the command line.
     """
     rows = roster_parse(file)
     _check_scope(rows, by=by)
@@ -378,7 +405,11 @@ def trainees_import(
     if progress is not None:
         progress(0, total)
 
+    may_create_units = _may_create_units(by)
+
     def unconfirmed(name: str, row: int) -> None:
+        if not may_create_units:
+            raise RosterError([_unknown_unit_error(name, row, [])])
         if allowed_new is not None and name not in allowed_new:
             raise RosterError(
                 [

@@ -108,6 +108,16 @@ def trainer2(db):
 
 
 @pytest.fixture
+def training_office(trainer):
+    """The trainer, who may also see all classes (the training office): 学院 and 党支部 are staff
+    data, so only such a user may create them, e.g. through a roster import."""
+    from django.contrib.auth.models import Permission
+
+    trainer.user_permissions.add(Permission.objects.get(codename="view_all_classes"))
+    return User.objects.get(pk=trainer.pk)
+
+
+@pytest.fixture
 def training_class(trainee, trainer, video_lesson, article_lesson):
     tc = TrainingClass.objects.create(name="第一期入党积极分子培训班", intake="第 1 期")
     tc.required_lessons.add(video_lesson, article_lesson)

@@ -159,8 +159,8 @@ def _admin_import(client, training_class):
     return client.get(response["Location"]).content.decode()
 
 
-def test_the_admin_import_shows_the_sheet_once(client, trainer, training_class):
-    client.force_login(trainer)
+def test_the_admin_import_shows_the_sheet_once(client, training_office, training_class):
+    client.force_login(training_office)
     result = _admin_import(client, training_class)
     assert "下载初始密码表" in result
     # The passwords left the upload's row for the importer's session.
@@ -184,11 +184,11 @@ def test_the_admin_import_shows_the_sheet_once(client, trainer, training_class):
     assert "下载初始密码表" not in client.get("/admin/trainee_import/").content.decode()
 
 
-def test_another_user_cannot_fetch_the_sheet(client, trainer, training_class):
+def test_another_user_cannot_fetch_the_sheet(client, training_office, training_class):
     from cms.roles import TRAINERS
     from tests.factories import make_user
 
-    client.force_login(trainer)
+    client.force_login(training_office)
     _admin_import(client, training_class)
     page = client.get("/admin/trainee_import/").content.decode()
     key = page.split("/admin/trainee_import/passwords/")[1].split("/")[0]

@@ -178,8 +178,8 @@ def test_command_reports_errors(tmp_path, capsys):
     assert "第 2 行【姓名】" in capsys.readouterr().err
 
 
-def test_admin_upload_preview_confirm_and_template(client, trainer, training_class):
-    client.force_login(trainer)
+def test_admin_upload_preview_confirm_and_template(client, training_office, training_class):
+    client.force_login(training_office)
     assert client.get("/admin/trainee_import/template.xlsx").status_code == 200
     response = client.post(
         "/admin/trainee_import/",

@@ -361,9 +361,9 @@ def test_roster_refused_formats_never_say_row_0(db):
 
 
 def test_roster_preview_flags_the_typo_and_the_result_lists_what_was_created(
-    client, trainer, branch
+    client, training_office, branch
 ):
-    client.force_login(trainer)
+    client.force_login(training_office)
     rows = big_roster(duplicate=False)[:2] + [
         [1, "甲", "S1", "计算机学院", "本科生第一党支布", "入党积极分子"],
         [2, "乙", "S2", "计算机学院", "本科生第一党支部", "入党积极分子"],
@@ -385,6 +385,27 @@ def test_roster_preview_flags_the_typo_and_the_result_lists_what_was_created(
     assert bytes(TableUpload.objects.get().data) == b""
     # A second confirmation does not import again: it shows the result.
     assert client.post(preview_url, {"confirm_new": "1"})["Location"] == result_url
+
+
+def test_a_trainer_cannot_create_a_branch_through_a_roster(client, trainer, branch):
+    """学院 and 党支部 are staff data: a trainer's roster naming a new one (here a typo) is refused
+    in the preview, with the near-match named, and the confirmation imports nothing."""
+    client.force_login(trainer)
+    rows = big_roster(duplicate=False)[:2] + [
+        [1, "甲", "S1", "计算机学院", "本科生第一党支布", "入党积极分子"]
+    ]
+    response = client.post("/admin/trainee_import/", {"file": xlsx(rows, name="名单.xlsx")})
+    preview_url = response["Location"]
+    html = client.get(preview_url).content.decode()
+    assert "「计算机学院 / 本科生第一党支布」不在系统中" in html
+    assert "「本科生第一党支部」（已有）" in html and "学院和党支部由管理员维护" in html
+    client.post(preview_url, {"new_name": ["计算机学院 / 本科生第一党支布"], "confirm_new": "1"})
+    assert not Branch.objects.filter(name="本科生第一党支布").exists()
+    assert not TraineeProfile.objects.filter(student_no="S1").exists()
+    # The service refuses it too, whatever the caller says it confirmed.
+    with pytest.raises(RosterError, match="学院和党支部由管理员维护"):
+        trainees_import(file=xlsx(rows), by=trainer, allowed_new=["计算机学院 / 本科生第一党支布"])
+    assert not Branch.objects.filter(name="本科生第一党支布").exists()
 
 
 def test_a_running_import_shows_progress(client, trainer):

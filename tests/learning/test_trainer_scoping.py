@@ -60,7 +60,10 @@ def test_roster_admin_upload_shows_the_scope_error(client, training_class, train
 
 def test_roster_updates_own_and_unassigned_trainees(training_class, trainee, trainer, branch):
     loose = make_trainee("loose", branch).trainee_profile  # in no class: may be enrolled by anyone
-    rows = [_row(trainee.trainee_profile.student_no, name="甲"), _row(loose.student_no, name="乙")]
+    rows = [
+        _row(trainee.trainee_profile.student_no, name="甲", branch=branch.name),
+        _row(loose.student_no, name="乙", branch=branch.name),
+    ]
     result = trainees_import(file=xlsx(rows), by=trainer, training_class=training_class)
     assert (result.created, result.updated, result.enrolled) == (0, 2, 1)
     assert TraineeProfile.objects.get(user=trainee).name == "甲"

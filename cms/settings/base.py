@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "learning.reports",
     "party.organisation",
     "party.members",
-    "learning.tabular",
+    "tabular",
     "party.meetings",
     "media_pipeline",
     "search",
@@ -290,7 +290,7 @@ MEDIA_PIPELINE_STALE_SECONDS = int(os.environ.get("MEDIA_PIPELINE_STALE_SECONDS"
 MEDIA_PIPELINE_LEASE_SECONDS = int(os.environ.get("MEDIA_PIPELINE_LEASE_SECONDS", "60"))
 MEDIA_PIPELINE_HEARTBEAT_SECONDS = float(os.environ.get("MEDIA_PIPELINE_HEARTBEAT_SECONDS", "10"))
 
-# Spreadsheet imports (rosters, question banks; learning/tabular): hostile files are capped.
+# Spreadsheet imports (rosters, question banks; tabular/): hostile files are capped.
 # Upload size in bytes, size of an .xlsx once unpacked (a 67 KB "xlsx bomb" unpacks to 200,000
 # rows), data rows per file, and how many row errors are listed (the rest are counted).
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))

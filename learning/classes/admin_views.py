@@ -22,10 +22,10 @@ from learning.classes.roster import (
     roster_template,
 )
 from learning.classes.tasks import roster_import_task
-from learning.tabular import selectors as tabular_selectors
-from learning.tabular import services as tabular_services
-from learning.tabular.models import UploadKind, UploadStatus
-from learning.tabular.reader import TableError
+from tabular import selectors as tabular_selectors
+from tabular import services as tabular_services
+from tabular.models import UploadKind, UploadStatus
+from tabular.reader import TableError
 
 IMPORT_PERMISSION = "classes.add_traineeprofile"
 # New accounts' initial passwords wait in the importer's session until the sheet is downloaded

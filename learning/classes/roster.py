@@ -1,6 +1,6 @@
 """Trainee roster import: columns by header, every bad row reported, all or nothing.
 
-Files are read by learning.tabular (.xlsx/.xls/.csv, size and row caps, header row found). Before
+Files are read by tabular (.xlsx/.xls/.csv, size and row caps, header row found). Before
 anything is written the plan names the 学院/党支部 the import would create, with near-matches to
 existing names (a typo is not silently a new branch); the user confirms them.
 """
@@ -26,10 +26,10 @@ from learning.classes.models import (
     TrainingClass,
 )
 from learning.classes.selectors import can_view_all_classes, trainees_for_trainer
-from learning.tabular import services as tabular_services
-from learning.tabular.models import TableUpload
-from learning.tabular.reader import CappedErrors, TableError, cell_text, read_table
-from learning.tabular.similar import near_matches
+from tabular import services as tabular_services
+from tabular.models import TableUpload
+from tabular.reader import CappedErrors, TableError, cell_text, read_table
+from tabular.similar import near_matches
 
 # Accepted header names of each column (real rosters vary); the first is the one in the template.
 HEADERS: dict[str, tuple[str, ...]] = {

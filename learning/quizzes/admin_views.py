@@ -20,10 +20,10 @@ from learning.quizzes.admin_forms import ManualGradeForm, QuestionImportForm
 from learning.quizzes.exceptions import QuizError
 from learning.quizzes.models import Attempt, AttemptState, QuestionBank, QuestionType, Quiz
 from learning.quizzes.viewsets import quizzes_for
-from learning.tabular import selectors as tabular_selectors
-from learning.tabular import services as tabular_services
-from learning.tabular.models import UploadKind, UploadStatus
-from learning.tabular.reader import TableError
+from tabular import selectors as tabular_selectors
+from tabular import services as tabular_services
+from tabular.models import UploadKind, UploadStatus
+from tabular.reader import TableError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_PERMISSION = "quizzes.add_question"

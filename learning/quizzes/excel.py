@@ -1,6 +1,6 @@
 """Question banks to and from Excel: header synonyms, every bad row reported, all-or-nothing import.
 
-Files are read by learning.tabular (.xlsx/.xls/.csv, caps, header row found, bracketed units).
+Files are read by tabular (.xlsx/.xls/.csv, caps, header row found, bracketed units).
 """
 
 import io
@@ -23,11 +23,11 @@ from learning.quizzes.models import (
     QuestionBank,
     QuestionType,
 )
-from learning.tabular.reader import CappedErrors, TableError, read_table
 from spreadsheet_safety import xlsx_row
+from tabular.reader import CappedErrors, TableError, read_table
 
 # Column names as real templates write them (docs/domain.md); the first of each is what export writes.
-# Headers are compared without units or notes in brackets and without stars (learning.tabular).
+# Headers are compared without units or notes in brackets and without stars (tabular).
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "type": ("题型", "题目类型", "试题类型"),
     "stem": ("题干", "题目", "题目内容", "试题", "试题内容"),

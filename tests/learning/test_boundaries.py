@@ -67,19 +67,6 @@ def test_the_check_catches_learning_importing_cms():
     assert upward_imports(found) == ["learning/classes/example.py:1 imports cms.roles"]
 
 
-def test_tabular_imports_nothing_from_the_rest_of_learning():
-    """learning.tabular (reading uploads, staging them) sits below every layer: classes and
-    quizzes call it, it calls none of them."""
-    offenders = [
-        str(found)
-        for found in package_imports("learning")
-        if found.path.startswith("learning/tabular/")
-        and is_within(found.module, "learning")
-        and not is_within(found.module, "learning.tabular")
-    ]
-    assert offenders == []
-
-
 def test_no_learning_import_hides_inside_a_function():
     """An import inside a function is how a cycle hides; only AppConfig.ready() (apps.py) may
     import there, since Django wants models loaded before signal receivers are connected."""

@@ -164,7 +164,7 @@ def test_the_admin_import_shows_the_sheet_once(client, training_office, training
     result = _admin_import(client, training_class)
     assert "下载初始密码表" in result
     # The passwords left the upload's row for the importer's session.
-    from learning.tabular.models import TableUpload
+    from tabular.models import TableUpload
 
     assert TableUpload.objects.get().result["initial_passwords"] == []
     page = client.get("/admin/trainee_import/").content.decode()

@@ -380,7 +380,7 @@ def test_roster_preview_flags_the_typo_and_the_result_lists_what_was_created(
     html = client.get(result_url).content.decode()
     assert "新建学员 2 人" in html and "计算机学院 / 本科生第一党支布" in html
     # The staged file (personal data) is dropped once imported.
-    from learning.tabular.models import TableUpload
+    from tabular.models import TableUpload
 
     assert bytes(TableUpload.objects.get().data) == b""
     # A second confirmation does not import again: it shows the result.
@@ -409,8 +409,8 @@ def test_a_trainer_cannot_create_a_branch_through_a_roster(client, trainer, bran
 
 
 def test_a_running_import_shows_progress(client, trainer):
-    from learning.tabular import services
-    from learning.tabular.models import TableUpload
+    from tabular import services
+    from tabular.models import TableUpload
 
     client.force_login(trainer)
     upload = TableUpload.objects.create(owner=trainer, kind="roster", filename="名单.xlsx")
@@ -425,7 +425,7 @@ def test_a_running_import_shows_progress(client, trainer):
 
 
 def test_an_upload_is_seen_only_by_its_owner(client, trainer, trainer2):
-    from learning.tabular.models import TableUpload
+    from tabular.models import TableUpload
 
     upload = TableUpload.objects.create(owner=trainer, kind="roster", filename="名单.xlsx")
     client.force_login(trainer2)

@@ -1,4 +1,4 @@
-"""Writes of learning.tabular: staging an upload, progress, finishing."""
+"""Writes of tabular: staging an upload, progress, finishing."""
 
 from datetime import timedelta
 from io import BytesIO
@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from learning.tabular.models import TableUpload, UploadStatus
-from learning.tabular.reader import upload_bytes
+from tabular.models import TableUpload, UploadStatus
+from tabular.reader import upload_bytes
 
 STAGED_TTL = timedelta(days=1)
 

@@ -1,6 +1,6 @@
-"""Reads of learning.tabular: an upload is seen by the one who uploaded it, nobody else."""
+"""Reads of tabular: an upload is seen by the one who uploaded it, nobody else."""
 
-from learning.tabular.models import TableUpload
+from tabular.models import TableUpload
 
 
 def upload_for(*, user, upload_id: int, kind: str) -> TableUpload | None:

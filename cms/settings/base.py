@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "party.members",
     "tabular",
     "party.meetings",
+    "party.dues",
     "media_pipeline",
     "search",
     "wagtail.contrib.forms",

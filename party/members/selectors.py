@@ -3,7 +3,7 @@ the stage history, never stored)."""
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from party.members.models import Member, StageChange
+from party.members.models import MEMBER_STAGES, Member, StageChange
 from party.organisation.selectors import UnitScope, unit_scope
 
 
@@ -53,3 +53,32 @@ def member_of_user(*, user) -> Member | None:
 def stage_history(*, member: Member) -> list[StageChange]:
     """The member's stage changes in order, oldest first."""
     return list(member.stage_changes.select_related("recorded_by").order_by("decided_on", "id"))
+
+
+class PartyMembership:
+    """When a person was a Party member (预备党员 or 正式党员, MEMBER_STAGES), read from their stage
+    history: the one answer every app asks (dues owed, who is 应到)."""
+
+    def __init__(self, changes: list[tuple]):
+        self.changes = sorted(changes)  # [(decided_on, id, stage)]
+
+    def stage_on(self, day) -> str | None:
+        stage = None
+        for decided_on, _id, value in self.changes:
+            if decided_on > day:
+                break
+            stage = value
+        return stage
+
+    def on(self, day) -> bool:
+        return self.stage_on(day) in MEMBER_STAGES
+
+
+def party_memberships(*, member_ids) -> dict[int, PartyMembership]:
+    """Each member's PartyMembership, in one query (members without history: never a member)."""
+    rows: dict[int, list[tuple]] = {pk: [] for pk in member_ids}
+    for member_id, decided_on, pk, stage in StageChange.objects.filter(
+        member_id__in=list(rows)
+    ).values_list("member_id", "decided_on", "id", "stage"):
+        rows[member_id].append((decided_on, pk, stage))
+    return {pk: PartyMembership(changes) for pk, changes in rows.items()}

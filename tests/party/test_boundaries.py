@@ -59,3 +59,28 @@ def test_meetings_import_nothing_from_cms():
         if name.split(".")[0] == "cms"
     ]
     assert offenders == []
+
+
+def test_dues_imports_only_organisation_members_and_shared_modules():
+    # party.dues sits beside meetings: it may use party.organisation, party.members, the top-level
+    # upload reader (tabular) and spreadsheet_safety; never learning, cms or another party app.
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / "dues")
+        if name.split(".")[0] in {"learning", "cms", "search", "media_pipeline"}
+        or (
+            name.startswith("party.")
+            and not name.startswith(("party.dues", "party.organisation", "party.members"))
+        )
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("app", ["organisation", "members", "meetings"])
+def test_other_party_apps_import_nothing_from_dues(app):
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / app)
+        if name.startswith("party.dues")
+    ]
+    assert offenders == []

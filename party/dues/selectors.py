@@ -1,0 +1,294 @@
+"""Reads of 党费: who may manage or see what, and the ledger — what each member owes and paid per
+month — from which the behind list, the 党章第九条 flag, 我的党费 and the reports are all made
+(one calculation, so they agree to the 分).
+
+Scope: every read starts from party.organisation.selectors.unit_scope; the finance roles
+(组织委员, 书记) of a branch manage its dues; everyone else with the branch in scope (支委, 组织员 of
+the 院系党委, 组织部) sees amounts only; a member sees their own."""
+
+from calendar import monthrange
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from party.dues.models import ArrearsReason, DuesBase, Payment, PaymentMonth
+from party.dues.rules import BEHIND_MONTHS, SIX_MONTHS, ZERO
+from party.dues.values import add_months, month_span
+from party.members.models import Member
+from party.members.selectors import party_memberships
+from party.organisation.models import PostRole, Unit, UnitKind, active_on_q
+from party.organisation.selectors import UnitScope, unit_scope
+
+# Who keeps a branch's dues: the 组织委员 and the 书记 (docs/party.md "党费").
+FINANCE_ROLES = (PostRole.ORGANISATION, PostRole.SECRETARY)
+# How far back the behind list and the flag look.
+HISTORY_MONTHS = 36
+
+
+def this_month() -> date:
+    return timezone.localdate().replace(day=1)
+
+
+def finance_units(*, user, scope: UnitScope | None = None) -> QuerySet[Unit]:
+    """Branches whose dues `user` keeps: in their scope, and an active 组织委员/书记 post there."""
+    scope = scope or unit_scope(user=user)
+    if scope.empty or not getattr(user, "is_authenticated", False):
+        return Unit.objects.none()
+    day = timezone.localdate()
+    return (
+        Unit.objects.filter(
+            scope.q(),
+            active_on_q(day, "posts__"),
+            kind=UnitKind.BRANCH,
+            posts__member__user=user,
+            posts__role__in=FINANCE_ROLES,
+        )
+        .distinct()
+        .order_by("path")
+    )
+
+
+def report_units(*, user, scope: UnitScope | None = None) -> QuerySet[Unit]:
+    """Branches whose dues reports `user` may read (amounts only): every branch in their scope."""
+    scope = scope or unit_scope(user=user)
+    if scope.empty:
+        return Unit.objects.none()
+    return Unit.objects.filter(scope.q(), kind=UnitKind.BRANCH).order_by("path")
+
+
+def members_managed(*, user) -> QuerySet[Member]:
+    return Member.objects.filter(unit__in=finance_units(user=user))
+
+
+def can_see_declared_base(*, user, member: Member) -> bool:
+    """The declared salary/pension base is the member's and the branch finance roles' only."""
+    if member.user_id and member.user_id == getattr(user, "pk", None):
+        return True
+    return finance_units(user=user).filter(pk=member.unit_id).exists()
+
+
+def base_history(*, member: Member) -> list[DuesBase]:
+    return list(
+        member.dues_bases.select_related("recorded_by").order_by("-starts_on", "-recorded_at")
+    )
+
+
+def _in_force(bases: list[DuesBase], month: date) -> DuesBase | None:
+    """The base in force in `month`: the latest start on or before it, the later record on a tie
+    (`bases` sorted by starts_on, recorded_at, id)."""
+    found = None
+    for base in bases:
+        if base.starts_on > month:
+            break
+        found = base
+    return found
+
+
+def _counted_day(month: date, today: date) -> date:
+    """A member owes for a month when a Party member on its last day (or today, this month)."""
+    last = month.replace(day=monthrange(month.year, month.month)[1])
+    return min(last, today)
+
+
+@dataclass
+class MonthLine:
+    month: date
+    owed: Decimal
+    paid: Decimal
+    member_in_month: bool
+    has_base: bool
+    excused: bool = False
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.owed - self.paid
+
+
+@dataclass
+class MemberLedger:
+    member: Member
+    lines: list[MonthLine] = field(default_factory=list)
+
+    @property
+    def owed(self) -> Decimal:
+        return sum((line.owed for line in self.lines), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((line.paid for line in self.lines), ZERO)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.owed - self.paid
+
+    def line(self, month: date) -> MonthLine | None:
+        return next((line for line in self.lines if line.month == month), None)
+
+
+def ledgers(*, members, first: date, last: date) -> dict[int, MemberLedger]:
+    """Each member's owed and paid per month from `first` to `last`. Four queries, whatever the
+    number of members or months."""
+    members = list(members)
+    ids = [m.pk for m in members]
+    today = timezone.localdate()
+    bases: dict[int, list[DuesBase]] = defaultdict(list)
+    for base in DuesBase.objects.filter(member_id__in=ids, starts_on__lte=last).order_by(
+        "starts_on", "recorded_at", "id"
+    ):
+        bases[base.member_id].append(base)
+    memberships = party_memberships(member_ids=ids)
+    paid: dict[tuple[int, date], Decimal] = {
+        (row["member_id"], row["month"]): row["total"]
+        for row in PaymentMonth.objects.filter(member_id__in=ids, month__range=(first, last))
+        .values("member_id", "month")
+        .annotate(total=Sum("amount"))
+    }
+    reasons: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for member_id, starts_on, ends_on in ArrearsReason.objects.filter(
+        member_id__in=ids, starts_on__lte=last, ends_on__gte=first
+    ).values_list("member_id", "starts_on", "ends_on"):
+        reasons[member_id].append((starts_on, ends_on))
+    result = {}
+    for member in members:
+        ledger = MemberLedger(member=member)
+        for month in month_span(first, last):
+            base = _in_force(bases[member.pk], month)
+            is_member = memberships[member.pk].on(_counted_day(month, today))
+            owed = base.monthly_amount if (base and is_member) else ZERO
+            ledger.lines.append(
+                MonthLine(
+                    month=month,
+                    owed=owed,
+                    paid=paid.get((member.pk, month), ZERO),
+                    member_in_month=is_member,
+                    has_base=base is not None,
+                    excused=any(a <= month <= b for a, b in reasons[member.pk]),
+                )
+            )
+        result[member.pk] = ledger
+    return result
+
+
+@dataclass
+class Arrears:
+    member: Member
+    late_months: list[date]  # over months with something still owed
+    outstanding: Decimal
+    unpaid_run: int  # consecutive months, up to last month, with nothing paid and no reason
+
+    @property
+    def flagged(self) -> bool:
+        """党章第九条: six consecutive months without paying and without a recorded reason."""
+        return self.unpaid_run >= SIX_MONTHS
+
+
+def arrears(*, members) -> list[Arrears]:
+    """Members with BEHIND_MONTHS or more late months (up to last month), most behind first."""
+    last = add_months(this_month(), -1)
+    first = add_months(last, -(HISTORY_MONTHS - 1))
+    result = []
+    for ledger in ledgers(members=members, first=first, last=last).values():
+        late = [line for line in ledger.lines if line.outstanding > 0]
+        run = 0
+        for line in reversed(ledger.lines):
+            if line.owed > 0 and line.paid <= 0 and not line.excused:
+                run += 1
+            else:
+                break
+        if len(late) >= BEHIND_MONTHS:
+            result.append(
+                Arrears(
+                    member=ledger.member,
+                    late_months=[line.month for line in late],
+                    outstanding=sum((line.outstanding for line in late), ZERO),
+                    unpaid_run=run,
+                )
+            )
+    result.sort(key=lambda a: (-len(a.late_months), a.member.student_no))
+    return result
+
+
+def branch_members(*, unit: Unit) -> QuerySet[Member]:
+    return Member.objects.filter(unit=unit).order_by("student_no")
+
+
+@dataclass
+class MonthReportRow:
+    member: Member
+    owed: Decimal
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.owed - self.paid
+
+
+def month_rows(*, unit: Unit, month: date) -> list[MonthReportRow]:
+    """Each member of the branch who owes or paid something in `month`."""
+    members = list(branch_members(unit=unit))
+    books = ledgers(members=members, first=month, last=month)
+    rows = []
+    for member in members:
+        line = books[member.pk].lines[0]
+        if line.owed or line.paid or line.member_in_month:
+            rows.append(MonthReportRow(member=member, owed=line.owed, paid=line.paid))
+    return rows
+
+
+@dataclass
+class BranchMonth:
+    unit: Unit
+    month: date
+    owed: Decimal = ZERO
+    paid: Decimal = ZERO
+    members: int = 0
+    paid_members: int = 0
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.owed - self.paid
+
+
+def branch_report(*, units, first: date, last: date) -> list[BranchMonth]:
+    """Owed / paid / outstanding per branch and month (the 院系党委's and 组织部's report)."""
+    units = list(units)
+    members = list(Member.objects.filter(unit__in=units).order_by("unit__path", "student_no"))
+    books = ledgers(members=members, first=first, last=last)
+    cells = {
+        (u.pk, m): BranchMonth(unit=u, month=m) for u in units for m in month_span(first, last)
+    }
+    for member in members:
+        for line in books[member.pk].lines:
+            cell = cells[(member.unit_id, line.month)]
+            cell.owed += line.owed
+            cell.paid += line.paid
+            if line.owed > 0:
+                cell.members += 1
+                if line.paid >= line.owed:
+                    cell.paid_members += 1
+    return list(cells.values())
+
+
+def my_dues(*, user, year: int) -> dict | None:
+    """我的党费: the member's months of `year` (up to this month), totals and receipts."""
+    member = Member.objects.filter(user=user).select_related("unit").first()
+    if member is None:
+        return None
+    first = date(year, 1, 1)
+    last = min(date(year, 12, 1), this_month())
+    book = (
+        ledgers(members=[member], first=first, last=last)[member.pk]
+        if first <= last
+        else MemberLedger(member=member)
+    )
+    receipts = list(
+        Payment.objects.filter(member=member, paid_on__year=year)
+        .prefetch_related("months")
+        .order_by("-paid_on", "-id")
+    )
+    bases = base_history(member=member)
+    return {"member": member, "year": year, "ledger": book, "receipts": receipts, "bases": bases}

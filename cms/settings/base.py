@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tabular",
     "party.meetings",
     "party.dues",
+    "party.appraisal",
     "media_pipeline",
     "search",
     "wagtail.contrib.forms",
@@ -371,6 +372,9 @@ SPECTACULAR_SETTINGS = {
     # Fields named state/status/kind carry different choice sets in different apps: name each set
     # after what it is, so the schema has no "Kind127Enum" (and --fail-on-warn stays clean).
     "ENUM_NAME_OVERRIDES": {
+        "AppraisalGradeEnum": "party.appraisal.models.Grade",
+        "AppraisalPhaseEnum": "party.appraisal.models.Phase",
+        "FollowUpActionEnum": "party.appraisal.models.FollowUpAction",
         "AttemptStateEnum": ["in_progress", "submitted", "needs_grading", "graded"],
         "AttendanceStatusEnum": "party.meetings.models.AttendanceStatus",
         "LessonKindEnum": ["article", "video"],

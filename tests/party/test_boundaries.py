@@ -42,11 +42,11 @@ def test_organisation_imports_nothing_from_members():
 
 
 @pytest.mark.parametrize("app", ["organisation", "members"])
-def test_party_base_apps_import_nothing_from_meetings(app):
+def test_party_base_apps_import_nothing_from_meetings_or_appraisal(app):
     offenders = [
         f"{path.relative_to(PARTY)}: {name}"
         for path, name in imported_modules(PARTY / app)
-        if name.startswith("party.meetings")
+        if name.startswith(("party.meetings", "party.appraisal"))
     ]
     assert offenders == []
 
@@ -82,5 +82,28 @@ def test_other_party_apps_import_nothing_from_dues(app):
         f"{path.relative_to(PARTY)}: {name}"
         for path, name in imported_modules(PARTY / app)
         if name.startswith("party.dues")
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("app", ["meetings", "dues"])
+def test_meetings_and_dues_import_nothing_from_appraisal(app):
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / app)
+        if name.startswith("party.appraisal")
+    ]
+    assert offenders == []
+
+
+def test_appraisal_imports_only_organisation_members_and_meetings():
+    # party.appraisal sits on top of the party apps: it may use organisation, members and
+    # meetings (the 支部大会 that decides), and nothing of learning/, cms/ or party.dues.
+    allowed = ("party.organisation", "party.members", "party.meetings", "party.appraisal")
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / "appraisal")
+        if name.split(".")[0] in {"learning", "cms", "party", "search", "media_pipeline"}
+        and not name.startswith(allowed)
     ]
     assert offenders == []

@@ -79,9 +79,24 @@ MATRIX = {
     "api-meeting-attendance": "-------",
     "api-meeting-minutes": "-------",
     "api-meeting-minutes-sign-off": "-------",
+    # 民主评议 (party.appraisal). The tree has no campaign: routes of one campaign use an id nobody
+    # has (404 for all; POST/PUT-only routes 405). The roles on real campaigns are in
+    # tests/security/test_appraisal_matrix.py.
+    "api-appraisals": "-++++++",  # scoped: managed campaigns and the caller's own
+    "api-appraisal": "-------",
+    "api-appraisal-advance": "-------",
+    "api-appraisal-self-assessment": "-------",
+    "api-appraisal-ballot": "-------",
+    "api-appraisal-votes": "-------",
+    "api-appraisal-results": "-------",
+    "api-appraisal-proposals": "-------",
+    "api-appraisal-decision": "-------",
+    "api-appraisal-follow-ups": "-------",
+    "api-appraisal-report": "--+-++-",
     "api-unit-compliance": "--+-++-",
 }
-NO_MEETING = 987654
+NO_MEETING = 987654  # also the campaign id nobody has
+APPRAISAL_UNSCOPED = ("api-appraisals", "api-appraisal-report")
 POST_ONLY = {"api-member-stage-changes"}
 
 
@@ -131,8 +146,10 @@ def test_every_row_is_a_route():
 def _kwargs(name, tree):
     member = tree["members"]["law_b1"].pk if tree else 1
     unit = tree["units"]["law_b1"].pk if tree else 1
-    if name in ("meetings:unit-compliance", "api-unit-compliance"):
+    if name in ("meetings:unit-compliance", "api-unit-compliance", "api-appraisal-report"):
         return {"pk": unit}
+    if name.startswith(("appraisal:", "api-appraisal")) and name not in APPRAISAL_UNSCOPED:
+        return {"pk": NO_MEETING}
     if name == "api-meeting-attendance":
         return {"pk": NO_MEETING, "member_id": member}
     unscoped = ("meetings:list", "meetings:plan", "meetings:notices", "meetings:compliance")

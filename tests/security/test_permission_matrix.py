@@ -157,6 +157,19 @@ MATRIX: dict[str, str] = {
     "api-meeting-minutes": "--------",
     "api-meeting-minutes-sign-off": "--------",
     "api-unit-compliance": "--------",
+    # party.appraisal: no campaign in this world (MISSING) → 404 for all; the list is scoped
+    # (empty). The roles of party work are in tests/security/test_appraisal_matrix.py.
+    "api-appraisals": "-+++++++",
+    "api-appraisal": "--------",
+    "api-appraisal-advance": "--------",
+    "api-appraisal-self-assessment": "--------",
+    "api-appraisal-ballot": "--------",
+    "api-appraisal-votes": "--------",
+    "api-appraisal-results": "--------",
+    "api-appraisal-proposals": "-+++++++",  # PUT only: GET and the empty POST are 405
+    "api-appraisal-decision": "--------",
+    "api-appraisal-follow-ups": "--------",
+    "api-appraisal-report": "--------",
     # --- admin: branches ---
     "branches:add": "-------+",
     "branches:delete": "-------+",

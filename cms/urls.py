@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("learning.reports.me_urls")),
     path("", include("party.members.urls")),
     path("", include("party.meetings.urls")),
+    path("", include("party.appraisal.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("search.urls")),
 ]

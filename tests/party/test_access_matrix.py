@@ -82,6 +82,15 @@ MATRIX = {
     # 民主评议 (party.appraisal). The tree has no campaign: routes of one campaign use an id nobody
     # has (404 for all; POST/PUT-only routes 405). The roles on real campaigns are in
     # tests/security/test_appraisal_matrix.py.
+    "appraisal:list": "-++++++",  # scoped: managed campaigns and the caller's own
+    "appraisal:open": "-------",  # POST only
+    "appraisal:report": "--++++-",
+    "appraisal:report-xlsx": "--++++-",
+    "appraisal:detail": "-------",
+    "appraisal:advance": "-------",
+    "appraisal:self": "-------",
+    "appraisal:ballot": "-------",
+    "appraisal:committee": "-------",
     "api-appraisals": "-++++++",  # scoped: managed campaigns and the caller's own
     "api-appraisal": "-------",
     "api-appraisal-advance": "-------",
@@ -96,7 +105,14 @@ MATRIX = {
     "api-unit-compliance": "--+-++-",
 }
 NO_MEETING = 987654  # also the campaign id nobody has
-APPRAISAL_UNSCOPED = ("api-appraisals", "api-appraisal-report")
+APPRAISAL_UNSCOPED = (
+    "api-appraisals",
+    "api-appraisal-report",
+    "appraisal:list",
+    "appraisal:open",
+    "appraisal:report",
+    "appraisal:report-xlsx",
+)
 POST_ONLY = {"api-member-stage-changes"}
 
 

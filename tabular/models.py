@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class UploadKind(models.TextChoices):
     ROSTER = "roster", _("学员名单")
     QUESTIONS = "questions", _("试题")
+    MEMBERS = "members", _("党员名册")
 
 
 class UploadStatus(models.TextChoices):

@@ -7,6 +7,12 @@ from party.members import api_views
 urlpatterns = [
     path("members/", api_views.MemberListView.as_view(), name="api-members"),
     path("members/<int:pk>/", api_views.MemberDetailView.as_view(), name="api-member"),
+    path("members/import/", api_views.RegistryImportView.as_view(), name="api-members-import"),
+    path(
+        "units/<int:pk>/members.xlsx",
+        api_views.RegistryExportView.as_view(),
+        name="api-unit-members-export",
+    ),
     path(
         "members/<int:pk>/timeline/",
         api_views.MemberTimelineView.as_view(),

@@ -7,9 +7,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +19,14 @@ from rest_framework.views import APIView
 from party.members.checklist import pipeline, progress_for_members
 from party.members.exceptions import GateFailed, MemberError, OverrideError, StageTransitionError
 from party.members.models import AccessAction, Stage
-from party.members.selectors import members_in_scope, members_visible
+from party.members.registry import (
+    RegistryError,
+    registry_import,
+    registry_read,
+    registry_xlsx,
+    xlsx_response,
+)
+from party.members.selectors import members_in_scope, members_visible, registry_members
 from party.members.serializers import (
     GateErrorSerializer,
     MemberDetailSerializer,
@@ -31,6 +40,7 @@ from party.members.serializers import (
 from party.members.services import access_log_write, member_create, stage_change_record
 from party.organisation.models import Unit
 from party.organisation.selectors import unit_scope
+from tabular.reader import TableError
 
 
 def _visible_member(request, pk: int):
@@ -196,3 +206,142 @@ class UnitPipelineView(APIView):
         return Response(
             PipelineSerializer({"unit": unit.pk, "counts": result.counts, "due": result.due}).data
         )
+
+
+class RegistryImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="名册文件：.xlsx/.xls/.csv（UTF-8/GBK），第一个工作表")
+    commit = serializers.BooleanField(
+        default=False, help_text="false（默认）只预览；true 导入（全部成功或全部不导入）"
+    )
+
+
+class RegistryRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    name = serializers.CharField()
+    student_no = serializers.CharField()
+    unit = serializers.IntegerField(source="unit.pk")
+    group = serializers.IntegerField(source="group.pk", default=None, allow_null=True)
+    action = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    def get_action(self, row) -> str:
+        return "update" if row.existing else "create"
+
+    def get_history(self, row) -> list[dict]:
+        return [{"stage": stage, "date": day} for stage, day in row.history if row.history_new]
+
+
+class DefaultedSerializer(serializers.Serializer):
+    column = serializers.CharField()
+    value = serializers.CharField()
+    rows = serializers.ListField(child=serializers.IntegerField())
+
+
+class RegistryPlanSerializer(serializers.Serializer):
+    header_row = serializers.IntegerField()
+    format = serializers.CharField(source="format_label")
+    ignored = serializers.ListField(child=serializers.CharField(), help_text="未使用的列")
+    defaulted = DefaultedSerializer(many=True, help_text="按默认或推断登记的取值")
+    to_create = serializers.IntegerField()
+    to_update = serializers.IntegerField()
+    histories = serializers.IntegerField(help_text="将补录发展阶段的人数")
+    rows = RegistryRowSerializer(many=True)
+
+
+class RegistryResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    histories = serializers.IntegerField()
+
+
+class RegistryErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    total = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+
+
+def _registry_error_body(exc: RegistryError) -> dict:
+    return {
+        "detail": _("名册有 %(n)s 处错误，未导入任何数据。") % {"n": exc.total},
+        "code": "invalid_rows",
+        "total": exc.total,
+        "errors": [
+            {"row": e.row, "column": e.column, "message": e.message, "text": str(e)}
+            for e in exc.errors
+        ],
+    }
+
+
+class RegistryImportView(APIView):
+    """Import the member registry from a spreadsheet: preview (default) or commit."""
+
+    permission_classes = [IsAuthenticated]
+    # JSON too, so a body without a file is a 400 naming the field, not a 415.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        tags=["party"],
+        summary="导入党员名册（先预览；commit=true 时全部导入或全部不导入）",
+        request={"multipart/form-data": RegistryImportInputSerializer},
+        responses={
+            200: OpenApiResponse(RegistryPlanSerializer, description="预览：将新建、更新的人员"),
+            201: OpenApiResponse(RegistryResultSerializer, description="已导入"),
+            400: OpenApiResponse(RegistryErrorSerializer, description="行错误，未导入任何数据"),
+        },
+    )
+    def post(self, request):
+        if unit_scope(user=request.user).empty:
+            raise Http404
+        data = RegistryImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        file = data.validated_data["file"]
+        try:
+            if data.validated_data["commit"]:
+                result = registry_import(file=file, by_user=request.user)
+                return Response(
+                    RegistryResultSerializer(result).data, status=status.HTTP_201_CREATED
+                )
+            plan = registry_read(file, user=request.user)
+        except RegistryError as exc:
+            return Response(_registry_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+        except TableError as exc:  # too big or empty
+            return Response(
+                {"detail": str(exc), "code": "invalid_file"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(RegistryPlanSerializer(plan).data)
+
+
+class RegistryExportView(APIView):
+    """A unit's member registry as .xlsx (the import's columns), logged per member."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"],
+        summary="导出党员名册（.xlsx，含导出人和时间，写入档案访问记录）",
+        responses={
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiTypes.BINARY
+        },
+    )
+    def get(self, request, pk: int):
+        scope = unit_scope(user=request.user)
+        unit = get_object_or_404(Unit.objects.filter(scope.q()), pk=pk)
+        members = list(registry_members(user=request.user, scope=scope, unit=unit))
+        now = timezone.now()
+        access_log_write(
+            user=request.user,
+            members=members,
+            action=AccessAction.EXPORT,
+            what=_("API 导出党员名册：%(unit)s") % {"unit": unit.name},
+        )
+        content = registry_xlsx(
+            members=members,
+            title=_("%(unit)s 党员名册") % {"unit": unit.name},
+            user=request.user,
+            at=now,
+        )
+        return xlsx_response(content, f"{unit.name}-党员名册-{timezone.localtime(now):%Y%m%d}.xlsx")

@@ -1,7 +1,7 @@
 """Reads of the member registry: who is in scope, and each member's current stage (derived from
 the stage history, never stored)."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from party.members.models import MEMBER_STAGES, Member, StageChange
 from party.organisation.selectors import UnitScope, unit_scope
@@ -82,3 +82,17 @@ def party_memberships(*, member_ids) -> dict[int, PartyMembership]:
     ).values_list("member_id", "decided_on", "id", "stage"):
         rows[member_id].append((decided_on, pk, stage))
     return {pk: PartyMembership(changes) for pk, changes in rows.items()}
+
+
+def registry_members(*, user, scope: UnitScope | None = None, unit) -> QuerySet[Member]:
+    """The members of `unit`'s subtree that `user` manages, with their stage changes (oldest
+    first), as the registry export writes them."""
+    return (
+        members_in_scope(user=user, scope=scope)
+        .filter(unit__path__startswith=unit.path)
+        .select_related("unit", "group")
+        .prefetch_related(
+            Prefetch("stage_changes", queryset=StageChange.objects.order_by("decided_on", "id"))
+        )
+        .order_by("unit__path", "student_no")
+    )

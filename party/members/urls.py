@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from party.members import views
+from party.members import registry_views, views
 
 app_name = "party"
 
@@ -12,4 +12,14 @@ urlpatterns = [
     path("party/units/<int:pk>/", views.unit_board, name="unit_board"),
     path("party/units/<int:pk>/export.xlsx", views.unit_board_export, name="unit_board_export"),
     path("party/members/<int:pk>/", views.member_timeline, name="member_timeline"),
+    path("party/import/", registry_views.registry_upload, name="registry_upload"),
+    path("party/import/<int:upload_id>/", registry_views.registry_preview, name="registry_preview"),
+    path(
+        "party/import/template.xlsx",
+        registry_views.registry_template_download,
+        name="registry_template",
+    ),
+    path(
+        "party/units/<int:pk>/members.xlsx", registry_views.registry_export, name="registry_export"
+    ),
 ]

@@ -27,6 +27,10 @@ MATRIX = {
     "party:unit_board": "--+-++-",
     "party:unit_board_export": "--+-++-",
     "party:member_timeline": "-++-++-",
+    "party:registry_upload": "--++++-",
+    "party:registry_template": "--++++-",
+    "party:registry_preview": "-------",  # an upload is its uploader's only (none here: 404)
+    "party:registry_export": "--+-++-",
     # API (lists are scoped: empty, not refused)
     "api-org-units": "-++++++",
     "api-members": "-++++++",
@@ -34,6 +38,8 @@ MATRIX = {
     "api-member-timeline": "-++-++-",
     "api-member-stage-changes": "--+-++-",
     "api-unit-pipeline": "--+-++-",
+    "api-members-import": "--++++-",  # POST-only: the empty body is 400 for those with a scope
+    "api-unit-members-export": "--+-++-",
     # admin (组织部 everything; 组织员 member records and posts, units read-only, steps read-only)
     "party_units:index": "----++-",
     "party_units:index_results": "----++-",
@@ -113,7 +119,7 @@ APPRAISAL_UNSCOPED = (
     "appraisal:report",
     "appraisal:report-xlsx",
 )
-POST_ONLY = {"api-member-stage-changes"}
+POST_ONLY = {"api-member-stage-changes", "api-members-import"}
 
 
 def party_routes() -> set[str]:
@@ -171,7 +177,15 @@ def _kwargs(name, tree):
     unscoped = ("meetings:list", "meetings:plan", "meetings:notices", "meetings:compliance")
     if name.startswith(("meetings:", "api-meeting")) and name not in unscoped + ("api-meetings",):
         return {"pk": NO_MEETING}
-    if name in ("party:unit_board", "party:unit_board_export", "api-unit-pipeline"):
+    if name == "party:registry_preview":
+        return {"upload_id": NO_MEETING}
+    if name in (
+        "party:unit_board",
+        "party:unit_board_export",
+        "party:registry_export",
+        "api-unit-pipeline",
+        "api-unit-members-export",
+    ):
         return {"pk": unit}
     if name == "party_units:edit":
         return {"pk": unit}

@@ -147,6 +147,8 @@ MATRIX: dict[str, str] = {
     "api-member-timeline": "--------",
     "api-member-stage-changes": "--------",
     "api-unit-pipeline": "--------",
+    "api-members-import": "--------",  # POST-only; nobody here manages a unit: 404
+    "api-unit-members-export": "--------",
     # party.meetings: no meeting in this world (MISSING) → 404 for all; the list is scoped (empty).
     # The roles of party work are in tests/security/test_meetings_matrix.py.
     "api-meetings": "-+++++++",

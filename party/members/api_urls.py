@@ -7,6 +7,16 @@ from party.members import api_views
 urlpatterns = [
     path("members/", api_views.MemberListView.as_view(), name="api-members"),
     path("members/<int:pk>/", api_views.MemberDetailView.as_view(), name="api-member"),
+    path(
+        "members/<int:pk>/sponsors/",
+        api_views.SponsorListView.as_view(),
+        name="api-member-sponsors",
+    ),
+    path(
+        "members/<int:pk>/sponsors/<int:sponsor_id>/end/",
+        api_views.SponsorEndView.as_view(),
+        name="api-member-sponsor-end",
+    ),
     path("members/import/", api_views.RegistryImportView.as_view(), name="api-members-import"),
     path(
         "units/<int:pk>/members.xlsx",

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from party.members.checklist import pipeline, progress_for_members
 from party.members.exceptions import GateFailed, MemberError, OverrideError, StageTransitionError
-from party.members.models import AccessAction, Stage
+from party.members.models import AccessAction, Sponsor, Stage
 from party.members.registry import (
     RegistryError,
     registry_import,
@@ -33,11 +33,20 @@ from party.members.serializers import (
     MemberInputSerializer,
     MemberSerializer,
     PipelineSerializer,
+    SponsorEndSerializer,
+    SponsorInputSerializer,
+    SponsorSerializer,
     StageChangeInputSerializer,
     StageChangeSerializer,
     TimelineSerializer,
 )
-from party.members.services import access_log_write, member_create, stage_change_record
+from party.members.services import (
+    access_log_write,
+    member_create,
+    sponsor_assign,
+    sponsor_end,
+    stage_change_record,
+)
 from party.organisation.models import Unit
 from party.organisation.selectors import unit_scope
 from tabular.reader import TableError
@@ -92,6 +101,17 @@ class MemberListView(ListAPIView):
         if q := params.get("q", "").strip():
             qs = qs.filter(Q(name__contains=q) | Q(student_no__startswith=q))
         return qs.order_by("unit__path", "student_no")
+
+    def paginate_queryset(self, queryset):
+        # Every record in the answer is a view of it: one access-log row each (one query).
+        page = super().paginate_queryset(queryset)
+        access_log_write(
+            user=self.request.user,
+            members=page if page is not None else list(queryset),
+            action=AccessAction.VIEW,
+            what="API 党员列表",
+        )
+        return page
 
     @extend_schema(
         summary="登记党员/入党申请人",
@@ -203,6 +223,12 @@ class UnitPipelineView(APIView):
             )
         )
         result = pipeline(members=members, today=timezone.localdate())
+        access_log_write(
+            user=request.user,
+            members=[None],
+            action=AccessAction.VIEW,
+            what=_("API 发展党员工作进度：%(unit)s") % {"unit": unit.name},
+        )
         return Response(
             PipelineSerializer({"unit": unit.pk, "counts": result.counts, "due": result.due}).data
         )
@@ -345,3 +371,87 @@ class RegistryExportView(APIView):
             at=now,
         )
         return xlsx_response(content, f"{unit.name}-党员名册-{timezone.localtime(now):%Y%m%d}.xlsx")
+
+
+def _managed_member(request, pk: int):
+    """A member record the caller may change: 404 outside what they see, 403 for their own."""
+    member = _visible_member(request, pk)
+    if not unit_scope(user=request.user).covers(member.unit):
+        raise exceptions.PermissionDenied(_("只能查看本人的档案，不能修改。"))
+    return member
+
+
+class SponsorListView(APIView):
+    """培养联系人 (细则 art. 10) and 入党介绍人 (art. 14) of a member: list, name one."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"], summary="培养联系人/入党介绍人", responses=SponsorSerializer(many=True)
+    )
+    def get(self, request, pk: int):
+        member = _visible_member(request, pk)
+        access_log_write(
+            user=request.user,
+            members=[member],
+            action=AccessAction.VIEW,
+            what="API 培养联系人/入党介绍人",
+        )
+        rows = member.sponsors.select_related("sponsor").order_by("role", "assigned_on")
+        return Response(SponsorSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=["party"],
+        summary="指定培养联系人/入党介绍人（正式党员；各至多两名，先结束一名再替换）",
+        request=SponsorInputSerializer,
+        responses={
+            201: SponsorSerializer,
+            400: OpenApiResponse(
+                description="code: sponsor_not_full_member / sponsor_limit / out_of_scope / invalid"
+            ),
+            403: OpenApiResponse(description="只能查看（本人档案）"),
+        },
+    )
+    def post(self, request, pk: int):
+        member = _managed_member(request, pk)
+        data = SponsorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        sponsor = members_in_scope(user=request.user).filter(pk=values["sponsor"]).first()
+        if sponsor is None:
+            raise exceptions.ValidationError({"sponsor": [_("党员不存在或不在管理范围内。")]})
+        try:
+            row = sponsor_assign(
+                member=member,
+                sponsor=sponsor,
+                role=values["role"],
+                assigned_on=values["assigned_on"],
+                by_user=request.user,
+            )
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(SponsorSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class SponsorEndView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"],
+        summary="结束培养联系人/入党介绍人（保留记录，自结束日起不再计入规则）",
+        request=SponsorEndSerializer,
+        responses={200: SponsorSerializer, 400: OpenApiResponse(description="code: invalid")},
+    )
+    def post(self, request, pk: int, sponsor_id: int):
+        member = _managed_member(request, pk)
+        row = get_object_or_404(
+            Sponsor.objects.select_related("sponsor"), pk=sponsor_id, member=member
+        )
+        data = SponsorEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ended_on = data.validated_data.get("ended_on") or timezone.localdate()
+        try:
+            row = sponsor_end(sponsor=row, ended_on=ended_on, by_user=request.user)
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(SponsorSerializer(row).data)

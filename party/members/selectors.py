@@ -3,7 +3,7 @@ the stage history, never stored)."""
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from party.members.models import MEMBER_STAGES, Member, StageChange
+from party.members.models import MEMBER_STAGES, Member, Stage, StageChange
 from party.organisation.selectors import UnitScope, unit_scope
 
 
@@ -95,4 +95,19 @@ def registry_members(*, user, scope: UnitScope | None = None, unit) -> QuerySet[
             Prefetch("stage_changes", queryset=StageChange.objects.order_by("decided_on", "id"))
         )
         .order_by("unit__path", "student_no")
+    )
+
+
+def sponsor_candidates(*, user, member: Member | None) -> QuerySet[Member]:
+    """Who may be named 培养联系人/入党介绍人 of `member` from the page: 正式党员 today whose records
+    `user` manages, in the member's 院系党委 (its parent unit's subtree), not the member."""
+    if member is None:
+        return Member.objects.none()
+    parent_path = member.unit.path[: -member.unit.steplen] or member.unit.path
+    return (
+        members_in_scope(user=user)
+        .filter(current_stage=Stage.FULL_MEMBER, unit__path__startswith=parent_path)
+        .exclude(pk=member.pk)
+        .select_related("unit")
+        .order_by("unit__path", "name")
     )

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from party.members.models import DecidingBody, Gender, Stage
+from party.members.models import DecidingBody, Gender, SponsorRole, Stage
 
 
 class MemberSerializer(serializers.Serializer):
@@ -113,3 +113,22 @@ class PipelineSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="各阶段人数")
     due = DueItemSerializer(many=True)
+
+
+class SponsorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=SponsorRole.choices)
+    sponsor = serializers.IntegerField(source="sponsor_id", help_text="正式党员的档案 id")
+    sponsor_name = serializers.CharField(source="sponsor.name")
+    assigned_on = serializers.DateField()
+    ended_on = serializers.DateField(allow_null=True)
+
+
+class SponsorInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=SponsorRole.choices)
+    sponsor = serializers.IntegerField(help_text="正式党员的档案 id（须在管理范围内）")
+    assigned_on = serializers.DateField()
+
+
+class SponsorEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(required=False, help_text="默认今天")

@@ -281,24 +281,70 @@ def member_create(
     )
 
 
+SPONSOR_LIMITS = {SponsorRole.CONTACT: rules.CONTACTS, SponsorRole.INTRODUCER: rules.INTRODUCERS}
+
+
 @transaction.atomic
 def sponsor_assign(
     *, member: Member, sponsor: Member, role: str, assigned_on: date, by_user
 ) -> Sponsor:
-    """Name a 培养联系人 or 入党介绍人: a 正式党员 (细则 art. 10, 14), not the person themself."""
+    """Name a 培养联系人 (one or two, 细则 art. 10) or 入党介绍人 (two, art. 14): a 正式党员 on that
+    date, not the person themself, a member record the user manages too. A third one is refused:
+    end one first (sponsor_end), which is how a sponsor is replaced."""
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     _check_manages(by_user=by_user, member=member)
+    if role not in SponsorRole.values:
+        raise MemberError(_("未知的身份。"), code="invalid")
     if sponsor.pk == member.pk:
         raise MemberError(_("不能指定本人。"), code="invalid")
+    if not unit_scope(user=by_user).covers(sponsor.unit):
+        raise MemberError(_("只能指定您管理范围内的党员。"), code="out_of_scope")
+    if assigned_on > timezone.localdate():
+        raise MemberError(_("日期不能晚于今天。"), code="invalid")
     if stage_on(member=sponsor, day=assigned_on) != Stage.FULL_MEMBER:
         raise MemberError(
             _("%(name)s 在 %(day)s 不是正式党员。") % {"name": sponsor.name, "day": assigned_on},
             code="sponsor_not_full_member",
         )
-    sponsor_row, _created = Sponsor.objects.get_or_create(
-        member=member, sponsor=sponsor, role=role, defaults={"assigned_on": assigned_on}
+    existing = Sponsor.objects.filter(member=member, sponsor=sponsor, role=role).first()
+    if existing is not None and existing.ended_on is None:
+        return existing
+    limit = SPONSOR_LIMITS[role]
+    active = Sponsor.objects.filter(member=member, role=role, ended_on__isnull=True).count()
+    if active >= limit.setting:
+        raise MemberError(
+            _("已有 %(n)s 名%(role)s，请先结束其中一名再指定新的（%(rule)s）。")
+            % {"n": active, "role": SponsorRole(role).label, "rule": limit.cited},
+            code="sponsor_limit",
+        )
+    if existing is not None:  # named again after an earlier end
+        existing.assigned_on, existing.ended_on = assigned_on, None
+        existing.save(update_fields=["assigned_on", "ended_on"])
+        return existing
+    return Sponsor.objects.create(
+        member=member, sponsor=sponsor, role=role, assigned_on=assigned_on
     )
-    return sponsor_row
+
+
+@transaction.atomic
+def sponsor_end(*, sponsor: Sponsor, ended_on: date, by_user) -> Sponsor:
+    """End a 培养联系人/入党介绍人 (replaced, left, or no longer a member): kept in the record with
+    the date, no longer counted by the gates from that day."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=sponsor.member_id)
+    _check_manages(by_user=by_user, member=member)
+    sponsor = Sponsor.objects.get(pk=sponsor.pk)
+    if sponsor.ended_on is not None:
+        raise MemberError(_("已经结束。"), code="invalid")
+    if ended_on > timezone.localdate():
+        raise MemberError(_("日期不能晚于今天。"), code="invalid")
+    if ended_on < sponsor.assigned_on:
+        raise MemberError(
+            _("结束日期不能早于确定日期（%(day)s）。") % {"day": sponsor.assigned_on},
+            code="invalid",
+        )
+    sponsor.ended_on = ended_on
+    sponsor.save(update_fields=["ended_on"])
+    return sponsor
 
 
 @transaction.atomic

@@ -14,9 +14,28 @@ from django.views.decorators.http import require_http_methods
 from party.members.checklist import pipeline, progress_for_members
 from party.members.exceptions import GateFailed, MemberError
 from party.members.exports import pipeline_xlsx_response
-from party.members.models import AccessAction, DecidingBody, Stage, StepDefinition
-from party.members.selectors import member_of_user, members_in_scope, members_visible
-from party.members.services import access_log_write, stage_change_record, step_record
+from party.members.models import (
+    AccessAction,
+    DecidingBody,
+    Member,
+    Sponsor,
+    SponsorRole,
+    Stage,
+    StepDefinition,
+)
+from party.members.selectors import (
+    member_of_user,
+    members_in_scope,
+    members_visible,
+    sponsor_candidates,
+)
+from party.members.services import (
+    access_log_write,
+    sponsor_assign,
+    sponsor_end,
+    stage_change_record,
+    step_record,
+)
 from party.organisation.models import Unit
 from party.organisation.selectors import can_manage_all_units, unit_scope, units_in_scope
 
@@ -85,6 +104,20 @@ class StepRecordForm(forms.Form):
         self.fields["step"].queryset = StepDefinition.objects.filter(
             active=True, completes_stage=""
         ).order_by("order")
+
+
+class SponsorForm(forms.Form):
+    role = forms.ChoiceField(label=gettext_lazy("身份"), choices=SponsorRole.choices)
+    sponsor = forms.ModelChoiceField(label=gettext_lazy("正式党员"), queryset=Member.objects.none())
+    assigned_on = forms.DateField(
+        label=gettext_lazy("确定日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, member=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sponsor"].queryset = sponsor_candidates(user=user, member=member)
+        self.fields["sponsor"].label_from_instance = lambda m: f"{m.name}（{m.unit.name}）"
 
 
 def _scoped_unit(request, pk: int):
@@ -185,17 +218,24 @@ def member_timeline(request, pk: int):
     if member is None:
         raise Http404
     manages = unit_scope(user=request.user).covers(member.unit)
-    form = step_form = None
+    form = step_form = sponsor_form = None
     gate_error = None
-    posted_step = request.method == "POST" and request.POST.get("action") == "step"
+    action = request.POST.get("action", "stage") if request.method == "POST" else ""
     if manages:
         form = StageChangeForm(
-            None if posted_step else request.POST or None, initial={"date": timezone.localdate()}
+            request.POST if action == "stage" else None, initial={"date": timezone.localdate()}
         )
         step_form = StepRecordForm(
-            request.POST if posted_step else None, initial={"done_on": timezone.localdate()}
+            request.POST if action == "step" else None, initial={"done_on": timezone.localdate()}
         )
-        if posted_step and step_form.is_valid():
+        sponsor_form = SponsorForm(
+            request.POST if action == "sponsor" else None,
+            member=member,
+            user=request.user,
+            initial={"assigned_on": timezone.localdate()},
+        )
+        done = False
+        if action == "step" and step_form.is_valid():
             values = step_form.cleaned_data
             try:
                 step_record(
@@ -209,8 +249,30 @@ def member_timeline(request, pk: int):
             except MemberError as exc:
                 step_form.add_error(None, exc.message)
             else:
-                return redirect("party:member_timeline", pk=member.pk)
-        elif request.method == "POST" and not posted_step and form.is_valid():
+                done = True
+        elif action == "sponsor" and sponsor_form.is_valid():
+            values = sponsor_form.cleaned_data
+            try:
+                sponsor_assign(
+                    member=member,
+                    sponsor=values["sponsor"],
+                    role=values["role"],
+                    assigned_on=values["assigned_on"],
+                    by_user=request.user,
+                )
+            except MemberError as exc:
+                sponsor_form.add_error(None, exc.message)
+            else:
+                done = True
+        elif action == "sponsor_end":
+            row = get_object_or_404(Sponsor, pk=request.POST.get("sponsor_id") or 0, member=member)
+            try:
+                sponsor_end(sponsor=row, ended_on=timezone.localdate(), by_user=request.user)
+            except MemberError as exc:
+                sponsor_form.add_error(None, exc.message)
+            else:
+                done = True
+        elif action == "stage" and form.is_valid():
             values = form.cleaned_data
             overrides = request.POST.getlist("override_gates")
             try:
@@ -230,7 +292,9 @@ def member_timeline(request, pk: int):
             except MemberError as exc:
                 form.add_error(None, exc.message)
             else:
-                return redirect("party:member_timeline", pk=member.pk)
+                done = True
+        if done:
+            return redirect("party:member_timeline", pk=member.pk)
     elif request.method == "POST":
         raise Http404
     access_log_write(
@@ -247,6 +311,7 @@ def member_timeline(request, pk: int):
             "sponsors": sponsors,
             "form": form,
             "step_form": step_form,
+            "sponsor_form": sponsor_form,
             "gate_error": gate_error,
             "may_override": can_manage_all_units(request.user),
             "today": timezone.localdate(),

@@ -8,8 +8,9 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from party.members.admin_forms import MemberForm
-from party.members.models import Member, MemberAccessLog, Stage, StepDefinition
+from party.members.models import AccessAction, Member, MemberAccessLog, Stage, StepDefinition
 from party.members.selectors import members_in_scope
+from party.members.services import access_log_write
 
 
 def _stage_label(member) -> str:
@@ -29,9 +30,28 @@ class MemberIndexView(generic.IndexView):
     def get_base_queryset(self):
         return members_in_scope(user=self.request.user).select_related("unit", "group")
 
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        # The records listed on this page (name, 学号, stage) are a view of each: logged.
+        access_log_write(
+            user=self.request.user,
+            members=list(context["object_list"]),
+            action=AccessAction.VIEW,
+            what=_("管理后台档案列表"),
+        )
+        return context
+
 
 class MemberEditView(ScopedMemberMixin, generic.EditView):
-    pass
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        access_log_write(
+            user=request.user,
+            members=[self.object],
+            action=AccessAction.VIEW,
+            what=_("管理后台档案"),
+        )
+        return response
 
 
 class MemberDeleteView(ScopedMemberMixin, generic.DeleteView):

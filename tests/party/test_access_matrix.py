@@ -38,12 +38,14 @@ MATRIX = {
     "api-member-timeline": "-++-++-",
     "api-member-stage-changes": "--+-++-",
     "api-unit-pipeline": "--+-++-",
+    "api-member-sponsors": "-++-++-",
+    "api-member-sponsor-end": "-------",  # POST-only; no such sponsor row (404 for managers)
     "api-members-import": "--++++-",  # POST-only: the empty body is 400 for those with a scope
     "api-unit-members-export": "--+-++-",
     # admin (组织部 everything; 组织员 member records and posts, units read-only, steps read-only)
     "party_units:index": "----++-",
     "party_units:index_results": "----++-",
-    "party_units:add": "-----+-",
+    "party_units:add": "----++-",  # 组织员: inside their 院系党委 (unit_create checks the parent)
     "party_units:edit": "-----+-",
     "party_members:index": "----++-",
     "party_members:index_results": "----++-",
@@ -119,7 +121,7 @@ APPRAISAL_UNSCOPED = (
     "appraisal:report",
     "appraisal:report-xlsx",
 )
-POST_ONLY = {"api-member-stage-changes", "api-members-import"}
+POST_ONLY = {"api-member-stage-changes", "api-members-import", "api-member-sponsor-end"}
 
 
 def party_routes() -> set[str]:
@@ -177,6 +179,8 @@ def _kwargs(name, tree):
     unscoped = ("meetings:list", "meetings:plan", "meetings:notices", "meetings:compliance")
     if name.startswith(("meetings:", "api-meeting")) and name not in unscoped + ("api-meetings",):
         return {"pk": NO_MEETING}
+    if name == "api-member-sponsor-end":
+        return {"pk": member, "sponsor_id": NO_MEETING}
     if name == "party:registry_preview":
         return {"upload_id": NO_MEETING}
     if name in (
@@ -207,6 +211,7 @@ def _kwargs(name, tree):
         "api-member",
         "api-member-timeline",
         "api-member-stage-changes",
+        "api-member-sponsors",
         "party_members:edit",
     ):
         return {"pk": member}

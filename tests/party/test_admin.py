@@ -82,10 +82,34 @@ def test_organiser_member_form_offers_only_branches_in_scope(client, tree):
     assert not tree["units"]["eng_b1"].members.filter(name="越权").exists()
 
 
-def test_organiser_cannot_manage_units(client, tree):
+def test_organiser_adds_units_inside_their_college_only(client, tree):
     client.force_login(tree["users"]["organiser"])
-    response = client.get(reverse("party_units:add"))
+    page = client.get(reverse("party_units:add")).content.decode()
+    assert "法学院党委" in page and "工学院党委" not in page  # the parent drop-down is scoped
+    response = client.post(
+        reverse("party_units:add"),
+        {"kind": "branch", "name": "法学教工党支部", "code": "", "parent": tree["units"]["law"].pk},
+    )
+    assert response.status_code == 302
+    assert Unit.objects.get(name="法学教工党支部").get_parent() == tree["units"]["law"]
+    # Another college, or a new top-level unit, is refused; nothing is written.
+    before = Unit.objects.count()
+    for parent in (tree["units"]["eng"].pk, ""):
+        response = client.post(
+            reverse("party_units:add"),
+            {"kind": "branch", "name": "越权党支部", "code": "", "parent": parent},
+        )
+        assert response.status_code == 200
+    assert Unit.objects.count() == before
+
+
+def test_organiser_cannot_rename_or_delete_units(client, tree):
+    client.force_login(tree["users"]["organiser"])
+    branch = tree["units"]["law_b1"]
+    response = client.get(reverse("party_units:edit", args=[branch.pk]))
     assert response.status_code in (302, 403)
+    client.post(reverse("party_units:delete", args=[branch.pk]))
+    assert Unit.objects.filter(pk=branch.pk).exists()
 
 
 def test_a_secretary_has_no_admin(client, tree):

@@ -147,6 +147,8 @@ MATRIX: dict[str, str] = {
     "api-member-timeline": "--------",
     "api-member-stage-changes": "--------",
     "api-unit-pipeline": "--------",
+    "api-member-sponsors": "--------",
+    "api-member-sponsor-end": "--------",
     "api-members-import": "--------",  # POST-only; nobody here manages a unit: 404
     "api-unit-members-export": "--------",
     # party.meetings: no meeting in this world (MISSING) → 404 for all; the list is scoped (empty).
@@ -502,6 +504,7 @@ ARGUMENT_OBJECT = {
     "number": "certificate",
     "member_id": "party_member",  # not in this world yet
     "upload_id": "upload",  # not in this world yet: an upload of a roster / question file
+    "sponsor_id": "party_sponsor",  # not in this world yet
 }
 MISSING = 987654  # an id no object has: a route whose object this world lacks is "-" for all
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "party.meetings",
     "party.dues",
     "party.appraisal",
+    "party.stats",
     "media_pipeline",
     "search",
     "wagtail.contrib.forms",

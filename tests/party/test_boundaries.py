@@ -107,3 +107,25 @@ def test_appraisal_imports_only_organisation_members_and_meetings():
         and not name.startswith(allowed)
     ]
     assert offenders == []
+
+
+def test_stats_imports_only_party_and_shared_modules():
+    # party.stats reads every party app (organisation, members, meetings, dues, appraisal) and the
+    # shared top-level modules (spreadsheet_safety, charts); never learning/, cms/, search/ or
+    # media_pipeline.
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / "stats")
+        if name.split(".")[0] in {"learning", "cms", "search", "media_pipeline"}
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("app", ["organisation", "members", "meetings", "dues", "appraisal"])
+def test_no_party_app_imports_stats(app):
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / app)
+        if name.startswith("party.stats")
+    ]
+    assert offenders == []

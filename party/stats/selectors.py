@@ -1,0 +1,393 @@
+"""The as-of-date engine: every figure of a unit's subtree on a day, read from the stage history
+(never from the current stage), so a past table does not change when someone moves today.
+
+Each function runs a fixed number of queries whatever the size of the tree: members are grouped
+in SQL by the stage they held on the day (a subquery over the `members_stage_latest` index) and by
+the unit under the asked one they belong to (a prefix of `Unit.path`, the materialised path), never
+by looping over units in Python. A member counts in the unit they are registered in now (the
+registry keeps no history of transfers between branches; docs/party.md "Statistics")."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from party.members import rules as member_rules
+from party.members.models import MEMBER_STAGES, Member, Stage, StageChange
+from party.organisation.models import Unit
+from party.organisation.selectors import UnitScope, unit_scope
+from party.stats import rules
+
+STAGE_LABELS = dict(Stage.choices)  # lazy labels: str() them when read
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def stats_unit(*, user, unit_id: int | None = None, scope: UnitScope | None = None) -> Unit:
+    """The unit whose figures `user` asks for: `unit_id` when it is inside their scope, else 404;
+    without an id, the top of their scope (the university for 组织部). Nothing to manage → 404."""
+    scope = scope or unit_scope(user=user)
+    if scope.empty:
+        raise Http404
+    units = Unit.objects.filter(scope.q())
+    if unit_id is not None:
+        unit = units.filter(pk=unit_id).first()
+    else:
+        unit = units.order_by("depth", "path").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def stats_units(*, user, scope: UnitScope | None = None) -> list[Unit]:
+    """The units `user` may ask figures for (not 党小组: members are registered in branches)."""
+    scope = scope or unit_scope(user=user)
+    if scope.empty:
+        return []
+    return list(Unit.objects.filter(scope.q()).exclude(kind="group").order_by("path"))
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+
+def _change_on(field: str, day: date, **filters) -> Subquery:
+    return Subquery(
+        StageChange.objects.filter(member=OuterRef("pk"), decided_on__lte=day, **filters)
+        .order_by("-decided_on", "-id")
+        .values(field)[:1]
+    )
+
+
+def members_on(*, unit: Unit, day: date) -> QuerySet[Member]:
+    """Members of `unit`'s subtree annotated with `stage_on` and `stage_since` on `day`."""
+    return Member.objects.filter(unit__path__startswith=unit.path).annotate(
+        stage_on=_change_on("stage", day), stage_since=_change_on("decided_on", day)
+    )
+
+
+def _bucket(unit: Unit):
+    """The path of the child of `unit` a member's branch lies under (its own path for a branch)."""
+    return Substr("unit__path", 1, len(unit.path) + Unit.steplen)
+
+
+def child_units(unit: Unit) -> list[Unit]:
+    """The units directly under `unit` (党小组 excluded: members are registered in branches)."""
+    return list(
+        Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1)
+        .exclude(kind="group")
+        .order_by("path")
+    )
+
+
+def _age_band_case(day: date) -> Case:
+    whens = []
+    for band in rules.AGE_BANDS:
+        condition = Q(birth_date__lte=day - relativedelta(years=band.low))
+        if band.high is not None:
+            condition &= Q(birth_date__gt=day - relativedelta(years=band.high + 1))
+        whens.append(When(condition, then=Value(str(band.label))))
+    return Case(*whens, default=Value(str(rules.AGE_UNKNOWN)), output_field=CharField())
+
+
+def _rows_by_bucket(unit: Unit, rows) -> list[dict]:
+    """Figures keyed by bucket path → one row per child unit (and the unit itself when members
+    are registered in it directly), in tree order."""
+    children = child_units(unit)
+    result = []
+    if unit.path in rows or not children:
+        result.append({"unit": unit.pk, "name": unit.name, "kind": unit.kind, "path": unit.path})
+    for child in children:
+        result.append(
+            {"unit": child.pk, "name": child.name, "kind": child.kind, "path": child.path}
+        )
+    for row in result:
+        row.update(rows.get(row["path"], {}))
+    return result
+
+
+# --- members by stage and unit ----------------------------------------------------------------
+
+
+def stage_counts(*, unit: Unit, day: date) -> dict:
+    """Members at each stage on `day`, per unit directly under `unit` and in total (2 queries)."""
+    grouped = (
+        members_on(unit=unit, day=day)
+        .annotate(bucket=_bucket(unit))
+        .values("bucket", "stage_on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_bucket: dict[str, dict] = {}
+    totals = dict.fromkeys(rules.ACTIVE_STAGES, 0)
+    for row in grouped:
+        if row["stage_on"] not in totals:
+            continue
+        counts = by_bucket.setdefault(row["bucket"], dict.fromkeys(rules.ACTIVE_STAGES, 0))
+        counts[row["stage_on"]] += row["n"]
+        totals[row["stage_on"]] += row["n"]
+    units = _rows_by_bucket(unit, {path: {"counts": c} for path, c in by_bucket.items()})
+    for row in units:
+        row.setdefault("counts", dict.fromkeys(rules.ACTIVE_STAGES, 0))
+        row["members"] = sum(row["counts"][s] for s in rules.MEMBER_STAGE_ORDER)
+        row.pop("path")
+    return {
+        "stages": [{"stage": s, "label": str(STAGE_LABELS[s])} for s in rules.ACTIVE_STAGES],
+        "units": units,
+        "totals": totals,
+        "members": sum(totals[s] for s in rules.MEMBER_STAGE_ORDER),
+    }
+
+
+# --- who the members are on a day -------------------------------------------------------------
+
+
+def member_profile(*, unit: Unit, day: date) -> dict:
+    """Party members (预备 and 正式) on `day` by gender, 民族 and age band, each split into 正式党员
+    and 预备党员 (a 延长预备期 counts as 预备). One query."""
+    grouped = (
+        members_on(unit=unit, day=day)
+        .filter(stage_on__in=MEMBER_STAGES)
+        .annotate(band=_age_band_case(day))
+        .values("stage_on", "gender", "ethnicity", "band")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+    def blank():
+        return {"full": 0, "probationary": 0, "total": 0}
+
+    gender = {value: blank() for value, _label in Member._meta.get_field("gender").choices}
+    ethnicity: dict[str, dict] = {}
+    bands = {str(b.label): blank() for b in rules.AGE_BANDS}
+    bands[str(rules.AGE_UNKNOWN)] = blank()
+    minority = blank()
+    total = blank()
+    for row in grouped:
+        kind = "full" if row["stage_on"] == Stage.FULL_MEMBER else "probationary"
+        targets = [
+            gender.setdefault(row["gender"], blank()),
+            ethnicity.setdefault(row["ethnicity"] or "", blank()),
+            bands[row["band"]],
+            total,
+        ]
+        if row["ethnicity"] != rules.MAJORITY_ETHNICITY:
+            targets.append(minority)
+        for target in targets:
+            target[kind] += row["n"]
+            target["total"] += row["n"]
+    gender_labels = dict(Member._meta.get_field("gender").choices)
+    return {
+        "total": total,
+        "gender": [
+            {"key": key, "label": str(gender_labels.get(key, key)), **v}
+            for key, v in gender.items()
+        ],
+        "ethnicity": [
+            {"label": name, **v}
+            for name, v in sorted(ethnicity.items(), key=lambda kv: (-kv[1]["total"], kv[0]))
+        ],
+        "minority": minority,
+        "age_bands": [{"label": label, **v} for label, v in bands.items()],
+        "age_bands_source": rules.AGE_BANDS_SOURCE,
+    }
+
+
+def _forward_changes() -> QuerySet[StageChange]:
+    """Stage changes that move a person on: a return from 发展对象 to 积极分子 (TRANSITIONS allows
+    it) is left out, it is neither a new 确定为积极分子 nor a step of the pipeline."""
+    was_candidate = StageChange.objects.filter(
+        member=OuterRef("member"), stage=Stage.CANDIDATE, decided_on__lte=OuterRef("decided_on")
+    ).exclude(pk=OuterRef("pk"))
+    return StageChange.objects.exclude(Q(stage=Stage.ACTIVIST) & Exists(was_candidate))
+
+
+# --- development during a period --------------------------------------------------------------
+
+
+def development(*, unit: Unit, start: date, end: date) -> dict:
+    """Stage changes decided from `start` to `end` (both included), per kind and per unit directly
+    under `unit` (one query). A return from 发展对象 to 积极分子 is not counted as a new 确定."""
+    grouped = (
+        _forward_changes()
+        .filter(
+            member__unit__path__startswith=unit.path, decided_on__gte=start, decided_on__lte=end
+        )
+        .annotate(bucket=Substr("member__unit__path", 1, len(unit.path) + Unit.steplen))
+        .values("bucket", "stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    kinds = [stage for stage, _label in rules.DEVELOPMENT_EVENTS]
+    by_bucket: dict[str, dict] = {}
+    totals = dict.fromkeys(kinds, 0)
+    for row in grouped:
+        counts = by_bucket.setdefault(row["bucket"], dict.fromkeys(kinds, 0))
+        counts[row["stage"]] += row["n"]
+        totals[row["stage"]] += row["n"]
+    units = _rows_by_bucket(unit, {path: {"counts": c} for path, c in by_bucket.items()})
+    for row in units:
+        row.setdefault("counts", dict.fromkeys(kinds, 0))
+        row.pop("path")
+    return {
+        "start": start,
+        "end": end,
+        "events": [{"stage": s, "label": str(label)} for s, label in rules.DEVELOPMENT_EVENTS],
+        "units": units,
+        "totals": totals,
+    }
+
+
+# --- the pipeline -----------------------------------------------------------------------------
+
+
+def pipeline(*, unit: Unit, day: date, since: date | None = None, people: int = 50) -> dict:
+    """The development funnel on `day`: how many stand at each stage (from stage_counts), the
+    median days of each step completed from `since` (a year before `day`) to `day`, and the
+    people past a rule's date (3 queries)."""
+    since = since or day - relativedelta(years=1) + relativedelta(days=1)
+    steps = []
+    previous = {to: frm for frm, to in rules.PIPELINE_STEPS}
+    rows = (
+        _forward_changes()
+        .filter(
+            member__unit__path__startswith=unit.path,
+            stage__in=list(previous),
+            decided_on__gte=since,
+            decided_on__lte=day,
+        )
+        .annotate(
+            **{
+                f"from_{frm}": Subquery(
+                    StageChange.objects.filter(
+                        member=OuterRef("member"), stage=frm, decided_on__lte=OuterRef("decided_on")
+                    )
+                    .order_by("-decided_on", "-id")
+                    .values("decided_on")[:1]
+                )
+                for frm in set(previous.values())
+            }
+        )
+        .values_list("stage", "decided_on", *(f"from_{frm}" for frm in set(previous.values())))
+    )
+    names = ["stage", "decided_on", *(f"from_{frm}" for frm in set(previous.values()))]
+    days: dict[str, list[int]] = {to: [] for to in previous}
+    for values in rows:
+        row = dict(zip(names, values, strict=True))
+        started = row[f"from_{previous[row['stage']]}"]
+        if started is not None:
+            days[row["stage"]].append((row["decided_on"] - started).days)
+    for frm, to in rules.PIPELINE_STEPS:
+        values = days[to]
+        steps.append(
+            {
+                "from": frm,
+                "to": to,
+                "label": f"{STAGE_LABELS[frm]} → {STAGE_LABELS[to]}",
+                "completed": len(values),
+                "median_days": statistics.median(values) if values else None,
+            }
+        )
+    return {"since": since, "day": day, "steps": steps, **stuck(unit=unit, day=day, people=people)}
+
+
+def _stuck_rules(day: date) -> list[dict]:
+    """The rules whose date can pass while a person waits, each with the Q that finds those past
+    it on `day` (over members_on(...) annotated with `admitted_on` and `extension`)."""
+    activist = member_rules.ACTIVIST_ONE_YEAR
+    probation = member_rules.PROBATION_ONE_YEAR
+    base = probation.setting
+    overdue_probation = Q(
+        stage_on=Stage.PROBATIONARY, admitted_on__lt=day - relativedelta(months=base)
+    )
+    for months in range(member_rules.EXTENSION_MIN_MONTHS, member_rules.EXTENSION_MAX_MONTHS + 1):
+        overdue_probation |= Q(
+            stage_on=Stage.PROBATION_EXTENDED,
+            extension=months,
+            admitted_on__lt=day - relativedelta(months=base + months),
+        )
+    return [
+        {
+            "code": "probation_overdue",
+            "label": str(_("预备期满未讨论转正")),
+            "rule": probation.cited,
+            "q": overdue_probation,
+        },
+        {
+            "code": "activist_waiting",
+            "label": str(_("培养满一年仍未列为发展对象")),
+            "rule": activist.cited,
+            "q": Q(
+                stage_on=Stage.ACTIVIST,
+                stage_since__lt=day - relativedelta(months=activist.setting),
+            ),
+        },
+    ]
+
+
+def stuck(*, unit: Unit, day: date, people: int = 50) -> dict:
+    """People past a rule's date on `day`: counts per rule and the longest-waiting `people` of
+    each (1 + one per rule queries)."""
+    checks = _stuck_rules(day)
+    qs = members_on(unit=unit, day=day).annotate(
+        admitted_on=_change_on("decided_on", day, stage=Stage.PROBATIONARY),
+        extension=_change_on("extension_months", day, stage=Stage.PROBATION_EXTENDED),
+        rule=Case(
+            *(When(check["q"], then=Value(check["code"])) for check in checks),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    )
+    counts = dict(
+        qs.exclude(rule="")
+        .values("rule")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("rule", "n")
+    )
+    people_by_rule = {}
+    for check in checks:
+        rows = (
+            qs.filter(rule=check["code"])
+            .order_by("stage_since", "pk")
+            .values("pk", "name", "unit__name", "stage_on", "stage_since")[:people]
+        )
+        people_by_rule[check["code"]] = [
+            {
+                "member": row["pk"],
+                "name": row["name"],
+                "unit": row["unit__name"],
+                "stage": row["stage_on"],
+                "since": row["stage_since"],
+            }
+            for row in rows
+        ]
+    return {
+        "stuck": [
+            {
+                "code": c["code"],
+                "label": c["label"],
+                "rule": c["rule"],
+                "count": counts.get(c["code"], 0),
+                "people": people_by_rule[c["code"]],
+            }
+            for c in checks
+        ]
+    }

@@ -1,0 +1,151 @@
+"""The as-of-date engine: figures on a day from the stage history, per unit subtree, in a fixed
+number of queries."""
+
+from datetime import date
+
+import pytest
+
+from party.members.models import Gender, Stage
+from party.stats import selectors
+from tests.party.conftest import make_member
+from tests.party.stats.conftest import history
+
+END_2025 = date(2025, 12, 31)
+
+
+def by_unit(result, key="counts"):
+    return {row["name"]: row[key] for row in result["units"]}
+
+
+def test_counts_at_a_date_come_from_the_history(people, tree):
+    result = selectors.stage_counts(unit=tree["units"]["uni"], day=END_2025)
+    assert result["totals"] == {
+        Stage.APPLICANT: 0,
+        Stage.ACTIVIST: 3,
+        Stage.CANDIDATE: 0,
+        Stage.PROBATIONARY: 2,
+        Stage.PROBATION_EXTENDED: 1,
+        Stage.FULL_MEMBER: 2,
+    }
+    assert result["members"] == 5
+    units = {row["name"]: row for row in result["units"]}
+    assert list(units) == ["法学院党委", "工学院党委"]
+    assert units["法学院党委"]["members"] == 2
+    assert units["法学院党委"]["counts"][Stage.ACTIVIST] == 3
+    assert units["工学院党委"]["counts"][Stage.PROBATION_EXTENDED] == 1
+    assert units["工学院党委"]["members"] == 3
+
+
+def test_later_history_moves_later_dates_only(people, tree):
+    uni = tree["units"]["uni"]
+    before = selectors.stage_counts(unit=uni, day=END_2025)
+    after = selectors.stage_counts(unit=uni, day=date(2026, 7, 1))
+    assert after["totals"][Stage.FULL_MEMBER] == 3  # 'promoted' on 2026-06-20
+    assert after["totals"][Stage.APPLICANT] == 1  # 'late' applied in 2026
+    # Someone promoted today does not change last year's table.
+    history(people["waiting"], (Stage.CANDIDATE, date(2026, 7, 1)))
+    assert selectors.stage_counts(unit=uni, day=END_2025) == before
+
+
+def test_subtree_of_a_college_and_of_a_branch(people, tree):
+    law = selectors.stage_counts(unit=tree["units"]["law"], day=END_2025)
+    assert by_unit(law).keys() == {"法学本科生党支部", "法学研究生党支部"}
+    assert law["totals"][Stage.ACTIVIST] == 3
+    branch = selectors.stage_counts(unit=tree["units"]["law_b1"], day=END_2025)
+    assert [row["name"] for row in branch["units"]] == ["法学本科生党支部"]
+    assert branch["totals"][Stage.ACTIVIST] == 2
+    assert branch["totals"][Stage.FULL_MEMBER] == 1
+
+
+def test_profile_by_gender_ethnicity_and_age_on_the_day(people, tree):
+    result = selectors.member_profile(unit=tree["units"]["uni"], day=END_2025)
+    assert result["total"] == {"full": 2, "probationary": 3, "total": 5}
+    gender = {row["key"]: row for row in result["gender"]}
+    assert gender[Gender.MALE]["total"] == 2 and gender[Gender.MALE]["full"] == 1
+    assert gender[Gender.FEMALE]["total"] == 3
+    assert result["minority"] == {"full": 0, "probationary": 2, "total": 2}
+    ethnicity = {row["label"]: row["total"] for row in result["ethnicity"]}
+    assert ethnicity == {"汉族": 3, "回族": 1, "壮族": 1}
+    bands = {row["label"]: row["total"] for row in result["age_bands"]}
+    assert bands["25岁及以下"] == 2
+    assert bands["26至30岁"] == 1  # born 1995-07-01: 30 on 2025-12-31
+    assert bands["31至35岁"] == 1
+    assert bands["未登记出生日期"] == 1
+    assert sum(bands.values()) == 5
+    # A year earlier 'overdue' was 29 and 'promoted' not yet a member.
+    earlier = selectors.member_profile(unit=tree["units"]["uni"], day=date(2024, 12, 31))
+    assert earlier["total"]["total"] == 4
+
+
+def test_development_during_a_year(people, tree):
+    result = selectors.development(unit=tree["units"]["uni"], start=date(2025, 1, 1), end=END_2025)
+    assert result["totals"] == {
+        Stage.APPLICANT: 1,
+        Stage.ACTIVIST: 1,  # 'returned' going back to 积极分子 is not a new 确定
+        Stage.CANDIDATE: 2,
+        Stage.PROBATIONARY: 1,
+        Stage.FULL_MEMBER: 0,
+        Stage.PROBATION_EXTENDED: 1,
+        Stage.PROBATION_CANCELLED: 0,
+        Stage.STOPPED: 1,
+    }
+    assert by_unit(result)["工学院党委"][Stage.STOPPED] == 1
+    assert by_unit(result)["法学院党委"][Stage.CANDIDATE] == 2
+
+
+def test_pipeline_medians_and_people_past_a_rule(people, tree):
+    result = selectors.pipeline(unit=tree["units"]["uni"], day=END_2025)
+    assert result["since"] == date(2025, 1, 1)
+    medians = {step["to"]: step["median_days"] for step in result["steps"]}
+    assert medians == {
+        Stage.ACTIVIST: 214,  # 'new': 2025-03-01 → 2025-10-01 ('returned' is no step)
+        Stage.CANDIDATE: 378.5,  # 369 and 388 days
+        Stage.PROBATIONARY: 107,
+        Stage.FULL_MEMBER: None,
+    }
+    stuck = {row["code"]: row for row in result["stuck"]}
+    assert stuck["probation_overdue"]["count"] == 1
+    assert [p["name"] for p in stuck["probation_overdue"]["people"]] == ["overdue"]
+    assert "第七条" in stuck["probation_overdue"]["rule"]
+    assert [p["name"] for p in stuck["activist_waiting"]["people"]] == ["waiting"]
+    # The 12-month extension ends 2026-04-15: past it on 2026-05-01.
+    later = selectors.stuck(unit=tree["units"]["uni"], day=date(2026, 5, 1))
+    names = {p["name"] for p in later["stuck"][0]["people"]}
+    assert names == {"overdue", "extended"}
+
+
+def test_rule_values_come_from_the_members_rules(people, tree, settings):
+    # 预备期 set to 24 months: 'overdue' (admitted 2024-05-10) is no longer past it.
+    settings.PARTY_RULES = {"gate_probation_period": 24}
+    result = selectors.stuck(unit=tree["units"]["uni"], day=END_2025)
+    assert result["stuck"][0]["count"] == 0
+
+
+def _grow(tree, n, offset):
+    for i in range(n):
+        unit = tree["units"]["law_b2" if i % 2 else "eng_b1"]
+        member = make_member(
+            unit, f"批量{offset + i}", f"B{offset + i:05d}", birth_date=date(2000, 1, 1)
+        )
+        history(
+            member,
+            (Stage.APPLICANT, date(2023, 1, 1)),
+            (Stage.ACTIVIST, date(2023, 9, 1)),
+            (Stage.CANDIDATE, date(2025, 1, 2)),
+        )
+
+
+def _all_figures(unit):
+    selectors.stage_counts(unit=unit, day=END_2025)
+    selectors.member_profile(unit=unit, day=END_2025)
+    selectors.development(unit=unit, start=date(2025, 1, 1), end=END_2025)
+    selectors.pipeline(unit=unit, day=END_2025)
+
+
+@pytest.mark.parametrize("size", [5, 40])
+def test_constant_queries_whatever_the_size(people, tree, size, django_assert_num_queries):
+    _grow(tree, size, 0)
+    # stage counts 2 (grouped + the units under), profile 1, development 2, pipeline 1 (steps)
+    # + 1 (stuck counts) + 2 (one list per rule).
+    with django_assert_num_queries(9):
+        _all_figures(tree["units"]["uni"])

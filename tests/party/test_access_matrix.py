@@ -111,6 +111,17 @@ MATRIX = {
     "api-appraisal-follow-ups": "-------",
     "api-appraisal-report": "--+-++-",
     "api-unit-compliance": "--+-++-",
+    # 党费 (party.dues): amounts for everyone with the branch in scope; writes for its finance
+    # roles (组织委员, 书记) only — 组织员 and 组织部 read. POST-only routes are POSTed empty.
+    "dues:my": "-++++++",  # 我的党费: a page for every signed-in user (no record: says so)
+    "dues:home": "--++++-",
+    "dues:branch": "--+-++-",
+    "dues:member": "--+-++-",
+    "dues:pay": "--+----",
+    "dues:bulk": "--+----",
+    "dues:reason": "--+----",
+    "dues:base": "--+----",
+    "dues:reverse": "-------",  # no such payment (404)
 }
 NO_MEETING = 987654  # also the campaign id nobody has
 APPRAISAL_UNSCOPED = (
@@ -121,7 +132,16 @@ APPRAISAL_UNSCOPED = (
     "appraisal:report",
     "appraisal:report-xlsx",
 )
-POST_ONLY = {"api-member-stage-changes", "api-members-import", "api-member-sponsor-end"}
+POST_ONLY = {
+    "api-member-stage-changes",
+    "api-members-import",
+    "api-member-sponsor-end",
+    "dues:pay",
+    "dues:bulk",
+    "dues:reason",
+    "dues:base",
+    "dues:reverse",
+}
 
 
 def party_routes() -> set[str]:
@@ -181,6 +201,12 @@ def _kwargs(name, tree):
         return {"pk": NO_MEETING}
     if name == "api-member-sponsor-end":
         return {"pk": member, "sponsor_id": NO_MEETING}
+    if name in ("dues:branch", "dues:pay", "dues:bulk", "dues:reason"):
+        return {"pk": unit}
+    if name in ("dues:member", "dues:base"):
+        return {"pk": member}
+    if name == "dues:reverse":
+        return {"pk": NO_MEETING}
     if name == "party:registry_preview":
         return {"upload_id": NO_MEETING}
     if name in (

@@ -210,12 +210,19 @@ def member_profile(*, unit: Unit, day: date) -> dict:
     }
 
 
+def _before_q() -> Q:
+    """Changes of the same person before the outer one, in history order (date, then id)."""
+    return Q(decided_on__lt=OuterRef("decided_on")) | Q(
+        decided_on=OuterRef("decided_on"), id__lt=OuterRef("id")
+    )
+
+
 def _forward_changes() -> QuerySet[StageChange]:
     """Stage changes that move a person on: a return from 发展对象 to 积极分子 (TRANSITIONS allows
     it) is left out, it is neither a new 确定为积极分子 nor a step of the pipeline."""
     was_candidate = StageChange.objects.filter(
-        member=OuterRef("member"), stage=Stage.CANDIDATE, decided_on__lte=OuterRef("decided_on")
-    ).exclude(pk=OuterRef("pk"))
+        _before_q(), member=OuterRef("member"), stage=Stage.CANDIDATE
+    )
     return StageChange.objects.exclude(Q(stage=Stage.ACTIVIST) & Exists(was_candidate))
 
 
@@ -276,9 +283,7 @@ def pipeline(*, unit: Unit, day: date, since: date | None = None, people: int = 
         .annotate(
             **{
                 f"from_{frm}": Subquery(
-                    StageChange.objects.filter(
-                        member=OuterRef("member"), stage=frm, decided_on__lte=OuterRef("decided_on")
-                    )
+                    StageChange.objects.filter(_before_q(), member=OuterRef("member"), stage=frm)
                     .order_by("-decided_on", "-id")
                     .values("decided_on")[:1]
                 )

@@ -122,6 +122,9 @@ MATRIX = {
     "dues:reason": "--+----",
     "dues:base": "--+----",
     "dues:reverse": "-------",  # no such payment (404)
+    # party.stats: the branch's figures for its 书记, its 组织员 and 组织部; a member none
+    "api-unit-stats": "--+-++-",
+    "api-unit-stats-xlsx": "--+-++-",
 }
 NO_MEETING = 987654  # also the campaign id nobody has
 APPRAISAL_UNSCOPED = (
@@ -190,7 +193,13 @@ def test_every_row_is_a_route():
 def _kwargs(name, tree):
     member = tree["members"]["law_b1"].pk if tree else 1
     unit = tree["units"]["law_b1"].pk if tree else 1
-    if name in ("meetings:unit-compliance", "api-unit-compliance", "api-appraisal-report"):
+    if name in (
+        "meetings:unit-compliance",
+        "api-unit-compliance",
+        "api-appraisal-report",
+        "api-unit-stats",
+        "api-unit-stats-xlsx",
+    ):
         return {"pk": unit}
     if name.startswith(("appraisal:", "api-appraisal")) and name not in APPRAISAL_UNSCOPED:
         return {"pk": NO_MEETING}

@@ -174,6 +174,10 @@ MATRIX: dict[str, str] = {
     "api-appraisal-decision": "--------",
     "api-appraisal-follow-ups": "--------",
     "api-appraisal-report": "--------",
+    # party.stats: no unit in this world (MISSING) → 404 for all; the party roles are in
+    # tests/party/test_access_matrix.py.
+    "api-unit-stats": "--------",
+    "api-unit-stats-xlsx": "--------",
     # --- admin: branches ---
     "branches:add": "-------+",
     "branches:delete": "-------+",

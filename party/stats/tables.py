@@ -1,0 +1,107 @@
+"""The statistics as tables: what the dashboard shows beside each chart, what each chart's xlsx
+holds and the sheets of the year-end workbook (党内统计 style) — one set of tables for all three."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from party.members.models import Stage
+from party.organisation.models import Unit
+from party.stats import rules, selectors
+
+
+@dataclass
+class Table:
+    key: str  # also the xlsx file/sheet id
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    period: str = ""  # "统计日期：…" or "统计期间：…"
+    notes: list[str] = field(default_factory=list)
+
+
+def _stage_label(stage: str) -> str:
+    return str(Stage(stage).label)
+
+
+def stages_table(result: dict, day: date) -> Table:
+    stages = list(rules.ACTIVE_STAGES)
+    table = Table(
+        key="stages",
+        title=_("党员和入党积极分子等数量（按单位）"),
+        columns=[_("单位"), *(_stage_label(s) for s in stages), _("党员合计")],
+        period=_("统计日期：%(day)s") % {"day": day.isoformat()},
+    )
+    for row in result["units"]:
+        table.rows.append([row["name"], *(row["counts"][s] for s in stages), row["members"]])
+    table.rows.append([_("合计"), *(result["totals"][s] for s in stages), result["members"]])
+    return table
+
+
+def _profile_rows(rows, label_key="label"):
+    return [[row[label_key], row["total"], row["full"], row["probationary"]] for row in rows]
+
+
+def profile_tables(profile: dict, day: date) -> list[Table]:
+    columns = [_("党员"), _("正式党员"), _("预备党员")]
+    period = _("统计日期：%(day)s") % {"day": day.isoformat()}
+    total = [_("合计"), profile["total"]["total"], profile["total"]["full"]]
+    total.append(profile["total"]["probationary"])
+    gender = Table("gender", _("党员性别"), [_("性别"), *columns], period=period)
+    gender.rows = [*_profile_rows(profile["gender"]), total]
+    minority = profile["minority"]
+    ethnicity = Table("ethnicity", _("党员民族"), [_("民族"), *columns], period=period)
+    ethnicity.rows = [
+        *_profile_rows(profile["ethnicity"]),
+        [_("其中：少数民族"), minority["total"], minority["full"], minority["probationary"]],
+        total,
+    ]
+    age = Table("age", _("党员年龄"), [_("年龄"), *columns], period=period)
+    age.rows = [*_profile_rows(profile["age_bands"]), total]
+    age.notes = [profile["age_bands_source"]]
+    return [gender, ethnicity, age]
+
+
+def development_table(result: dict) -> Table:
+    kinds = [event["stage"] for event in result["events"]]
+    table = Table(
+        key="development",
+        title=_("发展党员情况（期间内）"),
+        columns=[_("单位"), *(event["label"] for event in result["events"])],
+        period=_("统计期间：%(start)s 至 %(end)s")
+        % {"start": result["start"].isoformat(), "end": result["end"].isoformat()},
+        notes=[_("由发展对象退回入党积极分子的，不计入“确定为入党积极分子”。")],
+    )
+    for row in result["units"]:
+        table.rows.append([row["name"], *(row["counts"][k] for k in kinds)])
+    table.rows.append([_("合计"), *(result["totals"][k] for k in kinds)])
+    return table
+
+
+def pipeline_table(result: dict) -> Table:
+    table = Table(
+        key="pipeline",
+        title=_("发展流程（期间内完成的步骤与超过规定期限的人员）"),
+        columns=[_("项目"), _("人数"), _("中位天数"), _("依据")],
+        period=_("统计期间：%(start)s 至 %(end)s")
+        % {"start": result["since"].isoformat(), "end": result["day"].isoformat()},
+    )
+    for step in result["steps"]:
+        table.rows.append([step["label"], step["completed"], step["median_days"], ""])
+    for check in result["stuck"]:
+        table.rows.append([check["label"], check["count"], None, check["rule"]])
+    return table
+
+
+def year_end_tables(*, unit: Unit, day: date, start: date) -> list[Table]:
+    """Every table of the year-end workbook for `unit`'s subtree: counts on `day`, development
+    from `start` to `day`."""
+    return [
+        stages_table(selectors.stage_counts(unit=unit, day=day), day),
+        *profile_tables(selectors.member_profile(unit=unit, day=day), day),
+        development_table(selectors.development(unit=unit, start=start, end=day)),
+        pipeline_table(selectors.pipeline(unit=unit, day=day, since=start, people=0)),
+    ]

@@ -1,0 +1,77 @@
+"""GET /api/v1/units/{id}/stats/ and the year-end workbook: scope, input, shape, queries."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from party.members.models import Stage
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_office_reads_the_university_on_a_past_date(people, tree):
+    uni = tree["units"]["uni"]
+    response = client_for(tree["users"]["office"]).get(
+        reverse("api-unit-stats", kwargs={"pk": uni.pk}), {"date": "2025-12-31"}
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["unit"] == {"id": uni.pk, "name": uni.name, "kind": "university"}
+    assert data["date"] == "2025-12-31"
+    assert data["stages"]["totals"][Stage.ACTIVIST] == 3
+    assert data["stages"]["members"] == 5
+    assert data["development"]["start"] == "2025-01-01"
+    assert data["development"]["totals"][Stage.CANDIDATE] == 2
+    assert data["pipeline"]["steps"][1]["median_days"] == 378.5
+    assert data["pipeline"]["stuck"][0]["people"][0]["name"] == "overdue"
+    assert data["profile"]["minority"]["total"] == 2
+
+
+def test_scope_secretary_sees_the_branch_only(people, tree):
+    client = client_for(tree["users"]["secretary"])
+    own = client.get(reverse("api-unit-stats", kwargs={"pk": tree["units"]["law_b1"].pk}))
+    assert own.status_code == 200
+    for other in ("uni", "law", "law_b2", "eng_b1"):
+        url = reverse("api-unit-stats", kwargs={"pk": tree["units"][other].pk})
+        assert client.get(url).status_code == 404
+    member = client_for(tree["users"]["member"])
+    url = reverse("api-unit-stats", kwargs={"pk": tree["units"]["law_b1"].pk})
+    assert member.get(url).status_code == 404
+    organiser = client_for(tree["users"]["organiser"])
+    url = reverse("api-unit-stats", kwargs={"pk": tree["units"]["law"].pk})
+    assert organiser.get(url).status_code == 200
+    url = reverse("api-unit-stats", kwargs={"pk": tree["units"]["eng"].pk})
+    assert organiser.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value,code",
+    [("2025-13-01", "invalid_date"), ("yesterday", "invalid_date"), ("2999-01-01", "future_date")],
+)
+def test_bad_dates_are_400_with_a_message(people, tree, value, code):
+    url = reverse("api-unit-stats", kwargs={"pk": tree["units"]["uni"].pk})
+    response = client_for(tree["users"]["office"]).get(url, {"date": value})
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert response.json()["detail"]
+
+
+def test_bad_year_is_400(people, tree):
+    url = reverse("api-unit-stats-xlsx", kwargs={"pk": tree["units"]["uni"].pk})
+    response = client_for(tree["users"]["office"]).get(url, {"year": "20x5"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_year"
+
+
+def test_queries_do_not_grow_with_the_tree(people, tree, django_assert_max_num_queries):
+    url = reverse("api-unit-stats", kwargs={"pk": tree["units"]["uni"].pk})
+    client = client_for(tree["users"]["office"])
+    # scope (permission check), the unit, then the engine's nine.
+    with django_assert_max_num_queries(14):
+        assert client.get(url, {"date": date(2025, 12, 31).isoformat()}).status_code == 200

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from party.appraisal import selectors, services
-from party.appraisal.exceptions import AppraisalError
+from party.appraisal.exceptions import AppraisalError, NotParticipantError, NotYetError
 from party.appraisal.models import Campaign, FollowUpAction, Grade, Phase
 from party.meetings.selectors import meetings_managed
 from party.organisation.models import Unit
@@ -182,7 +182,7 @@ class SelfAssessmentView(APIView):
         participant = selectors.participant_of(user=request.user, campaign=campaign)
         if participant is None:
             raise AppraisalRefused(
-                AppraisalError(_("您不是本次民主评议的参评党员。"), code="not_participant")
+                NotParticipantError(_("您不是本次民主评议的参评党员。"), code="not_participant")
             )
         return Response(
             {"text": participant.self_assessment, "saved_at": participant.self_assessment_saved_at}
@@ -190,7 +190,12 @@ class SelfAssessmentView(APIView):
 
     @extend_schema(
         request=AppraisalSelfAssessmentSerializer,
-        responses={200: AppraisalSelfAssessmentSerializer, 400: OpenApiResponse(), 404: NOT_FOUND},
+        responses={
+            200: AppraisalSelfAssessmentSerializer,
+            400: OpenApiResponse(),
+            403: OpenApiResponse(description="不是参评党员"),
+            404: NOT_FOUND,
+        },
     )
     def put(self, request, pk):
         _visible(request, pk)
@@ -232,7 +237,7 @@ class BallotView(APIView):
         participant = selectors.participant_of(user=request.user, campaign=campaign)
         if participant is None:
             raise AppraisalRefused(
-                AppraisalError(_("您不是本次民主评议的参评党员。"), code="not_participant")
+                NotParticipantError(_("您不是本次民主评议的参评党员。"), code="not_participant")
             )
         data = {
             "open": campaign.phase == Phase.PEER_RATING,
@@ -325,7 +330,7 @@ class ResultsView(APIView):
             not manage and campaign.phase != Phase.PUBLISHED
         ):
             raise AppraisalRefused(
-                AppraisalError(
+                NotYetError(
                     _("民主测评结束后才能查看结果。") if manage else _("结果公布后才能查看。"),
                     code="not_closed",
                 )

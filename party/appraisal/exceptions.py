@@ -21,6 +21,13 @@ class AlreadyVotedError(AppraisalError):
     status = 409
 
 
+class NotYetError(AppraisalError):
+    """Asked too early: results before the 民主测评 closed (or, for a participant, before they are
+    published). The request is fine; the campaign is not there yet."""
+
+    status = 409
+
+
 class OutOfScopeError(AppraisalError):
     """Not the caller's to see or manage: shown as 404, as everywhere."""
 

@@ -43,6 +43,8 @@ def campaigns_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Campa
     if not getattr(user, "is_authenticated", False):
         return Campaign.objects.none()
     scope = scope or unit_scope(user=user)
+    if scope.all:  # 组织部: every campaign (an empty Q() would vanish from the OR below)
+        return Campaign.objects.select_related("unit")
     condition = Q(participants__member__user=user)
     if not scope.empty:
         condition |= scope.q("unit__")

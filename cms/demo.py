@@ -35,6 +35,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("orgadmin", "孔部长", PARTY_OFFICE, "组织部：全部党组织与发展党员工作"),
     DemoAccount("secretary", "李书记", None, "支部书记：演示学院本科生第一党支部"),
     DemoAccount("secretary2", "马书记", None, "支部书记：马克思主义学院本科生党支部"),
+    DemoAccount("member", "王老师", None, "正式党员：演示学院本科生第一党支部（民主测评可投票）"),
 ]
 
 

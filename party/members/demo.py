@@ -43,7 +43,7 @@ PEOPLE = [
         "演示学院党委",
         "本科生第一党支部",
         "第一党小组",
-        "",
+        "member",
         [(FULL, 120)],
     ),
     ("T1003", "赵老师", "male", "演示学院党委", "本科生第一党支部", "第二党小组", "", [(FULL, 96)]),
@@ -218,6 +218,9 @@ def demo_party_ensure() -> None:
                 "user": user if user and not hasattr(user, "party_member") else None,
             },
         )
+        if user and member.user_id is None and not hasattr(user, "party_member"):
+            member.user = user  # an account added to the demo after its member was
+            member.save(update_fields=["user"])
         if not member.stage_changes.exists():
             stage_history_import(
                 member=member,

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         from learning.quizzes.demo import demo_quizzes_ensure
         from learning.reports.demo import demo_reports_ensure
         from media_pipeline.demo import demo_video_ensure
+        from party.appraisal.demo import demo_appraisal_ensure
         from party.members.demo import demo_party_ensure
 
         videos = {}
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         demo_site_ensure(video_for=videos.get)
         demo_classes_ensure()
         demo_party_ensure()
+        demo_appraisal_ensure()
         demo_progress_ensure()
         demo_quizzes_ensure()
         demo_reports_ensure()

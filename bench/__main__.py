@@ -5,7 +5,15 @@ import os
 import sys
 import time
 
-BENCHMARKS = ["media_pipeline", "worker_faults", "search", "progress", "exams", "reports"]
+BENCHMARKS = [
+    "media_pipeline",
+    "worker_faults",
+    "search",
+    "progress",
+    "exams",
+    "reports",
+    "migration",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -111,6 +111,15 @@ class TraineeProfile(models.Model):
         on_delete=models.CASCADE,
         related_name="trainee_profile",
     )
+    member = models.OneToOneField(
+        "members.Member",
+        verbose_name=_("党员/发展对象档案"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainee_profile",
+        help_text=_("这名学员在党组织中的档案（所在党支部与发展阶段记录）。"),
+    )
     name = models.CharField(_("姓名"), max_length=50)
     student_no = models.CharField(_("学号/工号"), max_length=30, unique=True)
     college = models.ForeignKey(

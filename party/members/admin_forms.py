@@ -30,6 +30,8 @@ class MemberForm(WagtailAdminModelForm):
         self.fields["unit"].queryset = units.filter(kind=UnitKind.BRANCH)
         self.fields["group"].queryset = units.filter(kind=UnitKind.GROUP)
         self.fields["group"].label_from_instance = lambda g: g.name
+        # Records moved from trainee profiles may lack 性别; whoever edits one completes it.
+        self.fields["gender"].required = True
 
     def clean(self):
         cleaned = super().clean()

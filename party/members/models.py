@@ -56,7 +56,9 @@ class Member(models.Model):
     """A person in the Party's development work or in the Party: one record per person."""
 
     name = models.CharField(_("姓名"), max_length=50)
-    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices)
+    # Blank only for people whose record came from learning's trainee profiles, which never held
+    # 性别 (the 0005 migration of learning.classes); forms and imports still require it.
+    gender = models.CharField(_("性别"), max_length=10, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     student_no = models.CharField(_("学号/工号"), max_length=30, unique=True)

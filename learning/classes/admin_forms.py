@@ -13,6 +13,7 @@ from learning.classes.selectors import (
     classes_for_trainer,
     trainees_for_trainer,
 )
+from learning.classes.signals import class_pass_mark_changed
 
 TRAINERS_GROUP = "培训管理员"  # cms.roles.TRAINERS; learning/ may not import cms/.
 
@@ -76,6 +77,15 @@ class TrainingClassForm(WagtailAdminModelForm):
                 trainers.append(user)
                 cleaned["trainers"] = trainers
         return cleaned
+
+    def save(self, commit=True):
+        existed = self.instance.pk is not None
+        instance = super().save(commit=commit)
+        if commit and existed and "pass_mark" in self.changed_data:
+            class_pass_mark_changed.send(
+                sender=TrainingClass, training_class=instance, by=getattr(self, "for_user", None)
+            )
+        return instance
 
 
 class TraineeForm(WagtailAdminModelForm):

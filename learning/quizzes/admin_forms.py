@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from learning.classes.models import hours_text
 from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.quizzes import grading, selectors
 from learning.quizzes.models import (
@@ -13,6 +14,7 @@ from learning.quizzes.models import (
     Question,
     QuestionBank,
     QuestionType,
+    Quiz,
     QuizKind,
 )
 
@@ -171,6 +173,27 @@ class QuizForm(WagtailAdminModelForm):
         if limit is not None:
             # Left empty means what 0 means: not limited, only recorded.
             limit.required = False
+        makeup = self.fields.get("makeup_of")
+        if makeup is not None:
+            finals = Quiz.objects.filter(kind=QuizKind.EXAM, is_final_exam=True)
+            if self.for_user is not None:
+                finals = finals.filter(training_class__in=classes_for_trainer(user=self.for_user))
+            makeup.queryset = finals.exclude(pk=self.instance.pk).select_related("training_class")
+            makeup.label_from_instance = lambda q: f"{q.training_class} · {q.title}"
+        mark = self.fields.get("pass_mark")
+        instance = self.instance
+        if (
+            mark is not None
+            and instance.pk
+            and instance.training_class_id
+            and (instance.is_final_exam or instance.makeup_of_id)
+        ):
+            # The class decides 结业 (scoring.pass_mark_for): show its value, edit it there.
+            mark.initial = instance.training_class.pass_mark
+            mark.disabled = True
+            mark.help_text = _(
+                "结业考试和补考的及格线就是培训班的“及格分”（当前 %(mark)s 分），请在培训班中修改。"
+            ) % {"mark": hours_text(instance.training_class.pass_mark)}
 
     def clean_max_focus_losses(self):
         return self.cleaned_data.get("max_focus_losses") or 0
@@ -187,4 +210,38 @@ class QuizForm(WagtailAdminModelForm):
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("关闭时间须晚于开放时间。"))
+        self._clean_final_and_makeup(data)
         return data
+
+    def _clean_final_and_makeup(self, data) -> None:
+        """One 结业考试 per class; a 补考 belongs to its class's 结业考试; both pass at the class's
+        及格分 (stored on the quiz too, so every page shows the value that decides)."""
+        klass = data.get("training_class")
+        final, makeup_of = data.get("is_final_exam"), data.get("makeup_of")
+        if (final or makeup_of) and (data.get("kind") != QuizKind.EXAM or klass is None):
+            self.add_error(
+                "is_final_exam" if final else "makeup_of",
+                _("结业考试和补考须是考试，并选择所属培训班。"),
+            )
+            return
+        if final and makeup_of:
+            self.add_error("makeup_of", _("结业考试本身不能再是补考，请只选一项。"))
+            return
+        if final:
+            other = (
+                Quiz.objects.filter(training_class=klass, is_final_exam=True)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if other is not None:
+                self.add_error(
+                    "is_final_exam",
+                    _("培训班「%(klass)s」已有结业考试「%(quiz)s」；每个培训班只有一场结业考试。")
+                    % {"klass": klass, "quiz": other.title},
+                )
+                return
+        if makeup_of and makeup_of.training_class_id != klass.pk:
+            self.add_error("makeup_of", _("补考须与它对应的结业考试属于同一个培训班。"))
+            return
+        if final or makeup_of:
+            data["pass_mark"] = klass.pass_mark

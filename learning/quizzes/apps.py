@@ -14,3 +14,10 @@ class QuizzesConfig(AppConfig):
         from learning.quizzes.tasks import attempt_close_schedule
 
         attempt_started.connect(attempt_close_schedule, dispatch_uid="quizzes_close_at_deadline")
+
+        from learning.classes.signals import class_pass_mark_changed
+        from learning.quizzes.regrade import class_pass_mark_follow
+
+        class_pass_mark_changed.connect(
+            class_pass_mark_follow, dispatch_uid="quizzes_class_pass_mark_follow"
+        )

@@ -69,6 +69,26 @@ def quiz_check_may_start(*, quiz: Quiz, user) -> None:
         raise NotAllowed(_("只有本培训班的学员可以参加该考试。"))
 
 
+def makeup_check_open(*, quiz: Quiz, user, now: datetime | None = None) -> None:
+    """A 补考 is open to those who failed the 结业考试 (no attempt left, or it closed) or missed
+    it (it closed without an attempt); NotAllowed with the reason otherwise."""
+    now = now or timezone.now()
+    final = quiz.makeup_of
+    attempts = list(Attempt.objects.filter(quiz=final, user=user).only("state", "passed"))
+    if any(a.state == AttemptState.GRADED and a.passed for a in attempts):
+        raise NotAllowed(_("您已通过结业考试，无需补考。"))
+    if any(a.state != AttemptState.GRADED for a in attempts):
+        raise NotAllowed(_("结业考试的成绩尚未评定，暂不能参加补考。"))
+    used_up = bool(final.attempts_allowed) and len(attempts) >= final.attempts_allowed
+    if not (used_up or final.is_closed(now)):
+        raise NotAllowed(
+            _(
+                "补考只对结业考试未通过（作答次数已用完）或结业考试结束时未参加的学员开放；"
+                "请先参加结业考试。"
+            )
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Starting, answering, submitting.
 
@@ -107,6 +127,8 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Att
         attempt_submit(attempt_id=attempt.pk, now=now)
     if not quiz.is_open(now):
         raise QuizNotAvailable(_("本测验不在开放时间内。"))
+    if quiz.makeup_of_id:
+        makeup_check_open(quiz=quiz, user=user, now=now)
     if quiz.attempts_allowed and len(previous) >= quiz.attempts_allowed:
         raise QuizNotAvailable(_("作答次数已用完。"))
     questions = quiz_draw(quiz=quiz)

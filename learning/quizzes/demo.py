@@ -461,6 +461,7 @@ def demo_exams_ensure(bank: QuestionBank) -> list[Quiz]:
         quiz, created = Quiz.objects.get_or_create(
             kind=QuizKind.EXAM,
             training_class=training_class,
+            is_final_exam=True,
             defaults={
                 "title": f"{training_class.name}结业考试",
                 "description": (
@@ -470,7 +471,8 @@ def demo_exams_ensure(bank: QuestionBank) -> list[Quiz]:
                 "time_limit_minutes": settings.DANGKE["EXAM_TIME_LIMIT_MINUTES"],
                 "attempts_allowed": 2,
                 "grading_method": GradingMethod.HIGHEST,
-                "pass_mark": Decimal(settings.DANGKE["EXAM_PASS_MARK"]),
+                # The class's 及格分 decides its 结业考试 (scoring.pass_mark_for).
+                "pass_mark": training_class.pass_mark,
                 "review_after_submit": ReviewLevel.SCORE,
                 "review_after_close": ReviewLevel.EXPLANATIONS,
                 "class_hours_credit": Decimal(settings.DANGKE["EXAM_PASS_CLASS_HOURS"]),
@@ -483,6 +485,29 @@ def demo_exams_ensure(bank: QuestionBank) -> list[Quiz]:
                     quiz=quiz, bank=bank, type=type_, count=count, score=score, sort_order=order
                 )
         exams.append(quiz)
+    # The first class's 结业考试 has a 补考 (one attempt), open to whoever fails or misses it.
+    if exams:
+        final = exams[0]
+        makeup, created = Quiz.objects.get_or_create(
+            makeup_of=final,
+            defaults={
+                "title": f"{final.training_class.name}结业考试（补考）",
+                "kind": QuizKind.EXAM,
+                "training_class": final.training_class,
+                "description": "结业考试未通过（两次机会用完）或未参加的学员可参加一次补考。",
+                "time_limit_minutes": settings.DANGKE["EXAM_TIME_LIMIT_MINUTES"],
+                "attempts_allowed": 1,
+                "pass_mark": final.training_class.pass_mark,
+                "review_after_submit": ReviewLevel.SCORE,
+                "review_after_close": ReviewLevel.EXPLANATIONS,
+                "max_focus_losses": DEMO_MAX_FOCUS_LOSSES,
+            },
+        )
+        if created:
+            for order, (type_, count, score) in enumerate(EXAM_RULES):
+                QuizDrawRule.objects.create(
+                    quiz=makeup, bank=bank, type=type_, count=count, score=score, sort_order=order
+                )
     return exams
 
 

@@ -174,6 +174,26 @@ class Quiz(ClusterableModel):
         related_name="exams",
         help_text=_("考试属于一个培训班，只有该班学员可以参加。"),
     )
+    is_final_exam = models.BooleanField(
+        _("本班结业考试"),
+        default=False,
+        help_text=_(
+            "每个培训班有且只有一场结业考试：结业要求通过它（或它的补考），"
+            "及格分由培训班的“及格分”决定。"
+        ),
+    )
+    makeup_of = models.OneToOneField(
+        "self",
+        verbose_name=_("补考（对应的结业考试）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="makeup",
+        help_text=_(
+            "选择本班的结业考试，则这场考试是它的补考：只对结业考试未通过、作答次数已用完"
+            "或结业考试关闭时仍未参加的学员开放；两场中通过任一场即为考试合格。"
+        ),
+    )
     opens_at = models.DateTimeField(_("开放时间"), null=True, blank=True)
     closes_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     time_limit_minutes = models.PositiveIntegerField(
@@ -238,6 +258,14 @@ class Quiz(ClusterableModel):
         verbose_name = _("测验/考试")
         verbose_name_plural = _("测验/考试")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # A class names one 结业考试 (issue 14: no more "the newest exam of the class").
+            models.UniqueConstraint(
+                fields=["training_class"],
+                condition=models.Q(is_final_exam=True),
+                name="quizzes_quiz_one_final_exam",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -357,6 +385,10 @@ class Attempt(models.Model):
     multiple_partial_credit = models.BooleanField(default=False)
     score = models.DecimalField(_("得分"), max_digits=8, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(_("满分"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    # scoring.percent(score, max_score), stored when graded: the report sorts and shows it.
+    percent = models.DecimalField(
+        _("得分（百分制）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     passed = models.BooleanField(_("是否通过"), null=True, blank=True)
     closed_by_deadline = models.BooleanField(_("超时自动交卷"), default=False)
     # 切屏检测: how often the exam page was hidden (AttemptFocusLoss rows, counted once each).

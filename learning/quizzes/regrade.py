@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,11 +29,17 @@ from learning.quizzes.models import (
     RegradeKind,
     RegradeLog,
 )
-from learning.quizzes.scoring import after_graded, attempt_grade, attempt_grade_save, locked_attempt
+from learning.quizzes.scoring import (
+    after_graded,
+    attempt_grade,
+    attempt_grade_save,
+    locked_attempt,
+    pass_mark_for,
+)
 from learning.quizzes.signals import quiz_regraded
 
 # What a regrade changes on a finished attempt.
-REGRADE_FIELDS = ["questions", "state", "graded_at", "score", "passed"]
+REGRADE_FIELDS = ["questions", "state", "graded_at", "score", "percent", "passed"]
 
 
 def attempt_regrade(*, attempt_id: int) -> Attempt:
@@ -326,7 +332,7 @@ def _regrade_log(
         question_id=summary.question_id,
         old_keys=old.keys,
         new_key=summary.new_key,
-        pass_mark=quiz.pass_mark,
+        pass_mark=pass_mark_for(quiz),
         by=by,
         created_at=now,
         attempts_rekeyed=summary.attempts_rekeyed + summary.in_progress_rekeyed,
@@ -354,7 +360,8 @@ def _regrade(*, quiz: Quiz, by, dry_run: bool, question: Question | None) -> "Re
     old = _OldKeys()
     with transaction.atomic():
         attempts = _attempts_of(quiz=quiz, lock=not dry_run)
-        quiz = Quiz.objects.get(pk=quiz.pk)  # the pass mark as it is now
+        # The pass mark as it is now (the class's for its 结业考试 and 补考).
+        quiz = Quiz.objects.select_related("training_class").get(pk=quiz.pk)
         answers = _answers_by_attempt(quiz=quiz)
         names = _trainee_names({a.user_id for a in attempts})
         for attempt in attempts:
@@ -399,3 +406,16 @@ def quiz_question_rekey(
     if question.type == QuestionType.SHORT:
         raise InvalidAnswer(_("简答题由人工阅卷，不能按答案重新评分。"))
     return _regrade(quiz=quiz, by=by, dry_run=dry_run, question=question)
+
+
+def class_pass_mark_follow(*, training_class, by, **kwargs) -> list[RegradeSummary]:
+    """A class's 及格分 changed: its 结业考试 and 补考 take the new value and are regraded with it
+    (results, exam 学时 and certificates to review follow as in any regrade)."""
+    summaries = []
+    exams = Quiz.objects.filter(training_class=training_class).filter(
+        Q(is_final_exam=True) | Q(makeup_of__isnull=False)
+    )
+    for quiz in exams:
+        Quiz.objects.filter(pk=quiz.pk).update(pass_mark=training_class.pass_mark)
+        summaries.append(quiz_regrade(quiz=quiz, by=by))
+    return summaries

@@ -2,7 +2,7 @@
 state moves, and where a passed exam credits its 学时 (once per class, after commit)."""
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from learning.quizzes.models import (
 )
 
 # What grading changes on an attempt.
-GRADE_FIELDS = ["state", "graded_at", "score", "passed"]
+GRADE_FIELDS = ["state", "graded_at", "score", "percent", "passed"]
 
 
 def attempt_transition(*, attempt: Attempt, to: str) -> None:
@@ -31,7 +31,7 @@ def attempt_transition(*, attempt: Attempt, to: str) -> None:
 def locked_attempt(*, attempt_id: int, user=None) -> Attempt:
     """The attempt with its quiz, its row locked until the transaction ends; only the user's own
     when `user` is given (DoesNotExist otherwise)."""
-    qs = Attempt.objects.select_for_update(of=("self",)).select_related("quiz")
+    qs = Attempt.objects.select_for_update(of=("self",)).select_related("quiz__training_class")
     if user is not None:
         qs = qs.filter(user=user)
     return qs.get(pk=attempt_id)
@@ -44,10 +44,29 @@ def snapshot_question(attempt: Attempt, question_id: int) -> dict:
     raise UnknownQuestion()
 
 
-def _percent(score: Decimal, max_score: Decimal) -> Decimal:
-    if not max_score:
-        return Decimal("0")
-    return score * 100 / max_score
+TWO = Decimal("0.01")
+
+
+def percent(score: Decimal | None, max_score: Decimal | None) -> Decimal | None:
+    """A score on the 100-point scale the pass mark uses (百分制), to two places, half up.
+
+    The one implementation (issue 14): grading stores it on the attempt (Attempt.percent), the
+    report sorts and shows the stored value, pages and the API call this.
+    """
+    if score is None or not max_score:
+        return None
+    return (Decimal(score) * 100 / Decimal(max_score)).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def pass_mark_for(quiz) -> Decimal:
+    """The pass mark that decides an attempt of this quiz; the one authority (issue 14).
+
+    A class's 结业考试 and its 补考 pass at the class's 及格分 (the class decides 结业); any other
+    quiz at its own pass mark.
+    """
+    if quiz.training_class_id and (quiz.is_final_exam or quiz.makeup_of_id):
+        return quiz.training_class.pass_mark
+    return quiz.pass_mark
 
 
 def attempt_grade(
@@ -81,12 +100,13 @@ def attempt_grade(
             changed.append(row)
         total += awarded
     attempt.score = total
+    attempt.percent = percent(total, attempt.max_score)
     attempt.graded_at = now
     if pending:
         attempt.passed = None
         target = AttemptState.NEEDS_GRADING
     else:
-        attempt.passed = _percent(total, attempt.max_score) >= attempt.quiz.pass_mark
+        attempt.passed = (attempt.percent or Decimal("0")) >= pass_mark_for(attempt.quiz)
         target = AttemptState.GRADED
     if attempt.state != target:
         attempt_transition(attempt=attempt, to=target)

@@ -3,7 +3,7 @@
 import statistics
 from collections import defaultdict
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -26,6 +26,7 @@ from learning.quizzes.models import (
     QuizQuestion,
     ReviewLevel,
 )
+from learning.quizzes.scoring import percent
 
 PUBLIC_QUESTION_FIELDS = ("id", "type", "stem", "options", "score", "blanks")
 TWO = Decimal("0.01")
@@ -55,13 +56,6 @@ def remaining_seconds(*, attempt: Attempt, now: datetime | None = None) -> float
     if attempt.state != AttemptState.IN_PROGRESS or attempt.deadline is None:
         return None if attempt.state == AttemptState.IN_PROGRESS else 0.0
     return max(0.0, (attempt.deadline - (now or timezone.now())).total_seconds())
-
-
-def percent(score: Decimal | None, max_score: Decimal | None) -> Decimal | None:
-    """A score on the 100-point scale the pass mark uses (百分制)."""
-    if score is None or not max_score:
-        return None
-    return (score * 100 / max_score).quantize(TWO, rounding=ROUND_HALF_UP)
 
 
 def exam_question_ids(question_ids) -> set[int]:
@@ -179,33 +173,6 @@ def counted_attempt(attempts: list[Attempt], method: str) -> Attempt | None:
 def quiz_result(*, quiz: Quiz, user) -> Attempt | None:
     attempts = list(Attempt.objects.filter(quiz=quiz, user=user))
     return counted_attempt(attempts, quiz.grading_method)
-
-
-def class_exam_summary(*, user, training_class_ids) -> dict[int, dict]:
-    """Per class: its final exam, whether the user passed it and the counted score (百分制)."""
-    ids = list(training_class_ids)
-    summary = {cid: {"exam": None, "exam_passed": False, "exam_best_score": None} for cid in ids}
-    if not ids:
-        return summary
-    exams: dict[int, Quiz] = {}
-    # The most recently created exam of a class is its final exam.
-    for quiz in Quiz.objects.filter(kind=QuizKind.EXAM, training_class_id__in=ids).order_by("id"):
-        exams[quiz.training_class_id] = quiz
-    if not exams:
-        return summary
-    attempts: dict[int, list[Attempt]] = defaultdict(list)
-    for attempt in Attempt.objects.filter(
-        user=user, quiz_id__in=[q.pk for q in exams.values()], state=AttemptState.GRADED
-    ).only("id", "quiz_id", "number", "state", "score", "max_score", "passed"):
-        attempts[attempt.quiz_id].append(attempt)
-    for class_id, quiz in exams.items():
-        counted = counted_attempt(attempts[quiz.pk], quiz.grading_method)
-        summary[class_id] = {
-            "exam": quiz.pk,
-            "exam_passed": bool(counted and counted.passed),
-            "exam_best_score": percent(counted.score, counted.max_score) if counted else None,
-        }
-    return summary
 
 
 def lesson_quiz(*, lesson_id: int) -> Quiz | None:

@@ -18,6 +18,7 @@ from learning.quizzes.attempts import (
     attempt_start,
     attempt_submit,
     attempts_close_overdue,
+    makeup_check_open,
     quiz_check_may_start,
 )
 from learning.quizzes.drawing import quiz_draw, quiz_problems
@@ -49,6 +50,7 @@ __all__ = [
     "corrected_key",
     "key_as_bank",
     "key_as_shown",
+    "makeup_check_open",
     "quiz_check_may_start",
     "quiz_draw",
     "quiz_problems",

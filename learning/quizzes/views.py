@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from learning.quizzes import selectors, services
 from learning.quizzes.exceptions import NotAllowed, QuizNotAvailable
 from learning.quizzes.models import Attempt, AttemptState, Quiz, ReviewLevel
+from learning.quizzes.scoring import pass_mark_for
 
 
 def _visible_quiz(request, quiz_id: int) -> Quiz:
@@ -39,6 +40,12 @@ def quiz_detail(request, quiz_id: int):
         )
     used = len(attempts)
     can_start = quiz.is_open() and (not quiz.attempts_allowed or used < quiz.attempts_allowed)
+    makeup_closed = ""
+    if can_start and quiz.makeup_of_id:
+        try:
+            services.makeup_check_open(quiz=quiz, user=request.user)
+        except NotAllowed as exc:
+            can_start, makeup_closed = False, str(exc)
     return render(
         request,
         "quizzes/quiz_detail.html",
@@ -48,6 +55,8 @@ def quiz_detail(request, quiz_id: int):
             "in_progress": in_progress,
             "can_start": can_start or in_progress is not None,
             "attempts_used": used,
+            "makeup_closed": makeup_closed,
+            "pass_mark": pass_mark_for(quiz),
         },
     )
 

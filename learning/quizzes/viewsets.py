@@ -274,10 +274,11 @@ class QuizViewSet(ModelViewSet):
         Column("kind", label=_("类型"), accessor="get_kind_display"),
         "training_class",
         "lesson",
+        "is_final_exam",
         "time_limit_minutes",
         "pass_mark",
     ]
-    list_filter = ["kind"]
+    list_filter = ["kind", "is_final_exam"]
     search_fields = ["title"]
     search_backend_name = None
     edit_handler = ObjectList(
@@ -289,6 +290,7 @@ class QuizViewSet(ModelViewSet):
                     FieldPanel("description"),
                     PageChooserPanel("lesson", settings.LESSON_PAGE_MODELS),
                     FieldPanel("training_class"),
+                    FieldRowPanel([FieldPanel("is_final_exam"), FieldPanel("makeup_of")]),
                 ],
                 heading=_("基本信息"),
             ),

@@ -104,6 +104,8 @@ ROW_VALUES = {
     "exam_id": "exam_id",
     "exam_score": "exam_score",
     "exam_passed": "exam_passed",
+    "exam_by_makeup": "exam_by_makeup",
+    "makeup_id": "makeup_id",
     "status": "status",
     "certificate_no": "certificate_no",
     "disqualified_reason": "disqualified_reason",
@@ -129,6 +131,8 @@ class ReportRow:
     exam_id: int | None
     exam_score: Decimal | None
     exam_passed: bool | None
+    exam_by_makeup: bool
+    makeup_id: int | None
     status: str
     certificate_no: str | None
     disqualified_reason: str | None = None

@@ -39,6 +39,12 @@ class ReportRowSerializer(serializers.Serializer):
     exam = serializers.IntegerField(allow_null=True)
     exam_best_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     exam_passed = serializers.BooleanField(allow_null=True)
+    exam_by_makeup = serializers.BooleanField(
+        help_text="The score shown is the 补考's (the 结业考试 was not passed)."
+    )
+    makeup_exam = serializers.IntegerField(
+        allow_null=True, help_text="The 补考 of the class's 结业考试, if it has one."
+    )
     status = serializers.CharField()
     status_display = serializers.CharField()
     certificate_no = serializers.CharField(allow_null=True)
@@ -107,6 +113,12 @@ class MyClassSerializer(serializers.Serializer):
     earned_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
     exam = serializers.IntegerField(allow_null=True)
     exam_passed = serializers.BooleanField()
+    exam_by_makeup = serializers.BooleanField(
+        help_text="The 结业考试 was passed in its 补考 (or the 补考's score is the one shown)."
+    )
+    makeup_exam = serializers.IntegerField(
+        allow_null=True, help_text="The 补考 of the class's 结业考试, if it has one."
+    )
     lessons_completed = serializers.IntegerField()
     lessons_total = serializers.IntegerField()
     status = serializers.ChoiceField(

@@ -3,7 +3,7 @@ trainee's own standing in each of their classes (我的学习) and what 结业 s
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Q
 
@@ -15,7 +15,7 @@ from learning.progress.selectors import hours_ledger, ledger_entries_for_trainer
 from learning.quizzes.models import Attempt, AttemptState
 from learning.reports.class_report import ReportRow, row_values, to_row
 from learning.reports.models import Certificate, Disqualification
-from learning.reports.status import TWO, ReportStatus, annotate_report, as_hours
+from learning.reports.status import ReportStatus, annotate_report, as_hours
 
 
 @dataclass
@@ -84,12 +84,6 @@ def trainee_record(*, trainee: TraineeProfile, viewer=None) -> TraineeRecord:
         .select_related("quiz", "quiz__training_class")
         .order_by("started_at", "id")
     )
-    for attempt in attempts:
-        attempt.percent = (
-            (attempt.score * 100 / attempt.max_score).quantize(TWO, rounding=ROUND_HALF_UP)
-            if attempt.score is not None and attempt.max_score
-            else None
-        )
     certificates = list(certificates_qs.select_related("training_class"))
     class_rows = [
         to_row(values)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from cms.roles import TRAINEES, TRAINERS
 from tests.browser import admin_login
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def finished_class():
     """A class whose trainee has met the required 学时 and passed the exam, through the real services."""
     from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
-    from learning.progress.models import LedgerSource
+    from learning.progress.models import LedgerSource, LessonProgress
     from learning.progress.services import ledger_offline_add
     from learning.quizzes import services as quiz_services
     from learning.quizzes.models import Question, QuestionBank, Quiz, QuizQuestion
@@ -55,12 +56,15 @@ def finished_class():
         note="集中培训三天",
         days=Decimal("3"),
     )
+    # 结业 needs the required lessons too (issue 14): she has read the one of this class.
+    LessonProgress.objects.create(user=trainee_user, lesson=lesson, completed_at=timezone.now())
 
     bank = QuestionBank.objects.create(name="结业考试题库")
     exam = Quiz.objects.create(
         title="结业考试",
         kind="exam",
         training_class=training_class,
+        is_final_exam=True,
         pass_mark=Decimal("60"),
         attempts_allowed=1,
     )

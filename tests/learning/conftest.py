@@ -263,6 +263,11 @@ def quiz_exam_factory(db, quiz_bank):
         fields.setdefault("title", f"结业考试{next(_quiz_seq)}")
         fields.setdefault("kind", QuizKind.EXAM)
         fields.setdefault("attempts_allowed", 2)
+        if training_class is not None and fields["kind"] == QuizKind.EXAM:
+            # The class's first exam is its 结业考试 unless the test says otherwise.
+            fields.setdefault(
+                "is_final_exam", not training_class.exams.filter(is_final_exam=True).exists()
+            )
         quiz = Quiz.objects.create(training_class=training_class, **fields)
         for order, question in enumerate(fixed or []):
             QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=order)
@@ -328,14 +333,18 @@ def report_factory(db):
 
     def exam(tc, **fields) -> Quiz:
         fields.setdefault("title", f"结业考试{next(seq)}")
+        fields.setdefault("is_final_exam", not tc.exams.filter(is_final_exam=True).exists())
         return Quiz.objects.create(training_class=tc, kind=QuizKind.EXAM, **fields)
 
     def attempt(quiz, profile, score, *, max_score="100", number=None, passed=None):
+        from learning.quizzes.scoring import pass_mark_for, percent
+
         score, max_score = Decimal(str(score)), Decimal(str(max_score))
         number = number or Attempt.objects.filter(quiz=quiz, user=profile.user).count() + 1
         if passed is None:
-            passed = score * 100 / max_score >= quiz.pass_mark
+            passed = percent(score, max_score) >= pass_mark_for(quiz)
         return Attempt.objects.create(
+            percent=percent(score, max_score),
             quiz=quiz,
             user=profile.user,
             number=number,

@@ -223,9 +223,7 @@ def test_short_answers_wait_for_a_trainer_then_pass(
     assert row.grader == trainer and row.comment == "认识较深刻"
 
 
-def test_class_exam_summary_follows_the_grading_method(
-    quiz_exam_factory, klass, trainee, quiz_bank
-):
+def test_counted_attempt_follows_the_grading_method(quiz_exam_factory, klass, trainee, quiz_bank):
     single = quiz_bank.questions.filter(type="single").first()
     exam = quiz_exam_factory(klass, fixed=[single], shuffle_options=False, grading_method="last")
     for answer in ("B", "A"):
@@ -234,18 +232,13 @@ def test_class_exam_summary_follows_the_grading_method(
             attempt_id=attempt.pk, user=trainee, question_id=single.pk, answer=answer
         )
         services.attempt_submit(attempt_id=attempt.pk, user=trainee)
-    summary = selectors.class_exam_summary(user=trainee, training_class_ids=[klass.pk, 999])
-    assert summary[klass.pk] == {
-        "exam": exam.pk,
-        "exam_passed": False,
-        "exam_best_score": Decimal("0.00"),
-    }
-    assert summary[999]["exam"] is None
+    counted = selectors.quiz_result(quiz=exam, user=trainee)
+    assert counted.number == 2 and counted.passed is False and counted.percent == Decimal("0.00")
     exam.grading_method = "highest"
     exam.save()
-    summary = selectors.class_exam_summary(user=trainee, training_class_ids=[klass.pk])
-    assert summary[klass.pk]["exam_passed"] is True
-    assert summary[klass.pk]["exam_best_score"] == Decimal("100.00")
+    counted = selectors.quiz_result(quiz=exam, user=trainee)
+    assert counted.number == 1 and counted.passed is True
+    assert counted.percent == Decimal("100.00")
 
 
 def test_editing_a_question_later_never_changes_a_past_attempt(

@@ -29,8 +29,12 @@ def test_demo_is_complete_and_idempotent(quiz_lesson, quiz_class_factory, quiz_u
     )
     practice = Quiz.objects.get(kind="practice")
     assert practice.lesson_id == quiz_lesson.pk and practice.fixed_questions.count() == 5
-    exam = Quiz.objects.get(kind="exam", training_class=klass)
+    exam = Quiz.objects.get(kind="exam", training_class=klass, is_final_exam=True)
     assert exam.time_limit_minutes == 90 and exam.pass_mark == 60
     assert services.quiz_problems(quiz=exam) == []
     attempt, _ = services.attempt_start(quiz=exam, user=trainee)
     assert attempt.max_score == 100 and len(attempt.questions) == 27
+    # The first class's 结业考试 has a 补考 (issue 14), drawable too, once.
+    makeup = Quiz.objects.get(makeup_of=exam)
+    assert makeup.training_class == klass and makeup.attempts_allowed == 1
+    assert services.quiz_problems(quiz=makeup) == []

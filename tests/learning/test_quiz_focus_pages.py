@@ -139,9 +139,9 @@ def test_admin_form_edits_the_limit(client, trainer, exam):
 def test_demo_exam_has_a_limit(quiz_lesson, quiz_class_factory, quiz_user_factory):
     klass = quiz_class_factory(trainees=[quiz_user_factory()])
     demo_quizzes_ensure()
-    assert Quiz.objects.get(kind="exam", training_class=klass).max_focus_losses == (
-        DEMO_MAX_FOCUS_LOSSES
-    )
+    assert Quiz.objects.get(
+        kind="exam", training_class=klass, is_final_exam=True
+    ).max_focus_losses == (DEMO_MAX_FOCUS_LOSSES)
     assert Quiz.objects.get(kind="practice").max_focus_losses == 0
 
 

@@ -140,6 +140,7 @@ def exam(quiz_exam_factory, quiz_class_factory, questions, people, trainer):
         klass,
         fixed=list(questions.values()),
         pass_mark=Decimal("80"),  # losing one 2-point question of 8 fails
+        is_final_exam=False,  # its own pass mark (a 结业考试 uses the class's)
         shuffle_options=True,
         class_hours_credit=Decimal("0.5"),
     )
@@ -326,6 +327,7 @@ def test_regrade_all_applies_a_new_pass_mark_and_keeps_manual_grades(
         quiz_class_factory(trainees=[user], trainers=[trainer]),
         fixed=[single, short],
         pass_mark=Decimal("60"),
+        is_final_exam=False,  # its own pass mark (a 结业考试 uses the class's)
         shuffle_options=False,
     )
     attempt, _ = services.attempt_start(quiz=exam, user=user)

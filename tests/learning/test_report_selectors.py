@@ -130,13 +130,15 @@ def test_status_rules(report_factory, trainer):
     assert got[revoked.student_no].status == ReportStatus.FAILED
     assert got[revoked.student_no].certificate_no is None
 
-    # Once the class has ended, whoever has not met the rules has not passed.
+    # Once the class has ended, whoever has not met the rules has not completed it (未结业);
+    # 未通过 stays a final exam result.
     tc.end_date = timezone.localdate() - timedelta(days=1)
     tc.save()
     got = by_no(tc)
     _assert_trainees_see_what_the_report_says(tc, got)
-    assert got[learning.student_no].status == ReportStatus.FAILED
-    assert got[full.student_no].status == ReportStatus.FAILED
+    assert got[learning.student_no].status == ReportStatus.UNFINISHED
+    assert got[full.student_no].status == ReportStatus.UNFINISHED
+    assert got[failed.student_no].status == ReportStatus.FAILED
     assert got[done.student_no].status == ReportStatus.COMPLETED
 
 
@@ -200,7 +202,7 @@ def _populate(report_factory, tc, quiz, lesson, count):
         report_factory.hours(profile, tc, i % 4)
         if i % 2:
             report_factory.attempt(quiz, profile, 40 + 10 * (i % 5))
-        if i % 3:
+        if i % 3 != 1:
             LessonProgress.objects.create(
                 user=profile.user, lesson=lesson, completed_at=timezone.now()
             )
@@ -239,6 +241,9 @@ def test_stats(report_factory):
         "not_started": 1,
         "in_progress": 0,
         "hours_met": 0,
+        "retake": 0,
+        "makeup": 0,
+        "unfinished": 0,
         "completed": 1,
         "failed": 1,
     }
@@ -279,6 +284,7 @@ def test_dashboard_agrees_with_class_report(report_factory, trainer, video_lesso
     HoursLedgerEntry.objects.create(
         user=a.user, source=LedgerSource.ONLINE_LESSON, amount=Decimal("1"), lesson=video_lesson
     )
+    LessonProgress.objects.create(user=a.user, lesson=video_lesson, completed_at=timezone.now())
     report_factory.attempt(quiz, a, 80)
     report_factory.hours(b, tc, 1)
     report_factory.attempt(quiz, b, 20)

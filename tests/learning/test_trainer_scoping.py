@@ -186,7 +186,9 @@ def banks(training_class, trainer, trainer2):
     question = Question.objects.create(
         bank=own, type="single", stem="党的最高领导机关？", options=["甲", "乙"], answer="A"
     )
-    exam = Quiz.objects.create(title="结业考试", kind="exam", training_class=training_class)
+    exam = Quiz.objects.create(
+        title="结业考试", kind="exam", training_class=training_class, is_final_exam=True
+    )
     QuizDrawRule.objects.create(quiz=exam, bank=own, type="single", count=1, score=100)
     return {"own": own, "other": other, "question": question}
 

@@ -24,8 +24,10 @@ SECRET_NO = "A1-2025-0001"
 
 @pytest.fixture
 def world():
+    from django.utils import timezone
+
     from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
-    from learning.progress.models import LedgerSource
+    from learning.progress.models import LedgerSource, LessonProgress
     from learning.progress.services import ledger_offline_add
     from learning.quizzes import services as quiz_services
     from learning.quizzes.models import Question, QuestionBank, Quiz, QuizQuestion
@@ -83,7 +85,11 @@ def world():
     )
     bank = QuestionBank.objects.create(name="矩阵题库")
     exam = Quiz.objects.create(
-        title="甲班考试", kind="exam", training_class=class_a, pass_mark=Decimal("60")
+        title="甲班考试",
+        kind="exam",
+        training_class=class_a,
+        is_final_exam=True,
+        pass_mark=Decimal("60"),
     )
     question = Question.objects.create(
         bank=bank, type="true_false", stem="矩阵判断题", answer=True, score=Decimal("100")
@@ -94,6 +100,8 @@ def world():
         attempt_id=attempt.pk, user=users["A1"], question_id=question.pk, answer=True
     )
     quiz_services.attempt_submit(attempt_id=attempt.pk, user=users["A1"])
+    # 结业 needs the required lessons done (issue 14).
+    LessonProgress.objects.create(user=users["A1"], lesson=lesson, completed_at=timezone.now())
     certificate = certificate_issue(
         training_class=class_a, trainee=profiles["A1"], issued_by=users["TA"]
     )

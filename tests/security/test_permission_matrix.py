@@ -385,8 +385,10 @@ MATRIX: dict[str, str] = {
 
 @pytest.fixture
 def world(db):
+    from django.utils import timezone
+
     from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
-    from learning.progress.models import HoursLedgerEntry, LedgerSource
+    from learning.progress.models import HoursLedgerEntry, LedgerSource, LessonProgress
     from learning.progress.offline_sessions import offline_session_record
     from learning.quizzes import services as quiz_services
     from learning.quizzes.models import Question, QuestionBank, Quiz, QuizQuestion
@@ -439,7 +441,11 @@ def world(db):
     entry = HoursLedgerEntry.objects.get(reference=session.reference)
     bank = QuestionBank.objects.create(name="矩阵题库", owner=users["trainer"])
     exam = Quiz.objects.create(
-        title="矩阵考试", kind="exam", training_class=class_a, pass_mark=Decimal("60")
+        title="矩阵考试",
+        kind="exam",
+        training_class=class_a,
+        is_final_exam=True,
+        pass_mark=Decimal("60"),
     )
     question = Question.objects.create(
         bank=bank, type="true_false", stem="矩阵判断题", answer=True, score=Decimal("100")
@@ -450,6 +456,8 @@ def world(db):
         attempt_id=attempt.pk, user=users["trainee"], question_id=question.pk, answer=True
     )
     quiz_services.attempt_submit(attempt_id=attempt.pk, user=users["trainee"])
+    # 结业 needs the required lessons done (issue 14).
+    LessonProgress.objects.create(user=users["trainee"], lesson=lesson, completed_at=timezone.now())
     certificate = certificate_issue(
         training_class=class_a, trainee=profiles["trainee"], issued_by=users["trainer"]
     )

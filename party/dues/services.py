@@ -175,6 +175,7 @@ class BulkEntry:
     reference: str | None = None
     note: str = ""
     row: int | None = None  # the statement row it came from
+    paid_on: date | None = None  # default: the batch's date
 
 
 def payments_check(*, by_user, entries: list[BulkEntry], month: date | None) -> list[dict]:
@@ -190,6 +191,8 @@ def payments_check(*, by_user, entries: list[BulkEntry], month: date | None) -> 
                     code="out_of_scope",
                 )
             check_payment(member=entry.member, months=entry.months or [month], amount=entry.amount)
+            if entry.paid_on:
+                check_paid_on(entry.paid_on)
             if entry.reference:
                 if (
                     entry.reference in references
@@ -236,7 +239,7 @@ def payments_record_bulk(
                 member=entry.member,
                 months=months,
                 amount=amount,
-                paid_on=paid_on,
+                paid_on=entry.paid_on or paid_on,
                 source=source,
                 reference=entry.reference,
                 note=entry.note,

@@ -7,18 +7,21 @@ party.organisation.selectors.unit_scope): outside it → 404. Views only parse t
 services; the refusals (DuesError) are shown as the page's message, nothing written."""
 
 from datetime import date
+from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
-from party.dues import selectors, services
+from party.dues import selectors, services, statement
 from party.dues.exceptions import DuesError
-from party.dues.models import Payment
+from party.dues.models import Payment, StatementImport
 from party.dues.rules import ARREARS_SOURCE, DUES_SOURCE, ZERO, Category
 from party.dues.values import month_label, month_span, parse_month
 from party.members.models import AccessAction, Member
@@ -26,6 +29,7 @@ from party.members.services import access_log_write
 from party.organisation.selectors import unit_scope
 
 RECENT_PAYMENTS = 30
+PREVIEW_ROWS = 200
 
 
 def _year(request) -> int:
@@ -361,5 +365,120 @@ def my_dues(request):
             "data": data,
             "years": list(range(this_month.year, this_month.year - 5, -1)),
             "source": DUES_SOURCE,
+        },
+    )
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("缴费明细文件"),
+        help_text=gettext_lazy("Excel（.xlsx/.xls）或 CSV（UTF-8/GBK），第一个工作表。"),
+    )
+    month = forms.CharField(
+        label=gettext_lazy("所属月份（表中没有“月份”列时使用）"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_upload(request, pk):
+    """Upload a month's statement: every row checked; errors listed (nothing kept), or the rows
+    kept for the preview."""
+    unit = _finance_unit(request, pk)
+    form = StatementForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"month": month_label(selectors.this_month())},
+    )
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            month_text = form.cleaned_data["month"]
+            default_month = parse_month(month_text) if month_text else None
+            upload = form.cleaned_data["file"]
+            plan = statement.statement_read(
+                upload, user=request.user, unit=unit, default_month=default_month
+            )
+        except DuesError as exc:
+            form.add_error("month", exc.message)
+        except statement.StatementError as exc:
+            errors = exc.errors
+        else:
+            staged = statement.statement_stage(
+                user=request.user, unit=unit, filename=upload.name or "", plan=plan
+            )
+            request.session[f"dues-statement-{staged.pk}"] = {
+                "header_row": plan.header_row,
+                "format_label": plan.format_label,
+                "ignored": plan.ignored,
+                "defaulted": [
+                    {
+                        "column": d.column,
+                        "value": d.value,
+                        "rows": d.rows[:20],
+                        "more": len(d.rows) > 20,
+                    }
+                    for d in plan.defaulted
+                ],
+                "skipped": plan.skipped,
+            }
+            return redirect("dues:import_preview", pk=staged.pk)
+    return render(
+        request,
+        "dues/statement_upload.html",
+        {
+            "unit": unit,
+            "form": form,
+            "result": {"errors": errors, "error_total": getattr(errors, "total", len(errors))},
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_preview(request, pk):
+    """What the statement would record; “确认导入” records it all, or nothing."""
+    staged = (
+        StatementImport.objects.filter(
+            owner=request.user,
+            unit__in=selectors.finance_units(user=request.user),
+            imported_at__isnull=True,
+            pk=pk,
+        )
+        .select_related("unit")
+        .first()
+    )
+    if staged is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            count = statement.statement_import(user=request.user, statement=staged)
+        except DuesError as exc:
+            _refused(request, exc)
+            return redirect("dues:import", pk=staged.unit_id)
+        messages.success(
+            request,
+            _("已从“%(file)s”导入 %(n)d 笔党费。") % {"file": staged.filename, "n": count},
+        )
+        return redirect("dues:branch", pk=staged.unit_id)
+    info = request.session.get(f"dues-statement-{staged.pk}", {})
+    total = sum((Decimal(r["amount"]) for r in staged.rows), ZERO)
+    return render(
+        request,
+        "dues/statement_preview.html",
+        {
+            "staged": staged,
+            "rows": staged.rows[:PREVIEW_ROWS],
+            "more_rows": max(0, len(staged.rows) - PREVIEW_ROWS),
+            "total": total,
+            "info": info,
+            "result": {
+                "header_row": info.get("header_row"),
+                "format_label": info.get("format_label", ""),
+                "ignored": info.get("ignored", []),
+            },
         },
     )

@@ -125,6 +125,8 @@ MATRIX = {
     # party.stats: the branch's figures for its 书记, its 组织员 and 组织部; a member none
     "api-unit-stats": "--+-++-",
     "api-unit-stats-xlsx": "--+-++-",
+    "dues:import": "--+----",
+    "dues:import_preview": "-------",  # a staged statement is its uploader's only (none: 404)
 }
 NO_MEETING = 987654  # also the campaign id nobody has
 APPRAISAL_UNSCOPED = (
@@ -210,11 +212,11 @@ def _kwargs(name, tree):
         return {"pk": NO_MEETING}
     if name == "api-member-sponsor-end":
         return {"pk": member, "sponsor_id": NO_MEETING}
-    if name in ("dues:branch", "dues:pay", "dues:bulk", "dues:reason"):
+    if name in ("dues:branch", "dues:pay", "dues:bulk", "dues:reason", "dues:import"):
         return {"pk": unit}
     if name in ("dues:member", "dues:base"):
         return {"pk": member}
-    if name == "dues:reverse":
+    if name in ("dues:reverse", "dues:import_preview"):
         return {"pk": NO_MEETING}
     if name == "party:registry_preview":
         return {"upload_id": NO_MEETING}

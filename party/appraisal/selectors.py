@@ -90,6 +90,11 @@ class ResultRow:
     def member(self) -> Member:
         return self.participant.member
 
+    @property
+    def cells(self) -> list[tuple[str, str, int]]:
+        """(grade, label, votes) in the order of Grade, for the pages."""
+        return [(value, label, self.counts.get(value, 0)) for value, label in Grade.choices]
+
 
 def results_visible(campaign: Campaign) -> bool:
     """Counts exist for reading only once the 民主测评 is closed."""
@@ -146,6 +151,14 @@ class ReportRow:
 
     def share(self, grade: str) -> float:
         return self.grades.get(grade, 0) / self.participants if self.participants else 0.0
+
+    @property
+    def cells(self) -> list[tuple[str, str, int, float]]:
+        """(grade, label, decided count, share of the participants) in the order of Grade."""
+        return [
+            (value, label, self.grades.get(value, 0), self.share(value))
+            for value, label in Grade.choices
+        ]
 
 
 def report_rows(*, unit: Unit, year: int) -> list[ReportRow]:

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from learning.classes.membership import PATH as MEMBERSHIP_PATH
+from learning.classes.membership import trainee_member_link
 from learning.classes.models import Branch, TraineeProfile, TrainingClass
 from learning.classes.roster import initial_password_generate, trainee_account_create
 from learning.classes.selectors import (
@@ -111,6 +113,13 @@ class TraineeForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.member_id:
+            # The stage is the documented history's (发展纪实), changed there with its decision.
+            for name in ("stage", *(f for _s, f in MEMBERSHIP_PATH)):
+                self.fields[name].disabled = True
+            self.fields["stage"].help_text = _(
+                "培养阶段以发展纪实为准，请在党员档案的发展纪实中记录变更。"
+            )
         if not self.instance.pk:
             self.fields["must_change_password"].initial = True
             self.fields["student_no"].help_text = _(
@@ -135,7 +144,10 @@ class TraineeForm(WagtailAdminModelForm):
             )
             # Shown once, in the create view's success message (viewsets.TraineeCreateView).
             self.instance.initial_password = password
-        return super().save(commit=commit)
+        profile = super().save(commit=commit)
+        if commit:
+            trainee_member_link(profile=profile, by_user=getattr(self, "for_user", None))
+        return profile
 
 
 class BranchForm(WagtailAdminModelForm):

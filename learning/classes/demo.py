@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Page
 
+from learning.classes.membership import trainee_member_link
 from learning.classes.models import (
     Branch,
     College,
@@ -64,6 +65,8 @@ def demo_classes_ensure() -> None:
                 "stage": stage,
             },
         )
+        # After the party demo (load_demo runs it first): links to its records of these people.
+        trainee_member_link(profile=profile)
         profiles[stage] = profile
 
     lessons = list(Page.objects.live().filter(lesson_pages_q()).order_by("path"))

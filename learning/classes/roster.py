@@ -1,6 +1,8 @@
 """Trainee roster import: columns by header, every bad row reported, all or nothing.
 
-Files are read by tabular (.xlsx/.xls/.csv, size and row caps, header row found). Before
+Every trainee is linked to their member record (learning.classes.membership): a new one gets a
+member in the tree's 党支部 with a history from the row's stage; a row may not change the stage of
+a person whose documented history says otherwise. Files are read by tabular (.xlsx/.xls/.csv, size and row caps, header row found). Before
 anything is written the plan names the 学院/党支部 the import would create, with near-matches to
 existing names (a typo is not silently a new branch); the user confirms them.
 """
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from learning.classes.membership import trainee_member_link
 from learning.classes.models import (
     Branch,
     College,
@@ -26,10 +29,31 @@ from learning.classes.models import (
     TrainingClass,
 )
 from learning.classes.selectors import can_view_all_classes, trainees_for_trainer
+from party.members.models import Member, Stage
+from party.members.selectors import with_current_stage
 from tabular import services as tabular_services
 from tabular.models import TableUpload
 from tabular.reader import CappedErrors, TableError, cell_text, read_table
 from tabular.similar import near_matches
+
+# 政治面貌 as written on Chinese forms (GB/T 4762). A roster's 政治面貌 column often holds these:
+# they say whether someone is in the Party, not where they stand on the way in (and 中共党员 does not
+# tell 预备 from 正式), so none of them is read as a stage (issue 14, "Words").
+POLITICAL_STATUS_WORDS = frozenset(
+    {
+        "中共党员",
+        "中国共产党党员",
+        "党员",
+        "中共预备党员",
+        "中国共产党预备党员",
+        "共青团员",
+        "中国共产主义青年团团员",
+        "团员",
+        "群众",
+        "无党派人士",
+        "民主党派",
+    }
+)
 
 # Accepted header names of each column (real rosters vary); the first is the one in the template.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -218,7 +242,22 @@ def _row_check(number, values, seen, parsed, errors) -> None:
         else:
             seen[data["student_no"]] = number
     stage = TraineeStage.from_label(data["stage"]) if data["stage"] else None
-    if data["stage"] and stage is None:
+    if data["stage"] in POLITICAL_STATUS_WORDS:
+        row_errors.append(
+            RowError(
+                number,
+                "培养阶段",
+                _(
+                    "“%(value)s”是政治面貌，不是发展阶段：请填写%(choices)s之一"
+                    "（党员请按是否已转正填写预备党员或正式党员）。"
+                )
+                % {
+                    "value": data["stage"],
+                    "choices": "、".join(str(label) for label in TraineeStage.labels),
+                },
+            )
+        )
+    elif data["stage"] and stage is None:
         row_errors.append(
             RowError(
                 number,
@@ -295,6 +334,38 @@ def _check_scope(rows: list[RosterRow], *, by) -> None:
         raise RosterError(errors)
 
 
+def _check_history(rows: list[RosterRow]) -> None:
+    """A trainee's stage is their documented history's (party.members): a row may not change it.
+    A row whose stage differs from the current stage of the person's record is that row's error,
+    and nothing is imported; stage changes are recorded on the timeline with the deciding body."""
+    numbers = [r.student_no for r in rows]
+    current = dict(
+        with_current_stage(Member.objects.filter(student_no__in=numbers)).values_list(
+            "student_no", "current_stage"
+        )
+    )
+    current.update(
+        with_current_stage(
+            Member.objects.filter(trainee_profile__student_no__in=numbers)
+        ).values_list("trainee_profile__student_no", "current_stage")
+    )
+    errors = [
+        RowError(
+            r.row,
+            "培养阶段",
+            _(
+                "发展纪实中的当前阶段为“%(current)s”，与本行的“%(value)s”不一致。"
+                "阶段变更须按支部委员会、支部大会的决定在发展纪实中记录；请改正本行。"
+            )
+            % {"current": Stage(current[r.student_no]).label, "value": r.stage_label},
+        )
+        for r in rows
+        if current.get(r.student_no) and current[r.student_no] != r.stage
+    ]
+    if errors:
+        raise RosterError(errors)
+
+
 def _branch_label(college: str, branch: str) -> str:
     return f"{college} / {branch}"
 
@@ -324,6 +395,7 @@ def roster_plan(file, *, by=None) -> RosterPlan:
     `by`: the importing user, whose scope limits which existing trainees rows may update."""
     rows, table = roster_read(file)
     _check_scope(rows, by=by)
+    _check_history(rows)
     plan = RosterPlan(
         rows=rows,
         header_row=table.header_row,
@@ -400,6 +472,7 @@ def trainees_import(
     """
     rows = roster_parse(file)
     _check_scope(rows, by=by)
+    _check_history(rows)
     result = ImportResult()
     total = len(rows)
     if progress is not None:
@@ -478,6 +551,7 @@ def trainees_import(
                 profile.phone = r.phone or profile.phone
                 profile.save(update_fields=["name", "college", "branch", "stage", "phone"])
                 result.updated += 1
+            trainee_member_link(profile=profile, by_user=by)
             if training_class is not None:
                 _enrolment, created = Enrolment.objects.get_or_create(
                     training_class=training_class, trainee=profile

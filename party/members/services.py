@@ -229,18 +229,22 @@ def stage_change_record(
 
 
 @transaction.atomic
-def stage_history_import(*, member: Member, entries: list[tuple[str, date]], by_user) -> None:
+def stage_history_import(
+    *, member: Member, entries: list[tuple[str, date] | tuple[str, date, str]], by_user
+) -> None:
     """Enter an existing person's documented history (档案补录) without gates: the decisions were
-    taken before the platform, by the bodies named in the dossier."""
+    taken before the platform, by the bodies named in the dossier. An entry may carry a note
+    (e.g. how a missing date was filled in)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.stage_changes.exists():
         raise MemberError(_("该党员已有阶段记录，不能补录。"), code="invalid")
-    for stage, day in sorted(entries, key=lambda e: e[1]):
+    for stage, day, *note in sorted(entries, key=lambda e: e[1]):
         StageChange.objects.create(
             member=member,
             stage=stage,
             decided_on=day,
             decided_by=DecidingBody.RECORDS,
+            note=note[0] if note else "",
             recorded_by=by_user,
         )
 

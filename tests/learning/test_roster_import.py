@@ -59,10 +59,10 @@ def test_reimport_updates_and_keeps_the_password():
     user = User.objects.get(username="2023001")
     user.set_password("my-own-secret-1")
     user.save()
-    changed = [["张三", "2023001", "计算机学院", "本科生第一党支部", "发展对象", ""]]
+    changed = [["张三丰", "2023001", "计算机学院", "本科生第一党支部", "入党积极分子", ""]]
     result = trainees_import(file=xlsx(changed))
     assert (result.created, result.updated) == (0, 1)
-    assert TraineeProfile.objects.get(student_no="2023001").stage == "candidate"
+    assert TraineeProfile.objects.get(student_no="2023001").name == "张三丰"
     assert User.objects.get(username="2023001").check_password("my-own-secret-1")
 
 
@@ -84,9 +84,9 @@ def test_empty_required_cell():
 
 
 def test_unknown_stage():
-    errors = errors_of([["张三", "2023001", "计算机学院", "一支部", "群众"]])
+    errors = errors_of([["张三", "2023001", "计算机学院", "一支部", "积极分子候选人"]])
     assert errors[0][:2] == (2, "培养阶段")
-    assert "群众" in errors[0][2]
+    assert "积极分子候选人" in errors[0][2] and "不是有效的培养阶段" in errors[0][2]
 
 
 def test_bad_phone():
@@ -252,3 +252,78 @@ def test_chinese_stage_names_are_read_whatever_the_interface_language():
     with translation.override("en"):
         assert TraineeStage.from_label("入党积极分子") == TraineeStage.ACTIVIST
         assert TraineeStage.from_label("Activist") == TraineeStage.ACTIVIST
+
+
+# --- trainees are members of units (issue 15) ----------------------------------------------------
+
+
+def test_new_trainees_become_members_of_the_tree_with_a_history():
+    from party.members.models import Member
+    from party.members.selectors import with_current_stage
+    from party.organisation.models import Unit
+
+    trainees_import(file=xlsx(GOOD))
+    profiles = {p.student_no: p for p in TraineeProfile.objects.select_related("member__unit")}
+    assert all(p.member is not None for p in profiles.values())
+    member = profiles["2023002"].member
+    assert (member.user_id, member.name, member.gender) == (profiles["2023002"].user_id, "李四", "")
+    assert member.unit.kind == "branch" and member.unit.name == "本科生第一党支部"
+    college = Unit.objects.get(pk=member.unit.get_parent().pk)
+    assert (college.kind, college.name) == ("college", "计算机学院")
+    assert college.get_parent().kind == "university"
+    stages = dict(
+        with_current_stage(Member.objects.all()).values_list("student_no", "current_stage")
+    )
+    assert stages == {"2023001": "activist", "2023002": "candidate", "2023003": "applicant"}
+    history = list(member.stage_changes.order_by("decided_on", "id"))
+    assert [c.stage for c in history] == ["applicant", "activist", "candidate"]
+    assert {c.decided_by for c in history} == {"records"}
+    assert all("未提供" in c.note for c in history)  # the roster has no dates: said, not hidden
+
+
+def test_a_person_already_in_the_registry_is_linked_and_keeps_their_record():
+    from datetime import date
+
+    from party.members.models import Member
+    from party.members.services import stage_history_import
+    from party.organisation.models import Unit, UnitKind
+    from party.organisation.services import unit_create
+
+    uni = unit_create(kind=UnitKind.UNIVERSITY, name="示范大学党委")
+    college = unit_create(kind=UnitKind.COLLEGE, name="计算机学院党委", parent=uni)
+    branch = unit_create(kind=UnitKind.BRANCH, name="本科生第一党支部", parent=college)
+    member = Member.objects.create(name="张三", gender="male", student_no="2023001", unit=branch)
+    stage_history_import(
+        member=member,
+        entries=[("applicant", date(2023, 3, 1)), ("activist", date(2024, 3, 1))],
+        by_user=None,
+    )
+    trainees_import(file=xlsx(GOOD[:1]))
+    profile = TraineeProfile.objects.get(student_no="2023001")
+    member.refresh_from_db()
+    assert profile.member_id == member.pk and member.user_id == profile.user_id
+    assert member.gender == "male" and member.stage_changes.count() == 2
+    # 计算机学院 is the tree's 计算机学院党委: no second college unit.
+    college.refresh_from_db()
+    assert college.get_children().filter(name="本科生第一党支部").count() == 1
+    assert Unit.objects.filter(kind="college").count() == 1
+    assert not Member.objects.exclude(pk=member.pk).exists()
+
+
+def test_a_row_may_not_change_the_documented_stage():
+    trainees_import(file=xlsx(GOOD))
+    changed = [["张三", "2023001", "计算机学院", "本科生第一党支部", "发展对象", ""]]
+    errors = errors_of(changed)
+    assert errors[0][:2] == (2, "培养阶段")
+    assert "当前阶段为“入党积极分子”" in errors[0][2] and "发展纪实" in errors[0][2]
+    assert TraineeProfile.objects.get(student_no="2023001").stage == "activist"
+
+
+@pytest.mark.parametrize("word", ["中共党员", "中共预备党员", "共青团员", "群众"])
+def test_political_status_is_not_a_stage(word):
+    errors = errors_of(
+        [["张三", "2023001", "计算机学院", "一支部", word]], header=HEADER[:4] + ["政治面貌"]
+    )
+    assert errors[0][:2] == (2, "培养阶段")
+    assert f"“{word}”是政治面貌，不是发展阶段" in errors[0][2]
+    assert not TraineeProfile.objects.exists()

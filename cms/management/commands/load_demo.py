@@ -32,8 +32,9 @@ class Command(BaseCommand):
                         self.stdout.write(f"演示视频 Demo video: {lesson['title']} …")
                         videos[lesson["title"]] = demo_video_ensure(title=lesson["title"])
         demo_site_ensure(video_for=videos.get)
-        demo_classes_ensure()
+        # The Party tree and its people first: the demo trainees are members of its units.
         demo_party_ensure()
+        demo_classes_ensure()
         demo_appraisal_ensure()
         demo_progress_ensure()
         demo_quizzes_ensure()

@@ -1,0 +1,134 @@
+"""Trainees are members of units (issue 15): each TraineeProfile points at its party.members.Member.
+
+The rule that maps a trainee onto the Party tree and writes a new member's documented history is
+the one migration learning.classes 0005 applied to the trainees that existed then (the migration
+keeps its own frozen copy, as migrations must); this module applies it to every trainee created
+since: the roster import, the trainee admin and the demo call `trainee_member_link`.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from learning.classes.models import Branch, TraineeProfile
+from party.members.models import Member, Stage
+from party.members.selectors import with_current_stage
+from party.members.services import stage_history_import
+from party.organisation.models import Unit, UnitKind
+from party.organisation.services import unit_create
+
+STAGE_NAMES = {
+    Stage.APPLICANT: "入党申请人",
+    Stage.ACTIVIST: "入党积极分子",
+    Stage.CANDIDATE: "发展对象",
+    Stage.PROBATIONARY: "预备党员",
+    Stage.FULL_MEMBER: "正式党员",
+}
+ROOT_NAME = "校党委"  # the root created when the tree has none (as migration 0005)
+
+# The path into the Party in order, with the profile field holding each stage's date.
+PATH = [
+    (Stage.APPLICANT, "applied_on"),
+    (Stage.ACTIVIST, "activist_on"),
+    (Stage.CANDIDATE, "candidate_on"),
+    (Stage.PROBATIONARY, "probationary_on"),
+    (Stage.FULL_MEMBER, "full_member_on"),
+]
+
+
+def college_unit(college, *, create: bool) -> Unit | None:
+    """The 院系党委 of a learning College: the unit named the same, or the same + 党委."""
+    unit = (
+        Unit.objects.filter(kind=UnitKind.COLLEGE, name__in=[college.name, f"{college.name}党委"])
+        .order_by("depth", "path")
+        .first()
+    )
+    if unit is not None or not create:
+        return unit
+    root = Unit.get_root_nodes().filter(kind=UnitKind.UNIVERSITY).first()
+    if root is None:
+        root = unit_create(kind=UnitKind.UNIVERSITY, name=ROOT_NAME)
+    return unit_create(kind=UnitKind.COLLEGE, name=college.name, parent=root, code=college.code)
+
+
+def branch_unit(branch: Branch, *, create: bool = True) -> Unit | None:
+    """The 党支部 unit of a learning Branch (a child of its college's unit with the same name)."""
+    parent = college_unit(branch.college, create=create)
+    if parent is None:
+        return None
+    unit = parent.get_children().filter(kind=UnitKind.BRANCH, name=branch.name).first()
+    if unit is None and create:
+        unit = unit_create(kind=UnitKind.BRANCH, name=branch.name, parent=parent)
+    return unit
+
+
+def history_entries(profile: TraineeProfile, *, fallback: date) -> list[tuple[str, date, str]]:
+    """(stage, date, note) for each stage up to the profile's: its dated fields, a missing date
+    taking the next later stage's, else the previous stage's, else `fallback`, each default said
+    in the note; a date earlier than the stage before is raised to it."""
+    last = next(i for i, (stage, _f) in enumerate(PATH) if stage == profile.stage)
+    steps = PATH[: last + 1]
+    entries: list[tuple[str, date, str]] = []
+    for i, (stage, field) in enumerate(steps):
+        day, note = getattr(profile, field), ""
+        if day is None:
+            later = next(
+                (getattr(profile, f) for _s, f in steps[i + 1 :] if getattr(profile, f)), None
+            )
+            day = later or (entries[-1][1] if entries else fallback)
+            # Notes are records, kept in Chinese whatever the interface language.
+            note = f"学员名册未提供{STAGE_NAMES[stage]}日期，按 {day.isoformat()} 记。"
+        elif entries and day < entries[-1][1]:
+            note = (
+                f"学员名册中的日期 {day.isoformat()} 早于上一阶段，"
+                f"按 {entries[-1][1].isoformat()} 记。"
+            )
+            day = entries[-1][1]
+        entries.append((stage, day, note))
+    return entries
+
+
+def member_stage(member: Member | None) -> str | None:
+    """The member's current stage, derived from the history (None without one)."""
+    if member is None:
+        return None
+    return with_current_stage(Member.objects.filter(pk=member.pk)).values_list(
+        "current_stage", flat=True
+    )[0]
+
+
+@transaction.atomic
+def trainee_member_link(*, profile: TraineeProfile, by_user=None) -> Member:
+    """Point `profile` at its member record: the one of the same user, else of the same 学号/工号,
+    else a new one in the trainee's branch (性别, 民族, 出生日期 left for the registry to complete,
+    never invented). A record without a history gets one (档案补录) from the profile's stage and
+    dates, missing dates being the day of the link and said in each change's note."""
+    if profile.member_id:
+        return profile.member
+    member = (
+        Member.objects.filter(user=profile.user).first()
+        or Member.objects.filter(student_no=profile.student_no).first()
+    )
+    if member is None:
+        member = Member.objects.create(
+            name=profile.name,
+            gender="",
+            ethnicity="",
+            student_no=profile.student_no,
+            unit=branch_unit(profile.branch),
+            phone=profile.phone,
+            user=profile.user,
+        )
+    elif member.user_id is None and not Member.objects.filter(user=profile.user).exists():
+        member.user = profile.user
+        member.save(update_fields=["user"])
+    if not member.stage_changes.exists():
+        stage_history_import(
+            member=member,
+            entries=history_entries(profile, fallback=timezone.localdate()),
+            by_user=by_user,
+        )
+    profile.member = member
+    profile.save(update_fields=["member"])
+    return member

@@ -1,0 +1,73 @@
+"""Every trainee is a member of a unit (issue 15): the trainee admin and the demo link each
+profile to its party.members record; a linked trainee's stage is the documented history's."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from learning.classes.models import TraineeProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_trainee_made_in_the_admin_is_a_member_of_the_branch(client, trainer, branch):
+    from party.members.selectors import member_of_user
+
+    client.force_login(trainer)
+    response = client.post(
+        "/admin/trainees/new/",
+        {
+            "name": "新学员",
+            "student_no": "N2026001",
+            "college": branch.college.pk,
+            "branch": branch.pk,
+            "stage": "activist",
+            "activist_on": "2025-09-01",
+            "applied_on": "2025-03-01",
+            "must_change_password": "on",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="N2026001")
+    member = member_of_user(user=user)
+    assert member is not None and user.trainee_profile.member_id == member.pk
+    assert member.unit.name == branch.name and member.current_stage == "activist"
+    history = list(member.stage_changes.values_list("stage", "decided_on", "note"))
+    assert [(s, d.isoformat(), n) for s, d, n in history] == [
+        ("applicant", "2025-03-01", ""),
+        ("activist", "2025-09-01", ""),
+    ]
+    # Once linked, the stage is no longer the form's to change.
+    profile = user.trainee_profile
+    page = client.get(f"/admin/trainees/edit/{profile.pk}/").content.decode()
+    assert "培养阶段以发展纪实为准" in page
+    client.post(
+        f"/admin/trainees/edit/{profile.pk}/",
+        {
+            "name": "新学员",
+            "student_no": "N2026001",
+            "college": branch.college.pk,
+            "branch": branch.pk,
+            "stage": "full_member",
+        },
+    )
+    assert TraineeProfile.objects.get(pk=profile.pk).stage == "activist"
+
+
+def test_demo_trainees_are_the_party_demos_members():
+    from cms.demo import demo_accounts_ensure
+    from learning.classes.demo import demo_classes_ensure
+    from party.members.demo import demo_party_ensure
+    from party.members.models import Member
+    from party.organisation.models import Unit
+
+    users = demo_accounts_ensure()
+    demo_party_ensure()
+    demo_classes_ensure()
+    demo_classes_ensure()  # idempotent
+    for username, number in (("activist", "D2025001"), ("candidate", "D2025002")):
+        profile = users[username].trainee_profile
+        assert profile.member == Member.objects.get(student_no=number)
+        assert profile.member.user == users[username]
+    # No second tree: 演示学院 is the party demo's 演示学院党委.
+    assert Unit.objects.filter(kind="university").count() == 1
+    assert not Unit.objects.filter(name="演示学院").exists()

@@ -16,7 +16,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from party.dues.models import ArrearsReason, DuesBase, Payment, PaymentMonth
-from party.dues.rules import BEHIND_MONTHS, SIX_MONTHS, ZERO
+from party.dues.rules import BEHIND_MONTHS, SIX_MONTHS, ZERO, yuan
 from party.dues.values import add_months, month_span
 from party.members.models import Member
 from party.members.selectors import party_memberships
@@ -141,8 +141,8 @@ def ledgers(*, members, first: date, last: date) -> dict[int, MemberLedger]:
     ):
         bases[base.member_id].append(base)
     memberships = party_memberships(member_ids=ids)
-    paid: dict[tuple[int, date], Decimal] = {
-        (row["member_id"], row["month"]): row["total"]
+    paid: dict[tuple[int, date], Decimal] = {  # yuan(): SQLite sums decimals as floats
+        (row["member_id"], row["month"]): yuan(row["total"])
         for row in PaymentMonth.objects.filter(member_id__in=ids, month__range=(first, last))
         .values("member_id", "month")
         .annotate(total=Sum("amount"))

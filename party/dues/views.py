@@ -15,18 +15,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from party.dues import selectors, services, statement
+from party.dues import reports, selectors, services, statement
 from party.dues.exceptions import DuesError
 from party.dues.models import Payment, StatementImport
 from party.dues.rules import ARREARS_SOURCE, DUES_SOURCE, ZERO, Category
 from party.dues.values import month_label, month_span, parse_month
 from party.members.models import AccessAction, Member
+from party.members.registry import xlsx_response
 from party.members.services import access_log_write
-from party.organisation.selectors import unit_scope
+from party.organisation.models import UnitKind
+from party.organisation.selectors import unit_scope, units_in_scope
 
 RECENT_PAYMENTS = 30
 PREVIEW_ROWS = 200
@@ -481,4 +484,58 @@ def statement_preview(request, pk):
                 "ignored": info.get("ignored", []),
             },
         },
+    )
+
+
+def _report_context(request) -> dict:
+    scope = unit_scope(user=request.user)
+    units = units_in_scope(user=request.user, scope=scope).exclude(kind=UnitKind.GROUP)
+    unit_id = request.GET.get("unit", "")
+    unit = units.filter(pk=unit_id).first() if unit_id.isdigit() else units.first()
+    if unit is None:
+        raise Http404
+    year = _year(request)
+    first, last = reports.report_year_span(year)
+    report = reports.dues_report(user=request.user, unit=unit, first=first, last=last)
+    top = max((m.owed for m in report.months), default=ZERO) or Decimal(1)
+    return {
+        "report": report,
+        "unit": unit,
+        "units": units[:500],
+        "year": year,
+        "years": list(range(selectors.this_month().year, selectors.this_month().year - 5, -1)),
+        "bars": [
+            {
+                "month": m.month,
+                "owed": m.owed,
+                "paid": m.paid,
+                "owed_width": int(m.owed * 200 / top),
+                "paid_width": int(m.paid * 200 / top),
+            }
+            for m in report.months
+        ],
+    }
+
+
+@login_required
+def report(request):
+    """Owed / paid / outstanding per branch and month under a unit of the caller's scope."""
+    return render(request, "dues/report.html", _report_context(request))
+
+
+@login_required
+def report_xlsx(request):
+    """The report as a 党费收缴明细表 (.xlsx) with who/when; the members listed are logged."""
+    context = _report_context(request)
+    now = timezone.now()
+    content, members = reports.report_xlsx(report=context["report"], user=request.user, at=now)
+    access_log_write(
+        user=request.user,
+        members=members,
+        action=AccessAction.EXPORT,
+        what=_("导出党费收缴明细表：%(unit)s") % {"unit": context["unit"].name},
+    )
+    return xlsx_response(
+        content,
+        f"{context['unit'].name}-党费收缴明细表-{context['year']}-{timezone.localtime(now):%Y%m%d}.xlsx",
     )

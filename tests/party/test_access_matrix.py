@@ -126,6 +126,8 @@ MATRIX = {
     "api-unit-stats": "--+-++-",
     "api-unit-stats-xlsx": "--+-++-",
     "dues:import": "--+----",
+    "dues:report": "--++++-",  # the caller's own units (another branch's 书记 sees theirs)
+    "dues:report_xlsx": "--++++-",
     "dues:import_preview": "-------",  # a staged statement is its uploader's only (none: 404)
 }
 NO_MEETING = 987654  # also the campaign id nobody has

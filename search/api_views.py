@@ -16,10 +16,24 @@ class SearchView(GenericAPIView):
     @extend_schema(
         summary="搜索已发布内容 (search published lessons and courses)",
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="搜索词"),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=["article", "video", "course"]),
-            OpenApiParameter("course", OpenApiTypes.INT, description="专题 id（只搜该专题的课）"),
-            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter(
+                "q",
+                # Blank or only spaces is a 400 (the serializer trims): at least one non-space.
+                {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+                required=True,
+                description="搜索词（必填，至多 200 字）。The query: required, at most 200 characters.",
+            ),
+            OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                enum=["article", "video", "course"],
+                description="空值等于不限类型。Empty means any kind.",
+            ),
+            OpenApiParameter(
+                "course",
+                {"type": "integer", "minimum": 1},
+                description="专题 id（只搜该专题的课）。Only lessons of this course.",
+            ),
         ],
         responses=SearchResultSerializer(many=True),
     )

@@ -70,7 +70,8 @@ class LessonListView(generics.ListAPIView):
         return self.list(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
-        kind = request.query_params.get("kind") or None
+        # An empty kind is an invalid kind (400), not "any kind".
+        kind = request.query_params.get("kind")
         if kind not in (None, "article", "video"):
             raise exceptions.ValidationError({"kind": [_("只能是 article 或 video。")]})
         course_id = _int_param(request, "course")

@@ -370,6 +370,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["cms.api_support.public_api_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cms.api_support.document_standard_errors",
+    ],
     # Fields named state/status/kind carry different choice sets in different apps: name each set
     # after what it is, so the schema has no "Kind127Enum" (and --fail-on-warn stays clean).
     "ENUM_NAME_OVERRIDES": {

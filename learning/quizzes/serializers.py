@@ -1,5 +1,6 @@
 """Shapes of the quiz API (docs/api.md); answers and explanations only when review allows."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -57,8 +58,26 @@ class AttemptSerializer(serializers.Serializer):
     closed_by_focus_loss = serializers.BooleanField(help_text="因离开考试页面次数超限自动交卷")
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": "单选、简答 (single choice, short answer)"},
+            {"type": "boolean", "description": "判断 (true/false)"},
+            {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "多选、填空 (multiple choice, fill-in)",
+            },
+        ],
+        "nullable": True,
+    }
+)
+class AnswerField(serializers.JSONField):
+    """An answer's JSON: which shape a question takes depends on its type (checked when saving)."""
+
+
 class AnswerInputSerializer(serializers.Serializer):
-    answer = serializers.JSONField(
+    answer = AnswerField(
         allow_null=True,
         help_text='单选 "B"；多选 ["A","C"]；判断 true/false；填空 ["…","…"]；简答 "文字"；null 清除',
     )

@@ -16,6 +16,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from learning.api_errors import Conflict
@@ -138,6 +139,36 @@ FILTER_PARAMETERS = [
 ]
 
 
+class ReportPaging(api_settings.DEFAULT_PAGINATION_CLASS):
+    """The project's pagination rules (strict page and page_size, docs/api.md) with the report's
+    own sizes: 100 rows by default, at most 1000."""
+
+    page_size = 100
+    max_page_size = 1000
+
+
+REPORT_PAGE_PARAMETERS = [
+    OpenApiParameter(p["name"], p["schema"], description=p["description"])
+    for p in ReportPaging().get_schema_operation_parameters(view=None)
+]
+
+
+ISSUE_REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "trainee": {"type": "integer", "description": "学员 id (a trainee of the class)"},
+        "all": {
+            "type": "boolean",
+            "description": "向全部合格学员颁发 (every trainee who qualifies)",
+        },
+    },
+    "anyOf": [
+        {"required": ["trainee"]},
+        {"required": ["all"], "properties": {"all": {"enum": [True]}}},
+    ],
+}
+
+
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -168,8 +199,7 @@ class ClassReportView(APIView):
         description="每名学员一行。不带 page 参数时返回全部行；带 page 时分页（page_size 默认 100，最多 1000）。",
         parameters=[
             *FILTER_PARAMETERS,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *REPORT_PAGE_PARAMETERS,
         ],
         responses={
             200: ReportSerializer,
@@ -181,16 +211,17 @@ class ClassReportView(APIView):
         tc = visible_class(request, pk)
         filters = parse_filters(request, tc)
         qs = class_report(training_class=tc, filters=filters)
-        data = {"class": class_json(tc), "filters": dict(filters.__dict__)}
+        paging = ReportPaging()
+        size = paging.get_page_size(request)
+        number = paging.get_page_number(request, None)
+        data = {
+            "class": class_json(tc, trainee_count=tc.enrolments.count()),
+            "filters": dict(filters.__dict__),
+        }
         if "page" not in request.query_params:
             rows = [row_json(row) for row in iter_rows(qs)]
             data.update(count=len(rows), next=None, previous=None, rows=rows)
             return Response(data)
-        try:
-            size = min(1000, max(1, int(request.query_params.get("page_size", 100))))
-            number = int(request.query_params["page"])
-        except ValueError as exc:
-            raise exceptions.ValidationError({"page": [_("页码必须是整数。")]}) from exc
         paginator = Paginator(qs, size)
         try:
             page = paginator.page(number)
@@ -264,7 +295,10 @@ class ClassCertificatesView(APIView):
     @extend_schema(
         operation_id="class_certificates_issue",
         summary="颁发结业证书（单人或全部合格学员）",
-        request=IssueInputSerializer,
+        description="`trainee`（学员 id）或 `all: true` 二选一；都没有为 400。"
+        "Either `trainee` (a trainee id) or `all: true`; neither is a 400.",
+        # The serializer cannot say "one of the two": the body's schema states it.
+        request={"application/json": ISSUE_REQUEST_SCHEMA},
         responses={
             201: CertificateSerializer(many=True),
             400: OpenApiResponse(description="参数错误"),

@@ -6,7 +6,7 @@ are visible to the units' managers (the one scope selector) and to their partici
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -94,6 +94,18 @@ def _managed(request, pk) -> Campaign:
     return campaign
 
 
+class YearParam(serializers.Serializer):
+    """`?year=`: validated (not a year → 400, never silently ignored) and described in the schema."""
+
+    year = serializers.IntegerField(required=False, min_value=1921, max_value=9999)
+
+
+def _year(request) -> int | None:
+    params = YearParam(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data.get("year")
+
+
 class CampaignListView(APIView):
     """Campaigns the caller manages or takes part in; POST opens one (a branch) or one per branch
     (a 院系党委) for a year."""
@@ -101,14 +113,13 @@ class CampaignListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=False)],
+        parameters=[YearParam],
         responses={200: CampaignSerializer(many=True)},
     )
     def get(self, request):
         qs = selectors.campaigns_visible(user=request.user).order_by("-year", "unit__path")
-        year = request.query_params.get("year", "")
-        if year.isdigit():
-            qs = qs.filter(year=int(year))
+        if year := _year(request):
+            qs = qs.filter(year=year)
         return Response(CampaignSerializer(qs[:200], many=True).data)
 
     @extend_schema(
@@ -499,14 +510,13 @@ class ReportView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=False)],
+        parameters=[YearParam],
         responses={200: AppraisalReportRowSerializer(many=True), 404: OpenApiResponse()},
     )
     def get(self, request, pk):
         unit = Unit.objects.filter(pk=pk).first()
         if unit is None or not unit_scope(user=request.user).covers(unit):
             raise Http404
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() else timezone.localdate().year
+        year = _year(request) or timezone.localdate().year
         rows = selectors.report_rows(unit=unit, year=year)
         return Response(AppraisalReportRowSerializer(rows, many=True).data)

@@ -3,7 +3,11 @@ Lists and objects are limited by the one scope selector; outside it → 404."""
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -124,6 +128,13 @@ def _detail(meeting: Meeting, *, manage: bool) -> dict:
 NOT_FOUND = OpenApiResponse(description="会议不存在或无权查看")
 
 
+class MeetingListParams(serializers.Serializer):
+    """The list's filter, validated (a unit that is not a number is a 400) and in the schema."""
+
+    unit = serializers.IntegerField(required=False, min_value=1, help_text="只列出这个党组织的会议")
+
+
+@extend_schema_view(get=extend_schema(parameters=[MeetingListParams]))
 class MeetingListView(ListAPIView):
     """Meetings the caller may see (managed units, own branch/党小组/谈话), newest first; POST plans one."""
 
@@ -134,14 +145,19 @@ class MeetingListView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Meeting.objects.none()
         qs = selectors.meetings_visible(user=self.request.user).select_related("unit")
-        unit = self.request.query_params.get("unit")
-        if unit and unit.isdigit():
-            qs = qs.filter(unit_id=int(unit))
+        params = MeetingListParams(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        if unit := params.validated_data.get("unit"):
+            qs = qs.filter(unit_id=unit)
         return qs.order_by("-starts_at", "-id")
 
     @extend_schema(
         request=MeetingSerializer,
-        responses={201: MeetingDetailSerializer, 400: OpenApiResponse(description="数据有误")},
+        responses={
+            201: MeetingDetailSerializer,
+            400: OpenApiResponse(description="数据有误"),
+            404: OpenApiResponse(description="党组织不存在或不在调用者的范围内"),
+        },
     )
     def post(self, request):
         data = MeetingSerializer(data=request.data)
@@ -306,6 +322,12 @@ class BranchComplianceSerializer(serializers.Serializer):
     rules = RuleStateSerializer(many=True)
 
 
+class ComplianceParams(serializers.Serializer):
+    """`?year=` (default this year): validated, and the schema states its range."""
+
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+
 class UnitComplianceView(APIView):
     """Compliance for `year` (default this year): a branch's rules, or for a 院系党委/校党委 each
     branch under it side by side."""
@@ -313,17 +335,16 @@ class UnitComplianceView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=False)],
+        parameters=[ComplianceParams],
         responses={200: BranchComplianceSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request, pk):
         unit = units_in_scope(user=request.user).filter(pk=pk).first()
         if unit is None:
             raise Http404
-        year = request.query_params.get("year", "")
-        year = int(year) if year.isdigit() else timezone.localdate().year
-        if not 2000 <= year <= 2100:
-            raise exceptions.ValidationError({"year": ["年份应在 2000–2100 之间。"]})
+        params = ComplianceParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        year = params.validated_data.get("year") or timezone.localdate().year
         branches = list(
             units_in_scope(user=request.user).filter(
                 kind=UnitKind.BRANCH, path__startswith=unit.path

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -76,23 +76,29 @@ def gate_error_body(exc: GateFailed) -> dict:
     }
 
 
-@extend_schema(
-    tags=["party"],
-    parameters=[
-        OpenApiParameter("unit", int, description="党组织 id（含下级）"),
-        OpenApiParameter("stage", str, enum=Stage.values),
-        OpenApiParameter("q", str, description="姓名或学号/工号"),
-    ],
-)
+class MemberListParams(serializers.Serializer):
+    """The list's filters: validated (an unknown stage or a unit that is not a number is a 400, not
+    an unfiltered list) and, through extend_schema, the schema's description of them."""
+
+    unit = serializers.IntegerField(
+        required=False, min_value=1, help_text="党组织 id（含下级）；不存在或不可见时列表为空"
+    )
+    stage = serializers.ChoiceField(choices=Stage.values, required=False, allow_blank=True)
+    q = serializers.CharField(required=False, allow_blank=True, help_text="姓名或学号/工号")
+
+
+@extend_schema(tags=["party"], parameters=[MemberListParams])
 class MemberListView(ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = MemberSerializer
 
     def get_queryset(self):
         qs = members_visible(user=self.request.user)
-        params = self.request.query_params
+        params = MemberListParams(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        params = params.validated_data
         if unit_id := params.get("unit"):
-            unit = Unit.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+            unit = Unit.objects.filter(pk=unit_id).first()
             if unit is None:
                 return qs.none()
             qs = qs.filter(unit__path__startswith=unit.path)
@@ -314,6 +320,7 @@ class RegistryImportView(APIView):
             200: OpenApiResponse(RegistryPlanSerializer, description="预览：将新建、更新的人员"),
             201: OpenApiResponse(RegistryResultSerializer, description="已导入"),
             400: OpenApiResponse(RegistryErrorSerializer, description="行错误，未导入任何数据"),
+            404: OpenApiResponse(description="调用者没有可管理的党组织"),
         },
     )
     def post(self, request):

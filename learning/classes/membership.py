@@ -9,10 +9,12 @@ since: the roster import, the trainee admin and the demo call `trainee_member_li
 from datetime import date
 
 from django.db import transaction
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from learning.classes.models import Branch, TraineeProfile
-from party.members.models import Member, Stage
+from party.members.models import Member, Stage, StageChange
 from party.members.selectors import with_current_stage
 from party.members.services import stage_history_import
 from party.organisation.models import Unit, UnitKind
@@ -132,3 +134,30 @@ def trainee_member_link(*, profile: TraineeProfile, by_user=None) -> Member:
     profile.member = member
     profile.save(update_fields=["member"])
     return member
+
+
+# Every stage a record may be at (the five of the path and the events that end or prolong it).
+STAGE_CHOICES = Stage.choices
+
+
+def stage_expression(prefix: str = "") -> Coalesce:
+    """SQL for a trainee's current stage: their member record's latest stage change (the history
+    decides), else the profile's own field (a trainee not linked yet). `prefix` is the path to the
+    TraineeProfile, e.g. "trainee__" from an Enrolment."""
+    latest = StageChange.objects.filter(member_id=OuterRef(f"{prefix}member_id")).order_by(
+        "-decided_on", "-id"
+    )
+    return Coalesce(
+        Subquery(latest.values("stage")[:1]), F(f"{prefix}stage"), output_field=CharField()
+    )
+
+
+def trainee_stage(profile: TraineeProfile) -> str:
+    """The trainee's current stage (see stage_expression), for one profile."""
+    if not profile.member_id:
+        return profile.stage
+    return member_stage(profile.member) or profile.stage
+
+
+def stage_label(stage: str | None) -> str:
+    return str(dict(STAGE_CHOICES).get(stage, stage or ""))

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from learning.api_errors import Conflict
+from learning.classes.membership import stage_label, trainee_stage
 from learning.classes.selectors import classes_for_trainer
 from learning.reports import exports, services
 from learning.reports.forms import ReportFilterForm
@@ -470,6 +471,7 @@ class MeView(APIView):
         profile = getattr(user, "trainee_profile", None)
         if profile is not None:
             profile = type(profile).objects.select_related("branch", "college").get(pk=profile.pk)
+        stage = trainee_stage(profile) if profile else None
         classes = [
             {
                 "id": item.training_class.pk,
@@ -497,8 +499,8 @@ class MeView(APIView):
                     "name": profile.name if profile else (user.get_full_name() or user.username),
                 },
                 "student_no": profile.student_no if profile else None,
-                "stage": profile.stage if profile else None,
-                "stage_display": profile.get_stage_display() if profile else None,
+                "stage": stage if profile else None,
+                "stage_display": stage_label(stage) if profile else None,
                 "college": profile.college.name if profile else None,
                 "branch": profile.branch.name if profile else None,
                 "classes": classes,

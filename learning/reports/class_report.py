@@ -12,7 +12,8 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from learning.classes.models import Enrolment, TraineeProfile, TraineeStage, TrainingClass
+from learning.classes.membership import stage_label
+from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
 from learning.classes.selectors import classes_for_trainer
 from learning.reports.status import ReportStatus, as_hours, class_enrolments
 
@@ -24,7 +25,7 @@ SORTS = {
     "name": "trainee__name",
     "college": "trainee__college__name",
     "branch": "trainee__branch__name",
-    "stage": "trainee__stage",
+    "stage": "trainee_stage",
     "earned": "earned_hours",
     "lessons": "lessons_completed",
     "exam": "exam_score",
@@ -52,7 +53,7 @@ class ReportFilters:
         if self.branch:
             parts.append((str(_("党支部")), branch_name or str(self.branch)))
         if self.stage:
-            parts.append((str(_("培养阶段")), str(dict(TraineeStage.choices).get(self.stage, ""))))
+            parts.append((str(_("培养阶段")), stage_label(self.stage)))
         if self.status:
             parts.append((str(_("状态")), str(dict(ReportStatus.choices).get(self.status, ""))))
         if self.q:
@@ -66,7 +67,7 @@ def apply_filters(qs: QuerySet, filters: ReportFilters) -> QuerySet:
     if filters.college:
         qs = qs.filter(trainee__college_id=filters.college)
     if filters.stage:
-        qs = qs.filter(trainee__stage=filters.stage)
+        qs = qs.filter(trainee_stage=filters.stage)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.q:
@@ -96,7 +97,7 @@ ROW_VALUES = {
     "college": "trainee__college__name",
     "branch": "trainee__branch__name",
     "branch_id": "trainee__branch_id",
-    "stage": "trainee__stage",
+    "stage": "trainee_stage",
     "required_hours": "training_class__required_hours",
     "earned_hours": "earned_hours",
     "lessons_completed": "lessons_completed",
@@ -140,7 +141,7 @@ class ReportRow:
 
     @property
     def stage_label(self) -> str:
-        return str(dict(TraineeStage.choices).get(self.stage, self.stage))
+        return stage_label(self.stage)
 
     @property
     def status_label(self) -> str:

@@ -18,7 +18,8 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from learning.classes.models import Branch, College, TraineeStage, TrainingClass
+from learning.classes.membership import STAGE_CHOICES
+from learning.classes.models import Branch, College, TrainingClass
 from learning.reports.selectors import (
     ClassSummary,
     ReportFilters,
@@ -58,7 +59,7 @@ def report_columns() -> list[Column]:
     Labels (stage, status, exam result) are translated once per export here, not once per row:
     at 10,000 rows the per-row gettext calls were ~15% of an .xlsx export.
     """
-    stages = {value: str(label) for value, label in TraineeStage.choices}
+    stages = {value: str(label) for value, label in STAGE_CHOICES}
     statuses = {value: str(label) for value, label in ReportStatus.choices}
     passed = {None: _("未考试"), True: _("通过"), False: _("未通过")}
     return [

@@ -20,6 +20,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from learning.classes.membership import stage_label, trainee_stage
 from learning.reports.exports import official_language
 from learning.reports.models import Certificate
 from learning.reports.selectors import TraineeRecord
@@ -188,7 +189,7 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
                 "no": escape(trainee.student_no),
                 "college": escape(trainee.college.name),
                 "branch": escape(trainee.branch.name),
-                "stage": trainee.get_stage_display(),
+                "stage": stage_label(trainee_stage(trainee)),
             },
             styles["body"],
         ),

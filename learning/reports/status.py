@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from learning.classes.membership import stage_expression
 from learning.classes.models import Enrolment, TrainingClass
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 from learning.quizzes.models import Attempt, AttemptState, GradingMethod, Quiz, QuizKind
@@ -246,6 +247,8 @@ def annotate_report(
             lessons_completed=Coalesce(Subquery(completed), Value(0), output_field=IntegerField()),
             lessons_total=Coalesce(Subquery(lessons_total), Value(0), output_field=IntegerField()),
             lesson_started=Exists(_lesson_progress(class_id, completed=False)),
+            # The trainee's stage is their documented history's (party.members), not a free field.
+            trainee_stage=stage_expression("trainee__"),
             exam_id=Subquery(final.values("id")[:1]),
             final_closes=Subquery(final.values("closes_at")[:1]),
             final_allowed=Subquery(final.values("attempts_allowed")[:1]),

@@ -71,3 +71,47 @@ def test_demo_trainees_are_the_party_demos_members():
     # No second tree: 演示学院 is the party demo's 演示学院党委.
     assert Unit.objects.filter(kind="university").count() == 1
     assert not Unit.objects.filter(name="演示学院").exists()
+
+
+def test_the_report_and_me_read_the_stage_from_the_history(report_factory, client, trainer):
+    """A stage changed on the timeline (支部委员会 确定为发展对象) is what the class report, its
+    filter and sort, and /api/v1/me/ show; the profile's old field is not read."""
+    from datetime import date
+
+    from learning.classes.membership import trainee_member_link
+    from learning.reports.selectors import ReportFilters, class_report, to_row
+    from party.members.models import StageChange
+
+    tc = report_factory.klass(trainers=[trainer])
+    moved, stays = report_factory.trainees(tc, 2, stage="activist")
+    for profile in (moved, stays):
+        trainee_member_link(profile=profile)
+    StageChange.objects.create(
+        member=moved.member,
+        stage="candidate",
+        decided_on=date.today(),
+        decided_by="branch_committee",
+    )
+    moved.refresh_from_db()
+    assert moved.stage == "activist"  # the old field, no longer the truth
+
+    def rows(**filters):
+        return {
+            r.student_no: r
+            for r in map(to_row, class_report(training_class=tc, filters=ReportFilters(**filters)))
+        }
+
+    assert {n: r.stage for n, r in rows().items()} == {
+        moved.student_no: "candidate",
+        stays.student_no: "activist",
+    }
+    assert rows()[moved.student_no].stage_label == "发展对象"
+    assert list(rows(stage="candidate")) == [moved.student_no]
+    assert list(rows(stage="activist")) == [stays.student_no]
+    assert [r.student_no for r in rows(sort="stage").values()] == [
+        stays.student_no,
+        moved.student_no,
+    ]
+    client.force_login(moved.user)
+    me = client.get("/api/v1/me/").json()
+    assert (me["stage"], me["stage_display"]) == ("candidate", "发展对象")

@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from party.appraisal import selectors, services
+from party.appraisal import rules, selectors, services
 from party.appraisal.exceptions import AppraisalError, NotParticipantError, NotYetError
 from party.appraisal.models import Campaign, FollowUpAction, Grade, Phase
 from party.meetings.selectors import meetings_managed
@@ -311,10 +311,10 @@ class VotesView(APIView):
 class AppraisalResultRowSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="participant.member_id")
     name = serializers.CharField(source="participant.member.name")
-    excellent = serializers.IntegerField(source="counts.excellent")
-    qualified = serializers.IntegerField(source="counts.qualified")
-    basic = serializers.IntegerField(source="counts.basic")
-    unqualified = serializers.IntegerField(source="counts.unqualified")
+    excellent = serializers.IntegerField(source="counts.excellent", allow_null=True)
+    qualified = serializers.IntegerField(source="counts.qualified", allow_null=True)
+    basic = serializers.IntegerField(source="counts.basic", allow_null=True)
+    unqualified = serializers.IntegerField(source="counts.unqualified", allow_null=True)
     proposed_grade = serializers.CharField(source="participant.proposed_grade")
     decided_grade = serializers.CharField(source="participant.decided_grade")
 
@@ -322,7 +322,22 @@ class AppraisalResultRowSerializer(serializers.Serializer):
 class AppraisalResultsSerializer(serializers.Serializer):
     participants = serializers.IntegerField()
     voted = serializers.IntegerField()
+    counts_shown = serializers.BooleanField(
+        help_text="票数可见：计票数不少于 min_counted_ballots（否则各等次票数为 null）"
+    )
+    min_counted_ballots = serializers.IntegerField()
     rows = AppraisalResultRowSerializer(many=True)
+
+
+def _results(campaign: Campaign, rows) -> dict:
+    participation = selectors.participation(campaign=campaign)
+    return {
+        "participants": participation.eligible,
+        "voted": participation.voted,
+        "counts_shown": selectors.counts_shown(campaign=campaign),
+        "min_counted_ballots": rules.min_counted_ballots(),
+        "rows": rows,
+    }
 
 
 class ResultsView(APIView):
@@ -349,12 +364,7 @@ class ResultsView(APIView):
         rows = selectors.result_rows(campaign=campaign)
         if not manage:
             rows = [r for r in rows if r.member.user_id == request.user.pk]
-        participation = selectors.participation(campaign=campaign)
-        return Response(
-            AppraisalResultsSerializer(
-                {"participants": participation.eligible, "voted": participation.voted, "rows": rows}
-            ).data
-        )
+        return Response(AppraisalResultsSerializer(_results(campaign, rows)).data)
 
 
 class AppraisalProposalSerializer(serializers.Serializer):
@@ -390,16 +400,8 @@ class ProposalsView(APIView):
             )
         except AppraisalError as exc:
             raise _refused(exc) from exc
-        participation = selectors.participation(campaign=campaign)
-        return Response(
-            AppraisalResultsSerializer(
-                {
-                    "participants": participation.eligible,
-                    "voted": participation.voted,
-                    "rows": selectors.result_rows(campaign=campaign),
-                }
-            ).data
-        )
+        rows = selectors.result_rows(campaign=campaign)
+        return Response(AppraisalResultsSerializer(_results(campaign, rows)).data)
 
 
 class AppraisalDecisionSerializer(serializers.Serializer):

@@ -25,10 +25,13 @@ def probationary_ratings_counted() -> bool:
 
 
 # The share of 优秀 among a branch's participants is usually limited; the 上级党委 sets the figure
-# each year (docs/domain.md: "the share of 优秀 is usually limited (a setting)"). Default 30 %,
-# overridden by DANGKE["APPRAISAL_EXCELLENT_MAX_PERCENT"]; each campaign keeps the value it opened with.
+# each year (docs/domain.md: "the share of 优秀 is usually limited (a setting)"). The default, 30 %,
+# is a local choice, not a national rule (docs/domain.md); DANGKE["APPRAISAL_EXCELLENT_MAX_PERCENT"]
+# holds the year's figure, and each campaign keeps the value it opened with.
 EXCELLENT_MAX_PERCENT_DEFAULT = 30
-EXCELLENT_MAX_PERCENT_SOURCE = "上级党委每年规定的优秀比例（docs/domain.md「民主评议党员」）"
+EXCELLENT_MAX_PERCENT_SOURCE = (
+    "上级党委每年规定的优秀比例；默认 30% 为本地设置（docs/domain.md「民主评议党员」）"
+)
 
 
 def excellent_max_percent() -> int:
@@ -42,6 +45,22 @@ def excellent_max_percent() -> int:
 def excellent_limit(participants: int, percent: int) -> int:
     """How many 优秀 a branch of `participants` may have: the share rounded down."""
     return participants * percent // 100
+
+
+# Counts are shown only when at least this many ballots were counted: with one ballot the counts
+# are that ballot, with two each voter subtracts their own and reads the other's. A local choice
+# (no Party rule fixes a number; docs/domain.md), DANGKE["APPRAISAL_MIN_COUNTED_BALLOTS"], default
+# 3. Below it the committee works from the 自我评价 and the discussion; the counts stay unread.
+MIN_COUNTED_BALLOTS_DEFAULT = 3
+MIN_COUNTED_BALLOTS_SOURCE = "本地设置：计票少于该数时不显示票数（保护无记名投票）"
+
+
+def min_counted_ballots() -> int:
+    return int(
+        getattr(settings, "DANGKE", {}).get(
+            "APPRAISAL_MIN_COUNTED_BALLOTS", MIN_COUNTED_BALLOTS_DEFAULT
+        )
+    )
 
 
 # Planned length of each phase when the opener gives no dates (days); the secretary moves the

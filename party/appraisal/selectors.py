@@ -83,8 +83,8 @@ def ballot_members(*, campaign: Campaign, participant: Participant) -> list[Part
 @dataclass
 class ResultRow:
     participant: Participant
-    counts: dict[str, int]  # grade -> votes
-    total: int
+    counts: dict[str, int] | None  # grade -> votes; None while too few ballots were counted
+    total: int | None
 
     @property
     def member(self) -> Member:
@@ -93,7 +93,8 @@ class ResultRow:
     @property
     def cells(self) -> list[tuple[str, str, int]]:
         """(grade, label, votes) in the order of Grade, for the pages."""
-        return [(value, label, self.counts.get(value, 0)) for value, label in Grade.choices]
+        counts = self.counts or {}
+        return [(value, label, counts.get(value)) for value, label in Grade.choices]
 
 
 def results_visible(campaign: Campaign) -> bool:
@@ -101,11 +102,41 @@ def results_visible(campaign: Campaign) -> bool:
     return campaign.reached(Phase.PROPOSAL)
 
 
+def counted_ballots(*, campaign: Campaign) -> int:
+    """How many ballots were added to the counters (a 预备党员's is not, unless the campaign
+    counts them; rules.PROBATIONARY_RATINGS_SOURCE)."""
+    ballots = BallotCast.objects.filter(campaign=campaign)
+    if not campaign.probationary_counted:
+        ballots = ballots.exclude(
+            member_id__in=Participant.objects.filter(
+                campaign=campaign, stage__in=rules.PROBATIONARY_STAGES
+            ).values("member_id")
+        )
+    return ballots.count()
+
+
+def counts_shown(*, campaign: Campaign) -> bool:
+    """Counts are readable after the close and only from rules.min_counted_ballots() ballots on
+    (rules.MIN_COUNTED_BALLOTS_SOURCE)."""
+    return (
+        results_visible(campaign)
+        and counted_ballots(campaign=campaign) >= rules.min_counted_ballots()
+    )
+
+
 def result_rows(*, campaign: Campaign) -> list[ResultRow]:
-    """Counts per member and grade (two queries). Only after the 民主测评 closed; the callers
-    check it, and this refuses too."""
+    """Counts per member and grade (three queries). Only after the 民主测评 closed; the callers
+    check it, and this refuses too. With fewer counted ballots than the minimum the rows carry
+    no counts (None)."""
     if not results_visible(campaign):
         raise ValueError("results before the close")
+    if not counts_shown(campaign=campaign):
+        return [
+            ResultRow(participant=participant, counts=None, total=None)
+            for participant in campaign.participants.select_related("member").order_by(
+                "member__student_no"
+            )
+        ]
     counts: dict[int, dict[str, int]] = {}
     for member_id, grade, votes in Tally.objects.filter(campaign=campaign).values_list(
         "member_id", "grade", "votes"

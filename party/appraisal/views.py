@@ -250,6 +250,22 @@ def committee(request, pk):
                     note=request.POST.get("note", ""),
                 )
                 messages.success(request, _("处置记录已保存。"))
+            elif action == "close_follow_up":
+                follow_up = (
+                    selectors.follow_ups(campaign=campaign)
+                    .filter(pk=request.POST.get("follow_up") or 0, closed_on__isnull=True)
+                    .first()
+                )
+                if follow_up is None:
+                    raise AppraisalError(_("处置记录不存在或已办结。"), code="follow_up")
+                closed_on = request.POST.get("closed_on", "")
+                services.follow_up_close(
+                    by_user=request.user,
+                    follow_up_id=follow_up.pk,
+                    outcome=request.POST.get("outcome", ""),
+                    closed_on=date.fromisoformat(closed_on) if closed_on else timezone.localdate(),
+                )
+                messages.success(request, _("处置记录已办结。"))
             else:
                 raise AppraisalError(_("未知的操作。"), code="action")
         except AppraisalError as exc:
@@ -270,6 +286,8 @@ def committee(request, pk):
             "rows": rows,
             "grades": Grade.choices,
             "participation": selectors.participation(campaign=campaign),
+            "counts_shown": selectors.counts_shown(campaign=campaign),
+            "min_counted_ballots": services.rules.min_counted_ballots(),
             "limit": services.rules.excellent_limit(len(rows), campaign.excellent_max_percent),
             "meetings": meetings_managed(user=request.user)
             .filter(unit=campaign.unit, kind=MeetingKind.PARTY_CONGRESS)

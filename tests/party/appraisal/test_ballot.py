@@ -173,3 +173,32 @@ def test_counts_are_readable_only_after_the_close(rating):
     assert rows["党员1"].total == 2
     p = selectors.participation(campaign=campaign)
     assert (p.voted, p.eligible) == (3, 11)
+
+
+def test_counts_need_a_minimum_of_counted_ballots(settings, rating, client):
+    """Two counted ballots (and a 预备党员's, not counted) stay unread below the default of 3:
+    each of the two voters could subtract their own ballot and read the other's."""
+    campaign = rating["campaign"]
+    for key in ("ap1", "ap2", "ap9"):
+        user = rating["voters"][key]
+        vote_cast(user=user, campaign_id=campaign.pk, ratings=ballot_for(campaign, user))
+    campaign = campaign_advance(by_user=rating["users"]["secretary"], campaign_id=campaign.pk)
+    assert selectors.counted_ballots(campaign=campaign) == 2
+    assert not selectors.counts_shown(campaign=campaign)
+    assert all(r.counts is None for r in selectors.result_rows(campaign=campaign))
+    client.force_login(rating["users"]["secretary"])
+    results = client.get(f"/api/v1/appraisals/{campaign.pk}/results/").json()
+    assert results["counts_shown"] is False and results["min_counted_ballots"] == 3
+    assert results["voted"] == 3
+    assert {r["qualified"] for r in results["rows"]} == {None}
+    page = client.get(f"/party/appraisal/{campaign.pk}/committee/").content.decode()
+    assert 'id="counts-hidden"' in page
+    settings.DANGKE = {**settings.DANGKE, "APPRAISAL_MIN_COUNTED_BALLOTS": 2}
+    results = client.get(f"/api/v1/appraisals/{campaign.pk}/results/").json()
+    assert results["counts_shown"] is True
+    zhang = next(r for r in results["rows"] if r["name"] == "张三")
+    assert zhang["qualified"] == 2
+    assert (
+        'id="counts-hidden"'
+        not in client.get(f"/party/appraisal/{campaign.pk}/committee/").content.decode()
+    )

@@ -102,7 +102,23 @@ def test_the_appraisal_from_ballot_to_report(rating, client):
         },
     )
     assert response.status_code == 302
-    assert zhang_part.follow_ups.get().get_action_display() == "限期改正"
+    follow_up = zhang_part.follow_ups.get()
+    assert follow_up.get_action_display() == "限期改正"
+    # closed on the same page: an empty outcome is refused and nothing is written
+    page = client.get(f"/party/appraisal/{campaign.pk}/committee/").content.decode()
+    assert f'id="close-follow-up-{follow_up.pk}"' in page
+    close = {"action": "close_follow_up", "follow_up": follow_up.pk, "outcome": " "}
+    assert client.post(f"/party/appraisal/{campaign.pk}/committee/", close).status_code == 400
+    follow_up.refresh_from_db()
+    assert follow_up.closed_on is None
+    close["outcome"] = "按期改正，支部大会认可"
+    assert client.post(f"/party/appraisal/{campaign.pk}/committee/", close).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.closed_on == timezone.localdate()
+    assert follow_up.outcome == "按期改正，支部大会认可"
+    page = client.get(f"/party/appraisal/{campaign.pk}/committee/").content.decode()
+    assert f'id="close-follow-up-{follow_up.pk}"' not in page and "按期改正" in page
+    assert client.post(f"/party/appraisal/{campaign.pk}/committee/", close).status_code == 400
     assert client.post(f"/party/appraisal/{campaign.pk}/advance/").status_code == 302
     campaign.refresh_from_db()
     assert campaign.phase == Phase.PUBLISHED

@@ -29,6 +29,7 @@ class TrainingClassForm(WagtailAdminModelForm):
             "audience_stage",
             "start_date",
             "end_date",
+            "credits_since",
             "required_hours",
             "pass_mark",
             "required_lessons",

@@ -1,5 +1,6 @@
 """Trainees, colleges and branches, training classes (培训班) and their enrolments."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -180,6 +181,15 @@ class TrainingClass(models.Model):
     )
     start_date = models.DateField(_("开班日期"), null=True, blank=True)
     end_date = models.DateField(_("结业日期"), null=True, blank=True)
+    credits_since = models.DateField(
+        _("在线学时起算日期"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "在线学时默认只计开班日期至结业日期之间获得的；填写更早的日期，则从这一天起获得的"
+            "在线学时也计入本班。线下学时的日期须在开班日期至结业日期之间。"
+        ),
+    )
     required_hours = models.DecimalField(
         _("应修学时"),
         max_digits=6,
@@ -235,6 +245,16 @@ class TrainingClass(models.Model):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("结业日期不能早于开班日期。")})
+        if self.credits_since and self.start_date and self.credits_since > self.start_date:
+            raise ValidationError(
+                {"credits_since": _("在线学时起算日期不能晚于开班日期（留空即从开班日期起算）。")}
+            )
+
+    def online_credit_window(self) -> tuple[date | None, date | None]:
+        """(first day, last day) in which an online credit counts for this class (issue 14,
+        细则 art. 17: the training happens in the class): from credits_since, else the start
+        date, to the end date; None where the class sets no bound."""
+        return (self.credits_since or self.start_date, self.end_date)
 
 
 class Enrolment(models.Model):

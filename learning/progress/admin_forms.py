@@ -1,10 +1,10 @@
 """Admin forms of offline sessions (记录线下培训): the attendance checklist and a correction."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import OfflineSession, hours_text
+from learning.progress.offline_hours import day_class_hours
 
 
 def _branch_groups(trainees) -> list[tuple[str, list]]:
@@ -79,7 +79,7 @@ class OfflineSessionForm(_AttendanceForm):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = OfflineSession._meta.get_field("source").choices
         self.fields["days"].help_text = self.fields["days"].help_text % {
-            "hours": hours_text(settings.DANGKE["DAY_CLASS_HOURS"])
+            "hours": hours_text(day_class_hours())
         }
 
 

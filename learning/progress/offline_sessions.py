@@ -2,29 +2,20 @@
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learning.classes.models import Enrolment, OfflineSession, TrainingClass, hours_text
+from learning.classes.models import Enrolment, OfflineSession, TrainingClass
 from learning.classes.selectors import trainees_for_trainer
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry
+from learning.progress.offline_hours import offline_date_check, offline_hours
 
-TWO_PLACES = Decimal("0.01")
-# One session is at most three whole training days: the whole 发展对象 concentrated training
-# (《中国共产党发展党员工作细则》art. 17, 3 days or 24 学时). More is almost surely a typo;
-# DANGKE["OFFLINE_SESSION_MAX_HOURS"] overrides it.
-DEFAULT_MAX_SESSION_HOURS = Decimal("24")
 # How many offenders an error message names before it says "等 N 人".
 NAMED_OFFENDERS = 10
-
-
-def _max_session_hours() -> Decimal:
-    return Decimal(settings.DANGKE.get("OFFLINE_SESSION_MAX_HOURS", DEFAULT_MAX_SESSION_HOURS))
 
 
 @dataclass(frozen=True)
@@ -55,35 +46,6 @@ def _parse_ids(trainee_ids) -> list[int]:
             seen.add(number)
             ids.append(number)
     return ids
-
-
-def _session_amount(*, amount, days, errors: dict) -> Decimal | None:
-    if amount in (None, "") and days in (None, ""):
-        errors["amount"] = _("请填写学时或天数。")
-        return None
-    if amount not in (None, "") and days not in (None, ""):
-        # Which one was meant is a guess; a trainer who typed both should choose.
-        errors["amount"] = _("学时与天数只需填一项。")
-        return None
-    try:
-        if amount in (None, ""):
-            value = Decimal(days) * Decimal(settings.DANGKE["DAY_CLASS_HOURS"])
-        else:
-            value = Decimal(amount)
-        if not value.is_finite():
-            raise InvalidOperation
-        value = value.quantize(TWO_PLACES)
-    except (ArithmeticError, TypeError, ValueError):
-        errors["amount"] = _("学时必须是数字。")
-        return None
-    limit = _max_session_hours()
-    if value <= 0:
-        errors["amount"] = _("学时必须大于 0。")
-    elif value > limit:
-        errors["amount"] = _("一次线下培训每人最多记 %(limit)s 学时，请检查学时或天数。") % {
-            "limit": hours_text(limit)
-        }
-    return value
 
 
 def _enrolled_users(*, training_class: TrainingClass, trainee_ids: list[int], user) -> dict:
@@ -155,11 +117,15 @@ def offline_session_record(
         errors["topic"] = _("主题不能超过 200 个字。")
     if len(location) > 200:
         errors["location"] = _("地点不能超过 200 个字。")
-    if occurred_on is None:
-        errors["occurred_on"] = _("请填写培训日期。")
-    elif occurred_on > timezone.localdate():
-        errors["occurred_on"] = _("培训日期不能晚于今天。")
-    value = _session_amount(amount=amount, days=days, errors=errors)
+    value = None
+    for check in (
+        lambda: offline_date_check(training_class=training_class, occurred_on=occurred_on),
+        lambda: offline_hours(amount=amount, days=days),
+    ):
+        try:
+            value = check() or value
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
     try:
         ids = _parse_ids(trainee_ids)
     except ValidationError as exc:

@@ -36,11 +36,18 @@ def _required_lesson_ids(training_class) -> QuerySet:
 
 
 def class_ledger_q(*, training_class) -> Q:
-    """Entries that count for a class: its own entries, and online credits of lessons it requires."""
-    return Q(training_class_id=training_class.pk) | Q(
-        training_class__isnull=True,
-        lesson_id__in=_required_lesson_ids(training_class),
-    )
+    """Entries that count for a class: its own entries, and online credits of lessons it requires
+    earned inside its window (TrainingClass.online_credit_window; corrections carry the date of
+    the entry they correct)."""
+    first, last = training_class.online_credit_window()
+    online = Q(training_class__isnull=True, lesson_id__in=_required_lesson_ids(training_class))
+    # An undated credit (none is made today) counts as earned on the earliest day: inside a
+    # window without a first day only (as learning.reports.status does in SQL).
+    if first:
+        online &= Q(occurred_on__gte=first)
+    if last:
+        online &= Q(occurred_on__lte=last) | Q(occurred_on__isnull=True)
+    return Q(training_class_id=training_class.pk) | online
 
 
 def _counting_enrolments(classes) -> QuerySet:

@@ -20,6 +20,7 @@ from learning.progress.models import (
     LedgerSource,
     LessonProgress,
 )
+from learning.progress.offline_hours import offline_date_check, offline_hours
 
 TWO_PLACES = Decimal("0.01")
 
@@ -337,13 +338,12 @@ def ledger_offline_add(
     """A trainer records offline hours (集中培训, 讨论, 实践); a whole day counts DAY_CLASS_HOURS."""
     if source not in OFFLINE_SOURCES:
         raise ValidationError({"source": _("线下学时的来源只能是集中培训、讨论或实践。")})
-    if amount is None and days is None:
-        raise ValidationError({"amount": _("请填写学时或天数。")})
-    if amount is None:
-        amount = Decimal(days) * Decimal(_rules()["DAY_CLASS_HOURS"])
-    value = _check_amount(amount)
-    if value <= 0:
-        raise ValidationError({"amount": _("学时必须大于 0。")})
+    # The same rules as a whole session (offline_hours.py): days → 学时, the per-session maximum,
+    # dated inside the class.
+    value = offline_hours(amount=amount, days=days)
+    # Undated (a caller of the service, not the form, which asks for the date): recorded today.
+    occurred_on = occurred_on or timezone.localdate()
+    offline_date_check(training_class=training_class, occurred_on=occurred_on)
     if not (note or "").strip():
         raise ValidationError({"note": _("请填写说明（如培训内容、地点）。")})
     _check_enrolled(user=user, training_class=training_class)

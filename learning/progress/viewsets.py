@@ -14,9 +14,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from learning.classes.models import hours_text
 from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.progress import services
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry, LedgerSource
+from learning.progress.offline_hours import day_class_hours, max_session_hours
 from learning.progress.selectors import (
     ledger_entries_correctable_by,
     ledger_entries_for_trainer,
@@ -47,7 +49,6 @@ class LedgerEntryForm(WagtailAdminModelForm):
         min_value=0,
         max_digits=4,
         decimal_places=1,
-        help_text=_("按天记录时填写（一天计 8 学时），学时与天数填一项即可。"),
     )
     source = forms.ChoiceField(label=_("来源"), choices=ENTRY_CHOICES)
 
@@ -62,6 +63,13 @@ class LedgerEntryForm(WagtailAdminModelForm):
         self.fields["training_class"].queryset = classes
         self.fields["amount"].required = False
         self.fields["amount"].help_text = _("更正时填写增减的学时，可为负数，例如 -2。")
+        # DANGKE["DAY_CLASS_HOURS"], not a number written into the form.
+        self.fields["days"].help_text = _(
+            "按天记录时填写（一天计 %(hours)s 学时，每次最多 %(max)s 学时），学时与天数填一项即可。"
+        ) % {"hours": hours_text(day_class_hours()), "max": hours_text(max_session_hours())}
+        self.fields["occurred_on"].help_text = _(
+            "线下学时的日期须在本班开班日期至结业日期之间；更正记录沿用原记录的日期。"
+        )
         users = get_user_model().objects.filter(trainee_profile__isnull=False)
         if not can_view_all_classes(user):
             users = users.filter(trainee_profile__enrolments__training_class__in=classes)
@@ -92,6 +100,8 @@ class LedgerEntryForm(WagtailAdminModelForm):
                 self.add_error("user", _("请选择学员。"))
             if not cleaned.get("training_class"):
                 self.add_error("training_class", _("请选择培训班。"))
+            if not cleaned.get("occurred_on"):
+                self.add_error("occurred_on", _("请填写培训日期。"))
             if cleaned.get("amount") is None and cleaned.get("days") is None:
                 self.add_error("amount", _("请填写学时或天数。"))
         return cleaned

@@ -84,6 +84,7 @@ def row_json(row: ReportRow) -> dict:
         "exam_passed": row.exam_passed,
         "exam_by_makeup": row.exam_by_makeup,
         "makeup_exam": row.makeup_id,
+        "missing": row.missing,
         "status": row.status,
         "status_display": row.status_label,
         "certificate_no": row.certificate_no,

@@ -113,6 +113,14 @@ ROW_VALUES = {
 }
 
 
+# The 结业 conditions a report row may lack, as the report names them.
+MISSING_LABELS = {
+    "hours": _("学时未修满"),
+    "lessons": _("必修课未完成"),
+    "exam": _("结业考试未通过"),
+}
+
+
 @dataclass
 class ReportRow:
     id: int  # the enrolment
@@ -146,6 +154,24 @@ class ReportRow:
     @property
     def status_label(self) -> str:
         return str(ReportStatus(self.status).label)
+
+    @property
+    def missing(self) -> list[str]:
+        """Which 结业 conditions are not met (ReportStatus rule 1): "hours", "lessons", "exam"."""
+        if self.status == ReportStatus.COMPLETED:
+            return []
+        gaps = []
+        if self.earned_hours < self.required_hours:
+            gaps.append("hours")
+        if self.lessons_completed < self.lessons_total:
+            gaps.append("lessons")
+        if self.exam_id and not self.exam_passed:
+            gaps.append("exam")
+        return gaps
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(MISSING_LABELS[key]) for key in self.missing]
 
     @property
     def qualifies(self) -> bool:

@@ -45,6 +45,10 @@ class ReportRowSerializer(serializers.Serializer):
     makeup_exam = serializers.IntegerField(
         allow_null=True, help_text="The 补考 of the class's 结业考试, if it has one."
     )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="结业 conditions not met: hours, lessons, exam (empty when completed).",
+    )
     status = serializers.CharField()
     status_display = serializers.CharField()
     certificate_no = serializers.CharField(allow_null=True)

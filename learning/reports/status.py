@@ -94,11 +94,19 @@ def _earned_hours_subquery(class_id: int | None) -> Subquery:
     """
     entries = (
         HoursLedgerEntry.objects.filter(user_id=OuterRef("trainee__user_id"))
+        .annotate(credit_day=Coalesce("occurred_on", Value(date.min)))
         .filter(
             Q(training_class_id=_class_ref(class_id))
             | Q(
                 training_class__isnull=True,
                 lesson_id__in=_required_lessons(_class_ref(class_id, depth=2)),
+                # TrainingClass.online_credit_window, from the enrolment's class.
+                credit_day__gte=Coalesce(
+                    OuterRef("training_class__credits_since"),
+                    OuterRef("training_class__start_date"),
+                    Value(date.min),
+                ),
+                credit_day__lte=Coalesce(OuterRef("training_class__end_date"), Value(date.max)),
             )
         )
         .order_by()

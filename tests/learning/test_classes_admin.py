@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 
 from learning.classes.models import Enrolment, TrainingClass
 from learning.classes.selectors import classes_for_trainer
@@ -125,6 +126,7 @@ def test_ledger_admin_records_offline_hours_and_corrections(
             "training_class": training_class.pk,
             "source": "offline_discussion",
             "days": "0.5",
+            "occurred_on": timezone.localdate().isoformat(),
             "note": "支部讨论",
         },
     )

@@ -57,6 +57,16 @@ def test_report_json(klass, trainer):
     assert row["status"] == "completed" and row["status_display"] == "已结业"
     assert row["exam_best_score"] is None and row["exam_passed"] is None
     assert row["certificate_no"] is None
+    # The schema says the class's trainee_count is never null (issue 23): it is counted.
+    assert data["class"]["trainee_count"] == 3
+
+
+def test_report_paging_parameters_are_strict(klass, trainer):
+    url = f"/api/v1/classes/{klass.pk}/report/"
+    for bad in ({"page": "0"}, {"page": ""}, {"page": 1, "page_size": "null"}, {"page_size": -2}):
+        response = api(trainer).get(url, bad)
+        assert response.status_code == 400, bad
+        assert set(response.json()) == {"detail", "errors"}
 
 
 def test_report_filters_and_paging(klass, trainer):

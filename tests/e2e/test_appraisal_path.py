@@ -80,6 +80,11 @@ def test_ten_phones_vote_eleventh_refused_committee_decides_report_shows(
         page.goto(ballot_url)
         page.wait_for_selector("#ballot-form")
         _no_sideways_scroll(page)
+        if voter is weak:  # phone layout: the grades two by two, each a thumb-sized target
+            grade = page.locator(".ballot-row").first.locator("label.grade")
+            boxes = [grade.nth(i).bounding_box() for i in range(3)]
+            assert boxes[0]["y"] == boxes[1]["y"] < boxes[2]["y"], boxes
+            assert min(box["height"] for box in boxes) >= 44
         _fill_ballot(page, campaign, voter, grades)
         page.click("#cast")
         page.wait_for_selector("#voted")
@@ -123,6 +128,10 @@ def test_ten_phones_vote_eleventh_refused_committee_decides_report_shows(
     row = page.locator(f"tr[data-member='{weak.name}']")
     assert "10" in row.locator("td.count").nth(3).inner_text()
     _no_sideways_scroll(page)
+    # on a phone each member is a card: no table header, the grade named beside each count
+    assert page.locator("table.tally thead").is_hidden()
+    label = row.locator("td.count").nth(3).evaluate("e => getComputedStyle(e, '::before').content")
+    assert "不合格" in label
     for participant in campaign.participants.all():
         grade = grades.get(participant.member_id, "qualified")
         page.select_option(f"select[name=p{participant.member_id}]", grade)
@@ -151,6 +160,7 @@ def test_ten_phones_vote_eleventh_refused_committee_decides_report_shows(
     page.goto(
         f"{live_server.url}/party/appraisal/report/?unit={branch_campaign['college'].pk}&year={year}"
     )
+    assert page.locator("#report thead").is_visible()  # a table on a desktop
     row = page.locator("tr[data-unit='评议第一党支部']")
     assert "结果已公布" in row.inner_text()
     assert "11/12" in row.inner_text()

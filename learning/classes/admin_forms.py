@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from learning.classes.membership import PATH as MEMBERSHIP_PATH
-from learning.classes.membership import trainee_member_link
-from learning.classes.models import Branch, TraineeProfile, TrainingClass
+from learning.classes.membership import audience_error, audience_mismatches, trainee_member_link
+from learning.classes.models import Branch, Enrolment, TraineeProfile, TrainingClass
 from learning.classes.roster import initial_password_generate, trainee_account_create
 from learning.classes.selectors import (
     can_view_all_classes,
@@ -21,6 +21,16 @@ TRAINERS_GROUP = "培训管理员"  # cms.roles.TRAINERS; learning/ may not impo
 
 
 class TrainingClassForm(WagtailAdminModelForm):
+    audience_override_reason = forms.CharField(
+        label=_("不符合培训对象仍编入的理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "发展对象培训班只编入发展阶段为发展对象的学员；党校/组织部工作人员确需编入其他学员时，"
+            "在此写明理由，随编班记录保存。"
+        ),
+    )
+
     class Meta:
         model = TrainingClass
         fields = [
@@ -79,11 +89,44 @@ class TrainingClassForm(WagtailAdminModelForm):
             if user not in trainers:
                 trainers.append(user)
                 cleaned["trainers"] = trainers
+        self._check_audience(cleaned, user)
         return cleaned
+
+    def _check_audience(self, cleaned, user) -> None:
+        """Newly enrolled trainees must be of the class's audience (membership.AUDIENCE_STAGES),
+        unless staff give a reason, which is recorded on those enrolments."""
+        chosen = cleaned.get("trainees")
+        stage = cleaned.get("audience_stage")
+        if chosen is None or not stage:
+            return
+        before = (
+            set(self.instance.trainees.values_list("pk", flat=True)) if self.instance.pk else set()
+        )
+        probe = TrainingClass(audience_stage=stage)
+        self.audience_overrides = audience_mismatches(
+            probe, [p for p in chosen if p.pk not in before]
+        )
+        if not self.audience_overrides:
+            return
+        reason = (cleaned.get("audience_override_reason") or "").strip()
+        if reason and user is not None and can_view_all_classes(user):
+            return
+        message = audience_error(probe, self.audience_overrides)
+        if user is not None and can_view_all_classes(user):
+            message += str(_("确需编入请填写理由。"))
+        self.add_error("trainees", message)
 
     def save(self, commit=True):
         existed = self.instance.pk is not None
         instance = super().save(commit=commit)
+        overrides = getattr(self, "audience_overrides", [])
+        if commit and overrides:
+            Enrolment.objects.filter(
+                training_class=instance, trainee__in=[p for p, _stage in overrides]
+            ).update(
+                audience_override_reason=self.cleaned_data["audience_override_reason"].strip(),
+                audience_override_by=getattr(self, "for_user", None),
+            )
         if commit and existed and "pass_mark" in self.changed_data:
             class_pass_mark_changed.send(
                 sender=TrainingClass, training_class=instance, by=getattr(self, "for_user", None)
@@ -126,6 +169,26 @@ class TraineeForm(WagtailAdminModelForm):
             self.fields["student_no"].help_text = _(
                 "同时创建登录账号：用户名为学号/工号，初始密码随机生成、保存后只显示一次，首次登录须修改密码。"
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Stage dates in order (issue 14): each on or after the one before.
+        previous = None
+        for _stage, name in MEMBERSHIP_PATH:
+            day = cleaned.get(name)
+            if day is None:
+                continue
+            if previous and day < previous[1]:
+                self.add_error(
+                    name,
+                    _("不能早于%(field)s（%(day)s）。")
+                    % {
+                        "field": self.fields[previous[0]].label,
+                        "day": previous[1].isoformat(),
+                    },
+                )
+            previous = (name, day)
+        return cleaned
 
     def clean_student_no(self):
         number = self.cleaned_data["student_no"].strip()

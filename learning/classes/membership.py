@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from learning.classes.models import Branch, TraineeProfile
 from party.members.models import Member, Stage, StageChange
@@ -161,3 +162,38 @@ def trainee_stage(profile: TraineeProfile) -> str:
 
 def stage_label(stage: str | None) -> str:
     return str(dict(STAGE_CHOICES).get(stage, stage or ""))
+
+
+# Which stages a class of an audience accepts. A 发展对象 class is the 集中培训 that 细则 art. 17
+# requires before someone is received as 预备党员, for 发展对象 only (issue 14, "Enrolment matches
+# the audience"). Other audiences are not restricted: members and 积极分子 classes take whoever the
+# 党校 sends. Staff (who see all classes) may enrol someone else, recording why.
+AUDIENCE_STAGES: dict[str, frozenset[str]] = {
+    Stage.CANDIDATE: frozenset({Stage.CANDIDATE}),
+}
+AUDIENCE_SOURCE = "《中国共产党发展党员工作细则》(2014) 第十七条"
+
+
+def audience_mismatches(training_class, profiles) -> list[tuple[TraineeProfile, str]]:
+    """(profile, current stage) of each profile whose stage the class's audience does not accept."""
+    accepted = AUDIENCE_STAGES.get(training_class.audience_stage)
+    if accepted is None:
+        return []
+    profiles = list(profiles)
+    stages = dict(
+        TraineeProfile.objects.filter(pk__in=[p.pk for p in profiles])
+        .annotate(current=stage_expression())
+        .values_list("pk", "current")
+    )
+    return [(p, stages[p.pk]) for p in profiles if stages.get(p.pk) not in accepted]
+
+
+def audience_error(training_class, mismatches) -> str:
+    people = "、".join(f"{p.name}（{stage_label(stage)}）" for p, stage in mismatches)
+    return _(
+        "%(audience)s培训班只编入发展阶段为%(audience)s的学员（%(source)s）：%(people)s 不符合。"
+    ) % {
+        "audience": stage_label(training_class.audience_stage),
+        "source": AUDIENCE_SOURCE,
+        "people": people,
+    }

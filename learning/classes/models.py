@@ -267,6 +267,16 @@ class Enrolment(models.Model):
         TraineeProfile, verbose_name=_("学员"), on_delete=models.CASCADE, related_name="enrolments"
     )
     enrolled_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+    # Set when staff enrolled someone whose stage is not the class's audience (membership.py).
+    audience_override_reason = models.TextField(_("不符合培训对象仍编入的理由"), blank=True)
+    audience_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("放行人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("报名")

@@ -19,7 +19,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from learning.classes.membership import trainee_member_link
+from learning.classes.membership import (
+    AUDIENCE_SOURCE,
+    AUDIENCE_STAGES,
+    stage_label,
+    trainee_member_link,
+)
 from learning.classes.models import (
     Branch,
     College,
@@ -366,6 +371,32 @@ def _check_history(rows: list[RosterRow]) -> None:
         raise RosterError(errors)
 
 
+def _check_audience(rows: list[RosterRow], training_class) -> None:
+    """Rows to be enrolled in a class whose audience does not take their stage are row errors
+    (membership.AUDIENCE_STAGES); staff who must enrol someone else do it in the class form, with
+    a reason. Trainees already in the class are left as they are."""
+    accepted = AUDIENCE_STAGES.get(training_class.audience_stage)
+    if accepted is None:
+        return
+    enrolled = set(
+        Enrolment.objects.filter(
+            training_class=training_class, trainee__student_no__in=[r.student_no for r in rows]
+        ).values_list("trainee__student_no", flat=True)
+    )
+    errors = [
+        RowError(
+            r.row,
+            "培养阶段",
+            _("%(audience)s培训班只编入发展阶段为%(audience)s的学员（%(source)s）。")
+            % {"audience": stage_label(training_class.audience_stage), "source": AUDIENCE_SOURCE},
+        )
+        for r in rows
+        if r.stage not in accepted and r.student_no not in enrolled
+    ]
+    if errors:
+        raise RosterError(errors)
+
+
 def _branch_label(college: str, branch: str) -> str:
     return f"{college} / {branch}"
 
@@ -473,6 +504,8 @@ def trainees_import(
     rows = roster_parse(file)
     _check_scope(rows, by=by)
     _check_history(rows)
+    if training_class is not None:
+        _check_audience(rows, training_class)
     result = ImportResult()
     total = len(rows)
     if progress is not None:

@@ -14,6 +14,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from learning.classes.admin_forms import BranchForm, TraineeForm, TrainingClassForm
+from learning.classes.membership import stage_expression, stage_label
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
 from learning.classes.selectors import (
     can_view_all_classes,
@@ -103,7 +104,11 @@ class ScopedTraineeMixin:
 
 class TraineeIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return trainees_for_trainer(user=self.request.user).select_related("college", "branch")
+        return (
+            trainees_for_trainer(user=self.request.user)
+            .select_related("college", "branch")
+            .annotate(current_stage=stage_expression())
+        )
 
 
 class TraineeEditView(ScopedTraineeMixin, generic.EditView):
@@ -151,8 +156,15 @@ class TraineeViewSet(ModelViewSet):
     model = TraineeProfile
     icon = "user"
     menu_label = _("学员")
-    list_display = ["name", "student_no", "college", "branch", "stage"]
-    list_filter = ["stage", "college", "branch"]
+    list_display = [
+        "name",
+        "student_no",
+        "college",
+        "branch",
+        # The stage of the documented history (发展纪实), not the profile's old field.
+        Column("stage", label=_("培养阶段"), accessor=lambda p: stage_label(p.current_stage)),
+    ]
+    list_filter = ["college", "branch"]
     # Not by phone number: a search must not reveal whose number it is.
     search_fields = ["name", "student_no"]
     copy_view_enabled = False

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from learning.classes.models import Enrolment, TrainingClass
+from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
 from learning.classes.selectors import classes_for_trainer
 from learning.progress.models import HoursLedgerEntry
 from learning.progress.selectors import class_progress_rows
@@ -77,6 +77,8 @@ def test_inspect_shows_trainees_with_hours(client, training_class, trainer, trai
 
 
 def test_trainer_creates_a_class_and_stays_its_trainer(client, trainer, trainee, video_lesson):
+    # A 发展对象 class takes 发展对象 (test_trainee_membership.py has the audience rule).
+    TraineeProfile.objects.filter(user=trainee).update(stage="candidate")
     client.force_login(trainer)
     response = client.post(
         "/admin/training_classes/new/",

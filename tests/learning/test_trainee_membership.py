@@ -115,3 +115,144 @@ def test_the_report_and_me_read_the_stage_from_the_history(report_factory, clien
     client.force_login(moved.user)
     me = client.get("/api/v1/me/").json()
     assert (me["stage"], me["stage_display"]) == ("candidate", "发展对象")
+
+
+# --- enrolment matches the audience (issue 14) ---------------------------------------------------
+
+
+def _class_form(tc_name, trainees, **extra):
+    return {
+        "name": tc_name,
+        "intake": "第 1 期",
+        "audience_stage": "candidate",
+        "required_hours": "",
+        "pass_mark": "60",
+        "trainees": [p.pk for p in trainees],
+        **extra,
+    }
+
+
+def test_a_candidate_class_takes_candidates_only(client, trainer, training_office, branch):
+    from learning.classes.models import Enrolment, TrainingClass
+    from tests.learning.conftest import make_trainee
+
+    activist = make_trainee("act1", branch, stage="activist").trainee_profile
+    candidate = make_trainee("cand1", branch, stage="candidate").trainee_profile
+    client.force_login(training_office)
+    response = client.post(
+        "/admin/training_classes/new/", _class_form("发展对象班", [activist, candidate])
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "发展对象培训班只编入发展阶段为发展对象的学员" in page and "第十七条" in page
+    assert f"{activist.name}（入党积极分子）" in page and "确需编入请填写理由" in page
+    assert not TrainingClass.objects.exists()
+
+    # Staff may enrol them anyway, and the reason is kept with that enrolment only.
+    response = client.post(
+        "/admin/training_classes/new/",
+        _class_form(
+            "发展对象班", [activist, candidate], audience_override_reason="支部已上报，待备案"
+        ),
+    )
+    assert response.status_code == 302
+    enrolments = {e.trainee_id: e for e in Enrolment.objects.all()}
+    assert enrolments[activist.pk].audience_override_reason == "支部已上报，待备案"
+    assert enrolments[activist.pk].audience_override_by == training_office
+    assert enrolments[candidate.pk].audience_override_reason == ""
+
+
+def test_a_trainer_cannot_override_the_audience(client, trainer, branch):
+    from learning.classes.models import TrainingClass
+    from tests.learning.conftest import make_trainee
+
+    activist = make_trainee("act2", branch, stage="activist").trainee_profile
+    client.force_login(trainer)
+    response = client.post(
+        "/admin/training_classes/new/",
+        _class_form("发展对象班", [activist], audience_override_reason="想来听听"),
+    )
+    assert response.status_code == 200
+    assert "发展对象培训班只编入发展阶段为发展对象的学员" in response.content.decode()
+    assert not TrainingClass.objects.exists()
+
+
+def test_the_audience_is_the_derived_stage_and_the_roster_checks_it(branch):
+    from datetime import date
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    from learning.classes.membership import audience_mismatches, trainee_member_link
+    from learning.classes.models import TrainingClass
+    from learning.classes.roster import RosterError, trainees_import
+    from party.members.models import StageChange
+    from tests.learning.conftest import make_trainee
+
+    tc = TrainingClass.objects.create(name="发展对象班", audience_stage="candidate")
+    profile = make_trainee("act3", branch, stage="activist").trainee_profile
+    trainee_member_link(profile=profile)
+    assert [p.pk for p, _s in audience_mismatches(tc, [profile])] == [profile.pk]
+    StageChange.objects.create(
+        member=profile.member,
+        stage="candidate",
+        decided_on=date.today(),
+        decided_by="branch_committee",
+    )
+    assert audience_mismatches(tc, [profile]) == []
+
+    book = Workbook()
+    book.active.append(["姓名", "学号/工号", "学院", "党支部", "培养阶段"])
+    book.active.append(["新人", "X001", branch.college.name, branch.name, "入党积极分子"])
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    with pytest.raises(RosterError) as info:
+        trainees_import(file=buffer, training_class=tc)
+    [error] = info.value.errors
+    assert (error.row, error.column) == (
+        2,
+        "培养阶段",
+    ) and "只编入发展阶段为发展对象" in error.message
+    assert not TraineeProfile.objects.filter(student_no="X001").exists()
+
+
+def test_stage_dates_in_order(client, trainer, branch):
+    client.force_login(trainer)
+    response = client.post(
+        "/admin/trainees/new/",
+        {
+            "name": "新学员",
+            "student_no": "N2026009",
+            "college": branch.college.pk,
+            "branch": branch.pk,
+            "stage": "activist",
+            "applied_on": "2025-09-01",
+            "activist_on": "2025-03-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "不能早于递交入党申请书日期（2025-09-01）" in response.content.decode()
+    assert not TraineeProfile.objects.filter(student_no="N2026009").exists()
+
+
+def test_the_trainee_list_shows_the_documented_stage(client, training_office, branch):
+    from datetime import date
+
+    from learning.classes.membership import trainee_member_link
+    from party.members.models import StageChange
+    from tests.learning.conftest import make_trainee
+
+    profile = make_trainee("act9", branch, stage="activist").trainee_profile
+    trainee_member_link(profile=profile)
+    StageChange.objects.create(
+        member=profile.member,
+        stage="candidate",
+        decided_on=date.today(),
+        decided_by="branch_committee",
+    )
+    client.force_login(training_office)
+    page = client.get("/admin/trainees/").content.decode()
+    start = page.rindex("<tr", 0, page.index(profile.student_no))
+    row = page[start : page.index("</tr>", start)]
+    assert "发展对象" in row and "入党积极分子" not in row

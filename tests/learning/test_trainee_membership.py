@@ -256,3 +256,19 @@ def test_the_trainee_list_shows_the_documented_stage(client, training_office, br
     start = page.rindex("<tr", 0, page.index(profile.student_no))
     row = page[start : page.index("</tr>", start)]
     assert "发展对象" in row and "入党积极分子" not in row
+
+
+def test_load_demo_makes_every_demo_trainee_a_member_of_the_demo_tree(monkeypatch):
+    from django.core.management import call_command
+
+    from party.organisation.models import Unit
+
+    monkeypatch.setenv("DEMO_PASSWORD", "Demo-Pass-2026")
+    call_command("load_demo", "--no-video")
+    profiles = list(TraineeProfile.objects.select_related("member__unit"))
+    assert profiles
+    for profile in profiles:
+        assert profile.member is not None and profile.member.user_id == profile.user_id
+        assert profile.member.unit.kind == "branch"
+    assert Unit.objects.filter(kind="university").count() == 1
+    assert not Unit.objects.filter(name="演示学院").exists()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status
@@ -39,6 +40,20 @@ def _refused(error: MeetingError):
     return MeetingRefused(error)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 200,
+        # What Django's URLValidator accepts, as a schema can say it (`format: uri` alone allows more:
+        # other schemes, hosts without a dot), so a client knows before sending.
+        "pattern": r"^$|^https?://[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*"
+        r"\.[a-z]{2,63}(:[0-9]{1,5})?(/[!-~]*)?$",
+    }
+)
+class OnlineLinkField(serializers.URLField):
+    """An online meeting's address: http or https, at most 200 characters (the model's column)."""
+
+
 class MeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     unit = serializers.IntegerField(source="unit_id")
@@ -51,7 +66,9 @@ class MeetingSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="默认开始后 90 分钟"
     )
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    online_link = serializers.URLField(required=False, allow_blank=True, default="")
+    online_link = OnlineLinkField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="http(s) 地址"
+    )
     host = serializers.IntegerField(source="host_id", required=False, allow_null=True)
     speaker = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     agenda = serializers.CharField(required=False, allow_blank=True, default="")

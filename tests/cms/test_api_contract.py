@@ -1,6 +1,9 @@
 """What the schema states is what the API does (issue 23): strict parameters, errors listed."""
 
+import re
+
 import pytest
+from django.core.validators import URLValidator
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -86,3 +89,16 @@ def test_the_schema_states_the_rules(schema):
     assert issue["required"] is True
     branches = issue["content"]["application/json"]["schema"]["anyOf"]
     assert [b["required"] for b in branches] == [["trainee"], ["all"]]
+
+
+def test_a_meeting_link_is_described_as_what_the_server_accepts(schema):
+    field = schema["components"]["schemas"]["MeetingRequest"]["properties"]["online_link"]
+    link = field["oneOf"][0]  # the other branch: blank
+    assert link["maxLength"] == 200
+    pattern = re.compile(link["pattern"])
+    for accepted in ("", "https://meeting.tencent.com/dm/abc?x=1", "http://a.example.cn:8080/"):
+        if accepted:
+            URLValidator()(accepted)  # and Django agrees
+        assert pattern.search(accepted), accepted
+    for refused in ("ftp://example.com/", "http://localhost/", "javascript:alert(1)"):
+        assert not pattern.search(refused), refused

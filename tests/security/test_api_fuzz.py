@@ -52,9 +52,6 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "POST /api/v1/classes/{id}/offline-sessions/": (
         "hours or days (one of them), at least one enrolled trainee, a date not in the future"
     ),
-    "POST /api/v1/meetings/": (
-        "online_link must be an http(s) address Django's URL rules accept, stricter than `uri`"
-    ),
     "POST /api/v1/lessons/{lesson_id}/progress/": (
         "what a report carries depends on the lesson: an article's needs `active` (domain.md)"
     ),

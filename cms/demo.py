@@ -188,7 +188,8 @@ COURSES = [
                 "slug": "peiyang-yu-kaocha",
                 "title": "入党积极分子的培养与考察",
                 "summary": "确定为入党积极分子后，要经过一年以上的培养教育和考察。了解培养联系人的作用和考察的重点。",
-                "class_hours": Decimal("0.5"),
+                # 3 minutes of reading earn at most 0.25 学时 (cms/pages/credit.py).
+                "class_hours": Decimal("0.25"),
                 "min_reading_seconds": 180,
                 "body": [
                     _p(

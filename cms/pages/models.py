@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,17 +15,14 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import LessonBodyBlock
+from cms.pages.credit import (
+    article_hours_help_lazy,
+    class_hours_for_duration,
+    class_hours_supported,
+    video_hours_help_lazy,
+)
 
 INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
-
-
-def class_hours_for_duration(seconds: float | None) -> Decimal:
-    """学时 of an online lesson by its length, per settings.DANGKE["ONLINE_CLASS_HOUR_TIERS"]."""
-    seconds = seconds or 0
-    for minimum, hours in settings.DANGKE["ONLINE_CLASS_HOUR_TIERS"]:
-        if seconds >= minimum:
-            return Decimal(hours)
-    return Decimal("0")
 
 
 class HomePage(Page):
@@ -116,7 +114,7 @@ class ArticleLessonPage(LessonPage):
         decimal_places=2,
         default=Decimal("0.25"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text=_("完成本课可获得的学时；常见规则：15 分钟以内的微党课计 0.25 学时。"),
+        help_text=_("完成本课可获得的学时。"),
     )
     min_reading_seconds = models.PositiveIntegerField(
         _("最短阅读时间（秒）"),
@@ -128,7 +126,8 @@ class ArticleLessonPage(LessonPage):
     content_panels = LessonPage.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body"),
-        FieldPanel("class_hours"),
+        # The site's crediting rule beside the field (cms/pages/credit.py), as configured.
+        FieldPanel("class_hours", help_text=article_hours_help_lazy()),
         FieldPanel("min_reading_seconds"),
     ]
 
@@ -147,6 +146,25 @@ class ArticleLessonPage(LessonPage):
     @property
     def duration_seconds(self) -> float | None:
         return None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.class_hours is None or self.min_reading_seconds is None:
+            return
+        supported = class_hours_supported(self.min_reading_seconds)
+        if self.class_hours > supported:
+            raise ValidationError(
+                {
+                    "class_hours": _(
+                        "最短阅读时间 %(seconds)s 秒按本站规则最多计 %(max)s 学时；"
+                        "请减少学时或延长最短阅读时间。"
+                    )
+                    % {
+                        "seconds": self.min_reading_seconds,
+                        "max": format(supported.normalize(), "f"),
+                    }
+                }
+            )
 
     @property
     def effective_class_hours(self) -> Decimal:
@@ -172,9 +190,7 @@ class VideoLessonPage(LessonPage):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text=_(
-            "留空则按视频时长计算：30 分钟及以上 1 学时，15–30 分钟 0.5 学时，15 分钟以内 0.25 学时。"
-        ),
+        help_text=_("留空则按视频时长计算。"),
     )
 
     content_panels = LessonPage.content_panels + [
@@ -182,7 +198,7 @@ class VideoLessonPage(LessonPage):
         HelpPanel(content=_("视频上传后会在后台转码为自适应码流，转码完成前页面显示“处理中”。")),
         FieldPanel("video"),
         FieldPanel("description"),
-        FieldPanel("class_hours"),
+        FieldPanel("class_hours", help_text=video_hours_help_lazy()),
     ]
 
     search_fields = Page.search_fields + [

@@ -417,6 +417,14 @@ DANGKE = {
     # Online course crediting (a common provincial rule, 云南省干部在线学习学院): a lesson of ≥ 30 min
     # = 1 学时, 15–30 min = 0.5, < 15 min (micro-lesson) = 0.25. Used when a lesson sets no 学时.
     "ONLINE_CLASS_HOUR_TIERS": [(1800, Decimal("1")), (900, Decimal("0.5")), (0, Decimal("0.25"))],
+    # How a lesson that sets no 学时 is credited (cms/pages/credit.py): "tiers" (the rule above) or
+    # "proportional" (minutes ÷ CLASS_HOUR_MINUTES, rounded down to 0.25 — a class period is 45
+    # minutes, common practice). An article's 学时 may not exceed what its reading time earns.
+    "ONLINE_CREDIT_RULE": os.environ.get("DANGKE_ONLINE_CREDIT_RULE", "tiers"),
+    # A lesson shorter than this many minutes earns nothing by itself (an editor may still set its
+    # 学时): a 9-second clip is no 0.25 学时. Micro-lessons run 5–20 minutes (docs/domain.md);
+    # Dangke design value.
+    "ONLINE_CREDIT_FLOOR_MINUTES": 5,
     # Default minimum active reading time of an article lesson, in seconds.
     "ARTICLE_MIN_READING_SECONDS": 300,
     # Allowed playback rate when crediting watched time.

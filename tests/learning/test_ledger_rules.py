@@ -122,7 +122,9 @@ def test_class_hours_count_required_lessons_and_own_entries_only(
 ):
     from cms.pages.models import ArticleLessonPage
 
-    extra = ArticleLessonPage(title="选修", slug="extra", class_hours=Decimal("1"))
+    extra = ArticleLessonPage(
+        title="选修", slug="extra", class_hours=Decimal("1"), min_reading_seconds=1800
+    )
     course.add_child(instance=extra)
     other_class = TrainingClass.objects.create(name="另一个班")
     other_class.required_lessons.add(extra)

@@ -27,5 +27,10 @@ urlpatterns = [
         v.FollowUpsView.as_view(),
         name="api-appraisal-follow-ups",
     ),
+    path(
+        "appraisals/<int:pk>/follow-ups/close/",
+        v.FollowUpCloseView.as_view(),
+        name="api-appraisal-follow-up-close",
+    ),
     path("units/<int:pk>/appraisal-report/", v.ReportView.as_view(), name="api-appraisal-report"),
 ]

@@ -491,6 +491,45 @@ class FollowUpsView(APIView):
         return Response(AppraisalFollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
 
 
+class AppraisalFollowUpCloseSerializer(serializers.Serializer):
+    follow_up = serializers.IntegerField(help_text="处置记录 id（本次民主评议的、未办结的）")
+    outcome = serializers.CharField(help_text="处置结果")
+    closed_on = serializers.DateField(required=False, help_text="办结日期，默认今天")
+
+
+class FollowUpCloseView(APIView):
+    """Close an open follow-up of this campaign with its outcome and day (the branch's managers)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AppraisalFollowUpCloseSerializer,
+        responses={200: AppraisalFollowUpSerializer, 400: OpenApiResponse(), 404: NOT_FOUND},
+    )
+    def post(self, request, pk):
+        campaign = _managed(request, pk)
+        data = AppraisalFollowUpCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        follow_up = (
+            selectors.follow_ups(campaign=campaign)
+            .filter(pk=values["follow_up"], closed_on__isnull=True)
+            .first()
+        )
+        if follow_up is None:
+            raise exceptions.ValidationError({"follow_up": [_("处置记录不存在或已办结。")]})
+        try:
+            follow_up = services.follow_up_close(
+                by_user=request.user,
+                follow_up_id=follow_up.pk,
+                outcome=values["outcome"],
+                closed_on=values.get("closed_on") or timezone.localdate(),
+            )
+        except AppraisalError as exc:
+            raise _refused(exc) from exc
+        return Response(AppraisalFollowUpSerializer(follow_up).data)
+
+
 class AppraisalReportRowSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit.pk")
     unit_name = serializers.CharField(source="unit.name")

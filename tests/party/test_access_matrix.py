@@ -109,6 +109,7 @@ MATRIX = {
     "api-appraisal-proposals": "-------",
     "api-appraisal-decision": "-------",
     "api-appraisal-follow-ups": "-------",
+    "api-appraisal-follow-up-close": "-------",
     "api-appraisal-report": "--+-++-",
     "api-unit-compliance": "--+-++-",
     # 党费 (party.dues): amounts for everyone with the branch in scope; writes for its finance

@@ -127,6 +127,10 @@ API = [
     ("post", "/api/v1/appraisals/{closed}/follow-ups/", _row(
         anon=401, member=404, nonpart=404, secretary=400, secretary2=404, organiser=400,
         office=400, trainer=404)),
+    # no open follow-up of that id in {closed}: managers get 400, others do not see the campaign
+    ("post", "/api/v1/appraisals/{closed}/follow-ups/close/", _row(
+        anon=401, member=404, nonpart=404, secretary=400, secretary2=404, organiser=400,
+        office=400, trainer=404)),
     ("get", "/api/v1/units/{branch}/appraisal-report/", _row(
         anon=401, member=404, nonpart=404, secretary=200, secretary2=404, organiser=200,
         office=200, trainer=404)),
@@ -187,6 +191,8 @@ def _api_body(world, user):
         "member": world["members"]["law_b1"].pk,
         "action": "rectify",
         "deadline": str(timezone.localdate()),
+        "follow_up": 987654,
+        "outcome": "按期改正",
     }
 
 

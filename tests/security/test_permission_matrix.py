@@ -173,6 +173,7 @@ MATRIX: dict[str, str] = {
     "api-appraisal-proposals": "-+++++++",  # PUT only: GET and the empty POST are 405
     "api-appraisal-decision": "--------",
     "api-appraisal-follow-ups": "--------",
+    "api-appraisal-follow-up-close": "--------",
     "api-appraisal-report": "--------",
     # party.stats: no unit in this world (MISSING) → 404 for all; the party roles are in
     # tests/party/test_access_matrix.py.

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("party.members.urls")),
     path("", include("party.meetings.urls")),
     path("", include("party.appraisal.urls")),
+    path("", include("party.stats.urls")),
     path("", include("party.dues.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("search.urls")),

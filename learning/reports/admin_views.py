@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from charts import svg as charts
 from learning.classes.selectors import classes_for_trainer
-from learning.reports import charts, exports, services
+from learning.reports import exports, services
 from learning.reports.forms import DisqualifyForm, ReportFilterForm, RevokeForm
 from learning.reports.models import Certificate
 from learning.reports.pdf import certificate_pdf, record_pdf

@@ -91,6 +91,48 @@ class StatsPipelineSerializer(serializers.Serializer):
     stuck = StatsStuckSerializer(many=True)
 
 
+class StatsComplianceRowSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="下级单位（支部：会议类型）")
+    shares = serializers.ListField(
+        child=serializers.FloatField(allow_null=True), help_text="1–12 月：按时召开的比例"
+    )
+
+
+class StatsComplianceSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    months = serializers.ListField(child=serializers.IntegerField())
+    rows = StatsComplianceRowSerializer(many=True)
+
+
+class StatsDuesMonthSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    owed = serializers.CharField(help_text="元，两位小数")
+    paid = serializers.CharField(help_text="元，两位小数")
+    members = serializers.IntegerField(help_text="当月应交党费的人数")
+    paid_members = serializers.IntegerField(help_text="交清的人数")
+    paid_share = serializers.FloatField(allow_null=True)
+
+
+class StatsDuesSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    months = StatsDuesMonthSerializer(many=True)
+
+
+class StatsGradeSerializer(serializers.Serializer):
+    grade = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class StatsAppraisalSerializer(serializers.Serializer):
+    year = serializers.IntegerField(allow_null=True)
+    branches = serializers.IntegerField()
+    participants = serializers.IntegerField()
+    voted = serializers.IntegerField()
+    undecided = serializers.IntegerField()
+    grades = StatsGradeSerializer(many=True)
+
+
 class StatsOverviewSerializer(serializers.Serializer):
     unit = StatsUnitRefSerializer()
     date = serializers.DateField()
@@ -98,3 +140,6 @@ class StatsOverviewSerializer(serializers.Serializer):
     profile = StatsProfileSerializer()
     development = StatsDevelopmentSerializer()
     pipeline = StatsPipelineSerializer()
+    compliance = StatsComplianceSerializer()
+    dues = StatsDuesSerializer()
+    appraisal = StatsAppraisalSerializer()

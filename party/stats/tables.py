@@ -105,3 +105,80 @@ def year_end_tables(*, unit: Unit, day: date, start: date) -> list[Table]:
         development_table(selectors.development(unit=unit, start=start, end=day)),
         pipeline_table(selectors.pipeline(unit=unit, day=day, since=start, people=0)),
     ]
+
+
+def _percent(share) -> str:
+    return "" if share is None else f"{share * 100:.0f}%"
+
+
+def compliance_table(panel: dict) -> Table:
+    table = Table(
+        key="compliance",
+        title=_("三会一课按月落实情况"),
+        columns=[_("单位/会议"), *(_("%(m)d月") % {"m": m} for m in panel["months"])],
+        period=_("年度：%(year)s") % {"year": panel["year"]},
+        notes=[_("每格为当月到期的会议周期中按时召开的比例；空白表示当月没有到期的周期。")],
+    )
+    for row in panel["rows"]:
+        table.rows.append([row["label"], *(_percent(s) for s in row["shares"])])
+    return table
+
+
+def dues_table(panel: dict) -> Table:
+    table = Table(
+        key="dues",
+        title=_("党费按月交纳情况"),
+        columns=[
+            _("月份"),
+            _("应交（元）"),
+            _("已交（元）"),
+            _("应交人数"),
+            _("交清人数"),
+            _("交清比例"),
+        ],
+        period=_("年度：%(year)s") % {"year": panel["year"]},
+    )
+    for row in panel["months"]:
+        table.rows.append(
+            [
+                row["month"],
+                row["owed"],
+                row["paid"],
+                row["members"],
+                row["paid_members"],
+                _percent(row["paid_share"]),
+            ]
+        )
+    return table
+
+
+def appraisal_table(panel: dict) -> Table:
+    table = Table(
+        key="appraisal",
+        title=_("民主评议党员等次"),
+        columns=[_("等次"), _("人数")],
+        period=_("年度：%(year)s") % {"year": panel["year"] or "—"},
+    )
+    for grade in panel["grades"]:
+        table.rows.append([grade["label"], grade["count"]])
+    table.rows.append([_("尚未评定"), panel["undecided"]])
+    table.rows.append([_("参评党员"), panel["participants"]])
+    return table
+
+
+def dashboard_tables(overview: dict) -> dict[str, Table]:
+    """Every table of the dashboard, keyed as the charts and their xlsx links are."""
+    day = overview["date"]
+    gender, ethnicity, age = profile_tables(overview["profile"], day)
+    tables = [
+        stages_table(overview["stages"], day),
+        pipeline_table(overview["pipeline"]),
+        development_table(overview["development"]),
+        gender,
+        ethnicity,
+        age,
+        compliance_table(overview["compliance"]),
+        dues_table(overview["dues"]),
+        appraisal_table(overview["appraisal"]),
+    ]
+    return {table.key: table for table in tables}

@@ -2,7 +2,7 @@
 
 import re
 
-from learning.reports.charts import bar_chart
+from charts.svg import bar_chart
 
 
 def test_count_axis_has_whole_number_ticks():

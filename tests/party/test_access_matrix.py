@@ -130,6 +130,9 @@ MATRIX = {
     "dues:report": "--++++-",  # the caller's own units (another branch's 书记 sees theirs)
     "dues:report_xlsx": "--++++-",
     "dues:import_preview": "-------",  # a staged statement is its uploader's only (none: 404)
+    "stats:dashboard": "--++++-",  # the top of the caller's own scope (secretary2: their branch)
+    "stats:table-xlsx": "--+-++-",
+    "stats:year-end-xlsx": "--+-++-",
 }
 NO_MEETING = 987654  # also the campaign id nobody has
 APPRAISAL_UNSCOPED = (
@@ -204,8 +207,11 @@ def _kwargs(name, tree):
         "api-appraisal-report",
         "api-unit-stats",
         "api-unit-stats-xlsx",
+        "stats:year-end-xlsx",
     ):
         return {"pk": unit}
+    if name == "stats:table-xlsx":
+        return {"pk": unit, "key": "stages"}
     if name.startswith(("appraisal:", "api-appraisal")) and name not in APPRAISAL_UNSCOPED:
         return {"pk": NO_MEETING}
     if name == "api-meeting-attendance":

@@ -266,41 +266,31 @@ def development(*, unit: Unit, start: date, end: date) -> dict:
 
 
 def pipeline(*, unit: Unit, day: date, since: date | None = None, people: int = 50) -> dict:
-    """The development funnel on `day`: how many stand at each stage (from stage_counts), the
-    median days of each step completed from `since` (a year before `day`) to `day`, and the
-    people past a rule's date (3 queries)."""
+    """The development funnel on `day`: the median days of each step completed from `since` (a
+    year before `day`) to `day` (one query per step), and the people past a rule's date."""
     since = since or day - relativedelta(years=1) + relativedelta(days=1)
     steps = []
-    previous = {to: frm for frm, to in rules.PIPELINE_STEPS}
-    rows = (
-        _forward_changes()
-        .filter(
-            member__unit__path__startswith=unit.path,
-            stage__in=list(previous),
-            decided_on__gte=since,
-            decided_on__lte=day,
-        )
-        .annotate(
-            **{
-                f"from_{frm}": Subquery(
-                    StageChange.objects.filter(_before_q(), member=OuterRef("member"), stage=frm)
-                    .order_by("-decided_on", "-id")
-                    .values("decided_on")[:1]
-                )
-                for frm in set(previous.values())
-            }
-        )
-        .values_list("stage", "decided_on", *(f"from_{frm}" for frm in set(previous.values())))
-    )
-    names = ["stage", "decided_on", *(f"from_{frm}" for frm in set(previous.values()))]
-    days: dict[str, list[int]] = {to: [] for to in previous}
-    for values in rows:
-        row = dict(zip(names, values, strict=True))
-        started = row[f"from_{previous[row['stage']]}"]
-        if started is not None:
-            days[row["stage"]].append((row["decided_on"] - started).days)
     for frm, to in rules.PIPELINE_STEPS:
-        values = days[to]
+        changes = _forward_changes() if to == Stage.ACTIVIST else StageChange.objects.all()
+        started = Subquery(
+            StageChange.objects.filter(
+                member=OuterRef("member"), stage=frm, decided_on__lte=OuterRef("decided_on")
+            )
+            .order_by("-decided_on", "-id")
+            .values("decided_on")[:1]
+        )
+        rows = (
+            changes.filter(
+                member__unit__path__startswith=unit.path,
+                stage=to,
+                decided_on__gte=since,
+                decided_on__lte=day,
+            )
+            .annotate(started=started)
+            .exclude(started=None)
+            .values_list("decided_on", "started")
+        )
+        values = [(ended - begun).days for ended, begun in rows]
         steps.append(
             {
                 "from": frm,
@@ -313,86 +303,69 @@ def pipeline(*, unit: Unit, day: date, since: date | None = None, people: int = 
     return {"since": since, "day": day, "steps": steps, **stuck(unit=unit, day=day, people=people)}
 
 
-def _stuck_rules(day: date) -> list[dict]:
-    """The rules whose date can pass while a person waits, each with the Q that finds those past
-    it on `day` (over members_on(...) annotated with `admitted_on` and `extension`)."""
-    activist = member_rules.ACTIVIST_ONE_YEAR
-    probation = member_rules.PROBATION_ONE_YEAR
-    base = probation.setting
-    overdue_probation = Q(
-        stage_on=Stage.PROBATIONARY, admitted_on__lt=day - relativedelta(months=base)
-    )
+def _probation_overdue_q(day: date) -> Q:
+    """Past the 预备期 on `day`: a 预备党员 admitted more than 12 months before, or one whose
+    extension by m months (the latest change) follows an admission more than 12 + m months before."""
+    base = member_rules.PROBATION_ONE_YEAR.setting
+    extended = Q()
     for months in range(member_rules.EXTENSION_MIN_MONTHS, member_rules.EXTENSION_MAX_MONTHS + 1):
-        overdue_probation |= Q(
-            stage_on=Stage.PROBATION_EXTENDED,
-            extension=months,
-            admitted_on__lt=day - relativedelta(months=base + months),
+        admitted_before = StageChange.objects.filter(
+            member=OuterRef("pk"),
+            stage=Stage.PROBATIONARY,
+            decided_on__lt=day - relativedelta(months=base + months),
         )
-    return [
-        {
-            "code": "probation_overdue",
-            "label": str(_("预备期满未讨论转正")),
-            "rule": probation.cited,
-            "q": overdue_probation,
-        },
-        {
-            "code": "activist_waiting",
-            "label": str(_("培养满一年仍未列为发展对象")),
-            "rule": activist.cited,
-            "q": Q(
-                stage_on=Stage.ACTIVIST,
-                stage_since__lt=day - relativedelta(months=activist.setting),
-            ),
-        },
-    ]
+        extended |= Q(extension=months) & Exists(admitted_before)
+    return Q(stage_on=Stage.PROBATIONARY, stage_since__lt=day - relativedelta(months=base)) | (
+        Q(stage_on=Stage.PROBATION_EXTENDED) & extended
+    )
 
 
 def stuck(*, unit: Unit, day: date, people: int = 50) -> dict:
-    """People past a rule's date on `day`: counts per rule and the longest-waiting `people` of
-    each (1 + one per rule queries)."""
-    checks = _stuck_rules(day)
-    qs = members_on(unit=unit, day=day).annotate(
-        admitted_on=_change_on("decided_on", day, stage=Stage.PROBATIONARY),
-        extension=_change_on("extension_months", day, stage=Stage.PROBATION_EXTENDED),
-        rule=Case(
-            *(When(check["q"], then=Value(check["code"])) for check in checks),
-            default=Value(""),
-            output_field=CharField(),
+    """People past a rule's date on `day`, per rule: the count and the `people` who waited
+    longest (two queries per rule, whatever the size)."""
+    activist = member_rules.ACTIVIST_ONE_YEAR
+    probation = member_rules.PROBATION_ONE_YEAR
+    members = members_on(unit=unit, day=day)
+    checks = [
+        (
+            "probation_overdue",
+            str(_("预备期满未讨论转正")),
+            probation.cited,
+            members.annotate(extension=_change_on("extension_months", day)).filter(
+                _probation_overdue_q(day)
+            ),
         ),
-    )
-    counts = dict(
-        qs.exclude(rule="")
-        .values("rule")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("rule", "n")
-    )
-    people_by_rule = {}
-    for check in checks:
-        rows = (
-            qs.filter(rule=check["code"])
-            .order_by("stage_since", "pk")
-            .values("pk", "name", "unit__name", "stage_on", "stage_since")[:people]
+        (
+            "activist_waiting",
+            str(_("培养满一年仍未列为发展对象")),
+            activist.cited,
+            members.filter(
+                stage_on=Stage.ACTIVIST,
+                stage_since__lt=day - relativedelta(months=activist.setting),
+            ),
+        ),
+    ]
+    result = []
+    for code, label, rule, qs in checks:
+        rows = qs.order_by("stage_since", "pk").values(
+            "pk", "name", "unit__name", "stage_on", "stage_since"
+        )[:people]
+        result.append(
+            {
+                "code": code,
+                "label": label,
+                "rule": rule,
+                "count": qs.count(),
+                "people": [
+                    {
+                        "member": row["pk"],
+                        "name": row["name"],
+                        "unit": row["unit__name"],
+                        "stage": row["stage_on"],
+                        "since": row["stage_since"],
+                    }
+                    for row in rows
+                ],
+            }
         )
-        people_by_rule[check["code"]] = [
-            {
-                "member": row["pk"],
-                "name": row["name"],
-                "unit": row["unit__name"],
-                "stage": row["stage_on"],
-                "since": row["stage_since"],
-            }
-            for row in rows
-        ]
-    return {
-        "stuck": [
-            {
-                "code": c["code"],
-                "label": c["label"],
-                "rule": c["rule"],
-                "count": counts.get(c["code"], 0),
-                "people": people_by_rule[c["code"]],
-            }
-            for c in checks
-        ]
-    }
+    return {"stuck": result}

@@ -145,7 +145,7 @@ def _all_figures(unit):
 @pytest.mark.parametrize("size", [5, 40])
 def test_constant_queries_whatever_the_size(people, tree, size, django_assert_num_queries):
     _grow(tree, size, 0)
-    # stage counts 2 (grouped + the units under), profile 1, development 2, pipeline 1 (steps)
-    # + 1 (stuck counts) + 2 (one list per rule).
-    with django_assert_num_queries(9):
+    # stage counts 2 (grouped + the units under), profile 1, development 2, pipeline 4 (one per
+    # step), stuck 4 (a count and a list per rule).
+    with django_assert_num_queries(13):
         _all_figures(tree["units"]["uni"])

@@ -19,6 +19,7 @@ urlpatterns = [
     path("v1/", include("party.members.api_urls")),
     path("v1/", include("party.meetings.api_urls")),
     path("v1/", include("party.appraisal.api_urls")),
+    path("v1/", include("party.dues.api_urls")),
     path("v1/", include("party.stats.api_urls")),
     path("v1/", include("media_pipeline.api_urls")),
     path("v1/", include("search.api_urls")),

@@ -129,6 +129,13 @@ MATRIX = {
     "dues:import": "--+----",
     "dues:report": "--++++-",  # the caller's own units (another branch's 书记 sees theirs)
     "dues:report_xlsx": "--++++-",
+    "api-unit-dues": "--+-++-",
+    "api-unit-dues-behind": "--+-++-",
+    "api-unit-dues-import": "--+----",  # POST-only: the empty body is 400 for the finance role
+    "api-unit-dues-report": "--+-++-",
+    "api-dues-payments": "-++++++",  # POST-only: the empty body is 400 (checked before the member)
+    "api-dues-payment-reverse": "-------",  # no such payment (404)
+    "api-me-dues": "-+++---",  # those with a member record (organiser, office, trainer: 404)
     "dues:import_preview": "-------",  # a staged statement is its uploader's only (none: 404)
     "stats:dashboard": "--++++-",  # the top of the caller's own scope (secretary2: their branch)
     "stats:table-xlsx": "--+-++-",
@@ -152,6 +159,9 @@ POST_ONLY = {
     "dues:reason",
     "dues:base",
     "dues:reverse",
+    "api-unit-dues-import",
+    "api-dues-payments",
+    "api-dues-payment-reverse",
 }
 
 
@@ -221,11 +231,21 @@ def _kwargs(name, tree):
         return {"pk": NO_MEETING}
     if name == "api-member-sponsor-end":
         return {"pk": member, "sponsor_id": NO_MEETING}
-    if name in ("dues:branch", "dues:pay", "dues:bulk", "dues:reason", "dues:import"):
+    if name in (
+        "dues:branch",
+        "dues:pay",
+        "dues:bulk",
+        "dues:reason",
+        "dues:import",
+        "api-unit-dues",
+        "api-unit-dues-behind",
+        "api-unit-dues-import",
+        "api-unit-dues-report",
+    ):
         return {"pk": unit}
     if name in ("dues:member", "dues:base"):
         return {"pk": member}
-    if name in ("dues:reverse", "dues:import_preview"):
+    if name in ("dues:reverse", "dues:import_preview", "api-dues-payment-reverse"):
         return {"pk": NO_MEETING}
     if name == "party:registry_preview":
         return {"upload_id": NO_MEETING}

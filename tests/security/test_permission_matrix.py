@@ -179,6 +179,17 @@ MATRIX: dict[str, str] = {
     # tests/party/test_access_matrix.py.
     "api-unit-stats": "--------",
     "api-unit-stats-xlsx": "--------",
+    # party.dues: no unit, member or payment in this world (MISSING) → 404; the empty POST of a
+    # payment is 400 (bad input) for anyone logged in — the member is looked up after the body is
+    # valid, and only among the caller's branches. 我的党费: nobody here has a member record (404).
+    # The party roles are in tests/party/test_access_matrix.py and tests/party/dues.
+    "api-unit-dues": "--------",
+    "api-unit-dues-behind": "--------",
+    "api-unit-dues-import": "--------",
+    "api-unit-dues-report": "--------",
+    "api-dues-payments": "-+++++++",
+    "api-dues-payment-reverse": "--------",
+    "api-me-dues": "--------",
     # --- admin: branches ---
     "branches:add": "-------+",
     "branches:delete": "-------+",

@@ -83,7 +83,9 @@ def _class_form_data(trainees):
     return {
         "name": "乙班",
         "intake": "1",
-        "audience_stage": "candidate",
+        # Not a 发展对象 class: these tests are about scope, not the audience rule
+        # (test_trainee_membership.py).
+        "audience_stage": "activist",
         "required_hours": "",
         "pass_mark": "60",
         "trainees": [t.pk for t in trainees],

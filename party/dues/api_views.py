@@ -5,7 +5,7 @@ branch in unit_scope, writes for its finance roles (组织委员, 书记); anyth
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -37,18 +37,30 @@ def _refused(error: DuesError):
     return Http404() if error.status == 404 else DuesRefused(error)
 
 
-def _month(request, name="month"):
-    text = request.query_params.get(name, "")
-    try:
-        return parse_month(text) if text else selectors.this_month()
-    except DuesError as exc:
-        raise DuesRefused(exc) from None
+class MonthQuery(serializers.Serializer):
+    month = serializers.RegexField(
+        r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM，默认本月"
+    )
+
+
+class YearQuery(serializers.Serializer):
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text="默认今年（晚于今年按今年）"
+    )
+
+
+def _month(request):
+    query = MonthQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    text = query.validated_data.get("month")
+    return parse_month(text) if text else selectors.this_month()
 
 
 def _year(request) -> int:
-    text = request.query_params.get("year", "")
+    query = YearQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
     this_year = selectors.this_month().year
-    return int(text) if text.isdigit() and 2000 <= int(text) <= this_year else this_year
+    return min(query.validated_data.get("year", this_year), this_year)
 
 
 def _report_unit(request, pk) -> Unit:
@@ -72,7 +84,7 @@ class UnitDuesView(APIView):
 
     @extend_schema(
         summary="党支部某月的党费：每人应交、已交、未交",
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM，默认本月")],
+        parameters=[MonthQuery],
         responses={200: MonthRowSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request, pk):
@@ -332,7 +344,7 @@ class UnitDuesReportView(APIView):
 
     @extend_schema(
         summary="党费收缴统计：党组织下各党支部各月应交、实交、未交",
-        parameters=[OpenApiParameter("year", int, description="默认今年")],
+        parameters=[YearQuery],
         responses={200: DuesReportSerializer, 404: NOT_FOUND},
     )
     def get(self, request, pk):
@@ -367,7 +379,7 @@ class MyDuesView(APIView):
 
     @extend_schema(
         summary="我的党费：本年各月应交、已交，交纳凭证",
-        parameters=[OpenApiParameter("year", int, description="默认今年")],
+        parameters=[YearQuery],
         responses={200: MyDuesSerializer, 404: OpenApiResponse(description="不在党员名册中")},
     )
     def get(self, request):

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         from learning.reports.demo import demo_reports_ensure
         from media_pipeline.demo import demo_video_ensure
         from party.appraisal.demo import demo_appraisal_ensure
+        from party.dues.demo import demo_dues_ensure
         from party.members.demo import demo_party_ensure
 
         videos = {}
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         demo_party_ensure()
         demo_classes_ensure()
         demo_appraisal_ensure()
+        demo_dues_ensure()
         demo_progress_ensure()
         demo_quizzes_ensure()
         demo_reports_ensure()

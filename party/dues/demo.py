@@ -1,0 +1,64 @@
+"""Demo 党费: twelve months of bases and payments for the demo branches that have a 书记 account
+(who keeps their dues): staff pay by salary bracket, students 0.20 元; most pay by quarter; the
+`member` account (王老师) is two months behind, 赵老师 has paid nothing for seven months (the
+党章第九条 flag). Recorded through the services, as the 书记. Idempotent: a member with a base is
+left alone."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from party.dues import selectors, services
+from party.dues.models import DuesBase
+from party.dues.rules import ZERO, Category
+from party.dues.values import add_months
+from party.members.models import Member
+
+BRANCH_KEEPERS = ("secretary", "secretary2")  # their branches' dues are in the demo
+DECLARED = {"T1001": "8500", "T1002": "6200", "T1003": "4800"}  # after-tax monthly salaries
+UNPAID_MONTHS = {"T1002": 2, "T1003": 7}  # the last months left unpaid
+
+
+def demo_dues_ensure() -> None:
+    users = get_user_model().objects.filter(username__in=BRANCH_KEEPERS)
+    this_month = selectors.this_month()
+    first = add_months(this_month, -12)
+    last = add_months(this_month, -1)
+    today = timezone.localdate()
+    for user in users:
+        for unit in selectors.finance_units(user=user):
+            for member in Member.objects.filter(unit=unit).order_by("student_no"):
+                if DuesBase.objects.filter(member=member).exists():
+                    continue
+                _member_year(user, member, first, last, today)
+
+
+def _member_year(user, member, first: date, last: date, today: date) -> None:
+    books = selectors.ledgers(members=[member], first=first, last=last)[member.pk]
+    if not any(line.member_in_month for line in books.lines):
+        return  # not a Party member in the year: owes nothing
+    declared = DECLARED.get(member.student_no)
+    services.base_set(
+        by_user=user,
+        member=member,
+        starts_on=first,
+        category=Category.SALARIED if declared else Category.STUDENT,
+        declared_base=declared,
+        note="演示数据",
+    )
+    books = selectors.ledgers(members=[member], first=first, last=last)[member.pk]
+    owed = [line for line in books.lines if line.owed > ZERO]
+    unpaid = UNPAID_MONTHS.get(member.student_no, 0)
+    to_pay = owed[: len(owed) - unpaid] if unpaid else owed
+    for start in range(0, len(to_pay), 3):  # 按季度: three months in one payment
+        quarter = to_pay[start : start + 3]
+        paid_on = min(add_months(quarter[-1].month, 1).replace(day=5), today)
+        services.payment_record(
+            by_user=user,
+            member=member,
+            months=[line.month for line in quarter],
+            amount=sum((line.owed for line in quarter), ZERO),
+            paid_on=paid_on,
+            note="演示数据",
+        )

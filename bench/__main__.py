@@ -13,6 +13,7 @@ BENCHMARKS = [
     "exams",
     "reports",
     "migration",
+    "stats",
 ]
 
 

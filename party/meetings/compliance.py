@@ -6,10 +6,8 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import reduce
-from operator import or_
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,13 +116,16 @@ def branches_compliance(
     end = timezone.make_aware(datetime(year + 1, 1, 1), tz)
     now = timezone.now()
     branch_by_path = {b.path: b for b in branches}
-    groups = list(
-        Unit.objects.filter(
-            reduce(or_, (Q(path__startswith=path) for path in branch_by_path)),
-            kind=UnitKind.GROUP,
-        ).values_list("pk", "path")
-    )
     steplen = Unit.steplen
+    # 党小组 sit directly under their branch: read them by depth and match the parent path here (an
+    # OR of one prefix per branch exceeds SQLite's expression depth at 1,000 branches).
+    groups = [
+        (pk, path)
+        for pk, path in Unit.objects.filter(
+            kind=UnitKind.GROUP, depth__in={b.depth + 1 for b in branches}
+        ).values_list("pk", "path")
+        if path[:-steplen] in branch_by_path
+    ]
     group_branch = {pk: branch_by_path[path[:-steplen]].pk for pk, path in groups}
     groups_of: dict[int, set[int]] = defaultdict(set)
     for group_id, branch_id in group_branch.items():

@@ -42,6 +42,7 @@ class TrainingClassForm(WagtailAdminModelForm):
             "credits_since",
             "required_hours",
             "pass_mark",
+            "certificate_shows_score",
             "required_lessons",
             "trainers",
             "trainees",

@@ -213,6 +213,11 @@ class TrainingClass(models.Model):
         default=default_pass_mark,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    certificate_shows_score = models.BooleanField(
+        _("证书上印考试成绩"),
+        default=False,
+        help_text=_("勾选后结业证书写明结业考试成绩；默认只写“经考核合格”。"),
+    )
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("培训管理员"),

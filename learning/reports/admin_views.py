@@ -217,6 +217,18 @@ def certificate_issue_view(request, pk, trainee_id):
 def certificate_issue_all_view(request, pk):
     tc = _class_or_404(request, pk)
     _check_may_issue(request)
+    if request.POST.get("confirm") != "1":
+        # First the list: who gets a certificate, who is skipped and why; then the confirmation.
+        return render(
+            request,
+            "reports/admin/certificate_issue_all.html",
+            {
+                "page_title": _("颁发结业证书：%(cls)s") % {"cls": tc},
+                "header_icon": "doc-full-inverse",
+                "training_class": tc,
+                "preview": services.certificate_issue_preview(training_class=tc),
+            },
+        )
     issued = services.certificate_issue_bulk(training_class=tc, issued_by=request.user)
     if issued:
         messages.success(request, _("已向 %(n)d 名合格学员颁发结业证书。") % {"n": len(issued)})

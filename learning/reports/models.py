@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 # RFC 4648 base32 alphabet: no 0/1/8/9, so numbers read aloud or typed from paper are unambiguous.
 NUMBER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -43,6 +44,8 @@ class Certificate(models.Model):
     exam_score = models.DecimalField(
         _("考试成绩"), max_digits=6, decimal_places=2, null=True, blank=True
     )
+    # The issuing body as the site settings named it that day (CertificateSettings).
+    issuer_name = models.CharField(_("发证单位"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("发证时间"), default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -151,3 +154,38 @@ class Disqualification(models.Model):
     @property
     def in_force(self) -> bool:
         return self.lifted_at is None
+
+
+@register_setting(icon="doc-full-inverse")
+class CertificateSettings(BaseSiteSetting):
+    """Who issues the 结业证书 (a 党委 or its 党校) and its seal, edited in 设置 → 结业证书 (issue 14)."""
+
+    issuer_name = models.CharField(
+        _("发证单位"),
+        max_length=200,
+        blank=True,
+        help_text=_("印在证书落款和验证页上，例如：中共××大学委员会党校。留空时使用站点名称。"),
+    )
+    seal = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("公章图片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("透明背景的 PNG 图片，印在落款处；留空则不印。"),
+    )
+
+    class Meta:
+        verbose_name = _("结业证书")
+
+
+def certificate_issuer(site=None) -> tuple[str, object | None]:
+    """(issuer name, seal image or None) from the default site's CertificateSettings."""
+    from wagtail.models import Site
+
+    site = site or Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return "", None
+    config = CertificateSettings.for_site(site)
+    return (config.issuer_name or site.site_name or "").strip(), config.seal

@@ -15,14 +15,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from learning.classes.formatting import date_text, hours_display, period_text
 from learning.classes.membership import stage_label, trainee_stage
 from learning.reports.exports import official_language
-from learning.reports.models import Certificate
+from learning.reports.models import Certificate, certificate_issuer
 from learning.reports.selectors import TraineeRecord
 
 FONT = "STSong-Light"
@@ -37,7 +39,7 @@ def _font() -> str:
 
 
 def _local_date(value) -> str:
-    return timezone.localtime(value).strftime("%Y年%m月%d日") if value else ""
+    return date_text(value)
 
 
 def draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
@@ -61,6 +63,26 @@ def draw_qr(c: canvas.Canvas, data: str, x: float, y: float, size: float) -> Non
                     stroke=0,
                     fill=1,
                 )
+
+
+def certificate_wording(*, certificate: Certificate, issuer: str) -> str:
+    """The wording a 党委 signs (issue 14): "××同志于2026年3月2日至3月20日参加中共××大学委员会党校
+    第12期发展对象培训班学习，修完规定课程，经考核合格，准予结业。特发此证。" — the exam score
+    only when the class prints it (the certificate holds it then)."""
+    tc = certificate.training_class
+    period = period_text(tc.start_date, tc.end_date)
+    sentence = _("%(name)s同志") % {"name": certificate.trainee_name}
+    if period:
+        sentence += _("于%(period)s") % {"period": period}
+    sentence += _("参加%(issuer)s%(cls)s学习，修完规定课程，") % {
+        "issuer": issuer,
+        "cls": certificate.class_name,
+    }
+    if certificate.exam_score is not None:
+        sentence += _("结业考试成绩 %(score)s 分，") % {
+            "score": hours_display(certificate.exam_score)
+        }
+    return sentence + _("经考核合格，准予结业。特发此证。")
 
 
 @official_language
@@ -87,28 +109,40 @@ def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
     c.setFont(font, 18)
     # A paragraph wraps long class names inside the frame instead of running off the page.
     body = ParagraphStyle("cert", fontName=font, fontSize=18, leading=32, firstLineIndent=36)
-    sentence = _("参加“%(cls)s”学习，修满 %(hours)s 学时，") % {
-        "cls": escape(certificate.class_name),
-        "hours": certificate.earned_hours,
-    }
-    if certificate.exam_score is not None:
-        sentence += _("结业考试成绩 %(score)s 分，经考核合格，准予结业。") % {
-            "score": certificate.exam_score.normalize()
-        }
-    else:
-        sentence += _("经考核合格，准予结业。")
-    sentence += _("特发此证。")
-    c.setFont(font, 18)
-    c.drawString(
-        40 * mm, height - 80 * mm, _("%(name)s 同志：") % {"name": certificate.trainee_name}
-    )
+    issuer = certificate.issuer_name or certificate_issuer()[0]
+    sentence = escape(certificate_wording(certificate=certificate, issuer=issuer))
     paragraph = Paragraph(sentence, body)
     frame_width = width - 80 * mm
-    _w, para_height = paragraph.wrap(frame_width, 80 * mm)
-    paragraph.drawOn(c, 40 * mm, height - 88 * mm - para_height)
+    _w, para_height = paragraph.wrap(frame_width, 90 * mm)
+    paragraph.drawOn(c, 40 * mm, height - 72 * mm - para_height)
+    c.setFont(font, 12)
+    c.drawString(
+        40 * mm,
+        height - 80 * mm - para_height,
+        _("所修学时：%(hours)s") % {"hours": hours_display(certificate.earned_hours)},
+    )
 
+    # The issuing body and the date, with the seal over them when the site has one.
+    seal = certificate_issuer()[1]
+    if seal is not None:
+        try:
+            with seal.file.open("rb") as handle:
+                image = ImageReader(io.BytesIO(handle.read()))
+            c.drawImage(
+                image,
+                width - 95 * mm,
+                32 * mm,
+                42 * mm,
+                42 * mm,
+                mask="auto",
+                preserveAspectRatio=True,
+            )
+        except (OSError, ValueError):
+            pass  # a missing or unreadable seal file: the certificate is still issued
     c.setFont(font, 16)
-    c.drawRightString(width - 45 * mm, 45 * mm, _local_date(certificate.issued_at))
+    if issuer:
+        c.drawRightString(width - 45 * mm, 55 * mm, issuer)
+    c.drawRightString(width - 45 * mm, 45 * mm, date_text(certificate.issued_at))
     c.setFont(font, 11)
     c.drawString(30 * mm, 30 * mm, _("证书编号：%(no)s") % {"no": certificate.number})
     c.drawString(30 * mm, 24 * mm, _("扫描二维码或访问 %(url)s 验证真伪") % {"url": verify_url})
@@ -196,7 +230,7 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
         Paragraph(
             _("累计学时：%(hours)s　打印时间：%(time)s")
             % {
-                "hours": record.total_hours,
+                "hours": hours_display(record.total_hours),
                 "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
             },
             styles["body"],
@@ -210,7 +244,7 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
             [
                 [
                     row.class_name,
-                    f"{row.earned_hours} / {row.required_hours}",
+                    f"{hours_display(row.earned_hours)} / {hours_display(row.required_hours)}",
                     f"{row.lessons_completed} / {row.lessons_total}",
                     row.exam_score if row.exam_score is not None else "—",
                     row.status_label,
@@ -230,7 +264,7 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
                 [
                     (e.occurred_on or timezone.localtime(e.created_at).date()).isoformat(),
                     e.get_source_display(),
-                    e.amount,
+                    hours_display(e.amount),
                     str(e.training_class or "")
                     or e.lesson_title
                     or (e.lesson.title if e.lesson else ""),
@@ -257,7 +291,7 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
                     if line.completed_at
                     else _("未完成"),
                     _minutes(line.credited_seconds),
-                    line.class_hours if line.class_hours is not None else "—",
+                    hours_display(line.class_hours) if line.class_hours is not None else "—",
                 ]
                 for line in record.lessons
             ]

@@ -1,11 +1,18 @@
 """Writes of learning.reports: issuing and revoking certificates (结业证书), disqualifying trainees."""
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
-from learning.reports.models import Certificate, Disqualification, new_certificate_number
+from learning.reports.models import (
+    Certificate,
+    Disqualification,
+    certificate_issuer,
+    new_certificate_number,
+)
 from learning.reports.selectors import (
     ReportFilters,
     ReportStatus,
@@ -68,12 +75,42 @@ def certificate_issue(
                     trainee_name=trainee.name,
                     class_name=str(training_class),
                     earned_hours=row.earned_hours,
-                    exam_score=row.exam_score,
+                    # Printed only if the class says so (TrainingClass.certificate_shows_score).
+                    exam_score=row.exam_score if training_class.certificate_shows_score else None,
+                    issuer_name=certificate_issuer()[0],
                     issued_at=timezone.now(),
                     issued_by=issued_by,
                 )
         except IntegrityError as exc:
             raise CertificateError(_("该学员已有结业证书。")) from exc
+
+
+@dataclass
+class BulkIssuePreview:
+    """Who a bulk issue would give a certificate, and who it skips and why (issue 14)."""
+
+    to_issue: list
+    skipped: list  # (ReportRow, reason)
+
+
+def certificate_issue_preview(*, training_class: TrainingClass) -> BulkIssuePreview:
+    """What certificate_issue_bulk would do now; nothing is written."""
+    preview = BulkIssuePreview(to_issue=[], skipped=[])
+    for row in iter_rows(class_report(training_class=training_class)):
+        if row.qualifies:
+            preview.to_issue.append(row)
+        elif row.certificate_no:
+            preview.skipped.append((row, _("已有结业证书 %(no)s") % {"no": row.certificate_no}))
+        elif row.disqualified_reason:
+            preview.skipped.append(
+                (row, _("已取消结业资格：%(reason)s") % {"reason": row.disqualified_reason})
+            )
+        else:
+            reason = row.status_label
+            if row.missing:
+                reason += "：" + "、".join(row.missing_labels)
+            preview.skipped.append((row, reason))
+    return preview
 
 
 def certificate_issue_bulk(*, training_class: TrainingClass, issued_by) -> list[Certificate]:

@@ -3,7 +3,7 @@ trainee's own PDFs."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -14,7 +14,7 @@ from learning.classes.selectors import required_lesson_ids
 from learning.progress import selectors as progress_selectors
 from learning.progress.lessons import visible_lessons
 from learning.progress.models import LessonProgress
-from learning.reports.models import Certificate
+from learning.reports.models import Certificate, certificate_issuer
 from learning.reports.pdf import certificate_pdf, record_pdf
 from learning.reports.selectors import my_class_standings, trainee_record
 
@@ -34,17 +34,22 @@ def pdf_response(content: bytes, filename: str, *, inline: bool = True) -> HttpR
 
 @require_GET
 def verify(request, number: str):
-    """Anyone may check a certificate: name, class and date only, never other personal data."""
+    """Anyone may check a certificate: name, class, issuer and date only, never other personal
+    data. The page's box sends another number here as ?number= (redirected to its own address)."""
+    typed = (request.GET.get("number") or "").strip().upper()
+    if typed:
+        return redirect(reverse("reports:verify", args=[typed[:40]]))
     certificate = (
         Certificate.objects.filter(number=number.strip().upper())
-        .only("number", "trainee_name", "class_name", "issued_at", "revoked_at")
+        .only("number", "trainee_name", "class_name", "issued_at", "revoked_at", "issuer_name")
         .first()
     )
     status = 200 if certificate else 404
+    issuer = (certificate.issuer_name if certificate else "") or certificate_issuer()[0]
     return render(
         request,
         "reports/verify.html",
-        {"certificate": certificate, "number": number},
+        {"certificate": certificate, "number": number, "issuer": issuer},
         status=status,
     )
 

@@ -109,6 +109,10 @@ def test_trainer_reports_exports_certifies_and_verifies(
 
     page.click("form[action$='/certificates/issue-all/'] button[type=submit]")
     page.wait_for_load_state("networkidle")
+    # The confirmation lists who gets a certificate (and who is skipped, and why).
+    assert "王芳" in page.locator("main").inner_text()
+    page.click("form input[name=confirm] ~ button[type=submit]")
+    page.wait_for_load_state("networkidle")
     certificate = Certificate.objects.get(training_class=finished_class)
     assert certificate.number in page.locator("main").inner_text()
 

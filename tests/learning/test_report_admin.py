@@ -152,7 +152,14 @@ def test_issue_revoke_flow(trainer_client, world):
     response = trainer_client.post(url, follow=True)
     assert "不符合结业条件" in response.content.decode()
     assert not Certificate.objects.exists()
-    trainer_client.post(f"/admin/reports/classes/{tc.pk}/certificates/issue-all/")
+    # Bulk issuing lists who gets a certificate and who is skipped, with the reason, first.
+    url = f"/admin/reports/classes/{tc.pk}/certificates/issue-all/"
+    preview = trainer_client.post(url)
+    html = preview.content.decode()
+    assert preview.status_code == 200 and not Certificate.objects.exists()
+    assert a.name in html and b.name in html and "不颁发（2 人）及原因" in html
+    assert "学习中：学时未修满、必修课未完成、结业考试未通过" in html  # b's reasons
+    trainer_client.post(url, {"confirm": "1"})
     cert = Certificate.objects.get()
     assert cert.trainee == a and cert.earned_hours == Decimal("2.00")
     pdf = trainer_client.get(f"/admin/reports/certificates/{cert.number}.pdf")

@@ -147,10 +147,17 @@ class PaymentSerializer(serializers.Serializer):
 
 class PaymentInSerializer(serializers.Serializer):
     member = serializers.IntegerField()
-    months = serializers.ListField(child=serializers.CharField(), help_text='["YYYY-MM", …]')
-    amount = serializers.CharField(help_text='元，最多两位小数，如 "0.20"')
+    months = serializers.ListField(
+        child=serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$"),
+        min_length=1,
+        max_length=24,
+        help_text='["YYYY-MM", …]',
+    )
+    amount = serializers.RegexField(
+        r"^-?\d{1,9}(\.\d{1,2})?$", help_text='元，最多两位小数，如 "0.20"（须大于 0）'
+    )
     paid_on = serializers.DateField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.RegexField(r"^[^\x00]{0,200}$", required=False, allow_blank=True)
 
 
 class PaymentsView(APIView):

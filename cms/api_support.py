@@ -80,8 +80,12 @@ class StandardPagination(PageNumberPagination):
 
 
 def _as_list(value) -> list:
+    """A field's messages as a flat list of strings, also for a list's items or a nested object
+    (DRF gives `{index: [messages]}` there, which must not reach the client as its repr)."""
+    if isinstance(value, dict):
+        return [message for item in value.values() for message in _as_list(item)]
     if isinstance(value, list | tuple):
-        return [str(v) for v in value]
+        return [message for item in value for message in _as_list(item)]
     return [str(value)]
 
 

@@ -102,3 +102,18 @@ def test_a_meeting_link_is_described_as_what_the_server_accepts(schema):
         assert pattern.search(accepted), accepted
     for refused in ("ftp://example.com/", "http://localhost/", "javascript:alert(1)"):
         assert not pattern.search(refused), refused
+
+
+def test_errors_of_a_list_item_are_messages_not_a_repr():
+    from rest_framework import serializers
+
+    from cms.api_support import exception_handler
+
+    class Months(serializers.Serializer):
+        months = serializers.ListField(child=serializers.CharField())
+
+    data = Months(data={"months": ["2026-01", "a\x00b"]})
+    assert not data.is_valid()
+    body = exception_handler(serializers.ValidationError(data.errors), {}).data
+    assert body["errors"]["months"] == [str(data.errors["months"][1][0])]
+    assert "ErrorDetail" not in body["detail"]

@@ -72,6 +72,9 @@ def _load_schema():
                     if media_type != "application/json":
                         del content[media_type]
     schema = schemathesis.openapi.from_dict(raw)
+    # Text fields refuse NUL characters (DRF's CharField: 400), a rule of the whole API
+    # (docs/api.md, Contract checks); the CLI's --generation-allow-x00=false.
+    schema.config.generation.update(allow_x00=False)
     schema.app = app
     return schema
 

@@ -408,6 +408,9 @@ DANGKE = {
     "ACTIVIST_REQUIRED_HOURS": Decimal("40"),
     # Party members' yearly concentrated study ≥ 32 学时 — 《中国共产党党员教育管理工作条例》(2019) art. 20.
     "MEMBER_YEARLY_HOURS": Decimal("32"),
+    # 基层党组织书记和班子成员 (branch secretaries and committee members) ≥ 56 学时 a year —
+    # 《2019—2023年全国党员教育培训工作规划》.
+    "COMMITTEE_YEARLY_HOURS": Decimal("56"),
     # Exam pass mark 60/100 — university 党校 rules.
     "EXAM_PASS_MARK": Decimal("60"),
     # A typical final exam (结业考试) lasts 90 minutes, closed book — university 党校 rules.

@@ -16,7 +16,15 @@ class ProgressConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from learning.progress.lessons import access_memo_forget
+        from learning.progress.org_life import meeting_attendance_to_ledger, yearly_hours
         from learning.progress.signals import forget_lesson_info
+        from party.meetings.study import register_study_attendance_listener
+        from party.members.checks import register_yearly_hours
+
+        # party imports nothing from learning: it announces study attendance and asks for the
+        # yearly 学时 through these (docs/party.md, "Yearly 学时").
+        register_study_attendance_listener(meeting_attendance_to_ledger)
+        register_yearly_hours(yearly_hours)
 
         page_published.connect(forget_lesson_info, dispatch_uid="progress_forget_published")
         page_unpublished.connect(forget_lesson_info, dispatch_uid="progress_forget_unpublished")

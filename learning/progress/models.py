@@ -118,6 +118,8 @@ class LedgerSource(models.TextChoices):
     )
     OFFLINE_PRACTICE = OfflineSource.OFFLINE_PRACTICE.value, OfflineSource.OFFLINE_PRACTICE.label
     EXAM = "exam", _("考试")
+    # 党课, 主题党日 study, 集中学习 attended (party.meetings announces it; learning/progress/org_life.py)
+    ORG_LIFE = "org_life", _("组织生活")
     CORRECTION = "correction", _("更正")
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
@@ -17,6 +18,8 @@ from learning.progress.models import LessonProgress
 from learning.reports.models import Certificate, certificate_issuer
 from learning.reports.pdf import certificate_pdf, record_pdf
 from learning.reports.selectors import my_class_standings, trainee_record
+from party.members.education import own_yearly_standing
+from party.members.selectors import member_of_user
 
 
 def verify_url(request, number: str) -> str:
@@ -118,5 +121,9 @@ def my_learning(request):
         "classes": my_class_standings(user=user),
         "resume": [p for p in unfinished if p.lesson_id in visible_ids],
         "next_lessons": _lessons_to_do(user=user),
+        # A Party member's yearly 学时 (party.members.education: every ledger source of the year).
+        "yearly": own_yearly_standing(
+            member=member_of_user(user=user), year=timezone.localdate().year
+        ),
     }
     return render(request, "reports/my_learning.html", context)

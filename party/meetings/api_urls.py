@@ -31,4 +31,10 @@ urlpatterns = [
         api_views.UnitComplianceView.as_view(),
         name="api-unit-compliance",
     ),
+    path(
+        "units/<int:pk>/yearly-hours/",
+        api_views.UnitYearlyHoursView.as_view(),
+        name="api-unit-yearly-hours",
+    ),
+    path("me/yearly-hours/", api_views.MyYearlyHoursView.as_view(), name="api-my-yearly-hours"),
 ]

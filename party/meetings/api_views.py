@@ -20,7 +20,11 @@ from party.meetings import minutes as minutes_services
 from party.meetings.exceptions import MeetingError
 from party.meetings.models import AttendanceStatus, Meeting, MeetingKind
 from party.meetings.services import SECRETARY_STATUSES
-from party.members.selectors import members_in_scope
+from party.meetings.yearly import unit_yearly_rows
+from party.members.education import own_yearly_standing
+from party.members.models import AccessAction
+from party.members.selectors import member_of_user, members_in_scope
+from party.members.services import access_log_write
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import unit_scope, units_in_scope
 
@@ -431,3 +435,89 @@ class MinutesSignOffView(APIView):
         except MeetingError as exc:
             raise _refused(exc) from exc
         return Response(MinutesSerializer(minutes).data)
+
+
+def _year_param(request) -> int:
+    year = request.query_params.get("year", "")
+    year = int(year) if year.isdigit() else timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise exceptions.ValidationError({"year": ["年份应在 2000–2100 之间。"]})
+    return year
+
+
+class YearlyHoursRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member.pk")
+    name = serializers.CharField(source="member.name")
+    student_no = serializers.CharField(source="member.student_no")
+    unit = serializers.IntegerField(source="member.unit_id")
+    unit_name = serializers.CharField(source="member.unit.name")
+    earned = serializers.DecimalField(
+        source="standing.earned", max_digits=8, decimal_places=2, allow_null=True
+    )
+    required = serializers.DecimalField(source="standing.required", max_digits=8, decimal_places=2)
+    missing = serializers.DecimalField(source="standing.missing", max_digits=8, decimal_places=2)
+    below = serializers.BooleanField(source="standing.below")
+    committee = serializers.BooleanField(
+        source="standing.committee", help_text="书记或支委：56 学时"
+    )
+
+
+class UnitYearlyHoursView(APIView):
+    """The Party members of a unit (and everything under it) with their 学时 in `year` (default
+    this year) and the line they must reach (32, or 56 for 书记 and 支委), below the line first.
+    One access-log row naming the unit."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=False)],
+        responses={200: YearlyHoursRowSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request, pk):
+        unit = units_in_scope(user=request.user).filter(pk=pk).first()
+        if unit is None:
+            raise Http404
+        year = _year_param(request)
+        rows = unit_yearly_rows(user=request.user, unit=unit, year=year)
+        access_log_write(
+            user=request.user,
+            members=[None],
+            action=AccessAction.VIEW,
+            what=f"年度学时（API）：{unit.name}",
+        )
+        return Response(YearlyHoursRowSerializer(rows, many=True).data)
+
+
+class MyYearlyHoursSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    earned = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    required = serializers.DecimalField(max_digits=8, decimal_places=2)
+    missing = serializers.DecimalField(max_digits=8, decimal_places=2)
+    below = serializers.BooleanField()
+    source = serializers.CharField()
+
+
+class MyYearlyHoursView(APIView):
+    """The caller's own 学时 in `year` against their line ("今年已修 x / 32 学时"); 404 for someone
+    who is not a Party member. The entries are the caller's ledger (/api/v1/me/records/)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=False)],
+        responses={200: MyYearlyHoursSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request):
+        year = _year_param(request)
+        standing = own_yearly_standing(member=member_of_user(user=request.user), year=year)
+        if standing is None:
+            raise Http404
+        data = {
+            "year": year,
+            "earned": standing.earned,
+            "required": standing.required,
+            "missing": standing.missing,
+            "below": standing.below,
+            "source": standing.source,
+        }
+        return Response(MyYearlyHoursSerializer(data).data)

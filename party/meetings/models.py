@@ -19,6 +19,7 @@ class MeetingKind(models.TextChoices):
     THEME_DAY = "theme_day", _("主题党日")
     LIFE_MEETING = "life_meeting", _("组织生活会")
     TALK = "talk", _("谈心谈话")
+    STUDY = "study", _("集中学习")
 
 
 # Which kind of unit holds which kind of meeting: a 党小组会 is a group's, all others a branch's.

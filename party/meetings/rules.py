@@ -37,3 +37,24 @@ COMPLIANCE_RULES: tuple[dict, ...] = (
     {"kind": "life_meeting", "period": "year", "source": BRANCH_RULES_SOURCE},
     {"kind": "talk", "period": "year", "source": BRANCH_RULES_SOURCE, "per_member": True},
 )
+
+
+# Organisation life that is study (docs/domain.md: 党课, 主题党日 study, 集中学习) credits each member
+# marked 实到 with 学时 toward the yearly 32 / 56 (《中国共产党党员教育管理工作条例》(2019) art. 20;
+# 《2019—2023年全国党员教育培训工作规划》). The amount is the meeting's planned length in 学时 of
+# DANGKE["CLASS_HOUR_MINUTES"] (45 minutes, a class period), rounded down to half a 学时, at most
+# `max_hours`: a 主题党日 also holds 过组织生活, 民主议事 or 志愿服务, so only up to two 学时 of it are
+# taken as its study part; a 集中学习 of a whole day counts as a training day (DAY_CLASS_HOURS, 8).
+# Other kinds (党员大会, 支委会, 党小组会, 组织生活会, 谈心谈话) are not study and credit nothing.
+STUDY_HOURS_SOURCE = "《中国共产党党员教育管理工作条例》（2019）第二十条；DOMAIN.md「组织生活」"
+STUDY_CREDIT_RULES: dict[str, dict] = {
+    "lecture": {"max_hours": "4", "source": STUDY_HOURS_SOURCE},
+    "theme_day": {"max_hours": "2", "source": STUDY_HOURS_SOURCE},
+    "study": {"max_hours": "8", "source": STUDY_HOURS_SOURCE},
+}
+
+# 党章 art. 9: a member who for six consecutive months, without good reason, does not take part in
+# organisation life is regarded as having left the Party. The platform only flags it for the
+# branch (the decision is the branch's). How the months are read: docs/party.md ("Absence flag").
+ABSENCE_MONTHS = 6
+ABSENCE_SOURCE = "《中国共产党章程》第九条"

@@ -34,6 +34,7 @@ from party.meetings.rules import (
     DEFAULT_DURATION_MINUTES,
 )
 from party.meetings.selectors import expected_members, is_expected
+from party.meetings.study import study_attendance_changed
 from party.members.models import Member
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import unit_scope
@@ -195,6 +196,7 @@ def _record(
     *,
     meeting: Meeting,
     member_id: int,
+    user_id: int | None,
     current: Attendance | None,
     status: str,
     reason: str,
@@ -231,6 +233,13 @@ def _record(
         recorded_by=by_user,
         recorded_at=now,
     )
+    study_attendance_changed(
+        meeting=meeting,
+        user_id=user_id,
+        was_present=from_status == AttendanceStatus.PRESENT,
+        present=status == AttendanceStatus.PRESENT,
+        by_user=by_user,
+    )
     return current
 
 
@@ -255,7 +264,7 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     _check_open(meeting, now)
     if now > meeting.ends_at:
         raise MeetingError(_("会议已结束，签到已关闭。"), code="closed")
-    member = Member.objects.filter(user=user).only("pk").first() if user else None
+    member = Member.objects.filter(user=user).only("pk", "user_id").first() if user else None
     if member is None:
         raise NotExpectedError(_("您没有党员档案，不能签到。"), code="not_member")
     if not is_expected(meeting=meeting, member=member):
@@ -272,6 +281,7 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
             return _record(
                 meeting=meeting,
                 member_id=member.pk,
+                user_id=member.user_id,
                 current=current,
                 status=AttendanceStatus.PRESENT,
                 reason="",
@@ -291,7 +301,7 @@ def leave_request(*, meeting: Meeting, user, reason: str) -> Attendance:
     now = timezone.now()
     if now > meeting.ends_at:
         raise MeetingError(_("会议已结束，不能再请假。"), code="closed")
-    member = Member.objects.filter(user=user).only("pk").first()
+    member = Member.objects.filter(user=user).only("pk", "user_id").first()
     if member is None or not is_expected(meeting=meeting, member=member):
         raise NotExpectedError(_("您不在本次会议的应到名单中。"), code="not_expected")
     with transaction.atomic():
@@ -307,6 +317,7 @@ def leave_request(*, meeting: Meeting, user, reason: str) -> Attendance:
         return _record(
             meeting=meeting,
             member_id=member.pk,
+            user_id=member.user_id,
             current=current,
             status=AttendanceStatus.LEAVE_REQUESTED,
             reason=reason[:300],
@@ -332,7 +343,9 @@ def attendance_set(
     now = timezone.now()
     if status != AttendanceStatus.LEAVE:
         _check_open(meeting, now)
-    if not expected_members(meeting=meeting).filter(pk=member_id).exists():
+    expected = expected_members(meeting=meeting).filter(pk=member_id).values_list("pk", "user_id")
+    expected = expected.first()
+    if expected is None:
         raise MeetingError(_("该党员不在本次会议的应到名单中。"), code="not_expected")
     reason = (reason or "").strip()
     late = now > meeting.ends_at
@@ -355,6 +368,7 @@ def attendance_set(
         return _record(
             meeting=meeting,
             member_id=member_id,
+            user_id=expected[1],
             current=current,
             status=status,
             reason=reason[:300],

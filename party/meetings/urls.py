@@ -18,4 +18,10 @@ urlpatterns = [
     path("party/notices/", views.notice_list, name="notices"),
     path("party/compliance/", views.compliance_overview, name="compliance"),
     path("party/units/<int:pk>/compliance/", views.unit_compliance, name="unit-compliance"),
+    path("party/units/<int:pk>/yearly-hours/", views.unit_yearly_hours, name="unit-yearly-hours"),
+    path(
+        "party/units/<int:pk>/yearly-hours.xlsx",
+        views.unit_yearly_hours_xlsx,
+        name="unit-yearly-hours-xlsx",
+    ),
 ]

@@ -18,12 +18,20 @@ from django.views.decorators.http import require_POST
 
 from party.meetings import compliance, selectors, services
 from party.meetings import minutes as minutes_services
+from party.meetings import yearly as yearly_hours
 from party.meetings.checkin import checkin_code
 from party.meetings.exceptions import MeetingError
 from party.meetings.forms import MeetingPlanForm
 from party.meetings.models import AttendanceStatus, MeetingKind
 from party.meetings.rules import CHECKIN_CODE_REFRESH_SECONDS, COMPLIANCE_RULES
-from party.members.models import Member
+from party.members.education import (
+    COMMITTEE_SOURCE,
+    MEMBER_SOURCE,
+    hours_text,
+    required_hours,
+)
+from party.members.models import AccessAction, Member
+from party.members.services import access_log_write
 from party.organisation.models import UnitKind
 from party.organisation.selectors import unit_scope, units_in_scope
 
@@ -280,3 +288,46 @@ def meeting_minutes(request, pk):
         },
         status=status,
     )
+
+
+@login_required
+def unit_yearly_hours(request, pk):
+    """The unit's Party members with their yearly 学时, those below the line first."""
+    unit = get_object_or_404(units_in_scope(user=request.user), pk=pk)
+    year = _year(request)
+    rows = yearly_hours.unit_yearly_rows(user=request.user, unit=unit, year=year)
+    access_log_write(
+        user=request.user,
+        members=[None],
+        action=AccessAction.VIEW,
+        what=_("年度学时：%(unit)s") % {"unit": unit.name},
+    )
+    below = [r for r in rows if r.standing.below]
+    return render(
+        request,
+        "meetings/unit_yearly_hours.html",
+        {
+            "unit": unit,
+            "year": year,
+            "rows": rows,
+            "below": len(below),
+            "member_line": hours_text(required_hours(committee=False)),
+            "member_source": MEMBER_SOURCE,
+            "committee_line": hours_text(required_hours(committee=True)),
+            "committee_source": COMMITTEE_SOURCE,
+        },
+    )
+
+
+@login_required
+def unit_yearly_hours_xlsx(request, pk):
+    unit = get_object_or_404(units_in_scope(user=request.user), pk=pk)
+    year = _year(request)
+    rows = yearly_hours.unit_yearly_rows(user=request.user, unit=unit, year=year)
+    access_log_write(
+        user=request.user,
+        members=[r.member for r in rows],
+        action=AccessAction.EXPORT,
+        what=_("导出年度学时：%(unit)s %(year)s") % {"unit": unit.name, "year": year},
+    )
+    return yearly_hours.yearly_xlsx_response(unit=unit, year=year, rows=rows, user=request.user)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from party.members.checklist import pipeline, progress_for_members
+from party.members.education import own_yearly_standing
 from party.members.exceptions import GateFailed, MemberError
 from party.members.exports import pipeline_xlsx_response
 from party.members.models import (
@@ -338,6 +339,7 @@ def my_progress(request):
             "progress": progress,
             "manages_units": not scope.empty,
             "today": timezone.localdate(),
+            "yearly": own_yearly_standing(member=member, year=timezone.localdate().year),
             "open_steps": sorted(
                 (row for row in (progress.rows if progress else []) if row.due_on),
                 key=lambda row: row.due_on,

@@ -140,6 +140,12 @@ MATRIX = {
     "stats:dashboard": "--++++-",  # the top of the caller's own scope (secretary2: their branch)
     "stats:table-xlsx": "--+-++-",
     "stats:year-end-xlsx": "--+-++-",
+    # yearly 学时 (party.meetings.yearly): a unit's list for its managers; one's own line for a
+    # Party member only (nobody in the tree has a stage: 404 for all)
+    "meetings:unit-yearly-hours": "--+-++-",
+    "meetings:unit-yearly-hours-xlsx": "--+-++-",
+    "api-unit-yearly-hours": "--+-++-",
+    "api-my-yearly-hours": "-------",
 }
 NO_MEETING = 987654  # also the campaign id nobody has
 APPRAISAL_UNSCOPED = (
@@ -218,6 +224,9 @@ def _kwargs(name, tree):
         "api-unit-stats",
         "api-unit-stats-xlsx",
         "stats:year-end-xlsx",
+        "meetings:unit-yearly-hours",
+        "meetings:unit-yearly-hours-xlsx",
+        "api-unit-yearly-hours",
     ):
         return {"pk": unit}
     if name == "stats:table-xlsx":

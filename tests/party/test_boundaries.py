@@ -129,3 +129,14 @@ def test_no_party_app_imports_stats(app):
         if name.startswith("party.stats")
     ]
     assert offenders == []
+
+
+def test_meetings_imports_nothing_from_learning():
+    # The yearly 学时 reach learning's ledger through the hooks learning registers at start-up
+    # (party/meetings/study.py, party/members/checks.py), never by import.
+    offenders = [
+        f"{path.relative_to(PARTY)}: {name}"
+        for path, name in imported_modules(PARTY / "meetings")
+        if name.split(".")[0] == "learning"
+    ]
+    assert offenders == []

@@ -101,6 +101,31 @@ SITE = [
         "/party/units/{branch}/compliance/",
         {"anon": {302}, "member": {404}, "secretary2": {404}, "secretary": {200}},
     ),
+    (
+        "get",
+        "/party/units/{branch}/yearly-hours/",
+        {
+            "anon": {302},
+            "member": {404},
+            "activist": {404},
+            "outsider": {404},
+            "secretary2": {404},
+            "secretary": {200},
+            "organiser": {200},
+        },
+    ),
+    (
+        "get",
+        "/party/units/{branch}/yearly-hours.xlsx",
+        {
+            "anon": {302},
+            "member": {404},
+            "outsider": {404},
+            "secretary2": {404},
+            "secretary": {200},
+            "organiser": {200},
+        },
+    ),
 ]
 API = [
     ("get", "/api/v1/meetings/", {"anon": {401}, "outsider": {200}}),
@@ -148,6 +173,24 @@ API = [
         "post",
         "/api/v1/meetings/{open}/minutes/sign-off/",
         {"anon": {401}, "outsider": {404}, "secretary2": {404}, "member": {404}},
+    ),
+    (
+        "get",
+        "/api/v1/units/{branch}/yearly-hours/",
+        {
+            "anon": {401},
+            "member": {404},
+            "activist": {404},
+            "outsider": {404},
+            "secretary2": {404},
+            "secretary": {200},
+            "organiser": {200},
+        },
+    ),
+    (
+        "get",
+        "/api/v1/me/yearly-hours/",
+        {"anon": {401}, "outsider": {404}, "activist": {404}, "secretary": {200}},
     ),
 ]
 SECRET = "李书记"  # a member's name: never in a refusal

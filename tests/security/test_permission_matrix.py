@@ -161,6 +161,10 @@ MATRIX: dict[str, str] = {
     "api-meeting-minutes": "--------",
     "api-meeting-minutes-sign-off": "--------",
     "api-unit-compliance": "--------",
+    # yearly 学时: none of these roles manages a unit or is a Party member (the party roles are in
+    # tests/security/test_meetings_matrix.py and tests/party/test_access_matrix.py)
+    "api-unit-yearly-hours": "--------",
+    "api-my-yearly-hours": "--------",
     # party.appraisal: no campaign in this world (MISSING) → 404 for all; the list is scoped
     # (empty). The roles of party work are in tests/security/test_appraisal_matrix.py.
     "api-appraisals": "-+++++++",

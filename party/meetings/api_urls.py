@@ -36,5 +36,6 @@ urlpatterns = [
         api_views.UnitYearlyHoursView.as_view(),
         name="api-unit-yearly-hours",
     ),
+    path("units/<int:pk>/absence/", api_views.UnitAbsenceView.as_view(), name="api-unit-absence"),
     path("me/yearly-hours/", api_views.MyYearlyHoursView.as_view(), name="api-my-yearly-hours"),
 ]

@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from party.meetings import compliance, selectors, services
+from party.meetings import absence, compliance, selectors, services
 from party.meetings import minutes as minutes_services
 from party.meetings.exceptions import MeetingError
 from party.meetings.models import AttendanceStatus, Meeting, MeetingKind
@@ -521,3 +521,36 @@ class MyYearlyHoursView(APIView):
             "source": standing.source,
         }
         return Response(MyYearlyHoursSerializer(data).data)
+
+
+class AbsenceRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member.pk")
+    name = serializers.CharField(source="member.name")
+    student_no = serializers.CharField(source="member.student_no")
+    unit = serializers.IntegerField(source="member.unit_id")
+    unit_name = serializers.CharField(source="member.unit.name")
+    missed_months = serializers.ListField(child=serializers.CharField(), help_text="YYYY-MM")
+    missed_meetings = serializers.IntegerField()
+    last_taken_part = serializers.DateField(allow_null=True)
+
+
+class UnitAbsenceView(APIView):
+    """Party members of the unit's branches who missed the branch's organisation life without
+    approved 请假 for six consecutive months (党章 art. 9) — a flag for the branch, never a
+    decision. How the months are read: docs/party.md, "Absence flag"."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AbsenceRowSerializer(many=True), 404: NOT_FOUND})
+    def get(self, request, pk):
+        unit = units_in_scope(user=request.user).filter(pk=pk).first()
+        if unit is None:
+            raise Http404
+        rows = absence.absence_flags(units=[unit])
+        access_log_write(
+            user=request.user,
+            members=[None],
+            action=AccessAction.VIEW,
+            what=f"连续六个月未参加组织生活（API）：{unit.name}",
+        )
+        return Response(AbsenceRowSerializer(rows, many=True).data)

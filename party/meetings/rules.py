@@ -58,3 +58,8 @@ STUDY_CREDIT_RULES: dict[str, dict] = {
 # branch (the decision is the branch's). How the months are read: docs/party.md ("Absence flag").
 ABSENCE_MONTHS = 6
 ABSENCE_SOURCE = "《中国共产党章程》第九条"
+# The organisation life whose absence counts: the branch's meetings for every member and the
+# member's 党小组会 — not the 支委会 (the committee's) nor 谈心谈话 (pairs).
+ABSENCE_KINDS = ("party_congress", "group", "lecture", "theme_day", "life_meeting", "study")
+# How far back the run is looked for (a longer run is shown from here).
+ABSENCE_LOOKBACK_MONTHS = 24

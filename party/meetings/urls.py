@@ -19,6 +19,7 @@ urlpatterns = [
     path("party/compliance/", views.compliance_overview, name="compliance"),
     path("party/units/<int:pk>/compliance/", views.unit_compliance, name="unit-compliance"),
     path("party/units/<int:pk>/yearly-hours/", views.unit_yearly_hours, name="unit-yearly-hours"),
+    path("party/units/<int:pk>/absence/", views.unit_absence, name="unit-absence"),
     path(
         "party/units/<int:pk>/yearly-hours.xlsx",
         views.unit_yearly_hours_xlsx,

@@ -16,14 +16,19 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from party.meetings import compliance, selectors, services
+from party.meetings import absence, compliance, selectors, services
 from party.meetings import minutes as minutes_services
 from party.meetings import yearly as yearly_hours
 from party.meetings.checkin import checkin_code
 from party.meetings.exceptions import MeetingError
 from party.meetings.forms import MeetingPlanForm
 from party.meetings.models import AttendanceStatus, MeetingKind
-from party.meetings.rules import CHECKIN_CODE_REFRESH_SECONDS, COMPLIANCE_RULES
+from party.meetings.rules import (
+    ABSENCE_MONTHS,
+    ABSENCE_SOURCE,
+    CHECKIN_CODE_REFRESH_SECONDS,
+    COMPLIANCE_RULES,
+)
 from party.members.education import (
     COMMITTEE_SOURCE,
     MEMBER_SOURCE,
@@ -331,3 +336,22 @@ def unit_yearly_hours_xlsx(request, pk):
         what=_("导出年度学时：%(unit)s %(year)s") % {"unit": unit.name, "year": year},
     )
     return yearly_hours.yearly_xlsx_response(unit=unit, year=year, rows=rows, user=request.user)
+
+
+@login_required
+def unit_absence(request, pk):
+    """Members absent from organisation life without 请假 for six consecutive months (党章 art. 9):
+    a flag for the branch to act on."""
+    unit = get_object_or_404(units_in_scope(user=request.user), pk=pk)
+    rows = absence.absence_flags(units=[unit])
+    access_log_write(
+        user=request.user,
+        members=[None],
+        action=AccessAction.VIEW,
+        what=_("连续六个月未参加组织生活：%(unit)s") % {"unit": unit.name},
+    )
+    return render(
+        request,
+        "meetings/unit_absence.html",
+        {"unit": unit, "rows": rows, "months": ABSENCE_MONTHS, "source": ABSENCE_SOURCE},
+    )

@@ -146,6 +146,9 @@ MATRIX = {
     "meetings:unit-yearly-hours-xlsx": "--+-++-",
     "api-unit-yearly-hours": "--+-++-",
     "api-my-yearly-hours": "-------",
+    # the six-month absence flag: the unit's managers
+    "meetings:unit-absence": "--+-++-",
+    "api-unit-absence": "--+-++-",
 }
 NO_MEETING = 987654  # also the campaign id nobody has
 APPRAISAL_UNSCOPED = (
@@ -227,6 +230,8 @@ def _kwargs(name, tree):
         "meetings:unit-yearly-hours",
         "meetings:unit-yearly-hours-xlsx",
         "api-unit-yearly-hours",
+        "meetings:unit-absence",
+        "api-unit-absence",
     ):
         return {"pk": unit}
     if name == "stats:table-xlsx":

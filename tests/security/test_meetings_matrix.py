@@ -116,6 +116,18 @@ SITE = [
     ),
     (
         "get",
+        "/party/units/{branch}/absence/",
+        {
+            "anon": {302},
+            "member": {404},
+            "outsider": {404},
+            "secretary2": {404},
+            "secretary": {200},
+            "organiser": {200},
+        },
+    ),
+    (
+        "get",
         "/party/units/{branch}/yearly-hours.xlsx",
         {
             "anon": {302},
@@ -181,6 +193,18 @@ API = [
             "anon": {401},
             "member": {404},
             "activist": {404},
+            "outsider": {404},
+            "secretary2": {404},
+            "secretary": {200},
+            "organiser": {200},
+        },
+    ),
+    (
+        "get",
+        "/api/v1/units/{branch}/absence/",
+        {
+            "anon": {401},
+            "member": {404},
             "outsider": {404},
             "secretary2": {404},
             "secretary": {200},

@@ -165,6 +165,7 @@ MATRIX: dict[str, str] = {
     # tests/security/test_meetings_matrix.py and tests/party/test_access_matrix.py)
     "api-unit-yearly-hours": "--------",
     "api-my-yearly-hours": "--------",
+    "api-unit-absence": "--------",
     # party.appraisal: no campaign in this world (MISSING) → 404 for all; the list is scoped
     # (empty). The roles of party work are in tests/security/test_appraisal_matrix.py.
     "api-appraisals": "-+++++++",

@@ -438,11 +438,9 @@ class MinutesSignOffView(APIView):
 
 
 def _year_param(request) -> int:
-    year = request.query_params.get("year", "")
-    year = int(year) if year.isdigit() else timezone.localdate().year
-    if not 2000 <= year <= 2100:
-        raise exceptions.ValidationError({"year": ["年份应在 2000–2100 之间。"]})
-    return year
+    params = ComplianceParams(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data.get("year") or timezone.localdate().year
 
 
 class YearlyHoursRowSerializer(serializers.Serializer):
@@ -470,7 +468,7 @@ class UnitYearlyHoursView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=False)],
+        parameters=[ComplianceParams],
         responses={200: YearlyHoursRowSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request, pk):
@@ -504,7 +502,7 @@ class MyYearlyHoursView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=False)],
+        parameters=[ComplianceParams],
         responses={200: MyYearlyHoursSerializer, 404: NOT_FOUND},
     )
     def get(self, request):

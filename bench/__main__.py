@@ -10,6 +10,7 @@ BENCHMARKS = [
     "worker_faults",
     "search",
     "progress",
+    "checkin",
     "exams",
     "reports",
     "migration",

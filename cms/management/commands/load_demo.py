@@ -23,6 +23,7 @@ class Command(BaseCommand):
         from media_pipeline.demo import demo_video_ensure
         from party.appraisal.demo import demo_appraisal_ensure
         from party.dues.demo import demo_dues_ensure
+        from party.meetings.demo import demo_meetings_ensure
         from party.members.demo import demo_party_ensure
 
         videos = {}
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         demo_classes_ensure()
         demo_appraisal_ensure()
         demo_dues_ensure()
+        # A year of organisation life (its study meetings credit the ledger; needs the accounts).
+        demo_meetings_ensure()
         demo_progress_ensure()
         demo_quizzes_ensure()
         demo_reports_ensure()

@@ -53,14 +53,14 @@ class ReportStatus(models.TextChoices):
        an attempt), and its 补考 is open with an attempt left and not yet passed.
     5. 未通过 — the exam failed and no attempt or 补考 remains: a final result.
     6. 未结业 — the class has ended (end date passed) without the 结业 conditions.
-    7. 学时已满 — required 学时 met, something else (lessons, exam) still missing.
+    7. 学时已修满 — required 学时 met, something else (lessons, exam) still missing.
     8. 学习中 — some 学时 earned, or a required lesson started.
     9. 未开始 — nothing yet.
     """
 
     NOT_STARTED = "not_started", _("未开始")
     IN_PROGRESS = "in_progress", _("学习中")
-    HOURS_MET = "hours_met", _("学时已满")
+    HOURS_MET = "hours_met", _("学时已修满")
     RETAKE = "retake", _("待重考")
     MAKEUP = "makeup", _("待补考")
     UNFINISHED = "unfinished", _("未结业")

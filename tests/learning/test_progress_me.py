@@ -88,7 +88,7 @@ def test_my_learning_page(client, trainee, training_class, credited):
     client.force_login(trainee)
     html = client.get("/me/").content.decode()
     assert training_class.name in html
-    assert "已获 8.50 / 应修 40.00 学时" in html
+    assert "已修 8.5 / 应修 40 学时" in html
     assert "入党誓词" in html  # the required article is still to do
 
 
@@ -174,7 +174,7 @@ def test_my_learning_offers_to_resume(client, trainee, training_class, video_les
 
 def test_my_learning_for_a_user_without_profile(client, trainer):
     client.force_login(trainer)
-    assert "您还没有报名培训班" in client.get("/me/").content.decode()
+    assert "您尚未编入培训班" in client.get("/me/").content.decode()
 
 
 def test_my_learning_links_to_the_class_exam(client, trainee, training_class):

@@ -59,8 +59,11 @@ def bar_chart(
     *,
     title: str,
     colours: list[str] | None = None,
+    markers: list[tuple[int, str]] | None = None,
 ) -> SafeString:
-    """Vertical bars with their value on top and the label underneath."""
+    """Vertical bars with their value on top and the label underneath; each marker (index,
+    text) is a dashed line drawn before bar `index`, with its text on top (e.g. a required
+    line between two bands)."""
     values = [float(v) for _label, v in bars]
     top = _nice_max(max(values, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -78,6 +81,13 @@ def bar_chart(
             f'<text x="{cx:.1f}" y="{y - 3:.1f}" text-anchor="middle">{value:g}</text>'
             f'<text x="{cx:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
             f'fill="#333">{escape(label)}</text>'
+        )
+    for index, text in markers or []:
+        x = LEFT + slot * index
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 2}" y2="{TOP + plot_h}" '
+            f'stroke="{GOLD}" stroke-width="2" stroke-dasharray="5 3"/>'
+            f'<text x="{x + 3:.1f}" y="{TOP + 10}" fill="#7a5d12">{escape(text)}</text>'
         )
     return _svg(title, parts)
 

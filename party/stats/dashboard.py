@@ -7,11 +7,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from party.appraisal.models import Grade
 from party.appraisal.selectors import report_rows, report_total
 from party.dues.selectors import branch_report
 from party.meetings.compliance import DONE, UPCOMING, branches_compliance
+from party.members.education import (
+    COMMITTEE_SOURCE,
+    MEMBER_SOURCE,
+    hours_text,
+    required_hours,
+    yearly_standing,
+)
+from party.members.models import MEMBER_STAGES, Member
+from party.members.selectors import with_current_stage
 from party.organisation.models import Unit, UnitKind
 from party.stats import selectors
 
@@ -122,6 +132,67 @@ def appraisal_panel(*, unit: Unit, day: date) -> dict:
     }
 
 
+# The bands of the yearly 学时 distribution: 8 学时 wide, so that 32 (every Party member) and 56
+# (书记 and 支委) fall on band edges and the chart can draw both lines between bars.
+HOURS_BAND_WIDTH = 8
+HOURS_BAND_COUNT = 8  # 0–8 … 56–64, then ≥ 64
+
+
+def hours_band(earned: Decimal) -> int:
+    return min(int(earned // HOURS_BAND_WIDTH), HOURS_BAND_COUNT)
+
+
+def hours_band_labels() -> list[str]:
+    labels = [
+        f"{i * HOURS_BAND_WIDTH}–{(i + 1) * HOURS_BAND_WIDTH}" for i in range(HOURS_BAND_COUNT)
+    ]
+    return [*labels, f"≥{HOURS_BAND_COUNT * HOURS_BAND_WIDTH}"]
+
+
+def yearly_hours_panel(*, unit: Unit, day: date) -> dict:
+    """The Party members (预备 and 正式, current stage) of `unit`'s subtree by the 学时 earned in
+    `day`'s calendar year (party.members.education.yearly_standing, the one implementation of
+    the 32/56 line): per band of 8 学时 how many, how many of them hold a committee post, and
+    how many are below their line. Three queries (members, ledger, committee posts)."""
+    members = list(
+        with_current_stage(Member.objects.filter(unit__path__startswith=unit.path))
+        .filter(current_stage__in=MEMBER_STAGES)
+        .only("pk", "user_id")
+    )
+    standings = yearly_standing(members=members, year=day.year)
+    counts = [0] * (HOURS_BAND_COUNT + 1)
+    committee = [0] * (HOURS_BAND_COUNT + 1)
+    below = below_committee = 0
+    available = True
+    for standing in standings.values():
+        if standing.earned is None:
+            available = False
+            break
+        band = hours_band(standing.earned)
+        counts[band] += 1
+        committee[band] += standing.committee
+        if standing.below:
+            below += 1
+            below_committee += standing.committee
+    labels = hours_band_labels()
+    return {
+        "year": day.year,
+        "available": available,
+        "members": len(members),
+        "below": below if available else None,
+        "below_committee": below_committee if available else None,
+        "required": hours_text(required_hours(committee=False)),
+        "required_committee": hours_text(required_hours(committee=True)),
+        "sources": [MEMBER_SOURCE, COMMITTEE_SOURCE],
+        "bands": [
+            {"label": labels[i], "members": counts[i], "committee": committee[i]}
+            for i in range(HOURS_BAND_COUNT + 1)
+        ]
+        if available
+        else [],
+    }
+
+
 def overview(*, unit: Unit, day: date) -> dict:
     """Every figure for `unit`'s subtree on `day`; development and pipeline steps count from
     1 January of `day`'s year. A fixed number of queries whatever the size of the subtree."""
@@ -138,4 +209,5 @@ def overview(*, unit: Unit, day: date) -> dict:
         "compliance": compliance_panel(unit=unit, day=day, branches=branches, children=children),
         "dues": dues_panel(day=day, branches=branches),
         "appraisal": appraisal_panel(unit=unit, day=day),
+        "yearly_hours": yearly_hours_panel(unit=unit, day=day),
     }

@@ -133,6 +133,24 @@ class StatsAppraisalSerializer(serializers.Serializer):
     grades = StatsGradeSerializer(many=True)
 
 
+class StatsHoursBandSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="学时区间，如 24–32、≥64")
+    members = serializers.IntegerField()
+    committee = serializers.IntegerField(help_text="其中担任支委（应修 56 学时）的人数")
+
+
+class StatsYearlyHoursSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    available = serializers.BooleanField(help_text="学时账可读时为 true")
+    members = serializers.IntegerField()
+    below = serializers.IntegerField(allow_null=True, help_text="未达应修学时的党员人数")
+    below_committee = serializers.IntegerField(allow_null=True)
+    required = serializers.CharField(help_text="党员每年应修学时")
+    required_committee = serializers.CharField(help_text="书记、支委每年应修学时")
+    sources = serializers.ListField(child=serializers.CharField())
+    bands = StatsHoursBandSerializer(many=True)
+
+
 class StatsOverviewSerializer(serializers.Serializer):
     unit = StatsUnitRefSerializer()
     date = serializers.DateField()
@@ -143,3 +161,4 @@ class StatsOverviewSerializer(serializers.Serializer):
     compliance = StatsComplianceSerializer()
     dues = StatsDuesSerializer()
     appraisal = StatsAppraisalSerializer()
+    yearly_hours = StatsYearlyHoursSerializer()

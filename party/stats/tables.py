@@ -166,6 +166,31 @@ def appraisal_table(panel: dict) -> Table:
     return table
 
 
+def yearly_hours_table(panel: dict) -> Table:
+    table = Table(
+        key="yearly_hours",
+        title=_("党员年度学时分布"),
+        columns=[_("学时区间"), _("党员人数"), _("其中书记、支委")],
+        period=_("年度：%(year)s") % {"year": panel["year"]},
+        notes=[
+            _(
+                "党员每年应修 %(required)s 学时，书记、支委 %(committee)s 学时；按当年学时账统计"
+                "（在线学习、培训和计入学时的组织生活）。"
+            )
+            % {"required": panel["required"], "committee": panel["required_committee"]},
+            *panel["sources"],
+        ],
+    )
+    if not panel["available"]:
+        table.notes.insert(0, _("学时账不可用，无法统计。"))
+        return table
+    for band in panel["bands"]:
+        table.rows.append([band["label"], band["members"], band["committee"]])
+    table.rows.append([_("未达应修学时"), panel["below"], panel["below_committee"]])
+    table.rows.append([_("党员合计"), panel["members"], None])
+    return table
+
+
 def dashboard_tables(overview: dict) -> dict[str, Table]:
     """Every table of the dashboard, keyed as the charts and their xlsx links are."""
     day = overview["date"]
@@ -180,5 +205,6 @@ def dashboard_tables(overview: dict) -> dict[str, Table]:
         compliance_table(overview["compliance"]),
         dues_table(overview["dues"]),
         appraisal_table(overview["appraisal"]),
+        yearly_hours_table(overview["yearly_hours"]),
     ]
     return {table.key: table for table in tables}

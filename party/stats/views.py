@@ -1,6 +1,8 @@
 """The statistics pages: the dashboard of a unit on a day (charts, each with its table and
 xlsx), the xlsx of one table and the year-end workbook. Scoped by unit_scope (outside → 404)."""
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -50,7 +52,26 @@ def _charts(overview: dict) -> dict:
     appraisal = overview["appraisal"]["grades"]
     profile = overview["profile"]
     development = overview["development"]
+    hours = overview["yearly_hours"]
+    band_width = dashboard.HOURS_BAND_WIDTH
     return {
+        "yearly_hours": svg.bar_chart(
+            [(band["label"], band["members"]) for band in hours["bands"]],
+            title=_("党员年度学时分布"),
+            colours=[
+                svg.RED if index * band_width < Decimal(hours["required"]) else svg.GOLD
+                for index in range(len(hours["bands"]))
+            ],
+            markers=[
+                (int(Decimal(hours["required"]) // band_width), hours["required"]),
+                (
+                    int(Decimal(hours["required_committee"]) // band_width),
+                    hours["required_committee"],
+                ),
+            ]
+            if hours["bands"]
+            else [],
+        ),
         "stages": svg.stacked_bars(
             [(row["name"], [row["counts"][s] for s in stage_list]) for row in stages["units"]],
             series=[str(Stage(s).label) for s in stage_list],
@@ -121,6 +142,7 @@ def stats_dashboard(request):
             "compliance",
             "dues",
             "appraisal",
+            "yearly_hours",
             "development",
             "age",
             "gender",

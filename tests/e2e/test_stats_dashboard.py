@@ -70,7 +70,7 @@ def test_office_on_a_desktop_and_secretary_on_a_phone(live_server, desktop, phon
     page.goto(f"{live_server.url}/party/stats/")
     page.wait_for_selector("h1:has-text('统计大学党委')")
     assert page.locator("#sum-members").inner_text() == "9"  # 4 正式 + 4 预备 + the 书记
-    assert page.locator("svg.report-chart").count() == 9
+    assert page.locator("svg.report-chart").count() == 10
     stages = page.locator("#panel-stages svg")
     assert "统计第1学院党委" in stages.inner_html()
     assert page.locator("#table-stages").is_visible()

@@ -15,7 +15,7 @@ def test_demo_university_for_orgadmin_branch_for_secretary(client, monkeypatch):
     html = client.get("/party/stats/").content.decode()
     assert "示范大学党委 党员数据统计" in html
     assert "演示学院党委" in html and "马克思主义学院党委" in html
-    assert html.count('<svg class="report-chart"') == 9
+    assert html.count('<svg class="report-chart"') == 10
     assert 'id="sum-members">0<' not in html
     client.force_login(users["secretary"])
     html = client.get("/party/stats/").content.decode()

@@ -14,7 +14,7 @@ def test_office_sees_the_university_in_charts_with_tables(client, people, tree):
     assert "示范大学党委 党员数据统计" in html
     for key in ("stages", "pipeline", "compliance", "dues", "appraisal", "development", "age"):
         assert f'id="panel-{key}"' in html and f'id="table-{key}"' in html
-    assert html.count('<svg class="report-chart"') == 9
+    assert html.count('<svg class="report-chart"') == 10
     assert 'id="sum-members">5<' in html
     assert "法学院党委" in html and "工学院党委" in html
     assert 'id="stuck-probation_overdue"' in html and ">overdue</a>" in html

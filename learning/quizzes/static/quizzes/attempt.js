@@ -102,6 +102,13 @@
         item.classList.toggle("unanswered", !answered);
         item.classList.toggle("flagged", isFlagged);
         item.dataset.state = (answered ? "answered" : "unanswered") + (isFlagged ? " flagged" : "");
+        // The squares' colours said aloud: "第 3 题，已答，已标记".
+        if (T.sheetItem) {
+          item.setAttribute("aria-label", [
+            T.sheetItem.replace("%(n)s", item.textContent.trim()),
+            answered ? T.stateAnswered : T.stateUnanswered
+          ].concat(isFlagged ? [T.stateFlagged] : []).join("，"));
+        }
       }
       var button = root.querySelector('[data-flag="' + q.id + '"]');
       if (button) {
@@ -239,11 +246,24 @@
   });
 
   // Countdown from the server's remaining time; the server enforces the deadline regardless.
+  // A screen reader hears the time left at 10 and 5 minutes (polite) and at 1 minute (assertive),
+  // each once, and only when that moment comes while the page is open (not every second).
   var countdown = document.getElementById("countdown");
+  var TIME_NOTICES = [600, 300, 60];
   if (countdown && state.remaining !== null) {
     var endsAt = Date.now() + state.remaining * 1000;
+    var noticed = TIME_NOTICES.filter(function (at) { return state.remaining <= at; });
+    var notice = function (left) {
+      TIME_NOTICES.forEach(function (at) {
+        if (left > at || noticed.indexOf(at) >= 0) return;
+        noticed.push(at);
+        if (at === 60) document.getElementById("timer-alert").textContent = T.lastMinute || "";
+        else document.getElementById("timer-notice").textContent = (T.minutesLeft || "").replace("%(n)s", at / 60);
+      });
+    };
     var tick = function () {
       var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      notice(left);
       var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
       countdown.textContent = (h ? h + ":" : "") + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
       countdown.classList.toggle("urgent", left <= 300);
@@ -451,17 +471,28 @@
     remember();
     if (scroll !== false) scrollToSection(sections[current]);
   }
+  // Moving to a question (上一题/下一题, the 答题卡): focus goes to its heading, and where it is in
+  // the exam is announced — "第 3 题，共 27 题".
+  var positionEl = document.getElementById("question-position");
+  function go(n) {
+    show(n);
+    var heading = sections[current].querySelector(".question-stem");
+    if (heading) heading.focus({ preventScroll: true });
+    if (positionEl && T.position) {
+      positionEl.textContent = T.position.replace("%(n)s", current + 1).replace("%(total)s", sections.length);
+    }
+  }
   toggle.checked = !wide.matches;
   root.classList.toggle("one-per-screen", toggle.checked);
   if (sheet) sheet.open = wide.matches;
   toggle.addEventListener("change", function () { root.classList.toggle("one-per-screen", toggle.checked); show(current); });
   root.addEventListener("click", function (event) {
     var target = event.target;
-    if (target.classList.contains("next")) show(current + 1);
-    if (target.classList.contains("prev")) show(current - 1);
+    if (target.classList.contains("next")) go(current + 1);
+    if (target.classList.contains("prev")) go(current - 1);
     var goto = target.closest("[data-goto]");
     if (goto) {
-      show(sections.indexOf(section(goto.dataset.goto)));
+      go(sections.indexOf(section(goto.dataset.goto)));
       // On a phone the sheet covers the question: fold it away after the jump.
       if (sheet && !wide.matches) sheet.open = false;
     }

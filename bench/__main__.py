@@ -12,6 +12,7 @@ BENCHMARKS = [
     "progress",
     "checkin",
     "exams",
+    "exam_calls",
     "reports",
     "migration",
     "stats",

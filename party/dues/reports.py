@@ -2,8 +2,10 @@
 their scope they choose), and their .xlsx in the layout of a 党费收缴明细表: a title, who exported
 it and when, then one row per branch (应交人数, 已交清人数, 应交/实交/未交 per month and in all) and,
 on a second sheet, one row per member with the amount paid for each month. Every cell through
-spreadsheet_safety. The figures come from selectors.ledgers (through branch_report), the same
-calculation as the ledger pages, so report and ledger agree to the 分."""
+spreadsheet_safety. The figures come from selectors.branch_report (the ledger's rule, aggregated
+in SQL) and selectors.month_totals (shared with the statistics dashboard); the per-member sheet
+from selectors.ledgers. Report and ledger agree to the 分 (tests/party/dues/test_reports.py
+reconciles them both ways)."""
 
 from __future__ import annotations
 
@@ -43,30 +45,12 @@ class BranchRow:
 
 
 @dataclass
-class MonthTotal:
-    month: date
-    owed: Decimal = ZERO
-    paid: Decimal = ZERO
-    members: int = 0
-    paid_members: int = 0
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.owed - self.paid
-
-    @property
-    def share(self) -> float:
-        """Paid share of what was owed (for the chart), 0–1."""
-        return float(self.paid / self.owed) if self.owed else 0.0
-
-
-@dataclass
 class DuesReport:
     unit: Unit
     first: date
     last: date
     branches: list[BranchRow]
-    months: list[MonthTotal]
+    months: list[selectors.MonthTotal]
 
     @property
     def owed(self) -> Decimal:
@@ -92,20 +76,14 @@ def dues_report(*, user, unit: Unit, first: date, last: date) -> DuesReport:
     branches = list(selectors.report_units(user=user).filter(path__startswith=unit.path))
     cells = selectors.branch_report(units=branches, first=first, last=last)
     rows = {b.pk: BranchRow(unit=b) for b in branches}
-    totals = {m: MonthTotal(month=m) for m in month_span(first, last)}
     for cell in cells:
         rows[cell.unit.pk].months.append(cell)
-        total = totals[cell.month]
-        total.owed += cell.owed
-        total.paid += cell.paid
-        total.members += cell.members
-        total.paid_members += cell.paid_members
     return DuesReport(
         unit=unit,
         first=first,
         last=last,
         branches=list(rows.values()),
-        months=list(totals.values()),
+        months=selectors.month_totals(cells=cells, first=first, last=last),
     )
 
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from party.dues.models import ArrearsReason, DuesBase, Payment, PaymentMonth
-from party.dues.rules import BEHIND_MONTHS, SIX_MONTHS, ZERO, yuan
+from party.dues.rules import BEHIND_MONTHS, FEN, SIX_MONTHS, ZERO, yuan
 from party.dues.values import add_months, month_span
-from party.members.models import Member
+from party.members.models import MEMBER_STAGES, Member, StageChange
 from party.members.selectors import party_memberships
 from party.organisation.models import PostRole, Unit, UnitKind, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
@@ -253,24 +254,145 @@ class BranchMonth:
         return self.owed - self.paid
 
 
+def _fen(cents) -> Decimal:
+    """An integer number of 分 (SQL's sum of ROUND(amount * 100)) as 元."""
+    return (Decimal(int(cents or 0)) / 100).quantize(FEN)
+
+
+# Owed per branch and month, in SQL: the rule of `ledgers` (a member owes the amount of the base in
+# force in the month — the latest start on or before it, the later record on a tie — when a Party
+# member on the month's counted day, its last day or today) over intervals made by LEAD(): a base
+# is in force from its start until the next record's start, a stage from its decision until the
+# next change (ties: the earlier record's interval is empty, so the later one wins, as in Python).
+# Amounts are summed as whole 分 (SQLite sums decimals as floats; integers stay exact), and
+# each member's month is compared with what they paid for it (paid ≥ owed: 已交清).
+_OWED_SQL = """
+WITH months (month, counted) AS (VALUES {months}),
+mem AS (SELECT id, unit_id FROM {member} WHERE unit_id IN ({units})),
+bases AS (
+    SELECT b.member_id, b.starts_on, CAST(ROUND(b.monthly_amount * 100) AS BIGINT) AS fen,
+        LEAD(b.starts_on) OVER (
+            PARTITION BY b.member_id ORDER BY b.starts_on, b.recorded_at, b.id
+        ) AS until
+    FROM {base} b JOIN mem ON mem.id = b.member_id
+    WHERE b.starts_on <= %s
+),
+stages AS (
+    SELECT s.member_id, s.decided_on, s.stage,
+        LEAD(s.decided_on) OVER (PARTITION BY s.member_id ORDER BY s.decided_on, s.id) AS until
+    FROM {change} s JOIN mem ON mem.id = s.member_id
+),
+paid AS (
+    SELECT p.member_id, p.month, SUM(CAST(ROUND(p.amount * 100) AS BIGINT)) AS fen
+    FROM {paid} p JOIN mem ON mem.id = p.member_id
+    WHERE p.month >= %s AND p.month <= %s
+    GROUP BY p.member_id, p.month
+),
+owing AS (
+    SELECT mem.unit_id, months.month, b.member_id, b.fen
+    FROM months
+    JOIN bases b ON b.starts_on <= months.month AND (b.until IS NULL OR b.until > months.month)
+    JOIN mem ON mem.id = b.member_id
+    JOIN stages s ON s.member_id = b.member_id AND s.decided_on <= months.counted
+        AND (s.until IS NULL OR s.until > months.counted) AND s.stage IN ({member_stages})
+)
+SELECT owing.unit_id, owing.month, SUM(owing.fen), COUNT(*),
+    SUM(CASE WHEN paid.fen >= owing.fen THEN 1 ELSE 0 END)
+FROM owing LEFT JOIN paid ON paid.member_id = owing.member_id AND paid.month = owing.month
+GROUP BY owing.unit_id, owing.month
+"""
+
+_PAID_SQL = """
+SELECT m.unit_id, p.month, SUM(CAST(ROUND(p.amount * 100) AS BIGINT))
+FROM {paid} p JOIN {member} m ON m.id = p.member_id
+WHERE m.unit_id IN ({units}) AND p.month >= %s AND p.month <= %s
+GROUP BY m.unit_id, p.month
+"""
+
+
 def branch_report(*, units, first: date, last: date) -> list[BranchMonth]:
-    """Owed / paid / outstanding per branch and month (the 院系党委's and 组织部's report)."""
+    """Owed / paid / outstanding per branch and month (the 院系党委's and 组织部's report): the
+    ledger's figures (`ledgers`, summed over each branch's members) aggregated in SQL, two queries
+    whatever the number of members, branches or months."""
     units = list(units)
-    members = list(Member.objects.filter(unit__in=units).order_by("unit__path", "student_no"))
-    books = ledgers(members=members, first=first, last=last)
-    cells = {
-        (u.pk, m): BranchMonth(unit=u, month=m) for u in units for m in month_span(first, last)
+    months = month_span(first, last)
+    cells = {(u.pk, m): BranchMonth(unit=u, month=m) for u in units for m in months}
+    if not cells:
+        return []
+    ops = connection.ops
+    today = timezone.localdate()
+    unit_ids = [u.pk for u in units]
+    names = {
+        "member": ops.quote_name(Member._meta.db_table),
+        "base": ops.quote_name(DuesBase._meta.db_table),
+        "change": ops.quote_name(StageChange._meta.db_table),
+        "paid": ops.quote_name(PaymentMonth._meta.db_table),
+        "units": ", ".join(["%s"] * len(unit_ids)),
     }
-    for member in members:
-        for line in books[member.pk].lines:
-            cell = cells[(member.unit_id, line.month)]
-            cell.owed += line.owed
-            cell.paid += line.paid
-            if line.owed > 0:
-                cell.members += 1
-                if line.paid >= line.owed:
-                    cell.paid_members += 1
+    day = ops.adapt_datefield_value
+    owed_sql = _OWED_SQL.format(
+        months=", ".join(["(%s, %s)"] * len(months)),
+        member_stages=", ".join(["%s"] * len(MEMBER_STAGES)),
+        **names,
+    )
+    owed_params = [v for m in months for v in (day(m), day(_counted_day(m, today)))]
+    owed_params += [
+        *unit_ids,
+        day(last),
+        day(first),
+        day(last),
+        *(str(s) for s in sorted(MEMBER_STAGES)),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(owed_sql, owed_params)
+        for unit_id, month, owed, members, paid_members in cursor.fetchall():
+            cell = cells[(unit_id, _as_date(month))]
+            cell.owed, cell.members, cell.paid_members = _fen(owed), members, paid_members or 0
+        cursor.execute(_PAID_SQL.format(**names), [*unit_ids, day(first), day(last)])
+        for unit_id, month, paid in cursor.fetchall():
+            cells[(unit_id, _as_date(month))].paid = _fen(paid)
     return list(cells.values())
+
+
+def _as_date(value) -> date:
+    """A DATE column read by a raw query: a date on PostgreSQL, its ISO text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@dataclass
+class MonthTotal:
+    month: date
+    owed: Decimal = ZERO
+    paid: Decimal = ZERO
+    members: int = 0
+    paid_members: int = 0
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.owed - self.paid
+
+    @property
+    def share(self) -> float:
+        """Paid share of what was owed (for the chart), 0–1."""
+        return float(self.paid / self.owed) if self.owed else 0.0
+
+    @property
+    def paid_share(self) -> float | None:
+        """Share of the members who owed something that paid it in full, 0–1 (None: nobody)."""
+        return round(self.paid_members / self.members, 4) if self.members else None
+
+
+def month_totals(*, cells: list[BranchMonth], first: date, last: date) -> list[MonthTotal]:
+    """The branches' cells summed per month, `first` to `last` (the one sum the dues report and
+    the statistics dashboard both show)."""
+    totals = {m: MonthTotal(month=m) for m in month_span(first, last)}
+    for cell in cells:
+        total = totals[cell.month]
+        total.owed += cell.owed
+        total.paid += cell.paid
+        total.members += cell.members
+        total.paid_members += cell.paid_members
+    return list(totals.values())
 
 
 def my_dues(*, user, year: int) -> dict | None:

@@ -1,7 +1,7 @@
 """What the dashboard and the stats API show for one unit on one day: the engine's figures
 (selectors) and the panels of the other party apps, each read through that app's own selectors
 (one implementation per rule): meeting compliance from party.meetings.compliance, dues from
-party.dues.selectors.branch_report, appraisal grades from party.appraisal.selectors."""
+party.dues.selectors.branch_report and month_totals, appraisal grades from party.appraisal.selectors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from party.appraisal.models import Grade
 from party.appraisal.selectors import report_rows, report_total
-from party.dues.selectors import branch_report
+from party.dues.selectors import branch_report, month_totals
 from party.meetings.compliance import DONE, UPCOMING, branches_compliance
 from party.members.education import (
     COMMITTEE_SOURCE,
@@ -81,30 +81,23 @@ def compliance_panel(*, unit: Unit, day: date, branches: list[Unit], children: l
 
 def dues_panel(*, day: date, branches: list[Unit]) -> dict:
     """党费 by month of `day`'s year up to its month: owed, paid and the share of the members who
-    owed something that paid it in full (from party.dues' ledger)."""
+    owed something that paid it in full (party.dues' branch_report and month_totals, the same
+    figures as the 党费 report)."""
+    if not branches:
+        return {"year": day.year, "months": []}
     first, last = date(day.year, 1, 1), date(day.year, day.month, 1)
-    months: dict[date, dict] = {}
-    for cell in branch_report(units=branches, first=first, last=last):
-        month = months.setdefault(
-            cell.month, {"owed": 0, "paid": 0, "members": 0, "paid_members": 0}
-        )
-        month["owed"] += cell.owed
-        month["paid"] += cell.paid
-        month["members"] += cell.members
-        month["paid_members"] += cell.paid_members
-    rows = []
-    for month, figures in sorted(months.items()):
-        members = figures["members"]
-        rows.append(
-            {
-                "month": month.strftime("%Y-%m"),
-                "owed": f"{figures['owed']:.2f}",
-                "paid": f"{figures['paid']:.2f}",
-                "members": members,
-                "paid_members": figures["paid_members"],
-                "paid_share": round(figures["paid_members"] / members, 4) if members else None,
-            }
-        )
+    cells = branch_report(units=branches, first=first, last=last)
+    rows = [
+        {
+            "month": total.month.strftime("%Y-%m"),
+            "owed": f"{total.owed:.2f}",
+            "paid": f"{total.paid:.2f}",
+            "members": total.members,
+            "paid_members": total.paid_members,
+            "paid_share": total.paid_share,
+        }
+        for total in month_totals(cells=cells, first=first, last=last)
+    ]
     return {"year": day.year, "months": rows}
 
 

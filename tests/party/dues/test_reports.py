@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from party.dues import reports, selectors, services
 from party.dues.models import PaymentMonth
 from party.dues.rules import Category
-from party.members.models import Member, MemberAccessLog
+from party.dues.values import month_span
+from party.members.models import Member, MemberAccessLog, Stage, StageChange
 
 pytestmark = pytest.mark.django_db
 JAN, FEB, MAR, APR, MAY, JUN = (date(2026, m, 1) for m in range(1, 7))
@@ -129,3 +130,91 @@ def test_report_scope(ledger):
     member = Client()
     member.force_login(ledger["users"]["member"])
     assert member.get(reverse("dues:report")).status_code == 404
+
+
+def _from_ledger(books, members, unit, month):
+    """A report cell recomputed from the members' ledger lines (the per-member rule in Python)."""
+    lines = [books[m.pk].line(month) for m in members if m.unit_id == unit.pk]
+    owing = [line for line in lines if line.owed > 0]
+    return (
+        sum((line.owed for line in lines), Decimal("0.00")),
+        sum((line.paid for line in lines), Decimal("0.00")),
+        len(owing),
+        sum(1 for line in owing if line.paid >= line.owed),
+    )
+
+
+def test_sql_cells_equal_the_ledger_on_every_edge(ledger):
+    """branch_report aggregates in SQL what `ledgers` computes per member: bases changing and
+    corrected (same start, the later record wins), membership starting, ending and decided twice
+    on one day (the later record wins), the current month counted on today, a month not yet
+    come, under-, over- and non-member payments — equal cell by cell, to the 分."""
+    units, users, members = ledger["units"], ledger["users"], ledger["members"]
+    t = users["treasurer"]
+    # A base change in April (0.5% of 4000.02 = 20.00) and a correction of it (later record wins).
+    services.base_set(
+        by_user=t,
+        member=members["law_b1"],
+        starts_on=APR,
+        category=Category.SALARIED,
+        declared_base="4000.02",
+    )
+    services.base_set(
+        by_user=t,
+        member=members["law_b1"],
+        starts_on=APR,
+        category=Category.SALARIED,
+        declared_base="5000.00",
+    )  # 40.00 (1% of 4000.02), corrected to 50.00 (1% of 5000.00)
+    # The 宣传委员 has a base, then stops being a member on 2026-04-20 and is set back the same
+    # day by a later record: still a member (ties go to the later record).
+    pub = members["publicity"]
+    services.base_set(by_user=t, member=pub, starts_on=JAN, category=Category.STUDENT)
+    StageChange.objects.create(
+        member=pub,
+        stage=Stage.PROBATION_CANCELLED,
+        decided_on=date(2026, 4, 20),
+        decided_by="records",
+    )
+    StageChange.objects.create(
+        member=pub, stage=Stage.FULL_MEMBER, decided_on=date(2026, 4, 20), decided_by="records"
+    )
+    # The 组织委员 paid March, then a cancellation on 2026-03-05 was recorded: owes January and
+    # February only; the March payment still counts as paid (by someone not owing it).
+    services.base_set(
+        by_user=t, member=members["treasurer"], starts_on=JAN, category=Category.STUDENT
+    )
+    services.payment_record(by_user=t, member=members["treasurer"], months=[MAR], amount="3.00")
+    StageChange.objects.create(
+        member=members["treasurer"],
+        stage=Stage.PROBATION_CANCELLED,
+        decided_on=date(2026, 3, 5),
+        decided_by="records",
+    )
+    # The probationary member underpays April.
+    services.payment_record(by_user=t, member=members["probationary"], months=[APR], amount="0.10")
+    services.payment_record(by_user=t, member=pub, months=[MAY, JUN], amount="0.40")
+
+    branches = [units["law_b1"], units["law_b2"], units["eng_b1"]]
+    july = date(2026, 7, 1)  # not yet come: counted on today, as the ledger does
+    cells = selectors.branch_report(units=branches, first=JAN, last=july)
+    people = list(Member.objects.filter(unit__in=branches))
+    books = selectors.ledgers(members=people, first=JAN, last=july)
+    assert len(cells) == 3 * 7
+    for cell in cells:
+        expected = _from_ledger(books, people, cell.unit, cell.month)
+        assert (cell.owed, cell.paid, cell.members, cell.paid_members) == expected, cell
+        assert str(cell.owed) == f"{cell.owed:.2f}" and str(cell.paid) == f"{cell.paid:.2f}"
+    # And the edges by hand, in the ledger the cells equal:
+    line = books[members["law_b1"].pk].line
+    assert (line(MAR).owed, line(APR).owed) == (Decimal("33.33"), Decimal("50.00"))
+    line = books[members["treasurer"].pk].line
+    assert [line(m).owed for m in (FEB, MAR)] == [Decimal("0.20"), Decimal("0.00")]
+    assert line(MAR).paid == Decimal("3.00")
+    assert books[pub.pk].line(MAY).owed == Decimal("0.20")
+    assert books[members["probationary"].pk].line(FEB).owed == Decimal("0.00")
+    totals = selectors.month_totals(cells=cells, first=JAN, last=july)
+    assert [t.month for t in totals] == month_span(JAN, july)
+    assert sum((t.paid for t in totals), Decimal("0.00")) == sum(
+        (c.paid for c in cells), Decimal("0.00")
+    )

@@ -14,7 +14,7 @@ from party.organisation.services import unit_create
 from tests.party.conftest import make_member
 from tests.party.stats.conftest import history
 
-PINNED_QUERIES = 30
+PINNED_QUERIES = 27
 
 
 def client_for(user):

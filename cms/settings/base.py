@@ -301,6 +301,13 @@ IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 *
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
 IMPORT_MAX_LISTED_ERRORS = int(os.environ.get("IMPORT_MAX_LISTED_ERRORS", "200"))
 
+# Documents of a member's path into the Party (docs/party.md): kept outside MEDIA_ROOT, served only
+# by the scoped, access-logged view; behind nginx an `internal` location mapped to this folder
+# (e.g. "/protected-party-documents") lets nginx send the bytes (X-Accel-Redirect).
+PARTY_DOCUMENTS_ROOT = Path(os.environ.get("PARTY_DOCUMENTS_ROOT", VAR_DIR / "party-documents"))
+PARTY_DOCUMENTS_MAX_BYTES = int(os.environ.get("PARTY_DOCUMENTS_MAX_BYTES", 20 * 1024 * 1024))
+PARTY_DOCUMENTS_X_ACCEL_PREFIX = os.environ.get("PARTY_DOCUMENTS_X_ACCEL_PREFIX", "")
+
 # Organisation life (docs/party.md): e-mail meeting notices as well as the on-site ones.
 MEETING_NOTICE_EMAIL = env_bool("MEETING_NOTICE_EMAIL")
 

@@ -13,6 +13,7 @@ SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
 DEBUG = False
 _TMP = Path(tempfile.mkdtemp(prefix="dangke-test-"))
 MEDIA_ROOT = _TMP / "media"
+PARTY_DOCUMENTS_ROOT = _TMP / "party-documents"
 VAR_DIR = _TMP / "var"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -36,37 +36,18 @@ from party.meetings.rules import (
 from party.meetings.selectors import expected_members, is_expected
 from party.meetings.study import study_attendance_changed
 from party.members.models import Member
+from party.organisation.documents import DocumentRejected, check_upload
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import unit_scope
 
 
 def check_attachment(upload) -> None:
-    """Files from users are hostile until checked: kind by extension and content, and size."""
-    name = upload.name or ""
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if suffix not in ATTACHMENT_EXTENSIONS:
-        raise MeetingError(
-            _("附件只能是以下格式：%(kinds)s。") % {"kinds": "、".join(ATTACHMENT_EXTENSIONS)},
-            code="attachment_kind",
-        )
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise MeetingError(
-            _("附件不能超过 %(mb)d MB。") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
-            code="attachment_size",
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    magic = {
-        "pdf": (b"%PDF",),
-        "docx": (b"PK\x03\x04",),
-        "pptx": (b"PK\x03\x04",),
-        "xlsx": (b"PK\x03\x04",),
-        "jpg": (b"\xff\xd8\xff",),
-        "jpeg": (b"\xff\xd8\xff",),
-        "png": (b"\x89PNG",),
-    }[suffix]
-    if not head.startswith(magic):
-        raise MeetingError(_("附件内容与文件类型不符。"), code="attachment_content")
+    """Files from users are hostile until checked: kind by content and extension, and size (the one
+    implementation: party.organisation.documents)."""
+    try:
+        check_upload(upload, extensions=ATTACHMENT_EXTENSIONS, max_bytes=ATTACHMENT_MAX_BYTES)
+    except DocumentRejected as exc:
+        raise MeetingError(exc.message, code=exc.code) from None
 
 
 def check_meeting_fields(

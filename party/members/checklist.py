@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef
 
 from party.members import rules
 from party.members.models import (
@@ -13,7 +14,9 @@ from party.members.models import (
     Member,
     Stage,
     StageChange,
+    StageChangeAttachment,
     StepDefinition,
+    StepDocument,
     StepRecord,
 )
 from party.members.services import probation_end, stage_dates
@@ -28,6 +31,10 @@ class ChecklistRow:
     due_on: date | None
     overdue: bool
     times_done: int = 0
+    # Done, the step names its documents (StepDefinition.documents), and none was uploaded for it.
+    missing_document: bool = False
+    # The member submitted it (思想汇报, 入党申请书) and the branch has not confirmed it yet.
+    pending: bool = False
 
 
 @dataclass
@@ -47,6 +54,8 @@ class MemberProgress:
     next: NextMilestone | None
     probation_ends: date | None = None
     due: list[ChecklistRow] = field(default_factory=list)
+    missing_documents: list[ChecklistRow] = field(default_factory=list)
+    pending: list[ChecklistRow] = field(default_factory=list)
 
 
 def _anchor_dates(changes) -> dict[str, date]:
@@ -86,22 +95,36 @@ def member_progress(
     steps: list[StepDefinition],
     today: date,
 ) -> MemberProgress:
-    """A member's checklist: pure function of the history, the step records and the definitions."""
+    """A member's checklist: pure function of the history, the step records and the definitions.
+    A record the member submitted counts only once the branch confirmed it. Records and changes
+    may carry `has_document` (progress_for_members annotates it); without it nothing is reported
+    missing."""
     stage = changes[-1].stage if changes else None
     dates = stage_dates(changes)
     anchors = _anchor_dates(changes)
-    by_step: dict[int, list[date]] = defaultdict(list)
+    by_step: dict[int, list] = defaultdict(list)
+    pending_steps: set[int] = set()
     for record in records:
-        by_step[record.step_id].append(record.done_on)
+        if record.pending:
+            pending_steps.add(record.step_id)
+        else:
+            by_step[record.step_id].append(record)
+    change_documents: dict[str, bool | None] = {}
+    for change in changes:
+        change_documents[change.stage] = getattr(change, "has_document", None)
     rows = []
     for step in steps:
-        done = sorted(by_step.get(step.pk, []))
+        done = sorted(by_step.get(step.pk, []), key=lambda r: (r.done_on, r.pk or 0))
         if step.completes_stage:
             done_on = dates.get(step.completes_stage)
             times = 1 if done_on else 0
+            documented = change_documents.get(step.completes_stage)
+            if documented is False and any(getattr(r, "has_document", False) for r in done):
+                documented = True
         else:
-            done_on = done[-1] if done else None
+            done_on = done[-1].done_on if done else None
             times = len(done)
+            documented = getattr(done[-1], "has_document", None) if done else None
         due_on = None
         if stage in step.applies_to_stages:
             anchor = anchors.get(step.due_anchor)
@@ -117,6 +140,8 @@ def member_progress(
                 due_on=due_on,
                 overdue=bool(due_on and due_on < today),
                 times_done=times,
+                missing_document=bool(step.documents and done_on and documented is False),
+                pending=step.pk in pending_steps,
             )
         )
     soon = today + timedelta(days=DUE_SOON_DAYS)
@@ -129,6 +154,8 @@ def member_progress(
         next=_next_milestone(stage, changes),
         probation_ends=probation_end(changes),
         due=[row for row in rows if row.due_on and row.due_on <= soon],
+        missing_documents=[row for row in rows if row.missing_document],
+        pending=[row for row in rows if row.pending],
     )
 
 
@@ -140,11 +167,19 @@ def progress_for_members(*, members: list[Member], today: date) -> list[MemberPr
     """Progress of many members in four queries whatever their number."""
     ids = [m.pk for m in members]
     changes: dict[int, list[StageChange]] = defaultdict(list)
-    for change in StageChange.objects.filter(member_id__in=ids).order_by("decided_on", "id"):
+    for change in (
+        StageChange.objects.filter(member_id__in=ids)
+        .annotate(
+            has_document=Exists(StageChangeAttachment.objects.filter(stage_change=OuterRef("pk")))
+        )
+        .order_by("decided_on", "id")
+    ):
         changes[change.member_id].append(change)
     records: dict[int, list[StepRecord]] = defaultdict(list)
-    for record in StepRecord.objects.filter(member_id__in=ids).only(
-        "id", "member_id", "step_id", "done_on"
+    for record in (
+        StepRecord.objects.filter(member_id__in=ids)
+        .only("id", "member_id", "step_id", "done_on", "submitted_by_member", "confirmed_at")
+        .annotate(has_document=Exists(StepDocument.objects.filter(step_record=OuterRef("pk"))))
     ):
         records[record.member_id].append(record)
     steps = active_steps()
@@ -162,6 +197,7 @@ class DueItem:
     step: StepDefinition
     due_on: date
     overdue: bool
+    pending: bool = False
 
 
 @dataclass
@@ -176,7 +212,13 @@ def pipeline(*, members: list[Member], today: date) -> Pipeline:
     progress = progress_for_members(members=members, today=today)
     counts = Counter(p.stage for p in progress if p.stage)
     due = [
-        DueItem(member=p.member, step=row.step, due_on=row.due_on, overdue=row.overdue)
+        DueItem(
+            member=p.member,
+            step=row.step,
+            due_on=row.due_on,
+            overdue=row.overdue,
+            pending=row.pending,
+        )
         for p in progress
         for row in p.due
     ]

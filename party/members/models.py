@@ -1,9 +1,13 @@
 """The member registry (one record per person) and each person's dated stage history."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from party.organisation.documents import private_storage
 
 
 class Gender(models.TextChoices):
@@ -134,12 +138,43 @@ class StageChange(models.Model):
         return f"{self.member} {self.decided_on} {self.get_stage_display()}"
 
 
+def _private_name(folder: str, member_id: int, filename: str) -> str:
+    """A random stored name (the original name is kept in the row, never on disk)."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{folder}/{member_id}/{uuid.uuid4().hex}.{suffix}"
+
+
 def _attachment_path(instance, filename: str) -> str:
-    return f"party/stage-changes/{instance.stage_change.member_id}/{filename}"
+    return _private_name("stage-changes", instance.stage_change.member_id, filename)
 
 
-class StageChangeAttachment(models.Model):
-    """A document behind a stage change (入党申请书, 会议记录, 批复)."""
+class DocumentFields(models.Model):
+    """What every uploaded document of a member's path keeps: the file in the private storage
+    (party.organisation.documents; no URL), its original name, type, size, who uploaded it, when."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageChangeAttachment(DocumentFields):
+    """A document behind a stage change (入党申请书, 会议记录, 批复). May be added after the change
+    was recorded (the change itself is never edited)."""
 
     stage_change = models.ForeignKey(
         StageChange,
@@ -147,17 +182,12 @@ class StageChangeAttachment(models.Model):
         on_delete=models.CASCADE,
         related_name="attachments",
     )
-    file = models.FileField(_("文件"), upload_to=_attachment_path)
-    name = models.CharField(_("名称"), max_length=200)
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    file = models.FileField(_("文件"), upload_to=_attachment_path, storage=private_storage)
 
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["stage_change", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class SponsorRole(models.TextChoices):
@@ -233,6 +263,11 @@ class StepDefinition(models.Model):
         _("周期（月）"), null=True, blank=True, help_text=_("周期性事项，如思想汇报每季度一次。")
     )
     documents = models.CharField(_("材料"), max_length=200, blank=True)
+    member_may_submit = models.BooleanField(
+        _("本人可提交"),
+        default=False,
+        help_text=_("本人可在“我的入党进程”上传（如思想汇报、入党申请书），经支部确认后计为完成。"),
+    )
     rule_text = models.TextField(_("规定"), blank=True)
     source = models.CharField(_("出处"), max_length=200, blank=True)
     is_local = models.BooleanField(_("本校增加的步骤"), default=False)
@@ -263,7 +298,6 @@ class StepRecord(models.Model):
     done_on = models.DateField(_("日期"))
     responsible = models.CharField(_("责任人"), max_length=50, blank=True)
     note = models.TextField(_("备注"), blank=True)
-    document = models.FileField(_("材料"), upload_to="party/steps/%Y/", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("记录人"),
@@ -273,6 +307,18 @@ class StepRecord(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    # A member's own upload (思想汇报, 入党申请书) is a record submitted by the member: it counts
+    # as done only once someone who manages the member's branch confirms it.
+    submitted_by_member = models.BooleanField(_("本人提交"), default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("步骤记录")
@@ -283,10 +329,36 @@ class StepRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.member} {self.step} {self.done_on}"
 
+    @property
+    def pending(self) -> bool:
+        """Submitted by the member and not yet confirmed by the branch: does not count as done."""
+        return self.submitted_by_member and self.confirmed_at is None
+
+
+def _step_document_path(instance, filename: str) -> str:
+    return _private_name("steps", instance.step_record.member_id, filename)
+
+
+class StepDocument(DocumentFields):
+    """A document of a checklist step record (a quarter's 思想汇报, a 培养考察 record, the 政治审查
+    conclusion, the 入党志愿书, the 转正申请)."""
+
+    step_record = models.ForeignKey(
+        StepRecord, verbose_name=_("步骤记录"), on_delete=models.CASCADE, related_name="documents"
+    )
+    file = models.FileField(_("文件"), upload_to=_step_document_path, storage=private_storage)
+
+    class Meta:
+        verbose_name = _("步骤材料")
+        verbose_name_plural = _("步骤材料")
+        ordering = ["step_record", "id"]
+
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("查看")
     EXPORT = "export", _("导出")
+    UPLOAD = "upload", _("上传材料")
+    DOWNLOAD = "download", _("下载材料")
 
 
 class MemberAccessLog(models.Model):

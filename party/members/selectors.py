@@ -3,7 +3,14 @@ the stage history, never stored)."""
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from party.members.models import MEMBER_STAGES, Member, Stage, StageChange
+from party.members.models import (
+    MEMBER_STAGES,
+    Member,
+    Stage,
+    StageChange,
+    StageChangeAttachment,
+    StepDocument,
+)
 from party.organisation.selectors import UnitScope, unit_scope
 
 
@@ -111,3 +118,26 @@ def sponsor_candidates(*, user, member: Member | None) -> QuerySet[Member]:
         .select_related("unit")
         .order_by("unit__path", "name")
     )
+
+
+DOCUMENT_MODELS = {"stage": StageChangeAttachment, "step": StepDocument}
+DOCUMENT_MEMBER = {"stage": "stage_change__member", "step": "step_record__member"}
+
+
+def document_for_user(*, user, kind: str, pk: int):
+    """A document of a member's path that `user` may download, or None (the caller answers 404):
+    every document of the members they manage (unit_scope), and the documents a member uploaded
+    themself (their own 思想汇报/入党申请书). Not others' documents on the member's own record
+    (政治审查 conclusions, 支部大会 records stay with the branch)."""
+    model = DOCUMENT_MODELS.get(kind)
+    if model is None or not getattr(user, "is_authenticated", False):
+        return None
+    member_field = DOCUMENT_MEMBER[kind]
+    scope = unit_scope(user=user)
+    condition = Q(**{f"{member_field}__user": user, "uploaded_by": user})
+    if scope.all:
+        condition = Q()
+    elif not scope.empty:
+        condition |= scope.q(f"{member_field}__unit__")
+    related = (member_field, f"{member_field}__unit")
+    return model.objects.filter(condition, pk=pk).select_related(*related).first()

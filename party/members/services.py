@@ -4,6 +4,7 @@ the access log. Keyword-only arguments; each write locks the member's row."""
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from party.members.exceptions import (
 )
 from party.members.models import (
     TRANSITIONS,
+    AccessAction,
     DecidingBody,
     Member,
     MemberAccessLog,
@@ -25,9 +27,12 @@ from party.members.models import (
     SponsorRole,
     Stage,
     StageChange,
+    StageChangeAttachment,
     StepDefinition,
+    StepDocument,
     StepRecord,
 )
+from party.organisation.documents import DocumentRejected, check_upload
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import can_manage_all_units, unit_scope
 
@@ -170,9 +175,11 @@ def stage_change_record(
     extension_months: int | None = None,
     override_gates: list[str] | None = None,
     override_reason: str = "",
+    documents=(),
 ) -> StageChange:
     """Record a stage change after checking the transition and every gate. A failing gate raises
-    GateFailed and nothing is written, unless 组织部 overrides that gate with a reason."""
+    GateFailed and nothing is written, unless 组织部 overrides that gate with a reason. Its
+    documents (会议记录, 批复) are checked before anything is written."""
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     _check_manages(by_user=by_user, member=member)
     if stage not in Stage.values:
@@ -214,8 +221,11 @@ def stage_change_record(
     remaining = [(gate, msg) for gate, msg in failures if gate.code not in override_gates]
     if remaining:
         raise GateFailed(remaining)
+    uploads = [upload for upload in documents if upload]
+    for upload in uploads:
+        check_document(upload)
     used = sorted({gate.code for gate, _msg in failures})
-    return StageChange.objects.create(
+    change = StageChange.objects.create(
         member=member,
         stage=stage,
         decided_on=decided_on,
@@ -226,6 +236,9 @@ def stage_change_record(
         override_reason=override_reason.strip() if used else "",
         recorded_by=by_user,
     )
+    for upload in uploads:
+        stage_change_document_add(change=change, upload=upload, by_user=by_user)
+    return change
 
 
 @transaction.atomic
@@ -351,6 +364,68 @@ def sponsor_end(*, sponsor: Sponsor, ended_on: date, by_user) -> Sponsor:
     return sponsor
 
 
+# --- documents of the path (files are hostile: party.organisation.documents checks them) --------
+
+DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "doc", "wps")
+
+
+def check_document(upload) -> str:
+    """Refuse a file that is not a PDF, JPEG/PNG or DOCX/DOC/WPS by its content, or is larger than
+    settings.PARTY_DOCUMENTS_MAX_BYTES; return its MIME type."""
+    try:
+        return check_upload(
+            upload, extensions=DOCUMENT_EXTENSIONS, max_bytes=settings.PARTY_DOCUMENTS_MAX_BYTES
+        )
+    except DocumentRejected as exc:
+        raise MemberError(exc.message, code=exc.code) from None
+
+
+def _document_fields(upload, content_type: str, by_user) -> dict:
+    return {
+        "file": upload,
+        "name": (upload.name or "")[-200:],
+        "content_type": content_type,
+        "size": upload.size,
+        "uploaded_by": by_user,
+    }
+
+
+def _log_upload(*, by_user, member: Member, what: str) -> None:
+    access_log_write(user=by_user, members=[member], action=AccessAction.UPLOAD, what=what)
+
+
+@transaction.atomic
+def stage_change_document_add(*, change: StageChange, upload, by_user) -> StageChangeAttachment:
+    """Add a document to a stage change, when it is recorded or afterwards (the change itself stays
+    as recorded); written to the access log."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=change.member_id)
+    _check_manages(by_user=by_user, member=member)
+    content_type = check_document(upload)
+    document = StageChangeAttachment.objects.create(
+        stage_change=change, **_document_fields(upload, content_type, by_user)
+    )
+    _log_upload(
+        by_user=by_user,
+        member=member,
+        what=_("上传材料：%(name)s（%(day)s %(stage)s）")
+        % {"name": document.name, "day": change.decided_on, "stage": change.get_stage_display()},
+    )
+    return document
+
+
+def _add_step_documents(*, record: StepRecord, uploads, types, by_user, member) -> None:
+    for upload, content_type in zip(uploads, types, strict=True):
+        document = StepDocument.objects.create(
+            step_record=record, **_document_fields(upload, content_type, by_user)
+        )
+        _log_upload(
+            by_user=by_user,
+            member=member,
+            what=_("上传材料：%(name)s（%(step)s %(day)s）")
+            % {"name": document.name, "step": record.step.title, "day": record.done_on},
+        )
+
+
 @transaction.atomic
 def step_record(
     *,
@@ -360,24 +435,85 @@ def step_record(
     by_user,
     responsible: str = "",
     note: str = "",
-    document=None,
+    documents=(),
 ) -> StepRecord:
-    """Record a checklist step done for a member (a 谈话, a 思想汇报, a 考察)."""
+    """Record a checklist step done for a member (a 谈话, a 思想汇报, a 考察), with its documents.
+    Every file is checked before anything is written."""
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     _check_manages(by_user=by_user, member=member)
     if step.completes_stage:
         raise MemberError(_("该步骤通过阶段变更记录。"), code="invalid")
     if done_on > timezone.localdate():
         raise MemberError(_("日期不能晚于今天。"), code="invalid")
-    return StepRecord.objects.create(
+    uploads = [upload for upload in documents if upload]
+    types = [check_document(upload) for upload in uploads]
+    record = StepRecord.objects.create(
         member=member,
         step=step,
         done_on=done_on,
         responsible=responsible,
         note=note,
-        document=document or "",
         recorded_by=by_user,
     )
+    _add_step_documents(record=record, uploads=uploads, types=types, by_user=by_user, member=member)
+    return record
+
+
+@transaction.atomic
+def step_document_add(*, record: StepRecord, upload, by_user) -> StepDocument:
+    """Add a document to a step record afterwards (a manager of the member's branch)."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=record.member_id)
+    _check_manages(by_user=by_user, member=member)
+    content_type = check_document(upload)
+    _add_step_documents(
+        record=record, uploads=[upload], types=[content_type], by_user=by_user, member=member
+    )
+    return record.documents.order_by("-id").first()
+
+
+@transaction.atomic
+def own_step_submit(
+    *, user, step: StepDefinition, done_on: date, upload, note: str = ""
+) -> StepRecord:
+    """A member uploads their own 思想汇报 or 入党申请书 (steps with member_may_submit): a record
+    marked as submitted by the member, pending until the branch confirms it (step_record_confirm);
+    until then it does not count as done and closes no overdue item."""
+    member = Member.objects.select_for_update().filter(user=user).first() if user else None
+    if member is None:
+        raise MemberError(_("您还没有党员档案。"), code="no_member")
+    if not step.active or not step.member_may_submit:
+        raise MemberError(_("该步骤的材料由党支部上传。"), code="not_submittable")
+    if done_on > timezone.localdate():
+        raise MemberError(_("日期不能晚于今天。"), code="invalid")
+    if not upload:
+        raise MemberError(_("请选择要上传的文件。"), code="attachment_missing")
+    content_type = check_document(upload)
+    record = StepRecord.objects.create(
+        member=member,
+        step=step,
+        done_on=done_on,
+        responsible=member.name,
+        note=note,
+        recorded_by=user,
+        submitted_by_member=True,
+    )
+    _add_step_documents(
+        record=record, uploads=[upload], types=[content_type], by_user=user, member=member
+    )
+    return record
+
+
+@transaction.atomic
+def step_record_confirm(*, record: StepRecord, by_user) -> StepRecord:
+    """The branch confirms a record the member submitted: from now on the step counts as done."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=record.member_id)
+    _check_manages(by_user=by_user, member=member)
+    record = StepRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.pending:
+        raise MemberError(_("该记录无需确认或已确认。"), code="already_confirmed")
+    record.confirmed_by, record.confirmed_at = by_user, timezone.now()
+    record.save(update_fields=["confirmed_by", "confirmed_at"])
+    return record
 
 
 def access_log_write(*, user, members, action: str, what: str) -> None:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("party/units/<int:pk>/", views.unit_board, name="unit_board"),
     path("party/units/<int:pk>/export.xlsx", views.unit_board_export, name="unit_board_export"),
     path("party/members/<int:pk>/", views.member_timeline, name="member_timeline"),
+    path(
+        "party/documents/<str:kind>/<int:pk>/",
+        views.document_download,
+        name="document_download",
+    ),
     path("party/import/", registry_views.registry_upload, name="registry_upload"),
     path("party/import/<int:upload_id>/", registry_views.registry_preview, name="registry_preview"),
     path(

@@ -3,10 +3,13 @@ timeline with the stage-change form, and 我的入党进程 for the member on a 
 shown or exported is written to the access log."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -22,9 +25,14 @@ from party.members.models import (
     Sponsor,
     SponsorRole,
     Stage,
+    StageChange,
+    StageChangeAttachment,
     StepDefinition,
+    StepDocument,
+    StepRecord,
 )
 from party.members.selectors import (
+    document_for_user,
     member_of_user,
     members_in_scope,
     members_visible,
@@ -32,10 +40,14 @@ from party.members.selectors import (
 )
 from party.members.services import (
     access_log_write,
+    own_step_submit,
     sponsor_assign,
     sponsor_end,
+    stage_change_document_add,
     stage_change_record,
+    step_document_add,
     step_record,
+    step_record_confirm,
 )
 from party.organisation.models import Unit
 from party.organisation.selectors import can_manage_all_units, unit_scope, units_in_scope
@@ -67,6 +79,38 @@ class BoardFilterForm(forms.Form):
     )
 
 
+DOCUMENT_HELP = gettext_lazy("PDF、JPG/PNG 图片或 Word/WPS 文档。")
+
+
+class DocumentForm(forms.Form):
+    """One more document for a past stage change or step record (the record stays unedited)."""
+
+    document = forms.FileField(label=gettext_lazy("材料"), help_text=DOCUMENT_HELP)
+
+
+class OwnSubmissionForm(forms.Form):
+    """我的入党进程: the member uploads their own 思想汇报 or 入党申请书."""
+
+    step = forms.ModelChoiceField(
+        label=gettext_lazy("材料"), queryset=StepDefinition.objects.none(), empty_label=None
+    )
+    done_on = forms.DateField(
+        label=gettext_lazy("日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    document = forms.FileField(label=gettext_lazy("文件"), help_text=DOCUMENT_HELP)
+    note = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = StepDefinition.objects.filter(
+            active=True, member_may_submit=True
+        ).order_by("order")
+        self.fields["step"].label_from_instance = lambda step: step.documents or step.title
+
+
 class StageChangeForm(forms.Form):
     to_stage = forms.ChoiceField(label=gettext_lazy("变更为"), choices=Stage.choices)
     date = forms.DateField(
@@ -85,6 +129,11 @@ class StageChangeForm(forms.Form):
     extension_months = forms.IntegerField(
         label=gettext_lazy("延长月数"), required=False, min_value=1, max_value=24
     )
+    document = forms.FileField(
+        label=gettext_lazy("材料（可选：会议记录、批复等）"),
+        required=False,
+        help_text=DOCUMENT_HELP,
+    )
 
 
 class StepRecordForm(forms.Form):
@@ -99,6 +148,7 @@ class StepRecordForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    document = forms.FileField(label=gettext_lazy("材料"), required=False, help_text=DOCUMENT_HELP)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,6 +261,21 @@ def unit_board_export(request, pk: int):
     )
 
 
+DOCUMENT_ACTIONS = ("stage_document", "step_document")
+
+
+def step_records_of(member):
+    """The member's step records, newest first, with their documents (two queries)."""
+    return list(
+        StepRecord.objects.filter(member=member, step__completes_stage="")
+        .select_related("step", "recorded_by", "confirmed_by")
+        .prefetch_related(
+            Prefetch("documents", queryset=StepDocument.objects.select_related("uploaded_by"))
+        )
+        .order_by("-done_on", "-id")
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_timeline(request, pk: int):
@@ -219,15 +284,23 @@ def member_timeline(request, pk: int):
     if member is None:
         raise Http404
     manages = unit_scope(user=request.user).covers(member.unit)
-    form = step_form = sponsor_form = None
+    form = step_form = sponsor_form = document_form = None
     gate_error = None
     action = request.POST.get("action", "stage") if request.method == "POST" else ""
     if manages:
         form = StageChangeForm(
-            request.POST if action == "stage" else None, initial={"date": timezone.localdate()}
+            request.POST if action == "stage" else None,
+            request.FILES if action == "stage" else None,
+            initial={"date": timezone.localdate()},
         )
         step_form = StepRecordForm(
-            request.POST if action == "step" else None, initial={"done_on": timezone.localdate()}
+            request.POST if action == "step" else None,
+            request.FILES if action == "step" else None,
+            initial={"done_on": timezone.localdate()},
+        )
+        document_form = DocumentForm(
+            request.POST if action in DOCUMENT_ACTIONS else None,
+            request.FILES if action in DOCUMENT_ACTIONS else None,
         )
         sponsor_form = SponsorForm(
             request.POST if action == "sponsor" else None,
@@ -245,8 +318,33 @@ def member_timeline(request, pk: int):
                     done_on=values["done_on"],
                     responsible=values["responsible"],
                     note=values["note"],
+                    documents=[values["document"]],
                     by_user=request.user,
                 )
+            except MemberError as exc:
+                step_form.add_error(None, exc.message)
+            else:
+                done = True
+        elif action in DOCUMENT_ACTIONS and document_form.is_valid():
+            upload = document_form.cleaned_data["document"]
+            target = request.POST.get("target") or 0
+            try:
+                if action == "stage_document":
+                    change = get_object_or_404(StageChange, pk=target, member=member)
+                    stage_change_document_add(change=change, upload=upload, by_user=request.user)
+                else:
+                    record = get_object_or_404(StepRecord, pk=target, member=member)
+                    step_document_add(record=record, upload=upload, by_user=request.user)
+            except MemberError as exc:
+                document_form.add_error(None, exc.message)
+            else:
+                done = True
+        elif action == "confirm":
+            record = get_object_or_404(
+                StepRecord, pk=request.POST.get("target") or 0, member=member
+            )
+            try:
+                step_record_confirm(record=record, by_user=request.user)
             except MemberError as exc:
                 step_form.add_error(None, exc.message)
             else:
@@ -286,6 +384,7 @@ def member_timeline(request, pk: int):
                     extension_months=values["extension_months"],
                     override_gates=overrides,
                     override_reason=values["override_reason"],
+                    documents=[values["document"]],
                     by_user=request.user,
                 )
             except GateFailed as exc:
@@ -303,6 +402,17 @@ def member_timeline(request, pk: int):
     )
     (progress,) = progress_for_members(members=[member], today=timezone.localdate())
     sponsors = member.sponsors.select_related("sponsor").order_by("role", "assigned_on")
+    documents = {
+        change.pk: list(change.attachments.all())
+        for change in StageChange.objects.filter(member=member).prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=StageChangeAttachment.objects.select_related("uploaded_by"),
+            )
+        )
+    }
+    for change in progress.changes:
+        change.documents = documents.get(change.pk, [])
     return render(
         request,
         "party/member_timeline.html",
@@ -313,6 +423,9 @@ def member_timeline(request, pk: int):
             "form": form,
             "step_form": step_form,
             "sponsor_form": sponsor_form,
+            "document_form": document_form,
+            "document_action": action if action in DOCUMENT_ACTIONS else "",
+            "step_records": step_records_of(member),
             "gate_error": gate_error,
             "may_override": can_manage_all_units(request.user),
             "today": timezone.localdate(),
@@ -321,10 +434,35 @@ def member_timeline(request, pk: int):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def my_progress(request):
-    """我的入党进程: the member's own path, what is next and when (read-only)."""
+    """我的入党进程: the member's own path, what is next and when; the member uploads their own
+    思想汇报/入党申请书 here (pending until the branch confirms it)."""
     member = member_of_user(user=request.user)
     progress = None
+    submit_form = None
+    if member is not None:
+        submit_form = OwnSubmissionForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={"done_on": timezone.localdate()},
+        )
+        if request.method == "POST" and submit_form.is_valid():
+            values = submit_form.cleaned_data
+            try:
+                own_step_submit(
+                    user=request.user,
+                    step=values["step"],
+                    done_on=values["done_on"],
+                    upload=values["document"],
+                    note=values["note"],
+                )
+            except MemberError as exc:
+                submit_form.add_error(None, exc.message)
+            else:
+                return redirect("party:my_progress")
+    elif request.method == "POST":
+        raise Http404
     if member is not None:
         access_log_write(
             user=request.user, members=[member], action=AccessAction.VIEW, what=_("我的入党进程")
@@ -340,9 +478,54 @@ def my_progress(request):
             "manages_units": not scope.empty,
             "today": timezone.localdate(),
             "yearly": own_yearly_standing(member=member, year=timezone.localdate().year),
+            "submit_form": submit_form,
+            "submissions": [
+                record
+                for record in (step_records_of(member) if member else [])
+                if record.submitted_by_member
+            ],
             "open_steps": sorted(
                 (row for row in (progress.rows if progress else []) if row.due_on),
                 key=lambda row: row.due_on,
             ),
         },
     )
+
+
+@login_required
+def document_download(request, kind: str, pk: int):
+    """A document of a member's path: only for those whose scope covers the member's branch (and
+    the member's own uploads); 404 otherwise. Written to the access log; sent as an attachment with
+    its original name, by nginx when PARTY_DOCUMENTS_X_ACCEL_PREFIX is set."""
+    document = document_for_user(user=request.user, kind=kind, pk=pk)
+    if document is None:
+        raise Http404
+    return document_response(request, document)
+
+
+def document_response(request, document) -> HttpResponse:
+    owner = document.stage_change if hasattr(document, "stage_change_id") else None
+    member = owner.member if owner else document.step_record.member
+    access_log_write(
+        user=request.user,
+        members=[member],
+        action=AccessAction.DOWNLOAD,
+        what=_("下载材料：%(name)s（#%(id)s）") % {"name": document.name, "id": document.pk},
+    )
+    content_type = document.content_type or "application/octet-stream"
+    prefix = settings.PARTY_DOCUMENTS_X_ACCEL_PREFIX
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{document.file.name}"
+        response["Content-Disposition"] = content_disposition_header(True, document.name)
+    else:
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=document.name, content_type=content_type
+        )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -148,6 +148,7 @@ class StepDefinitionViewSet(ModelViewSet):
         "due_months",
         "repeat_months",
         "documents",
+        "member_may_submit",
         "rule_text",
         "source",
         "is_local",

@@ -9,6 +9,8 @@ for an empty POST, a redirect elsewhere than a login or the admin dashboard); "-
 403, 404, a redirect to a login page or to the dashboard).
 """
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
@@ -27,6 +29,9 @@ MATRIX = {
     "party:unit_board": "--+-++-",
     "party:unit_board_export": "--+-++-",
     "party:member_timeline": "-++-++-",
+    # a 思想汇报 the branch uploaded for 张三: his managers only (the member downloads only what
+    # they uploaded themself: tests/party/test_documents.py)
+    "party:document_download": "--+-++-",
     "party:registry_upload": "--++++-",
     "party:registry_template": "--++++-",
     "party:registry_preview": "-------",  # an upload is its uploader's only (none here: 404)
@@ -263,6 +268,8 @@ def _kwargs(name, tree):
         return {"pk": NO_MEETING}
     if name == "party:registry_preview":
         return {"upload_id": NO_MEETING}
+    if name == "party:document_download":
+        return {"kind": "step", "pk": _document_id(tree)}
     if name in (
         "party:unit_board",
         "party:unit_board_export",
@@ -296,6 +303,23 @@ def _kwargs(name, tree):
     ):
         return {"pk": member}
     return {}
+
+
+def _document_id(tree) -> int:
+    if not tree:
+        return 1
+    from django.core.files.base import ContentFile
+
+    from party.members.models import StepDefinition, StepDocument, StepRecord
+
+    record = StepRecord.objects.create(
+        member=tree["members"]["law_b1"],
+        step=StepDefinition.objects.get(code="6.1"),
+        done_on=date(2026, 1, 5),
+    )
+    document = StepDocument(step_record=record, name="思想汇报.pdf", content_type="application/pdf")
+    document.file.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return document.pk
 
 
 def _cell(response) -> str:

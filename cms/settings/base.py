@@ -420,6 +420,10 @@ DANGKE = {
     "COMMITTEE_YEARLY_HOURS": Decimal("56"),
     # Exam pass mark 60/100 — university 党校 rules.
     "EXAM_PASS_MARK": Decimal("60"),
+    # A class may count 学时 missed with recorded 请假 as studied up to this share (percent) of its
+    # required 学时, and no more: missing more than a quarter of the 学时 means no certificate —
+    # university 党校 rules (docs/domain.md). Each class sets its own share, 0 by default.
+    "LEAVE_ALLOWANCE_MAX_PERCENT": Decimal("25"),
     # A typical final exam (结业考试) lasts 90 minutes, closed book — university 党校 rules.
     "EXAM_TIME_LIMIT_MINUTES": 90,
     # Passing a test may add 0.5 学时 — 云南省干部在线学习学院 rules (online course crediting).

@@ -41,6 +41,7 @@ class TrainingClassForm(WagtailAdminModelForm):
             "end_date",
             "credits_since",
             "required_hours",
+            "leave_allowance_percent",
             "pass_mark",
             "certificate_shows_score",
             "required_lessons",

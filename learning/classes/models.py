@@ -167,6 +167,12 @@ def default_required_hours(stage: str) -> Decimal:
     return Decimal(rules["MEMBER_YEARLY_HOURS"])
 
 
+def leave_allowance_max() -> Decimal:
+    """The most a class may allow to be missed with 请假, in percent (settings.DANGKE: missing
+    more than a quarter of the 学时 means no certificate, university 党校 rules)."""
+    return Decimal(settings.DANGKE["LEAVE_ALLOWANCE_MAX_PERCENT"])
+
+
 def default_pass_mark() -> Decimal:
     return Decimal(settings.DANGKE["EXAM_PASS_MARK"])
 
@@ -213,6 +219,17 @@ class TrainingClass(models.Model):
         default=default_pass_mark,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    leave_allowance_percent = models.DecimalField(
+        _("可请假学时比例（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "线下培训记录了请假（须写明事由）而未参加的学时，在应修学时的这一比例以内视为已修，"
+            "超出部分须补足。默认 0；最多 25%：缺课超过学时的四分之一不得结业（高校党校规定）。"
+        ),
+    )
     certificate_shows_score = models.BooleanField(
         _("证书上印考试成绩"),
         default=False,
@@ -254,6 +271,22 @@ class TrainingClass(models.Model):
             raise ValidationError(
                 {"credits_since": _("在线学时起算日期不能晚于开班日期（留空即从开班日期起算）。")}
             )
+        most = leave_allowance_max()
+        if self.leave_allowance_percent is not None and not (
+            Decimal("0") <= self.leave_allowance_percent <= most
+        ):
+            raise ValidationError(
+                {
+                    "leave_allowance_percent": _(
+                        "可请假学时比例须在 0 到 %(most)s%% 之间：缺课超过学时的四分之一不得结业。"
+                    )
+                    % {"most": hours_text(most)}
+                }
+            )
+
+    def leave_allowance_hours(self) -> Decimal:
+        """The 学时 of recorded 请假 this class counts as studied (its share of required 学时)."""
+        return (self.required_hours or Decimal("0")) * self.leave_allowance_percent / 100
 
     def online_credit_window(self) -> tuple[date | None, date | None]:
         """(first day, last day) in which an online credit counts for this class (issue 14,
@@ -354,3 +387,45 @@ class OfflineSession(models.Model):
     def reference(self) -> str:
         """The `reference` of this session's ledger entries."""
         return f"offline-session:{self.pk}"
+
+
+class OfflineLeave(models.Model):
+    """请假 recorded by a trainer for a trainee who missed an offline session, with the reason.
+
+    Recording it is the approval. The session's 学时 count as studied for the 结业 rule up to the
+    class's leave_allowance_percent of its required 学时 (learning/reports/status.py), never beyond.
+    """
+
+    session = models.ForeignKey(
+        OfflineSession,
+        verbose_name=_("线下培训"),
+        on_delete=models.PROTECT,
+        related_name="leaves",
+    )
+    trainee = models.ForeignKey(
+        TraineeProfile,
+        verbose_name=_("学员"),
+        on_delete=models.CASCADE,
+        related_name="offline_leaves",
+    )
+    reason = models.TextField(_("请假事由"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("线下培训请假")
+        verbose_name_plural = _("线下培训请假")
+        ordering = ["session", "trainee__student_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "trainee"], name="classes_leave_unique"),
+            # 请假 without a reason does not count (issue 14); the service says so in words.
+            models.CheckConstraint(condition=~models.Q(reason=""), name="classes_leave_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} · {self.session}"

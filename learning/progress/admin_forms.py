@@ -93,3 +93,22 @@ class EntryCorrectForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": _("例如：未到场，误勾选")}),
     )
+
+
+class LeaveRecordForm(forms.Form):
+    """记录请假: one trainee of the class who missed the session, and the reason."""
+
+    trainee = forms.TypedChoiceField(label=_("请假学员"), coerce=int)
+    reason = forms.CharField(
+        label=_("请假事由"),
+        max_length=500,
+        # Blank is refused by the service, in its words (no reason, no 请假).
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("例如：病假（附医院证明）")}),
+    )
+
+    def __init__(self, *args, trainees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trainee"].choices = [("", "---------")] + [
+            (t.pk, f"{t.name}（{t.student_no}）") for t in trainees
+        ]

@@ -13,13 +13,25 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from learning.classes.models import OfflineSession, TrainingClass, hours_text
 from learning.classes.selectors import classes_for_trainer, enrolled_trainees
-from learning.progress.admin_forms import AttendeesAddForm, EntryCorrectForm, OfflineSessionForm
+from learning.progress.admin_forms import (
+    AttendeesAddForm,
+    EntryCorrectForm,
+    LeaveRecordForm,
+    OfflineSessionForm,
+)
 from learning.progress.models import LedgerSource
 from learning.progress.offline_sessions import (
+    offline_leave_record,
+    offline_leave_withdraw,
     offline_session_add_attendees,
     offline_session_record,
 )
-from learning.progress.selectors import class_sessions, session_entries, session_for_trainer
+from learning.progress.selectors import (
+    class_sessions,
+    session_entries,
+    session_for_trainer,
+    session_leaves,
+)
 from learning.progress.services import ledger_correction_add
 
 # The same rights as the ledger's own 添加 and list views: a session is a batch of ledger entries.
@@ -156,6 +168,7 @@ def session_detail_view(request, session_id):
             "session": session,
             "training_class": session.training_class,
             "entries": entries,
+            "leaves": list(session_leaves(session=session)),
             "may_add": request.user.has_perm(LEDGER_ADD_PERMISSION),
             "page_title": session.topic,
             "page_subtitle": str(session.training_class),
@@ -279,6 +292,74 @@ def session_entry_correct_view(request, session_id, entry_id):
     )
 
 
+def session_leave_view(request, session_id):
+    """记录请假 for a trainee who missed the session; the reason is required (issue 14)."""
+    session = _scoped_session(request, session_id, LEDGER_ADD_PERMISSION)
+    credited = set(session_entries(session=session).values_list("user_id", flat=True))
+    on_leave = set(session_leaves(session=session).values_list("trainee_id", flat=True))
+    trainees = [
+        t
+        for t in enrolled_trainees(training_class=session.training_class)
+        if t.user_id not in credited and t.pk not in on_leave
+    ]
+    if request.method == "POST":
+        form = LeaveRecordForm(request.POST, trainees=trainees)
+        if form.is_valid():
+            try:
+                leave = offline_leave_record(
+                    session=session,
+                    trainee_id=form.cleaned_data["trainee"],
+                    reason=form.cleaned_data["reason"],
+                    recorded_by=request.user,
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("已记录%(name)s的请假。") % {"name": leave.trainee.name}
+                )
+                return redirect("offline_sessions:detail", session.pk)
+    else:
+        form = LeaveRecordForm(trainees=trainees)
+    training_class = session.training_class
+    return TemplateResponse(
+        request,
+        "progress/admin/offline_session_leave.html",
+        {
+            "form": form,
+            "session": session,
+            "training_class": training_class,
+            "allowance": hours_text(training_class.leave_allowance_percent),
+            "allowance_hours": hours_text(training_class.leave_allowance_hours()),
+            "page_title": _("记录请假"),
+            "page_subtitle": str(session),
+            "header_icon": "time",
+            "breadcrumbs_items": _class_breadcrumbs(
+                training_class,
+                _sessions_crumb(training_class),
+                {
+                    "url": reverse("offline_sessions:detail", args=[session.pk]),
+                    "label": str(session),
+                },
+                {"label": _("记录请假")},
+            ),
+        },
+    )
+
+
+def session_leave_withdraw_view(request, session_id, leave_id):
+    """撤销请假 (POST only): a leave recorded by mistake, e.g. the trainee came after all."""
+    session = _scoped_session(request, session_id, LEDGER_ADD_PERMISSION)
+    leave = session_leaves(session=session).filter(pk=leave_id).first()
+    if leave is None:
+        raise Http404
+    if request.method != "POST":
+        return redirect("offline_sessions:detail", session.pk)
+    offline_leave_withdraw(leave=leave)
+    messages.success(request, _("已撤销%(name)s的请假。") % {"name": leave.trainee.name})
+    return redirect("offline_sessions:detail", session.pk)
+
+
 class OfflineSessionViewSet(ViewSet):
     """Pages reached from a class (no menu item of their own)."""
 
@@ -291,6 +372,12 @@ class OfflineSessionViewSet(ViewSet):
             path("class/<int:class_id>/add/", session_create_view, name="add"),
             path("<int:session_id>/", session_detail_view, name="detail"),
             path("<int:session_id>/attendees/", session_attendees_view, name="attendees"),
+            path("<int:session_id>/leave/", session_leave_view, name="leave"),
+            path(
+                "<int:session_id>/leave/<int:leave_id>/withdraw/",
+                session_leave_withdraw_view,
+                name="leave_withdraw",
+            ),
             path(
                 "<int:session_id>/correct/<int:entry_id>/",
                 session_entry_correct_view,

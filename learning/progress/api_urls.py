@@ -21,4 +21,14 @@ urlpatterns = [
         api_views.OfflineSessionAttendeesView.as_view(),
         name="api-class-offline-session-attendees",
     ),
+    path(
+        "classes/<int:pk>/offline-sessions/<int:session_id>/leaves/",
+        api_views.OfflineLeaveListView.as_view(),
+        name="api-class-offline-session-leaves",
+    ),
+    path(
+        "classes/<int:pk>/offline-sessions/<int:session_id>/leaves/<int:leave_id>/withdraw/",
+        api_views.OfflineLeaveWithdrawView.as_view(),
+        name="api-class-offline-session-leave-withdraw",
+    ),
 ]

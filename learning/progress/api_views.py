@@ -1,5 +1,5 @@
 """REST views of learning.progress: progress reports, 学习档案 (/me/records/), and a class's
-offline sessions (记录线下培训: list, record, late sign-ins)."""
+offline sessions (记录线下培训: list, record, late sign-ins, 请假)."""
 
 import math
 
@@ -18,10 +18,12 @@ from learning.classes.selectors import classes_for_trainer
 from learning.progress import selectors, services
 from learning.progress.lessons import lesson_for_user
 from learning.progress.offline_sessions import (
+    offline_leave_record,
+    offline_leave_withdraw,
     offline_session_add_attendees,
     offline_session_record,
 )
-from learning.progress.selectors import class_sessions, session_for_trainer
+from learning.progress.selectors import class_sessions, session_for_trainer, session_leaves
 from learning.progress.serializers import (
     FALSE_VALUES,
     MAX_POSITION,
@@ -30,6 +32,8 @@ from learning.progress.serializers import (
     AttendeesAddedSerializer,
     AttendeesInputSerializer,
     LedgerEntrySerializer,
+    OfflineLeaveInputSerializer,
+    OfflineLeaveSerializer,
     OfflineSessionInputSerializer,
     OfflineSessionSerializer,
     ProgressReportSerializer,
@@ -308,3 +312,85 @@ class OfflineSessionAttendeesView(APIView):
                 "session": OfflineSessionSerializer(_with_count(session)).data,
             }
         )
+
+
+def _scoped_session(request, pk: int, session_id: int, permission: str) -> OfflineSession:
+    session = session_for_trainer(user=request.user, session_id=session_id)
+    if session is None or session.training_class_id != pk:
+        raise Http404
+    _check_perm(request, permission)
+    return session
+
+
+SESSION_NOT_FOUND = OpenApiResponse(description="培训班或线下培训不存在或无权查看")
+
+
+class OfflineLeaveListView(APIView):
+    """请假 of one offline session: who missed it with a recorded reason (issue 14)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="class_offline_session_leaves_list",
+        summary="线下培训的请假学员",
+        responses={200: OfflineLeaveSerializer(many=True), 404: SESSION_NOT_FOUND},
+        tags=["classes"],
+    )
+    def get(self, request, pk: int, session_id: int):
+        session = _scoped_session(request, pk, session_id, VIEW_PERMISSION)
+        return Response(OfflineLeaveSerializer(session_leaves(session=session), many=True).data)
+
+    @extend_schema(
+        operation_id="class_offline_session_leaves_create",
+        summary="记录请假（须写明事由）",
+        description=(
+            "为未参加本次培训的本班学员记录请假。请假缺席的学时在培训班的可请假比例"
+            "（leave_allowance_percent，最多 25%）以内计入结业条件。学员已记入本次学时、"
+            "已记过请假、未报名本班或事由为空，返回 400，什么也不记录。"
+        ),
+        request=OfflineLeaveInputSerializer,
+        responses={
+            201: OfflineLeaveSerializer,
+            400: OpenApiResponse(description="参数错误，未记录请假"),
+            403: OpenApiResponse(description="没有记录线下学时的权限"),
+            404: SESSION_NOT_FOUND,
+        },
+        tags=["classes"],
+    )
+    def post(self, request, pk: int, session_id: int):
+        session = _scoped_session(request, pk, session_id, ADD_PERMISSION)
+        data = OfflineLeaveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            leave = offline_leave_record(
+                session=session,
+                trainee_id=data.validated_data["trainee"],
+                reason=data.validated_data["reason"],
+                recorded_by=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise _api_errors(exc) from exc
+        return Response(OfflineLeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
+
+
+class OfflineLeaveWithdrawView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="class_offline_session_leave_withdraw",
+        summary="撤销请假（误记，或学员后来参加了：再补记学员）",
+        request=None,
+        responses={
+            204: None,
+            403: OpenApiResponse(description="没有记录线下学时的权限"),
+            404: OpenApiResponse(description="请假记录不存在或无权查看"),
+        },
+        tags=["classes"],
+    )
+    def post(self, request, pk: int, session_id: int, leave_id: int):
+        session = _scoped_session(request, pk, session_id, ADD_PERMISSION)
+        leave = session_leaves(session=session).filter(pk=leave_id).first()
+        if leave is None:
+            raise Http404
+        offline_leave_withdraw(leave=leave)
+        return Response(status=status.HTTP_204_NO_CONTENT)

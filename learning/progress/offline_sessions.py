@@ -1,4 +1,5 @@
-"""Offline sessions (集中培训, 讨论, 实践) with attendance: one 学时 ledger entry per attendee."""
+"""Offline sessions (集中培训, 讨论, 实践) with attendance: one 学时 ledger entry per attendee;
+请假 recorded per session for a trainee who missed it, with the reason (OfflineLeave)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learning.classes.models import Enrolment, OfflineSession, TrainingClass
+from learning.classes.models import Enrolment, OfflineLeave, OfflineSession, TrainingClass
 from learning.classes.selectors import trainees_for_trainer
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry
 from learning.progress.offline_hours import offline_date_check, offline_hours
@@ -176,14 +177,24 @@ def offline_session_add_attendees(
         enrolled = _enrolled_users(
             training_class=locked.training_class, trainee_ids=ids, user=recorded_by
         )
-        credited = set(
-            HoursLedgerEntry.objects.filter(
-                training_class_id=locked.training_class_id,
-                reference=locked.reference,
-                source=locked.source,
-                user_id__in=enrolled.values(),
-            ).values_list("user_id", flat=True)
+        on_leave = list(
+            OfflineLeave.objects.filter(session=locked, trainee_id__in=ids).values_list(
+                "trainee_id", flat=True
+            )
         )
+        if on_leave:
+            names = dict(
+                Enrolment.objects.filter(
+                    training_class_id=locked.training_class_id, trainee_id__in=on_leave
+                ).values_list("trainee_id", "trainee__name")
+            )
+            raise ValidationError(
+                {
+                    "trainees": _("以下学员本次培训已记请假，请先撤销请假再补记学时：%(names)s")
+                    % {"names": "、".join(names[pk] for pk in sorted(names))}
+                }
+            )
+        credited = _credited_users(session=locked, user_ids=enrolled.values())
         new_users = [enrolled[pk] for pk in ids if enrolled[pk] not in credited]
         if new_users:
             # A late sign-in is granted by whoever records it, not by the session's recorder.
@@ -192,3 +203,65 @@ def offline_session_add_attendees(
                 entry.granted_by_id = recorded_by.pk
             HoursLedgerEntry.objects.bulk_create(entries)
     return AttendeesAdded(added=len(new_users), skipped=len(ids) - len(new_users))
+
+
+def _credited_users(*, session: OfflineSession, user_ids) -> set[int]:
+    """Users credited for the session (an entry of its reference and kind)."""
+    return set(
+        HoursLedgerEntry.objects.filter(
+            training_class_id=session.training_class_id,
+            reference=session.reference,
+            source=session.source,
+            user_id__in=list(user_ids),
+        ).values_list("user_id", flat=True)
+    )
+
+
+def offline_leave_record(*, session: OfflineSession, trainee_id, reason: str, recorded_by):
+    """Record 请假 for a trainee who missed the session: the reason is required, the trainee must
+    be enrolled in the class, not credited for the session and not already on leave for it.
+
+    What it excuses for 结业 is decided in one place, learning/reports/status.py (the class's
+    leave_allowance_percent of its required 学时, never beyond).
+    """
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("请填写请假事由：没有事由的请假不计入。")
+    elif len(reason) > 500:
+        errors["reason"] = _("请假事由不能超过 500 个字。")
+    try:
+        ids = _parse_ids([trainee_id])
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        ids = []
+    if not ids and "trainees" not in errors:
+        errors["trainees"] = _("请选择请假的学员。")
+    if errors:
+        raise ValidationError({("trainee" if k == "trainees" else k): v for k, v in errors.items()})
+    try:
+        enrolled = _enrolled_users(
+            training_class=session.training_class, trainee_ids=ids, user=recorded_by
+        )
+    except ValidationError as exc:
+        raise ValidationError({"trainee": exc.message_dict["trainees"]}) from exc
+    with transaction.atomic():
+        locked = OfflineSession.objects.select_for_update().get(pk=session.pk)
+        if _credited_users(session=locked, user_ids=enrolled.values()):
+            raise ValidationError(
+                {"trainee": _("该学员已记入本次培训的学时（参加了培训），不能再记请假。")}
+            )
+        if OfflineLeave.objects.filter(session=locked, trainee_id=ids[0]).exists():
+            raise ValidationError({"trainee": _("该学员本次培训的请假已经记录过了。")})
+        return OfflineLeave.objects.create(
+            session=locked,
+            trainee_id=ids[0],
+            reason=reason,
+            recorded_by=recorded_by,
+            created_at=timezone.now(),
+        )
+
+
+def offline_leave_withdraw(*, leave: OfflineLeave) -> None:
+    """Withdraw a 请假 recorded by mistake (e.g. the trainee came after all: then 补记)."""
+    leave.delete()

@@ -16,7 +16,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from learning.classes.models import Enrolment, OfflineSession, TraineeProfile, TrainingClass
+from learning.classes.models import (
+    Enrolment,
+    OfflineLeave,
+    OfflineSession,
+    TraineeProfile,
+    TrainingClass,
+)
 from learning.classes.selectors import can_view_all_classes, classes_for_trainer
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 
@@ -237,4 +243,13 @@ def session_entries(*, session: OfflineSession) -> QuerySet:
         .select_related("user__trainee_profile__branch", "granted_by")
         .annotate(corrected=Coalesce(Subquery(corrected), Decimal("0")))
         .order_by("user__trainee_profile__branch__name", "user__trainee_profile__student_no")
+    )
+
+
+def session_leaves(*, session: OfflineSession) -> QuerySet:
+    """The 请假 recorded for the session, by student number (one query)."""
+    return (
+        OfflineLeave.objects.filter(session=session)
+        .select_related("trainee", "recorded_by")
+        .order_by("trainee__student_no")
     )

@@ -121,3 +121,22 @@ class AttendeesAddedSerializer(serializers.Serializer):
     added = serializers.IntegerField(help_text="本次补记的人数")
     skipped = serializers.IntegerField(help_text="已记入本次培训、未重复记入的人数")
     session = OfflineSessionSerializer()
+
+
+class OfflineLeaveSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    session = serializers.IntegerField(source="session_id")
+    trainee = serializers.IntegerField(source="trainee_id", help_text="学员 id（学员档案）")
+    trainee_name = serializers.CharField(source="trainee.name")
+    reason = serializers.CharField(help_text="请假事由")
+    recorded_by = serializers.CharField(source="recorded_by.username")
+    created_at = serializers.DateTimeField()
+
+
+class OfflineLeaveInputSerializer(serializers.Serializer):
+    trainee = serializers.IntegerField(
+        help_text="请假学员的 id（学员档案）：本班学员，未参加本次培训"
+    )
+    reason = serializers.CharField(
+        max_length=500, help_text="请假事由（必填）：没有事由的请假不计入结业条件"
+    )

@@ -100,6 +100,9 @@ ROW_VALUES = {
     "stage": "trainee_stage",
     "required_hours": "training_class__required_hours",
     "earned_hours": "earned_hours",
+    "leave_hours": "leave_hours",
+    "excused_hours": "excused_hours",
+    "leave_allowance_percent": "training_class__leave_allowance_percent",
     "lessons_completed": "lessons_completed",
     "lessons_total": "lessons_total",
     "exam_id": "exam_id",
@@ -116,6 +119,8 @@ ROW_VALUES = {
 # The 结业 conditions a report row may lack, as the report names them.
 MISSING_LABELS = {
     "hours": _("学时未修满"),
+    # The trainee's 请假 would make up the 学时, but the class allows less (issue 14).
+    "leave_allowance": _("请假超出本班可请假比例"),
     "lessons": _("必修课未完成"),
     "exam": _("结业考试未通过"),
 }
@@ -146,6 +151,16 @@ class ReportRow:
     certificate_no: str | None
     disqualified_reason: str | None = None
     class_name: str = ""
+    # 学时 of offline sessions missed with recorded 请假, and what of it the class counts
+    # (status.annotate_report: at most leave_allowance_percent of the required 学时).
+    leave_hours: Decimal = Decimal("0")
+    excused_hours: Decimal = Decimal("0")
+    leave_allowance_percent: Decimal = Decimal("0")
+
+    @property
+    def counted_hours(self) -> Decimal:
+        """学时 that count toward 结业: earned plus excused 请假 (ReportStatus rule 1)."""
+        return self.earned_hours + self.excused_hours
 
     @property
     def stage_label(self) -> str:
@@ -157,12 +172,16 @@ class ReportRow:
 
     @property
     def missing(self) -> list[str]:
-        """Which 结业 conditions are not met (ReportStatus rule 1): "hours", "lessons", "exam"."""
+        """Which 结业 conditions are not met (ReportStatus rule 1): "hours", "leave_allowance"
+        (with all their 请假 the 学时 would be met: the class's allowance is what is short),
+        "lessons", "exam"."""
         if self.status == ReportStatus.COMPLETED:
             return []
         gaps = []
-        if self.earned_hours < self.required_hours:
+        if self.counted_hours < self.required_hours:
             gaps.append("hours")
+            if self.earned_hours + self.leave_hours >= self.required_hours:
+                gaps.append("leave_allowance")
         if self.lessons_completed < self.lessons_total:
             gaps.append("lessons")
         if self.exam_id and not self.exam_passed:
@@ -182,13 +201,16 @@ class ReportRow:
     def percent(self) -> int:
         if not self.required_hours:
             return 100
-        return min(100, int(self.earned_hours * 100 / self.required_hours))
+        return min(100, int(self.counted_hours * 100 / self.required_hours))
 
 
 def to_row(values: dict) -> ReportRow:
     values = dict(values)
     values["earned_hours"] = as_hours(values["earned_hours"])
     values["required_hours"] = as_hours(values["required_hours"])
+    for key in ("leave_hours", "excused_hours", "leave_allowance_percent"):
+        if key in values:
+            values[key] = as_hours(values[key])
     if values["exam_score"] is not None:
         values["exam_score"] = as_hours(values["exam_score"])
     if values["exam_passed"] is not None:

@@ -34,6 +34,19 @@ class ReportRowSerializer(serializers.Serializer):
     trainee = ReportTraineeSerializer()
     earned_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
     required_hours = serializers.DecimalField(max_digits=9, decimal_places=2)
+    leave_hours = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        help_text="学时 of the class's offline sessions missed with recorded 请假 (with a reason).",
+    )
+    excused_hours = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        help_text=(
+            "What of leave_hours counts toward 结业: at most the class's leave_allowance_percent "
+            "of required_hours."
+        ),
+    )
     lessons_completed = serializers.IntegerField()
     lessons_total = serializers.IntegerField()
     exam = serializers.IntegerField(allow_null=True)
@@ -47,7 +60,10 @@ class ReportRowSerializer(serializers.Serializer):
     )
     missing = serializers.ListField(
         child=serializers.CharField(),
-        help_text="结业 conditions not met: hours, lessons, exam (empty when completed).",
+        help_text=(
+            "结业 conditions not met: hours, leave_allowance (the 请假 would make up the 学时 but "
+            "the class allows less), lessons, exam (empty when completed)."
+        ),
     )
     status = serializers.CharField()
     status_display = serializers.CharField()
@@ -115,6 +131,30 @@ class MyClassSerializer(serializers.Serializer):
     intake = serializers.CharField()
     required_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
     earned_hours = serializers.DecimalField(max_digits=6, decimal_places=2)
+    leave_hours = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        help_text="学时 of the class's offline sessions missed with recorded 请假 (with a reason).",
+    )
+    excused_hours = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        help_text=(
+            "What of leave_hours counts toward 结业: at most the class's leave_allowance_percent "
+            "of required_hours."
+        ),
+    )
+    leave_allowance_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, help_text="The class's share of 学时 that 请假 may excuse."
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "结业 conditions not met: hours, leave_allowance (the 请假 would make up the 学时 but "
+            "the class allows less), lessons, exam (empty when completed). The same function as "
+            "the class report."
+        ),
+    )
     exam = serializers.IntegerField(allow_null=True)
     exam_passed = serializers.BooleanField()
     exam_by_makeup = serializers.BooleanField(

@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -22,12 +23,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learning.classes.membership import stage_expression
-from learning.classes.models import Enrolment, TrainingClass
+from learning.classes.models import Enrolment, OfflineLeave, TrainingClass
 from learning.progress.models import HoursLedgerEntry, LessonProgress
 from learning.quizzes.models import Attempt, AttemptState, GradingMethod, Quiz, QuizKind
 from learning.reports.models import Certificate, Disqualification
@@ -42,8 +43,10 @@ class ReportStatus(models.TextChoices):
 
     The rules, first match wins (`status_expression` is their only implementation):
     0. 未通过 — disqualified (取消结业资格, e.g. cheating): a Disqualification in force.
-    1. 已结业 — holds a valid certificate; or the 结业 conditions are met: required 学时, every
-       required lesson completed, and the 结业考试 or its 补考 passed (or the class has no 结业考试).
+    1. 已结业 — holds a valid certificate; or the 结业 conditions are met: required 学时 (学时
+       earned, plus the 学时 of offline sessions missed with recorded 请假 up to the class's
+       leave_allowance_percent of its required 学时 — `counted_hours`), every required lesson
+       completed, and the 结业考试 or its 补考 passed (or the class has no 结业考试).
        This is exactly when a certificate may be issued.
     2. 未通过 — a certificate was revoked and none is valid (unless it was revoked by a
        disqualification that has since been lifted).
@@ -53,7 +56,7 @@ class ReportStatus(models.TextChoices):
        an attempt), and its 补考 is open with an attempt left and not yet passed.
     5. 未通过 — the exam failed and no attempt or 补考 remains: a final result.
     6. 未结业 — the class has ended (end date passed) without the 结业 conditions.
-    7. 学时已修满 — required 学时 met, something else (lessons, exam) still missing.
+    7. 学时已修满 — required 学时 met (counted_hours), something else (lessons, exam) still missing.
     8. 学习中 — some 学时 earned, or a required lesson started.
     9. 未开始 — nothing yet.
     """
@@ -115,6 +118,21 @@ def _earned_hours_subquery(class_id: int | None) -> Subquery:
         .values("total")
     )
     return Subquery(entries, output_field=HOURS)
+
+
+def _leave_hours_subquery(class_id: int | None) -> Subquery:
+    """学时 of the class's offline sessions the trainee missed with recorded 请假 (a reason is
+    required: OfflineLeave's constraint), before the class's allowance caps them."""
+    leaves = (
+        OfflineLeave.objects.filter(
+            trainee_id=OuterRef("trainee_id"), session__training_class_id=_class_ref(class_id)
+        )
+        .order_by()
+        .values("trainee_id")
+        .annotate(total=Sum("session__amount"))
+        .values("total")
+    )
+    return Subquery(leaves, output_field=HOURS)
 
 
 def _lesson_progress(class_id: int | None, *, completed: bool) -> QuerySet:
@@ -180,7 +198,7 @@ def _may_attempt(prefix: str, now) -> Q:
 def status_expression(*, today: date, now=None) -> Case:
     """The ReportStatus rules (see its docstring) as one SQL expression over the annotations."""
     now = now or timezone.now()
-    hours_met = Q(earned_hours__gte=F("training_class__required_hours"))
+    hours_met = Q(counted_hours__gte=F("training_class__required_hours"))
     lessons_met = Q(lessons_completed__gte=F("lessons_total"))
     exam_met = Q(exam_id__isnull=True) | Q(exam_passed=True)
     final_failed = Q(final_passed=False)
@@ -252,6 +270,9 @@ def annotate_report(
             earned_hours=Coalesce(
                 _earned_hours_subquery(class_id), Value(Decimal("0")), output_field=HOURS
             ),
+            leave_hours=Coalesce(
+                _leave_hours_subquery(class_id), Value(Decimal("0")), output_field=HOURS
+            ),
             lessons_completed=Coalesce(Subquery(completed), Value(0), output_field=IntegerField()),
             lessons_total=Coalesce(Subquery(lessons_total), Value(0), output_field=IntegerField()),
             lesson_started=Exists(_lesson_progress(class_id, completed=False)),
@@ -262,6 +283,15 @@ def annotate_report(
             final_allowed=Subquery(final.values("attempts_allowed")[:1]),
         )
         .annotate(
+            # The allowance: 请假 counts as studied up to the class's share of its required 学时,
+            # never beyond (TrainingClass.leave_allowance_hours says the same in Python). The one place the rule is computed.
+            excused_hours=Least(
+                F("leave_hours"),
+                Coalesce(F("training_class__required_hours"), Value(Decimal("0")))
+                * F("training_class__leave_allowance_percent")
+                / Value(Decimal("100")),
+                output_field=HOURS,
+            ),
             makeup_id=Subquery(makeup.values("id")[:1]),
             makeup_closes=Subquery(makeup.values("closes_at")[:1]),
             makeup_allowed=Subquery(makeup.values("attempts_allowed")[:1]),
@@ -274,6 +304,9 @@ def annotate_report(
             ),
         )
         .annotate(
+            counted_hours=ExpressionWrapper(
+                F("earned_hours") + F("excused_hours"), output_field=HOURS
+            ),
             makeup_used=Coalesce(
                 _attempts_used(OuterRef("makeup_id")), Value(0), output_field=IntegerField()
             ),

@@ -148,6 +148,15 @@ class MyClassStanding:
         return self.row.required_hours
 
     @property
+    def excused_hours(self) -> Decimal:
+        """学时 of sessions missed with recorded 请假 that count (within the class's allowance)."""
+        return self.row.excused_hours
+
+    @property
+    def missing(self) -> list[str]:
+        return self.row.missing
+
+    @property
     def exam(self) -> int | None:
         return self.row.exam_id
 
@@ -215,7 +224,7 @@ def completion_steps(*, user, training_class_id: int, today=None) -> CompletionS
     )
     if standing is None:
         return None
-    missing = max(Decimal("0"), standing.required_hours - standing.earned_hours)
+    missing = max(Decimal("0"), standing.required_hours - standing.row.counted_hours)
     done = LessonProgress.objects.filter(user=user, completed_at__isnull=False).values("lesson_id")
     required = standing.training_class.required_lessons.exclude(pk__in=done)
     lessons = list(visible_lessons(user=user, queryset=required).order_by("path"))

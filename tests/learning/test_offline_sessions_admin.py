@@ -218,3 +218,33 @@ def test_whole_hours_read_as_people_write_them(client, klass, trainer):
     assert "1E+1" not in html
     listing = client.get(f"/admin/offline_sessions/class/{klass.pk}/").content.decode()
     assert "<td>10</td>" in listing
+
+
+def test_recording_and_withdrawing_leave_in_the_admin(client, klass, trainer):
+    """记录请假 from the session page: the reason is required, the absent are offered."""
+    from learning.classes.models import OfflineLeave
+
+    profiles = _profiles(klass)
+    session = _session(klass, trainer, profiles[:3])
+    client.force_login(trainer)
+    page = client.get(f"/admin/offline_sessions/{session.pk}/leave/")
+    offered = {choice[0] for choice in page.context["form"].fields["trainee"].choices}
+    assert offered == {"", profiles[3].pk, profiles[4].pk}
+    url = f"/admin/offline_sessions/{session.pk}/leave/"
+    refused = client.post(url, {"trainee": profiles[3].pk, "reason": "  "})
+    assert refused.status_code == 200
+    assert "请填写请假事由" in refused.content.decode()
+    assert not OfflineLeave.objects.exists()
+    done = client.post(url, {"trainee": profiles[3].pk, "reason": "参加学校运动会"})
+    assert done.status_code == 302
+    detail = client.get(f"/admin/offline_sessions/{session.pk}/").content.decode()
+    assert "参加学校运动会" in detail and "请假学员（1 人）" in detail
+    leave = OfflineLeave.objects.get()
+    client.post(f"/admin/offline_sessions/{session.pk}/leave/{leave.pk}/withdraw/")
+    assert not OfflineLeave.objects.exists()
+
+
+def test_the_class_form_shows_the_allowance_with_its_source(client, klass, trainer):
+    client.force_login(trainer)
+    html = client.get(f"/admin/training_classes/edit/{klass.pk}/").content.decode()
+    assert "可请假学时比例" in html and "四分之一" in html

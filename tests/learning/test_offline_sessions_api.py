@@ -141,3 +141,31 @@ def test_session_of_another_class_is_404_under_this_class(klass, trainer, report
 
 def test_anonymous_is_refused(klass):
     assert APIClient().get(_url(klass)).status_code in (401, 403)
+
+
+def test_leave_api_records_lists_and_withdraws(klass, trainer):
+    client = api(trainer)
+    session = client.post(_url(klass), _payload(klass), format="json").json()
+    leaves = f"{_url(klass)}{session['id']}/leaves/"
+    absent = klass.profiles[3]
+    refused = client.post(leaves, {"trainee": absent.pk, "reason": " "}, format="json")
+    assert refused.status_code == 400
+    attended = client.post(
+        leaves, {"trainee": klass.profiles[0].pk, "reason": "病假"}, format="json"
+    )
+    assert attended.status_code == 400 and "trainee" in attended.json()["errors"]
+    created = client.post(leaves, {"trainee": absent.pk, "reason": "病假"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["reason"] == "病假" and created.json()["trainee"] == absent.pk
+    listed = client.get(leaves).json()
+    assert [item["trainee"] for item in listed] == [absent.pk]
+    assert client.post(f"{leaves}{created.json()['id']}/withdraw/").status_code == 204
+    assert client.get(leaves).json() == []
+
+
+def test_leave_api_of_another_trainers_class_is_404(klass, trainer, trainer2):
+    session = api(trainer).post(_url(klass), _payload(klass), format="json").json()
+    leaves = f"{_url(klass)}{session['id']}/leaves/"
+    assert api(trainer2).get(leaves).status_code == 404
+    body = {"trainee": klass.profiles[3].pk, "reason": "病假"}
+    assert api(trainer2).post(leaves, body, format="json").status_code == 404

@@ -52,6 +52,10 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "POST /api/v1/classes/{id}/offline-sessions/": (
         "hours or days (one of them), at least one enrolled trainee, a date not in the future"
     ),
+    "POST /api/v1/classes/{id}/offline-sessions/{session_id}/leaves/": (
+        "an enrolled trainee who missed the session and has no 请假 for it yet; a reason that is "
+        "not only spaces"
+    ),
     "POST /api/v1/lessons/{lesson_id}/progress/": (
         "what a report carries depends on the lesson: an article's needs `active` (domain.md)"
     ),

@@ -133,6 +133,8 @@ MATRIX: dict[str, str] = {
     "api-trainee-reinstate": "-----+-+",
     "api-class-offline-sessions": "-----+-+",
     "api-class-offline-session-attendees": "-----+-+",
+    "api-class-offline-session-leaves": "-----+-+",
+    "api-class-offline-session-leave-withdraw": "--------",  # leave_id: no 请假 in this world
     "api-quiz-attempts": "-+------",
     "api-attempt": "-+------",
     "api-attempt-answer": "-+++++++",
@@ -233,6 +235,8 @@ MATRIX: dict[str, str] = {
     "offline_sessions:correct": "-----+-+",
     "offline_sessions:detail": "-----+-+",
     "offline_sessions:list": "-----+-+",
+    "offline_sessions:leave": "-----+-+",
+    "offline_sessions:leave_withdraw": "--------",  # leave_id: no 请假 in this world
     # --- admin: party_access_log ---
     "party_access_log:add": "--------",
     "party_access_log:delete": "--------",
@@ -534,6 +538,7 @@ ARGUMENT_OBJECT = {
     "member_id": "party_member",  # not in this world yet
     "upload_id": "upload",  # not in this world yet: an upload of a roster / question file
     "sponsor_id": "party_sponsor",  # not in this world yet
+    "leave_id": "offline_leave",  # not in this world: no 请假 recorded
 }
 MISSING = 987654  # an id no object has: a route whose object this world lacks is "-" for all
 

@@ -195,6 +195,14 @@ class HoursLedgerEntry(models.Model):
 
     objects = HoursLedgerQuerySet.as_manager()
 
+    # Not in Wagtail's reference index (registering the admin viewset would put it there): every
+    # credit would otherwise cost an index write (a task and five queries; a QR check-in burst is
+    # one credit per scan), and a lesson page's or class's usage view would list one "use" per
+    # trainee credited. What that view showed of the ledger is gone: deleting a lesson keeps its
+    # entries (lesson SET_NULL, lesson_title kept); deleting a class with entries is refused by
+    # PROTECT (cms's ProtectedError message). Migration 0005 removed the rows already indexed.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("学时记录")
         verbose_name_plural = _("学时记录")

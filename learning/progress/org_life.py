@@ -25,10 +25,28 @@ def _reference(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
 
 
+def _credit(event) -> None:
+    HoursLedgerEntry.objects.create(
+        user_id=event.user_id,
+        source=LedgerSource.ORG_LIFE,
+        amount=event.hours,
+        occurred_on=event.occurred_on,
+        # A member's own QR check-in is the system's crediting (granted_by None), as for lessons.
+        granted_by=None if event.by_user.pk == event.user_id else event.by_user,
+        reference=_reference(event.meeting_id),
+        lesson_title=event.title[:255],
+        note=_("组织生活出勤：%(title)s") % {"title": event.title},
+    )
+
+
 def meeting_attendance_to_ledger(event) -> None:
     """Listener of party.meetings.study (a StudyAttendance): credit or correct the member's 学时
     for the meeting. Runs inside the attendance change's transaction (the attendance row is locked,
-    so two changes of one member's attendance do not race)."""
+    so two changes of one member's attendance do not race). A first attendance (`event.first`: the
+    QR check-in burst) cannot have been credited before, so it is credited without looking."""
+    if event.present and event.first:
+        _credit(event)
+        return
     corrections = (
         HoursLedgerEntry.objects.filter(corrects=OuterRef("pk"))
         .values("corrects")
@@ -48,17 +66,7 @@ def meeting_attendance_to_ledger(event) -> None:
         .first()
     )
     if event.present and credited is None:
-        HoursLedgerEntry.objects.create(
-            user_id=event.user_id,
-            source=LedgerSource.ORG_LIFE,
-            amount=event.hours,
-            occurred_on=event.occurred_on,
-            # A member's own QR check-in is the system's crediting (granted_by None), as for lessons.
-            granted_by=None if event.by_user.pk == event.user_id else event.by_user,
-            reference=_reference(event.meeting_id),
-            lesson_title=event.title[:255],
-            note=_("组织生活出勤：%(title)s") % {"title": event.title},
-        )
+        _credit(event)
     elif not event.present and credited is not None:
         ledger_correction_add(
             entry=credited,

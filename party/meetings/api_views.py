@@ -250,10 +250,11 @@ class CheckInView(APIView):
         },
     )
     def post(self, request, pk):
-        _visible(request, pk)  # a meeting the caller cannot see does not exist for them
         data = CheckInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
+        if not data.is_valid():
+            _visible(request, pk)  # a meeting the caller cannot see does not exist for them
+            raise exceptions.ValidationError(data.errors)
+        try:  # the service answers 404 for a meeting the caller cannot see, before anything else
             attendance = services.meeting_check_in(
                 meeting_id=pk, user=request.user, code=data.validated_data["code"]
             )

@@ -5,7 +5,7 @@ a refusal leaves nothing half-written."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from party.meetings.rules import (
     CHECKIN_OPENS_MINUTES_BEFORE,
     DEFAULT_DURATION_MINUTES,
 )
-from party.meetings.selectors import expected_members, is_expected
+from party.meetings.selectors import expected_members, is_expected, meetings_visible
 from party.meetings.study import study_attendance_changed
 from party.members.models import Member
 from party.organisation.documents import DocumentRejected, check_upload
@@ -203,13 +203,29 @@ def _record(
             now,
         )
         current.save(update_fields=["status", "reason", "method", "updated_at"])
+    _log(
+        meeting=meeting,
+        member_id=member_id,
+        user_id=user_id,
+        from_status=from_status,
+        attendance=current,
+        by_user=by_user,
+    )
+    return current
+
+
+def _log(
+    *, meeting: Meeting, member_id: int, user_id: int | None, from_status: str, attendance, by_user
+) -> None:
+    """The change's line in the append-only log, and the announcement that credits 学时."""
+    now = attendance.updated_at
     AttendanceChange.objects.create(
         meeting=meeting,
         member_id=member_id,
         from_status=from_status,
-        status=status,
-        reason=reason,
-        method=method,
+        status=attendance.status,
+        reason=attendance.reason,
+        method=attendance.method,
         late=now > meeting.ends_at,
         recorded_by=by_user,
         recorded_at=now,
@@ -218,18 +234,65 @@ def _record(
         meeting=meeting,
         user_id=user_id,
         was_present=from_status == AttendanceStatus.PRESENT,
-        present=status == AttendanceStatus.PRESENT,
+        present=attendance.status == AttendanceStatus.PRESENT,
         by_user=by_user,
+        first=not from_status,
     )
-    return current
+
+
+def _insert_if_absent(
+    *, meeting: Meeting, member_id: int, status: str, reason: str, method: str, now: datetime
+) -> Attendance | None:
+    """The member's first attendance row at the meeting, written by one guarded statement
+    (INSERT … ON CONFLICT DO NOTHING, on both databases): None when a row is already there, which
+    the caller then reads under a lock. A burst of first check-ins takes no lock and no read."""
+    qn = connection.ops.quote_name
+    columns = ("meeting_id", "member_id", "status", "reason", "method", "updated_at")
+    sql = (
+        f"INSERT INTO {qn(Attendance._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({qn('meeting_id')}, {qn('member_id')}) DO NOTHING RETURNING {qn('id')}"
+    )
+    when = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting.pk, member_id, status, reason, method, when])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Attendance(
+        pk=row[0],
+        meeting=meeting,
+        member_id=member_id,
+        status=status,
+        reason=reason,
+        method=method,
+        updated_at=now,
+    )
 
 
 def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
-    """A member checks in with the code of the QR shown at the meeting. Refused (nothing written)
-    with an expired or foreign code, before check-in opens or after the end, for someone not 应到,
-    and twice (409). A constant number of queries (tests/party/meetings/test_checkin.py)."""
+    """A member checks in with the code of the QR shown at the meeting. A meeting the caller may
+    not see is not found (404); refused (nothing written) with an expired or foreign code, before
+    check-in opens or after the end, for someone not 应到, and twice (409).
+
+    This is a burst (a hall scanning at once), so the common case is short and constant
+    (tests/party/meetings/test_checkin.py): the meeting, the caller's row among the 应到 (which for
+    a member of the holding unit also settles that they may see it), then one guarded INSERT of
+    the attendance, its log line and the 学时 credit. Anything else (a member of another unit, an
+    earlier 请假 row, a second scan) takes the general path."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
+        raise OutOfScopeError(_("会议不存在。"), code="not_found")
+    me = None
+    if getattr(user, "is_authenticated", False):
+        me = (
+            expected_members(meeting=meeting)
+            .filter(user=user)
+            .values("pk", "user_id", "unit_id", "group_id")
+            .first()
+        )
+    own_unit = me is not None and meeting.unit_id in (me["unit_id"], me["group_id"])
+    if not own_unit and not meetings_visible(user=user).filter(pk=meeting.pk).exists():
         raise OutOfScopeError(_("会议不存在。"), code="not_found")
     now = timezone.now()
     try:
@@ -245,24 +308,41 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     _check_open(meeting, now)
     if now > meeting.ends_at:
         raise MeetingError(_("会议已结束，签到已关闭。"), code="closed")
-    member = Member.objects.filter(user=user).only("pk", "user_id").first() if user else None
-    if member is None:
-        raise NotExpectedError(_("您没有党员档案，不能签到。"), code="not_member")
-    if not is_expected(meeting=meeting, member=member):
+    if me is None:
+        if not user or not Member.objects.filter(user=user).exists():
+            raise NotExpectedError(_("您没有党员档案，不能签到。"), code="not_member")
         raise NotExpectedError(_("您不在本次会议的应到名单中。"), code="not_expected")
     try:
         with transaction.atomic():
+            attendance = _insert_if_absent(
+                meeting=meeting,
+                member_id=me["pk"],
+                status=AttendanceStatus.PRESENT,
+                reason="",
+                method=AttendanceMethod.QR,
+                now=now,
+            )
+            if attendance is not None:
+                _log(
+                    meeting=meeting,
+                    member_id=me["pk"],
+                    user_id=me["user_id"],
+                    from_status="",
+                    attendance=attendance,
+                    by_user=user,
+                )
+                return attendance
             current = (
                 Attendance.objects.select_for_update()
-                .filter(meeting=meeting, member=member)
+                .filter(meeting=meeting, member_id=me["pk"])
                 .first()
             )
             if current is not None and current.status == AttendanceStatus.PRESENT:
                 raise AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already")
             return _record(
                 meeting=meeting,
-                member_id=member.pk,
-                user_id=member.user_id,
+                member_id=me["pk"],
+                user_id=me["user_id"],
                 current=current,
                 status=AttendanceStatus.PRESENT,
                 reason="",

@@ -44,6 +44,9 @@ class StudyAttendance:
     title: str
     present: bool
     by_user: object  # the user who recorded it (the member at a QR check-in)
+    # The member had no attendance at this meeting before this change, so nothing of it was ever
+    # credited (only these announcements write org-life credits): a listener may skip looking.
+    first: bool = False
 
 
 StudyListener = Callable[[StudyAttendance], None]
@@ -56,7 +59,7 @@ def register_study_attendance_listener(listener: StudyListener) -> None:
 
 
 def study_attendance_changed(
-    *, meeting, user_id: int | None, was_present: bool, present: bool, by_user
+    *, meeting, user_id: int | None, was_present: bool, present: bool, by_user, first: bool = False
 ) -> None:
     """Called by services._record inside its transaction; a member without an account has no
     ledger (it is keyed by user) and is skipped."""
@@ -73,6 +76,7 @@ def study_attendance_changed(
         title=f"{meeting.get_kind_display()}：{meeting.topic}",
         present=present,
         by_user=by_user,
+        first=first,
     )
     for listener in _listeners:
         listener(event)

@@ -62,7 +62,7 @@ SITE = [
     (
         "post",
         "/party/meetings/{open}/check-in/",
-        {"anon": {302}, "outsider": {403}, "activist": {403}, "secretary2": {403}},
+        {"anon": {302}, "outsider": {404}, "activist": {403}, "secretary2": {404}},
     ),
     (
         "post",

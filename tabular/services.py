@@ -3,6 +3,7 @@
 from datetime import timedelta
 from io import BytesIO
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -10,13 +11,39 @@ from django.utils import timezone
 from tabular.models import TableUpload, UploadStatus
 from tabular.reader import upload_bytes
 
-STAGED_TTL = timedelta(days=1)
+
+def staged_cutoff(now=None):
+    """Uploads staged before this were never imported and are removed (IMPORT_STAGED_KEEP_HOURS)."""
+    return (now or timezone.now()) - timedelta(hours=settings.IMPORT_STAGED_KEEP_HOURS)
+
+
+def result_cutoff(now=None):
+    """Imports finished before this lose their record (IMPORT_RESULT_KEEP_DAYS)."""
+    return (now or timezone.now()) - timedelta(days=settings.IMPORT_RESULT_KEEP_DAYS)
+
+
+def uploads_clean(*, owner=None, now=None) -> tuple[int, int]:
+    """Remove what imports leave behind: uploads staged for a preview and never imported, older
+    than staged_cutoff (the raw file may hold personal data), and finished imports older than
+    result_cutoff (their result; a roster's initial passwords not yet collected go with it).
+    Queued and running imports are left alone. Run for everyone by the periodic job
+    `import_leftovers_clean`, and for the owner on each new upload. Returns (staged, finished)."""
+    uploads = (
+        TableUpload.objects.all() if owner is None else TableUpload.objects.filter(owner=owner)
+    )
+    staged, _ = uploads.filter(
+        status=UploadStatus.STAGED, created_at__lt=staged_cutoff(now)
+    ).delete()
+    finished, _ = uploads.filter(
+        status__in=[UploadStatus.DONE, UploadStatus.FAILED], finished_at__lt=result_cutoff(now)
+    ).delete()
+    return staged, finished
 
 
 def upload_stage(*, owner, kind: str, file, options: dict | None = None) -> TableUpload:
-    """Keep the file for its preview; the owner's stale uploads are removed on the way."""
+    """Keep the file for its preview; the owner's leftovers (uploads_clean) go on the way."""
     data = upload_bytes(file)  # TableError when too big or empty
-    TableUpload.objects.filter(owner=owner, created_at__lt=timezone.now() - STAGED_TTL).delete()
+    uploads_clean(owner=owner)
     return TableUpload.objects.create(
         owner=owner,
         kind=kind,

@@ -43,6 +43,13 @@ def media_scratch_clean() -> str:
     return f"removed {len(removed)} abandoned scratch folder(s)"
 
 
+def import_leftovers_clean() -> str:
+    from tabular import services as tabular
+
+    staged, finished = tabular.uploads_clean()
+    return f"removed {staged} staged upload(s) never imported, {finished} finished import record(s)"
+
+
 # Names match the management commands that do the same by hand.
 JOBS: tuple[PeriodicJobSpec, ...] = (
     # Exams past their deadline are closed with the answers saved by then. Each attempt also has
@@ -55,4 +62,8 @@ JOBS: tuple[PeriodicJobSpec, ...] = (
     PeriodicJobSpec("media_requeue_stale", timedelta(seconds=15), media_requeue_stale),
     # Scratch folders (MEDIA_ROOT/videos/.work/) left by encodes whose worker was killed.
     PeriodicJobSpec("media_scratch_clean", timedelta(minutes=5), media_scratch_clean),
+    # Spreadsheet imports' leftovers (tabular.services.uploads_clean): raw files of previews never
+    # imported (IMPORT_STAGED_KEEP_HOURS) and finished imports' records, with a roster's initial
+    # passwords not yet collected (IMPORT_RESULT_KEEP_DAYS).
+    PeriodicJobSpec("import_leftovers_clean", timedelta(hours=1), import_leftovers_clean),
 )

@@ -300,6 +300,14 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 10 * 102
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
 IMPORT_MAX_LISTED_ERRORS = int(os.environ.get("IMPORT_MAX_LISTED_ERRORS", "200"))
+# Clean-up (the periodic job `import_leftovers_clean`, every hour): an uploaded table kept for its
+# preview but never imported is removed after IMPORT_STAGED_KEEP_HOURS (the raw file may hold
+# personal data); a finished import's record (its result: row counts, row errors and, for a roster,
+# the new accounts' initial passwords not yet collected) after IMPORT_RESULT_KEEP_DAYS, which also
+# bounds how long a password sheet waits in the importer's session. Trainees whose password was
+# never collected then need a password reset. Dangke design values.
+IMPORT_STAGED_KEEP_HOURS = int(os.environ.get("IMPORT_STAGED_KEEP_HOURS", "24"))
+IMPORT_RESULT_KEEP_DAYS = int(os.environ.get("IMPORT_RESULT_KEEP_DAYS", "7"))
 
 # Documents of a member's path into the Party (docs/party.md): kept outside MEDIA_ROOT, served only
 # by the scoped, access-logged view; behind nginx an `internal` location mapped to this folder

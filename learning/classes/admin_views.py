@@ -1,6 +1,7 @@
 """Admin views of learning.classes that are not model CRUD: the roster import."""
 
 import secrets
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -43,8 +44,22 @@ def _password_sheet_keep(request, passwords: list[InitialPassword]) -> None:
     request.session[PASSWORD_SHEETS_SESSION_KEY] = sheets
 
 
-def _password_sheets_pending(request) -> list[dict]:
+def _password_sheets_current(request) -> dict:
+    """The session's password sheets, those older than IMPORT_RESULT_KEEP_DAYS dropped."""
     sheets = request.session.get(PASSWORD_SHEETS_SESSION_KEY, {})
+    cutoff = tabular_services.result_cutoff()
+    current = {
+        key: sheet
+        for key, sheet in sheets.items()
+        if datetime.fromisoformat(sheet["created"]) >= cutoff
+    }
+    if len(current) != len(sheets):
+        request.session[PASSWORD_SHEETS_SESSION_KEY] = current
+    return current
+
+
+def _password_sheets_pending(request) -> list[dict]:
+    sheets = _password_sheets_current(request)
     return [
         {
             "url": reverse("trainee_import:passwords", args=[key]),
@@ -59,7 +74,7 @@ def initial_password_sheet_view(request, key):
     """The sheet of one import's initial passwords, once: a second download is a 404."""
     if not request.user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
-    sheets = request.session.get(PASSWORD_SHEETS_SESSION_KEY, {})
+    sheets = _password_sheets_current(request)
     sheet = sheets.pop(key, None)
     if sheet is None:
         raise Http404(_("初始密码表已下载过或已失效。"))

@@ -19,7 +19,7 @@ from party.stats.exceptions import StatsInputError
 GRADE_COLOURS = {
     Grade.EXCELLENT: "#b71c1c",
     Grade.QUALIFIED: "#2e7d32",
-    Grade.BASIC: "#f9a825",
+    Grade.BASIC: "#b26a00",
     Grade.UNQUALIFIED: "#616161",
 }
 

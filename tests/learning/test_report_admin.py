@@ -90,6 +90,22 @@ def test_class_report_page(trainer_client, world):
     assert world["c"].name in searched and world["a"].student_no not in searched
 
 
+def test_each_class_report_chart_has_its_figures_in_a_table(trainer_client, world):
+    import re
+
+    html = trainer_client.get(f"/admin/reports/classes/{world['class'].pk}/").content.decode()
+    figures = re.findall(r"<figure>(.*?)</figure>", html, re.S)
+    assert len(figures) == 4
+    for figure in figures:
+        assert 'role="img"' in figure and "<desc>" in figure
+        assert '<details class="chart-table">' in figure and "<table" in figure
+    # The daily-hours chart: today 3 学时 credited (2 + 1), running total 3.
+    day = timezone.localdate().isoformat()
+    daily = figures[3]
+    assert f'<th scope="row">{day}</th><td>3</td><td>3</td>' in daily
+    assert f"{day} 至 {day}，1 天有学时记录，共 3 学时" in daily
+
+
 def test_class_report_sort_and_paging(trainer_client, world, report_factory, monkeypatch):
     from learning.reports import admin_views
 

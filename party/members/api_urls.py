@@ -34,6 +34,36 @@ urlpatterns = [
         name="api-member-stage-changes",
     ),
     path(
+        "members/<int:pk>/documents/",
+        api_views.MemberDocumentListView.as_view(),
+        name="api-member-documents",
+    ),
+    path(
+        "members/<int:pk>/stage-changes/<int:change_id>/documents/",
+        api_views.StageChangeDocumentView.as_view(),
+        name="api-member-stage-change-documents",
+    ),
+    path(
+        "members/<int:pk>/step-records/",
+        api_views.StepRecordListView.as_view(),
+        name="api-member-step-records",
+    ),
+    path(
+        "members/<int:pk>/step-records/<int:record_id>/documents/",
+        api_views.StepRecordDocumentView.as_view(),
+        name="api-member-step-record-documents",
+    ),
+    path(
+        "members/<int:pk>/step-records/<int:record_id>/confirm/",
+        api_views.StepRecordConfirmView.as_view(),
+        name="api-member-step-record-confirm",
+    ),
+    path(
+        "documents/<str:kind>/<int:pk>/",
+        api_views.DocumentDownloadView.as_view(),
+        name="api-document",
+    ),
+    path(
         "units/<int:pk>/pipeline/",
         api_views.UnitPipelineView.as_view(),
         name="api-unit-pipeline",

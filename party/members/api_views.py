@@ -5,6 +5,7 @@ outside it → 404. Views of a record are written to the access log."""
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +18,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from party.members.checklist import pipeline, progress_for_members
+from party.members.documents_http import document_response
 from party.members.exceptions import GateFailed, MemberError, OverrideError, StageTransitionError
-from party.members.models import AccessAction, Sponsor, Stage
+from party.members.models import (
+    AccessAction,
+    Sponsor,
+    Stage,
+    StageChange,
+    StepDefinition,
+    StepRecord,
+)
 from party.members.registry import (
     RegistryError,
     registry_import,
@@ -26,8 +35,16 @@ from party.members.registry import (
     registry_xlsx,
     xlsx_response,
 )
-from party.members.selectors import members_in_scope, members_visible, registry_members
+from party.members.selectors import (
+    document_for_user,
+    member_documents,
+    members_in_scope,
+    members_visible,
+    registry_members,
+)
 from party.members.serializers import (
+    DocumentSerializer,
+    DocumentUploadSerializer,
     GateErrorSerializer,
     MemberDetailSerializer,
     MemberInputSerializer,
@@ -38,14 +55,21 @@ from party.members.serializers import (
     SponsorSerializer,
     StageChangeInputSerializer,
     StageChangeSerializer,
+    StepRecordInputSerializer,
+    StepRecordSerializer,
     TimelineSerializer,
 )
 from party.members.services import (
     access_log_write,
     member_create,
+    own_step_submit,
     sponsor_assign,
     sponsor_end,
+    stage_change_document_add,
     stage_change_record,
+    step_document_add,
+    step_record,
+    step_record_confirm,
 )
 from party.organisation.models import Unit
 from party.organisation.selectors import unit_scope
@@ -462,3 +486,193 @@ class SponsorEndView(APIView):
         except MemberError as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)
         return Response(SponsorSerializer(row).data)
+
+
+# --- documents of the path (docs/party.md, "Documents of the path") ---------------------------
+
+
+def _document_data(document, kind: str) -> dict:
+    document.kind = kind
+    document.download = reverse("api-document", kwargs={"kind": kind, "pk": document.pk})
+    return DocumentSerializer(document).data
+
+
+class MemberDocumentListView(APIView):
+    """The documents of a member's path the caller may download."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"],
+        summary="发展材料列表（管理者：全部；本人：本人上传的）",
+        responses=DocumentSerializer(many=True),
+    )
+    def get(self, request, pk: int):
+        member = _visible_member(request, pk)
+        documents = member_documents(user=request.user, member=member)
+        access_log_write(
+            user=request.user, members=[member], action=AccessAction.VIEW, what="API 发展材料列表"
+        )
+        return Response([_document_data(d, d.kind) for d in documents])
+
+
+_UPLOAD_RESPONSES = {
+    201: DocumentSerializer,
+    400: OpenApiResponse(
+        description="文件不符合要求（code: attachment_kind / attachment_size / attachment_content）"
+    ),
+    403: OpenApiResponse(description="只能查看（本人档案）"),
+}
+
+
+class StageChangeDocumentView(APIView):
+    """Add a document to a stage change (the change itself stays as recorded)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        tags=["party"],
+        summary="为阶段变更上传材料（可补传；写入档案访问记录）",
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses=_UPLOAD_RESPONSES,
+    )
+    def post(self, request, pk: int, change_id: int):
+        member = _managed_member(request, pk)
+        change = get_object_or_404(StageChange, pk=change_id, member=member)
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            document = stage_change_document_add(
+                change=change, upload=data.validated_data["file"], by_user=request.user
+            )
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(_document_data(document, "stage"), status=status.HTTP_201_CREATED)
+
+
+class StepRecordListView(APIView):
+    """A member's step records; record one (managers: done at once, with an optional file; the
+    member themself: their 思想汇报/入党申请书 with its file, pending until the branch confirms)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(tags=["party"], summary="步骤记录", responses=StepRecordSerializer(many=True))
+    def get(self, request, pk: int):
+        member = _visible_member(request, pk)
+        records = StepRecord.objects.filter(member=member).select_related("step")
+        access_log_write(
+            user=request.user, members=[member], action=AccessAction.VIEW, what="API 步骤记录"
+        )
+        return Response(StepRecordSerializer(records.order_by("-done_on", "-id"), many=True).data)
+
+    @extend_schema(
+        tags=["party"],
+        summary="记录步骤（可附材料）；本人提交思想汇报、入党申请书（须附文件，待支部确认）",
+        request={"multipart/form-data": StepRecordInputSerializer},
+        responses={
+            201: StepRecordSerializer,
+            400: OpenApiResponse(
+                description="未知步骤、日期晚于今天、文件不符合要求、本人不能提交该步骤"
+            ),
+        },
+    )
+    def post(self, request, pk: int):
+        member = _visible_member(request, pk)
+        data = StepRecordInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        step = StepDefinition.objects.filter(code=values["step"], active=True).first()
+        try:
+            if step is None:
+                raise MemberError(_("未知的步骤。"), code="invalid")
+            if unit_scope(user=request.user).covers(member.unit):
+                record = step_record(
+                    member=member,
+                    step=step,
+                    done_on=values["done_on"],
+                    responsible=values["responsible"],
+                    note=values["note"],
+                    documents=[values.get("file")],
+                    by_user=request.user,
+                )
+            else:  # the member's own record (members_visible: nobody else's)
+                record = own_step_submit(
+                    user=request.user,
+                    step=step,
+                    done_on=values["done_on"],
+                    upload=values.get("file"),
+                    note=values["note"],
+                )
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(StepRecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class StepRecordDocumentView(APIView):
+    """Add a document to a step record afterwards."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        tags=["party"],
+        summary="为步骤记录补传材料（写入档案访问记录）",
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses=_UPLOAD_RESPONSES,
+    )
+    def post(self, request, pk: int, record_id: int):
+        member = _managed_member(request, pk)
+        record = get_object_or_404(StepRecord, pk=record_id, member=member)
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            document = step_document_add(
+                record=record, upload=data.validated_data["file"], by_user=request.user
+            )
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(_document_data(document, "step"), status=status.HTTP_201_CREATED)
+
+
+class StepRecordConfirmView(APIView):
+    """The branch confirms a record the member submitted: from then on it counts as done."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"],
+        summary="确认本人提交的步骤记录",
+        request=None,
+        responses={
+            200: StepRecordSerializer,
+            403: OpenApiResponse(description="只能查看（本人档案）"),
+            409: OpenApiResponse(description="无需确认或已确认（code: already_confirmed）"),
+        },
+    )
+    def post(self, request, pk: int, record_id: int):
+        member = _managed_member(request, pk)
+        record = get_object_or_404(StepRecord, pk=record_id, member=member)
+        try:
+            record = step_record_confirm(record=record, by_user=request.user)
+        except MemberError as exc:
+            return _error(exc, status.HTTP_409_CONFLICT)
+        return Response(StepRecordSerializer(record).data)
+
+
+class DocumentDownloadView(APIView):
+    """A document's bytes: scoped (404 outside), written to the access log, as an attachment."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"],
+        summary="下载发展材料（写入档案访问记录）",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, kind: str, pk: int):
+        document = document_for_user(user=request.user, kind=kind, pk=pk)
+        if document is None:
+            raise Http404
+        return document_response(request, document)

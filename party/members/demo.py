@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from party.members.demo_documents import demo_documents_ensure
 from party.members.models import Gender, Member, Sponsor, SponsorRole, Stage, StepDefinition
 from party.members.services import stage_history_import
 from party.organisation.models import PostRole, Unit, UnitKind, UnitPost
@@ -263,3 +264,4 @@ def demo_party_ensure() -> None:
                 member.step_records.create(
                     step=report, done_on=_months_ago(today, ago), responsible=member.name
                 )
+    demo_documents_ensure(members=members, secretary=users.get("secretary"))

@@ -141,3 +141,21 @@ def document_for_user(*, user, kind: str, pk: int):
         condition |= scope.q(f"{member_field}__unit__")
     related = (member_field, f"{member_field}__unit")
     return model.objects.filter(condition, pk=pk).select_related(*related).first()
+
+
+def member_documents(*, user, member: Member) -> list:
+    """The documents of `member`'s path that `user` may download (as document_for_user), stage
+    changes' first, oldest first, each with `kind` set: two queries."""
+    scope = unit_scope(user=user)
+    condition = Q()
+    if not scope.covers(member.unit):
+        if member.user_id is None or member.user_id != getattr(user, "pk", None):
+            return []
+        condition = Q(uploaded_by=user)
+    documents = []
+    for kind, model in DOCUMENT_MODELS.items():
+        rows = model.objects.filter(condition, **{DOCUMENT_MEMBER[kind]: member})
+        for document in rows.select_related("uploaded_by").order_by("uploaded_at", "id"):
+            document.kind = kind
+            documents.append(document)
+    return documents

@@ -83,6 +83,9 @@ class ChecklistStepSerializer(serializers.Serializer):
     due_date = serializers.DateField(source="due_on", allow_null=True)
     overdue = serializers.BooleanField()
     source = serializers.CharField(source="step.source")
+    documents = serializers.CharField(source="step.documents", help_text="该步骤应有的材料")
+    missing_document = serializers.BooleanField(help_text="已完成但没有上传材料")
+    pending = serializers.BooleanField(help_text="本人已提交，待支部确认")
 
 
 class NextSerializer(serializers.Serializer):
@@ -107,6 +110,7 @@ class DueItemSerializer(serializers.Serializer):
     step_title = serializers.CharField(source="step.title")
     due_date = serializers.DateField(source="due_on")
     overdue = serializers.BooleanField()
+    pending = serializers.BooleanField(help_text="本人已提交，待支部确认")
 
 
 class PipelineSerializer(serializers.Serializer):
@@ -132,3 +136,47 @@ class SponsorInputSerializer(serializers.Serializer):
 
 class SponsorEndSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, help_text="默认今天")
+
+
+class DocumentSerializer(serializers.Serializer):
+    """A document of a stage change or step record; `download` is its only address."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=[("stage", "stage"), ("step", "step")])
+    name = serializers.CharField(help_text="上传时的文件名")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_by = serializers.CharField(source="uploaded_by.username", default=None)
+    uploaded_at = serializers.DateTimeField()
+    stage_change = serializers.IntegerField(source="stage_change_id", default=None, allow_null=True)
+    step_record = serializers.IntegerField(source="step_record_id", default=None, allow_null=True)
+    download = serializers.CharField(help_text="GET 下载（写入档案访问记录）")
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="PDF、JPG/PNG、DOCX/DOC/WPS，按内容识别；大小上限见部署设置"
+    )
+
+
+class StepRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    step = serializers.CharField(source="step.code")
+    step_title = serializers.CharField(source="step.title")
+    done_on = serializers.DateField()
+    responsible = serializers.CharField()
+    note = serializers.CharField()
+    submitted_by_member = serializers.BooleanField(help_text="本人提交")
+    pending = serializers.BooleanField(help_text="本人提交、待支部确认：尚不计为完成")
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
+class StepRecordInputSerializer(serializers.Serializer):
+    step = serializers.CharField(max_length=10, help_text="步骤编号，如 6.1（思想汇报）")
+    done_on = serializers.DateField()
+    responsible = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    file = serializers.FileField(
+        required=False, help_text="材料；本人提交（思想汇报、入党申请书）时必填"
+    )

@@ -3,18 +3,17 @@ timeline with the stage-change form, and 我的入党进程 for the member on a 
 shown or exported is written to the access log."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from party.members.checklist import pipeline, progress_for_members
+from party.members.documents_http import document_response
 from party.members.education import own_yearly_standing
 from party.members.exceptions import GateFailed, MemberError
 from party.members.exports import pipeline_xlsx_response
@@ -109,6 +108,9 @@ class OwnSubmissionForm(forms.Form):
             active=True, member_may_submit=True
         ).order_by("order")
         self.fields["step"].label_from_instance = lambda step: step.documents or step.title
+        recurring = self.fields["step"].queryset.filter(repeat_months__isnull=False).first()
+        if recurring is not None:  # the quarterly 思想汇报 is what members upload most
+            self.initial.setdefault("step", recurring.pk)
 
 
 class StageChangeForm(forms.Form):
@@ -267,7 +269,7 @@ DOCUMENT_ACTIONS = ("stage_document", "step_document")
 def step_records_of(member):
     """The member's step records, newest first, with their documents (two queries)."""
     return list(
-        StepRecord.objects.filter(member=member, step__completes_stage="")
+        StepRecord.objects.filter(member=member)
         .select_related("step", "recorded_by", "confirmed_by")
         .prefetch_related(
             Prefetch("documents", queryset=StepDocument.objects.select_related("uploaded_by"))
@@ -501,31 +503,3 @@ def document_download(request, kind: str, pk: int):
     if document is None:
         raise Http404
     return document_response(request, document)
-
-
-def document_response(request, document) -> HttpResponse:
-    owner = document.stage_change if hasattr(document, "stage_change_id") else None
-    member = owner.member if owner else document.step_record.member
-    access_log_write(
-        user=request.user,
-        members=[member],
-        action=AccessAction.DOWNLOAD,
-        what=_("下载材料：%(name)s（#%(id)s）") % {"name": document.name, "id": document.pk},
-    )
-    content_type = document.content_type or "application/octet-stream"
-    prefix = settings.PARTY_DOCUMENTS_X_ACCEL_PREFIX
-    if prefix:
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{document.file.name}"
-        response["Content-Disposition"] = content_disposition_header(True, document.name)
-    else:
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=document.name, content_type=content_type
-        )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

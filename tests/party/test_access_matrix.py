@@ -47,6 +47,16 @@ MATRIX = {
     "api-member-sponsor-end": "-------",  # POST-only; no such sponsor row (404 for managers)
     "api-members-import": "--++++-",  # POST-only: the empty body is 400 for those with a scope
     "api-unit-members-export": "--+-++-",
+    # documents of the path: the list is scoped (the member: their own uploads, none here);
+    # the branch's 思想汇报 of 张三 for his managers; uploads POSTed empty (400 for managers, 403
+    # for the member's own record); the step record POSTed empty is 400 for the member too (they
+    # may submit their own 思想汇报); confirm on a record nobody has is 404
+    "api-member-documents": "-++-++-",
+    "api-member-step-records": "-++-++-",
+    "api-member-stage-change-documents": "--+-++-",
+    "api-member-step-record-documents": "--+-++-",
+    "api-member-step-record-confirm": "-------",
+    "api-document": "--+-++-",
     # admin (组织部 everything; 组织员 member records and posts, units read-only, steps read-only)
     "party_units:index": "----++-",
     "party_units:index_results": "----++-",
@@ -176,6 +186,9 @@ POST_ONLY = {
     "api-unit-dues-import",
     "api-dues-payments",
     "api-dues-payment-reverse",
+    "api-member-stage-change-documents",
+    "api-member-step-record-documents",
+    "api-member-step-record-confirm",
 }
 
 
@@ -268,8 +281,14 @@ def _kwargs(name, tree):
         return {"pk": NO_MEETING}
     if name == "party:registry_preview":
         return {"upload_id": NO_MEETING}
-    if name == "party:document_download":
+    if name in ("party:document_download", "api-document"):
         return {"kind": "step", "pk": _document_id(tree)}
+    if name == "api-member-stage-change-documents":
+        return {"pk": member, "change_id": _change_id(tree)}
+    if name == "api-member-step-record-documents":
+        return {"pk": member, "record_id": _record_id(tree)}
+    if name == "api-member-step-record-confirm":
+        return {"pk": member, "record_id": NO_MEETING}
     if name in (
         "party:unit_board",
         "party:unit_board_export",
@@ -299,6 +318,8 @@ def _kwargs(name, tree):
         "api-member-timeline",
         "api-member-stage-changes",
         "api-member-sponsors",
+        "api-member-documents",
+        "api-member-step-records",
         "party_members:edit",
     ):
         return {"pk": member}
@@ -320,6 +341,31 @@ def _document_id(tree) -> int:
     document = StepDocument(step_record=record, name="思想汇报.pdf", content_type="application/pdf")
     document.file.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     return document.pk
+
+
+def _change_id(tree) -> int:
+    if not tree:
+        return 1
+    from party.members.models import StageChange
+
+    return StageChange.objects.create(
+        member=tree["members"]["law_b1"],
+        stage="applicant",
+        decided_on=date(2025, 9, 1),
+        decided_by="applicant",
+    ).pk
+
+
+def _record_id(tree) -> int:
+    if not tree:
+        return 1
+    from party.members.models import StepDefinition, StepRecord
+
+    return StepRecord.objects.create(
+        member=tree["members"]["law_b1"],
+        step=StepDefinition.objects.get(code="6.1"),
+        done_on=date(2026, 1, 5),
+    ).pk
 
 
 def _cell(response) -> str:

@@ -7,8 +7,16 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from party.members.models import Member, Sponsor, Stage, StageChange
+from party.members.models import (
+    Member,
+    Sponsor,
+    Stage,
+    StageChange,
+    StageChangeAttachment,
+    StepDocument,
+)
 from party.members.selectors import members_in_scope, members_visible
+from party.organisation.documents import sniff
 from party.organisation.models import Unit, UnitPost
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +36,8 @@ def _counts():
         StageChange.objects.count(),
         Sponsor.objects.count(),
         UnitPost.objects.count(),
+        StepDocument.objects.count(),
+        StageChangeAttachment.objects.count(),
     )
 
 
@@ -52,6 +62,15 @@ def test_demo_party_is_complete_and_idempotent(demo, monkeypatch):
         assert demo[name].check_password("Demo-Pass-2026")
     assert demo["activist"].party_member.name == "陈晓明"
     assert demo["candidate"].party_member.name == "刘思远"
+    # demo documents: real small PDFs/PNGs, labelled as demo documents, one pending own upload
+    documents = list(StepDocument.objects.all()) + list(StageChangeAttachment.objects.all())
+    assert len(documents) >= 5
+    for document in documents:
+        assert document.name.startswith("演示材料")
+        with document.file.open("rb") as handle:
+            assert sniff(handle) in ("pdf", "png")
+    pending = StepDocument.objects.get(step_record__submitted_by_member=True).step_record
+    assert pending.pending and pending.member.name == "陈晓明"
 
 
 def test_the_secretaries_see_their_own_branches(demo):

@@ -39,6 +39,7 @@ from learning.reports.serializers import (
     CertificateSerializer,
     DisqualificationSerializer,
     IssueInputSerializer,
+    IssuePreviewSerializer,
     MyClassSerializer,
     ReportSerializer,
     RevokeInputSerializer,
@@ -295,6 +296,34 @@ def _check_may_issue(request) -> None:
 
 class ClassCertificatesView(APIView):
     permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="class_certificates_preview",
+        summary="批量颁发预览：谁将获发结业证书，谁不发、为什么（不写入任何数据）",
+        description=(
+            "与后台“向合格学员颁发结业证书”的确认页同一函数（services.certificate_issue_preview）。"
+            "What `POST {all: true}` would do now — the same function as the admin's confirmation "
+            "page; nothing is written."
+        ),
+        responses={
+            200: IssuePreviewSerializer,
+            403: OpenApiResponse(description="没有颁发结业证书的权限"),
+            404: OpenApiResponse(description="培训班不存在或无权查看"),
+        },
+        tags=["classes"],
+    )
+    def get(self, request, pk: int):
+        tc = visible_class(request, pk)
+        _check_may_issue(request)
+        preview = services.certificate_issue_preview(training_class=tc)
+        return Response(
+            {
+                "to_issue": [row_json(row) for row in preview.to_issue],
+                "skipped": [
+                    {"row": row_json(row), "reason": str(reason)} for row, reason in preview.skipped
+                ],
+            }
+        )
 
     @extend_schema(
         operation_id="class_certificates_issue",

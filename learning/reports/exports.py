@@ -70,11 +70,15 @@ def report_columns() -> list[Column]:
         Column(_("培养阶段"), 12, lambda r: stages.get(r.stage, r.stage)),
         Column(_("已修学时"), 10, lambda r: r.earned_hours, HOURS_FORMAT),
         Column(_("应修学时"), 10, lambda r: r.required_hours, HOURS_FORMAT),
+        # 请假 学时 that count toward 结业 (within the class's allowance; issue 14).
+        Column(_("请假计入学时"), 12, lambda r: r.excused_hours, HOURS_FORMAT),
         Column(_("已完成课程"), 10, lambda r: r.lessons_completed, "0"),
         Column(_("课程总数"), 10, lambda r: r.lessons_total, "0"),
         Column(_("考试成绩"), 10, lambda r: r.exam_score, HOURS_FORMAT),
         Column(_("考试通过"), 10, lambda r: passed[r.exam_passed]),
         Column(_("状态"), 10, lambda r: statuses.get(r.status, r.status)),
+        # What 结业 still lacks, as the report page says it (ReportRow.missing; issue 14).
+        Column(_("未达结业条件"), 28, lambda r: "、".join(r.missing_labels)),
         Column(_("证书编号"), 20, lambda r: r.certificate_no or ""),
     ]
 

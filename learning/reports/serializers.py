@@ -106,6 +106,22 @@ class IssueInputSerializer(serializers.Serializer):
     all = serializers.BooleanField(required=False, default=False, help_text="向全部合格学员颁发")
 
 
+class SkippedRowSerializer(serializers.Serializer):
+    row = ReportRowSerializer()
+    reason = serializers.CharField(
+        help_text="为什么不颁发（与后台确认页相同），如“学习中：学时未修满”“已有结业证书 …”"
+    )
+
+
+class IssuePreviewSerializer(serializers.Serializer):
+    to_issue = ReportRowSerializer(
+        many=True, help_text="Trainees `POST {all: true}` would give a certificate now."
+    )
+    skipped = SkippedRowSerializer(
+        many=True, help_text="Every other trainee of the class, with the reason."
+    )
+
+
 class RevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 

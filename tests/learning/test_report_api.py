@@ -170,3 +170,60 @@ def test_exports_stay_chinese_for_a_trainer_browsing_in_english(klass, trainer):
     text = b"".join(csv_body.streaming_content).decode("utf-8-sig")
     assert text.startswith("姓名,学号/工号")
     assert "Name" not in text
+
+
+def test_export_names_what_is_missing_for_completion(klass, trainer):
+    """The xlsx and csv carry 未达结业条件 (issue 14): the report page's words, per trainee."""
+    response = api(trainer).get(f"/api/v1/classes/{klass.pk}/report.xlsx")
+    values = [
+        [c.value for c in row]
+        for row in load_workbook(
+            io.BytesIO(b"".join(response.streaming_content))
+        ).active.iter_rows()
+    ]
+    header_index = next(i for i, line in enumerate(values) if line[0] == "姓名")
+    header = values[header_index]
+    column = header.index("未达结业条件")
+    assert "请假计入学时" in header
+    by_no = {line[1]: line[column] for line in values[header_index + 1 :]}
+    assert by_no[klass.people["b"].student_no] == "学时未修满"
+    assert by_no[klass.people["a"].student_no] in ("", None)
+    csv_text = b"".join(
+        api(trainer).get(f"/api/v1/classes/{klass.pk}/report.csv").streaming_content
+    ).decode("utf-8-sig")
+    assert "未达结业条件" in csv_text.splitlines()[0] and "学时未修满" in csv_text
+
+
+def test_bulk_issue_preview_lists_who_gets_one_and_who_is_skipped(klass, trainer, report_factory):
+    """GET …/certificates/ previews POST {all: true} with the admin confirmation page's function,
+    and writes nothing."""
+    from learning.reports.models import Certificate
+    from learning.reports.services import certificate_issue_preview
+
+    client = api(trainer)
+    url = f"/api/v1/classes/{klass.pk}/certificates/"
+    body = client.get(url).json()
+    assert [row["trainee"]["id"] for row in body["to_issue"]] == [klass.people["a"].pk]
+    skipped = {item["row"]["trainee"]["id"]: item for item in body["skipped"]}
+    assert set(skipped) == {klass.people["b"].pk, klass.people["c"].pk}
+    assert "学时未修满" in skipped[klass.people["b"].pk]["reason"]
+    assert skipped[klass.people["b"].pk]["row"]["missing"] == ["hours"]
+    same = certificate_issue_preview(training_class=klass)
+    assert [str(reason) for _row, reason in same.skipped] == [i["reason"] for i in body["skipped"]]
+    assert not Certificate.objects.exists()
+    # Then issuing issues exactly the previewed ones.
+    issued = client.post(url, {"all": True}, format="json").json()
+    assert [c["trainee"] for c in issued] == [klass.people["a"].pk]
+    again = client.get(url).json()
+    assert again["to_issue"] == []
+    assert (
+        "已有结业证书"
+        in {i["row"]["trainee"]["id"]: i for i in again["skipped"]}[klass.people["a"].pk]["reason"]
+    )
+
+
+def test_bulk_issue_preview_is_scoped(klass, trainer2):
+    url = f"/api/v1/classes/{klass.pk}/certificates/"
+    assert api(trainer2).get(url).status_code == 404
+    assert api(klass.people["a"].user).get(url).status_code == 404
+    assert api().get(url).status_code == 401

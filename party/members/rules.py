@@ -1,5 +1,8 @@
 """The rules that gate a stage change, as data with their cited source (docs/domain.md). Values are
-defaults; settings.PARTY_RULES may override a value (not the cited text)."""
+defaults; settings.PARTY_RULES may override a value (not the cited text).
+
+Article numbers of the 细则 (2014): art. 5 was read in its published text; art. 10 (培养联系人) and
+13, 14, 17 are not yet confirmed (docs/domain.md, "Cited articles": art. 10 may be art. 9)."""
 
 from dataclasses import dataclass
 

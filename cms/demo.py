@@ -27,7 +27,7 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "系统管理员", None, "超级管理员 superuser", superuser=True),
     DemoAccount("editor", "李编辑", EDITORS, "编辑：撰写微党课并提交审核"),
-    DemoAccount("reviewer", "王审核", REVIEWERS, "审核：审核并发布微党课"),
+    DemoAccount("reviewer", "王审核", REVIEWERS, "审核员：审核并发布微党课"),
     DemoAccount("trainer", "张老师", TRAINERS, "培训管理员：负责两个演示培训班"),
     DemoAccount("trainer2", "赵老师", TRAINERS, "培训管理员：不负责演示培训班"),
     DemoAccount("activist", "陈晓明", TRAINEES, "学员：入党积极分子"),
@@ -268,7 +268,7 @@ COURSES = [
                         "形式上有专题讲座、自学、分组讨论、实践活动和结业考试。",
                     ),
                     _p(
-                        "在本平台上，培训班会显示你已获得的学时和还需完成的学时；"
+                        "在本平台上，培训班会显示你已修的学时和还需完成的学时；"
                         "线下讲座的学时由培训管理员登记，同样进入你的学习档案。",
                     ),
                 ],

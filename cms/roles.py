@@ -1,9 +1,9 @@
-"""The roles (编辑, 审核, 培训管理员, 学员; 组织部, 组织员) and helpers that data migrations use to grant rights."""
+"""The roles (编辑, 审核员, 培训管理员, 学员; 组织部, 组织员) and helpers that data migrations use to grant rights."""
 
 from django.contrib.auth.management import create_permissions
 
 EDITORS = "编辑"
-REVIEWERS = "审核"
+REVIEWERS = "审核员"
 TRAINERS = "培训管理员"
 TRAINEES = "学员"
 # Party organisation work: 组织部 manages every unit; a 组织员 the units of their 院系党委 (their

@@ -1,5 +1,7 @@
 """Admin forms of learning.classes: training classes, and the roster upload."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -56,6 +58,8 @@ class TrainingClassForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left empty it is the default, 0: no 请假 counts (issue 14).
+        self.fields["leave_allowance_percent"].required = False
         User = get_user_model()
         self.fields["trainers"].queryset = (
             User.objects.filter(Q(groups__name=TRAINERS_GROUP) | Q(is_staff=True), is_active=True)
@@ -79,8 +83,12 @@ class TrainingClassForm(WagtailAdminModelForm):
             f"{p.name}（{p.student_no}）· {p.branch.name}"
         )
         self.fields["trainees"].help_text = _(
-            "按住 Ctrl（Mac 上为 ⌘）可多选；人数较多时请用“导入学员名单”批量报名。"
+            "按住 Ctrl（Mac 上为 ⌘）可多选；人数较多时请用“导入学员名单”批量编班。"
         )
+
+    def clean_leave_allowance_percent(self):
+        value = self.cleaned_data.get("leave_allowance_percent")
+        return Decimal("0") if value is None else value
 
     def clean(self):
         cleaned = super().clean()
@@ -164,7 +172,7 @@ class TraineeForm(WagtailAdminModelForm):
             for name in ("stage", *(f for _s, f in MEMBERSHIP_PATH)):
                 self.fields[name].disabled = True
             self.fields["stage"].help_text = _(
-                "培养阶段以发展纪实为准，请在党员档案的发展纪实中记录变更。"
+                "发展阶段以发展纪实为准，请在党员档案的发展纪实中记录变更。"
             )
         if not self.instance.pk:
             self.fields["must_change_password"].initial = True
@@ -226,11 +234,11 @@ class TraineeImportForm(forms.Form):
     file = forms.FileField(
         label=_("学员名单（.xlsx）"),
         help_text=_(
-            "列名：姓名、学号/工号、学院、党支部、培养阶段、手机号（可选）。有任何错误则全部不导入。"
+            "列名：姓名、学号/工号、学院、党支部、发展阶段、手机号（可选）。有任何错误则全部不导入。"
         ),
     )
     training_class = forms.ModelChoiceField(
-        label=_("同时报名到培训班"), queryset=TrainingClass.objects.none(), required=False
+        label=_("同时编入培训班"), queryset=TrainingClass.objects.none(), required=False
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -304,7 +304,7 @@ class Enrolment(models.Model):
     trainee = models.ForeignKey(
         TraineeProfile, verbose_name=_("学员"), on_delete=models.CASCADE, related_name="enrolments"
     )
-    enrolled_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+    enrolled_at = models.DateTimeField(_("编班时间"), default=timezone.now)
     # Set when staff enrolled someone whose stage is not the class's audience (membership.py).
     audience_override_reason = models.TextField(_("不符合培训对象仍编入的理由"), blank=True)
     audience_override_by = models.ForeignKey(
@@ -317,8 +317,8 @@ class Enrolment(models.Model):
     )
 
     class Meta:
-        verbose_name = _("报名")
-        verbose_name_plural = _("报名")
+        verbose_name = _("参训")
+        verbose_name_plural = _("参训")
         ordering = ["training_class", "trainee__student_no"]
         constraints = [
             models.UniqueConstraint(
@@ -338,9 +338,10 @@ def hours_text(value) -> str:
 class OfflineSource(models.TextChoices):
     """Kinds of offline session; the 学时 ledger (progress.LedgerSource) uses the same values."""
 
-    OFFLINE_LECTURE = "offline_lecture", _("集中培训")
-    OFFLINE_DISCUSSION = "offline_discussion", _("讨论")
-    OFFLINE_PRACTICE = "offline_practice", _("实践")
+    # 集中培训 is the name of the whole course (细则 art. 17); its sessions are these kinds.
+    OFFLINE_LECTURE = "offline_lecture", _("集中授课")
+    OFFLINE_DISCUSSION = "offline_discussion", _("分组讨论")
+    OFFLINE_PRACTICE = "offline_practice", _("实践教学")
 
 
 def _offline_source_choices() -> list[tuple[str, str]]:
@@ -349,7 +350,7 @@ def _offline_source_choices() -> list[tuple[str, str]]:
 
 
 class OfflineSession(models.Model):
-    """An offline session (集中培训, 讨论, 实践) of a class; its attendees are credited in the
+    """An offline session (集中授课, 分组讨论, 实践教学) of a class; its attendees are credited in the
     学时 ledger, one entry each, referencing the session ("offline-session:<id>")."""
 
     training_class = models.ForeignKey(

@@ -66,7 +66,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "student_no": ("学号/工号", "学号", "工号", "学工号"),
     "college": ("学院", "学院/二级党组织", "二级党组织", "单位"),
     "branch": ("党支部", "支部", "所在党支部"),
-    "stage": ("培养阶段", "阶段", "政治面貌"),
+    # 发展阶段 is the word (issue 14); files made earlier say 培养阶段.
+    "stage": ("发展阶段", "培养阶段", "阶段", "政治面貌"),
     "phone": ("手机号", "手机", "联系电话", "电话"),
 }
 REQUIRED = ("name", "student_no", "college", "branch", "stage")
@@ -251,7 +252,7 @@ def _row_check(number, values, seen, parsed, errors) -> None:
         row_errors.append(
             RowError(
                 number,
-                "培养阶段",
+                "发展阶段",
                 _(
                     "“%(value)s”是政治面貌，不是发展阶段：请填写%(choices)s之一"
                     "（党员请按是否已转正填写预备党员或正式党员）。"
@@ -266,8 +267,8 @@ def _row_check(number, values, seen, parsed, errors) -> None:
         row_errors.append(
             RowError(
                 number,
-                "培养阶段",
-                _("“%(value)s”不是有效的培养阶段，应为：%(choices)s。")
+                "发展阶段",
+                _("“%(value)s”不是有效的发展阶段，应为：%(choices)s。")
                 % {
                     "value": data["stage"],
                     "choices": "、".join(str(label) for label in TraineeStage.labels),
@@ -357,7 +358,7 @@ def _check_history(rows: list[RosterRow]) -> None:
     errors = [
         RowError(
             r.row,
-            "培养阶段",
+            "发展阶段",
             _(
                 "发展纪实中的当前阶段为“%(current)s”，与本行的“%(value)s”不一致。"
                 "阶段变更须按支部委员会、支部大会的决定在发展纪实中记录；请改正本行。"
@@ -386,7 +387,7 @@ def _check_audience(rows: list[RosterRow], training_class) -> None:
     errors = [
         RowError(
             r.row,
-            "培养阶段",
+            "发展阶段",
             _("%(audience)s培训班只编入发展阶段为%(audience)s的学员（%(source)s）。")
             % {"audience": stage_label(training_class.audience_stage), "source": AUDIENCE_SOURCE},
         )

@@ -162,7 +162,7 @@ class TraineeViewSet(ModelViewSet):
         "college",
         "branch",
         # The stage of the documented history (发展纪实), not the profile's old field.
-        Column("stage", label=_("培养阶段"), accessor=lambda p: stage_label(p.current_stage)),
+        Column("stage", label=_("发展阶段"), accessor=lambda p: stage_label(p.current_stage)),
     ]
     list_filter = ["college", "branch"]
     # Not by phone number: a search must not reveal whose number it is.

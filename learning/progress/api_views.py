@@ -240,7 +240,7 @@ class OfflineSessionListView(ListAPIView):
         operation_id="class_offline_sessions_create",
         summary="记录线下培训（按签到表为参加学员记入学时）",
         description=(
-            "一次记入全部参加学员；任何一项有误（含有学员未报名本班）则什么也不记入，返回 400。"
+            "一次记入全部参加学员；任何一项有误（含有学员未编入本班）则什么也不记入，返回 400。"
         ),
         request=OfflineSessionInputSerializer,
         responses={
@@ -280,7 +280,7 @@ class OfflineSessionAttendeesView(APIView):
     @extend_schema(
         operation_id="class_offline_session_attendees_add",
         summary="补记学员（签到表上补签的学员）",
-        description="已记入本次培训的学员跳过，不会重复记入；有学员未报名本班则什么也不记入。",
+        description="已记入本次培训的学员跳过，不会重复记入；有学员未编入本班则什么也不记入。",
         request=AttendeesInputSerializer,
         responses={
             200: AttendeesAddedSerializer,
@@ -346,7 +346,7 @@ class OfflineLeaveListView(APIView):
         description=(
             "为未参加本次培训的本班学员记录请假。请假缺席的学时在培训班的可请假比例"
             "（leave_allowance_percent，最多 25%）以内计入结业条件。学员已记入本次学时、"
-            "已记过请假、未报名本班或事由为空，返回 400，什么也不记录。"
+            "已记过请假、未编入本班或事由为空，返回 400，什么也不记录。"
         ),
         request=OfflineLeaveInputSerializer,
         responses={

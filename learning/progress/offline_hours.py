@@ -1,4 +1,4 @@
-"""The rules of one offline entry (集中培训, 讨论, 实践), whichever way it is recorded — a whole
+"""The rules of one offline entry (集中授课, 分组讨论, 实践教学), whichever way it is recorded — a whole
 session for its attendees (offline_sessions.py) or one trainee in the 学时 ledger (services.py):
 学时 or days (a day counts DAY_CLASS_HOURS), at most OFFLINE_SESSION_MAX_HOURS, dated inside the
 class. One implementation (issue 14)."""

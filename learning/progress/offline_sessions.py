@@ -1,4 +1,4 @@
-"""Offline sessions (集中培训, 讨论, 实践) with attendance: one 学时 ledger entry per attendee;
+"""Offline sessions (集中授课, 分组讨论, 实践教学) with attendance: one 学时 ledger entry per attendee;
 请假 recorded per session for a trainee who missed it, with the reason (OfflineLeave)."""
 
 from dataclasses import dataclass
@@ -68,7 +68,7 @@ def _enrolled_users(*, training_class: TrainingClass, trainee_ids: list[int], us
         if len(missing) > NAMED_OFFENDERS:
             shown = _("%(names)s 等 %(count)s 人") % {"names": shown, "count": len(missing)}
         raise ValidationError(
-            {"trainees": _("以下学员未报名本班，未记入任何学时：%(names)s") % {"names": shown}}
+            {"trainees": _("以下学员未编入本班，未记入任何学时：%(names)s") % {"names": shown}}
         )
     return enrolled
 
@@ -109,7 +109,7 @@ def offline_session_record(
     """
     errors: dict[str, str] = {}
     if source not in OFFLINE_SOURCES:
-        errors["source"] = _("线下学时的来源只能是集中培训、讨论或实践。")
+        errors["source"] = _("线下学时的来源只能是集中授课、分组讨论或实践教学。")
     topic = (topic or "").strip()
     location = (location or "").strip()
     if not topic:

@@ -85,7 +85,7 @@ class OfflineSessionSerializer(serializers.Serializer):
 class OfflineSessionInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(
         choices=[s.value for s in OFFLINE_SOURCES],
-        help_text="offline_lecture 集中培训，offline_discussion 讨论，offline_practice 实践",
+        help_text="offline_lecture 集中授课，offline_discussion 分组讨论，offline_practice 实践教学",
     )
     occurred_on = serializers.DateField(help_text="培训日期，不能晚于今天")
     topic = serializers.CharField(max_length=200, allow_blank=True, help_text="主题")

@@ -321,7 +321,7 @@ def _check_amount(amount: Decimal) -> Decimal:
 
 def _check_enrolled(*, user, training_class) -> None:
     if not Enrolment.objects.filter(training_class=training_class, trainee__user=user).exists():
-        raise ValidationError({"user": _("该学员未报名此培训班。")})
+        raise ValidationError({"user": _("该学员未编入此培训班。")})
 
 
 def ledger_offline_add(
@@ -335,9 +335,9 @@ def ledger_offline_add(
     days: Decimal | None = None,
     occurred_on: date | None = None,
 ) -> HoursLedgerEntry:
-    """A trainer records offline hours (集中培训, 讨论, 实践); a whole day counts DAY_CLASS_HOURS."""
+    """A trainer records offline hours (集中授课, 分组讨论, 实践教学); a whole day counts DAY_CLASS_HOURS."""
     if source not in OFFLINE_SOURCES:
-        raise ValidationError({"source": _("线下学时的来源只能是集中培训、讨论或实践。")})
+        raise ValidationError({"source": _("线下学时的来源只能是集中授课、分组讨论或实践教学。")})
     # The same rules as a whole session (offline_hours.py): days → 学时, the per-session maximum,
     # dated inside the class.
     value = offline_hours(amount=amount, days=days)

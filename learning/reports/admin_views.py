@@ -37,7 +37,7 @@ REPORT_COLUMNS = [
     ("student_no", gettext_noop("学号/工号")),
     ("college", gettext_noop("学院")),
     ("branch", gettext_noop("党支部")),
-    ("stage", gettext_noop("培养阶段")),
+    ("stage", gettext_noop("发展阶段")),
     ("earned", gettext_noop("学时（已修/应修）")),
     ("lessons", gettext_noop("课程（完成/总数）")),
     ("exam", gettext_noop("考试成绩")),

@@ -522,7 +522,7 @@ class MeView(APIView):
                 "lessons_completed": item.row.lessons_completed,
                 "lessons_total": item.row.lessons_total,
                 "status": item.status.value,
-                "status_display": str(item.status.label),
+                "status_display": item.status_label,
                 "certificate_no": item.certificate_no,
             }
             for item in my_class_standings(user=user)

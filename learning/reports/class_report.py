@@ -53,7 +53,7 @@ class ReportFilters:
         if self.branch:
             parts.append((str(_("党支部")), branch_name or str(self.branch)))
         if self.stage:
-            parts.append((str(_("培养阶段")), stage_label(self.stage)))
+            parts.append((str(_("发展阶段")), stage_label(self.stage)))
         if self.status:
             parts.append((str(_("状态")), str(dict(ReportStatus.choices).get(self.status, ""))))
         if self.q:
@@ -116,6 +116,9 @@ ROW_VALUES = {
 }
 
 
+# The label of ReportStatus.COMPLETED once the certificate is issued (issue 14).
+CERTIFIED_LABEL = _("已结业")
+
 # The 结业 conditions a report row may lack, as the report names them.
 MISSING_LABELS = {
     "hours": _("学时未修满"),
@@ -168,6 +171,9 @@ class ReportRow:
 
     @property
     def status_label(self) -> str:
+        """已结业 only with a certificate; before it the same status reads 已达结业条件."""
+        if self.status == ReportStatus.COMPLETED and self.certificate_no:
+            return str(CERTIFIED_LABEL)
         return str(ReportStatus(self.status).label)
 
     @property

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from learning.classes.membership import STAGE_CHOICES
 from learning.classes.models import Branch, College, TrainingClass
+from learning.reports.class_report import CERTIFIED_LABEL
 from learning.reports.selectors import (
     ClassSummary,
     ReportFilters,
@@ -61,13 +62,15 @@ def report_columns() -> list[Column]:
     """
     stages = {value: str(label) for value, label in STAGE_CHOICES}
     statuses = {value: str(label) for value, label in ReportStatus.choices}
+    # ReportRow.status_label's rule, translated once: 已结业 only with a certificate.
+    certified = str(CERTIFIED_LABEL)
     passed = {None: _("未考试"), True: _("通过"), False: _("未通过")}
     return [
         Column(_("姓名"), 12, lambda r: r.name),
         Column(_("学号/工号"), 14, lambda r: r.student_no),
         Column(_("学院"), 20, lambda r: r.college),
         Column(_("党支部"), 22, lambda r: r.branch),
-        Column(_("培养阶段"), 12, lambda r: stages.get(r.stage, r.stage)),
+        Column(_("发展阶段"), 12, lambda r: stages.get(r.stage, r.stage)),
         Column(_("已修学时"), 10, lambda r: r.earned_hours, HOURS_FORMAT),
         Column(_("应修学时"), 10, lambda r: r.required_hours, HOURS_FORMAT),
         # 请假 学时 that count toward 结业 (within the class's allowance; issue 14).
@@ -76,7 +79,15 @@ def report_columns() -> list[Column]:
         Column(_("课程总数"), 10, lambda r: r.lessons_total, "0"),
         Column(_("考试成绩"), 10, lambda r: r.exam_score, HOURS_FORMAT),
         Column(_("考试通过"), 10, lambda r: passed[r.exam_passed]),
-        Column(_("状态"), 10, lambda r: statuses.get(r.status, r.status)),
+        Column(
+            _("状态"),
+            12,
+            lambda r: (
+                certified
+                if r.status == ReportStatus.COMPLETED and r.certificate_no
+                else statuses.get(r.status, r.status)
+            ),
+        ),
         # What 结业 still lacks, as the report page says it (ReportRow.missing; issue 14).
         Column(_("未达结业条件"), 28, lambda r: "、".join(r.missing_labels)),
         Column(_("证书编号"), 20, lambda r: r.certificate_no or ""),
@@ -89,7 +100,7 @@ def dashboard_columns() -> list[Column]:
         Column(_("开班日期"), 12, lambda s: s.training_class.start_date, "yyyy-mm-dd"),
         Column(_("结业日期"), 12, lambda s: s.training_class.end_date, "yyyy-mm-dd"),
         Column(_("学员人数"), 10, lambda s: s.trainees, "0"),
-        Column(_("已结业"), 10, lambda s: s.completed, "0"),
+        Column(_("已达结业条件"), 12, lambda s: s.completed, "0"),
         Column(_("结业率（%）"), 12, lambda s: s.completion_rate, "0.0"),
         Column(_("参加考试"), 10, lambda s: s.examined, "0"),
         Column(_("考试通过"), 10, lambda s: s.passed, "0"),

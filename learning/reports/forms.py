@@ -21,7 +21,7 @@ class ReportFilterForm(forms.Form):
         label=_("党支部"), queryset=Branch.objects.none(), required=False, empty_label=_("全部支部")
     )
     stage = forms.ChoiceField(
-        label=_("培养阶段"), choices=[("", _("全部阶段")), *TraineeStage.choices], required=False
+        label=_("发展阶段"), choices=[("", _("全部阶段")), *TraineeStage.choices], required=False
     )
     status = forms.ChoiceField(
         label=_("状态"), choices=[("", _("全部状态")), *ReportStatus.choices], required=False

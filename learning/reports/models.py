@@ -112,7 +112,7 @@ class Disqualification(models.Model):
 
     enrolment = models.ForeignKey(
         "classes.Enrolment",
-        verbose_name=_("报名"),
+        verbose_name=_("参训"),
         on_delete=models.PROTECT,
         related_name="disqualifications",
     )

@@ -216,7 +216,7 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
         Paragraph(_("学习档案"), styles["title"]),
         Paragraph(
             _(
-                "姓名：%(name)s　学号/工号：%(no)s　学院：%(college)s　党支部：%(branch)s　培养阶段：%(stage)s"
+                "姓名：%(name)s　学号/工号：%(no)s　学院：%(college)s　党支部：%(branch)s　发展阶段：%(stage)s"
             )
             % {
                 "name": escape(trainee.name),

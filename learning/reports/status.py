@@ -43,7 +43,8 @@ class ReportStatus(models.TextChoices):
 
     The rules, first match wins (`status_expression` is their only implementation):
     0. 未通过 — disqualified (取消结业资格, e.g. cheating): a Disqualification in force.
-    1. 已结业 — holds a valid certificate; or the 结业 conditions are met: required 学时 (学时
+    1. 已达结业条件 (已结业 once it holds a valid certificate) — holds a valid certificate; or
+       the 结业 conditions are met: required 学时 (学时
        earned, plus the 学时 of offline sessions missed with recorded 请假 up to the class's
        leave_allowance_percent of its required 学时 — `counted_hours`), every required lesson
        completed, and the 结业考试 or its 补考 passed (or the class has no 结业考试).
@@ -67,7 +68,8 @@ class ReportStatus(models.TextChoices):
     RETAKE = "retake", _("待重考")
     MAKEUP = "makeup", _("待补考")
     UNFINISHED = "unfinished", _("未结业")
-    COMPLETED = "completed", _("已结业")
+    # 已结业 only once the certificate is issued (ReportRow.status_label says which; issue 14).
+    COMPLETED = "completed", _("已达结业条件")
     FAILED = "failed", _("未通过")
 
 

@@ -140,6 +140,10 @@ class MyClassStanding:
         return ReportStatus(self.row.status)
 
     @property
+    def status_label(self) -> str:
+        return self.row.status_label
+
+    @property
     def earned_hours(self) -> Decimal:
         return self.row.earned_hours
 

@@ -95,6 +95,8 @@ def test_trainer_creates_a_class_and_stays_its_trainer(client, trainer, trainee,
     assert response.status_code == 302, response.content.decode()[:2000]
     tc = TrainingClass.objects.get(name="第二期发展对象培训班")
     assert list(tc.trainers.all()) == [trainer]
+    # The absence allowance left empty is its default, 0 (issue 14).
+    assert tc.leave_allowance_percent == Decimal("0")
     assert tc.required_hours == Decimal("24")
     assert Enrolment.objects.filter(training_class=tc, trainee__user=trainee).exists()
 

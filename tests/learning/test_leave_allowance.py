@@ -161,7 +161,7 @@ def test_leave_is_for_absent_enrolled_trainees_once(report_factory, trainer):
         offline_leave_record(
             session=session, trainee_id=stranger.pk, reason="病假", recorded_by=trainer
         )
-    assert "未报名本班" in exc.value.message_dict["trainee"][0]
+    assert "未编入本班" in exc.value.message_dict["trainee"][0]
     leave = offline_leave_record(
         session=session, trainee_id=absent.pk, reason=" 病假 ", recorded_by=trainer
     )

@@ -248,3 +248,22 @@ def test_the_class_form_shows_the_allowance_with_its_source(client, klass, train
     client.force_login(trainer)
     html = client.get(f"/admin/training_classes/edit/{klass.pk}/").content.decode()
     assert "可请假学时比例" in html and "四分之一" in html
+
+
+def test_the_class_form_refuses_more_than_a_quarter(client, klass, trainer):
+    client.force_login(trainer)
+    response = client.post(
+        f"/admin/training_classes/edit/{klass.pk}/",
+        {
+            "name": klass.name,
+            "audience_stage": klass.audience_stage,
+            "required_hours": "10",
+            "leave_allowance_percent": "30",
+            "pass_mark": "60",
+            "trainers": [trainer.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert "可请假学时比例须在 0 到 25% 之间" in response.content.decode()
+    klass.refresh_from_db()
+    assert klass.leave_allowance_percent == Decimal("0")

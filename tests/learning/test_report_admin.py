@@ -78,7 +78,7 @@ def test_class_report_page(trainer_client, world):
     for name in (world["a"].name, world["b"].name, world["c"].name):
         assert name in html
     assert html.count("<svg") >= 4 and "状态分布" in html and "考试成绩分布" in html
-    assert "已结业" in html and "75.00" in html
+    assert "已达结业条件" in html and "75.00" in html
     assert "向 1 名合格学员颁发结业证书" in html
     only_b = trainer_client.get(
         f"/admin/reports/classes/{tc.pk}/", {"status": "in_progress"}
@@ -154,7 +154,7 @@ def test_trainee_record_and_pdf(trainer_client, world):
     response = trainer_client.get(f"/admin/reports/classes/{tc.pk}/trainees/{a.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "学时记录" in html and "集中培训" in html and "学习党章" in html
+    assert "学时记录" in html and "集中授课" in html and "学习党章" in html
     assert world["quiz"].title in html and "75.00" in html
     assert "颁发结业证书" in html
     pdf = trainer_client.get(f"/admin/reports/classes/{tc.pk}/trainees/{a.pk}/record.pdf")

@@ -54,7 +54,7 @@ def test_report_json(klass, trainer):
     row = next(r for r in data["rows"] if r["trainee"]["id"] == a.pk)
     assert row["trainee"]["student_no"] == a.student_no
     assert row["earned_hours"] == "2.00" and row["required_hours"] == "2.00"
-    assert row["status"] == "completed" and row["status_display"] == "已结业"
+    assert row["status"] == "completed" and row["status_display"] == "已达结业条件"
     assert row["exam_best_score"] is None and row["exam_passed"] is None
     assert row["certificate_no"] is None
     # The schema says the class's trainee_count is never null (issue 23): it is counted.
@@ -100,7 +100,7 @@ def test_report_xlsx(klass, trainer):
     assert any("党支部=" in (line[0] or "") for line in values[1:5])
     header_index = next(i for i, line in enumerate(values) if line[0] == "姓名")
     header = values[header_index]
-    assert header[:6] == ["姓名", "学号/工号", "学院", "党支部", "培养阶段", "已修学时"]
+    assert header[:6] == ["姓名", "学号/工号", "学院", "党支部", "发展阶段", "已修学时"]
     data = values[header_index + 1 :]
     assert len(data) == 1
     assert data[0][1] == klass.people["c"].student_no

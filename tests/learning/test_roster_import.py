@@ -12,7 +12,7 @@ from learning.classes.roster import RosterError, roster_template, trainees_impor
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["姓名", "学号/工号", "学院", "党支部", "培养阶段", "手机号"]
+HEADER = ["姓名", "学号/工号", "学院", "党支部", "发展阶段", "手机号"]
 GOOD = [
     ["张三", "2023001", "计算机学院", "本科生第一党支部", "入党积极分子", "13800000001"],
     ["李四", 2023002, "计算机学院", "本科生第一党支部", "发展对象", None],
@@ -85,8 +85,8 @@ def test_empty_required_cell():
 
 def test_unknown_stage():
     errors = errors_of([["张三", "2023001", "计算机学院", "一支部", "积极分子候选人"]])
-    assert errors[0][:2] == (2, "培养阶段")
-    assert "积极分子候选人" in errors[0][2] and "不是有效的培养阶段" in errors[0][2]
+    assert errors[0][:2] == (2, "发展阶段")
+    assert "积极分子候选人" in errors[0][2] and "不是有效的发展阶段" in errors[0][2]
 
 
 def test_bad_phone():
@@ -314,7 +314,7 @@ def test_a_row_may_not_change_the_documented_stage():
     trainees_import(file=xlsx(GOOD))
     changed = [["张三", "2023001", "计算机学院", "本科生第一党支部", "发展对象", ""]]
     errors = errors_of(changed)
-    assert errors[0][:2] == (2, "培养阶段")
+    assert errors[0][:2] == (2, "发展阶段")
     assert "当前阶段为“入党积极分子”" in errors[0][2] and "发展纪实" in errors[0][2]
     assert TraineeProfile.objects.get(student_no="2023001").stage == "activist"
 
@@ -324,6 +324,6 @@ def test_political_status_is_not_a_stage(word):
     errors = errors_of(
         [["张三", "2023001", "计算机学院", "一支部", word]], header=HEADER[:4] + ["政治面貌"]
     )
-    assert errors[0][:2] == (2, "培养阶段")
+    assert errors[0][:2] == (2, "发展阶段")
     assert f"“{word}”是政治面貌，不是发展阶段" in errors[0][2]
     assert not TraineeProfile.objects.exists()

@@ -39,7 +39,7 @@ def test_a_trainee_made_in_the_admin_is_a_member_of_the_branch(client, trainer, 
     # Once linked, the stage is no longer the form's to change.
     profile = user.trainee_profile
     page = client.get(f"/admin/trainees/edit/{profile.pk}/").content.decode()
-    assert "培养阶段以发展纪实为准" in page
+    assert "发展阶段以发展纪实为准" in page
     client.post(
         f"/admin/trainees/edit/{profile.pk}/",
         {
@@ -212,7 +212,7 @@ def test_the_audience_is_the_derived_stage_and_the_roster_checks_it(branch):
     [error] = info.value.errors
     assert (error.row, error.column) == (
         2,
-        "培养阶段",
+        "发展阶段",
     ) and "只编入发展阶段为发展对象" in error.message
     assert not TraineeProfile.objects.filter(student_no="X001").exists()
 

@@ -11,7 +11,7 @@ Roles (columns, in this order):
     trainee         A1, trainee of class A — owner of the objects (attempt, certificate, entries)
     other_trainee   B1, trainee of class B
     editor          编辑
-    reviewer        审核
+    reviewer        审核员
     trainer         TA, 培训管理员 of class A (the objects' class)
     other_trainer   TB, 培训管理员 of class B only
     staff           a 培训管理员 who may see all classes (classes.view_all_classes)

@@ -17,13 +17,13 @@ from learning.classes.roster import (
 
 class Command(BaseCommand):
     help = (
-        "从名单（.xlsx、.xls 或 .csv）导入学员（姓名、学号/工号、学院、党支部、培养阶段、手机号），"
+        "从名单（.xlsx、.xls 或 .csv）导入学员（姓名、学号/工号、学院、党支部、发展阶段、手机号），"
         "有错则全部不导入；要新建学院/党支部时须加 --yes 确认。"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="名单文件（.xlsx、.xls 或 .csv）")
-        parser.add_argument("--class", dest="class_id", type=int, help="同时报名到此培训班（ID）")
+        parser.add_argument("--class", dest="class_id", type=int, help="同时编入此培训班（ID）")
         parser.add_argument(
             "--passwords-out",
             help="新账号随机初始密码表的保存位置（.xlsx，默认 初始密码-日期时间.xlsx）；首次登录必须修改",
@@ -71,7 +71,7 @@ class Command(BaseCommand):
             self.stdout.write(f"新账号的初始密码表：{passwords_out}（分发后请销毁）")
         self.stdout.write(
             self.style.SUCCESS(
-                f"新建学员 {result.created} 人，更新 {result.updated} 人，报名 {result.enrolled} 人；"
+                f"新建学员 {result.created} 人，更新 {result.updated} 人，编班 {result.enrolled} 人；"
                 f"新建学院 {result.colleges_created} 个、党支部 {result.branches_created} 个。"
             )
         )

@@ -40,6 +40,8 @@ def pipeline_xlsx_response(*, unit, progress, due, user, at) -> HttpResponse:
                 _("逾期事项"),
                 _("下一阶段"),
                 _("最早日期"),
+                _("缺材料"),
+                _("本人已提交，待确认"),
             ],
         )
     )
@@ -57,6 +59,8 @@ def pipeline_xlsx_response(*, unit, progress, due, user, at) -> HttpResponse:
                     overdue,
                     str(Stage(p.next.stage).label) if p.next else "",
                     p.next.earliest if p.next else None,
+                    "；".join(row.step.documents for row in p.missing_documents),
+                    "；".join(row.step.documents or row.step.title for row in p.pending),
                 ],
             )
         )
@@ -71,7 +75,8 @@ def pipeline_xlsx_response(*, unit, progress, due, user, at) -> HttpResponse:
                     item.member.student_no,
                     f"{item.step.code} {item.step.title}",
                     item.due_on,
-                    _("已逾期") if item.overdue else _("即将到期"),
+                    (_("已逾期") if item.overdue else _("即将到期"))
+                    + (" " + _("本人已提交，待确认") if item.pending else ""),
                 ],
             )
         )

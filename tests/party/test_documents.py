@@ -388,3 +388,19 @@ def test_board_queries_do_not_grow_with_documents(
     with CaptureQueriesContext(connection) as second:
         client.get(board)
     assert len(second) == len(first)
+
+
+def test_board_export_lists_missing_and_pending_documents(client, tree, activist):
+    from openpyxl import load_workbook
+
+    own_step_submit(user=tree["users"]["member"], step=report_step(), done_on=TODAY, upload=pdf())
+    client.force_login(tree["users"]["secretary"])
+    response = client.get(reverse("party:unit_board_export", args=[activist.unit.pk]))
+    workbook = load_workbook(io.BytesIO(response.content))
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    header, row = rows[1], next(r for r in rows if r[0] == activist.name)
+    assert header[-2:] == ("缺材料", "本人已提交，待确认")
+    assert "入党申请书" in row[-2]  # the 递交入党申请书 change has no document
+    assert row[-1] == "思想汇报"
+    items = list(workbook.worksheets[1].iter_rows(values_only=True))
+    assert any("6.1" in r[2] and "待确认" in r[4] for r in items[1:])

@@ -153,6 +153,14 @@ MATRIX: dict[str, str] = {
     "api-member-sponsor-end": "--------",
     "api-members-import": "--------",  # POST-only; nobody here manages a unit: 404
     "api-unit-members-export": "--------",
+    # documents of the path: no party/ member, change, record or document in this world (404
+    # for all); the party roles are in tests/party/test_access_matrix.py
+    "api-member-documents": "--------",
+    "api-member-stage-change-documents": "--------",
+    "api-member-step-records": "--------",
+    "api-member-step-record-documents": "--------",
+    "api-member-step-record-confirm": "--------",
+    "api-document": "--------",
     # party.meetings: no meeting in this world (MISSING) → 404 for all; the list is scoped (empty).
     # The roles of party work are in tests/security/test_meetings_matrix.py.
     "api-meetings": "-+++++++",
@@ -539,6 +547,8 @@ ARGUMENT_OBJECT = {
     "upload_id": "upload",  # not in this world yet: an upload of a roster / question file
     "sponsor_id": "party_sponsor",  # not in this world yet
     "leave_id": "offline_leave",  # not in this world: no 请假 recorded
+    "change_id": "party_stage_change",  # not in this world yet
+    "record_id": "party_step_record",  # not in this world yet
 }
 MISSING = 987654  # an id no object has: a route whose object this world lacks is "-" for all
 
@@ -567,6 +577,8 @@ def _kwargs(world, name: str, route: str) -> dict:
         kwargs[argument] = value
     if "<str:key>" in route:
         kwargs["key"] = "x"
+    if "<str:kind>" in route:  # a party document's kind (stage|step)
+        kwargs["kind"] = "step"
     if "<str:pk>" in route:
         kwargs["pk"] = objects[PK_OBJECT[namespace]].pk
     return kwargs

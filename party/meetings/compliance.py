@@ -1,13 +1,14 @@
 """Compliance of organisation life: per branch and year, which periods of each rule
 (rules.COMPLIANCE_RULES) are done, due or overdue — a calendar per branch, and a 院系党委's
-branches side by side. Reads only; a handful of queries whatever the number of branches."""
+branches side by side. Reads only; four queries whatever the number of branches: meetings are
+counted per unit, kind and month in SQL, and the rules applied in Python to those counts."""
 
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from party.organisation.models import Unit, UnitKind
 DONE, DUE, OVERDUE, UPCOMING = "done", "due", "overdue", "upcoming"
 STATE_LABELS = {DONE: _("已完成"), DUE: _("本期待办"), OVERDUE: _("逾期"), UPCOMING: _("未到期")}
 PERIOD_LABELS = {"month": _("每月"), "quarter": _("每季度"), "year": _("每年")}
+NONE_HELD = (0,) * 13  # meetings held per month (index 1–12) of a kind a branch never held
 
 
 def periods(year: int, period: str) -> list[tuple[str, date, date]]:
@@ -104,10 +106,27 @@ def _member_count_on(branch_ids: list[int], day: date) -> dict[int, set[int]]:
     return result
 
 
+def _month_of(field: str, year: int, tz) -> Case:
+    """The local month (1–12) of a datetime inside `year`, as plain comparisons with the local
+    month starts (no per-row date function: SQLite's would call into Python for every row)."""
+    whens = [
+        When(**{f"{field}__lt": timezone.make_aware(datetime(year, m + 1, 1), tz)}, then=Value(m))
+        for m in range(1, 12)
+    ]
+    return Case(*whens, default=Value(12), output_field=IntegerField())
+
+
 def branches_compliance(
-    *, branches: list[Unit], year: int, today: date | None = None
+    *,
+    branches: list[Unit],
+    year: int,
+    today: date | None = None,
+    attending: dict[int, set[int]] | None = None,
 ) -> dict[int, list[RuleState]]:
-    """The compliance of each branch for `year`, keyed by branch id (five queries in all)."""
+    """The compliance of each branch for `year`, keyed by branch id. Four queries in all whatever
+    the number of branches (three when the caller passes `attending`, each branch's members in an
+    ATTENDING_STAGES stage on min(today, 31 December): the statistics engine has them already):
+    meetings are counted per unit, kind and month in SQL and the rules applied to those counts."""
     today = today or timezone.localdate()
     if not branches:
         return {}
@@ -132,60 +151,83 @@ def branches_compliance(
         groups_of[branch_id].add(group_id)
     unit_ids = [b.pk for b in branches] + list(group_branch)
     # Held = started by now; a meeting planned for later this month does not yet count.
-    held = list(
-        Meeting.objects.filter(
-            unit_id__in=unit_ids, starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
-        ).values_list("pk", "unit_id", "kind", "starts_at")
-    )
-    talk_ids = [pk for pk, _, kind, _ in held if kind == MeetingKind.TALK]
-    talked: dict[int, set[int]] = defaultdict(set)  # meeting → member ids
-    for meeting_id, member_id in Meeting.participants.through.objects.filter(
-        meeting_id__in=talk_ids
-    ).values_list("meeting_id", "member_id"):
-        talked[meeting_id].add(member_id)
-    members_of = _member_count_on([b.pk for b in branches], min(today, date(year, 12, 31)))
-
-    by_branch: dict[int, list[tuple[int, int, str, date]]] = defaultdict(list)
-    for pk, unit_id, kind, starts_at in held:
+    in_year = {"starts_at__gte": start, "starts_at__lt": end, "starts_at__lte": now}
+    # (branch, kind) → meetings held per month (index 1–12); (branch, kind, month) → units that met
+    held: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 13)
+    met_units: dict[tuple[int, str, int], set[int]] = defaultdict(set)
+    for unit_id, kind, month, n in (
+        Meeting.objects.filter(unit_id__in=unit_ids, **in_year)
+        .annotate(month=_month_of("starts_at", year, tz))
+        .values("unit_id", "kind", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("unit_id", "kind", "month", "n")
+    ):
         branch_id = group_branch.get(unit_id, unit_id)
-        by_branch[branch_id].append((pk, unit_id, kind, timezone.localdate(starts_at, tz)))
+        held[(branch_id, kind)][month] += n
+        met_units[(branch_id, kind, month)].add(unit_id)
+    per_member_kinds = [r["kind"] for r in COMPLIANCE_RULES if r.get("per_member")]
+    talked: dict[tuple[int, str, int], set[int]] = defaultdict(set)  # … → members talked with
+    if any(kind in per_member_kinds for _branch, kind in held):
+        for unit_id, kind, month, member_id in (
+            Meeting.participants.through.objects.filter(
+                meeting__unit_id__in=unit_ids,
+                meeting__kind__in=per_member_kinds,
+                **{f"meeting__{k}": v for k, v in in_year.items()},
+            )
+            .annotate(month=_month_of("meeting__starts_at", year, tz))
+            .values_list("meeting__unit_id", "meeting__kind", "month", "member_id")
+        ):
+            talked[(group_branch.get(unit_id, unit_id), kind, month)].add(member_id)
+    if per_member_kinds and attending is None:
+        attending = _member_count_on([b.pk for b in branches], min(today, date(year, 12, 31)))
+    calendars = {
+        rule["period"]: [
+            (label, first, last, first.month, last.month)
+            for label, first, last in periods(year, rule["period"])
+        ]
+        for rule in COMPLIANCE_RULES
+    }
 
     result = {}
     for branch in branches:
         rules = []
-        meetings = by_branch.get(branch.pk, [])
         for rule in COMPLIANCE_RULES:
-            state = RuleState(kind=rule["kind"], period=rule["period"], source=rule["source"])
-            kind_meetings = [m for m in meetings if m[2] == rule["kind"]]
-            for label, first, last in periods(year, rule["period"]):
-                inside = [m for m in kind_meetings if first <= m[3] <= last]
+            kind = rule["kind"]
+            state = RuleState(kind=kind, period=rule["period"], source=rule["source"])
+            expected_groups = groups_of.get(branch.pk, set())
+            if rule.get("per_group") and not expected_groups:
+                state.applies = False  # a branch without 党小组 has no group meetings to hold
+                rules.append(state)
+                continue
+            by_month = held.get((branch.pk, kind), NONE_HELD)
+            for label, first, last, month_from, month_to in calendars[rule["period"]]:
+                count = sum(by_month[month_from : month_to + 1])
                 note = ""
+                keys = ()
+                if rule.get("per_group") or rule.get("per_member"):
+                    keys = [(branch.pk, kind, m) for m in range(month_from, month_to + 1)]
                 if rule.get("per_group"):
-                    expected_groups = groups_of.get(branch.pk, set())
-                    if not expected_groups:
-                        state.applies = False
-                    met = {m[1] for m in inside}
-                    ok = bool(expected_groups) and expected_groups <= met
+                    met = set().union(*(met_units.get(key, ()) for key in keys))
+                    ok = expected_groups <= met
                     note = f"{len(met & expected_groups)}/{len(expected_groups)}"
                 elif rule.get("per_member"):
-                    expected = members_of.get(branch.pk, set())
-                    met = set().union(*(talked[m[0]] for m in inside)) if inside else set()
+                    expected = attending.get(branch.pk, set())
+                    met = set().union(*(talked.get(key, ()) for key in keys))
                     ok = bool(expected) and expected <= met
                     note = f"{len(met & expected)}/{len(expected)}"
                 else:
-                    ok = bool(inside)
+                    ok = count > 0
                 state.periods.append(
                     PeriodState(
                         label=label,
                         starts=first,
                         ends=last,
                         state=_state(ok=ok, starts=first, ends=last, today=today),
-                        held=len(inside),
+                        held=count,
                         note=note,
                     )
                 )
-            if not state.applies:
-                state.periods = []  # a branch without 党小组 has no group meetings to hold
             rules.append(state)
         result[branch.pk] = rules
     return result

@@ -1,5 +1,7 @@
 """REST views of quizzes and attempts: parse, call one service, respond (docs/api.md)."""
 
+from functools import cache
+
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -21,6 +23,7 @@ from learning.quizzes.models import Attempt, Quiz, ReviewLevel
 from learning.quizzes.serializers import (
     AnswerInputSerializer,
     AnswerSavedSerializer,
+    AttemptQuestionSerializer,
     AttemptSerializer,
     FocusLostInputSerializer,
     FocusLostSerializer,
@@ -29,14 +32,37 @@ from learning.quizzes.serializers import (
 
 
 def attempt_payload(detail: dict) -> dict:
-    """The attempt as JSON; fields the review rules left out stay out (not null)."""
-    data = dict(AttemptSerializer(detail).data)
+    """The attempt as JSON; fields the review rules left out stay out (not null).
+
+    The attempt's own fields go through AttemptSerializer; its 40-odd questions are shaped by
+    the question serializer's own fields, called directly: going through the nested serializers
+    was a third of the server work of starting an exam (docs/performance.md). The output is the
+    same (tests/learning/test_quiz_api.py compares both).
+    """
+    data = dict(AttemptSerializer({**detail, "questions": []}).data)
     data = {key: value for key, value in data.items() if key in detail}
-    data["questions"] = [
-        {key: value for key, value in shaped.items() if key in source}
-        for shaped, source in zip(data["questions"], detail["questions"], strict=True)
-    ]
+    data["questions"] = [_question_payload(question) for question in detail["questions"]]
     return data
+
+
+@cache
+def _question_fields() -> dict:
+    return dict(AttemptQuestionSerializer().fields)
+
+
+def _question_payload(question: dict) -> dict:
+    shaped = {}
+    for name, field in _question_fields().items():
+        if name not in question:
+            continue
+        value = question[name]
+        if value is None:
+            shaped[name] = None
+        elif name == "options":
+            shaped[name] = [{"key": str(o["key"]), "text": str(o["text"])} for o in value]
+        else:
+            shaped[name] = field.to_representation(value)
+    return shaped
 
 
 def _own_attempt(request, attempt_id: int) -> Attempt:
@@ -75,7 +101,9 @@ class QuizAttemptsView(APIView):
         except QuizNotAvailable as exc:
             raise Conflict(exc.message) from exc
         attempt.quiz = quiz
-        data = attempt_payload(selectors.attempt_detail(attempt=attempt))
+        # A new attempt has no saved answers: not read.
+        detail = selectors.attempt_detail(attempt=attempt, answers=[] if created else None)
+        data = attempt_payload(detail)
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -97,11 +97,17 @@ def practice_leaks(*, quiz: Quiz) -> list[str]:
     ]
 
 
-def attempt_detail(*, attempt: Attempt, now: datetime | None = None) -> dict:
-    """Everything the trainee may see of their attempt, as plain data for the API and the page."""
+def attempt_detail(
+    *, attempt: Attempt, now: datetime | None = None, answers: list | None = None
+) -> dict:
+    """Everything the trainee may see of their attempt, as plain data for the API and the page.
+
+    `answers`: the attempt's saved answers when the caller knows them (a new attempt has none),
+    else they are read.
+    """
     now = now or timezone.now()
     level = review_level(attempt=attempt, now=now)
-    rows = {row.question_id: row for row in attempt.answers.all()}
+    rows = {row.question_id: row for row in (attempt.answers.all() if answers is None else answers)}
     data = {
         "id": attempt.pk,
         "quiz": attempt.quiz_id,

@@ -179,7 +179,7 @@ def test_a_connection_lost_inside_an_outer_transaction_is_not_retried(exam_attem
         calls.append(args)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(attempts, "_answer_upsert", lost)
+    monkeypatch.setattr(attempts, "_answer_store", lost)
     with pytest.raises(OperationalError):
         quizzes.attempt_answer_save(
             attempt_id=attempt.pk, user=trainee, question_id=singles[0].pk, answer="B"

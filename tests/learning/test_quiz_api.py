@@ -5,10 +5,22 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from learning.quizzes.models import Attempt, AttemptState, QuestionType, QuizKind
+from learning.quizzes import selectors
+from learning.quizzes.api_views import attempt_payload
+from learning.quizzes.models import (
+    Attempt,
+    AttemptAnswer,
+    AttemptState,
+    AttemptStep,
+    QuestionType,
+    QuizKind,
+)
+from learning.quizzes.serializers import AttemptSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +195,7 @@ def test_practice_quiz_on_a_visible_lesson_any_logged_in_user(
     assert client.post(f"/api/v1/quizzes/{practice.pk}/attempts/").status_code == 404
 
 
-def test_query_counts_of_start_resume_and_save_are_constant(
+def test_query_counts_of_start_resume_save_and_submit_are_constant(
     api, quiz_exam_factory, quiz_class_factory, trainee, quiz_bank, django_assert_num_queries
 ):
     klass = quiz_class_factory(trainees=[trainee])
@@ -197,19 +209,71 @@ def test_query_counts_of_start_resume_and_save_are_constant(
         time_limit_minutes=60,
     )
     # auth lookup is not counted (force_authenticate); quiz, enrolment, previous attempts, fixed
-    # questions, rules, candidates, chosen rows, savepoint + insert + release, answers.
-    with django_assert_num_queries(11):
+    # questions, rules, candidates, chosen rows, savepoint + insert + release (a new attempt has
+    # no answers to read).
+    with django_assert_num_queries(10):
         body = start(api, exam).json()
+    # quiz, enrolment, previous attempts, the attempt, its answers.
     with django_assert_num_queries(5):
         assert start(api, exam).status_code == 200
     question = next(q for q in body["questions"] if q["type"] == "single")
-    # savepoint, locked attempt, upsert answer, insert step, release.
-    with django_assert_num_queries(5):
-        api.put(
+    # PostgreSQL: the attempt's state and this question of its snapshot, then one guarded write.
+    # SQLite: savepoint, locked attempt, upsert answer, insert step, release.
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 5):
+        response = api.put(
             f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
             {"answer": question["options"][0]["key"]},
             format="json",
         )
+    assert response.status_code == 200
+    # savepoint, locked attempt with its quiz and class, answers, their grades (one bulk update),
+    # attempt update, release.
+    with django_assert_num_queries(6):
+        assert api.post(f"/api/v1/attempts/{body['id']}/submit/").status_code == 200
+
+
+def test_a_cleared_answer_is_stored_as_no_answer_and_every_save_is_a_step(api, exam):
+    body = start(api, exam).json()
+    question = next(q for q in body["questions"] if q["type"] == "multiple")
+    url = f"/api/v1/attempts/{body['id']}/answers/{question['id']}/"
+    assert api.put(url, {"answer": ["A", "C"]}, format="json").json()["answer"] == ["A", "C"]
+    cleared = api.put(url, {"answer": None}, format="json")
+    assert cleared.status_code == 200 and cleared.json()["answer"] is None
+    row = AttemptAnswer.objects.get(attempt_id=body["id"], question_id=question["id"])
+    assert row.answer is None
+    assert AttemptAnswer.objects.filter(attempt_id=body["id"], answer__isnull=True).count() == 1
+    steps = AttemptStep.objects.filter(attempt_id=body["id"], question_id=question["id"])
+    assert [s.answer for s in steps.order_by("id")] == [["A", "C"], None]
+    assert start(api, exam).json()["answers"] == {}
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'",
+    reason="SQLite saves in one BEGIN IMMEDIATE transaction: no read before the write lock",
+)
+def test_a_save_that_meets_a_hand_in_between_its_read_and_its_write_writes_nothing(api, exam):
+    """The guarded write checks the attempt again under its row lock: an attempt handed in after
+    the save read it (another tab, the deadline task) gets no answer, and the trainee a 409."""
+    body = start(api, exam).json()
+    question = next(q for q in body["questions"] if q["type"] == "single")
+    handed_in = []
+
+    def hand_in_first(execute, sql, params, many, context):
+        if "INSERT" in sql and not handed_in:
+            handed_in.append(sql)
+            Attempt.objects.filter(pk=body["id"]).update(state=AttemptState.SUBMITTED)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(hand_in_first):
+        response = api.put(
+            f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
+            {"answer": question["options"][0]["key"]},
+            format="json",
+        )
+    assert handed_in
+    assert response.status_code == 409
+    assert not AttemptAnswer.objects.filter(attempt_id=body["id"]).exists()
+    assert not AttemptStep.objects.filter(attempt_id=body["id"]).exists()
 
 
 def test_schema_lists_the_quiz_endpoints(api):
@@ -218,3 +282,51 @@ def test_schema_lists_the_quiz_endpoints(api):
     paths = json.loads(schema.content)["paths"]
     assert "/api/v1/quizzes/{quiz_id}/attempts/" in paths
     assert "/api/v1/attempts/{attempt_id}/answers/{question_id}/" in paths
+
+
+def _payload_through_serializers(detail: dict) -> dict:
+    """What attempt_payload returned before it called the question fields directly."""
+    data = dict(AttemptSerializer(detail).data)
+    data = {key: value for key, value in data.items() if key in detail}
+    data["questions"] = [
+        {key: value for key, value in shaped.items() if key in source}
+        for shaped, source in zip(data["questions"], detail["questions"], strict=True)
+    ]
+    return data
+
+
+def test_the_attempt_payload_is_what_the_serializers_give(api, exam, quiz_bank):
+    body = start(api, exam).json()
+    for question in body["questions"][:4]:
+        answer = True if question["type"] == "true_false" else None
+        if question["options"]:
+            answer = question["options"][0]["key"]
+            answer = [answer] if question["type"] == "multiple" else answer
+        if question["type"] == "fill":
+            answer = ["为人民服务"]
+        api.put(
+            f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
+            {"answer": answer},
+            format="json",
+        )
+    attempt = Attempt.objects.select_related("quiz").get(pk=body["id"])
+    details = [selectors.attempt_detail(attempt=attempt)]
+    api.post(f"/api/v1/attempts/{body['id']}/submit/")
+    exam.closes_at = timezone.now() - timedelta(minutes=1)
+    exam.save()
+    attempt = Attempt.objects.select_related("quiz").get(pk=body["id"])
+    graded = selectors.attempt_detail(attempt=attempt)
+    assert graded["review"] == "explanations"
+    details.append(graded)
+    # Every optional question field at once, and nulls.
+    odd = dict(graded, deadline=None, remaining_seconds=None, score=None)
+    odd["questions"] = [
+        {**graded["questions"][0], "key_hidden": True, "comment": "很好", "awarded": None},
+        {**graded["questions"][1], "blanks": 2, "awarded": Decimal("1.5")},
+    ]
+    details.append(odd)
+    renderer = JSONRenderer()
+    for detail in details:
+        assert renderer.render(attempt_payload(detail)) == renderer.render(
+            _payload_through_serializers(detail)
+        )

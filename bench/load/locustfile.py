@@ -1,8 +1,12 @@
-"""Locust scenarios for bench/load/run.sh: an exam peak (ExamTrainee) and a study evening (StudyTrainee).
+"""Locust scenarios for bench/load/run.sh: an exam peak (ExamTrainee), a study evening
+(StudyTrainee), and beside either a no-op probe (NoopProbe) on the same server.
 
-LOAD_DATA names the JSON written by bench/load/prepare.py (usernames, password, exam id, page URLs).
-Each simulated user logs in as its own trainee. The server runs the production settings behind
+LOAD_DATA names the JSON written by bench/load/prepare.py (usernames, tokens, password, exam id,
+page URLs). Each simulated user is its own trainee. The server runs the production settings behind
 what would be nginx: every request carries X-Forwarded-Proto: https, as the proxy would add.
+
+The server (bench/load/wsgi.py) answers with its own time for each request (Server-Timing); the
+users collect it per request type and write it to LOAD_SERVER_TIMING (JSON) when the run stops.
 """
 
 import json
@@ -11,39 +15,94 @@ import random
 from itertools import cycle
 from urllib.parse import urlsplit
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant_pacing, events, task
 from locust.exception import StopUser
 
 with open(os.environ["LOAD_DATA"], encoding="utf-8") as _file:
     DATA = json.load(_file)
 # Users take trainees in turn; gevent switches only on I/O, so next() needs no lock.
 _TRAINEES = cycle(DATA["usernames"])
-# Answers a trainee saves before submitting: with a save every 2–5 s, a trainee who starts within
-# the first ~25 s of the run submits before a 60 s run ends.
-EXAM_SAVES = int(os.environ.get("LOAD_EXAM_SAVES", "6"))
+_TOKENS = cycle(DATA["tokens"])
+# Answers a trainee saves before handing in, and the seconds between two saves (a trainee reading
+# and answering one question): 4 saves every 12–18 s by default, then the submit.
+EXAM_SAVES = int(os.environ.get("LOAD_EXAM_SAVES", "4"))
+EXAM_WAIT = tuple(float(x) for x in os.environ.get("LOAD_EXAM_WAIT", "12,18").split(","))
+# LOAD_EXAM_LOGIN=1: each exam user logs in with its password first (PBKDF2, ~0.25 s of CPU each)
+# instead of using the token issued before the exam.
+EXAM_LOGIN = os.environ.get("LOAD_EXAM_LOGIN") == "1"
 # Heartbeats per lesson before the trainee moves to another lesson (the player sends one per ~10 s).
 LESSON_BEATS = int(os.environ.get("LOAD_LESSON_BEATS", "4"))
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
+# Request type → [(server wall ms, server CPU ms)], from the Server-Timing header.
+SERVER_TIMING: dict[str, list[tuple[float, float]]] = {}
 
-class ExamTrainee(HttpUser):
-    """Logs in with the token API, starts the class exam, saves an answer every few seconds, submits."""
 
-    wait_time = between(2, 5)
+def _server_timing(response, name: str):
+    header = response.headers.get("Server-Timing", "") if response is not None else ""
+    parts = dict(p.strip().split(";dur=", 1) for p in header.split(",") if ";dur=" in p)
+    if "app" in parts and "cpu" in parts:
+        SERVER_TIMING.setdefault(name, []).append((float(parts["app"]), float(parts["cpu"])))
+    return response
+
+
+@events.test_stop.add_listener
+def _write_server_timing(**kwargs):
+    path = os.environ.get("LOAD_SERVER_TIMING")
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(SERVER_TIMING, out)
+
+
+class NoopProbe(HttpUser):
+    """The floor, measured by the same server in the same seconds: two users call a DRF view
+    with token authentication that does nothing else (bench/exams.py), twice a second each."""
+
+    fixed_count = 2
+    wait_time = constant_pacing(0.5)
 
     def on_start(self):
         self.client.headers.update(PROXY_HEADERS)
-        response = self.client.post(
-            "/api/v1/auth/token/",
-            json={"username": next(_TRAINEES), "password": DATA["password"]},
-            name="POST /api/v1/auth/token/",
-        )
-        if response.status_code != 200:
-            raise StopUser()
-        self.client.headers["Authorization"] = f"Token {response.json()['token']}"
-        response = self.client.post(
-            f"/api/v1/quizzes/{DATA['quiz']}/attempts/",
-            name="POST /api/v1/quizzes/[id]/attempts/",
+        self.client.headers["Authorization"] = f"Token {DATA['tokens'][0]}"
+
+    @task
+    def noop(self):
+        name = "GET /bench-noop/ (no-op)"
+        _server_timing(self.client.get("/bench-noop/", name=name), name)
+
+
+class ExamTrainee(HttpUser):
+    """Starts the class exam with the token issued before it (or logs in first, LOAD_EXAM_LOGIN=1),
+    saves an answer every 12–18 s (LOAD_EXAM_WAIT), hands in after LOAD_EXAM_SAVES answers."""
+
+    done = False
+
+    def wait_time(self):
+        # A trainee who handed in stays (idle) until the run ends: locust would start a new user
+        # in a stopped one's place, and that one would sit the exam a second time.
+        return 3600.0 if self.done else random.uniform(*EXAM_WAIT)
+
+    def on_start(self):
+        self.client.headers.update(PROXY_HEADERS)
+        if EXAM_LOGIN:
+            name = "POST /api/v1/auth/token/"
+            response = _server_timing(
+                self.client.post(
+                    "/api/v1/auth/token/",
+                    json={"username": next(_TRAINEES), "password": DATA["password"]},
+                    name=name,
+                ),
+                name,
+            )
+            if response.status_code != 200:
+                raise StopUser()
+            token = response.json()["token"]
+        else:
+            token = next(_TOKENS)
+        self.client.headers["Authorization"] = f"Token {token}"
+        name = "POST /api/v1/quizzes/[id]/attempts/"
+        response = _server_timing(
+            self.client.post(f"/api/v1/quizzes/{DATA['quiz']}/attempts/", name=name), name
         )
         if response.status_code not in (200, 201):
             raise StopUser()
@@ -54,12 +113,16 @@ class ExamTrainee(HttpUser):
 
     @task
     def answer_or_submit(self):
+        if self.done:
+            return
         if self.saved >= EXAM_SAVES:
-            self.client.post(
-                f"/api/v1/attempts/{self.attempt['id']}/submit/",
-                name="POST /api/v1/attempts/[id]/submit/",
+            name = "POST /api/v1/attempts/[id]/submit/"
+            _server_timing(
+                self.client.post(f"/api/v1/attempts/{self.attempt['id']}/submit/", name=name),
+                name,
             )
-            raise StopUser()
+            self.done = True
+            return
         question = self.questions[self.saved % len(self.questions)]
         keys = [option["key"] for option in question["options"]]
         answer = {
@@ -67,10 +130,14 @@ class ExamTrainee(HttpUser):
             "multiple": random.sample(keys, 2) if len(keys) >= 2 else keys,
             "true_false": random.choice([True, False]),
         }[question["type"]]
-        self.client.put(
-            f"/api/v1/attempts/{self.attempt['id']}/answers/{question['id']}/",
-            json={"answer": answer},
-            name="PUT /api/v1/attempts/[id]/answers/[qid]/",
+        name = "PUT /api/v1/attempts/[id]/answers/[qid]/"
+        _server_timing(
+            self.client.put(
+                f"/api/v1/attempts/{self.attempt['id']}/answers/{question['id']}/",
+                json={"answer": answer},
+                name=name,
+            ),
+            name,
         )
         self.saved += 1
 
@@ -109,7 +176,7 @@ class StudyTrainee(HttpUser):
         # the server sets is marked sendable here.
         for cookie in self.client.cookies:
             cookie.secure = False
-        return response
+        return _server_timing(response, kwargs.get("name", url))
 
     def _open_lesson(self):
         self._call("get", "/", name="GET / (home page)")

@@ -126,6 +126,16 @@ def prepare(*, trainees: int) -> dict:
         ]
     )
 
+    # API tokens issued before the exam (trainees log in beforehand: a login costs ~0.25 s of CPU,
+    # docs/performance.md); the exam users take these.
+    from rest_framework.authtoken.models import Token
+
+    have_token = set(Token.objects.filter(user__in=users).values_list("user_id", flat=True))
+    Token.objects.bulk_create(
+        [Token(user=user, key=Token.generate_key()) for user in users if user.pk not in have_token]
+    )
+    tokens = dict(Token.objects.filter(user__in=users).values_list("user__username", "key"))
+
     bank = _bank()
     quiz, created = Quiz.objects.get_or_create(
         title=EXAM_TITLE,
@@ -153,6 +163,7 @@ def prepare(*, trainees: int) -> dict:
     return {
         "password": PASSWORD,
         "usernames": usernames,
+        "tokens": [tokens[u] for u in usernames],
         "quiz": quiz.pk,
         "courses": [c.url for c in CoursePage.objects.live().order_by("path")],
         "lessons": [{"id": a.pk, "url": a.url} for a in articles],

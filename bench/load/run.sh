@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Load test end to end: a throwaway PostgreSQL database, gunicorn with the production settings, two
-# locust scenarios (exam peak, study evening), a per-request summary, and cleanup. Loopback only.
+# Load test end to end: a throwaway database (PostgreSQL, or SQLite with LOAD_DB_ENGINE=sqlite),
+# gunicorn with the production settings, two locust scenarios (exam peak, study evening) each beside
+# a no-op probe on the same server, a per-request summary with the server's own time per request,
+# and cleanup. Loopback only.
 #
-#   bench/load/run.sh                      # 100 exam users (10/s), 50 study users (2/s), 60 s each
-#   LOAD_EXAM_USERS=300 LOAD_EXAM_RATE=50 LOAD_RUN_TIME=60s bench/load/run.sh
+#   bench/load/run.sh       # exam: 300 takers starting over 30 s, a save every 12–18 s, 4 saves,
+#                           # submit; study evening: 50 users arriving at 2/s for 60 s
+#   LOAD_SCENARIOS=exam LOAD_TRAINEES=2000 LOAD_EXAM_USERS=2000 bench/load/run.sh   # the peak
+#   LOAD_DB_ENGINE=sqlite LOAD_SCENARIOS=exam LOAD_TRAINEES=500 LOAD_EXAM_USERS=500 bench/load/run.sh
 #
-# Knobs: LOAD_PG_URL (server, default postgres://postgres@127.0.0.1:5432), LOAD_DB (dangke_load),
-# LOAD_TRAINEES (enrolled trainees, 300), LOAD_EXAM_USERS/LOAD_EXAM_RATE (100 users, 10 spawned/s),
-# LOAD_STUDY_USERS/LOAD_STUDY_RATE (50 users, 2/s: an evening's arrivals are spread out),
-# LOAD_RUN_TIME (60s per scenario), LOAD_WORKERS (4), LOAD_SCENARIOS ("exam study"),
-# LOAD_KEEP_DIR (keep the CSV files there); the locustfile reads LOAD_EXAM_SAVES (answers saved
-# before submitting, 6) and LOAD_LESSON_BEATS (heartbeats per lesson, 4).
+# Knobs: LOAD_DB_ENGINE (postgresql | sqlite), LOAD_PG_URL (server, default
+# postgres://postgres@127.0.0.1:5432), LOAD_DB (dangke_load), LOAD_TRAINEES (enrolled trainees,
+# 300; each has an API token issued before the exam), LOAD_EXAM_USERS (300) and LOAD_EXAM_SPREAD
+# (seconds over which they start, 30; or LOAD_EXAM_RATE users/s), LOAD_STUDY_USERS/LOAD_STUDY_RATE
+# (50 users, 2/s: an evening's arrivals are spread out), LOAD_RUN_TIME (exam: long enough for the
+# last starter to hand in; study: 60s), LOAD_WORKERS (4), LOAD_WORKER_CLASS (sync; gthread with
+# LOAD_THREADS), LOAD_SCENARIOS ("exam study"), LOAD_KEEP_DIR (keep the CSV files there); the
+# locustfile reads LOAD_EXAM_SAVES (answers saved before submitting, 4), LOAD_EXAM_WAIT (seconds
+# between saves, "12,18"), LOAD_EXAM_LOGIN=1 (log in with the password instead of the token) and
+# LOAD_LESSON_BEATS (heartbeats per lesson, 4).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,8 +26,10 @@ BIN="$ROOT/.venv/bin"
 PG_URL="${LOAD_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 PG_URL="${PG_URL%/}"
 DB="${LOAD_DB:-dangke_load}"
-RUN_TIME="${LOAD_RUN_TIME:-60s}"
+ENGINE="${LOAD_DB_ENGINE:-postgresql}"
 WORKERS="${LOAD_WORKERS:-4}"
+WORKER_CLASS="${LOAD_WORKER_CLASS:-sync}"
+THREADS="${LOAD_THREADS:-1}"
 SCENARIOS="${LOAD_SCENARIOS:-exam study}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dangke-load.XXXXXX")"
 SERVER_PID=""
@@ -41,7 +51,9 @@ cleanup() {
 		kill "$SERVER_PID"
 		wait "$SERVER_PID" 2>/dev/null || true
 	fi
-	pg_admin "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
+	if [[ "$ENGINE" == postgresql ]]; then
+		pg_admin "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" || true
+	fi
 	if [[ -n "${LOAD_KEEP_DIR:-}" ]]; then
 		mkdir -p "$LOAD_KEEP_DIR" && cp "$WORK"/*.csv "$LOAD_KEEP_DIR"/ 2>/dev/null || true
 	fi
@@ -49,23 +61,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-case "$PG_URL" in
-postgres://*@127.0.0.1:* | postgres://*@localhost:* | postgresql://*@127.0.0.1:* | postgresql://*@localhost:*) ;;
+case "$ENGINE" in
+postgresql)
+	case "$PG_URL" in
+	postgres://*@127.0.0.1:* | postgres://*@localhost:* | postgresql://*@127.0.0.1:* | postgresql://*@localhost:*) ;;
+	*)
+		echo "LOAD_PG_URL must point at this machine (127.0.0.1 or localhost): $PG_URL" >&2
+		exit 2
+		;;
+	esac
+	pg_admin "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"
+	pg_admin "CREATE DATABASE \"$DB\""
+	export DATABASE_URL="$PG_URL/$DB"
+	;;
+sqlite) export DATABASE_URL="sqlite:///$WORK/$DB.sqlite3" ;;
 *)
-	echo "LOAD_PG_URL must point at this machine (127.0.0.1 or localhost): $PG_URL" >&2
+	echo "LOAD_DB_ENGINE must be postgresql or sqlite: $ENGINE" >&2
 	exit 2
 	;;
 esac
-
-pg_admin "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"
-pg_admin "CREATE DATABASE \"$DB\""
 
 PORT="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export DJANGO_SETTINGS_MODULE=cms.settings.production
 export SECRET_KEY
 SECRET_KEY="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export ALLOWED_HOSTS=127.0.0.1
-export DATABASE_URL="$PG_URL/$DB"
 export DANGKE_VAR_DIR="$WORK/var"
 export STATIC_ROOT="$WORK/static"
 export TASK_BACKEND=database
@@ -77,7 +97,9 @@ echo "== preparing $DB: migrate, demo content, ${LOAD_TRAINEES:-300} trainees in
 "$BIN/python" -m bench.load.prepare "$LOAD_DATA"
 "$BIN/python" manage.py collectstatic --noinput -v 0
 
-"$BIN/gunicorn" cms.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --timeout 120 \
+# bench.load.wsgi is cms.wsgi plus the no-op endpoint and a Server-Timing header per response.
+"$BIN/gunicorn" bench.load.wsgi:application --workers "$WORKERS" --worker-class "$WORKER_CLASS" \
+	--threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 120 --backlog 4096 \
 	--log-level warning >"$WORK/gunicorn.log" 2>&1 &
 SERVER_PID=$!
 "$BIN/python" - "http://127.0.0.1:$PORT/healthz" <<'PY'
@@ -97,24 +119,41 @@ while True:
         time.sleep(0.5)
 PY
 
-echo "== gunicorn cms.wsgi --workers $WORKERS on 127.0.0.1:$PORT (production settings, PostgreSQL $DB)"
+echo "== gunicorn (cms.wsgi + no-op) --workers $WORKERS --worker-class $WORKER_CLASS --threads $THREADS on 127.0.0.1:$PORT (production settings, $ENGINE $DB)"
 echo "   machine: $(nproc) cores, load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 for scenario in $SCENARIOS; do
 	case "$scenario" in
-	exam) class=ExamTrainee users="${LOAD_EXAM_USERS:-100}" rate="${LOAD_EXAM_RATE:-10}" ;;
-	study) class=StudyTrainee users="${LOAD_STUDY_USERS:-50}" rate="${LOAD_STUDY_RATE:-2}" ;;
+	exam)
+		class=ExamTrainee
+		users="${LOAD_EXAM_USERS:-300}"
+		spread="${LOAD_EXAM_SPREAD:-30}"
+		rate="${LOAD_EXAM_RATE:-$(((users + spread - 1) / spread))}"
+		# The last starter saves LOAD_EXAM_SAVES answers 12–18 s apart, then hands in.
+		wait_max="${LOAD_EXAM_WAIT:-12,18}"
+		wait_max="${wait_max#*,}"
+		run_time="${LOAD_RUN_TIME:-$((users / rate + (${LOAD_EXAM_SAVES:-4} + 1) * ${wait_max%.*} + 10))s}"
+		;;
+	study)
+		class=StudyTrainee users="${LOAD_STUDY_USERS:-50}" rate="${LOAD_STUDY_RATE:-2}"
+		run_time="${LOAD_RUN_TIME:-60s}"
+		;;
 	*)
 		echo "unknown scenario: $scenario (exam, study)" >&2
 		exit 2
 		;;
 	esac
 	echo
-	echo "== $scenario: locust --headless -u $users -r $rate -t $RUN_TIME $class"
-	"$BIN/locust" -f bench/load/locustfile.py --headless -u "$users" -r "$rate" -t "$RUN_TIME" \
-		--host "http://127.0.0.1:$PORT" --csv "$WORK/$scenario" --only-summary \
-		--loglevel WARNING "$class" >"$WORK/$scenario.log" 2>&1 || true
-	"$BIN/python" -m bench.load.report "$WORK/${scenario}_stats.csv" "$WORK/${scenario}_failures.csv" ||
+	# Two more users: the no-op probe (NoopProbe, fixed_count 2), started first.
+	echo "== $scenario: locust --headless -u $((users + 2)) -r $rate -t $run_time $class NoopProbe"
+	echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	LOAD_SERVER_TIMING="$WORK/${scenario}_server.json" \
+		"$BIN/locust" -f bench/load/locustfile.py --headless -u "$((users + 2))" -r "$rate" \
+		-t "$run_time" --host "http://127.0.0.1:$PORT" --csv "$WORK/$scenario" --only-summary \
+		--stop-timeout 30 --loglevel WARNING "$class" NoopProbe >"$WORK/$scenario.log" 2>&1 || true
+	echo "   load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$BIN/python" -m bench.load.report "$WORK/${scenario}_stats.csv" "$WORK/${scenario}_failures.csv" \
+		"$WORK/${scenario}_server.json" ||
 		{
 			status=1
 			tail -20 "$WORK/$scenario.log"

@@ -154,6 +154,7 @@ def offline_session_record(
             _entries(session=session, user_ids=[enrolled[pk] for pk in ids], now=now)
         )
     session.attendee_count = len(ids)
+    session.leave_count = 0
     return session
 
 

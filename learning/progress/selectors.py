@@ -190,7 +190,8 @@ def _session_reference() -> Concat:
 
 
 def class_sessions(*, training_class: TrainingClass) -> QuerySet:
-    """A class's offline sessions, newest first, each with its attendee count (one query)."""
+    """A class's offline sessions, newest first, each with its attendee and 请假 counts (one
+    query)."""
     attendees = (
         HoursLedgerEntry.objects.filter(
             training_class_id=OuterRef("training_class_id"),
@@ -205,7 +206,19 @@ def class_sessions(*, training_class: TrainingClass) -> QuerySet:
     return (
         OfflineSession.objects.filter(training_class=training_class)
         .select_related("recorded_by")
-        .annotate(attendee_count=Coalesce(Subquery(attendees), 0))
+        .annotate(
+            attendee_count=Coalesce(Subquery(attendees), 0),
+            leave_count=Coalesce(
+                Subquery(
+                    OfflineLeave.objects.filter(session_id=OuterRef("pk"))
+                    .order_by()
+                    .values("session_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
         .order_by("-occurred_on", "-id")
     )
 

@@ -78,6 +78,7 @@ class OfflineSessionSerializer(serializers.Serializer):
         source="amount", max_digits=6, decimal_places=2, help_text="每名参加学员记入的学时"
     )
     attendee_count = serializers.IntegerField(help_text="已记入学时的学员人数")
+    leave_count = serializers.IntegerField(help_text="记录了请假的学员人数")
     recorded_by = serializers.CharField(source="recorded_by.username")
     created_at = serializers.DateTimeField()
 

@@ -62,10 +62,11 @@ def certificate_issue(
                 % {"reason": row.disqualified_reason}
             )
         if row.status != ReportStatus.COMPLETED:
-            raise CertificateError(
-                _("不符合结业条件（须修满应修学时且结业考试合格）：当前状态为“%(status)s”。")
-                % {"status": row.status_label}
-            )
+            message = _("不符合结业条件：当前状态为“%(status)s”。") % {"status": row.status_label}
+            if row.missing:
+                # What is short, in the report's words (issue 14: the 请假 allowance too).
+                message += _("尚缺：%(missing)s。") % {"missing": "、".join(row.missing_labels)}
+            raise CertificateError(message)
         try:
             with transaction.atomic():
                 return Certificate.objects.create(

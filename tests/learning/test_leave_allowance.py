@@ -88,7 +88,7 @@ def test_just_over_the_allowance_is_short_and_says_so(report_factory, trainer):
     assert row.status != ReportStatus.COMPLETED
     assert row.missing == ["hours", "leave_allowance"]
     assert "请假超出本班可请假比例" in row.missing_labels
-    with pytest.raises(CertificateError):
+    with pytest.raises(CertificateError, match="尚缺：学时未修满、请假超出本班可请假比例"):
         certificate_issue(training_class=tc, trainee=absent, issued_by=trainer)
     steps = completion_steps(user=absent.user, training_class_id=tc.pk)
     assert steps.hours_missing == Decimal("0.25")

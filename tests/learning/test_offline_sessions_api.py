@@ -159,6 +159,8 @@ def test_leave_api_records_lists_and_withdraws(klass, trainer):
     assert created.json()["reason"] == "病假" and created.json()["trainee"] == absent.pk
     listed = client.get(leaves).json()
     assert [item["trainee"] for item in listed] == [absent.pk]
+    (row,) = client.get(_url(klass)).json()["results"]
+    assert (row["attendee_count"], row["leave_count"]) == (3, 1)
     assert client.post(f"{leaves}{created.json()['id']}/withdraw/").status_code == 204
     assert client.get(leaves).json() == []
 

@@ -16,6 +16,11 @@ urlpatterns = [
         "meetings/<int:pk>/leave/", api_views.LeaveRequestView.as_view(), name="api-meeting-leave"
     ),
     path(
+        "meetings/<int:pk>/attendance/bulk/",
+        api_views.AttendanceBulkView.as_view(),
+        name="api-meeting-attendance-bulk",
+    ),
+    path(
         "meetings/<int:pk>/attendance/<int:member_id>/",
         api_views.AttendanceView.as_view(),
         name="api-meeting-attendance",

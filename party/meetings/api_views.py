@@ -3,6 +3,7 @@ Lists and objects are limited by the one scope selector; outside it → 404."""
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -19,6 +20,7 @@ from party.meetings import absence, compliance, selectors, services
 from party.meetings import minutes as minutes_services
 from party.meetings.exceptions import MeetingError
 from party.meetings.models import AttendanceStatus, Meeting, MeetingKind
+from party.meetings.rules import BULK_ATTENDANCE_MAX
 from party.meetings.services import SECRETARY_STATUSES
 from party.meetings.yearly import unit_yearly_rows
 from party.members.education import own_yearly_standing
@@ -316,6 +318,74 @@ class AttendanceView(APIView):
                 {"meeting": meeting.pk, "member": member_id, "status": "absent", "reason": ""}
             )
         return Response(AttendanceResultSerializer(attendance).data)
+
+
+class AttendanceBulkInputSerializer(serializers.Serializer):
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=BULK_ATTENDANCE_MAX,
+        help_text="要登记的党员 id；与 remaining 二选一",
+    )
+    remaining = serializers.BooleanField(
+        required=False, default=False, help_text="true：登记所有仍为缺席的应到党员"
+    )
+    status = serializers.ChoiceField(choices=[s.value for s in SECRETARY_STATUSES])
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if bool(attrs.get("members")) == bool(attrs.get("remaining")):
+            raise serializers.ValidationError(
+                _("请选择党员（members），或登记全部未到（remaining）。")
+            )
+        return attrs
+
+
+class AttendanceBulkView(APIView):
+    """Bulk marking: the secretary marks several (or all remaining 缺席) members at once; one
+    transaction, all or nothing; one log line per member changed."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AttendanceBulkInputSerializer,
+        responses={
+            200: AttendanceResultSerializer(many=True),
+            400: OpenApiResponse(description="未选择党员、不在应到名单中、会后更正缺少原因等"),
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk):
+        meeting = (
+            selectors.meetings_managed(user=request.user).select_related("unit").filter(pk=pk)
+        ).first()
+        if meeting is None:
+            raise Http404
+        data = AttendanceBulkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if values["remaining"]:
+            member_ids = selectors.absent_member_ids(meeting=meeting)
+        else:
+            member_ids = values["members"]
+        try:
+            marked = services.attendance_set_many(
+                meeting=meeting,
+                member_ids=member_ids,
+                status=values["status"],
+                reason=values["reason"],
+                by_user=request.user,
+            )
+        except MeetingError as exc:
+            raise _refused(exc) from exc
+        return Response(
+            [
+                AttendanceResultSerializer(row).data
+                if row is not None
+                else {"meeting": meeting.pk, "member": member_id, "status": "absent", "reason": ""}
+                for member_id, row in marked.items()
+            ]
+        )
 
 
 class PeriodSerializer(serializers.Serializer):

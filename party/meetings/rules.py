@@ -17,6 +17,10 @@ CHECKIN_OPENS_MINUTES_BEFORE = 30
 # A meeting planned without an end lasts this long.
 DEFAULT_DURATION_MINUTES = 90
 
+# Bulk marking on the attendance list: at most this many members in one action (a large branch's
+# hall; the API refuses more with 400 `members`). Decided here, not a Party rule.
+BULK_ATTENDANCE_MAX = 500
+
 # Attachments (agenda, slides, photos) planners may upload: kinds and size.
 ATTACHMENT_EXTENSIONS = ("pdf", "docx", "pptx", "xlsx", "jpg", "jpeg", "png")
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024

@@ -87,6 +87,17 @@ def attendance_counts(*, meeting: Meeting) -> AttendanceCounts:
     )
 
 
+def absent_member_ids(*, meeting: Meeting) -> list[int]:
+    """The expected members still 缺席 (no row, or marked absent): what "all remaining" means when
+    the secretary marks the rest of the hall 实到 at once. 请假 and 请假待批 are not included."""
+    marked = Attendance.objects.filter(meeting=meeting).exclude(status=AttendanceStatus.ABSENT)
+    return list(
+        expected_members(meeting=meeting)
+        .exclude(pk__in=marked.values("member_id"))
+        .values_list("pk", flat=True)
+    )
+
+
 @dataclass
 class AttendanceRow:
     member: Member

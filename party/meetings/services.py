@@ -30,6 +30,7 @@ from party.meetings.models import (
 from party.meetings.rules import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
+    BULK_ATTENDANCE_MAX,
     CHECKIN_OPENS_MINUTES_BEFORE,
     DEFAULT_DURATION_MINUTES,
 )
@@ -394,49 +395,85 @@ SECRETARY_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE, Attendan
 def attendance_set(
     *, meeting: Meeting, member_id: int, status: str, reason: str = "", by_user
 ) -> Attendance | None:
-    """The secretary ticks a member present, approves 请假 (leave) or marks 缺席. Marking present or
-    absent waits for the meeting; approving 请假 may come first. After the end every change is
-    kept as a 会后更正 (late) in the log; nothing is overwritten silently."""
+    """The secretary ticks a member present, approves 请假 (leave) or marks 缺席 (one member of
+    attendance_set_many)."""
+    return attendance_set_many(
+        meeting=meeting, member_ids=[member_id], status=status, reason=reason, by_user=by_user
+    )[member_id]
+
+
+def attendance_set_many(
+    *, meeting: Meeting, member_ids, status: str, reason: str = "", by_user
+) -> dict[int, Attendance | None]:
+    """The secretary marks members present, approves their 请假 (leave) or marks them 缺席 — one
+    or several at once (bulk marking on the attendance list). Marking present or absent waits for
+    the meeting; approving 请假 may come first. After the end every change is a 会后更正 (late) in
+    the log and needs a reason; nothing is overwritten silently. One log line per member changed;
+    one transaction: a refusal for any member writes nothing for all. Returns each member's row
+    after the marking (None: 缺席 without a row)."""
     if not unit_scope(user=by_user).covers(meeting.unit):
         raise OutOfScopeError(_("会议不存在。"), code="not_found")
     if status not in SECRETARY_STATUSES:
         raise MeetingError(_("出勤状态只能是实到、请假或缺席。"), code="status")
+    ids = list(dict.fromkeys(member_ids))
+    if not ids:
+        raise MeetingError(_("请至少选择一名党员。"), code="members")
+    if len(ids) > BULK_ATTENDANCE_MAX:
+        raise MeetingError(
+            _("一次最多登记 %(n)d 名党员。") % {"n": BULK_ATTENDANCE_MAX}, code="members"
+        )
     now = timezone.now()
     if status != AttendanceStatus.LEAVE:
         _check_open(meeting, now)
-    expected = expected_members(meeting=meeting).filter(pk=member_id).values_list("pk", "user_id")
-    expected = expected.first()
-    if expected is None:
-        raise MeetingError(_("该党员不在本次会议的应到名单中。"), code="not_expected")
-    reason = (reason or "").strip()
+    expected = dict(
+        expected_members(meeting=meeting).filter(pk__in=ids).values_list("pk", "user_id")
+    )
+    outside = [i for i in ids if i not in expected]
+    if outside:
+        if len(ids) == 1:
+            raise MeetingError(_("该党员不在本次会议的应到名单中。"), code="not_expected")
+        raise MeetingError(
+            _("所选党员中有 %(n)d 人不在本次会议的应到名单中，未作任何登记。")
+            % {"n": len(outside)},
+            code="not_expected",
+        )
+    given = (reason or "").strip()
     late = now > meeting.ends_at
+    result: dict[int, Attendance | None] = {}
     with transaction.atomic():
-        current = (
-            Attendance.objects.select_for_update()
-            .filter(meeting=meeting, member_id=member_id)
-            .first()
-        )
-        if status == AttendanceStatus.LEAVE and not reason and current is not None:
-            reason = current.reason  # approving a request keeps the member's reason
-        if status == AttendanceStatus.LEAVE and not reason:
-            raise MeetingError(_("请假需要填写事由。"), code="reason")
-        if late and not reason:
-            raise MeetingError(_("会后更正出勤需要说明原因。"), code="reason")
-        if current is not None and current.status == status and current.reason == reason:
-            return current
-        if current is None and status == AttendanceStatus.ABSENT:
-            return None  # 缺席 is what is left: nothing to record
-        return _record(
-            meeting=meeting,
-            member_id=member_id,
-            user_id=expected[1],
-            current=current,
-            status=status,
-            reason=reason[:300],
-            method=AttendanceMethod.SECRETARY,
-            by_user=by_user,
-            now=now,
-        )
+        rows = {
+            a.member_id: a
+            for a in Attendance.objects.select_for_update().filter(
+                meeting=meeting, member_id__in=ids
+            )
+        }
+        for member_id in ids:
+            current = rows.get(member_id)
+            reason = given
+            if status == AttendanceStatus.LEAVE and not reason and current is not None:
+                reason = current.reason  # approving a request keeps the member's reason
+            if status == AttendanceStatus.LEAVE and not reason:
+                raise MeetingError(_("请假需要填写事由。"), code="reason")
+            if late and not reason:
+                raise MeetingError(_("会后更正出勤需要说明原因。"), code="reason")
+            if current is not None and current.status == status and current.reason == reason:
+                result[member_id] = current
+                continue
+            if current is None and status == AttendanceStatus.ABSENT:
+                result[member_id] = None  # 缺席 is what is left: nothing to record
+                continue
+            result[member_id] = _record(
+                meeting=meeting,
+                member_id=member_id,
+                user_id=expected[member_id],
+                current=current,
+                status=status,
+                reason=reason[:300],
+                method=AttendanceMethod.SECRETARY,
+                by_user=by_user,
+                now=now,
+            )
+    return result
 
 
 def notices_mark_read(*, user) -> int:

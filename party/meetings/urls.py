@@ -14,6 +14,11 @@ urlpatterns = [
     path("party/meetings/<int:pk>/check-in/", views.meeting_check_in, name="check-in"),
     path("party/meetings/<int:pk>/leave/", views.meeting_leave, name="leave"),
     path("party/meetings/<int:pk>/attendance/", views.meeting_attendance, name="attendance"),
+    path(
+        "party/meetings/<int:pk>/attendance/bulk/",
+        views.meeting_attendance_bulk,
+        name="attendance-bulk",
+    ),
     path("party/meetings/<int:pk>/minutes/", views.meeting_minutes, name="minutes"),
     path("party/notices/", views.notice_list, name="notices"),
     path("party/compliance/", views.compliance_overview, name="compliance"),

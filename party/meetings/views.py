@@ -202,6 +202,36 @@ def meeting_attendance(request, pk):
 
 
 @login_required
+@require_POST
+def meeting_attendance_bulk(request, pk):
+    """Bulk marking on the attendance list: the ticked members (or, with `remaining`, every
+    member still 缺席) get one status at once; all or nothing."""
+    meeting = get_object_or_404(
+        selectors.meetings_managed(user=request.user).select_related("unit"), pk=pk
+    )
+    if request.POST.get("remaining"):
+        member_ids = selectors.absent_member_ids(meeting=meeting)
+    else:
+        try:
+            member_ids = [int(value) for value in request.POST.getlist("members")]
+        except ValueError as exc:
+            raise Http404 from exc
+    try:
+        marked = services.attendance_set_many(
+            meeting=meeting,
+            member_ids=member_ids,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            by_user=request.user,
+        )
+    except MeetingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已登记 %(n)d 名党员。") % {"n": len(marked)})
+    return redirect(f"{reverse('meetings:detail', args=[pk])}#attendance")
+
+
+@login_required
 def notice_list(request):
     notices = list(selectors.notices_for(user=request.user)[:50])
     services.notices_mark_read(user=request.user)

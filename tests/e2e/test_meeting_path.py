@@ -1,6 +1,7 @@
 """The done-when of organisation life (issue 16) in a real browser: a 支部书记 plans a 主题党日 on
-a phone, 20 members check in by QR (each in its own browser context, with the code read from the
-QR page the secretary shows), two ask for 请假 and the secretary approves them, the minutes are
+a phone, 18 members check in by QR (each in its own browser context, with the code read from the
+QR page the secretary shows), the secretary marks two more 实到 at once (bulk marking), two ask
+for 请假 and the secretary approves them, the minutes are
 signed off, the branch's compliance calendar and the members' yearly 学时 update, and the 院系党委's
 组织员 sees the branch beside the others."""
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from cms.roles import ORGANISERS
 from learning.progress.models import HoursLedgerEntry
-from party.meetings.models import Attendance, Meeting, Minutes
+from party.meetings.models import Attendance, AttendanceChange, Meeting, Minutes
 from party.members.models import Gender, Member, Stage
 from party.members.services import stage_history_import
 from party.organisation.models import OrganiserAssignment, PostRole, UnitKind
@@ -101,7 +102,8 @@ def test_secretary_plans_twenty_check_in_by_qr_two_on_leave_minutes_signed(
     # Twenty members scan the QR the secretary shows: the link is read from the QR page as it is
     # at that moment (it is renewed every minute), each member in a browser of their own.
     sec.goto(f"{base}/party/meetings/{meeting.pk}/qr/")
-    for member in checking_in:
+    scanning, ticked = checking_in[:18], checking_in[18:]
+    for member in scanning:
         sec.reload()
         link = sec.get_attribute(".qr", "data-checkin-url")
         assert link and "code=" in link
@@ -113,10 +115,22 @@ def test_secretary_plans_twenty_check_in_by_qr_two_on_leave_minutes_signed(
         page.wait_for_selector("#my-status:has-text('实到')")
         context.close()
     sec.reload()
-    assert "实到 20 / 应到 23" in sec.inner_text(".attendance-summary")
+    assert "实到 18 / 应到 23" in sec.inner_text(".attendance-summary")
+
+    # Two whose phones had no signal: the secretary ticks both on the list and marks them 实到
+    # with one action (bulk marking), each logged as 书记登记.
+    sec.goto(detail)
+    for member in ticked:
+        sec.check(f"tr[data-member='{member.student_no}'] input[name=members]")
+    sec.click("#bulk-present")
+    sec.wait_for_selector("#attendance-summary:has-text('实到 20 / 应到 23')")
+    assert set(
+        AttendanceChange.objects.filter(meeting=meeting, member__in=ticked).values_list(
+            "method", "recorded_by__username"
+        )
+    ) == {("secretary", "qianshuji")}
 
     # The secretary approves both requests on the attendance list.
-    sec.goto(detail)
     for member in on_leave:
         sec.click(f"tr[data-member='{member.student_no}'] button.approve-leave")
         sec.wait_for_selector(f"tr[data-member='{member.student_no}'] td.status:has-text('请假')")

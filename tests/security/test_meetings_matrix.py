@@ -74,6 +74,19 @@ SITE = [
         "/party/meetings/{open}/attendance/",
         {"anon": {302}, "member": {404}, "secretary2": {404}, "outsider": {404}},
     ),
+    (
+        "post",
+        "/party/meetings/{open}/attendance/bulk/",
+        {
+            "anon": {302},
+            "member": {404},
+            "activist": {404},
+            "secretary2": {404},
+            "outsider": {404},
+            "secretary": {302},
+            "organiser": {302},
+        },
+    ),
     ("get", "/party/notices/", {"anon": {302}, "outsider": {200}}),
     (
         "get",
@@ -162,6 +175,19 @@ API = [
         {"anon": {401}, "outsider": {404}, "secretary2": {404}},
     ),
     (
+        "post",
+        "/api/v1/meetings/{open}/attendance/bulk/",
+        {
+            "anon": {401},
+            "member": {404},
+            "activist": {404},
+            "secretary2": {404},
+            "outsider": {404},
+            "secretary": {200},
+            "organiser": {200},
+        },
+    ),
+    (
         "put",
         "/api/v1/meetings/{open}/attendance/{lm1}/",
         {"anon": {401}, "member": {404}, "secretary2": {404}, "outsider": {404}, "activist": {404}},
@@ -238,6 +264,7 @@ def _body(life):
         "reason": "出差",
         "status": "present",
         "member": life["members"]["lm1"].pk,
+        "members": [life["members"]["lm1"].pk],
         "unit": life["units"]["law_b1"].pk,
         "kind": "theme_day",
         "topic": "越权会议",

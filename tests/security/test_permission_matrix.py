@@ -168,6 +168,7 @@ MATRIX: dict[str, str] = {
     "api-meeting-check-in": "--------",
     "api-meeting-leave": "--------",
     "api-meeting-attendance": "-+++++++",  # PUT only: GET and the empty POST are 405
+    "api-meeting-attendance-bulk": "--------",
     "api-meeting-minutes": "--------",
     "api-meeting-minutes-sign-off": "--------",
     "api-unit-compliance": "--------",

@@ -13,6 +13,7 @@ from party.appraisal.models import Grade
 from party.appraisal.selectors import report_rows, report_total
 from party.dues.selectors import branch_report, month_totals
 from party.meetings.compliance import DONE, UPCOMING, branches_compliance
+from party.meetings.rules import ATTENDING_STAGES
 from party.members.education import (
     COMMITTEE_SOURCE,
     MEMBER_SOURCE,
@@ -48,10 +49,19 @@ def _row_of(unit: Unit, children: list[Unit]):
     return row
 
 
-def compliance_panel(*, unit: Unit, day: date, branches: list[Unit], children: list[Unit]) -> dict:
+def compliance_panel(
+    *,
+    unit: Unit,
+    day: date,
+    branches: list[Unit],
+    children: list[Unit],
+    members: selectors.MembersOnDay | None = None,
+) -> dict:
     """三会一课 held, by month: per row (the units under `unit`; for a branch, each rule) the share
-    of the periods ending in that month that were held (None: nothing ended then)."""
-    states = branches_compliance(branches=branches, year=day.year, today=day)
+    of the periods ending in that month that were held (None: nothing ended then). With the
+    request's `members` snapshot, the branches' attending members are taken from it."""
+    attending = members.by_branch(ATTENDING_STAGES) if members is not None else None
+    states = branches_compliance(branches=branches, year=day.year, today=day, attending=attending)
     cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     labels: dict[str, str] = {}
     row_of = _row_of(unit, children)
@@ -192,14 +202,17 @@ def overview(*, unit: Unit, day: date) -> dict:
     start = year_start(day)
     branches = _branches(unit)
     children = selectors.child_units(unit)
+    members = selectors.MembersOnDay(unit=unit, day=day)  # each member's stage, read once
     return {
         "unit": {"id": unit.pk, "name": unit.name, "kind": unit.kind},
         "date": day,
-        "stages": selectors.stage_counts(unit=unit, day=day),
-        "profile": selectors.member_profile(unit=unit, day=day),
+        "stages": selectors.stage_counts(unit=unit, day=day, members=members),
+        "profile": selectors.member_profile(unit=unit, day=day, members=members),
         "development": selectors.development(unit=unit, start=start, end=day),
         "pipeline": selectors.pipeline(unit=unit, day=day, since=start),
-        "compliance": compliance_panel(unit=unit, day=day, branches=branches, children=children),
+        "compliance": compliance_panel(
+            unit=unit, day=day, branches=branches, children=children, members=members
+        ),
         "dues": dues_panel(day=day, branches=branches),
         "appraisal": appraisal_panel(unit=unit, day=day),
         "yearly_hours": yearly_hours_panel(unit=unit, day=day),

@@ -1,10 +1,12 @@
 """The as-of-date engine: every figure of a unit's subtree on a day, read from the stage history
 (never from the current stage), so a past table does not change when someone moves today.
 
-Each function runs a fixed number of queries whatever the size of the tree: members are grouped
-in SQL by the stage they held on the day (a subquery over the `members_stage_latest` index) and by
-the unit under the asked one they belong to (a prefix of `Unit.path`, the materialised path), never
-by looping over units in Python. A member counts in the unit they are registered in now (the
+Each function runs a fixed number of queries whatever the size of the tree. The stage each member
+held on the day is read once per request (MembersOnDay: one query, a subquery over the
+`members_stage_latest` index per member) and the stage, profile and compliance panels group those
+rows by stage and by the unit under the asked one (a prefix of `Unit.path`, the materialised path);
+the development, pipeline and past-a-rule's-date figures are grouped in SQL. Never a query per
+unit. A member counts in the unit they are registered in now (the
 registry keeps no history of transfers between branches; docs/party.md "Statistics")."""
 
 from __future__ import annotations
@@ -14,16 +16,12 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -83,6 +81,41 @@ def members_on(*, unit: Unit, day: date) -> QuerySet[Member]:
     )
 
 
+# The columns of one member on a day (MembersOnDay.rows): one tuple each, no model instances.
+ON_DAY_FIELDS = ("pk", "unit_id", "unit__path", "stage_on", "gender", "ethnicity", "birth_date")
+
+
+class MembersOnDay:
+    """Every member of `unit`'s subtree with the stage they held on `day`, read in ONE query (the
+    stage subquery over the `members_stage_latest` index evaluated once per member) and shared by
+    the panels of one request: members by stage and unit, the profile, and the branches' members
+    who attend (三会一课 compliance). The panels group these rows in Python."""
+
+    def __init__(self, *, unit: Unit, day: date):
+        self.unit, self.day = unit, day
+        self.rows = list(
+            Member.objects.filter(unit__path__startswith=unit.path)
+            .annotate(stage_on=_change_on("stage", day))
+            .values_list(*ON_DAY_FIELDS)
+        )
+
+    def by_branch(self, stages) -> dict[int, set[int]]:
+        """Member ids per unit they are registered in, of those in `stages` on the day."""
+        result: dict[int, set[int]] = {}
+        for pk, unit_id, _path, stage, *_rest in self.rows:
+            if stage in stages:
+                result.setdefault(unit_id, set()).add(pk)
+        return result
+
+
+def _on_day(unit: Unit, day: date, members: MembersOnDay | None) -> MembersOnDay:
+    if members is None:
+        return MembersOnDay(unit=unit, day=day)
+    if members.unit.pk != unit.pk or members.day != day:
+        raise ValueError("a snapshot of another unit or day")
+    return members
+
+
 def _bucket(unit: Unit):
     """The path of the child of `unit` a member's branch lies under (its own path for a branch)."""
     return Substr("unit__path", 1, len(unit.path) + Unit.steplen)
@@ -97,14 +130,27 @@ def child_units(unit: Unit) -> list[Unit]:
     )
 
 
-def _age_band_case(day: date) -> Case:
-    whens = []
-    for band in rules.AGE_BANDS:
-        condition = Q(birth_date__lte=day - relativedelta(years=band.low))
-        if band.high is not None:
-            condition &= Q(birth_date__gt=day - relativedelta(years=band.high + 1))
-        whens.append(When(condition, then=Value(str(band.label))))
-    return Case(*whens, default=Value(str(rules.AGE_UNKNOWN)), output_field=CharField())
+def _age_band_of(day: date):
+    """The age band label of a birth date on `day` (rules.AGE_BANDS, the first that fits)."""
+    bounds = [
+        (
+            day - relativedelta(years=band.low),
+            None if band.high is None else day - relativedelta(years=band.high + 1),
+            str(band.label),
+        )
+        for band in rules.AGE_BANDS
+    ]
+    unknown = str(rules.AGE_UNKNOWN)
+
+    def band_of(birth: date | None) -> str:
+        if birth is None:
+            return unknown
+        for latest, before, label in bounds:
+            if birth <= latest and (before is None or birth > before):
+                return label
+        return unknown
+
+    return band_of
 
 
 def _rows_by_bucket(unit: Unit, rows) -> list[dict]:
@@ -126,15 +172,16 @@ def _rows_by_bucket(unit: Unit, rows) -> list[dict]:
 # --- members by stage and unit ----------------------------------------------------------------
 
 
-def stage_counts(*, unit: Unit, day: date) -> dict:
-    """Members at each stage on `day`, per unit directly under `unit` and in total (2 queries)."""
-    grouped = (
-        members_on(unit=unit, day=day)
-        .annotate(bucket=_bucket(unit))
-        .values("bucket", "stage_on")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def stage_counts(*, unit: Unit, day: date, members: MembersOnDay | None = None) -> dict:
+    """Members at each stage on `day`, per unit directly under `unit` and in total (2 queries: the
+    members on the day — none when the request's `members` snapshot is passed — and the units
+    under)."""
+    cut = len(unit.path) + Unit.steplen
+    grouped: dict[tuple[str, str], int] = {}
+    for _pk, _unit_id, path, stage, *_rest in _on_day(unit, day, members).rows:
+        key = (path[:cut], stage)
+        grouped[key] = grouped.get(key, 0) + 1
+    grouped = [{"bucket": b, "stage_on": st, "n": n} for (b, st), n in grouped.items()]
     by_bucket: dict[str, dict] = {}
     totals = dict.fromkeys(rules.ACTIVE_STAGES, 0)
     for row in grouped:
@@ -159,17 +206,19 @@ def stage_counts(*, unit: Unit, day: date) -> dict:
 # --- who the members are on a day -------------------------------------------------------------
 
 
-def member_profile(*, unit: Unit, day: date) -> dict:
+def member_profile(*, unit: Unit, day: date, members: MembersOnDay | None = None) -> dict:
     """Party members (预备 and 正式) on `day` by gender, 民族 and age band, each split into 正式党员
-    and 预备党员 (a 延长预备期 counts as 预备). One query."""
-    grouped = (
-        members_on(unit=unit, day=day)
-        .filter(stage_on__in=MEMBER_STAGES)
-        .annotate(band=_age_band_case(day))
-        .values("stage_on", "gender", "ethnicity", "band")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    and 预备党员 (a 延长预备期 counts as 预备). One query (none with the request's snapshot)."""
+    band_of = _age_band_of(day)
+    counted: dict[tuple, int] = {}
+    for _pk, _unit_id, _path, stage, gender, ethnicity, birth in _on_day(unit, day, members).rows:
+        if stage in MEMBER_STAGES:
+            key = (stage, gender, ethnicity, band_of(birth))
+            counted[key] = counted.get(key, 0) + 1
+    grouped = [
+        {"stage_on": st, "gender": g, "ethnicity": e, "band": b, "n": n}
+        for (st, g, e, b), n in counted.items()
+    ]
 
     def blank():
         return {"full": 0, "probationary": 0, "total": 0}

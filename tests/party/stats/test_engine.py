@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from party.members.models import Gender, Stage
+from party.members.models import MEMBER_STAGES, Gender, Stage
 from party.stats import selectors
 from tests.party.conftest import make_member
 from tests.party.stats.conftest import history
@@ -149,3 +149,29 @@ def test_constant_queries_whatever_the_size(people, tree, size, django_assert_nu
     # step), stuck 4 (a count and a list per rule).
     with django_assert_num_queries(13):
         _all_figures(tree["units"]["uni"])
+
+
+def test_one_snapshot_of_the_day_serves_every_panel(people, tree, django_assert_num_queries):
+    """The dashboard reads each member's stage once (MembersOnDay) and the stage and profile
+    panels group it: the same figures as each panel reading on its own, no query of their own
+    beyond the units under; a snapshot of another day is refused."""
+    uni = tree["units"]["uni"]
+    alone = (
+        selectors.stage_counts(unit=uni, day=END_2025),
+        selectors.member_profile(unit=uni, day=END_2025),
+    )
+    with django_assert_num_queries(1):
+        members = selectors.MembersOnDay(unit=uni, day=END_2025)
+    with django_assert_num_queries(1):  # the units under the university
+        shared = (
+            selectors.stage_counts(unit=uni, day=END_2025, members=members),
+            selectors.member_profile(unit=uni, day=END_2025, members=members),
+        )
+    assert shared == alone
+    assert members.by_branch(MEMBER_STAGES)[tree["units"]["eng_b1"].pk] == {
+        people["overdue"].pk,
+        people["extended"].pk,
+        people["old"].pk,
+    }
+    with pytest.raises(ValueError):
+        selectors.stage_counts(unit=uni, day=date(2025, 6, 30), members=members)

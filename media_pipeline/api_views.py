@@ -119,6 +119,7 @@ class VideoDetailView(APIView):
             "hls_url": _absolute(request, playback["hls_url"]),
             "mp4_url": _absolute(request, playback["mp4_url"]),
             "poster_url": _absolute(request, playback["poster_url"]),
+            "captions_url": _absolute(request, playback["captions_url"]),
             "created_at": video.created_at,
         }
         return Response(VideoDetailSerializer(data).data)

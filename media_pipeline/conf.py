@@ -34,6 +34,8 @@ DEFAULTS = {
     "X_ACCEL_PREFIX": "",
     # Dotted path of `f(user, video) -> bool` deciding who may fetch a video's media.
     "ACCESS_CHECK": "",
+    # Largest accepted caption (字幕) file in bytes: a 2-hour lesson's WebVTT is about 100 KB.
+    "CAPTIONS_MAX_BYTES": 512 * 1024,
     # Lines of ffmpeg output kept on a job for the admin.
     "LOG_TAIL_LINES": 60,
 }

@@ -1,8 +1,10 @@
 """Admin forms of the video library."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from media_pipeline.captions import captions_check
 from media_pipeline.exceptions import VideoRejected
 from media_pipeline.models import Video
 
@@ -35,4 +37,16 @@ class VideoUploadForm(forms.ModelForm):
 class VideoEditForm(forms.ModelForm):
     class Meta:
         model = Video
-        fields = ["title"]
+        fields = ["title", "captions"]
+        widgets = {"captions": forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"})}
+        help_texts = {
+            "captions": _(
+                "WebVTT 字幕文件（.vtt，UTF-8 编码，第一行为 WEBVTT），播放器提供“中文字幕”开关。"
+            )
+        }
+
+    def clean_captions(self):
+        captions = self.cleaned_data.get("captions")
+        if isinstance(captions, UploadedFile):
+            captions_check(captions)
+        return captions

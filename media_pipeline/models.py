@@ -18,6 +18,11 @@ def original_upload_to(instance: "Video", filename: str) -> str:
     return f"videos/originals/{uuid.uuid4().hex}{suffix}"
 
 
+def captions_upload_to(instance: "Video", filename: str) -> str:
+    # A random name: each new caption file gets a new URL, so no player keeps a stale copy.
+    return f"videos/captions/{uuid.uuid4().hex}.vtt"
+
+
 class Video(index.Indexed, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -54,6 +59,11 @@ class Video(index.Indexed, models.Model):
     rotation = models.SmallIntegerField(_("旋转角度"), default=0)
     original_size = models.PositiveBigIntegerField(_("原始文件大小（字节）"), default=0)
     source_info = models.JSONField(_("源文件信息"), default=dict, blank=True)
+    # 字幕: a WebVTT file (checked by media_pipeline.captions), served with the same access rule
+    # as the video and offered by the player as <track kind="captions" srclang="zh-Hans">.
+    captions = models.FileField(
+        _("字幕（WebVTT）"), upload_to=captions_upload_to, max_length=255, blank=True
+    )
 
     # The video library's admin search goes through the site's search backend (Chinese words).
     search_fields = [

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from media_pipeline import conf, storage
+from media_pipeline.captions import CAPTIONS_NAME
 from media_pipeline.exceptions import VideoNotFound
 from media_pipeline.ffmpeg_commands import MASTER_NAME, MP4_NAME, POSTER_NAME
 from media_pipeline.models import EncodingJob, Video
@@ -61,7 +62,14 @@ def video_playback(*, video: Video | None, signed_for=UNSIGNED) -> dict:
     """What a player needs: status and progress, and the site URLs of the HLS master, MP4, poster
     (signed for `signed_for` when given: the API's, for players that cannot send credentials)."""
     if video is None:
-        return {"status": None, "progress": 0, "hls_url": None, "mp4_url": None, "poster_url": None}
+        return {
+            "status": None,
+            "progress": 0,
+            "hls_url": None,
+            "mp4_url": None,
+            "poster_url": None,
+            "captions_url": None,
+        }
     ready = video.status == Video.Status.READY and bool(video.output_dir)
 
     def url(name: str) -> str:
@@ -75,6 +83,7 @@ def video_playback(*, video: Video | None, signed_for=UNSIGNED) -> dict:
         "hls_url": url(MASTER_NAME) if ready else None,
         "mp4_url": url(MP4_NAME) if ready and video.mp4 else None,
         "poster_url": url(POSTER_NAME) if ready and video.poster else None,
+        "captions_url": url(CAPTIONS_NAME) if ready and video.captions else None,
     }
 
 

@@ -36,4 +36,6 @@ class VideoDetailSerializer(serializers.Serializer):
     hls_url = serializers.CharField(allow_null=True)
     mp4_url = serializers.CharField(allow_null=True)
     poster_url = serializers.CharField(allow_null=True)
+    # 字幕 (WebVTT, zh-Hans), null when the video has none.
+    captions_url = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()

@@ -16,6 +16,7 @@ from django.http import (
 from django.views.decorators.http import require_safe
 
 from media_pipeline import conf, selectors, storage
+from media_pipeline.captions import CAPTIONS_CONTENT_TYPE, CAPTIONS_NAME
 from media_pipeline.exceptions import VideoNotFound
 from media_pipeline.signed_urls import media_token_user
 
@@ -56,6 +57,8 @@ def _serve(request: HttpRequest, video, name: str, *, user) -> HttpResponse:
     # 404 rather than 403: nobody learns that a restricted video exists.
     if not selectors.user_can_view_video(user=user, video=video):
         raise Http404
+    if name == CAPTIONS_NAME:
+        return _captions_response(video)
     stored = selectors.video_media_storage_name(video=video, name=name)
     if stored is None or not default_storage.exists(stored):
         raise Http404
@@ -81,6 +84,21 @@ def _serve(request: HttpRequest, video, name: str, *, user) -> HttpResponse:
     response["Cache-Control"] = (
         "private, max-age=300" if suffix == ".m3u8" else "private, max-age=86400"
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _captions_response(video) -> HttpResponse:
+    """The video's 字幕 (WebVTT), after the same access check as its media; small, so read whole."""
+    if not video.captions:
+        raise Http404
+    try:
+        with video.captions.open("rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    response = HttpResponse(content, content_type=CAPTIONS_CONTENT_TYPE)
+    response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -50,6 +50,8 @@ class VideoPlaybackSerializer(serializers.Serializer):
     hls_url = serializers.CharField(allow_null=True)
     mp4_url = serializers.CharField(allow_null=True)
     poster_url = serializers.CharField(allow_null=True)
+    # 字幕 (WebVTT, zh-Hans; signed like the others), null when the video has none.
+    captions_url = serializers.CharField(allow_null=True)
     duration_seconds = serializers.FloatField(allow_null=True)
 
 

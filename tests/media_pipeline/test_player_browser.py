@@ -69,3 +69,34 @@ def test_lesson_video_plays_on_a_phone(live_server, phone, encode, clips, setup,
     page.reload()
     page.wait_for_function("document.querySelector('video').currentTime > 1")
     assert page.locator("[data-dangke-resume]").is_visible()
+
+
+@pytest.mark.parametrize("setup", [NO_NATIVE_HLS, NO_NATIVE_HLS + NO_MSE], ids=["hls.js", "mp4"])
+def test_the_caption_track_is_offered_and_loads(live_server, phone, encode, clips, setup):  # noqa: F811
+    """字幕: the <track> is on the video whichever source plays it, and its cues load."""
+    from pathlib import Path
+
+    from django.core.files.base import ContentFile
+
+    video = encode(clips["small"])
+    real = Path(__file__).parent / "files" / "captions_zh.vtt"
+    video.captions.save("captions.vtt", ContentFile(real.read_bytes()), save=True)
+    lesson = make_video_lesson(make_course(), "字幕课", video=video)
+    phone.add_init_script(setup + RECORD_EVENTS)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    page.wait_for_function("window.__dangke.some(e => e[0] === 'ready')")
+    track = page.locator("video.dk-player__video track")
+    assert track.get_attribute("kind") == "captions"
+    assert track.get_attribute("srclang") == "zh-Hans"
+    # readyState 2 = LOADED: the browser fetched and parsed the WebVTT (type text/vtt).
+    page.wait_for_function(
+        "document.querySelector('video track').readyState === 2"
+        " && document.querySelector('video').textTracks[0].cues.length === 2",
+        timeout=20_000,
+    )
+    cues = page.evaluate(
+        "Array.from(document.querySelector('video').textTracks[0].cues).map(c => c.text)"
+    )
+    assert cues == ["党章是党的根本大法。", "全党必须遵守党章。"]
+    assert page.evaluate("document.querySelector('video').textTracks[0].mode") == "showing"

@@ -59,6 +59,11 @@ urlpatterns = [
         name="api-member-step-record-confirm",
     ),
     path(
+        "members/<int:pk>/step-records/<int:record_id>/return/",
+        api_views.StepRecordReturnView.as_view(),
+        name="api-member-step-record-return",
+    ),
+    path(
         "documents/<str:kind>/<int:pk>/",
         api_views.DocumentDownloadView.as_view(),
         name="api-document",

@@ -56,6 +56,7 @@ from party.members.serializers import (
     StageChangeInputSerializer,
     StageChangeSerializer,
     StepRecordInputSerializer,
+    StepRecordReturnSerializer,
     StepRecordSerializer,
     TimelineSerializer,
 )
@@ -70,6 +71,7 @@ from party.members.services import (
     step_document_add,
     step_record,
     step_record_confirm,
+    step_record_return,
 )
 from party.organisation.models import Unit
 from party.organisation.selectors import unit_scope
@@ -658,6 +660,40 @@ class StepRecordConfirmView(APIView):
             record = step_record_confirm(record=record, by_user=request.user)
         except MemberError as exc:
             return _error(exc, status.HTTP_409_CONFLICT)
+        return Response(StepRecordSerializer(record).data)
+
+
+class StepRecordReturnView(APIView):
+    """The branch returns a record the member submitted, with a reason: it never counts."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"],
+        summary="退回本人提交的步骤记录（须填写理由，本人可见）",
+        request=StepRecordReturnSerializer,
+        responses={
+            200: StepRecordSerializer,
+            403: OpenApiResponse(description="只能查看（本人档案）"),
+            409: OpenApiResponse(description="无需确认或已确认（code: already_confirmed）"),
+        },
+    )
+    def post(self, request, pk: int, record_id: int):
+        member = _managed_member(request, pk)
+        record = get_object_or_404(StepRecord, pk=record_id, member=member)
+        data = StepRecordReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            record = step_record_return(
+                record=record, by_user=request.user, reason=data.validated_data["reason"]
+            )
+        except MemberError as exc:
+            http_status = (
+                status.HTTP_400_BAD_REQUEST
+                if exc.code == "reason_required"
+                else status.HTTP_409_CONFLICT
+            )
+            return _error(exc, http_status)
         return Response(StepRecordSerializer(record).data)
 
 

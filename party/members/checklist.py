@@ -107,7 +107,7 @@ def member_progress(
     for record in records:
         if record.pending:
             pending_steps.add(record.step_id)
-        else:
+        elif record.counts:  # a returned submission counts for nothing
             by_step[record.step_id].append(record)
     change_documents: dict[str, bool | None] = {}
     for change in changes:
@@ -178,7 +178,15 @@ def progress_for_members(*, members: list[Member], today: date) -> list[MemberPr
     records: dict[int, list[StepRecord]] = defaultdict(list)
     for record in (
         StepRecord.objects.filter(member_id__in=ids)
-        .only("id", "member_id", "step_id", "done_on", "submitted_by_member", "confirmed_at")
+        .only(
+            "id",
+            "member_id",
+            "step_id",
+            "done_on",
+            "submitted_by_member",
+            "confirmed_at",
+            "returned_at",
+        )
         .annotate(has_document=Exists(StepDocument.objects.filter(step_record=OuterRef("pk"))))
     ):
         records[record.member_id].append(record)

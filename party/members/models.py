@@ -319,6 +319,18 @@ class StepRecord(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    # …or returns it with a reason (wrong file, not a 思想汇报): it never counts; the member may
+    # submit again. The record and its document stay (nothing is deleted).
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
 
     class Meta:
         verbose_name = _("步骤记录")
@@ -332,7 +344,12 @@ class StepRecord(models.Model):
     @property
     def pending(self) -> bool:
         """Submitted by the member and not yet confirmed by the branch: does not count as done."""
-        return self.submitted_by_member and self.confirmed_at is None
+        return self.submitted_by_member and self.confirmed_at is None and self.returned_at is None
+
+    @property
+    def counts(self) -> bool:
+        """Done for the checklist: recorded by the branch, or submitted and confirmed."""
+        return not self.submitted_by_member or self.confirmed_at is not None
 
 
 def _step_document_path(instance, filename: str) -> str:

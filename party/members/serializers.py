@@ -169,6 +169,10 @@ class StepRecordSerializer(serializers.Serializer):
     submitted_by_member = serializers.BooleanField(help_text="本人提交")
     pending = serializers.BooleanField(help_text="本人提交、待支部确认：尚不计为完成")
     confirmed_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(
+        allow_null=True, help_text="支部退回的时间（不计为完成）"
+    )
+    return_reason = serializers.CharField()
     recorded_at = serializers.DateTimeField()
 
 
@@ -180,3 +184,7 @@ class StepRecordInputSerializer(serializers.Serializer):
     file = serializers.FileField(
         required=False, help_text="材料；本人提交（思想汇报、入党申请书）时必填"
     )
+
+
+class StepRecordReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text="退回理由（本人可见）")

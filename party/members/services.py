@@ -516,6 +516,23 @@ def step_record_confirm(*, record: StepRecord, by_user) -> StepRecord:
     return record
 
 
+@transaction.atomic
+def step_record_return(*, record: StepRecord, by_user, reason: str) -> StepRecord:
+    """The branch returns a record the member submitted, with a reason: it never counts as done;
+    the member sees the reason and may submit again. Nothing is deleted."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=record.member_id)
+    _check_manages(by_user=by_user, member=member)
+    if not reason.strip():
+        raise MemberError(_("退回须填写理由。"), code="reason_required")
+    record = StepRecord.objects.select_for_update().get(pk=record.pk)
+    if not record.pending:
+        raise MemberError(_("该记录无需确认或已确认。"), code="already_confirmed")
+    record.returned_by, record.returned_at = by_user, timezone.now()
+    record.return_reason = reason.strip()
+    record.save(update_fields=["returned_by", "returned_at", "return_reason"])
+    return record
+
+
 def access_log_write(*, user, members, action: str, what: str) -> None:
     """One access-log row per member viewed or exported."""
     now = timezone.now()

@@ -47,6 +47,7 @@ from party.members.services import (
     step_document_add,
     step_record,
     step_record_confirm,
+    step_record_return,
 )
 from party.organisation.models import Unit
 from party.organisation.selectors import can_manage_all_units, unit_scope, units_in_scope
@@ -270,7 +271,7 @@ def step_records_of(member):
     """The member's step records, newest first, with their documents (two queries)."""
     return list(
         StepRecord.objects.filter(member=member)
-        .select_related("step", "recorded_by", "confirmed_by")
+        .select_related("step", "recorded_by", "confirmed_by", "returned_by")
         .prefetch_related(
             Prefetch("documents", queryset=StepDocument.objects.select_related("uploaded_by"))
         )
@@ -287,7 +288,7 @@ def member_timeline(request, pk: int):
         raise Http404
     manages = unit_scope(user=request.user).covers(member.unit)
     form = step_form = sponsor_form = document_form = None
-    gate_error = None
+    gate_error = record_error = None
     action = request.POST.get("action", "stage") if request.method == "POST" else ""
     if manages:
         form = StageChangeForm(
@@ -341,6 +342,18 @@ def member_timeline(request, pk: int):
                 document_form.add_error(None, exc.message)
             else:
                 done = True
+        elif action == "return":
+            record = get_object_or_404(
+                StepRecord, pk=request.POST.get("target") or 0, member=member
+            )
+            try:
+                step_record_return(
+                    record=record, by_user=request.user, reason=request.POST.get("reason", "")
+                )
+            except MemberError as exc:
+                record_error = exc.message
+            else:
+                done = True
         elif action == "confirm":
             record = get_object_or_404(
                 StepRecord, pk=request.POST.get("target") or 0, member=member
@@ -348,7 +361,7 @@ def member_timeline(request, pk: int):
             try:
                 step_record_confirm(record=record, by_user=request.user)
             except MemberError as exc:
-                step_form.add_error(None, exc.message)
+                record_error = exc.message
             else:
                 done = True
         elif action == "sponsor" and sponsor_form.is_valid():
@@ -426,6 +439,7 @@ def member_timeline(request, pk: int):
             "step_form": step_form,
             "sponsor_form": sponsor_form,
             "document_form": document_form,
+            "record_error": record_error,
             "document_action": action if action in DOCUMENT_ACTIONS else "",
             "step_records": step_records_of(member),
             "gate_error": gate_error,

@@ -56,6 +56,7 @@ MATRIX = {
     "api-member-stage-change-documents": "--+-++-",
     "api-member-step-record-documents": "--+-++-",
     "api-member-step-record-confirm": "-------",
+    "api-member-step-record-return": "-------",
     "api-document": "--+-++-",
     # admin (组织部 everything; 组织员 member records and posts, units read-only, steps read-only)
     "party_units:index": "----++-",
@@ -191,6 +192,7 @@ POST_ONLY = {
     "api-member-stage-change-documents",
     "api-member-step-record-documents",
     "api-member-step-record-confirm",
+    "api-member-step-record-return",
 }
 
 
@@ -289,7 +291,7 @@ def _kwargs(name, tree):
         return {"pk": member, "change_id": _change_id(tree)}
     if name == "api-member-step-record-documents":
         return {"pk": member, "record_id": _record_id(tree)}
-    if name == "api-member-step-record-confirm":
+    if name in ("api-member-step-record-confirm", "api-member-step-record-return"):
         return {"pk": member, "record_id": NO_MEETING}
     if name in (
         "party:unit_board",

@@ -404,3 +404,25 @@ def test_board_export_lists_missing_and_pending_documents(client, tree, activist
     assert row[-1] == "思想汇报"
     items = list(workbook.worksheets[1].iter_rows(values_only=True))
     assert any("6.1" in r[2] and "待确认" in r[4] for r in items[1:])
+
+
+def test_branch_returns_a_wrong_upload_with_a_reason(client, tree, activist):
+    record = own_step_submit(
+        user=tree["users"]["member"], step=report_step(), done_on=TODAY, upload=pdf()
+    )
+    url = reverse("party:member_timeline", args=[activist.pk])
+    client.force_login(tree["users"]["secretary"])
+    response = client.post(url, {"action": "return", "target": record.pk, "reason": " "})
+    assert response.status_code == 200 and "退回须填写理由" in response.content.decode()
+    response = client.post(url, {"action": "return", "target": record.pk, "reason": "不是思想汇报"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.returned_by == tree["users"]["secretary"] and not record.pending
+    row = report_row(activist)
+    assert row.overdue and not row.pending and row.done_on is None  # counts for nothing
+    assert record.documents.count() == 1  # nothing deleted
+    with pytest.raises(MemberError):
+        step_record_confirm(record=record, by_user=tree["users"]["secretary"])
+    client.force_login(tree["users"]["member"])
+    page = client.get(reverse("party:my_progress")).content.decode()
+    assert "已退回：不是思想汇报" in page

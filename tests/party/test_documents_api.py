@@ -129,3 +129,23 @@ def test_schema_describes_the_document_operations(client):
         "/api/v1/documents/{kind}/{id}/",
     ):
         assert path in schema["paths"], path
+
+
+def test_branch_returns_a_submission_through_the_api(tree, activist):
+    member = as_user(tree["users"]["member"])
+    base = f"/api/v1/members/{activist.pk}"
+    record_id = member.post(
+        f"{base}/step-records/",
+        {"step": "6.1", "done_on": TODAY.isoformat(), "file": upload()},
+        format="multipart",
+    ).json()["id"]
+    url = f"{base}/step-records/{record_id}/return/"
+    assert member.post(url, {"reason": "x"}, format="json").status_code == 403
+    secretary = as_user(tree["users"]["secretary"])
+    assert secretary.post(url, {}, format="json").status_code == 400
+    response = secretary.post(url, {"reason": "请上传本季度的思想汇报"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["pending"] is False and body["return_reason"] == "请上传本季度的思想汇报"
+    assert secretary.post(url, {"reason": "again"}, format="json").status_code == 409
+    assert secretary.post(f"{base}/step-records/{record_id}/confirm/").status_code == 409

@@ -160,6 +160,7 @@ MATRIX: dict[str, str] = {
     "api-member-step-records": "--------",
     "api-member-step-record-documents": "--------",
     "api-member-step-record-confirm": "--------",
+    "api-member-step-record-return": "--------",
     "api-document": "--------",
     # party.meetings: no meeting in this world (MISSING) → 404 for all; the list is scoped (empty).
     # The roles of party work are in tests/security/test_meetings_matrix.py.

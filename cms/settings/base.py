@@ -397,6 +397,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpActionEnum": "party.appraisal.models.FollowUpAction",
         "AttemptStateEnum": ["in_progress", "submitted", "needs_grading", "graded"],
         "AttendanceStatusEnum": "party.meetings.models.AttendanceStatus",
+        # What a secretary may set (one or many members at once): 实到, 请假, 缺席.
+        "AttendanceMarkEnum": ["present", "leave", "absent"],
         "LessonKindEnum": ["article", "video"],
         "MeetingKindEnum": "party.meetings.models.MeetingKind",
     },

@@ -102,20 +102,23 @@ echo "== preparing $DB: migrate, demo content, ${LOAD_TRAINEES:-300} trainees in
 	--threads "$THREADS" --bind "127.0.0.1:$PORT" --timeout 120 --backlog 4096 \
 	--log-level warning >"$WORK/gunicorn.log" 2>&1 &
 SERVER_PID=$!
-"$BIN/python" - "http://127.0.0.1:$PORT/healthz" <<'PY'
+# On a loaded machine 4 workers importing Django and Wagtail take minutes to boot (seen: >60 s at
+# load 12), so the wait is a knob.
+"$BIN/python" - "http://127.0.0.1:$PORT/healthz" "${LOAD_BOOT_SECONDS:-240}" <<'PY'
 import sys
 import time
 import urllib.request
 
 request = urllib.request.Request(sys.argv[1], headers={"X-Forwarded-Proto": "https"})
-deadline = time.time() + 60
+boot_seconds = float(sys.argv[2])
+deadline = time.time() + boot_seconds
 while True:
     try:
         urllib.request.urlopen(request, timeout=5)
         break
     except OSError:
         if time.time() > deadline:
-            sys.exit("gunicorn did not answer /healthz within 60 s")
+            sys.exit(f"gunicorn did not answer /healthz within {boot_seconds:g} s (LOAD_BOOT_SECONDS)")
         time.sleep(0.5)
 PY
 

@@ -1,8 +1,8 @@
 """The rules that gate a stage change, as data with their cited source (docs/domain.md). Values are
 defaults; settings.PARTY_RULES may override a value (not the cited text).
 
-Article numbers of the 细则 (2014): art. 5 was read in its published text; art. 10 (培养联系人) and
-13, 14, 17 are not yet confirmed (docs/domain.md, "Cited articles": art. 10 may be art. 9)."""
+Article numbers of the 细则 (2014): art. 5, 9 (培养联系人) and 13 were read in its published text;
+14 and 17 are not yet confirmed (docs/domain.md, "Cited articles")."""
 
 from dataclasses import dataclass
 
@@ -41,7 +41,7 @@ CONTACTS = GateRule(
     code="gate_contacts",
     value=2,
     text="党组织应当指定一至两名正式党员作为入党积极分子的培养联系人。",
-    source="《中国共产党发展党员工作细则》第十条",
+    source="《中国共产党发展党员工作细则》第九条",
 )
 INTRODUCERS = GateRule(
     code="gate_introducers",

@@ -67,7 +67,7 @@ def test_at_most_two_then_replace_by_ending_one(tree, people):
     assign(people, tree, "f2")
     with pytest.raises(MemberError) as caught:
         assign(people, tree, "f3")
-    assert caught.value.code == "sponsor_limit" and "第十条" in caught.value.message
+    assert caught.value.code == "sponsor_limit" and "第九条" in caught.value.message
     first = Sponsor.objects.get(sponsor=people["f1"])
     sponsor_end(sponsor=first, ended_on=TODAY, by_user=tree["users"]["secretary"])
     assign(people, tree, "f3")

@@ -1,10 +1,10 @@
 """Admin forms of the video library."""
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from media_pipeline.captions import captions_check
+from media_pipeline.captions import CAPTIONS_NAME, captions_webvtt
 from media_pipeline.exceptions import VideoRejected
 from media_pipeline.models import Video
 
@@ -38,15 +38,18 @@ class VideoEditForm(forms.ModelForm):
     class Meta:
         model = Video
         fields = ["title", "captions"]
-        widgets = {"captions": forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"})}
+        widgets = {"captions": forms.ClearableFileInput(attrs={"accept": ".vtt,.srt,text/vtt"})}
         help_texts = {
             "captions": _(
-                "WebVTT 字幕文件（.vtt，UTF-8 编码，第一行为 WEBVTT），播放器提供“中文字幕”开关。"
+                "WebVTT（.vtt）或 SRT（.srt）字幕文件，UTF-8 或 GBK 编码均可；SRT 自动转换为 "
+                "WebVTT。播放器提供“中文字幕”开关。"
             )
         }
 
     def clean_captions(self):
         captions = self.cleaned_data.get("captions")
         if isinstance(captions, UploadedFile):
-            captions_check(captions)
+            # Stored as what was checked: WebVTT in UTF-8 (an SRT or GBK upload converted).
+            text = captions_webvtt(captions)
+            return SimpleUploadedFile(CAPTIONS_NAME, text.encode("utf-8"), "text/vtt")
         return captions

@@ -100,3 +100,42 @@ def test_the_caption_track_is_offered_and_loads(live_server, phone, encode, clip
     )
     assert cues == ["党章是党的根本大法。", "全党必须遵守党章。"]
     assert page.evaluate("document.querySelector('video').textTracks[0].mode") == "showing"
+
+
+def test_an_srt_converted_on_upload_loads_in_the_browser(live_server, phone, encode, clips):  # noqa: F811
+    """A GBK, CRLF SRT with <i>, <font> and {\\an8} tags, converted as the edit form does, is
+    WebVTT the browser parses: three cues, italics kept, the & shown as written."""
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from media_pipeline.captions import captions_webvtt
+
+    video = encode(clips["small"])
+    srt = (Path(__file__).parent / "files" / "captions_gbk_crlf.srt").read_bytes()
+    text = captions_webvtt(SimpleUploadedFile("第一课.srt", srt))
+    video.captions.save("captions.vtt", SimpleUploadedFile("c.vtt", text.encode()), save=True)
+    lesson = make_video_lesson(make_course(), "字幕课", video=video)
+    phone.add_init_script(NO_NATIVE_HLS + NO_MSE + RECORD_EVENTS)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    page.wait_for_function(
+        "document.querySelector('video track').readyState === 2"
+        " && document.querySelector('video').textTracks[0].cues.length === 3",
+        timeout=20_000,
+    )
+    cues = page.evaluate(
+        "Array.from(document.querySelector('video').textTracks[0].cues)"
+        ".map(c => [c.id, c.startTime, c.endTime, c.text, c.getCueAsHTML().textContent])"
+    )
+    assert cues == [
+        ["1", 0, 1.5, "党章是党的根本大法。", "党章是党的根本大法。"],
+        [
+            "2",
+            1.5,
+            3,
+            "<i>全党必须遵守党章</i>\n——《中国共产党章程》",
+            "全党必须遵守党章\n——《中国共产党章程》",
+        ],
+        ["3", 3, 4.2, "学习 &amp; 实践", "学习 & 实践"],
+    ]

@@ -305,10 +305,15 @@ def annotate_report(
                 final_counted.values("passed")[:1], output_field=models.BooleanField()
             ),
         )
-        .annotate(
+        .alias(
+            # An alias, not a selected annotation: every reference to an annotation repeats its
+            # whole SQL, so selecting it would evaluate the ledger sum (the report's dominant
+            # cost) once more per row. ReportRow.counted_hours adds the two selected columns.
             counted_hours=ExpressionWrapper(
                 F("earned_hours") + F("excused_hours"), output_field=HOURS
             ),
+        )
+        .annotate(
             makeup_used=Coalesce(
                 _attempts_used(OuterRef("makeup_id")), Value(0), output_field=IntegerField()
             ),

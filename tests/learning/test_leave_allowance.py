@@ -205,3 +205,24 @@ def test_me_api_and_my_learning_read_the_same_rule(report_factory, trainer, clie
         "2.00",
         "25.00",
     )
+
+
+def test_the_allowance_does_not_repeat_the_ledger_sum_in_the_report_sql(report_factory, trainer):
+    """The per-row ledger sum is the report's dominant cost, and every reference to an
+    annotation repeats its whole subquery in the SQL: the row's earned_hours, 学时已修满 twice in
+    the status (rules 1 and 7) and 学习中 once (rule 8) — 4. counted_hours (earned + excused
+    请假) is an alias, so neither the report's rows nor the annotated enrolments themselves
+    evaluate it a fifth time (they did when it was a selected annotation)."""
+    from learning.progress.models import HoursLedgerEntry
+    from learning.reports.class_report import class_report
+    from learning.reports.status import class_enrolments
+
+    tc, absent, _session = _setup(report_factory, trainer, percent="25", earned="6", missed="2")
+    ledger = f'FROM "{HoursLedgerEntry._meta.db_table}"'
+    counts = [
+        str(qs.query).count(ledger)
+        for qs in (class_report(training_class=tc), class_enrolments(tc))
+    ]
+    assert counts == [4, 4]
+    # The alias still decides the status.
+    assert class_enrolments(tc).get(trainee=absent).status == ReportStatus.COMPLETED

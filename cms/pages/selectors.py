@@ -1,10 +1,12 @@
 """Reads of published content that respect page privacy (view restrictions)."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
 from wagtail.models import Page, PageViewRestriction
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from cms.pages.models import LESSON_MODELS, CoursePage
+from cms.pages.models import LESSON_MODELS, CoursePage, VideoLessonPage
 
 
 def _hidden_paths(*, user) -> list[str]:
@@ -211,3 +213,21 @@ def lesson_extras(*, lesson, user) -> dict:
                 "last_position": result.last_position,
             }
     return extras
+
+
+def video_lessons_without_captions(*, user) -> QuerySet:
+    """视频微党课 whose video has no 字幕, among the pages this user may edit in the admin (add,
+    change or publish rights, as Wagtail's own page reports scope them), newest change first.
+    Each row carries `course_title` (its parent's title) and `video_title`: one query for a page."""
+    editable = PagePermissionPolicy().instances_user_has_any_permission_for(
+        user, ["add", "change", "publish"]
+    )
+    parent = Page.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+    )
+    return (
+        VideoLessonPage.objects.filter(video__isnull=False, video__captions="")
+        .filter(pk__in=editable.values("pk"))
+        .annotate(course_title=Subquery(parent.values("title")[:1]), video_title=F("video__title"))
+        .order_by(F("latest_revision_created_at").desc(nulls_last=True), "path")
+    )

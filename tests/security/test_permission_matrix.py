@@ -301,6 +301,9 @@ MATRIX: dict[str, str] = {
     "party_units:index": "--------",
     "party_units:index_results": "--------",
     "party_units:usage": "--------",
+    # --- admin: missing_captions (视频微党课 without 字幕; rows scoped to the pages one may edit) ---
+    "missing_captions": "---++---",
+    "missing_captions_results": "---++---",
     # --- admin: periodic_jobs ---
     "periodic_jobs": "--------",
     # --- admin: periodic_jobs_results ---

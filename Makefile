@@ -66,7 +66,7 @@ messages: install
 	$(MANAGE) makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 
 compilemessages: install
-	$(MANAGE) compilemessages -l en --ignore '.venv/*'
+	$(MANAGE) compilemessages -l en -l zh_Hans --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -33,6 +33,8 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["pages.CoursePage"]
     max_count = 1
+    # Courses in the order the home page lists them.
+    admin_default_ordering = "ord"
 
     class Meta:
         verbose_name = _("首页")
@@ -65,6 +67,9 @@ class CoursePage(Page):
 
     parent_page_types = ["pages.HomePage"]
     subpage_types = ["pages.ArticleLessonPage", "pages.VideoLessonPage"]
+    # The admin lists a course's lessons in the order trainees see them (the tree order, which
+    # the explorer's 排序 handle changes), not by last update.
+    admin_default_ordering = "ord"
 
     class Meta:
         verbose_name = _("专题")

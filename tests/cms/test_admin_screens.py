@@ -1,0 +1,95 @@
+"""Editors' and reviewers' admin screens (issue 21): lessons in course order, the approval message,
+one time zone in the admin."""
+
+import re
+
+import pytest
+
+from cms.pages.models import ArticleLessonPage
+
+pytestmark = pytest.mark.django_db
+
+
+def _row_titles(html: str, titles: list[str]) -> list[str]:
+    return sorted(titles, key=html.index)
+
+
+def test_explorer_lists_lessons_in_course_order_not_by_last_update(client, editor, course, lessons):
+    # The first lesson edited last: by last update it would come first, and the last one first too.
+    lessons[1].save_revision().publish()
+    lessons[0].save_revision().publish()
+    client.force_login(editor)
+    html = client.get(f"/admin/pages/{course.pk}/").content.decode()
+    titles = [lesson.title for lesson in lessons]
+    assert _row_titles(html, titles) == titles
+    # The 排序 handles are shown: the list is already in the order they change.
+    assert re.search(r"data-w-orderable", html)
+
+
+def _submitted_lesson(client, editor, course):
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/pages/add/pages/articlelessonpage/{course.pk}/",
+        {
+            "title": "待审核的新课",
+            "slug": "pending-lesson",
+            "summary": "摘要",
+            "body-count": "0",
+            "class_hours": "0.25",
+            "min_reading_seconds": "120",
+            "action-submit": "1",
+        },
+        follow=True,  # reads the editor's message
+    )
+    assert response.status_code == 200, response.content[:2000]
+    return ArticleLessonPage.objects.get(slug="pending-lesson")
+
+
+def test_approve_and_publish_says_the_page_was_published(client, editor, reviewer, course):
+    lesson = _submitted_lesson(client, editor, course)
+    client.force_login(reviewer)
+    response = client.post(
+        f"/admin/pages/{lesson.pk}/edit/",
+        {
+            "title": lesson.title,
+            "slug": lesson.slug,
+            "summary": "摘要",
+            "body-count": "0",
+            "class_hours": "0.25",
+            "min_reading_seconds": "120",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+            "comments-MIN_NUM_FORMS": "0",
+            "comments-MAX_NUM_FORMS": "1000",
+            "action-workflow-action": "1",
+            "workflow-action-name": "approve",
+        },
+        follow=True,
+    )
+    lesson.refresh_from_db()
+    assert lesson.live
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts == ["“待审核的新课”已通过审核并发布。"], texts
+
+
+def test_saving_a_draft_keeps_wagtails_message(client, reviewer, course, lessons):
+    client.force_login(reviewer)
+    lesson = lessons[0]
+    response = client.post(
+        f"/admin/pages/{lesson.pk}/edit/",
+        {
+            "title": lesson.title,
+            "slug": lesson.slug,
+            "summary": "改过的摘要",
+            "body-count": "0",
+            "class_hours": "0.25",
+            "min_reading_seconds": "120",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+            "comments-MIN_NUM_FORMS": "0",
+            "comments-MAX_NUM_FORMS": "1000",
+        },
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert len(texts) == 1 and "已被更新" in texts[0] and "发布" not in texts[0], texts

@@ -90,9 +90,7 @@ def say_published_after_approval(request, page):
     if current.workflow_in_progress:
         return None
     # Wagtail's own words for it, as its edit view wrote them a moment ago.
-    updated = gettext(WAGTAIL_UPDATED) % {
-        "page_title": page.get_admin_display_title()
-    }
+    updated = gettext(WAGTAIL_UPDATED) % {"page_title": page.get_admin_display_title()}
     storage = messages.get_messages(request)
     # Reading them marks them used; Wagtail's admin messages are HTML, the title escaped.
     kept = [m for m in storage if escape(updated) not in str(m.message)]

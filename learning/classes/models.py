@@ -390,11 +390,23 @@ class OfflineSession(models.Model):
         return f"offline-session:{self.pk}"
 
 
+class OfflineLeaveQuerySet(models.QuerySet):
+    def active(self):
+        """Leaves in force: not withdrawn (ACTIVE_LEAVE, the one definition)."""
+        return self.filter(ACTIVE_LEAVE)
+
+
+# A leave counts (allowance, 请假人数, the bar on a late sign-in) until it is withdrawn.
+ACTIVE_LEAVE = Q(withdrawn_at__isnull=True)
+
+
 class OfflineLeave(models.Model):
     """请假 recorded by a trainer for a trainee who missed an offline session, with the reason.
 
     Recording it is the approval. The session's 学时 count as studied for the 结业 rule up to the
     class's leave_allowance_percent of its required 学时 (learning/reports/status.py), never beyond.
+    A leave recorded by mistake is withdrawn (撤销请假), not deleted: it stays, with who withdrew it
+    and when, and no longer counts; the trainee may then be credited (补记) or given a new leave.
     """
 
     session = models.ForeignKey(
@@ -417,16 +429,43 @@ class OfflineLeave(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = OfflineLeaveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("线下培训请假")
         verbose_name_plural = _("线下培训请假")
-        ordering = ["session", "trainee__student_no"]
+        ordering = ["session", "trainee__student_no", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "trainee"], name="classes_leave_unique"),
+            # One leave in force per session and trainee; withdrawn ones are kept beside it.
+            models.UniqueConstraint(
+                fields=["session", "trainee"],
+                condition=ACTIVE_LEAVE,
+                name="classes_leave_unique_active",
+            ),
             # 请假 without a reason does not count (issue 14); the service says so in words.
             models.CheckConstraint(condition=~models.Q(reason=""), name="classes_leave_reason"),
+            # Withdrawn means both when and by whom.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
+                name="classes_leave_withdrawn_by_whom",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.trainee} · {self.session}"
+
+    @property
+    def is_active(self) -> bool:
+        """In force (ACTIVE_LEAVE in Python): not withdrawn."""
+        return self.withdrawn_at is None

@@ -21,6 +21,7 @@ from learning.progress.admin_forms import (
 )
 from learning.progress.models import LedgerSource
 from learning.progress.offline_sessions import (
+    LeaveAlreadyWithdrawn,
     offline_leave_record,
     offline_leave_withdraw,
     offline_session_add_attendees,
@@ -157,6 +158,7 @@ def session_list_view(request, class_id):
 def session_detail_view(request, session_id):
     session = _scoped_session(request, session_id, LEDGER_VIEW_PERMISSION)
     entries = list(session_entries(session=session))
+    leaves = list(session_leaves(session=session))
     for entry in entries:
         entry.remaining = entry.amount + entry.corrected
         entry.amount_text = hours_text(entry.amount)
@@ -168,7 +170,8 @@ def session_detail_view(request, session_id):
             "session": session,
             "training_class": session.training_class,
             "entries": entries,
-            "leaves": list(session_leaves(session=session)),
+            "leaves": leaves,
+            "active_leave_count": sum(1 for leave in leaves if leave.is_active),
             "may_add": request.user.has_perm(LEDGER_ADD_PERMISSION),
             "page_title": session.topic,
             "page_subtitle": str(session.training_class),
@@ -296,7 +299,7 @@ def session_leave_view(request, session_id):
     """记录请假 for a trainee who missed the session; the reason is required (issue 14)."""
     session = _scoped_session(request, session_id, LEDGER_ADD_PERMISSION)
     credited = set(session_entries(session=session).values_list("user_id", flat=True))
-    on_leave = set(session_leaves(session=session).values_list("trainee_id", flat=True))
+    on_leave = set(session_leaves(session=session).active().values_list("trainee_id", flat=True))
     trainees = [
         t
         for t in enrolled_trainees(training_class=session.training_class)
@@ -355,8 +358,12 @@ def session_leave_withdraw_view(request, session_id, leave_id):
         raise Http404
     if request.method != "POST":
         return redirect("offline_sessions:detail", session.pk)
-    offline_leave_withdraw(leave=leave)
-    messages.success(request, _("已撤销%(name)s的请假。") % {"name": leave.trainee.name})
+    try:
+        offline_leave_withdraw(leave=leave, withdrawn_by=request.user)
+    except LeaveAlreadyWithdrawn as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已撤销%(name)s的请假。") % {"name": leave.trainee.name})
     return redirect("offline_sessions:detail", session.pk)
 
 

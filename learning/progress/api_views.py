@@ -13,11 +13,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from learning.api_errors import Conflict
 from learning.classes.models import OfflineSession
 from learning.classes.selectors import classes_for_trainer
 from learning.progress import selectors, services
 from learning.progress.lessons import lesson_for_user
 from learning.progress.offline_sessions import (
+    LeaveAlreadyWithdrawn,
     offline_leave_record,
     offline_leave_withdraw,
     offline_session_add_attendees,
@@ -379,9 +381,13 @@ class OfflineLeaveWithdrawView(APIView):
     @extend_schema(
         operation_id="class_offline_session_leave_withdraw",
         summary="撤销请假（误记，或学员后来参加了：再补记学员）",
+        description=(
+            "请假记录保留，记下撤销人和撤销时间，不再计入请假人数和结业条件；已撤销过的返回 409。"
+        ),
         request=None,
         responses={
             204: None,
+            409: OpenApiResponse(description="这条请假已经撤销过了"),
             403: OpenApiResponse(description="没有记录线下学时的权限"),
             404: OpenApiResponse(description="请假记录不存在或无权查看"),
         },
@@ -392,5 +398,8 @@ class OfflineLeaveWithdrawView(APIView):
         leave = session_leaves(session=session).filter(pk=leave_id).first()
         if leave is None:
             raise Http404
-        offline_leave_withdraw(leave=leave)
+        try:
+            offline_leave_withdraw(leave=leave, withdrawn_by=request.user)
+        except LeaveAlreadyWithdrawn as exc:
+            raise Conflict(str(exc)) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)

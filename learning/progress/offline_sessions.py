@@ -179,9 +179,9 @@ def offline_session_add_attendees(
             training_class=locked.training_class, trainee_ids=ids, user=recorded_by
         )
         on_leave = list(
-            OfflineLeave.objects.filter(session=locked, trainee_id__in=ids).values_list(
-                "trainee_id", flat=True
-            )
+            OfflineLeave.objects.active()
+            .filter(session=locked, trainee_id__in=ids)
+            .values_list("trainee_id", flat=True)
         )
         if on_leave:
             names = dict(
@@ -252,7 +252,7 @@ def offline_leave_record(*, session: OfflineSession, trainee_id, reason: str, re
             raise ValidationError(
                 {"trainee": _("该学员已记入本次培训的学时（参加了培训），不能再记请假。")}
             )
-        if OfflineLeave.objects.filter(session=locked, trainee_id=ids[0]).exists():
+        if OfflineLeave.objects.active().filter(session=locked, trainee_id=ids[0]).exists():
             raise ValidationError({"trainee": _("该学员本次培训的请假已经记录过了。")})
         return OfflineLeave.objects.create(
             session=locked,
@@ -263,6 +263,24 @@ def offline_leave_record(*, session: OfflineSession, trainee_id, reason: str, re
         )
 
 
-def offline_leave_withdraw(*, leave: OfflineLeave) -> None:
-    """Withdraw a 请假 recorded by mistake (e.g. the trainee came after all: then 补记)."""
-    leave.delete()
+class LeaveAlreadyWithdrawn(Exception):
+    """撤销请假 of a leave that is no longer in force (the API answers 409)."""
+
+
+def offline_leave_withdraw(*, leave: OfflineLeave, withdrawn_by) -> OfflineLeave:
+    """Withdraw a 请假 recorded by mistake (e.g. the trainee came after all: then 补记).
+
+    The leave is kept with who withdrew it and when, and no longer counts (OfflineLeave's
+    ACTIVE_LEAVE). One guarded UPDATE: of two trainers withdrawing at once, one succeeds and the
+    other is told it was already withdrawn; nothing is deleted.
+    """
+    now = timezone.now()
+    done = (
+        OfflineLeave.objects.active()
+        .filter(pk=leave.pk)
+        .update(withdrawn_at=now, withdrawn_by=withdrawn_by)
+    )
+    if not done:
+        raise LeaveAlreadyWithdrawn(_("这条请假已经撤销过了。"))
+    leave.withdrawn_at, leave.withdrawn_by = now, withdrawn_by
+    return leave

@@ -210,7 +210,8 @@ def class_sessions(*, training_class: TrainingClass) -> QuerySet:
             attendee_count=Coalesce(Subquery(attendees), 0),
             leave_count=Coalesce(
                 Subquery(
-                    OfflineLeave.objects.filter(session_id=OuterRef("pk"))
+                    OfflineLeave.objects.active()
+                    .filter(session_id=OuterRef("pk"))
                     .order_by()
                     .values("session_id")
                     .annotate(n=Count("pk"))
@@ -260,9 +261,10 @@ def session_entries(*, session: OfflineSession) -> QuerySet:
 
 
 def session_leaves(*, session: OfflineSession) -> QuerySet:
-    """The 请假 recorded for the session, by student number (one query)."""
+    """Every 请假 recorded for the session, withdrawn ones too (they are its history), by student
+    number, the oldest first (one query). `.active()` narrows it to those in force."""
     return (
         OfflineLeave.objects.filter(session=session)
-        .select_related("trainee", "recorded_by")
-        .order_by("trainee__student_no")
+        .select_related("trainee", "recorded_by", "withdrawn_by")
+        .order_by("trainee__student_no", "created_at", "id")
     )

@@ -132,6 +132,13 @@ class OfflineLeaveSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="请假事由")
     recorded_by = serializers.CharField(source="recorded_by.username")
     created_at = serializers.DateTimeField()
+    active = serializers.BooleanField(
+        source="is_active", help_text="是否有效：撤销后为 false，记录保留，不再计入"
+    )
+    withdrawn_at = serializers.DateTimeField(allow_null=True, help_text="撤销时间（未撤销为 null）")
+    withdrawn_by = serializers.CharField(
+        source="withdrawn_by.username", allow_null=True, default=None, help_text="撤销人"
+    )
 
 
 class OfflineLeaveInputSerializer(serializers.Serializer):

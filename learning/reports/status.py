@@ -123,12 +123,12 @@ def _earned_hours_subquery(class_id: int | None) -> Subquery:
 
 
 def _leave_hours_subquery(class_id: int | None) -> Subquery:
-    """学时 of the class's offline sessions the trainee missed with recorded 请假 (a reason is
-    required: OfflineLeave's constraint), before the class's allowance caps them."""
+    """学时 of the class's offline sessions the trainee missed with recorded 请假 in force (a
+    reason is required: OfflineLeave's constraint; a withdrawn leave counts for nothing), before
+    the class's allowance caps them."""
     leaves = (
-        OfflineLeave.objects.filter(
-            trainee_id=OuterRef("trainee_id"), session__training_class_id=_class_ref(class_id)
-        )
+        OfflineLeave.objects.active()
+        .filter(trainee_id=OuterRef("trainee_id"), session__training_class_id=_class_ref(class_id))
         .order_by()
         .values("trainee_id")
         .annotate(total=Sum("session__amount"))

@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from learning.classes.models import OfflineLeave
 from learning.progress.offline_sessions import (
+    LeaveAlreadyWithdrawn,
     offline_leave_record,
     offline_leave_withdraw,
     offline_session_add_attendees,
     offline_session_record,
 )
+from learning.progress.selectors import class_sessions
 from learning.reports.class_report import report_row
 from learning.reports.services import CertificateError, certificate_issue
 from learning.reports.status import ReportStatus
@@ -175,11 +177,62 @@ def test_leave_is_for_absent_enrolled_trainees_once(report_factory, trainer):
     with pytest.raises(ValidationError) as exc:
         offline_session_add_attendees(session=session, trainee_ids=[absent.pk], recorded_by=trainer)
     assert absent.name in exc.value.message_dict["trainees"][0]
-    offline_leave_withdraw(leave=leave)
+    offline_leave_withdraw(leave=leave, withdrawn_by=trainer)
     result = offline_session_add_attendees(
         session=session, trainee_ids=[absent.pk], recorded_by=trainer
     )
     assert result.added == 1
+
+
+def test_a_withdrawn_leave_is_kept_and_no_longer_counts(report_factory, trainer, trainer2):
+    """撤销请假 keeps the row with who withdrew it and when; only leaves in force count toward the
+    allowance and 请假人数; a new leave may then be recorded beside the withdrawn one."""
+    tc, absent, session = _setup(report_factory, trainer, percent="25", earned="6", missed="2")
+    leave = OfflineLeave.objects.get()
+    assert report_row(training_class=tc, trainee=absent).status == ReportStatus.COMPLETED
+    offline_leave_withdraw(leave=leave, withdrawn_by=trainer2)
+    leave.refresh_from_db()
+    assert (leave.withdrawn_by, leave.reason, leave.recorded_by) == (
+        trainer2,
+        "参加学院迎新工作",
+        trainer,
+    )
+    assert leave.withdrawn_at is not None and not leave.is_active
+    row = report_row(training_class=tc, trainee=absent)
+    assert (row.leave_hours, row.excused_hours) == (Decimal("0.00"), Decimal("0.00"))
+    assert row.status == ReportStatus.IN_PROGRESS and row.missing == ["hours"]
+    assert class_sessions(training_class=tc).get(pk=session.pk).leave_count == 0
+    with pytest.raises(CertificateError):
+        certificate_issue(training_class=tc, trainee=absent, issued_by=trainer)
+    # Withdrawing it again is refused, and changes nothing.
+    with pytest.raises(LeaveAlreadyWithdrawn, match="已经撤销过了"):
+        offline_leave_withdraw(leave=leave, withdrawn_by=trainer)
+    leave.refresh_from_db()
+    assert leave.withdrawn_by == trainer2
+    # The trainee may be given 请假 again: two rows, one in force, and it counts once more.
+    again = offline_leave_record(
+        session=session, trainee_id=absent.pk, reason="病假（有医院证明）", recorded_by=trainer
+    )
+    assert OfflineLeave.objects.count() == 2
+    assert list(OfflineLeave.objects.active()) == [again]
+    assert report_row(training_class=tc, trainee=absent).status == ReportStatus.COMPLETED
+    assert class_sessions(training_class=tc).get(pk=session.pk).leave_count == 1
+
+
+def test_the_database_keeps_one_leave_in_force_and_a_withdrawal_names_who(report_factory, trainer):
+    tc, absent, session = _setup(report_factory, trainer, percent="25", earned="6", missed="2")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OfflineLeave.objects.create(
+            session=session, trainee=absent, reason="重复", recorded_by=trainer
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OfflineLeave.objects.update(withdrawn_at=timezone.now())
+    # Withdrawn rows do not take the place of the one in force.
+    OfflineLeave.objects.update(withdrawn_at=timezone.now(), withdrawn_by=trainer)
+    OfflineLeave.objects.create(session=session, trainee=absent, reason="病假", recorded_by=trainer)
+    OfflineLeave.objects.active().update(withdrawn_at=timezone.now(), withdrawn_by=trainer)
+    OfflineLeave.objects.create(session=session, trainee=absent, reason="事假", recorded_by=trainer)
+    assert OfflineLeave.objects.count() == 3 and OfflineLeave.objects.active().count() == 1
 
 
 def test_leave_in_another_class_does_not_count(report_factory, trainer):

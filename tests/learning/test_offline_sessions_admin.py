@@ -240,8 +240,24 @@ def test_recording_and_withdrawing_leave_in_the_admin(client, klass, trainer):
     detail = client.get(f"/admin/offline_sessions/{session.pk}/").content.decode()
     assert "参加学校运动会" in detail and "请假学员（1 人）" in detail
     leave = OfflineLeave.objects.get()
-    client.post(f"/admin/offline_sessions/{session.pk}/leave/{leave.pk}/withdraw/")
-    assert not OfflineLeave.objects.exists()
+    withdraw = f"/admin/offline_sessions/{session.pk}/leave/{leave.pk}/withdraw/"
+    client.post(withdraw)
+    # 撤销请假 keeps the leave, marked withdrawn by whom; it no longer counts.
+    leave.refresh_from_db()
+    assert leave.withdrawn_by == trainer and leave.withdrawn_at is not None
+    detail = client.get(f"/admin/offline_sessions/{session.pk}/").content.decode()
+    assert "参加学校运动会" in detail and "请假学员（0 人）" in detail
+    assert "已撤销（" in detail and "不计入" in detail
+    assert withdraw not in detail  # no button on a withdrawn leave
+    # The page's <title> is the title only (the leave table once leaked into it).
+    title = detail.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<table" not in title and "请假学员" not in title
+    again = client.post(withdraw, follow=True).content.decode()
+    assert "这条请假已经撤销过了" in again
+    # The trainee is offered again for a new leave.
+    page = client.get(f"/admin/offline_sessions/{session.pk}/leave/")
+    offered = {choice[0] for choice in page.context["form"].fields["trainee"].choices}
+    assert profiles[3].pk in offered
 
 
 def test_the_class_form_shows_the_allowance_with_its_source(client, klass, trainer):

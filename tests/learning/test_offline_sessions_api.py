@@ -161,8 +161,28 @@ def test_leave_api_records_lists_and_withdraws(klass, trainer):
     assert [item["trainee"] for item in listed] == [absent.pk]
     (row,) = client.get(_url(klass)).json()["results"]
     assert (row["attendee_count"], row["leave_count"]) == (3, 1)
-    assert client.post(f"{leaves}{created.json()['id']}/withdraw/").status_code == 204
-    assert client.get(leaves).json() == []
+    assert [item["active"] for item in listed] == [True]
+    assert listed[0]["withdrawn_at"] is None and listed[0]["withdrawn_by"] is None
+    withdraw = f"{leaves}{created.json()['id']}/withdraw/"
+    assert client.post(withdraw).status_code == 204
+    # Kept, shown as withdrawn, and no longer counted.
+    (kept,) = client.get(leaves).json()
+    assert (kept["id"], kept["active"], kept["withdrawn_by"]) == (
+        created.json()["id"],
+        False,
+        trainer.username,
+    )
+    assert kept["withdrawn_at"] and kept["reason"] == "病假"
+    (row,) = client.get(_url(klass)).json()["results"]
+    assert row["leave_count"] == 0
+    again = client.post(withdraw)
+    assert again.status_code == 409 and "已经撤销过了" in again.json()["detail"]
+    # A new leave for the same trainee is recorded beside the withdrawn one.
+    assert (
+        client.post(leaves, {"trainee": absent.pk, "reason": "病假"}, format="json").status_code
+        == 201
+    )
+    assert [item["active"] for item in client.get(leaves).json()] == [False, True]
 
 
 def test_leave_api_of_another_trainers_class_is_404(klass, trainer, trainer2):

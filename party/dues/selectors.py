@@ -261,14 +261,18 @@ def _fen(cents) -> Decimal:
 
 # Owed per branch and month, in SQL: the rule of `ledgers` (a member owes the amount of the base in
 # force in the month — the latest start on or before it, the later record on a tie — when a Party
-# member on the month's counted day, its last day or today) over intervals made by LEAD(): a base
-# is in force from its start until the next record's start, a stage from its decision until the
-# next change (ties: the earlier record's interval is empty, so the later one wins, as in Python).
-# Amounts are summed as whole 分 (SQLite sums decimals as floats; integers stay exact), and
-# each member's month is compared with what they paid for it (paid ≥ owed: 已交清).
-_OWED_SQL = """
-WITH months (month, counted) AS (VALUES {months}),
-mem AS (SELECT id, unit_id FROM {member} WHERE unit_id IN ({units})),
+# member on the month's counted day, its last day or today) read as spans, not member × month rows.
+# LEAD() makes intervals: a base is in force from its start until the next record's start, a stage
+# from its decision until the next change (ties: the earlier record's interval is empty, so the
+# later one wins, as in Python). Each interval becomes a range of month indexes [lo, hi) by CASE
+# comparisons with the months' first days (bases) or counted days (stages) — counted days never
+# decrease, so the months whose counted day falls in a stage interval are a range too. A member
+# owes a base's amount over the intersection of a base range and a member-stage range; the spans
+# are summed per branch and range (a few rows per branch, spread over the months in Python), and
+# each month a member paid for is compared with the span covering it (paid ≥ owed: 已交清). Amounts
+# are summed as whole 分 (SQLite sums decimals as floats; integers stay exact).
+_REPORT_SQL = """
+WITH mem AS (SELECT id, unit_id FROM {member} WHERE unit_id IN ({units})),
 bases AS (
     SELECT b.member_id, b.starts_on, CAST(ROUND(b.monthly_amount * 100) AS BIGINT) AS fen,
         LEAD(b.starts_on) OVER (
@@ -282,37 +286,46 @@ stages AS (
         LEAD(s.decided_on) OVER (PARTITION BY s.member_id ORDER BY s.decided_on, s.id) AS until
     FROM {change} s JOIN mem ON mem.id = s.member_id
 ),
-paid AS (
-    SELECT p.member_id, p.month, SUM(CAST(ROUND(p.amount * 100) AS BIGINT)) AS fen
-    FROM {paid} p JOIN mem ON mem.id = p.member_id
-    WHERE p.month >= %s AND p.month <= %s
-    GROUP BY p.member_id, p.month
+ranges AS (
+    SELECT b.member_id, b.fen,
+        {base_lo} AS base_lo, {base_hi} AS base_hi, {stage_lo} AS stage_lo, {stage_hi} AS stage_hi
+    FROM bases b JOIN stages s ON s.member_id = b.member_id AND s.stage IN ({member_stages})
 ),
-owing AS (
-    SELECT mem.unit_id, months.month, b.member_id, b.fen
-    FROM months
-    JOIN bases b ON b.starts_on <= months.month AND (b.until IS NULL OR b.until > months.month)
-    JOIN mem ON mem.id = b.member_id
-    JOIN stages s ON s.member_id = b.member_id AND s.decided_on <= months.counted
-        AND (s.until IS NULL OR s.until > months.counted) AND s.stage IN ({member_stages})
+spans AS (
+    SELECT mem.unit_id, r.member_id, r.fen,
+        CASE WHEN r.base_lo > r.stage_lo THEN r.base_lo ELSE r.stage_lo END AS lo,
+        CASE WHEN r.base_hi < r.stage_hi THEN r.base_hi ELSE r.stage_hi END AS hi
+    FROM ranges r JOIN mem ON mem.id = r.member_id
+),
+paid AS (
+    SELECT p.member_id, {paid_ix} AS ix, SUM(CAST(ROUND(p.amount * 100) AS BIGINT)) AS fen
+    FROM {paid} p
+    WHERE p.member_id IN (SELECT id FROM mem) AND p.month >= %s AND p.month <= %s
+    GROUP BY p.member_id, p.month
 )
-SELECT owing.unit_id, owing.month, SUM(owing.fen), COUNT(*),
-    SUM(CASE WHEN paid.fen >= owing.fen THEN 1 ELSE 0 END)
-FROM owing LEFT JOIN paid ON paid.member_id = owing.member_id AND paid.month = owing.month
-GROUP BY owing.unit_id, owing.month
+SELECT 0, unit_id, lo, hi, SUM(fen), COUNT(*) FROM spans WHERE lo < hi GROUP BY unit_id, lo, hi
+UNION ALL
+SELECT 1, s.unit_id, p.ix, p.ix, 0, COUNT(*)
+FROM paid p JOIN spans s ON s.member_id = p.member_id AND p.ix >= s.lo AND p.ix < s.hi
+    AND p.fen >= s.fen
+GROUP BY s.unit_id, p.ix
+UNION ALL
+SELECT 2, mem.unit_id, p.ix, p.ix, SUM(p.fen), 0
+FROM paid p JOIN mem ON mem.id = p.member_id
+GROUP BY mem.unit_id, p.ix
 """
 
-_PAID_SQL = """
-SELECT m.unit_id, p.month, SUM(CAST(ROUND(p.amount * 100) AS BIGINT))
-FROM {paid} p JOIN {member} m ON m.id = p.member_id
-WHERE m.unit_id IN ({units}) AND p.month >= %s AND p.month <= %s
-GROUP BY m.unit_id, p.month
-"""
+
+def _index_case(column: str, bounds: list[str]) -> str:
+    """SQL for the index of the first bound ≥ `column` (len(bounds) when none is, or when the
+    column is NULL: an interval that does not end). `bounds` are ascending (%s placeholders)."""
+    whens = " ".join(f"WHEN {column} <= %s THEN {i}" for i in range(len(bounds)))
+    return f"CASE WHEN {column} IS NULL THEN {len(bounds)} {whens} ELSE {len(bounds)} END"
 
 
 def branch_report(*, units, first: date, last: date) -> list[BranchMonth]:
     """Owed / paid / outstanding per branch and month (the 院系党委's and 组织部's report): the
-    ledger's figures (`ledgers`, summed over each branch's members) aggregated in SQL, two queries
+    ledger's figures (`ledgers`, summed over each branch's members) aggregated in SQL, one query
     whatever the number of members, branches or months."""
     units = list(units)
     months = month_span(first, last)
@@ -322,35 +335,47 @@ def branch_report(*, units, first: date, last: date) -> list[BranchMonth]:
     ops = connection.ops
     today = timezone.localdate()
     unit_ids = [u.pk for u in units]
-    names = {
-        "member": ops.quote_name(Member._meta.db_table),
-        "base": ops.quote_name(DuesBase._meta.db_table),
-        "change": ops.quote_name(StageChange._meta.db_table),
-        "paid": ops.quote_name(PaymentMonth._meta.db_table),
-        "units": ", ".join(["%s"] * len(unit_ids)),
-    }
     day = ops.adapt_datefield_value
-    owed_sql = _OWED_SQL.format(
-        months=", ".join(["(%s, %s)"] * len(months)),
+    firsts = [day(m) for m in months]
+    counted = [day(_counted_day(m, today)) for m in months]
+    sql = _REPORT_SQL.format(
+        member=ops.quote_name(Member._meta.db_table),
+        base=ops.quote_name(DuesBase._meta.db_table),
+        change=ops.quote_name(StageChange._meta.db_table),
+        paid=ops.quote_name(PaymentMonth._meta.db_table),
+        units=", ".join(["%s"] * len(unit_ids)),
         member_stages=", ".join(["%s"] * len(MEMBER_STAGES)),
-        **names,
+        base_lo=_index_case("b.starts_on", firsts),
+        base_hi=_index_case("b.until", firsts),
+        stage_lo=_index_case("s.decided_on", counted),
+        stage_hi=_index_case("s.until", counted),
+        paid_ix=_index_case("p.month", firsts),
     )
-    owed_params = [v for m in months for v in (day(m), day(_counted_day(m, today)))]
-    owed_params += [
+    params = [
         *unit_ids,
         day(last),
+        *firsts,
+        *firsts,
+        *counted,
+        *counted,
+        *(str(s) for s in sorted(MEMBER_STAGES)),
+        *firsts,
         day(first),
         day(last),
-        *(str(s) for s in sorted(MEMBER_STAGES)),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(owed_sql, owed_params)
-        for unit_id, month, owed, members, paid_members in cursor.fetchall():
-            cell = cells[(unit_id, _as_date(month))]
-            cell.owed, cell.members, cell.paid_members = _fen(owed), members, paid_members or 0
-        cursor.execute(_PAID_SQL.format(**names), [*unit_ids, day(first), day(last)])
-        for unit_id, month, paid in cursor.fetchall():
-            cells[(unit_id, _as_date(month))].paid = _fen(paid)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for part, unit_id, lo, hi, fen, count in rows:
+        if part == 0:  # a span of months: each owes fen (summed) from `count` members
+            for month in months[lo:hi]:
+                cell = cells[(unit_id, month)]
+                cell.owed += _fen(fen)
+                cell.members += count
+        elif part == 1:
+            cells[(unit_id, months[lo])].paid_members += count
+        else:
+            cells[(unit_id, months[lo])].paid = _fen(fen)
     return list(cells.values())
 
 

@@ -14,7 +14,7 @@ from party.organisation.services import unit_create
 from tests.party.conftest import make_member
 from tests.party.stats.conftest import history
 
-PINNED_QUERIES = 25
+PINNED_QUERIES = 24
 
 
 def client_for(user):
@@ -97,6 +97,6 @@ def test_queries_do_not_grow_with_the_tree(people, tree):
             )
     # The scope, the unit, the members' stages on the day (once, shared by the stage, profile and
     # compliance panels), the engine (7 more), the branches and units under, compliance (3), dues
-    # (2), appraisal, yearly 学时 (members, committee posts; the ledger sum only when a Party member
+    # (1), appraisal, yearly 学时 (members, committee posts; the ledger sum only when a Party member
     # has an account).
     assert _count(client, url) == small == PINNED_QUERIES

@@ -14,13 +14,16 @@ How the months are read (rules.ABSENCE_*):
   attend; the compliance calendar shows that gap as the branch's, not the member's);
 - a member is flagged when the latest ABSENCE_MONTHS (6) counted months are all missed: the run
   that is still going on. A past run ended by attendance is not flagged again.
-Five queries whatever the number of members and meetings."""
+The branch is the one the member belonged to on the meeting's day (组织关系转接: months in the
+old branch and in the new one make one run; the flag goes to the branch the member is in today);
+the 党小组 likewise (MemberTransfer.from_group).
+Five queries whatever the number of members and meetings; six when a member listed has transfers."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from party.meetings.models import Attendance, AttendanceStatus, Meeting
@@ -31,7 +34,8 @@ from party.meetings.rules import (
     ATTENDING_STAGES,
 )
 from party.meetings.selectors import meeting_day
-from party.members.models import Member, StageChange
+from party.members.models import Member, MemberTransfer, StageChange
+from party.members.selectors import UnitHistory, unit_histories
 from party.organisation.models import Unit, UnitKind
 
 TAKING_PART = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE)
@@ -80,11 +84,15 @@ def absence_flags(*, units: list[Unit], now=None) -> list[AbsenceRow]:
     branch_ids = list(Unit.objects.filter(under, kind=UnitKind.BRANCH).values_list("pk", flat=True))
     members = list(
         Member.objects.filter(unit_id__in=branch_ids)
+        .annotate(moved=Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))))
         .select_related("unit")
         .order_by("unit__path", "student_no")
     )
     if not members:
         return []
+    moved = [m for m in members if m.moved]
+    units_of = unit_histories(members=moved) if moved else {}
+    former_units = set().union(*(h.unit_ids for h in units_of.values())) - set(branch_ids)
     histories: dict[int, list] = defaultdict(list)
     for member_id, decided_on, pk, stage in (
         StageChange.objects.filter(member__in=[m.pk for m in members])
@@ -95,7 +103,7 @@ def absence_flags(*, units: list[Unit], now=None) -> list[AbsenceRow]:
     since = _months_back(today, ABSENCE_LOOKBACK_MONTHS)
     meetings = list(
         Meeting.objects.filter(
-            Q(unit_id__in=branch_ids)
+            Q(unit_id__in=branch_ids + sorted(former_units))
             | Q(unit_id__in=Unit.objects.filter(under, kind=UnitKind.GROUP).values("pk")),
             kind__in=ABSENCE_KINDS,
             ends_at__lte=now,
@@ -109,15 +117,16 @@ def absence_flags(*, units: list[Unit], now=None) -> list[AbsenceRow]:
             meeting__in=[m.pk for m in meetings], status__in=TAKING_PART
         ).values_list("meeting_id", "member_id")
     )
+    dated = [(meeting, meeting_day(meeting)) for meeting in meetings]
     flagged = []
     for member in members:
         months: dict[tuple[int, int], bool] = {}  # month → took part
         last = None
         missed = defaultdict(int)
-        for meeting in meetings:
-            if meeting.unit_id not in (member.unit_id, member.group_id):
+        history = units_of.get(member.pk) or UnitHistory(member.unit_id, [])
+        for meeting, day in dated:
+            if meeting.unit_id not in (history.on(day), history.group_on(day, member.group_id)):
                 continue
-            day = meeting_day(meeting)
             if _stage_on(histories.get(member.pk, []), day) not in ATTENDING_STAGES:
                 continue
             key = _month(day)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from party.meetings.models import Meeting, MeetingKind
 from party.meetings.rules import ATTENDING_STAGES, COMPLIANCE_RULES
 from party.members.models import Member, StageChange
+from party.members.selectors import in_units_on_q, unit_on_expression
 from party.organisation.models import Unit, UnitKind
 
 DONE, DUE, OVERDUE, UPCOMING = "done", "due", "overdue", "upcoming"
@@ -89,16 +90,17 @@ def _state(*, ok: bool, starts: date, ends: date, today: date) -> str:
 
 
 def _member_count_on(branch_ids: list[int], day: date) -> dict[int, set[int]]:
+    """Each branch's Party members on `day` (in the branch that day: 组织关系转接 counted)."""
     stage = Subquery(
         StageChange.objects.filter(member=OuterRef("pk"), decided_on__lte=day)
         .order_by("-decided_on", "-id")
         .values("stage")[:1]
     )
     members = (
-        Member.objects.filter(unit_id__in=branch_ids)
-        .annotate(stage_on_day=stage)
+        Member.objects.filter(in_units_on_q(branch_ids, day))
+        .annotate(stage_on_day=stage, unit_on=unit_on_expression(day))
         .filter(stage_on_day__in=ATTENDING_STAGES)
-        .values_list("unit_id", "pk")
+        .values_list("unit_on", "pk")
     )
     result: dict[int, set[int]] = defaultdict(set)
     for unit_id, pk in members:

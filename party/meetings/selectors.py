@@ -9,6 +9,7 @@ from django.utils import timezone
 from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
 from party.meetings.rules import ATTENDING_STAGES
 from party.members.models import Member, StageChange
+from party.members.selectors import in_group_on_q, in_units_on_q
 from party.organisation.models import COMMITTEE_ROLES, Unit, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
 
@@ -28,13 +29,13 @@ def _stage_on(day: date) -> Subquery:
 def expected_members(*, meeting: Meeting) -> QuerySet[Member]:
     """应到: the Party members (ATTENDING_STAGES on the meeting's date) of the unit — the 党小组's
     members for a group meeting, the committee in office that day for a 支委会, the chosen pair
-    for a 谈心谈话. Unit membership is the member's current branch/group (the registry keeps no
-    history of transfers)."""
+    for a 谈心谈话. The branch is the one the member belonged to on that day (组织关系转接,
+    party.members.selectors.in_units_on_q), and so is the 党小组 (in_group_on_q)."""
     day = meeting_day(meeting)
     if meeting.kind == MeetingKind.TALK:
         return Member.objects.filter(talks=meeting).order_by("student_no")
     if meeting.kind == MeetingKind.GROUP:
-        members = Member.objects.filter(group_id=meeting.unit_id)
+        members = Member.objects.filter(in_group_on_q(meeting.unit_id, day))
     elif meeting.kind == MeetingKind.COMMITTEE:
         members = Member.objects.filter(
             pk__in=Member.objects.filter(
@@ -44,7 +45,7 @@ def expected_members(*, meeting: Meeting) -> QuerySet[Member]:
             ).values("pk")
         )
     else:
-        members = Member.objects.filter(unit_id=meeting.unit_id)
+        members = Member.objects.filter(in_units_on_q([meeting.unit_id], day))
     return (
         members.annotate(stage_on_day=_stage_on(day))
         .filter(stage_on_day__in=ATTENDING_STAGES)

@@ -371,11 +371,68 @@ class StepDocument(DocumentFields):
         ordering = ["step_record", "id"]
 
 
+class MemberTransfer(models.Model):
+    """One 组织关系转接 inside the university: the member leaves `from_unit` and belongs to
+    `to_unit` from `on` (the day the receiving branch takes them in). Append-only: never edited or
+    deleted (a mistake is corrected by a new transfer back). The member's unit on a day is read
+    from these rows (selectors.member_unit_on); `Member.unit` is the unit today."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("转出党支部"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    # The 党小组 the member left (a transfer clears Member.group): the registry's only record of
+    # which 党小组 a member was in before, so past group meetings keep their 应到.
+    from_group = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("原党小组"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("转入党支部"),
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+    )
+    on = models.DateField(_("转入日期"))
+    letter_no = models.CharField(_("介绍信编号"), max_length=50, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
+        ordering = ["member", "on", "id"]
+        indexes = [
+            models.Index(fields=["member", "-on", "-id"], name="members_transfer_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.on} {self.from_unit} → {self.to_unit}"
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", _("查看")
     EXPORT = "export", _("导出")
     UPLOAD = "upload", _("上传材料")
     DOWNLOAD = "download", _("下载材料")
+    TRANSFER = "transfer", _("组织关系转接")
 
 
 class MemberAccessLog(models.Model):

@@ -1,16 +1,21 @@
 """Reads of the member registry: who is in scope, and each member's current stage (derived from
 the stage history, never stored)."""
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from datetime import date
+
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from party.members.models import (
     MEMBER_STAGES,
     Member,
+    MemberTransfer,
     Stage,
     StageChange,
     StageChangeAttachment,
     StepDocument,
 )
+from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import UnitScope, unit_scope
 
 
@@ -89,6 +94,140 @@ def party_memberships(*, member_ids) -> dict[int, PartyMembership]:
     ).values_list("member_id", "decided_on", "id", "stage"):
         rows[member_id].append((decided_on, pk, stage))
     return {pk: PartyMembership(changes) for pk, changes in rows.items()}
+
+
+# --- the unit a member belonged to on a day (组织关系转接) -------------------------------------
+# One rule, read in SQL (unit_on_expression, in_units_on_q) and in Python (UnitHistory): the unit on
+# `day` is the to_unit of the latest transfer on or before it (by on, then id); before the first
+# transfer it is that transfer's from_unit; a member without transfers was always in Member.unit.
+
+
+def unit_on_expression(day: date) -> Coalesce:
+    """SQL over Member rows: the id of the unit each member belonged to on `day`."""
+    latest = Subquery(
+        MemberTransfer.objects.filter(member=OuterRef("pk"), on__lte=day)
+        .order_by("-on", "-id")
+        .values("to_unit_id")[:1]
+    )
+    first = Subquery(
+        MemberTransfer.objects.filter(member=OuterRef("pk"))
+        .order_by("on", "id")
+        .values("from_unit_id")[:1]
+    )
+    return Coalesce(latest, first, F("unit_id"), output_field=BigIntegerField())
+
+
+def in_units_on_q(unit_ids, day: date, prefix: str = "") -> Q:
+    """A Q over Member rows (reached through `prefix`) that belonged to one of `unit_ids` (ids, or
+    a values("pk") queryset) on `day`. Members who never transferred match on their unit column
+    (the index, no history read); the history is read only for members whose transfers touch
+    these units. No extra statement: a condition inside the caller's query."""
+    untransferred = Q(**{f"{prefix}unit_id__in": unit_ids}) & ~Exists(
+        MemberTransfer.objects.filter(member=OuterRef(f"{prefix}pk"))
+    )
+    touched = MemberTransfer.objects.filter(
+        Q(from_unit_id__in=unit_ids) | Q(to_unit_id__in=unit_ids)
+    ).values("member_id")
+    transferred = (
+        Member.objects.filter(pk__in=touched)
+        .annotate(unit_on=unit_on_expression(day))
+        .filter(unit_on__in=unit_ids)
+        .values("pk")
+    )
+    return untransferred | Q(**{f"{prefix}pk__in": transferred})
+
+
+def members_of_unit_on(unit, day: date) -> QuerySet[Member]:
+    """The members who belonged to `unit` (a 党支部) on `day`, whatever their unit today."""
+    return Member.objects.filter(in_units_on_q([unit.pk], day))
+
+
+def unit_of_members_on(day: date, qs: QuerySet[Member] | None = None) -> QuerySet[Member]:
+    """`qs` (all members) annotated with `unit_on`: the id of each one's unit on `day`."""
+    qs = Member.objects.all() if qs is None else qs
+    return qs.annotate(unit_on=unit_on_expression(day))
+
+
+def in_group_on_q(group_id: int, day: date) -> Q:
+    """A Q over Member rows in the 党小组 `group_id` on `day`: its members today who were not
+    transferred after `day`, and those whose first transfer after `day` took them out of it
+    (MemberTransfer.from_group). A move between 党小组 inside a branch is not recorded."""
+    later = MemberTransfer.objects.filter(member=OuterRef("pk"), on__gt=day)
+    left = (
+        Member.objects.filter(
+            pk__in=MemberTransfer.objects.filter(from_group_id=group_id, on__gt=day).values(
+                "member_id"
+            )
+        )
+        .annotate(group_on=Subquery(later.order_by("on", "id").values("from_group_id")[:1]))
+        .filter(group_on=group_id)
+        .values("pk")
+    )
+    return (Q(group_id=group_id) & ~Exists(later)) | Q(pk__in=left)
+
+
+class UnitHistory:
+    """A member's unit on any day, from their transfers loaded once (the rule above)."""
+
+    def __init__(self, unit_id: int, transfers: list[tuple]):
+        self.unit_id = unit_id
+        self.transfers = sorted(transfers)  # [(on, id, from_unit_id, to_unit_id, from_group_id)]
+
+    def on(self, day: date) -> int:
+        if not self.transfers:
+            return self.unit_id
+        unit = self.transfers[0][2]
+        for on, _pk, _from, to, _group in self.transfers:
+            if on > day:
+                break
+            unit = to
+        return unit
+
+    def group_on(self, day: date, group_id: int | None) -> int | None:
+        """The 党小组 on `day`: the one left by the first transfer after it; `group_id` (today's)
+        when there is none."""
+        for on, _pk, _from, _to, from_group in self.transfers:
+            if on > day:
+                return from_group
+        return group_id
+
+    @property
+    def unit_ids(self) -> set[int]:
+        """Every unit and 党小组 the member was in, today's unit included."""
+        ids = {self.unit_id}
+        for _on, _pk, from_unit, to_unit, from_group in self.transfers:
+            ids.update(i for i in (from_unit, to_unit, from_group) if i)
+        return ids
+
+
+def unit_histories(*, members) -> dict[int, UnitHistory]:
+    """Each member's UnitHistory, in one query (`members`: Member rows with unit_id)."""
+    rows: dict[int, list[tuple]] = {m.pk: [] for m in members}
+    for member_id, *row in MemberTransfer.objects.filter(member_id__in=list(rows)).values_list(
+        "member_id", "on", "id", "from_unit_id", "to_unit_id", "from_group_id"
+    ):
+        rows[member_id].append(tuple(row))
+    return {m.pk: UnitHistory(m.unit_id, rows[m.pk]) for m in members}
+
+
+def transfer_history(*, member: Member) -> list[MemberTransfer]:
+    """The member's transfers, oldest first."""
+    return list(
+        member.transfers.select_related("from_unit", "to_unit", "recorded_by").order_by("on", "id")
+    )
+
+
+def transfer_target_units(*, user, member: Member):
+    """The 党支部 `user` may transfer `member` into: branches in their scope other than the
+    member's own (a move out of the caller's scope belongs to the level above that covers both)."""
+    scope = unit_scope(user=user)
+    if scope.empty or not scope.covers(member.unit):
+        return Unit.objects.none()
+    return (
+        Unit.objects.filter(scope.q(), kind=UnitKind.BRANCH)
+        .exclude(pk=member.unit_id)
+        .order_by("path")
+    )
 
 
 def registry_members(*, user, scope: UnitScope | None = None, unit) -> QuerySet[Member]:

@@ -23,6 +23,7 @@ from party.members.models import (
     DecidingBody,
     Member,
     MemberAccessLog,
+    MemberTransfer,
     Sponsor,
     SponsorRole,
     Stage,
@@ -531,6 +532,65 @@ def step_record_return(*, record: StepRecord, by_user, reason: str) -> StepRecor
     record.return_reason = reason.strip()
     record.save(update_fields=["returned_by", "returned_at", "return_reason"])
     return record
+
+
+@transaction.atomic
+def member_transfer(
+    *,
+    member: Member,
+    to_unit: Unit,
+    on: date,
+    by_user,
+    letter_no: str = "",
+    note: str = "",
+) -> MemberTransfer:
+    """组织关系转接 inside the university (《中国共产党党员组织关系转接工作规定（试行）》, 2011:
+    the sending branch issues the 介绍信, the receiving branch takes the member in): the member
+    belongs to `to_unit` from `on`. The caller's scope must cover both branches (a 支部书记 moves
+    no one out of the branch; the 组织员 within the 院系党委; 组织部 anywhere). Refuses the same
+    unit, a date after today, and a date before the member's last transfer. Writes the transfer,
+    moves Member.unit and clears the 党小组 (kept on the transfer as from_group), logs the access, in one
+    transaction; nothing is written on a refusal."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    scope = unit_scope(user=by_user)
+    if not scope.covers(member.unit):
+        raise MemberError(_("无权管理该党员的档案。"), code="out_of_scope")
+    if to_unit.kind != UnitKind.BRANCH:
+        raise MemberError(_("只能转入党支部。"), code="invalid")
+    if to_unit.pk == member.unit_id:
+        raise MemberError(_("该党员已在%(unit)s。") % {"unit": to_unit.name}, code="same_unit")
+    if not scope.covers(to_unit):
+        raise MemberError(
+            _("无权将党员转入%(unit)s：转出本单位须由同时管理两个党支部的上级党组织办理。")
+            % {"unit": to_unit.name},
+            code="out_of_scope",
+        )
+    if on > timezone.localdate():
+        raise MemberError(_("转入日期不能晚于今天。"), code="invalid")
+    last = member.transfers.order_by("-on", "-id").values_list("on", flat=True).first()
+    if last is not None and on < last:
+        raise MemberError(
+            _("转入日期不能早于上一次转接（%(last)s）。") % {"last": last}, code="invalid"
+        )
+    transfer = MemberTransfer.objects.create(
+        member=member,
+        from_unit=member.unit,
+        from_group_id=member.group_id,
+        to_unit=to_unit,
+        on=on,
+        letter_no=letter_no.strip(),
+        note=note.strip(),
+        recorded_by=by_user,
+    )
+    member.unit, member.group = to_unit, None
+    member.save(update_fields=["unit", "group"])
+    access_log_write(
+        user=by_user,
+        members=[member],
+        action=AccessAction.TRANSFER,
+        what=f"组织关系转接 {transfer.from_unit.name} → {to_unit.name}（{on}）",
+    )
+    return transfer
 
 
 def access_log_write(*, user, members, action: str, what: str) -> None:

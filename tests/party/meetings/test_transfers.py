@@ -1,0 +1,122 @@
+"""组织关系转接 in organisation life: a member transferred mid-month is 应到 in the old branch's
+meetings before the date and in the new branch's after it (a secretary may still mark the old
+meeting); the six-month absence run follows the member across the move; the check-in burst's
+statement count is the same with transfers in the branch; the compliance count of members."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from party.meetings import services
+from party.meetings.absence import absence_flags
+from party.meetings.compliance import _member_count_on
+from party.meetings.selectors import attendance_counts, expected_members
+from party.members.services import member_transfer
+from tests.party.meetings.conftest import set_stage
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def when(year, month, day=15, hour=14):
+    return datetime(year, month, day, hour, tzinfo=TZ)
+
+
+def transfer(life, key, to, on):
+    return member_transfer(
+        member=life["members"][key],
+        to_unit=life["units"][to],
+        on=on,
+        by_user=life["users"]["office"],
+    )
+
+
+def names(meeting):
+    return {m.name for m in expected_members(meeting=meeting)}
+
+
+def test_mid_month_transfer_is_expected_on_both_sides(life):
+    units = life["units"]
+    before = life["plan"](starts_at=when(2026, 3, 5), topic="3 月主题党日", place="1")
+    group = life["plan"](
+        kind="group", unit=units["law_g1"], starts_at=when(2026, 3, 6), topic="小组", place="1"
+    )
+    after_old = life["plan"](starts_at=when(2026, 3, 25), topic="3 月党课", place="1")
+    office = life["users"]["office"]
+    after_new = life["plan"](
+        unit=units["law_b2"], starts_at=when(2026, 3, 20), topic="研究生", place="1", by_user=office
+    )
+    before_new = life["plan"](
+        unit=units["law_b2"],
+        starts_at=when(2026, 3, 2),
+        topic="研究生 3 月初",
+        place="1",
+        by_user=office,
+    )
+    assert "张三" in names(before) and "张三" in names(group)
+    transfer(life, "law_b1", "law_b2", date(2026, 3, 15))
+    assert "张三" in names(before) and "张三" not in names(after_old)
+    assert "张三" in names(after_new) and "张三" not in names(before_new)
+    assert "张三" in names(group)  # the 党小组 before the move: still its member that day
+    assert "李四" in names(before_new) and "李四" in names(after_new)
+    # The old branch's secretary may still mark the member for the meeting before the move.
+    services.attendance_set(
+        meeting=before,
+        member_id=life["members"]["law_b1"].pk,
+        status="present",
+        reason="补录",
+        by_user=life["users"]["secretary"],
+    )
+    assert attendance_counts(meeting=before).present == 1
+    assert attendance_counts(meeting=before).expected == len(names(before))
+
+
+def test_a_group_meeting_after_the_move_is_not_theirs(life):
+    units = life["units"]
+    transfer(life, "law_b1", "law_b2", date(2026, 3, 15))
+    later = life["plan"](
+        kind="group", unit=units["law_g1"], starts_at=when(2026, 4, 1), topic="小组", place="1"
+    )
+    assert "张三" not in names(later)
+
+
+def test_absence_run_follows_the_member_across_the_move(life):
+    units, office = life["units"], life["users"]["office"]
+    set_stage(life["members"]["law_b2"], "full_member")
+    for m in range(1, 4):  # Jan–Mar in law_b1, missed by 张三
+        life["plan"](starts_at=when(2026, m), topic=f"{m} 月", place="1")
+    for m in range(4, 7):  # Apr–Jun in law_b2, missed too
+        life["plan"](
+            unit=units["law_b2"],
+            starts_at=when(2026, m),
+            topic=f"{m} 月",
+            place="1",
+            by_user=office,
+        )
+    transfer(life, "law_b1", "law_b2", date(2026, 3, 31))
+    rows = {r.member.name: r for r in absence_flags(units=[units["law_b2"]], now=when(2026, 7, 5))}
+    assert rows["张三"].missed_months == [f"2026-0{m}" for m in range(1, 7)]
+    assert rows["张三"].missed_meetings == 6
+    # The old branch no longer lists them (the flag goes to the branch they are in today).
+    old = {r.member.name for r in absence_flags(units=[units["law_b1"]], now=when(2026, 7, 5))}
+    assert "张三" not in old
+
+
+@pytest.mark.parametrize("moved", [False, True])
+def test_absence_queries(life, django_assert_num_queries, moved):
+    life["plan"](starts_at=when(2026, 4), topic="4 月", place="1")
+    if moved:
+        transfer(life, "law_b2", "law_b1", date(2026, 3, 31))
+    with django_assert_num_queries(6 if moved else 5):
+        absence_flags(units=[life["units"]["law"]], now=when(2026, 7, 5))
+
+
+def test_compliance_counts_members_in_the_branch_that_day(life):
+    units = life["units"]
+    transfer(life, "law_b1", "law_b2", date(2026, 3, 15))
+    b1, b2, zhang = units["law_b1"].pk, units["law_b2"].pk, life["members"]["law_b1"].pk
+    early = _member_count_on([b1, b2], date(2026, 3, 14))
+    late = _member_count_on([b1, b2], date(2026, 3, 15))
+    assert zhang in early[b1] and zhang not in early[b2]
+    assert zhang in late[b2] and zhang not in late[b1]

@@ -8,6 +8,7 @@ app_name = "reports_admin"
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
+    path("search/", views.search_view, name="search"),
     path("classes/<int:pk>/", views.class_report_view, name="class"),
     path(
         "classes/<int:pk>/certificates/issue-all/",

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from charts import svg as charts
 from learning.classes.selectors import classes_for_trainer
 from learning.reports import exports, services
+from learning.reports.admin_search import may_search_training, training_search
 from learning.reports.forms import DisqualifyForm, ReportFilterForm, RevokeForm
 from learning.reports.models import Certificate
 from learning.reports.pdf import certificate_pdf, record_pdf
@@ -83,6 +85,22 @@ def dashboard_view(request):
             "form": form,
             "summaries": summaries,
             "query": _query_without(request, "format"),
+        },
+    )
+
+
+def search_view(request):
+    """The trainer's admin search (issue 21): their classes and trainees, nothing else."""
+    if not may_search_training(request.user):
+        raise PermissionDenied
+    result = training_search(user=request.user, query=request.GET.get("q", ""))
+    return render(
+        request,
+        "reports/admin/search.html",
+        {
+            "page_title": _("搜索培训班与学员"),
+            "header_icon": "search",
+            "result": result,
         },
     )
 

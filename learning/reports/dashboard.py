@@ -35,17 +35,23 @@ def dashboard(*, user, filters: ReportFilters | None = None, today=None) -> list
     """Every class the user may see with trainees, completion and pass rates (two queries)."""
     filters = filters or ReportFilters()
     classes = list(classes_for_trainer(user=user).order_by("-start_date", "-id"))
-    summaries = {tc.pk: ClassSummary(training_class=tc) for tc in classes}
     if not classes:
         return []
     qs = annotate_report(
-        Enrolment.objects.filter(training_class_id__in=list(summaries)), today=today
+        Enrolment.objects.filter(training_class_id__in=[tc.pk for tc in classes]), today=today
     )
     qs = apply_filters(qs, filters).order_by()
+    return class_summaries(
+        classes, qs.values_list("training_class_id", "status", "exam_score", "exam_passed")
+    )
+
+
+def class_summaries(classes, standings) -> list[ClassSummary]:
+    """Each class's summary from its enrolments' (class id, status, exam score, exam passed) as
+    the status engine computed them; the dashboard and the trainer's landing page both use it."""
+    summaries = {tc.pk: ClassSummary(training_class=tc) for tc in classes}
     counts: dict[int, Counter] = defaultdict(Counter)
-    for class_id, status, score, passed in qs.values_list(
-        "training_class_id", "status", "exam_score", "exam_passed"
-    ):
+    for class_id, status, score, passed in standings:
         summary = summaries[class_id]
         summary.trainees += 1
         counts[class_id][status] += 1

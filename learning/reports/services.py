@@ -96,8 +96,14 @@ class BulkIssuePreview:
 
 def certificate_issue_preview(*, training_class: TrainingClass) -> BulkIssuePreview:
     """What certificate_issue_bulk would do now; nothing is written."""
+    return issue_preview_of(iter_rows(class_report(training_class=training_class)))
+
+
+def issue_preview_of(rows) -> BulkIssuePreview:
+    """Who of these report rows (one class's) would get a certificate, who is skipped and why:
+    the rule of certificate_issue_preview, also read by the trainer's landing page."""
     preview = BulkIssuePreview(to_issue=[], skipped=[])
-    for row in iter_rows(class_report(training_class=training_class)):
+    for row in rows:
         if row.qualifies:
             preview.to_issue.append(row)
         elif row.certificate_no:

@@ -1,11 +1,15 @@
-"""Admin wiring of learning.reports: its URLs and its item in the 培训管理 menu group."""
+"""Admin wiring of learning.reports: its URLs, its item in the 培训管理 menu group and the
+trainer's landing page (panels on the Wagtail dashboard)."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.search import SearchArea
+from wagtail.admin.ui.components import Component
 
-from learning.classes.selectors import can_view_all_classes
+from learning.reports.admin_search import may_search_training
+from learning.reports.landing import TrainerLanding, trainer_landing
 
 GROUP_LABEL = _("培训管理")
 
@@ -17,8 +21,7 @@ def register_reports_urls():
 
 class ReportsMenuItem(MenuItem):
     def is_shown(self, request):
-        user = request.user
-        return can_view_all_classes(user) or user.trained_classes.exists()
+        return may_search_training(request.user)
 
 
 def reports_menu_item() -> MenuItem:
@@ -55,4 +58,64 @@ def add_reports_to_training_menu(request, menu_items):
         SubmenuMenuItem(
             GROUP_LABEL, Menu(items=[item]), name="training", icon_name="group", order=250
         )
+    )
+
+
+# --- the trainer's landing page (the dashboard's panels, issue 21) ---------------------------
+
+
+class LandingPanel(Component):
+    """One panel of the trainer's landing page; all of them share one TrainerLanding."""
+
+    def __init__(self, *, name: str, order: int, landing: TrainerLanding):
+        self.name = name
+        self.order = order
+        self.template_name = f"reports/admin/landing/{name}.html"
+        self.landing = landing
+
+    def get_context_data(self, parent_context):
+        return {
+            "landing": self.landing,
+            "request": parent_context.get("request"),
+            "csrf_token": parent_context.get("csrf_token"),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_trainer_landing_panels(request, panels):
+    """Before Wagtail's own panels (ordered from 100): my classes, who is behind, 简答 to grade,
+    certificates to issue, exams and offline sessions — for anyone who trains a class."""
+    if not may_search_training(request.user):
+        return
+    landing = trainer_landing(user=request.user)
+    if landing is None:
+        return
+    names = ["classes", "behind"]
+    if landing.may_grade:
+        names.append("grading")
+    if landing.may_issue:
+        names.append("certificates")
+    names.append("schedule")
+    panels.extend(
+        LandingPanel(name=name, order=10 + index, landing=landing)
+        for index, name in enumerate(names)
+    )
+
+
+# --- the trainer's admin search (issue 21) -----------------------------------------------------
+
+
+class TrainingSearchArea(SearchArea):
+    def is_shown(self, request):
+        return may_search_training(request.user)
+
+
+@hooks.register("register_admin_search_area")
+def register_training_search_area():
+    return TrainingSearchArea(
+        _("培训班与学员"),
+        reverse("reports_admin:search"),
+        name="training",
+        icon_name="group",
+        order=150,
     )

@@ -367,6 +367,7 @@ MATRIX: dict[str, str] = {
     "reports_admin:record": "-----+-+",
     "reports_admin:record_pdf": "-----+-+",
     "reports_admin:reinstate": "-----+-+",
+    "reports_admin:search": "-----+++",  # their own classes and trainees (issue 21)
     "reports_admin:revoke": "-----+-+",
     # --- admin: trainee_import ---
     "trainee_import:import": "-----+++",

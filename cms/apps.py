@@ -12,7 +12,10 @@ class CmsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
+        from cms import admin_display
         from cms.authentication import revoke_tokens_on_password_change
+
+        admin_display.register()
 
         post_save.connect(
             revoke_tokens_on_password_change,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -78,6 +78,15 @@ class VideoIndexView(generic.IndexView):
     """The video list, with the disk its encodes' scratch folders use on this machine."""
 
     template_name = "media_pipeline/admin/video_index.html"
+
+    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
+        # A video's title opens its detail (status that refreshes itself while encoding, player,
+        # renditions, job log), not the title-only edit form; 编辑 stays in the “…” menu and on
+        # the detail page. Wagtail links the title to the edit view whenever one exists.
+        column_class = self._get_title_column_class(column_class)
+        return self._get_custom_column(
+            field_name, column_class, get_url=self.get_inspect_url, **kwargs
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -114,6 +114,11 @@ def run_due(
     return outcomes
 
 
+def _iso(moment) -> str | None:
+    """ISO 8601 in the site's time zone (settings.TIME_ZONE), with its offset."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
 def jobs_status(jobs: Iterable[PeriodicJobSpec] | None = None, *, now=None) -> dict:
     """For /healthz: each job's last run, and "degraded" when one is far overdue or last failed."""
     jobs = list(JOBS if jobs is None else jobs)
@@ -132,9 +137,9 @@ def jobs_status(jobs: Iterable[PeriodicJobSpec] | None = None, *, now=None) -> d
         report[spec.name] = {
             "status": status,
             "last_outcome": row.last_outcome or "never_run",
-            "last_started_at": row.last_started_at.isoformat() if row.last_started_at else None,
-            "last_finished_at": row.last_finished_at.isoformat() if row.last_finished_at else None,
-            "next_run_at": row.next_run_at.isoformat(),
+            "last_started_at": _iso(row.last_started_at),
+            "last_finished_at": _iso(row.last_finished_at),
+            "next_run_at": _iso(row.next_run_at),
         }
         if late > timedelta(0):
             report[spec.name]["overdue_seconds"] = int(late.total_seconds())

@@ -3,6 +3,7 @@
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -106,8 +107,11 @@ def certificate_json(request, certificate: Certificate) -> dict:
         "exam_score": f"{certificate.exam_score:.2f}"
         if certificate.exam_score is not None
         else None,
-        "issued_at": certificate.issued_at.isoformat(),
-        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+        # ISO 8601 in the site's time zone, with its offset, as every other API date-time.
+        "issued_at": timezone.localtime(certificate.issued_at).isoformat(),
+        "revoked_at": timezone.localtime(certificate.revoked_at).isoformat()
+        if certificate.revoked_at
+        else None,
         "revoke_reason": certificate.revoke_reason,
         "verify_url": verify_url(request, certificate.number),
     }

@@ -83,6 +83,9 @@ def test_a_failing_job_records_its_error_and_the_others_still_run():
     assert status["status"] == "degraded"
     assert status["jobs"]["boom"]["last_outcome"] == "error"
     assert status["jobs"]["fine"]["status"] == "ok"
+    # In the site's time zone with its offset, as the API's date-times (issue 21).
+    assert status["jobs"]["fine"]["next_run_at"].endswith("+08:00")
+    assert status["jobs"]["fine"]["last_finished_at"].endswith("+08:00")
 
 
 @pytest.mark.django_db

@@ -109,6 +109,8 @@ def test_api_issue_and_revoke(setup, trainer):
     assert response.status_code == 201
     number = response.json()[0]["number"]
     assert response.json()[0]["verify_url"].endswith(f"/verify/{number}/")
+    # ISO 8601 in the site's time zone (Asia/Shanghai), as every API date-time (issue 21).
+    assert response.json()[0]["issued_at"].endswith("+08:00")
     again = api(trainer).post(url, {"trainee": people["ok"].pk}, format="json")
     assert again.status_code == 409
     refused = api(trainer).post(url, {"trainee": people["failed"].pk}, format="json")
@@ -117,7 +119,7 @@ def test_api_issue_and_revoke(setup, trainer):
     revoke = f"/api/v1/certificates/{number}/revoke/"
     assert api(trainer).post(revoke, {}, format="json").status_code == 400
     done = api(trainer).post(revoke, {"reason": "学时记录有误"}, format="json")
-    assert done.status_code == 200 and done.json()["revoked_at"]
+    assert done.status_code == 200 and done.json()["revoked_at"].endswith("+08:00")
     assert api(trainer).post(revoke, {"reason": "x"}, format="json").status_code == 409
 
 

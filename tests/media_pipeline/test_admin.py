@@ -1,5 +1,7 @@
 """The 视频库 in the Wagtail admin: upload, list, detail, retry, delete, and who may use it."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -184,3 +186,21 @@ def test_admin_upload_still_needs_the_csrf_token(editor, clips):
 
     assert response.status_code == 403
     assert not Video.objects.exists()
+
+
+def test_list_title_opens_the_detail_and_times_agree_in_local_time(client, editor):
+    """The title links to the detail page (issue 21), and the upload time reads the same on the list
+    and the detail: the site's time zone (Asia/Shanghai), not UTC on one of them."""
+    from datetime import UTC, datetime
+
+    video = Video.objects.create(title="时区测试视频", status=Video.Status.QUEUED)
+    Video.objects.filter(pk=video.pk).update(created_at=datetime(2026, 1, 1, 18, 30, tzinfo=UTC))
+    client.force_login(editor)
+
+    listing = client.get(reverse("videos:index")).content.decode()
+    inspect_url = reverse("videos:inspect", args=[video.pk])
+    assert re.search(rf'<a href="{inspect_url}"[^>]*>\s*时区测试视频', listing)
+    detail = client.get(inspect_url).content.decode()
+    for page in (listing, detail):
+        assert "2026年1月2日 02:30" in page
+        assert "2026年1月1日 18:30" not in page

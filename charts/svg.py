@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 480, 220
@@ -48,8 +49,24 @@ def _fit(text: str, width: float) -> str:
     return text + "…"
 
 
+def _chinese() -> bool:
+    """The interface is Chinese: a <desc> then uses full-width punctuation (；：，（）), and ASCII
+    punctuation in any other language (the labels themselves stay as the data has them)."""
+    return (get_language() or "zh-hans").lower().startswith("zh")
+
+
 def _summary(items: list[tuple[str, object]]) -> str:
-    return "；".join(f"{label}：{value}" for label, value in items)
+    if _chinese():
+        return "；".join(f"{label}：{value}" for label, value in items)
+    return "; ".join(f"{label}: {value}" for label, value in items)
+
+
+def _figures(parts) -> str:
+    return ("，" if _chinese() else ", ").join(parts)
+
+
+def _noted(figure: object, note: str) -> str:
+    return f"{figure}（{note}）" if _chinese() else f"{figure} ({note})"
 
 
 def _svg(title: str, body: list[str], desc: str = "") -> SafeString:
@@ -320,7 +337,7 @@ def stacked_bars(
         [
             (
                 label,
-                "，".join(f"{name} {value:g}" for name, value in zip(series, values, strict=False)),
+                _figures(f"{name} {value:g}" for name, value in zip(series, values, strict=False)),
             )
             for label, values in rows
         ]
@@ -358,7 +375,7 @@ def funnel(steps: list[tuple[str, int, str]], *, title: str) -> SafeString:
                 f'<text x="{centre:.1f}" y="{y + 31}" text-anchor="middle" fill="{GREY}">'
                 f"↓ {escape(note)}</text>"
             )
-    desc = _summary([(label, f"{n}（{note}）" if note else n) for label, n, note in steps])
+    desc = _summary([(label, _noted(n, note) if note else n) for label, n, note in steps])
     return _svg_sized(title, WIDTH, height, parts, desc)
 
 
@@ -430,7 +447,7 @@ def heat_map(
         [
             (
                 label,
-                "，".join(
+                _figures(
                     f"{column} {'—' if share is None else f'{share * 100:.0f}%'}"
                     for column, share in zip(columns, shares, strict=False)
                 ),

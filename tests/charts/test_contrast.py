@@ -173,3 +173,27 @@ def test_a_bar_label_wider_than_its_bar_is_shortened_with_the_full_text_in_the_t
     assert all(label.endswith("…") for label in labels)
     titles = [r.find(f"{NS}title").text for r in root.iter(f"{NS}rect")]
     assert titles[0] == "第1个很长很长的党支部名称: 1"
+
+
+def test_description_punctuation_follows_the_interface_language():
+    """Full-width ；：，（） only in a Chinese interface; English reads "label: n; label: n"."""
+    from django.utils import translation
+
+    def descs() -> dict[str, str]:
+        return {
+            name: ET.fromstring(str(chart)).find(f"{NS}desc").text
+            for name, chart in _charts().items()
+        }
+
+    with translation.override("en"):
+        english = descs()
+    assert english["bar"] == "未开始: 3; 学习中: 12; 很长很长的一个标签名字: 7"
+    assert english["funnel"] == "申请入党: 120 (30 天); 积极分子: 60; 预备党员: 2"
+    assert english["stacked"].startswith("第一党支部: 群众 1, 积极分子 2, ")
+    assert english["heat"] == "第一党支部: 1 0%, 2 33%, 3 66%, 4 84%, 5 100%, 6 —"
+    for name, text in english.items():
+        assert not set(text) & set("；：，（）"), (name, text)
+    with translation.override("zh-hans"):
+        chinese = descs()
+    assert chinese["funnel"] == "申请入党：120（30 天）；积极分子：60；预备党员：2"
+    assert chinese["stacked"].startswith("第一党支部：群众 1，积极分子 2，")

@@ -21,6 +21,7 @@ from cms.pages.credit import (
     class_hours_supported,
     video_hours_help_lazy,
 )
+from cms.pages.slugs import PinyinSlugPageForm
 
 INTRO_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -62,6 +63,7 @@ class CoursePage(Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("cover_image")]
+    base_form_class = PinyinSlugPageForm
 
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
@@ -90,6 +92,7 @@ class LessonPage(Page):
 
     parent_page_types = ["pages.CoursePage"]
     subpage_types: list[str] = []
+    base_form_class = PinyinSlugPageForm
 
     kind = ""
 

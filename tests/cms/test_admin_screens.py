@@ -93,3 +93,45 @@ def test_saving_a_draft_keeps_wagtails_message(client, reviewer, course, lessons
     )
     texts = [str(m) for m in response.context["messages"]]
     assert len(texts) == 1 and "已被更新" in texts[0] and "发布" not in texts[0], texts
+
+
+def _add_article(client, course, title: str, slug: str):
+    return client.post(
+        f"/admin/pages/add/pages/articlelessonpage/{course.pk}/",
+        {
+            "title": title,
+            "slug": slug,
+            "summary": "",
+            "body-count": "0",
+            "class_hours": "0.25",
+            "min_reading_seconds": "120",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        (
+            "认识党章从总纲到十一章",
+            "ren-shi-dang-zhang-cong-zong-gang-dao-shi-yi-zhang",
+        ),  # as typed
+        ("", "ren-shi-dang-zhang-cong-zong-gang-dao-shi-yi-zhang"),  # left empty: from the title
+        ("party-constitution", "party-constitution"),  # the editor's own, kept
+    ],
+)
+def test_chinese_titles_get_pinyin_slugs(client, editor, course, slug, expected):
+    client.force_login(editor)
+    response = _add_article(client, course, "认识党章：从总纲到十一章", slug)
+    assert response.status_code == 302, response.content[:3000]
+    lesson = ArticleLessonPage.objects.get(title="认识党章：从总纲到十一章")
+    assert lesson.slug == expected
+    assert lesson.url_path.endswith(f"/{expected}/")
+
+
+def test_a_second_lesson_of_the_same_title_gets_a_free_slug(client, editor, course):
+    client.force_login(editor)
+    for _ in range(2):
+        assert _add_article(client, course, "党的二十大精神", "党的二十大精神").status_code == 302
+    slugs = sorted(ArticleLessonPage.objects.values_list("slug", flat=True))
+    assert slugs == ["dang-de-er-shi-da-jing-shen", "dang-de-er-shi-da-jing-shen-2"]

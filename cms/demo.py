@@ -171,6 +171,9 @@ COURSES = [
                 "kind": "video",
                 "slug": "cong-shenqing-dao-dangyuan",
                 "title": "微党课：从入党申请到成为党员",
+                # Its video carries 字幕 (made from an SRT); the other video lesson has none, so
+                # 报告 → 缺少字幕的微党课 and the dashboard show it.
+                "captions": True,
                 "summary": "用几分钟梳理发展党员的主要环节：申请、确定积极分子、确定发展对象、接收预备党员、转正。",
                 "description": "<p>发展党员工作有严格的程序。本课按时间顺序介绍五个阶段以及每个阶段的关键材料，"
                 "适合刚递交入党申请书的同学观看。</p>",

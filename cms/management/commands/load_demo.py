@@ -32,7 +32,9 @@ class Command(BaseCommand):
                 for lesson in course["lessons"]:
                     if lesson["kind"] == "video":
                         self.stdout.write(f"演示视频 Demo video: {lesson['title']} …")
-                        videos[lesson["title"]] = demo_video_ensure(title=lesson["title"])
+                        videos[lesson["title"]] = demo_video_ensure(
+                            title=lesson["title"], captions=lesson.get("captions", False)
+                        )
         demo_site_ensure(video_for=videos.get)
         # The Party tree and its people first: the demo trainees are members of its units.
         demo_party_ensure()

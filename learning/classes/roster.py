@@ -667,6 +667,7 @@ def roster_template() -> bytes:
     sheet.append(
         ["张三", "2023010101", "计算机学院", "本科生第一党支部", "入党积极分子", "13800000000"]
     )
+    sheet.freeze_panes = "A2"  # the header stays in view while the trainer fills in rows
     for column, width in zip("ABCDEF", (10, 16, 20, 22, 14, 16), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = BytesIO()
@@ -680,6 +681,7 @@ def initial_password_sheet(passwords: list[InitialPassword]) -> bytes:
     sheet = workbook.active
     sheet.title = "初始密码"
     sheet.append(["姓名", "学号/工号（用户名）", "初始密码"])
+    sheet.freeze_panes = "A2"
     for entry in passwords:
         sheet.append([entry.name, entry.student_no, entry.password])
     for row in sheet.iter_rows(min_row=2):

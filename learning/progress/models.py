@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +136,16 @@ class ImmutableLedgerError(ValidationError):
 
 
 class HoursLedgerQuerySet(models.QuerySet):
+    def by_study_date(self):
+        """Newest first by the day studied (学习日期; for entries without one, the local day
+        they were recorded), then by when they were recorded: the order every ledger list shows
+        (学习档案, its PDF, 我的学习记录, the API, the ledger admin) — issue 21."""
+        return self.annotate(
+            study_date=Coalesce(
+                "occurred_on", TruncDate("created_at"), output_field=models.DateField()
+            )
+        ).order_by("-study_date", "-created_at", "-id")
+
     def update(self, **kwargs):
         raise ImmutableLedgerError(_("学时记录不可修改，请添加更正记录。"))
 
@@ -231,3 +242,11 @@ class HoursLedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableLedgerError(_("学时记录不可删除，请添加更正记录。"))
+
+    def learning_day(self):
+        """学习日期 as the lists show it: the day studied, else the local day it was recorded
+        (the `study_date` of HoursLedgerQuerySet.by_study_date, which orders by it)."""
+        return self.occurred_on or timezone.localdate(self.created_at)
+
+    learning_day.short_description = _("学习日期")
+    learning_day.admin_order_field = "study_date"

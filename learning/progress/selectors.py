@@ -28,11 +28,11 @@ from learning.progress.models import HoursLedgerEntry, LessonProgress
 
 
 def hours_ledger(*, user) -> QuerySet:
-    """The trainee's ledger (学习档案), newest first."""
+    """The trainee's ledger (学习档案), newest first by the day studied, then recorded."""
     return (
         HoursLedgerEntry.objects.filter(user=user)
         .select_related("training_class", "granted_by", "corrects")
-        .order_by("-created_at", "-id")
+        .by_study_date()
     )
 
 

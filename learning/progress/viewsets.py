@@ -133,14 +133,23 @@ class LedgerEntryForm(WagtailAdminModelForm):
 
 
 class LedgerIndexView(generic.IndexView):
-    # Newest first, as the trainee's 学习档案 (also the model's ordering; stated so a column sort
-    # link never leaves the list in database order).
-    default_ordering = "-created_at"
+    # Newest first by the day studied, then by when recorded, as the trainee's 学习档案
+    # (HoursLedgerEntry.objects.by_study_date); a column's sort link orders by that column.
+    default_ordering = "-study_date"
 
     def get_base_queryset(self):
-        return ledger_entries_for_trainer(user=self.request.user).select_related(
-            "user__trainee_profile", "granted_by", "training_class"
+        return (
+            ledger_entries_for_trainer(user=self.request.user)
+            .select_related("user__trainee_profile", "granted_by", "training_class")
+            .by_study_date()
         )
+
+    def order_queryset(self, queryset):
+        if self.ordering == "-study_date":
+            return queryset  # by_study_date's order, with its ties broken
+        if self.ordering == "study_date":
+            return queryset.order_by("study_date", "created_at", "id")
+        return super().order_queryset(queryset)
 
 
 def _person(user) -> str:
@@ -191,6 +200,7 @@ class LedgerViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
+        "learning_day",
         "created_at",
         Column("user", label=_("学员"), accessor=_trainee_name),
         Column("source", label=_("来源"), accessor="get_source_display"),

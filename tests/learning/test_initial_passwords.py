@@ -201,8 +201,9 @@ def test_a_formula_as_a_name_stays_text_in_the_sheet():
     from learning.classes.roster import InitialPassword, initial_password_sheet
 
     content = initial_password_sheet([InitialPassword("S1", '=HYPERLINK("x")', "abc")])
-    cell = load_workbook(BytesIO(content)).active["A2"]
-    assert cell.data_type == "s"
+    sheet = load_workbook(BytesIO(content)).active
+    assert sheet["A2"].data_type == "s"
+    assert sheet.freeze_panes == "A2"  # the header row stays in view (issue 21)
 
 
 def test_the_trainee_form_gives_a_random_password_shown_once(client, trainer, branch):

@@ -140,6 +140,7 @@ def test_blank_rows_are_skipped():
 def test_template_has_the_headers():
     sheet = load_workbook(BytesIO(roster_template())).active
     assert [c.value for c in sheet[1]] == HEADER
+    assert sheet.freeze_panes == "A2"  # the header row stays in view (issue 21)
 
 
 def test_command_imports_and_enrols(tmp_path, training_class):

@@ -1,4 +1,5 @@
-"""Demo training classes: an 入党积极分子 class and a 发展对象 class, both run by `trainer`."""
+"""Demo training classes: an 入党积极分子 class and a 发展对象 class, both run by `trainer`; the
+发展对象 class has a second trainee as the roster import makes them."""
 
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from learning.classes.models import (
     default_required_hours,
     lesson_pages_q,
 )
+from learning.classes.roster import initial_password_generate, trainee_account_create
 
 DEMO_COLLEGE = "演示学院"
 DEMO_BRANCH = "本科生第一党支部"
@@ -24,6 +26,13 @@ DEMO_TRAINEES = {
     # username: (学号, stage)
     "activist": ("D2025001", TraineeStage.ACTIVIST),
     "candidate": ("D2025002", TraineeStage.CANDIDATE),
+}
+# A trainee as the roster import makes them (login = 学号, a random first password to change, no
+# demo password): 吕九州, a 发展对象 of the party demo, the second trainee of the 发展对象 class; he
+# attends the session 刘思远 misses with 请假 (learning/progress/demo.py).
+DEMO_ROSTER_TRAINEES = {
+    # 学号: (name, stage — the class of that audience, college, branch)
+    "M2025003": ("吕九州", TraineeStage.CANDIDATE, "马克思主义学院", "本科生党支部"),
 }
 DEMO_CLASSES = {
     TraineeStage.ACTIVIST: ("演示：入党积极分子培训班", "activist"),
@@ -69,6 +78,27 @@ def demo_classes_ensure() -> None:
         trainee_member_link(profile=profile)
         profiles[stage] = profile
 
+    roster = {}
+    for student_no, (name, stage, college_name, branch_name) in DEMO_ROSTER_TRAINEES.items():
+        profile = TraineeProfile.objects.filter(student_no=student_no).first()
+        if profile is None and not User.objects.filter(username=student_no).exists():
+            their_college, _ = College.objects.get_or_create(name=college_name)
+            their_branch, _ = Branch.objects.get_or_create(college=their_college, name=branch_name)
+            profile = TraineeProfile.objects.create(
+                user=trainee_account_create(
+                    student_no=student_no, name=name, password=initial_password_generate()
+                ),
+                name=name,
+                student_no=student_no,
+                college=their_college,
+                branch=their_branch,
+                stage=stage,
+                must_change_password=True,
+            )
+        if profile is not None:
+            trainee_member_link(profile=profile)
+            roster.setdefault(stage, []).append(profile)
+
     lessons = list(Page.objects.live().filter(lesson_pages_q()).order_by("path"))
     today = timezone.localdate()
     for stage, (name, _username) in DEMO_CLASSES.items():
@@ -88,3 +118,5 @@ def demo_classes_ensure() -> None:
             training_class.trainers.add(trainer)
         if stage in profiles:
             Enrolment.objects.get_or_create(training_class=training_class, trainee=profiles[stage])
+        for profile in roster.get(stage, []):
+            Enrolment.objects.get_or_create(training_class=training_class, trainee=profile)

@@ -130,7 +130,7 @@ class TraineeProfile(models.Model):
         Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="trainees"
     )
     stage = models.CharField(
-        _("培养阶段"), max_length=20, choices=TraineeStage.choices, default=TraineeStage.APPLICANT
+        _("发展阶段"), max_length=20, choices=TraineeStage.choices, default=TraineeStage.APPLICANT
     )
     applied_on = models.DateField(_("递交入党申请书日期"), null=True, blank=True)
     activist_on = models.DateField(_("确定为入党积极分子日期"), null=True, blank=True)

@@ -76,6 +76,10 @@ def test_trainer_pages_use_the_words(client, trainer, world):
         "class page": f"/admin/training_classes/inspect/{tc.pk}/",
         "class form": f"/admin/training_classes/edit/{tc.pk}/",
         "import trainees": "/admin/trainee_import/",
+        "trainee list": "/admin/trainees/",
+        "trainee form (new)": "/admin/trainees/new/",
+        "trainee form": f"/admin/trainees/edit/{world['done'].pk}/",
+        "trainee page": f"/admin/trainees/inspect/{world['done'].pk}/",
     }
     for name, url in pages.items():
         response = client.get(url)
@@ -85,6 +89,8 @@ def test_trainer_pages_use_the_words(client, trainer, world):
     assert "集中授课" in form and "分组讨论" in form and "实践教学" in form
     report = client.get(pages["class report"]).content.decode()
     assert "发展阶段" in report
+    # The trainee form labels the (read-only) stage 发展阶段 too.
+    assert "发展阶段" in client.get(pages["trainee form"]).content.decode()
     # One trainee meets the conditions, one holds the certificate: the words tell them apart.
     assert "已达结业条件" in report and "已结业" in report
 

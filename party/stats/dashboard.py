@@ -5,15 +5,15 @@ party.dues.selectors.branch_report and month_totals, appraisal grades from party
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 from party.appraisal.models import Grade
 from party.appraisal.selectors import report_rows, report_total
 from party.dues.selectors import branch_report, month_totals
-from party.meetings.compliance import DONE, UPCOMING, branches_compliance
-from party.meetings.rules import ATTENDING_STAGES
+from party.meetings.compliance import compliance_tally
+from party.meetings.models import MeetingKind
+from party.meetings.rules import ATTENDING_STAGES, COMPLIANCE_RULES
 from party.members.education import (
     COMMITTEE_SOURCE,
     MEMBER_SOURCE,
@@ -61,24 +61,28 @@ def compliance_panel(
     of the periods ending in that month that were held (None: nothing ended then). With the
     request's `members` snapshot, the branches' attending members are taken from it."""
     attending = members.by_branch(ATTENDING_STAGES) if members is not None else None
-    states = branches_compliance(branches=branches, year=day.year, today=day, attending=attending)
-    cells: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     labels: dict[str, str] = {}
-    row_of = _row_of(unit, children)
-    for branch in branches:
-        for rule in states.get(branch.pk, []):
-            if unit.kind == UnitKind.BRANCH:
-                key, label = rule.kind, str(rule.kind_label)
-            else:
-                parent = row_of(branch)
-                key, label = parent.path, parent.name
-            labels[key] = label
-            for period in rule.periods:
-                if period.state == UPCOMING or period.ends > day:
-                    continue
-                cell = cells[(key, period.ends.month)]
-                cell[1] += 1
-                cell[0] += period.state == DONE
+    if unit.kind == UnitKind.BRANCH:
+        for rule in COMPLIANCE_RULES:
+            labels[rule["kind"]] = str(MeetingKind(rule["kind"]).label)
+
+        def key_of(branch: Unit, kind: str) -> str:
+            return kind
+
+    else:
+        row_of = _row_of(unit, children)
+        for branch in branches:
+            parent = row_of(branch)
+            labels.setdefault(parent.path, parent.name)
+
+        def key_of(branch: Unit, kind: str) -> str:
+            return row_of(branch).path
+
+    cells = compliance_tally(
+        branches=branches, year=day.year, day=day, key_of=key_of, attending=attending
+    )
+    if not branches:
+        labels = {}
     rows = []
     for key, label in labels.items():
         shares = []

@@ -1,7 +1,8 @@
 """Compliance per branch and year from the rules as data: done / due / overdue / upcoming, the
 per-党小组 and per-member rules, the branch calendar, the 院系党委 view and the API."""
 
-from datetime import datetime, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -80,6 +81,42 @@ def test_query_count_does_not_grow_with_branches(life, last_year, django_assert_
         compliance.branches_compliance(
             branches=[units["law_b1"], units["law_b2"], units["eng_b1"]], year=last_year
         )
+
+
+def test_dashboard_tally_agrees_with_the_calendars(life, last_year, django_assert_num_queries):
+    """The dashboard's counting path (compliance_tally: periods ending by the day, met / due per
+    row and month of their end) gives what the per-branch calendars give when reduced, on a day
+    inside the year and at its end (every rule, the 党小组 and 谈心谈话 ones included), with a
+    branch keyed alone and branches sharing a row; in the same four queries."""
+    units, plan, m = life["units"], life["plan"], life["members"]
+    # 谈心谈话 with every attending member of 法学本科生党支部 in the year: its yearly rule is met.
+    plan(
+        kind=MeetingKind.TALK,
+        starts_at=at(last_year, 9),
+        participants=[p for p in m.values() if p.unit_id == units["law_b1"].pk],
+    )
+    branches = [units["law_b1"], units["law_b2"], units["eng_b1"]]
+    for day in (date(last_year, 5, 31), date(last_year, 8, 15), date(last_year, 12, 31)):
+        for key_of in (lambda b, kind: f"{b.pk}:{kind}", lambda b, kind: "all"):
+            states = compliance.branches_compliance(branches=branches, year=last_year, today=day)
+            expected = defaultdict(lambda: [0, 0])
+            for branch in branches:
+                for rule in states[branch.pk]:
+                    for period in rule.periods:
+                        if period.ends <= day:
+                            cell = expected[(key_of(branch, rule.kind), period.ends.month)]
+                            cell[1] += 1
+                            cell[0] += period.state == compliance.DONE
+            with django_assert_num_queries(4):
+                tally = compliance.compliance_tally(
+                    branches=branches, year=last_year, day=day, key_of=key_of
+                )
+            assert dict(tally) == dict(expected), day
+    year_end = compliance.compliance_tally(
+        branches=branches, year=last_year, day=date(last_year, 12, 31), key_of=lambda b, k: k
+    )
+    assert year_end[("talk", 12)][0] == 1  # 法学本科生党支部 talked with all its members
+    assert year_end[("group", 3)] == [1, 1]  # only it has a 党小组, which met in March
 
 
 def test_college_view_shows_its_branches_side_by_side(life, last_year, client):

@@ -265,7 +265,12 @@ def _child() -> None:
     print(json.dumps(row))
 
 
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def _run(label: str, env: dict) -> dict:
+    load_before = _load()
     done = subprocess.run(
         [PYTHON, "-m", "bench.stats", "child"], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -283,7 +288,9 @@ def _run(label: str, env: dict) -> dict:
         f"  dues panel             {ms['dues_s']:8.0f} ms\n"
         f"  appraisal panel        {ms['appraisal_s']:8.0f} ms\n"
         f"  dashboard JSON (GET)   {ms['json_s']:8.0f} ms  ({r['queries']} queries)\n"
-        f"  year-end workbook      {ms['xlsx_s']:8.0f} ms",
+        f"  year-end workbook      {ms['xlsx_s']:8.0f} ms\n"
+        f"  load average (1/5/15 min) {load_before} before, {_load()} after "
+        f"({os.cpu_count()} cores)",
         flush=True,
     )
     return r

@@ -13,6 +13,7 @@ log), relative to the day of the first run. Idempotent: a branch that has meetin
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from party.meetings import services
@@ -133,11 +134,16 @@ def _year_of(*, by_user, branch, today, people, skip_theme_days=(), thin=False):
 
 
 def _party_members(branch: Unit) -> list[Member]:
-    from party.members.models import MEMBER_STAGES
+    from party.members.models import MEMBER_STAGES, MemberTransfer
     from party.members.selectors import with_current_stage
 
+    # Those in the branch now and those transferred out of it (组织关系转接): _record keeps each
+    # meeting's 应到 only, so a member moved during the year attends on both sides.
+    in_branch = Q(unit=branch) | Q(
+        pk__in=MemberTransfer.objects.filter(from_unit=branch).values("member_id")
+    )
     return list(
-        with_current_stage(Member.objects.filter(unit=branch))
+        with_current_stage(Member.objects.filter(in_branch))
         .filter(current_stage__in=MEMBER_STAGES)
         .order_by("student_no")
     )

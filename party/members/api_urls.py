@@ -17,6 +17,11 @@ urlpatterns = [
         api_views.SponsorEndView.as_view(),
         name="api-member-sponsor-end",
     ),
+    path(
+        "members/<int:pk>/transfers/",
+        api_views.TransferListView.as_view(),
+        name="api-member-transfers",
+    ),
     path("members/import/", api_views.RegistryImportView.as_view(), name="api-members-import"),
     path(
         "units/<int:pk>/members.xlsx",

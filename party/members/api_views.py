@@ -41,6 +41,7 @@ from party.members.selectors import (
     members_in_scope,
     members_visible,
     registry_members,
+    transfer_history,
 )
 from party.members.serializers import (
     DocumentSerializer,
@@ -59,10 +60,13 @@ from party.members.serializers import (
     StepRecordReturnSerializer,
     StepRecordSerializer,
     TimelineSerializer,
+    TransferInputSerializer,
+    TransferSerializer,
 )
 from party.members.services import (
     access_log_write,
     member_create,
+    member_transfer,
     own_step_submit,
     sponsor_assign,
     sponsor_end,
@@ -464,6 +468,54 @@ class SponsorListView(APIView):
         except MemberError as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)
         return Response(SponsorSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class TransferListView(APIView):
+    """组织关系转接 of a member: the history (oldest first), and a new transfer (append-only: no
+    PUT, PATCH or DELETE)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"], summary="组织关系转接记录", responses=TransferSerializer(many=True)
+    )
+    def get(self, request, pk: int):
+        member = _visible_member(request, pk)
+        access_log_write(
+            user=request.user, members=[member], action=AccessAction.VIEW, what="API 组织关系转接"
+        )
+        return Response(TransferSerializer(transfer_history(member=member), many=True).data)
+
+    @extend_schema(
+        tags=["party"],
+        summary="办理组织关系转接（转出、转入党支部都须在管理范围内）",
+        request=TransferInputSerializer,
+        responses={
+            201: TransferSerializer,
+            400: OpenApiResponse(description="code: out_of_scope / same_unit / invalid"),
+            403: OpenApiResponse(description="只能查看（本人档案）"),
+        },
+    )
+    def post(self, request, pk: int):
+        member = _managed_member(request, pk)
+        data = TransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        to_unit = Unit.objects.filter(pk=values["to_unit"]).first()
+        if to_unit is None:
+            raise exceptions.ValidationError({"to_unit": [_("党支部不存在。")]})
+        try:
+            row = member_transfer(
+                member=member,
+                to_unit=to_unit,
+                on=values["on"],
+                letter_no=values["letter_no"],
+                note=values["note"],
+                by_user=request.user,
+            )
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(TransferSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class SponsorEndView(APIView):

@@ -9,7 +9,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from party.members.demo_documents import demo_documents_ensure
-from party.members.models import Gender, Member, Sponsor, SponsorRole, Stage, StepDefinition
+from party.members.models import (
+    Gender,
+    Member,
+    MemberTransfer,
+    Sponsor,
+    SponsorRole,
+    Stage,
+    StepDefinition,
+)
 from party.members.services import stage_history_import
 from party.organisation.models import PostRole, Unit, UnitKind, UnitPost
 from party.organisation.services import term_end, unit_create
@@ -33,6 +41,12 @@ A, ACT, CAND, PROB, EXT, FULL = (
     Stage.PROBATION_EXTENDED,
     Stage.FULL_MEMBER,
 )
+
+# 组织关系转接: student_no → (college, branch, group left, months ago, 介绍信编号); PEOPLE has the
+# branch the member is in today.
+TRANSFERS = {
+    "D2025008": ("演示学院党委", "本科生第一党支部", "第二党小组", 3, "演示组转〔2026〕1 号"),
+}
 
 # student_no, name, gender, college, branch, group, username, history as (stage, months ago)
 PEOPLE = [
@@ -254,6 +268,18 @@ def demo_party_ensure() -> None:
             role=PostRole.SECRETARY,
             defaults={"starts_on": starts, "ends_on": term_end(starts)},
         )
+    for no, (college, branch_name, group_name, ago, letter) in TRANSFERS.items():
+        member = members[no]
+        if not member.transfers.exists():
+            MemberTransfer.objects.create(
+                member=member,
+                from_unit=branches[(college, branch_name)],
+                from_group=groups.get((college, branch_name, group_name)),
+                to_unit=member.unit,
+                on=_months_ago(today, ago),
+                letter_no=letter,
+                note="升学转入研究生党支部",
+            )
     report = StepDefinition.objects.filter(code="6.1").first()
     if report is not None:
         for no, months in THOUGHT_REPORTS.items():

@@ -138,6 +138,29 @@ class SponsorEndSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, help_text="默认今天")
 
 
+class TransferSerializer(serializers.Serializer):
+    """One 组织关系转接 (append-only)."""
+
+    id = serializers.IntegerField()
+    from_unit = serializers.IntegerField(source="from_unit_id")
+    from_unit_name = serializers.CharField(source="from_unit.name")
+    from_group = serializers.IntegerField(source="from_group_id", allow_null=True)
+    to_unit = serializers.IntegerField(source="to_unit_id")
+    to_unit_name = serializers.CharField(source="to_unit.name")
+    on = serializers.DateField(help_text="转入日期：此日起属于转入党支部")
+    letter_no = serializers.CharField(help_text="介绍信编号")
+    note = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None)
+    recorded_at = serializers.DateTimeField()
+
+
+class TransferInputSerializer(serializers.Serializer):
+    to_unit = serializers.IntegerField(help_text="转入党支部的 id（须在管理范围内）")
+    on = serializers.DateField(help_text="转入日期，不晚于今天，不早于上一次转接")
+    letter_no = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class DocumentSerializer(serializers.Serializer):
     """A document of a stage change or step record; `download` is its only address."""
 

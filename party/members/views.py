@@ -36,9 +36,12 @@ from party.members.selectors import (
     members_in_scope,
     members_visible,
     sponsor_candidates,
+    transfer_history,
+    transfer_target_units,
 )
 from party.members.services import (
     access_log_write,
+    member_transfer,
     own_step_submit,
     sponsor_assign,
     sponsor_end,
@@ -174,6 +177,25 @@ class SponsorForm(forms.Form):
         self.fields["sponsor"].label_from_instance = lambda m: f"{m.name}（{m.unit.name}）"
 
 
+class TransferForm(forms.Form):
+    """组织关系转接 from the timeline: the target list is transfer_target_units (the branches the
+    user manages, not the member's own)."""
+
+    to_unit = forms.ModelChoiceField(label=gettext_lazy("转入党支部"), queryset=Unit.objects.none())
+    on = forms.DateField(
+        label=gettext_lazy("转入日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    letter_no = forms.CharField(label=gettext_lazy("介绍信编号"), required=False, max_length=50)
+    note = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, member=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = transfer_target_units(user=user, member=member)
+
+
 def _scoped_unit(request, pk: int):
     scope = unit_scope(user=request.user)
     unit = get_object_or_404(Unit.objects.filter(scope.q()), pk=pk)
@@ -287,7 +309,7 @@ def member_timeline(request, pk: int):
     if member is None:
         raise Http404
     manages = unit_scope(user=request.user).covers(member.unit)
-    form = step_form = sponsor_form = document_form = None
+    form = step_form = sponsor_form = document_form = transfer_form = None
     gate_error = record_error = None
     action = request.POST.get("action", "stage") if request.method == "POST" else ""
     if manages:
@@ -311,8 +333,33 @@ def member_timeline(request, pk: int):
             user=request.user,
             initial={"assigned_on": timezone.localdate()},
         )
+        transfer_form = TransferForm(
+            request.POST if action == "transfer" else None,
+            member=member,
+            user=request.user,
+            initial={"on": timezone.localdate()},
+        )
+        if not transfer_form.fields["to_unit"].queryset.exists():
+            transfer_form = None
         done = False
-        if action == "step" and step_form.is_valid():
+        if action == "transfer" and transfer_form is None:
+            raise Http404
+        if action == "transfer" and transfer_form.is_valid():
+            values = transfer_form.cleaned_data
+            try:
+                member_transfer(
+                    member=member,
+                    to_unit=values["to_unit"],
+                    on=values["on"],
+                    letter_no=values["letter_no"],
+                    note=values["note"],
+                    by_user=request.user,
+                )
+            except MemberError as exc:
+                transfer_form.add_error(None, exc.message)
+            else:
+                done = True
+        elif action == "step" and step_form.is_valid():
             values = step_form.cleaned_data
             try:
                 step_record(
@@ -439,6 +486,8 @@ def member_timeline(request, pk: int):
             "step_form": step_form,
             "sponsor_form": sponsor_form,
             "document_form": document_form,
+            "transfer_form": transfer_form,
+            "transfers": transfer_history(member=member),
             "record_error": record_error,
             "document_action": action if action in DOCUMENT_ACTIONS else "",
             "step_records": step_records_of(member),

@@ -44,6 +44,7 @@ MATRIX = {
     "api-member-stage-changes": "--+-++-",
     "api-unit-pipeline": "--+-++-",
     "api-member-sponsors": "-++-++-",
+    "api-member-transfers": "-++-++-",  # GET the history; POST: tests/party/test_transfers_api.py
     "api-member-sponsor-end": "-------",  # POST-only; no such sponsor row (404 for managers)
     "api-members-import": "--++++-",  # POST-only: the empty body is 400 for those with a scope
     "api-unit-members-export": "--+-++-",
@@ -322,6 +323,7 @@ def _kwargs(name, tree):
         "api-member-timeline",
         "api-member-stage-changes",
         "api-member-sponsors",
+        "api-member-transfers",
         "api-member-documents",
         "api-member-step-records",
         "party_members:edit",

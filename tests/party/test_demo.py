@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from party.members.models import (
     Member,
+    MemberTransfer,
     Sponsor,
     Stage,
     StageChange,
@@ -38,6 +39,7 @@ def _counts():
         UnitPost.objects.count(),
         StepDocument.objects.count(),
         StageChangeAttachment.objects.count(),
+        MemberTransfer.objects.count(),
     )
 
 
@@ -46,6 +48,10 @@ def test_demo_party_is_complete_and_idempotent(demo, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "Demo-Pass-2026")
     call_command("load_demo", "--no-video")
     assert _counts() == first
+    # A member who transferred (组织关系转接) three months ago, to try on the timeline.
+    (moved,) = MemberTransfer.objects.select_related("member", "from_unit", "to_unit")
+    assert (moved.from_unit.name, moved.to_unit.name) == ("本科生第一党支部", "研究生党支部")
+    assert moved.member.unit == moved.to_unit and moved.from_group is not None
     kinds = sorted(Unit.objects.values_list("kind", flat=True))
     assert kinds.count("university") == 1 and kinds.count("college") == 2
     assert kinds.count("branch") == 4 and kinds.count("group") >= 2

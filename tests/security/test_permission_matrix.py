@@ -151,6 +151,7 @@ MATRIX: dict[str, str] = {
     "api-unit-pipeline": "--------",
     "api-member-sponsors": "--------",
     "api-member-sponsor-end": "--------",
+    "api-member-transfers": "--------",
     "api-members-import": "--------",  # POST-only; nobody here manages a unit: 404
     "api-unit-members-export": "--------",
     # documents of the path: no party/ member, change, record or document in this world (404

@@ -109,6 +109,7 @@ def test_the_dashboard_shows_the_count_to_editors_only(client, editor, trainer, 
     client.force_login(editor)
     html = client.get("/admin/").content.decode()
     assert "2 个视频微党课的视频还没有字幕" in html and f'href="{REPORT}"' in html
+    assert 'id="missing-captions-section"' in html
     client.force_login(world["scoped"])
     assert "1 个视频微党课的视频还没有字幕" in client.get("/admin/").content.decode()
     client.force_login(trainer)

@@ -1,5 +1,6 @@
-"""axe-core on every trainee page (on a phone) and the admin class report: no serious or critical
-violation (WCAG 2.1 AA rules). axe-playwright-python ships axe-core and injects it into the page."""
+"""axe-core on every trainee page (on a phone), the admin class report and the editors' report of
+lessons without captions (with its dashboard panel): no serious or critical violation (WCAG 2.1 AA
+rules). axe-playwright-python ships axe-core and injects it into the page."""
 
 import pytest
 from django.core.management import call_command
@@ -42,7 +43,19 @@ def test_trainee_pages_and_the_class_report_pass_axe(live_server, phone, desktop
         page.goto(live_server.url + path)
         found += serious_violations(page)
     login(page, live_server.url, "candidate", PASSWORD)
-    for path in ("/", "/me/", course.url, lesson.url, f"/quizzes/{exam.pk}/", "/search/?q=党章"):
+    for path in (
+        "/",
+        "/me/",
+        course.url,
+        lesson.url,
+        f"/quizzes/{exam.pk}/",
+        "/search/?q=党章",
+        "/me/account/",
+        "/me/records/",
+        "/me/party/",
+        "/me/dues/",
+        "/accounts/password/change/",
+    ):
         page.goto(live_server.url + path)
         found += serious_violations(page)
     page.on("dialog", lambda dialog: dialog.accept())
@@ -58,6 +71,28 @@ def test_trainee_pages_and_the_class_report_pass_axe(live_server, phone, desktop
     for training_class in TrainingClass.objects.all():
         admin.goto(f"{live_server.url}/admin/reports/classes/{training_class.pk}/")
         found += serious_violations(admin)
+    assert found == [], "\n".join(found)
+
+
+def test_the_missing_captions_report_and_its_dashboard_panel_pass_axe(live_server, desktop):
+    from cms.roles import EDITORS
+    from media_pipeline.models import Video
+    from tests.factories import make_course, make_user, make_video_lesson
+
+    make_user("editor_axe", role=EDITORS, password=PASSWORD)
+    course = make_course("党史学习")
+    for n in range(3):
+        video = Video.objects.create(
+            title=f"第{n + 1}讲.mp4", original="videos/originals/x.mp4", status=Video.Status.READY
+        )
+        make_video_lesson(course, f"第{n + 1}讲", video=video)
+    admin = desktop.new_page()
+    admin_login(admin, live_server.url, "editor_axe", PASSWORD)
+    assert admin.locator("#missing-captions-section").count() == 1  # the dashboard panel
+    found = serious_violations(admin)
+    admin.goto(f"{live_server.url}/admin/missing-captions/")
+    assert admin.locator("a[href$='#id_captions']").count() == 3  # a row per lesson
+    found += serious_violations(admin)
     assert found == [], "\n".join(found)
 
 

@@ -305,13 +305,9 @@ paid AS (
 )
 SELECT 0, unit_id, lo, hi, SUM(fen), COUNT(*) FROM spans WHERE lo < hi GROUP BY unit_id, lo, hi
 UNION ALL
-SELECT 1, s.unit_id, p.ix, p.ix, 0, COUNT(*)
-FROM paid p JOIN spans s ON s.member_id = p.member_id AND p.ix >= s.lo AND p.ix < s.hi
-    AND p.fen >= s.fen
-GROUP BY s.unit_id, p.ix
-UNION ALL
-SELECT 2, mem.unit_id, p.ix, p.ix, SUM(p.fen), 0
+SELECT 1, mem.unit_id, p.ix, p.ix, SUM(p.fen), SUM(CASE WHEN p.fen >= s.fen THEN 1 ELSE 0 END)
 FROM paid p JOIN mem ON mem.id = p.member_id
+LEFT JOIN spans s ON s.member_id = p.member_id AND p.ix >= s.lo AND p.ix < s.hi
 GROUP BY mem.unit_id, p.ix
 """
 
@@ -372,10 +368,9 @@ def branch_report(*, units, first: date, last: date) -> list[BranchMonth]:
                 cell = cells[(unit_id, month)]
                 cell.owed += _fen(fen)
                 cell.members += count
-        elif part == 1:
-            cells[(unit_id, months[lo])].paid_members += count
-        else:
-            cells[(unit_id, months[lo])].paid = _fen(fen)
+        else:  # a month paid: the sum, and how many members paid at least what they owe
+            cell = cells[(unit_id, months[lo])]
+            cell.paid, cell.paid_members = _fen(fen), count or 0
     return list(cells.values())
 
 

@@ -122,8 +122,11 @@ def in_units_on_q(unit_ids, day: date, prefix: str = "") -> Q:
     a values("pk") queryset) on `day`. Members who never transferred match on their unit column
     (the index, no history read); the history is read only for members whose transfers touch
     these units. No extra statement: a condition inside the caller's query."""
-    untransferred = Q(**{f"{prefix}unit_id__in": unit_ids}) & ~Exists(
-        MemberTransfer.objects.filter(member=OuterRef(f"{prefix}pk"))
+    stayed = (
+        Member.objects.filter(unit_id__in=unit_ids)
+        .exclude(Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))))
+        .order_by()
+        .values("pk")
     )
     touched = MemberTransfer.objects.filter(
         Q(from_unit_id__in=unit_ids) | Q(to_unit_id__in=unit_ids)
@@ -132,9 +135,11 @@ def in_units_on_q(unit_ids, day: date, prefix: str = "") -> Q:
         Member.objects.filter(pk__in=touched)
         .annotate(unit_on=unit_on_expression(day))
         .filter(unit_on__in=unit_ids)
+        .order_by()
         .values("pk")
     )
-    return untransferred | Q(**{f"{prefix}pk__in": transferred})
+    # One set (a UNION): the planner reads the branch's members through the unit index.
+    return Q(**{f"{prefix}pk__in": stayed.union(transferred)})
 
 
 def members_of_unit_on(unit, day: date) -> QuerySet[Member]:

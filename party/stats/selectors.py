@@ -6,8 +6,10 @@ held on the day is read once per request (MembersOnDay: one query, a subquery ov
 `members_stage_latest` index per member) and the stage, profile and compliance panels group those
 rows by stage and by the unit under the asked one (a prefix of `Unit.path`, the materialised path);
 the development, pipeline and past-a-rule's-date figures are grouped in SQL. Never a query per
-unit. A member counts in the unit they are registered in now (the
-registry keeps no history of transfers between branches; docs/party.md "Statistics")."""
+unit. In the stage, profile and compliance panels a member counts in the branch they belonged to
+on the day (组织关系转接, party.members.selectors: two more queries only when a member of the
+subtree has transfers); the development, pipeline and past-a-rule's-date figures still group by
+the branch registered now (docs/party.md "Statistics")."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from party.members import rules as member_rules
-from party.members.models import MEMBER_STAGES, Member, Stage, StageChange
+from party.members.models import MEMBER_STAGES, Member, MemberTransfer, Stage, StageChange
+from party.members.selectors import unit_histories
 from party.organisation.models import Unit
 from party.organisation.selectors import UnitScope, unit_scope
 from party.stats import rules
@@ -93,11 +96,38 @@ class MembersOnDay:
 
     def __init__(self, *, unit: Unit, day: date):
         self.unit, self.day = unit, day
-        self.rows = list(
-            Member.objects.filter(unit__path__startswith=unit.path)
-            .annotate(stage_on=_change_on("stage", day))
-            .values_list(*ON_DAY_FIELDS)
+        touched = MemberTransfer.objects.filter(
+            Q(from_unit__path__startswith=unit.path) | Q(to_unit__path__startswith=unit.path)
+        ).values("member_id")
+        rows = list(
+            Member.objects.filter(Q(unit__path__startswith=unit.path) | Q(pk__in=touched))
+            .annotate(
+                stage_on=_change_on("stage", day),
+                moved=Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))),
+            )
+            .values_list(*ON_DAY_FIELDS, "moved")
         )
+        if any(row[-1] for row in rows):
+            rows = self._on_the_day(rows)
+        self.rows = [row[:-1] for row in rows]
+
+    def _on_the_day(self, rows: list[tuple]) -> list[tuple]:
+        """Rows of members with transfers moved to the branch they were in on the day (dropped
+        when it is outside the subtree): two queries, only when there are such members."""
+        moved = [_Registered(row[0], row[1]) for row in rows if row[-1]]
+        histories = unit_histories(members=moved)
+        units_on = {pk: history.on(self.day) for pk, history in histories.items()}
+        paths = dict(Unit.objects.filter(pk__in=set(units_on.values())).values_list("pk", "path"))
+        result = []
+        for row in rows:
+            if row[-1]:
+                unit_id = units_on[row[0]]
+                path = paths[unit_id]
+                if not path.startswith(self.unit.path):
+                    continue
+                row = (row[0], unit_id, path, *row[3:])
+            result.append(row)
+        return result
 
     def by_branch(self, stages) -> dict[int, set[int]]:
         """Member ids per unit they are registered in, of those in `stages` on the day."""
@@ -106,6 +136,13 @@ class MembersOnDay:
             if stage in stages:
                 result.setdefault(unit_id, set()).add(pk)
         return result
+
+
+class _Registered:
+    """What unit_histories reads of a member: its id and the branch it is registered in now."""
+
+    def __init__(self, pk: int, unit_id: int):
+        self.pk, self.unit_id = pk, unit_id
 
 
 def _on_day(unit: Unit, day: date, members: MembersOnDay | None) -> MembersOnDay:

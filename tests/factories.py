@@ -1,10 +1,13 @@
-"""Small builders for real objects used across the test suite (pages, users in roles)."""
+"""Small builders for real objects used across the test suite (pages, users in roles, units of
+the Party tree and trainees who are members of them)."""
 
 import itertools
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 from cms.pages.models import ArticleLessonPage, CoursePage, HomePage, VideoLessonPage
@@ -66,3 +69,93 @@ def make_user(
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+# --- the Party tree and trainees (issue 15) ----------------------------------------------------
+
+UNIVERSITY_NAME = "示范大学党委"
+
+
+def make_branch_unit(college: str = "计算机学院党委", branch: str = "本科生第一党支部"):
+    """The 党支部 `branch` under the 院系党委 `college` (under the 校党委), created if missing and
+    returned; its 院系党委 is `.get_parent()`. `college=None` makes a 直属党支部 of the 校党委."""
+    from party.organisation.models import Unit, UnitKind
+    from party.organisation.services import unit_create
+
+    root = Unit.get_root_nodes().filter(kind=UnitKind.UNIVERSITY).first() or unit_create(
+        kind=UnitKind.UNIVERSITY, name=UNIVERSITY_NAME
+    )
+    parent = root
+    if college is not None:
+        parent = root.get_children().filter(kind=UnitKind.COLLEGE, name=college).first()
+        parent = parent or unit_create(kind=UnitKind.COLLEGE, name=college, parent=root)
+    unit = parent.get_children().filter(kind=UnitKind.BRANCH, name=branch).first()
+    return unit or unit_create(kind=UnitKind.BRANCH, name=branch, parent=parent)
+
+
+def _legacy_branch(unit):
+    """The legacy learning College/Branch named as `unit` and its 院系党委 (TraineeProfile still
+    requires them until their removal)."""
+    from learning.classes.models import Branch, College
+    from party.organisation.selectors import colleges_of_units
+
+    college_unit = colleges_of_units([unit])[unit.pk]
+    college, _ = College.objects.get_or_create(name=college_unit.name)
+    branch, _ = Branch.objects.get_or_create(college=college, name=unit.name)
+    return branch
+
+
+def make_trainee_profile(
+    *,
+    user=None,
+    name: str = "",
+    student_no: str = "",
+    branch=None,
+    stage: str = "activist",
+    since: date | None = None,
+    **fields,
+):
+    """A trainee linked to their member record in `branch` (a 党支部 Unit, make_branch_unit() if
+    None) with a documented history (档案补录) reaching `stage` on `since` (today if None), each
+    earlier stage of the path one year before the next, as the profile's dates also say."""
+    from learning.classes.membership import PATH, trainee_member_link
+    from learning.classes.models import TraineeProfile
+    from party.members.models import Member
+
+    n = next(_seq)
+    user = user or make_user(f"trainee{n}")
+    name = name or f"学员{n:04d}"
+    student_no = student_no or f"T{n:07d}"
+    branch = branch or make_branch_unit()
+    since = since or timezone.localdate()
+    last = next(i for i, (value, _field) in enumerate(PATH) if value == stage)
+    for i, (_value, field) in enumerate(PATH[: last + 1]):
+        fields.setdefault(field, since - timedelta(days=365 * (last - i)))
+    legacy = _legacy_branch(branch)
+    Member.objects.create(
+        name=name, gender="", ethnicity="", student_no=student_no, unit=branch, user=user
+    )
+    profile = TraineeProfile.objects.create(
+        user=user,
+        name=name,
+        student_no=student_no,
+        college=legacy.college,
+        branch=legacy,
+        stage=stage,
+        **fields,
+    )
+    trainee_member_link(profile=profile)
+    return profile
+
+
+def advance_trainee(profile, stage: str, *, on: date | None = None):
+    """Record `stage` in the trainee's member history on `on` (today), as a documented decision
+    entered later (档案补录): tests move trainees along without the gates of the registry."""
+    from party.members.models import DecidingBody, StageChange
+
+    return StageChange.objects.create(
+        member=profile.member,
+        stage=stage,
+        decided_on=on or timezone.localdate(),
+        decided_by=DecidingBody.RECORDS,
+    )

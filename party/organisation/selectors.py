@@ -4,10 +4,11 @@ API, pages, imports, exports) asks here; members are in scope when their unit is
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left
 from django.utils import timezone
 
-from party.organisation.models import COMMITTEE_ROLES, Unit, active_on_q
+from party.organisation.models import COMMITTEE_ROLES, Unit, UnitKind, active_on_q
 
 MANAGE_ALL_PERMISSION = "organisation.manage_all_units"
 
@@ -98,3 +99,40 @@ def unit_parents_by_id(units) -> dict[int, int | None]:
     parent_paths = {u.parent_path for u in units if u.parent_path}
     ids = dict(Unit.objects.filter(path__in=parent_paths).values_list("path", "id"))
     return {u.pk: ids.get(u.parent_path) for u in units}
+
+
+# A 院系党委 sits only directly under a root 校党委 (ROOT_KINDS, CHILD_KINDS), so at depth 2: the
+# first COLLEGE_PATH_LENGTH characters of a unit's path are its 院系党委's path (or, for a 直属党支部
+# under the 校党委, the branch's own path, and then the "college" shown is the 校党委). A test
+# holds this against CHILD_KINDS/ROOT_KINDS.
+ROOT_PATH_LENGTH = Unit.steplen
+COLLEGE_PATH_LENGTH = 2 * Unit.steplen
+_COLLEGE_KINDS = (UnitKind.COLLEGE, UnitKind.UNIVERSITY)
+
+
+def college_subquery(path_ref: str, field: str = "name") -> Subquery:
+    """SQL for `field` of the 院系党委 above the unit whose path is the outer query's `path_ref`
+    (e.g. "member__unit__path"): the unit at depth 2 when it is a 院系党委, else (a 直属党支部) the
+    校党委. One lookup of at most two rows by the unique path index per outer row."""
+    path = OuterRef(path_ref)
+    return Subquery(
+        Unit.objects.filter(
+            Q(path=Left(path, COLLEGE_PATH_LENGTH)) | Q(path=Left(path, ROOT_PATH_LENGTH)),
+            kind__in=_COLLEGE_KINDS,
+        )
+        .order_by("-depth")
+        .values(field)[:1]
+    )
+
+
+def colleges_of_units(units) -> dict[int, Unit | None]:
+    """The 院系党委 (as college_subquery decides) of each of `units`, by unit id, in one query."""
+    units = [u for u in units if u is not None]
+    if not units:
+        return {}
+    prefixes = {u.path[:n] for u in units for n in (COLLEGE_PATH_LENGTH, ROOT_PATH_LENGTH)}
+    found = {u.path: u for u in Unit.objects.filter(path__in=prefixes, kind__in=_COLLEGE_KINDS)}
+    return {
+        u.pk: found.get(u.path[:COLLEGE_PATH_LENGTH]) or found.get(u.path[:ROOT_PATH_LENGTH])
+        for u in units
+    }

@@ -28,6 +28,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class RequestedStopFilter(logging.Filter):
+    """Keeps the worker's "Received Terminated - shutting down gracefully... (press Ctrl+C again
+    to force)" off the terminal under `make run`: rundev asked for that stop after the person's
+    Ctrl-C, which no longer reaches the worker (its own process group). The log file keeps it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "django_tasks_db" and str(record.msg).startswith("Received %s"))
+
+
 def logging_config(environ) -> dict:
     """LOGGING for the settings, from the environment.
 
@@ -42,6 +51,7 @@ def logging_config(environ) -> dict:
         console["level"] = environ["DANGKE_CONSOLE_LOG_LEVEL"]
     handlers = {"console": console}
     if environ.get("DANGKE_LOG_FILE"):
+        console["filters"] = ["requested_stop"]
         handlers["file"] = {
             # Reopened when rotated by logrotate or removed by hand.
             "class": "logging.handlers.WatchedFileHandler",
@@ -56,6 +66,7 @@ def logging_config(environ) -> dict:
             "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
             "json": {"()": "cms.logging.JsonFormatter"},
         },
+        "filters": {"requested_stop": {"()": "cms.logging.RequestedStopFilter"}},
         "handlers": handlers,
         "root": {"handlers": list(handlers), "level": environ.get("LOG_LEVEL", "INFO")},
         # Every task start and finish at INFO would drown the console; failures still show.

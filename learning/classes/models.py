@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def lesson_page_models() -> list[tuple[str, str]]:
@@ -429,10 +430,11 @@ class OfflineLeave(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
-    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    # "请假" context: a leave is withdrawn, a certificate revoked (the same Chinese words).
+    withdrawn_at = models.DateTimeField(pgettext_lazy("请假", "撤销时间"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("撤销人"),
+        verbose_name=pgettext_lazy("请假", "撤销人"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,

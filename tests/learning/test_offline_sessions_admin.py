@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from learning.classes.models import OfflineSession
 from learning.progress.models import HoursLedgerEntry, LedgerSource
@@ -258,6 +258,27 @@ def test_recording_and_withdrawing_leave_in_the_admin(client, klass, trainer):
     page = client.get(f"/admin/offline_sessions/{session.pk}/leave/")
     offered = {choice[0] for choice in page.context["form"].fields["trainee"].choices}
     assert profiles[3].pk in offered
+
+
+def test_a_leave_reads_withdrawn_and_in_force_in_english(client, klass, trainer):
+    """The leave's words are its own in English (they once reused the certificate's: Revoked at,
+    Valid)."""
+    from learning.classes.models import OfflineLeave
+    from learning.progress.offline_sessions import offline_leave_record
+
+    profiles = _profiles(klass)
+    session = _session(klass, trainer, profiles[:3])
+    offline_leave_record(
+        session=session, trainee_id=profiles[3].pk, reason="参加学校运动会", recorded_by=trainer
+    )
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.force_login(trainer)
+    detail = client.get(f"/admin/offline_sessions/{session.pk}/").content.decode()
+    status_cell = detail.split("参加学校运动会", 1)[1].split("</tr>", 1)[0]
+    assert "In force" in status_cell and "Valid" not in status_cell
+    with translation.override("en"):
+        assert str(OfflineLeave._meta.get_field("withdrawn_at").verbose_name) == "Withdrawn at"
+        assert str(OfflineLeave._meta.get_field("withdrawn_by").verbose_name) == "Withdrawn by"
 
 
 def test_the_class_form_shows_the_allowance_with_its_source(client, klass, trainer):

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -148,7 +148,11 @@ def jobs_status(jobs: Iterable[PeriodicJobSpec] | None = None, *, now=None) -> d
 
 
 class PeriodicScheduler(threading.Thread):
-    """A daemon thread inside the task worker that runs due jobs every `tick` seconds."""
+    """A daemon thread inside the task worker that runs due jobs every `tick` seconds.
+
+    `clock` gives the time a round counts as (timezone.now unless a test drives the time);
+    `rounds` counts the rounds finished, and `wait_rounds` waits for more of them.
+    """
 
     def __init__(
         self,
@@ -156,12 +160,21 @@ class PeriodicScheduler(threading.Thread):
         *,
         tick: float | None = None,
         worker: str | None = None,
+        clock: Callable[[], datetime] = timezone.now,
     ):
         super().__init__(name="periodic-jobs", daemon=True)
         self.jobs = list(JOBS if jobs is None else jobs)
         self.tick = settings.PERIODIC_JOBS_TICK_SECONDS if tick is None else tick
         self.worker = worker or worker_label()
+        self.clock = clock
+        self.rounds = 0
+        self._rounds_changed = threading.Condition()
         self._stop_event = threading.Event()
+
+    def wait_rounds(self, count: int, timeout: float | None = None) -> bool:
+        """Wait until at least `count` rounds have finished; False if `timeout` passed first."""
+        with self._rounds_changed:
+            return self._rounds_changed.wait_for(lambda: self.rounds >= count, timeout)
 
     def run(self) -> None:
         logger.info(
@@ -171,9 +184,12 @@ class PeriodicScheduler(threading.Thread):
             while not self._stop_event.is_set():
                 try:
                     close_old_connections()
-                    run_due(self.jobs, worker=self.worker)
+                    run_due(self.jobs, now=self.clock(), worker=self.worker)
                 except Exception:  # noqa: BLE001 — e.g. the database is briefly unreachable
                     logger.exception("periodic jobs: this round failed; trying again")
+                with self._rounds_changed:
+                    self.rounds += 1
+                    self._rounds_changed.notify_all()
                 self._stop_event.wait(self.tick)
         finally:
             connection.close()

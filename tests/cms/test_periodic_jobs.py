@@ -36,7 +36,7 @@ def wait_for(condition, timeout: float = 60, what: str = "condition"):
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -199,59 +199,88 @@ def test_two_schedulers_racing_run_each_due_job_once():
     assert PeriodicJob.objects.get(name="count").claimed_by in {"a", "b"}
 
 
-def _slow_then_count(runs):
-    def job() -> str:
-        runs.append(time.monotonic())
-        time.sleep(0.05)
-        return ""
+class SteppedClock:
+    """The schedulers' time, moved forward by the test instead of passing on the wall clock."""
 
-    return job
+    def __init__(self, start):
+        self._now, self._lock = start, threading.Lock()
+
+    def __call__(self):
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._now += delta
+
+
+def _advance_and_settle(clock: SteppedClock, schedulers, delta: timedelta) -> None:
+    """Move the time on, then wait until every scheduler has had a whole round at the new time:
+    the round under way may have read the time before it moved, the one after it cannot have."""
+    clock.advance(delta)
+    for scheduler in schedulers:
+        assert scheduler.wait_rounds(scheduler.rounds + 2, timeout=30), "the scheduler is stuck"
 
 
 @TRANSACTIONAL
 def test_scheduler_threads_keep_running_through_failures_and_share_the_interval():
+    clock = SteppedClock(timezone.now())
+    start = clock()
     runs = []
+
+    def tick() -> str:
+        runs.append(clock())
+        return ""
+
     jobs = [
         PeriodicJobSpec("boom", timedelta(seconds=1), _boom),
-        PeriodicJobSpec("tick", timedelta(seconds=1), _slow_then_count(runs)),
+        PeriodicJobSpec("tick", timedelta(seconds=1), tick),
     ]
-    schedulers = [PeriodicScheduler(jobs, tick=0.05, worker=f"w{i}") for i in (1, 2)]
-    started = time.monotonic()
+    schedulers = [PeriodicScheduler(jobs, tick=0.01, worker=f"w{i}", clock=clock) for i in (1, 2)]
     for scheduler in schedulers:
         scheduler.start()
     try:
-        time.sleep(3.5)
+        for scheduler in schedulers:
+            assert scheduler.wait_rounds(1, timeout=30)
+        for _ in range(14):  # 3.5 seconds of the schedulers' time, a quarter of a second a step
+            _advance_and_settle(clock, schedulers, timedelta(seconds=0.25))
     finally:
         for scheduler in schedulers:
             scheduler.stop(timeout=10)
-    elapsed = time.monotonic() - started
     assert not any(s.is_alive() for s in schedulers)
-    # Failing every time did not stop the other job; two schedulers never ran it twice a second.
-    assert 3 <= len(runs) <= int(elapsed) + 1, runs
-    assert all(b - a >= 0.9 for a, b in zip(runs, runs[1:], strict=False)), runs
+    # Failing every time did not stop the other job; two schedulers polling together ran it once
+    # a second, on the second.
+    assert [moment - start for moment in runs] == [timedelta(seconds=n) for n in range(4)], runs
     boom = PeriodicJob.objects.get(name="boom")
     assert boom.last_outcome == "error" and "RuntimeError" in boom.last_error
+    assert boom.next_run_at == start + timedelta(seconds=4)  # it too ran at 0, 1, 2 and 3
 
 
 @TRANSACTIONAL
 def test_a_job_cut_off_by_the_worker_stopping_is_released():
-    started = threading.Event()
+    started, finish = threading.Event(), threading.Event()
 
     def long_job() -> str:
         started.set()
-        time.sleep(3)
+        finish.wait(30)  # still running when the worker stops
         return "finished"
 
     scheduler = PeriodicScheduler(
         [PeriodicJobSpec("long", timedelta(minutes=5), long_job)], tick=0.05, worker="w-stop"
     )
     scheduler.start()
-    assert started.wait(20)
-    scheduler.stop(timeout=0.2)
-    job = PeriodicJob.objects.get(name="long")
-    assert job.last_outcome == "error" and job.last_error == "the worker stopped during this run"
-    assert job.next_run_at <= timezone.now()  # due again at once, not after the lease
-    scheduler.join(10)
+    try:
+        assert started.wait(20)
+        scheduler.stop(timeout=0)
+        assert scheduler.is_alive()
+        job = PeriodicJob.objects.get(name="long")
+        assert (
+            job.last_outcome == "error" and job.last_error == "the worker stopped during this run"
+        )
+        assert job.next_run_at <= timezone.now()  # due again at once, not after the lease
+    finally:
+        finish.set()
+        scheduler.join(10)
 
 
 def _subprocess_env(tmp_path, **extra) -> dict:
@@ -399,9 +428,11 @@ def test_no_periodic_and_burst_workers_run_none(tmp_path, overdue_attempt):
             lambda: type(ping).objects.get(pk=ping.pk).status == "SUCCESSFUL",
             what="the worker to take a task",
         )
-        time.sleep(1.5)  # five ticks of a scheduler, had it been running
-        assert not PeriodicJob.objects.exists()
-        assert Attempt.objects.get(pk=overdue_attempt.pk).state == AttemptState.IN_PROGRESS
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+    # A scheduler starts before the worker takes tasks and is stopped (joined) as the worker exits,
+    # so one that had been started would have had its first round — every job due — by now.
+    assert worker.returncode == 0
+    assert not PeriodicJob.objects.exists()
+    assert Attempt.objects.get(pk=overdue_attempt.pk).state == AttemptState.IN_PROGRESS

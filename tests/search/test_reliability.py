@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,12 @@ pytestmark = pytest.mark.django_db
 
 BASE_DIR = Path(settings.BASE_DIR)
 
-# A writer process: publishes (indexes) `count` lessons one at a time through the real backend,
-# starting at the same moment as its twin.
+# A writer process: publishes (indexes) `count` lessons one at a time through the real backend.
+# Once set up it says "ready" and waits for "go" on its standard input, so that the test can start
+# it and its twin at the same moment.
 WRITER = textwrap.dedent(
     """
-    import os, sys, time
+    import os, sys
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
     import django
     django.setup()
@@ -33,10 +33,10 @@ WRITER = textwrap.dedent(
     from cms.pages.models import ArticleLessonPage
     from search.backend import WhooshSearchBackend
 
-    path, start_pk, count, start_at = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    path, start_pk, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     backend = WhooshSearchBackend({"PATH": path, "RAISE_INDEXING_ERRORS": True})
-    while time.time() < start_at:
-        time.sleep(0.005)
+    print("ready", flush=True)
+    assert sys.stdin.readline() == "go\\n"
     for pk in range(start_pk, start_pk + count):
         page = ArticleLessonPage(pk=pk, id=pk, title=f"并发发布第{pk}课 两学一做")
         backend.add(page)
@@ -60,6 +60,7 @@ def run_python(script: str, *args) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", script, *map(str, args)],
         cwd=BASE_DIR,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -67,8 +68,12 @@ def run_python(script: str, *args) -> subprocess.Popen:
 
 def test_two_processes_writing_at_once_lose_nothing(backend, search_index):
     backend.store.open()  # the first generation exists before the writers race
-    start_at = time.time() + 3
-    writers = [run_python(WRITER, search_index, start, 25, start_at) for start in (1000, 2000)]
+    writers = [run_python(WRITER, search_index, start, 25) for start in (1000, 2000)]
+    for writer in writers:
+        assert writer.stdout.readline() == b"ready\n", writer.communicate(timeout=120)[1].decode()
+    for writer in writers:
+        writer.stdin.write(b"go\n")
+        writer.stdin.flush()
     for writer in writers:
         _, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err.decode()

@@ -196,8 +196,16 @@ def test_a_killed_worker_leaves_no_encoder_and_its_job_runs_again(tmp_path, open
     assert row.status == "RUNNING"
 
     # …until its lease runs out: a new worker's periodic job re-queues it and encodes it again.
+    # Nothing renews a dead worker's lease, so its last heartbeat is set back to where it would be
+    # `lease + 1` seconds from now, instead of waiting those seconds out.
     lease = 2
-    time.sleep(lease + 0.5)
+    job.refresh_from_db()
+    assert (
+        EncodingJob.objects.filter(pk=job.pk, heartbeat_at=job.heartbeat_at).update(
+            heartbeat_at=timezone.now() - timedelta(seconds=lease + 1)
+        )
+        == 1
+    )
     worker = subprocess.Popen(
         _manage("task_worker", "media"),
         env=_subprocess_env(

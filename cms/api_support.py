@@ -6,6 +6,8 @@ from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from learning.exceptions import InvalidInput, LearningError, Refused
+
 # How long a client should wait before retrying while the database is unreachable.
 RETRY_AFTER_SECONDS = 5
 DATABASE_UNAVAILABLE_DETAIL = _("服务暂时不可用，请稍后重试。")
@@ -89,12 +91,42 @@ def _as_list(value) -> list:
     return [str(value)]
 
 
+class RuleRefused(exceptions.APIException):
+    """A learning Refused error with its own status (409 and the like): `{"detail": message}`."""
+
+    def __init__(self, error: Refused):
+        super().__init__(detail=error.message)
+        self.status_code = error.status
+
+
+def learning_api_exception(exc: LearningError, view=None) -> exceptions.APIException:
+    """learning's typed errors (learning/exceptions.py) as the API answers them, in one place.
+
+    A view may name the API's fields for a service's (`error_fields`, e.g. amount → hours).
+    """
+    if isinstance(exc, InvalidInput):
+        names = getattr(view, "error_fields", {})
+        return exceptions.ValidationError(
+            {names.get(field, field): messages for field, messages in exc.message_dict.items()}
+        )
+    if not isinstance(exc, Refused):
+        raise TypeError(f"{type(exc).__name__}: a LearningError must be InvalidInput or Refused")
+    if exc.status == 404:
+        return exceptions.NotFound(None if exc.conceals else exc.message)
+    if exc.status == 400:
+        message = str(exc.message)
+        return exceptions.ValidationError({exc.field: [message]} if exc.field else [message])
+    return RuleRefused(exc)
+
+
 def exception_handler(exc, context):
     """Every error is `{"detail": ...}`; bad input adds `"errors": {field: [messages]}`, and some
     errors add `"code"`."""
     if isinstance(exc, OverflowError):
         # An id beyond the database's integer range (SQLite refuses to bind it) names no object.
         exc = exceptions.NotFound()
+    elif isinstance(exc, LearningError):
+        exc = learning_api_exception(exc, context.get("view"))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -19,9 +19,9 @@ from learning.progress.admin_forms import (
     LeaveRecordForm,
     OfflineSessionForm,
 )
+from learning.progress.exceptions import LeaveAlreadyWithdrawn
 from learning.progress.models import LedgerSource
 from learning.progress.offline_sessions import (
-    LeaveAlreadyWithdrawn,
     offline_leave_record,
     offline_leave_withdraw,
     offline_session_add_attendees,

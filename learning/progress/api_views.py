@@ -3,7 +3,6 @@ offline sessions (记录线下培训: list, record, late sign-ins, 请假)."""
 
 import math
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,13 +12,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from learning.api_errors import Conflict
 from learning.classes.models import OfflineSession
 from learning.classes.selectors import classes_for_trainer
 from learning.progress import selectors, services
 from learning.progress.lessons import lesson_for_user
 from learning.progress.offline_sessions import (
-    LeaveAlreadyWithdrawn,
     offline_leave_record,
     offline_leave_withdraw,
     offline_session_add_attendees,
@@ -153,17 +150,14 @@ class LessonProgressView(APIView):
     def post(self, request, lesson_id: int):
         lesson = self._lesson(request, lesson_id)
         data = progress_report_parse(request.data, kind=lesson.kind)
-        try:
-            result = services.lesson_progress_record(
-                user=request.user,
-                lesson=lesson,
-                event=data["event"],
-                position=data.get("position"),
-                playback_session=data.get("playback_session") or "reader",
-                active=data.get("active"),
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+        result = services.lesson_progress_record(
+            user=request.user,
+            lesson=lesson,
+            event=data["event"],
+            position=data.get("position"),
+            playback_session=data.get("playback_session") or "reader",
+            active=data.get("active"),
+        )
         return Response(_result_data(result))
 
 
@@ -186,7 +180,8 @@ class MyRecordsView(ListAPIView):
 # The same rights as the ledger's admin 添加 and list: a session is a batch of ledger entries.
 ADD_PERMISSION = "progress.add_hoursledgerentry"
 VIEW_PERMISSION = "progress.view_hoursledgerentry"
-# The service speaks of `amount`; the API's field is `hours`.
+# The service speaks of `amount`; the API's field is `hours` (the views' `error_fields`, which
+# cms.api_support.exception_handler uses to name the fields of an InvalidRecord).
 API_FIELDS = {"amount": "hours"}
 
 
@@ -203,12 +198,6 @@ def _check_perm(request, permission: str) -> None:
         raise exceptions.PermissionDenied(_("您没有记录线下学时的权限。"))
 
 
-def _api_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(
-        {API_FIELDS.get(field, field): messages for field, messages in exc.message_dict.items()}
-    )
-
-
 def _with_count(session: OfflineSession) -> OfflineSession:
     return class_sessions(training_class=session.training_class).get(pk=session.pk)
 
@@ -220,6 +209,7 @@ class OfflineSessionListView(ListAPIView):
     """The class's offline sessions, newest first; POST records one and credits its attendees."""
 
     permission_classes = [IsAuthenticated]
+    error_fields = API_FIELDS
     serializer_class = OfflineSessionSerializer
 
     def get_queryset(self):
@@ -259,25 +249,23 @@ class OfflineSessionListView(ListAPIView):
         data = OfflineSessionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
-            session = offline_session_record(
-                training_class=training_class,
-                source=values["source"],
-                occurred_on=values["occurred_on"],
-                topic=values["topic"],
-                location=values.get("location", ""),
-                amount=values.get("hours"),
-                days=values.get("days"),
-                trainee_ids=values["trainees"],
-                recorded_by=request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from exc
+        session = offline_session_record(
+            training_class=training_class,
+            source=values["source"],
+            occurred_on=values["occurred_on"],
+            topic=values["topic"],
+            location=values.get("location", ""),
+            amount=values.get("hours"),
+            days=values.get("days"),
+            trainee_ids=values["trainees"],
+            recorded_by=request.user,
+        )
         return Response(OfflineSessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
 class OfflineSessionAttendeesView(APIView):
     permission_classes = [IsAuthenticated]
+    error_fields = API_FIELDS
 
     @extend_schema(
         operation_id="class_offline_session_attendees_add",
@@ -299,14 +287,11 @@ class OfflineSessionAttendeesView(APIView):
         _check_perm(request, ADD_PERMISSION)
         data = AttendeesInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            result = offline_session_add_attendees(
-                session=session,
-                trainee_ids=data.validated_data["trainees"],
-                recorded_by=request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from exc
+        result = offline_session_add_attendees(
+            session=session,
+            trainee_ids=data.validated_data["trainees"],
+            recorded_by=request.user,
+        )
         return Response(
             {
                 "added": result.added,
@@ -331,6 +316,7 @@ class OfflineLeaveListView(APIView):
     """请假 of one offline session: who missed it with a recorded reason (issue 14)."""
 
     permission_classes = [IsAuthenticated]
+    error_fields = API_FIELDS
 
     @extend_schema(
         operation_id="class_offline_session_leaves_list",
@@ -363,15 +349,12 @@ class OfflineLeaveListView(APIView):
         session = _scoped_session(request, pk, session_id, ADD_PERMISSION)
         data = OfflineLeaveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            leave = offline_leave_record(
-                session=session,
-                trainee_id=data.validated_data["trainee"],
-                reason=data.validated_data["reason"],
-                recorded_by=request.user,
-            )
-        except DjangoValidationError as exc:
-            raise _api_errors(exc) from exc
+        leave = offline_leave_record(
+            session=session,
+            trainee_id=data.validated_data["trainee"],
+            reason=data.validated_data["reason"],
+            recorded_by=request.user,
+        )
         return Response(OfflineLeaveSerializer(leave).data, status=status.HTTP_201_CREATED)
 
 
@@ -398,8 +381,5 @@ class OfflineLeaveWithdrawView(APIView):
         leave = session_leaves(session=session).filter(pk=leave_id).first()
         if leave is None:
             raise Http404
-        try:
-            offline_leave_withdraw(leave=leave, withdrawn_by=request.user)
-        except LeaveAlreadyWithdrawn as exc:
-            raise Conflict(str(exc)) from exc
+        offline_leave_withdraw(leave=leave, withdrawn_by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from learning.classes.models import Enrolment, OfflineLeave, OfflineSession, TrainingClass
 from learning.classes.selectors import trainees_for_trainer
+from learning.progress.exceptions import InvalidRecord, LeaveAlreadyWithdrawn
 from learning.progress.models import OFFLINE_SOURCES, HoursLedgerEntry
 from learning.progress.offline_hours import offline_date_check, offline_hours
 
@@ -40,7 +40,7 @@ def _parse_ids(trainee_ids) -> list[int]:
         try:
             number = int(value)
         except (TypeError, ValueError) as exc:
-            raise ValidationError(
+            raise InvalidRecord(
                 {"trainees": _("学员编号无效：%(value)s") % {"value": value}}
             ) from exc
         if number not in seen:
@@ -50,7 +50,7 @@ def _parse_ids(trainee_ids) -> list[int]:
 
 
 def _enrolled_users(*, training_class: TrainingClass, trainee_ids: list[int], user) -> dict:
-    """{trainee id: user id} of the given trainees; ValidationError naming any not enrolled."""
+    """{trainee id: user id} of the given trainees; InvalidRecord naming any not enrolled."""
     enrolled = dict(
         Enrolment.objects.filter(
             training_class=training_class, trainee_id__in=trainee_ids
@@ -67,7 +67,7 @@ def _enrolled_users(*, training_class: TrainingClass, trainee_ids: list[int], us
         shown = "、".join(names.get(pk, f"#{pk}") for pk in missing[:NAMED_OFFENDERS])
         if len(missing) > NAMED_OFFENDERS:
             shown = _("%(names)s 等 %(count)s 人") % {"names": shown, "count": len(missing)}
-        raise ValidationError(
+        raise InvalidRecord(
             {"trainees": _("以下学员未编入本班，未记入任何学时：%(names)s") % {"names": shown}}
         )
     return enrolled
@@ -125,18 +125,18 @@ def offline_session_record(
     ):
         try:
             value = check() or value
-        except ValidationError as exc:
+        except InvalidRecord as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
     try:
         ids = _parse_ids(trainee_ids)
-    except ValidationError as exc:
+    except InvalidRecord as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
         ids = []
     else:
         if not ids:
             errors["trainees"] = _("请至少选择一名参加培训的学员。")
     if errors:
-        raise ValidationError(errors)
+        raise InvalidRecord(errors)
     enrolled = _enrolled_users(training_class=training_class, trainee_ids=ids, user=recorded_by)
     now = timezone.now()
     with transaction.atomic():
@@ -168,7 +168,7 @@ def offline_session_add_attendees(
     """
     ids = _parse_ids(trainee_ids)
     if not ids:
-        raise ValidationError({"trainees": _("请至少选择一名要补记的学员。")})
+        raise InvalidRecord({"trainees": _("请至少选择一名要补记的学员。")})
     with transaction.atomic():
         locked = (
             OfflineSession.objects.select_for_update()
@@ -189,7 +189,7 @@ def offline_session_add_attendees(
                     training_class_id=locked.training_class_id, trainee_id__in=on_leave
                 ).values_list("trainee_id", "trainee__name")
             )
-            raise ValidationError(
+            raise InvalidRecord(
                 {
                     "trainees": _("以下学员本次培训已记请假，请先撤销请假再补记学时：%(names)s")
                     % {"names": "、".join(names[pk] for pk in sorted(names))}
@@ -233,27 +233,27 @@ def offline_leave_record(*, session: OfflineSession, trainee_id, reason: str, re
         errors["reason"] = _("请假事由不能超过 500 个字。")
     try:
         ids = _parse_ids([trainee_id])
-    except ValidationError as exc:
+    except InvalidRecord as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
         ids = []
     if not ids and "trainees" not in errors:
         errors["trainees"] = _("请选择请假的学员。")
     if errors:
-        raise ValidationError({("trainee" if k == "trainees" else k): v for k, v in errors.items()})
+        raise InvalidRecord({("trainee" if k == "trainees" else k): v for k, v in errors.items()})
     try:
         enrolled = _enrolled_users(
             training_class=session.training_class, trainee_ids=ids, user=recorded_by
         )
-    except ValidationError as exc:
-        raise ValidationError({"trainee": exc.message_dict["trainees"]}) from exc
+    except InvalidRecord as exc:
+        raise InvalidRecord({"trainee": exc.message_dict["trainees"]}) from exc
     with transaction.atomic():
         locked = OfflineSession.objects.select_for_update().get(pk=session.pk)
         if _credited_users(session=locked, user_ids=enrolled.values()):
-            raise ValidationError(
+            raise InvalidRecord(
                 {"trainee": _("该学员已记入本次培训的学时（参加了培训），不能再记请假。")}
             )
         if OfflineLeave.objects.active().filter(session=locked, trainee_id=ids[0]).exists():
-            raise ValidationError({"trainee": _("该学员本次培训的请假已经记录过了。")})
+            raise InvalidRecord({"trainee": _("该学员本次培训的请假已经记录过了。")})
         return OfflineLeave.objects.create(
             session=locked,
             trainee_id=ids[0],
@@ -261,10 +261,6 @@ def offline_leave_record(*, session: OfflineSession, trainee_id, reason: str, re
             recorded_by=recorded_by,
             created_at=timezone.now(),
         )
-
-
-class LeaveAlreadyWithdrawn(Exception):
-    """撤销请假 of a leave that is no longer in force (the API answers 409)."""
 
 
 def offline_leave_withdraw(*, leave: OfflineLeave, withdrawn_by) -> OfflineLeave:
@@ -281,6 +277,6 @@ def offline_leave_withdraw(*, leave: OfflineLeave, withdrawn_by) -> OfflineLeave
         .update(withdrawn_at=now, withdrawn_by=withdrawn_by)
     )
     if not done:
-        raise LeaveAlreadyWithdrawn(_("这条请假已经撤销过了。"))
+        raise LeaveAlreadyWithdrawn()
     leave.withdrawn_at, leave.withdrawn_by = now, withdrawn_by
     return leave

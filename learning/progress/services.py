@@ -5,7 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from learning.classes.models import Enrolment
 from learning.progress import playback_rows
+from learning.progress.exceptions import InvalidRecord
 from learning.progress.lessons import LessonInfo
 from learning.progress.models import (
     OFFLINE_SOURCES,
@@ -277,7 +277,7 @@ def lesson_progress_record(
     is already cheap (no network): a read and two updates under BEGIN IMMEDIATE.
     """
     if event not in ProgressEvent.ALL:
-        raise ValidationError({"event": _("未知的事件。")})
+        raise InvalidRecord({"event": _("未知的事件。")})
     now = now or timezone.now()
     report = {
         "lesson": lesson,
@@ -315,13 +315,13 @@ def _check_amount(amount: Decimal) -> Decimal:
     try:
         value = Decimal(amount).quantize(TWO_PLACES)
     except (ArithmeticError, TypeError, ValueError) as exc:
-        raise ValidationError({"amount": _("学时必须是数字。")}) from exc
+        raise InvalidRecord({"amount": _("学时必须是数字。")}) from exc
     return value
 
 
 def _check_enrolled(*, user, training_class) -> None:
     if not Enrolment.objects.filter(training_class=training_class, trainee__user=user).exists():
-        raise ValidationError({"user": _("该学员未编入此培训班。")})
+        raise InvalidRecord({"user": _("该学员未编入此培训班。")})
 
 
 def ledger_offline_add(
@@ -337,7 +337,7 @@ def ledger_offline_add(
 ) -> HoursLedgerEntry:
     """A trainer records offline hours (集中授课, 分组讨论, 实践教学); a whole day counts DAY_CLASS_HOURS."""
     if source not in OFFLINE_SOURCES:
-        raise ValidationError({"source": _("线下学时的来源只能是集中授课、分组讨论或实践教学。")})
+        raise InvalidRecord({"source": _("线下学时的来源只能是集中授课、分组讨论或实践教学。")})
     # The same rules as a whole session (offline_hours.py): days → 学时, the per-session maximum,
     # dated inside the class.
     value = offline_hours(amount=amount, days=days)
@@ -345,7 +345,7 @@ def ledger_offline_add(
     occurred_on = occurred_on or timezone.localdate()
     offline_date_check(training_class=training_class, occurred_on=occurred_on)
     if not (note or "").strip():
-        raise ValidationError({"note": _("请填写说明（如培训内容、地点）。")})
+        raise InvalidRecord({"note": _("请填写说明（如培训内容、地点）。")})
     _check_enrolled(user=user, training_class=training_class)
     return HoursLedgerEntry.objects.create(
         user=user,
@@ -364,16 +364,16 @@ def ledger_correction_add(
     """Correct an entry by a new one (amount is the change, ±); the old entry stays visible."""
     value = _check_amount(amount)
     if value == 0:
-        raise ValidationError({"amount": _("更正的学时不能为 0。")})
+        raise InvalidRecord({"amount": _("更正的学时不能为 0。")})
     if not (note or "").strip():
-        raise ValidationError({"note": _("请填写更正原因。")})
+        raise InvalidRecord({"note": _("请填写更正原因。")})
     with transaction.atomic():
         original = HoursLedgerEntry.objects.select_for_update().get(pk=entry.pk)
         if original.source == LedgerSource.CORRECTION:
-            raise ValidationError({"corrects": _("请更正原始记录，而不是更正记录本身。")})
+            raise InvalidRecord({"corrects": _("请更正原始记录，而不是更正记录本身。")})
         corrected = original.corrections.aggregate(total=Sum("amount"))["total"] or Decimal(0)
         if original.amount + corrected + value < 0:
-            raise ValidationError({"amount": _("更正后该记录的学时不能小于 0。")})
+            raise InvalidRecord({"amount": _("更正后该记录的学时不能小于 0。")})
         return HoursLedgerEntry.objects.create(
             user_id=original.user_id,
             source=LedgerSource.CORRECTION,
@@ -399,7 +399,7 @@ def ledger_exam_credit_add(
     """Credit a passed exam of a class (called by the quiz engine); once per trainee and class."""
     value = _check_amount(amount)
     if value < 0:
-        raise ValidationError({"amount": _("学时不能为负数。")})
+        raise InvalidRecord({"amount": _("学时不能为负数。")})
     with transaction.atomic():
         entry, _created = HoursLedgerEntry.objects.get_or_create(
             user=user,

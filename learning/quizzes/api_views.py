@@ -5,20 +5,12 @@ from functools import cache
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from learning.api_errors import Conflict
 from learning.quizzes import selectors, services
-from learning.quizzes.exceptions import (
-    AttemptClosed,
-    InvalidAnswer,
-    NotAllowed,
-    QuizNotAvailable,
-    UnknownQuestion,
-)
 from learning.quizzes.models import Attempt, Quiz, ReviewLevel
 from learning.quizzes.serializers import (
     AnswerInputSerializer,
@@ -94,12 +86,9 @@ class QuizAttemptsView(APIView):
         quiz = Quiz.objects.filter(pk=quiz_id).first()
         if quiz is None:
             raise Http404
-        try:
-            attempt, created = services.attempt_start(quiz=quiz, user=request.user)
-        except NotAllowed as exc:
-            raise Http404 from exc
-        except QuizNotAvailable as exc:
-            raise Conflict(exc.message) from exc
+        # NotAllowed (a plain 404) and QuizNotAvailable (409) are answered by
+        # cms.api_support.exception_handler, as every typed error of learning.
+        attempt, created = services.attempt_start(quiz=quiz, user=request.user)
         attempt.quiz = quiz
         # A new attempt has no saved answers: not read.
         detail = selectors.attempt_detail(attempt=attempt, answers=[] if created else None)
@@ -150,12 +139,6 @@ class AttemptAnswerView(APIView):
             )
         except Attempt.DoesNotExist as exc:
             raise Http404 from exc
-        except UnknownQuestion as exc:
-            raise exceptions.NotFound(exc.message) from exc
-        except AttemptClosed as exc:
-            raise Conflict(exc.message) from exc
-        except InvalidAnswer as exc:
-            raise exceptions.ValidationError({"answer": [str(exc.message)]}) from exc
         return Response(
             AnswerSavedSerializer(
                 {
@@ -233,8 +216,6 @@ class AttemptFocusLostView(APIView):
             )
         except Attempt.DoesNotExist as exc:
             raise Http404 from exc
-        except AttemptClosed as exc:
-            raise Conflict(exc.message) from exc
         data = {
             "id": lost.attempt_id,
             "state": lost.state,

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from learning.progress.exceptions import InvalidRecord
 from learning.progress.models import HoursLedgerEntry, LedgerSource, LessonProgress
 from learning.progress.offline_sessions import offline_session_record
 from learning.progress.selectors import class_earned_hours
@@ -73,7 +74,7 @@ def test_offline_entries_are_dated_inside_the_class(report_factory, trainer):
     )
     (a,) = report_factory.trainees(tc, 1)
     before = today - timedelta(days=6)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         ledger_offline_add(
             user=a.user,
             training_class=tc,
@@ -84,7 +85,7 @@ def test_offline_entries_are_dated_inside_the_class(report_factory, trainer):
             occurred_on=before,
         )
     assert "开班日期至结业日期之间" in exc.value.message_dict["occurred_on"][0]
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         offline_session_record(
             training_class=tc,
             source=LedgerSource.OFFLINE_LECTURE,
@@ -133,7 +134,7 @@ def test_days_to_hours_is_one_rule_with_the_maximum(report_factory, trainer, set
     )
     assert session.amount == Decimal("12.00")
     # The single entry now enforces the per-session maximum (24) as the session always did.
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         ledger_offline_add(
             user=a.user,
             training_class=tc,

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from learning.classes.models import OfflineLeave
+from learning.progress.exceptions import InvalidRecord, LeaveAlreadyWithdrawn
 from learning.progress.offline_sessions import (
-    LeaveAlreadyWithdrawn,
     offline_leave_record,
     offline_leave_withdraw,
     offline_session_add_attendees,
@@ -137,7 +137,7 @@ def test_leave_without_a_reason_is_refused(report_factory, trainer):
     absent, present = report_factory.trainees(tc, 2)
     session = _missed_session(tc, trainer, present, "2")
     for reason in ("", "   "):
-        with pytest.raises(ValidationError) as exc:
+        with pytest.raises(InvalidRecord) as exc:
             offline_leave_record(
                 session=session, trainee_id=absent.pk, reason=reason, recorded_by=trainer
             )
@@ -154,12 +154,12 @@ def test_leave_is_for_absent_enrolled_trainees_once(report_factory, trainer):
     other = _class(report_factory, trainer)
     (stranger,) = report_factory.trainees(other, 1)
     session = _missed_session(tc, trainer, present, "2")
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         offline_leave_record(
             session=session, trainee_id=present.pk, reason="病假", recorded_by=trainer
         )
     assert "已记入本次培训的学时" in exc.value.message_dict["trainee"][0]
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         offline_leave_record(
             session=session, trainee_id=stranger.pk, reason="病假", recorded_by=trainer
         )
@@ -168,13 +168,13 @@ def test_leave_is_for_absent_enrolled_trainees_once(report_factory, trainer):
         session=session, trainee_id=absent.pk, reason=" 病假 ", recorded_by=trainer
     )
     assert leave.reason == "病假"
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         offline_leave_record(
             session=session, trainee_id=absent.pk, reason="病假", recorded_by=trainer
         )
     assert "已经记录过" in exc.value.message_dict["trainee"][0]
     # A trainee on leave is not credited by a late sign-in until the leave is withdrawn.
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         offline_session_add_attendees(session=session, trainee_ids=[absent.pk], recorded_by=trainer)
     assert absent.name in exc.value.message_dict["trainees"][0]
     offline_leave_withdraw(leave=leave, withdrawn_by=trainer)

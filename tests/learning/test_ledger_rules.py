@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from learning.classes.models import TrainingClass
+from learning.progress.exceptions import InvalidRecord
 from learning.progress.models import HoursLedgerEntry, ImmutableLedgerError, LedgerSource
 from learning.progress.selectors import class_earned_hours, hours_ledger
 from learning.progress.services import (
@@ -55,19 +55,19 @@ def test_a_day_counts_eight_class_hours(trainee, training_class, trainer):
 
 
 def test_offline_sources_only(trainee, training_class, trainer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         offline(trainee, training_class, trainer, amount=Decimal("2"), source="exam")
 
 
 def test_offline_needs_a_note_and_positive_amount(trainee, training_class, trainer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         offline(trainee, training_class, trainer, amount=Decimal("2"), note=" ")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         offline(trainee, training_class, trainer, amount=Decimal("0"))
 
 
 def test_offline_only_for_enrolled_trainees(other_trainee, training_class, trainer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         offline(other_trainee, training_class, trainer, amount=Decimal("2"))
 
 
@@ -84,16 +84,16 @@ def test_correction_is_a_new_entry_that_references_the_old(trainee, training_cla
 def test_correction_cannot_take_an_entry_below_zero(trainee, training_class, trainer):
     entry = offline(trainee, training_class, trainer, amount=Decimal("2"))
     ledger_correction_add(entry=entry, amount=Decimal("-1.5"), granted_by=trainer, note="a")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         ledger_correction_add(entry=entry, amount=Decimal("-1"), granted_by=trainer, note="b")
 
 
 def test_correction_needs_a_reason_and_targets_an_original(trainee, training_class, trainer):
     entry = offline(trainee, training_class, trainer, amount=Decimal("2"))
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         ledger_correction_add(entry=entry, amount=Decimal("1"), granted_by=trainer, note="")
     fix = ledger_correction_add(entry=entry, amount=Decimal("1"), granted_by=trainer, note="x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         ledger_correction_add(entry=fix, amount=Decimal("1"), granted_by=trainer, note="y")
 
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from learning.classes.models import OfflineSession
+from learning.progress.exceptions import InvalidRecord
 from learning.progress.models import HoursLedgerEntry, LedgerSource
 from learning.progress.offline_sessions import offline_session_add_attendees, offline_session_record
 from learning.progress.selectors import class_sessions, session_entries
@@ -72,7 +72,7 @@ def test_a_trainee_not_enrolled_refuses_everything(report_factory, trainer):
     other = report_factory.klass(trainers=[trainer])
     enrolled = report_factory.trainees(tc, 2)
     outsider = report_factory.trainees(other, 1)[0]
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         _record(tc, trainer, [*enrolled, outsider])
     assert outsider.name in exc.value.message_dict["trainees"][0]
     assert not OfflineSession.objects.exists()
@@ -101,7 +101,7 @@ def test_a_trainee_not_enrolled_refuses_everything(report_factory, trainer):
 def test_bad_input_is_refused_and_nothing_written(report_factory, trainer, fields, field):
     tc = report_factory.klass(trainers=[trainer])
     profiles = report_factory.trainees(tc, 2)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(InvalidRecord) as exc:
         _record(tc, trainer, profiles, **fields)
     assert field in exc.value.message_dict
     assert not OfflineSession.objects.exists()
@@ -131,7 +131,7 @@ def test_late_sign_in_refuses_a_trainee_of_another_class(report_factory, trainer
     other = report_factory.klass(trainers=[trainer])
     session = _record(tc, trainer, report_factory.trainees(tc, 1))
     outsider = report_factory.trainees(other, 1)[0]
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRecord):
         offline_session_add_attendees(
             session=session, trainee_ids=[outsider.pk], recorded_by=trainer
         )

@@ -50,6 +50,13 @@ def import_leftovers_clean() -> str:
     return f"removed {staged} staged upload(s) never imported, {finished} finished import record(s)"
 
 
+def dues_summary() -> str:
+    from party.dues import summary
+
+    months = summary.update()
+    return f"computed {len(months)} month(s) of the dues summary"
+
+
 # Names match the management commands that do the same by hand.
 JOBS: tuple[PeriodicJobSpec, ...] = (
     # Exams past their deadline are closed with the answers saved by then. Each attempt also has
@@ -66,4 +73,7 @@ JOBS: tuple[PeriodicJobSpec, ...] = (
     # imported (IMPORT_STAGED_KEEP_HOURS) and finished imports' records, with a roster's initial
     # passwords not yet collected (IMPORT_RESULT_KEEP_DAYS).
     PeriodicJobSpec("import_leftovers_clean", timedelta(hours=1), import_leftovers_clean),
+    # The 党费 summary (party.dues.summary): a month that begins is added to it, and this month,
+    # whose counted day is today, is recomputed; every write keeps the rest in step itself.
+    PeriodicJobSpec("dues_summary", timedelta(hours=1), dues_summary),
 )

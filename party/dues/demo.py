@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from party.dues import selectors, services
+from party.dues import selectors, services, summary
 from party.dues.models import DuesBase
 from party.dues.rules import ZERO, Category
 from party.dues.values import add_months
@@ -32,6 +32,7 @@ def demo_dues_ensure() -> None:
                 if DuesBase.objects.filter(member=member).exists():
                     continue
                 _member_year(user, member, first, last, today)
+    summary.update()  # the summary holds the demo's months (the hourly job would, later)
 
 
 def _member_year(user, member, first: date, last: date, today: date) -> None:

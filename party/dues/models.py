@@ -177,3 +177,49 @@ class StatementImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class MonthSummary(models.Model):
+    """党费 per branch and month, kept by party.dues.summary so the reports and the statistics
+    dashboard read a few rows instead of every member's months: what was owed and paid, how many
+    members owed something and how many of them paid it in full (已交清). A member counts in the
+    branch they belonged to on the month's counted day (its last day, or today), whatever their
+    branch today. Derived: rebuilt from the records by `manage.py dues_summary`; only months listed
+    in SummaryMonth are kept here, and only branches with something to show."""
+
+    unit = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("党支部"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("月份"))  # the first day of the month
+    # Whole 分: sums stay exact on SQLite, which adds decimals as floats.
+    owed_fen = models.BigIntegerField(_("应交（分）"))
+    paid_fen = models.BigIntegerField(_("实交（分）"))
+    members = models.PositiveIntegerField(_("应交人数"))
+    paid_members = models.PositiveIntegerField(_("已交清人数"))
+
+    class Meta:
+        verbose_name = _("党费月汇总")
+        verbose_name_plural = _("党费月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="dues_summary_unit_month_once")
+        ]
+        indexes = [models.Index(fields=["month", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.owed_fen} {self.paid_fen}"
+
+
+class SummaryMonth(models.Model):
+    """A month whose MonthSummary rows are complete (every branch computed): the reports read it
+    from the summary; a month not listed here is computed from the records on each read."""
+
+    month = models.DateField(_("月份"), unique=True)
+    built_at = models.DateTimeField(_("汇总时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("已汇总的党费月份")
+        verbose_name_plural = _("已汇总的党费月份")
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

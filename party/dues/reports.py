@@ -2,9 +2,9 @@
 their scope they choose), and their .xlsx in the layout of a 党费收缴明细表: a title, who exported
 it and when, then one row per branch (应交人数, 已交清人数, 应交/实交/未交 per month and in all) and,
 on a second sheet, one row per member with the amount paid for each month. Every cell through
-spreadsheet_safety. The figures come from selectors.branch_report (the ledger's rule, aggregated
-in SQL) and selectors.month_totals (shared with the statistics dashboard); the per-member sheet
-from selectors.ledgers. Report and ledger agree to the 分 (tests/party/dues/test_reports.py
+spreadsheet_safety. The figures come from selectors.branch_report (the ledger's rule, each member
+in the branch of the month, read from the 党费 summary) and selectors.month_totals; the per-member
+sheet from selectors.ledgers (members by today's branch). Report and ledger agree to the 分 (tests/party/dues/test_reports.py
 reconciles them both ways)."""
 
 from __future__ import annotations

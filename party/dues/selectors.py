@@ -12,15 +12,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from party.dues.models import ArrearsReason, DuesBase, Payment, PaymentMonth
+from party.dues.models import (
+    ArrearsReason,
+    DuesBase,
+    MonthSummary,
+    Payment,
+    PaymentMonth,
+    SummaryMonth,
+)
 from party.dues.rules import BEHIND_MONTHS, FEN, SIX_MONTHS, ZERO, yuan
 from party.dues.values import add_months, month_span
-from party.members.models import MEMBER_STAGES, Member, StageChange
-from party.members.selectors import party_memberships
+from party.members.models import Member, MemberTransfer
+from party.members.selectors import party_memberships, unit_histories
 from party.organisation.models import PostRole, Unit, UnitKind, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
 
@@ -255,122 +261,86 @@ class BranchMonth:
 
 
 def _fen(cents) -> Decimal:
-    """An integer number of 分 (SQL's sum of ROUND(amount * 100)) as 元."""
+    """An integer number of 分 as 元."""
     return (Decimal(int(cents or 0)) / 100).quantize(FEN)
 
 
-# Owed per branch and month, in SQL: the rule of `ledgers` (a member owes the amount of the base in
-# force in the month — the latest start on or before it, the later record on a tie — when a Party
-# member on the month's counted day, its last day or today) read as spans, not member × month rows.
-# LEAD() makes intervals: a base is in force from its start until the next record's start, a stage
-# from its decision until the next change (ties: the earlier record's interval is empty, so the
-# later one wins, as in Python). Each interval becomes a range of month indexes [lo, hi) by CASE
-# comparisons with the months' first days (bases) or counted days (stages) — counted days never
-# decrease, so the months whose counted day falls in a stage interval are a range too. A member
-# owes a base's amount over the intersection of a base range and a member-stage range; the spans
-# are summed per branch and range (a few rows per branch, spread over the months in Python), and
-# each month a member paid for is compared with the span covering it (paid ≥ owed: 已交清). Amounts
-# are summed as whole 分 (SQLite sums decimals as floats; integers stay exact).
-_REPORT_SQL = """
-WITH mem AS (SELECT id, unit_id FROM {member} WHERE unit_id IN ({units})),
-bases AS (
-    SELECT b.member_id, b.starts_on, CAST(ROUND(b.monthly_amount * 100) AS BIGINT) AS fen,
-        LEAD(b.starts_on) OVER (
-            PARTITION BY b.member_id ORDER BY b.starts_on, b.recorded_at, b.id
-        ) AS until
-    FROM {base} b JOIN mem ON mem.id = b.member_id
-    WHERE b.starts_on <= %s
-),
-stages AS (
-    SELECT s.member_id, s.decided_on, s.stage,
-        LEAD(s.decided_on) OVER (PARTITION BY s.member_id ORDER BY s.decided_on, s.id) AS until
-    FROM {change} s JOIN mem ON mem.id = s.member_id
-),
-ranges AS (
-    SELECT b.member_id, b.fen,
-        {base_lo} AS base_lo, {base_hi} AS base_hi, {stage_lo} AS stage_lo, {stage_hi} AS stage_hi
-    FROM bases b JOIN stages s ON s.member_id = b.member_id AND s.stage IN ({member_stages})
-),
-spans AS (
-    SELECT mem.unit_id, r.member_id, r.fen,
-        CASE WHEN r.base_lo > r.stage_lo THEN r.base_lo ELSE r.stage_lo END AS lo,
-        CASE WHEN r.base_hi < r.stage_hi THEN r.base_hi ELSE r.stage_hi END AS hi
-    FROM ranges r JOIN mem ON mem.id = r.member_id
-),
-paid AS (
-    SELECT p.member_id, {paid_ix} AS ix, SUM(CAST(ROUND(p.amount * 100) AS BIGINT)) AS fen
-    FROM {paid} p
-    WHERE p.member_id IN (SELECT id FROM mem) AND p.month >= %s AND p.month <= %s
-    GROUP BY p.member_id, p.month
-)
-SELECT 0, unit_id, lo, hi, SUM(fen), COUNT(*) FROM spans WHERE lo < hi GROUP BY unit_id, lo, hi
-UNION ALL
-SELECT 1, mem.unit_id, p.ix, p.ix, SUM(p.fen), SUM(CASE WHEN p.fen >= s.fen THEN 1 ELSE 0 END)
-FROM paid p JOIN mem ON mem.id = p.member_id
-LEFT JOIN spans s ON s.member_id = p.member_id AND p.ix >= s.lo AND p.ix < s.hi
-GROUP BY mem.unit_id, p.ix
-"""
+def _cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
 
 
-def _index_case(column: str, bounds: list[str]) -> str:
-    """SQL for the index of the first bound ≥ `column` (len(bounds) when none is, or when the
-    column is NULL: an interval that does not end). `bounds` are ascending (%s placeholders)."""
-    whens = " ".join(f"WHEN {column} <= %s THEN {i}" for i in range(len(bounds)))
-    return f"CASE WHEN {column} IS NULL THEN {len(bounds)} {whens} ELSE {len(bounds)} END"
+# A cell of the summary: [owed 分, paid 分, members who owed, members who paid it in full].
+Cell = list
+
+
+def cells_compute(*, unit_ids: set[int] | None, months: list[date]) -> dict[tuple, Cell]:
+    """The figures of each (branch, month) of `unit_ids` (None: every branch) and `months`, from
+    the records: each member's ledger line for the month (`ledgers`, the one rule of what is owed
+    and paid) counted in the branch they belonged to on the month's counted day (its last day, or
+    today; party.members' UnitHistory, the rule of 组织关系转接). A member who owes counts in
+    `members`; one who paid at least that, in `paid_members` (已交清). Six queries whatever the
+    number of members, branches or months; only cells with something in them are returned."""
+    if not months:
+        return {}
+    months = sorted(months)
+    members = Member.objects.only("pk", "unit_id")
+    if unit_ids is not None:
+        moved = MemberTransfer.objects.filter(
+            Q(from_unit_id__in=unit_ids) | Q(to_unit_id__in=unit_ids)
+        ).values("member_id")
+        members = members.filter(Q(unit_id__in=unit_ids) | Q(pk__in=moved))
+    members = list(members)
+    histories = unit_histories(members=members)
+    books = ledgers(members=members, first=months[0], last=months[-1])
+    wanted = set(months)
+    today = timezone.localdate()
+    days = {m: _counted_day(m, today) for m in months}
+    cells: dict[tuple, Cell] = {}
+    for member in members:
+        history = histories[member.pk]
+        for line in books[member.pk].lines:
+            if line.month not in wanted or not (line.owed or line.paid):
+                continue
+            unit_id = history.on(days[line.month])
+            if unit_ids is not None and unit_id not in unit_ids:
+                continue
+            cell = cells.setdefault((unit_id, line.month), [0, 0, 0, 0])
+            cell[0] += _cents(line.owed)
+            cell[1] += _cents(line.paid)
+            if line.owed > 0:
+                cell[2] += 1
+                cell[3] += line.paid >= line.owed
+    return cells
+
+
+def summarised_months(months) -> set[date]:
+    """Which of `months` the summary holds in full (SummaryMonth)."""
+    return set(SummaryMonth.objects.filter(month__in=list(months)).values_list("month", flat=True))
 
 
 def branch_report(*, units, first: date, last: date) -> list[BranchMonth]:
     """Owed / paid / outstanding per branch and month (the 院系党委's and 组织部's report): the
-    ledger's figures (`ledgers`, summed over each branch's members) aggregated in SQL, one query
-    whatever the number of members, branches or months."""
+    ledger's figures summed per branch of the month, read from the summary kept by
+    party.dues.summary (two queries); a month it does not hold yet is computed from the records
+    (cells_compute, the same rule)."""
     units = list(units)
     months = month_span(first, last)
     cells = {(u.pk, m): BranchMonth(unit=u, month=m) for u in units for m in months}
     if not cells:
         return []
-    ops = connection.ops
-    today = timezone.localdate()
-    unit_ids = [u.pk for u in units]
-    day = ops.adapt_datefield_value
-    firsts = [day(m) for m in months]
-    counted = [day(_counted_day(m, today)) for m in months]
-    sql = _REPORT_SQL.format(
-        member=ops.quote_name(Member._meta.db_table),
-        base=ops.quote_name(DuesBase._meta.db_table),
-        change=ops.quote_name(StageChange._meta.db_table),
-        paid=ops.quote_name(PaymentMonth._meta.db_table),
-        units=", ".join(["%s"] * len(unit_ids)),
-        member_stages=", ".join(["%s"] * len(MEMBER_STAGES)),
-        base_lo=_index_case("b.starts_on", firsts),
-        base_hi=_index_case("b.until", firsts),
-        stage_lo=_index_case("s.decided_on", counted),
-        stage_hi=_index_case("s.until", counted),
-        paid_ix=_index_case("p.month", firsts),
-    )
-    params = [
-        *unit_ids,
-        day(last),
-        *firsts,
-        *firsts,
-        *counted,
-        *counted,
-        *(str(s) for s in sorted(MEMBER_STAGES)),
-        *firsts,
-        day(first),
-        day(last),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for part, unit_id, lo, hi, fen, count in rows:
-        if part == 0:  # a span of months: each owes fen (summed) from `count` members
-            for month in months[lo:hi]:
-                cell = cells[(unit_id, month)]
-                cell.owed += _fen(fen)
-                cell.members += count
-        else:  # a month paid: the sum, and how many members paid at least what they owe
-            cell = cells[(unit_id, months[lo])]
-            cell.paid, cell.paid_members = _fen(fen), count or 0
+    unit_ids = {u.pk for u in units}
+    held = summarised_months(months)
+    found: dict[tuple, Cell] = {}
+    if held:
+        for unit_id, month, *cell in MonthSummary.objects.filter(
+            unit_id__in=unit_ids, month__in=sorted(held)
+        ).values_list("unit_id", "month", "owed_fen", "paid_fen", "members", "paid_members"):
+            found[(unit_id, month)] = cell
+    found.update(cells_compute(unit_ids=unit_ids, months=[m for m in months if m not in held]))
+    for key, (owed, paid, members, paid_members) in found.items():
+        cell = cells[key]
+        cell.owed, cell.paid = _fen(owed), _fen(paid)
+        cell.members, cell.paid_members = members, paid_members
     return list(cells.values())
 
 
@@ -412,6 +382,46 @@ def month_totals(*, cells: list[BranchMonth], first: date, last: date) -> list[M
         total.paid += cell.paid
         total.members += cell.members
         total.paid_members += cell.paid_members
+    return list(totals.values())
+
+
+def subtree_month_totals(*, unit: Unit, first: date, last: date) -> list[MonthTotal]:
+    """The branches under `unit` (itself, if a branch) summed per month, `first` to `last`: the
+    sums of branch_report's cells, added up in SQL from the summary (two queries); a month the
+    summary does not hold yet is computed from the records (cells_compute)."""
+    months = month_span(first, last)
+    totals = {m: MonthTotal(month=m) for m in months}
+    held = summarised_months(months)
+    rows = []
+    if held:
+        rows = (
+            MonthSummary.objects.filter(unit__path__startswith=unit.path, month__in=sorted(held))
+            .values("month")
+            .annotate(
+                owed=Sum("owed_fen"),
+                paid=Sum("paid_fen"),
+                members_=Sum("members"),
+                paid_members_=Sum("paid_members"),
+            )
+            .values_list("month", "owed", "paid", "members_", "paid_members_")
+        )
+    missing = [m for m in months if m not in held]
+    if missing:
+        branch_ids = set(
+            Unit.objects.filter(path__startswith=unit.path, kind=UnitKind.BRANCH).values_list(
+                "pk", flat=True
+            )
+        )
+        summed: dict[date, Cell] = {}
+        for (_unit_id, month), cell in cells_compute(unit_ids=branch_ids, months=missing).items():
+            into = summed.setdefault(month, [0, 0, 0, 0])
+            for i, value in enumerate(cell):
+                into[i] += value
+        rows = [*rows, *((month, *cell) for month, cell in summed.items())]
+    for month, owed, paid, members, paid_members in rows:
+        total = totals[_as_date(month)]
+        total.owed, total.paid = _fen(owed), _fen(paid)
+        total.members, total.paid_members = int(members or 0), int(paid_members or 0)
     return list(totals.values())
 
 

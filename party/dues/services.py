@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from party.dues import selectors
+from party.dues import selectors, summary
 from party.dues.exceptions import ConflictError, DuesError, OutOfScopeError
 from party.dues.models import ArrearsReason, DuesBase, Payment, PaymentMonth, PaymentSource
 from party.dues.rules import BRACKETS, FARMER_RANGE, ZERO, Category, monthly_amount
@@ -25,6 +25,7 @@ def check_manage(*, user, member: Member) -> None:
         raise OutOfScopeError(_("找不到该党员，或无权管理其党费。"), code="out_of_scope")
 
 
+@transaction.atomic
 def base_set(
     *,
     by_user,
@@ -55,7 +56,7 @@ def base_set(
     amount = monthly_amount(category=category, base=base, farmer_amount=farmer)
     if amount <= 0:
         raise DuesError(_("按此基数计算的党费为 0，请核对税后月收入。"), code="amount_zero")
-    return DuesBase.objects.create(
+    created = DuesBase.objects.create(
         member=member,
         starts_on=starts_on,
         category=category,
@@ -64,6 +65,8 @@ def base_set(
         note=note[:200],
         recorded_by=by_user,
     )
+    summary.refresh(member_ids=[member.pk], since=starts_on)
+    return created
 
 
 def _allocate(*, member: Member, months: list[date], amount: Decimal) -> list[tuple[date, Decimal]]:
@@ -112,7 +115,10 @@ def _write_payment(
     source: str,
     reference: str | None = None,
     note: str = "",
+    refresh_summary: bool = True,
 ) -> Payment:
+    """The payment and its months; then the summary's cells of those months (unless the caller
+    refreshes once for a batch). Every payment, whatever its source, is written here."""
     payment = Payment.objects.create(
         member=member,
         amount=amount,
@@ -126,6 +132,8 @@ def _write_payment(
         PaymentMonth(payment=payment, member=member, month=month, amount=part)
         for month, part in _allocate(member=member, months=months, amount=amount)
     )
+    if refresh_summary:
+        summary.refresh(member_ids=[member.pk], months=months)
     return payment
 
 
@@ -228,7 +236,7 @@ def payments_record_bulk(
             code="rows_invalid",
             errors=errors,
         )
-    payments = []
+    payments, touched = [], set()
     for entry in entries:
         months, amount = check_payment(
             member=entry.member, months=entry.months or [month], amount=entry.amount
@@ -243,8 +251,11 @@ def payments_record_bulk(
                 source=source,
                 reference=entry.reference,
                 note=entry.note,
+                refresh_summary=False,
             )
         )
+        touched |= set(months)
+    summary.refresh(member_ids=[e.member.pk for e in entries], months=sorted(touched))
     return payments
 
 
@@ -268,10 +279,12 @@ def payment_reverse(*, by_user, payment: Payment, note: str) -> Payment:
         note=note.strip()[:200],
         recorded_by=by_user,
     )
+    parts = list(payment.months.all())
     PaymentMonth.objects.bulk_create(
         PaymentMonth(payment=reversal, member=part.member, month=part.month, amount=-part.amount)
-        for part in payment.months.all()
+        for part in parts
     )
+    summary.refresh(member_ids=[payment.member_id], months=[part.month for part in parts])
     return reversal
 
 

@@ -1,7 +1,7 @@
 """What the dashboard and the stats API show for one unit on one day: the engine's figures
 (selectors) and the panels of the other party apps, each read through that app's own selectors
 (one implementation per rule): meeting compliance from party.meetings.compliance, dues from
-party.dues.selectors.branch_report and month_totals, appraisal grades from party.appraisal.selectors."""
+party.dues.selectors.subtree_month_totals (the 党费 summary), appraisal grades from party.appraisal.selectors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from party.appraisal.models import Grade
 from party.appraisal.selectors import report_rows, report_total
-from party.dues.selectors import branch_report, month_totals
+from party.dues.selectors import subtree_month_totals
 from party.meetings.compliance import compliance_tally
 from party.meetings.models import MeetingKind
 from party.meetings.rules import ATTENDING_STAGES, COMPLIANCE_RULES
@@ -93,14 +93,13 @@ def compliance_panel(
     return {"year": day.year, "months": MONTHS, "rows": rows}
 
 
-def dues_panel(*, day: date, branches: list[Unit]) -> dict:
+def dues_panel(*, unit: Unit, day: date, branches: list[Unit]) -> dict:
     """党费 by month of `day`'s year up to its month: owed, paid and the share of the members who
-    owed something that paid it in full (party.dues' branch_report and month_totals, the same
-    figures as the 党费 report)."""
+    owed something that paid it in full, each member in the branch of that month (party.dues'
+    subtree_month_totals: the 党费 report's figures, summed from the summary party.dues keeps)."""
     if not branches:
         return {"year": day.year, "months": []}
     first, last = date(day.year, 1, 1), date(day.year, day.month, 1)
-    cells = branch_report(units=branches, first=first, last=last)
     rows = [
         {
             "month": total.month.strftime("%Y-%m"),
@@ -110,7 +109,7 @@ def dues_panel(*, day: date, branches: list[Unit]) -> dict:
             "paid_members": total.paid_members,
             "paid_share": total.paid_share,
         }
-        for total in month_totals(cells=cells, first=first, last=last)
+        for total in subtree_month_totals(unit=unit, first=first, last=last)
     ]
     return {"year": day.year, "months": rows}
 
@@ -217,7 +216,7 @@ def overview(*, unit: Unit, day: date) -> dict:
         "compliance": compliance_panel(
             unit=unit, day=day, branches=branches, children=children, members=members
         ),
-        "dues": dues_panel(day=day, branches=branches),
+        "dues": dues_panel(unit=unit, day=day, branches=branches),
         "appraisal": appraisal_panel(unit=unit, day=day),
         "yearly_hours": yearly_hours_panel(unit=unit, day=day),
     }

@@ -1,6 +1,7 @@
 """GET /api/v1/units/{id}/stats/ and the year-end workbook: scope, input, shape, queries."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -8,13 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from party.dues import summary
+from party.dues.models import DuesBase
 from party.members.models import Stage
 from party.organisation.models import UnitKind
 from party.organisation.services import unit_create
 from tests.party.conftest import make_member
 from tests.party.stats.conftest import history
 
-PINNED_QUERIES = 24
+PINNED_QUERIES = 25
 
 
 def client_for(user):
@@ -86,6 +89,15 @@ def _count(client, url):
 def test_queries_do_not_grow_with_the_tree(people, tree):
     url = reverse("api-unit-stats", kwargs={"pk": tree["units"]["uni"].pk})
     client = client_for(tree["users"]["office"])
+    # 党费 from 2025 on, and the summary holding its months (as the periodic job keeps it).
+    DuesBase.objects.create(
+        member=people["full"],
+        starts_on=date(2025, 1, 1),
+        category="student",
+        monthly_amount=Decimal("0.20"),
+        recorded_by=tree["users"]["office"],
+    )
+    assert summary.update()
     _count(client, url)  # caches warmed (content types, permissions)
     small = _count(client, url)
     for i in range(4):
@@ -97,6 +109,6 @@ def test_queries_do_not_grow_with_the_tree(people, tree):
             )
     # The scope, the unit, the members' stages on the day (once, shared by the stage, profile and
     # compliance panels), the engine (7 more), the branches and units under, compliance (3), dues
-    # (1), appraisal, yearly 学时 (members, committee posts; the ledger sum only when a Party member
-    # has an account).
+    # (2: the months the summary holds, their sums), appraisal, yearly 学时 (members, committee
+    # posts; the ledger sum only when a Party member has an account).
     assert _count(client, url) == small == PINNED_QUERIES

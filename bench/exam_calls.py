@@ -3,7 +3,7 @@
 `python -m bench exam_calls` (`make bench B=exam_calls`). The exam peak's latency under load
 (bench/load) mixes the server's own work with queueing on a loaded machine; this benchmark takes
 the queue away. A child process per database migrates a throwaway database (SQLite in a temp dir;
-PostgreSQL `dangke_bench_exam_calls` on BENCH_PG_URL, skipped with a message when unreachable),
+PostgreSQL `dangke_bench_exam_calls` (BENCH_CALLS_PG_DB) on BENCH_PG_URL, skipped with a message when unreachable),
 enrols BENCH_CALLS_TRAINEES trainees (default 200) in a class with a 40-question exam drawn by
 three rules from a bank of BENCH_CALLS_BANK questions (default 200), issues their API tokens, and
 then calls the site's WSGI handler in this process — production settings, token authentication,
@@ -39,7 +39,7 @@ BANK = int(os.environ.get("BENCH_CALLS_BANK", "200"))
 SAVES = int(os.environ.get("BENCH_CALLS_SAVES", "5"))
 LOGINS = int(os.environ.get("BENCH_CALLS_LOGINS", "10"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DB = "dangke_bench_exam_calls"
+PG_DB = os.environ.get("BENCH_CALLS_PG_DB", "dangke_bench_exam_calls")
 PASSWORD = "bench-Dangke-2025"
 # 20 single + 10 multiple + 10 true/false = 40 questions of 2.5 points.
 DRAW = (("single", 20), ("multiple", 10), ("true_false", 10))

@@ -1,79 +1,168 @@
 """Drawing a new attempt's questions: fixed ones plus a random draw per rule, each snapshotted
-with its options (maybe shuffled) and its key in the letters the trainee sees."""
+with its options (maybe shuffled) and its key in the letters the trainee sees.
+
+The candidate ids of a rule (the questions of its bank with its type, category and difficulty)
+are read once per bank version and kept in the process (`_CANDIDATES`): a start then reads only
+the fixed questions, the rules with their banks' versions and the chosen rows. Every change to a
+bank's questions gives the bank a new `questions_version` (`bank_questions_changed`: the
+Question signals and the Excel import call it), so a cached pool is never used after its bank
+changed, in any process.
+"""
 
 import random
 import secrets
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from learning.quizzes.exceptions import QuizNotAvailable
 from learning.quizzes.keys import key_as_shown
-from learning.quizzes.models import CHOICE_TYPES, OPTION_KEYS, Question, QuestionType, Quiz
+from learning.quizzes.models import (
+    CHOICE_TYPES,
+    OPTION_KEYS,
+    Question,
+    QuestionBank,
+    QuestionType,
+    Quiz,
+    new_questions_version,
+)
+
+# What a snapshot needs of a question, read as plain tuples (no model instances).
+_SNAPSHOT_FIELDS = ("id", "type", "stem", "options", "answer", "explanation", "score")
+
+# (bank id, bank questions_version, type, category, difficulty) → the ids in id order. Bounded:
+# a worker keeps the pools of the exams being sat, and an entry of a changed bank is never read
+# again (its version is gone), so the oldest entries go first.
+_CANDIDATES: OrderedDict[tuple, tuple[int, ...]] = OrderedDict()
+_CANDIDATES_MAX = 1024
+_candidates_lock = threading.Lock()
 
 
-def _snapshot_question(
-    question: Question, *, score: Decimal, rng: random.Random, shuffle: bool
-) -> dict:
+def candidates_cache_clear() -> None:
+    """Forget every cached pool (tests; never needed for correctness)."""
+    with _candidates_lock:
+        _CANDIDATES.clear()
+
+
+def bank_questions_changed(bank_ids) -> None:
+    """Give the banks a new questions_version: every process stops using their cached pools."""
+    ids = {bank_id for bank_id in bank_ids if bank_id is not None}
+    if ids:
+        QuestionBank.objects.filter(pk__in=ids).update(questions_version=new_questions_version())
+
+
+def question_saved(sender, *, instance: Question, **kwargs) -> None:
+    """post_save of a Question: its bank (and the one it left, if moved) changed."""
+    bank_questions_changed({instance.bank_id, getattr(instance, "_loaded_bank_id", None)})
+    instance._loaded_bank_id = instance.bank_id
+
+
+def question_deleted(sender, *, instance: Question, **kwargs) -> None:
+    """post_delete of a Question (in the deletion's transaction, bulk deletes too)."""
+    bank_questions_changed({instance.bank_id})
+
+
+def _rule_key(rule) -> tuple:
+    return (
+        rule.bank_id,
+        rule.bank.questions_version,
+        rule.type,
+        rule.category or "",
+        rule.difficulty or "",
+    )
+
+
+def _rule_pools(rules) -> dict[tuple, tuple[int, ...]]:
+    """The candidate ids of each rule, from the cache or, for the rules it lacks, one query."""
+    keys = {_rule_key(rule) for rule in rules}
+    with _candidates_lock:
+        pools = {key: _CANDIDATES[key] for key in keys if key in _CANDIDATES}
+        for key in pools:
+            _CANDIDATES.move_to_end(key)
+    missing = keys - pools.keys()
+    if not missing:
+        return pools
+    found: dict[tuple, list[int]] = {key: [] for key in missing}
+    versions = {key[0]: key[1] for key in missing}
+    rows = (
+        Question.objects.filter(bank_id__in=versions)
+        .order_by("id")
+        .values_list("id", "bank_id", "type", "category", "difficulty")
+    )
+    for qid, bank_id, type_, category, difficulty in rows:
+        version = versions[bank_id]
+        for key in (
+            (bank_id, version, type_, "", ""),
+            (bank_id, version, type_, category, ""),
+            (bank_id, version, type_, "", difficulty),
+            (bank_id, version, type_, category, difficulty),
+        ):
+            pool = found.get(key)
+            if pool is not None and (not pool or pool[-1] != qid):
+                pool.append(qid)
+    with _candidates_lock:
+        for key, ids in found.items():
+            pools[key] = _CANDIDATES[key] = tuple(ids)
+        while len(_CANDIDATES) > _CANDIDATES_MAX:
+            _CANDIDATES.popitem(last=False)
+    return pools
+
+
+def _snapshot_question(row: tuple, *, score: Decimal, rng: random.Random, shuffle: bool) -> dict:
     """The question as this attempt sees it; options permuted and the key mapped to the shown letters."""
-    options = list(question.options or [])
+    qid, type_, stem, options, bank_answer, explanation, _score = row
+    options = list(options or [])
     perm = list(range(len(options)))
-    if shuffle and question.type in CHOICE_TYPES:
+    if shuffle and type_ in CHOICE_TYPES:
         rng.shuffle(perm)
     shown = [{"key": OPTION_KEYS[pos], "text": options[orig]} for pos, orig in enumerate(perm)]
-    answer = key_as_shown(question.type, question.answer, perm)
+    answer = key_as_shown(type_, bank_answer, perm)
     item = {
-        "id": question.pk,
-        "type": question.type,
-        "stem": question.stem,
+        "id": qid,
+        "type": type_,
+        "stem": stem,
         "options": shown,
         "perm": perm,
         "answer": answer,
-        "explanation": question.explanation,
+        "explanation": explanation,
         "score": str(score),
     }
-    if question.type == QuestionType.FILL:
+    if type_ == QuestionType.FILL:
         item["blanks"] = len(answer or []) or 1
     return item
 
 
-def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None) -> list[dict]:
+def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None, _fresh: bool = False) -> list[dict]:
     """The questions of a new attempt: fixed ones plus a random draw per rule, none twice.
 
-    A constant number of queries whatever the rules: fixed questions, rules, the candidate ids of
-    all rules at once, then the chosen rows.
+    A constant number of queries whatever the rules: the fixed questions with their rows, the
+    rules with their banks' versions, the candidate ids of the rules not cached yet (all at once;
+    none when every pool is cached), then the drawn rows. The draw is the one a fresh read would
+    give: each rule samples uniformly from its pool in id order, less the questions already drawn.
     """
     rng = rng or random.Random(secrets.randbits(64))
-    fixed = list(quiz.fixed_questions.select_related("question").order_by("sort_order", "id"))
-    chosen: list[tuple[int, Decimal]] = []
+    fixed = quiz.fixed_questions.order_by("sort_order", "id").values_list(
+        "score", *(f"question__{name}" for name in _SNAPSHOT_FIELDS)
+    )
+    rules = list(
+        quiz.draw_rules.select_related("bank").only(*_RULE_FIELDS).order_by("sort_order", "id")
+    )
+    chosen: list[tuple[int, Decimal | None]] = []
     seen: set[int] = set()
-    rows: dict[int, Question] = {}
-    for item in fixed:
-        if item.question_id in seen:
-            continue
-        seen.add(item.question_id)
-        rows[item.question_id] = item.question
-        chosen.append(
-            (item.question_id, item.score if item.score is not None else item.question.score)
-        )
-    rules = list(quiz.draw_rules.all().order_by("sort_order", "id"))
+    rows: dict[int, tuple] = {}
+    for score, *row in fixed:
+        if row[0] not in seen:
+            seen.add(row[0])
+            rows[row[0]] = tuple(row)
+            chosen.append((row[0], score))
     if rules:
-        banks = {rule.bank_id for rule in rules}
-        candidates = list(
-            Question.objects.filter(bank_id__in=banks)
-            .order_by("id")
-            .values_list("id", "bank_id", "type", "category", "difficulty")
-        )
+        pools = _rule_pools(rules)
         for rule in rules:
-            pool = [
-                qid
-                for qid, bank_id, type_, category, difficulty in candidates
-                if bank_id == rule.bank_id
-                and type_ == rule.type
-                and (not rule.category or category == rule.category)
-                and (not rule.difficulty or difficulty == rule.difficulty)
-                and qid not in seen
-            ]
+            pool = pools[_rule_key(rule)]
+            if seen and not seen.isdisjoint(pool):
+                pool = [qid for qid in pool if qid not in seen]
             if len(pool) < rule.count:
                 raise QuizNotAvailable(
                     _(
@@ -84,14 +173,47 @@ def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None) -> list[dict]:
             for qid in rng.sample(pool, rule.count):
                 seen.add(qid)
                 chosen.append((qid, rule.score))
-        missing = [qid for qid, _score in chosen if qid not in rows]
-        rows.update(Question.objects.in_bulk(missing))
+        drawn = [qid for qid, _score in chosen if qid not in rows]
+        rows.update(
+            (row[0], row)
+            for row in Question.objects.filter(pk__in=drawn).values_list(*_SNAPSHOT_FIELDS)
+        )
+        if len(rows) < len(chosen):
+            # A question deleted after its bank's pools were read (its bank's new version was
+            # not committed yet): forget those pools and draw once more from a fresh read.
+            if _fresh:
+                raise QuizNotAvailable(_("题库刚刚被修改，请重新开始。"))
+            with _candidates_lock:
+                for rule in rules:
+                    _CANDIDATES.pop(_rule_key(rule), None)
+            return quiz_draw(quiz=quiz, rng=rng, _fresh=True)
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     return [
-        _snapshot_question(rows[qid], score=Decimal(score), rng=rng, shuffle=quiz.shuffle_options)
+        _snapshot_question(
+            rows[qid],
+            score=Decimal(score if score is not None else rows[qid][6]),
+            rng=rng,
+            shuffle=quiz.shuffle_options,
+        )
         for qid, score in chosen
     ]
+
+
+_RULE_FIELDS = (
+    "id",
+    "quiz_id",
+    "sort_order",
+    "bank_id",
+    "type",
+    "category",
+    "difficulty",
+    "count",
+    "score",
+    "bank__id",
+    "bank__name",
+    "bank__questions_version",
+)
 
 
 def quiz_problems(*, quiz: Quiz) -> list[str]:

@@ -1,5 +1,6 @@
 """Question banks, quizzes and exams, attempts with their saved steps and manual grades."""
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -28,6 +29,12 @@ class Difficulty(models.TextChoices):
     EASY = "easy", _("易")
     MEDIUM = "medium", _("中")
     HARD = "hard", _("难")
+
+
+def new_questions_version() -> int:
+    """A bank's questions_version after a change: random, so a value is never seen twice (ids and
+    counters come back after a rollback; a cached pool must never match a different bank)."""
+    return secrets.randbits(62)
 
 
 class QuestionBank(models.Model):
@@ -67,6 +74,9 @@ class QuestionBank(models.Model):
         default=False,
         help_text=_("默认其他培训管理员只能查看和抽题，不能修改试题和答案；仅管理员可以更改此项。"),
     )
+    # New on every change to the bank's questions (drawing.bank_questions_changed): the key of the
+    # candidate ids each worker keeps per draw rule (drawing._CANDIDATES).
+    questions_version = models.BigIntegerField(default=new_questions_version, editable=False)
 
     class Meta:
         verbose_name = _("题库")
@@ -121,6 +131,13 @@ class Question(models.Model):
     def save(self, *args, **kwargs):
         self.stem_key = stem_key(self.type, self.stem)
         super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        question = super().from_db(db, field_names, values)
+        # The bank it was read from: a question moved to another bank changes both.
+        question._loaded_bank_id = question.__dict__.get("bank_id")
+        return question
 
 
 class QuizKind(models.TextChoices):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from learning.quizzes import selectors
+from learning.quizzes import drawing, selectors
 from learning.quizzes.api_views import attempt_payload
 from learning.quizzes.models import (
     Attempt,
@@ -196,9 +196,17 @@ def test_practice_quiz_on_a_visible_lesson_any_logged_in_user(
 
 
 def test_query_counts_of_start_resume_save_and_submit_are_constant(
-    api, quiz_exam_factory, quiz_class_factory, trainee, quiz_bank, django_assert_num_queries
+    api,
+    quiz_exam_factory,
+    quiz_class_factory,
+    trainee,
+    quiz_user_factory,
+    quiz_bank,
+    django_assert_num_queries,
 ):
-    klass = quiz_class_factory(trainees=[trainee])
+    drawing.candidates_cache_clear()
+    second = quiz_user_factory("api-trainee-2")
+    klass = quiz_class_factory(trainees=[trainee, second])
     exam = quiz_exam_factory(
         klass,
         rules=[
@@ -209,10 +217,15 @@ def test_query_counts_of_start_resume_save_and_submit_are_constant(
         time_limit_minutes=60,
     )
     # auth lookup is not counted (force_authenticate); quiz, enrolment, previous attempts, fixed
-    # questions, rules, candidates, chosen rows, savepoint + insert + release (a new attempt has
-    # no answers to read).
+    # questions, rules with their banks' versions, candidates, chosen rows, savepoint + insert +
+    # release (a new attempt has no answers to read).
     with django_assert_num_queries(10):
         body = start(api, exam).json()
+    # The next trainee's start finds the rules' candidate ids cached in the process: one less.
+    other = APIClient()
+    other.force_authenticate(second)
+    with django_assert_num_queries(9):
+        assert start(other, exam).status_code == 201
     # quiz, enrolment, previous attempts, the attempt, its answers.
     with django_assert_num_queries(5):
         assert start(api, exam).status_code == 200

@@ -1,14 +1,17 @@
 """Attempts: draw rules, shuffling, deadlines and overdue closing, idempotent submit, manual grades."""
 
+import io
+import random
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from openpyxl import Workbook
 
-from learning.quizzes import selectors, services
+from learning.quizzes import drawing, excel, selectors, services
 from learning.quizzes.exceptions import AttemptClosed, NotAllowed, QuizNotAvailable
-from learning.quizzes.models import Attempt, AttemptState, Question, QuestionType
+from learning.quizzes.models import Attempt, AttemptState, Question, QuestionBank, QuestionType
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +298,117 @@ def test_a_timed_attempt_schedules_its_own_closing_at_the_deadline(
     ]
     assert result.kwargs == {"attempt_id": attempt.pk}
     assert result.task.run_after == attempt.deadline + timedelta(seconds=5)
+
+
+# --- the draw's cached candidate ids (issue 20) ---------------------------------------------
+
+
+@pytest.fixture
+def single_rule_exam(quiz_exam_factory, klass):
+    """An exam drawing every single-choice question of the bank (3), pools cached by a first draw."""
+    drawing.candidates_cache_clear()
+    exam = quiz_exam_factory(klass, rules=[{"type": QuestionType.SINGLE, "count": 3, "score": 1}])
+    assert len(services.quiz_draw(quiz=exam)) == 3
+    return exam
+
+
+def _single(bank, n: int = 0, **fields) -> Question:
+    return Question.objects.create(
+        bank=bank,
+        type=QuestionType.SINGLE,
+        stem=f"新增单选题{n}：党的最高领导机关是？",
+        options=["全国代表大会和中央委员会", "政治局"],
+        answer="A",
+        **fields,
+    )
+
+
+def test_a_question_added_to_the_bank_is_drawn_at_once(single_rule_exam, quiz_bank):
+    added = _single(quiz_bank)
+    single_rule_exam.draw_rules.update(count=4)
+    assert added.pk in {q["id"] for q in services.quiz_draw(quiz=single_rule_exam)}
+
+
+def test_a_question_whose_type_changed_leaves_the_rules_pool(single_rule_exam, quiz_bank):
+    question = quiz_bank.questions.filter(type=QuestionType.SINGLE).first()
+    question.type = QuestionType.TRUE_FALSE
+    question.options = []
+    question.answer = True
+    question.save()
+    with pytest.raises(QuizNotAvailable, match="不足"):
+        services.quiz_draw(quiz=single_rule_exam)
+
+
+def test_a_question_moved_to_another_bank_changes_both_banks(
+    single_rule_exam, quiz_bank, quiz_exam_factory, klass
+):
+    other = QuestionBank.objects.create(name="另一个题库")
+    other_exam = quiz_exam_factory(
+        klass, rules=[{"type": QuestionType.SINGLE, "count": 1, "score": 1, "bank": other}]
+    )
+    with pytest.raises(QuizNotAvailable):
+        services.quiz_draw(quiz=other_exam)  # empty, and cached empty
+    question = Question.objects.get(pk=quiz_bank.questions.filter(type="single").first().pk)
+    question.bank = other
+    question.save()
+    with pytest.raises(QuizNotAvailable, match="不足"):
+        services.quiz_draw(quiz=single_rule_exam)
+    assert [q["id"] for q in services.quiz_draw(quiz=other_exam)] == [question.pk]
+
+
+def test_deleting_questions_gives_the_bank_a_new_version(single_rule_exam, quiz_bank):
+    versions = [quiz_bank.questions_version]
+    quiz_bank.questions.filter(type=QuestionType.SHORT).first().delete()
+    quiz_bank.refresh_from_db()
+    versions.append(quiz_bank.questions_version)
+    quiz_bank.questions.filter(type=QuestionType.FILL).delete()  # a queryset delete too
+    quiz_bank.refresh_from_db()
+    versions.append(quiz_bank.questions_version)
+    assert len(set(versions)) == 3
+
+
+def test_an_excel_import_into_the_bank_is_drawn_at_once(single_rule_exam, quiz_bank):
+    workbook = Workbook()
+    workbook.active.append(["题型", "题干", "选项A", "选项B", "答案", "分值"])
+    workbook.active.append(["单选", "导入的单选题：党的根本宗旨是？", "为人民服务", "发展", "A", 1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    result = excel.import_questions(file=buffer, bank_name=quiz_bank.name)
+    assert result.created == 1, result.errors
+    single_rule_exam.draw_rules.update(count=4)
+    assert len(services.quiz_draw(quiz=single_rule_exam)) == 4
+
+
+def test_a_question_deleted_behind_the_cache_is_never_drawn(single_rule_exam, quiz_bank):
+    """A deletion the version did not announce yet (another transaction): the draw reads again."""
+    gone = _single(quiz_bank, 1)
+    single_rule_exam.draw_rules.update(count=4)
+    assert len(services.quiz_draw(quiz=single_rule_exam)) == 4  # the pool of 4 is cached
+    # Deleted without signals, so the bank keeps its version and the cached pool still has it.
+    Question.objects.filter(pk=gone.pk)._raw_delete(Question.objects.db)
+    with pytest.raises(QuizNotAvailable, match="不足"):
+        services.quiz_draw(quiz=single_rule_exam)
+    single_rule_exam.draw_rules.update(count=3)
+    for seed in range(5):
+        drawn = services.quiz_draw(quiz=single_rule_exam, rng=random.Random(seed))
+        assert gone.pk not in {q["id"] for q in drawn}
+
+
+def test_the_cached_draw_is_the_draw_of_a_fresh_read(quiz_exam_factory, klass, quiz_bank):
+    """Same seed, cold and warm cache: the same questions in the same order and option order."""
+    exam = quiz_exam_factory(
+        klass,
+        fixed=[quiz_bank.questions.filter(type=QuestionType.SINGLE).first()],
+        rules=[
+            {"type": QuestionType.SINGLE, "count": 2, "score": Decimal("5")},
+            {"type": QuestionType.MULTIPLE, "count": 2, "score": 4, "category": "党章"},
+            {"type": QuestionType.TRUE_FALSE, "count": 2, "score": 1},
+        ],
+        shuffle_questions=True,
+        shuffle_options=True,
+    )
+    drawing.candidates_cache_clear()
+    cold = services.quiz_draw(quiz=exam, rng=random.Random(7))
+    warm = services.quiz_draw(quiz=exam, rng=random.Random(7))
+    assert cold == warm and len(cold) == 7

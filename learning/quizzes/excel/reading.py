@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext
 
+from learning.quizzes.drawing import bank_questions_changed
 from learning.quizzes.excel.columns import (
     COLUMN_LABELS,
     DEFAULT_SCORE,
@@ -102,6 +103,8 @@ def import_questions(
         for question in result.questions:
             question.bank = bank
         Question.objects.bulk_create(result.questions, batch_size=500)
+        # bulk_create sends no signals: the bank's cached draw pools end here.
+        bank_questions_changed([bank.pk])
     result.created = len(result.questions)
     result.imported = True
     return result

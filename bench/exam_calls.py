@@ -40,6 +40,8 @@ SAVES = int(os.environ.get("BENCH_CALLS_SAVES", "5"))
 LOGINS = int(os.environ.get("BENCH_CALLS_LOGINS", "10"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DB = os.environ.get("BENCH_CALLS_PG_DB", "dangke_bench_exam_calls")
+# BENCH_CALLS_DATABASES=postgresql (or sqlite) runs one of the two.
+DATABASES = os.environ.get("BENCH_CALLS_DATABASES", "sqlite,postgresql").split(",")
 PASSWORD = "bench-Dangke-2025"
 # 20 single + 10 multiple + 10 true/false = 40 questions of 2.5 points.
 DRAW = (("single", 20), ("multiple", 10), ("true_false", 10))
@@ -180,12 +182,17 @@ def _child() -> None:
 
     @contextmanager
     def phase(name: str):
-        """With BENCH_CALLS_PROFILE=DIR (and pyinstrument importable), profile the phase's calls
-        into DIR/<database>-<phase>.txt."""
+        """With BENCH_CALLS_PROFILE=DIR, profile the phase's calls into DIR/<database>-<phase>.txt:
+        pyinstrument when importable, else cProfile (the 40 costliest functions by own time and
+        by cumulative time)."""
         if not profile_dir:
             yield
             return
-        from pyinstrument import Profiler
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            yield from _cprofile(Path(profile_dir) / f"{connection.vendor}-{name}.txt")
+            return
 
         profiler = Profiler(interval=0.0005)
         profiler.start()
@@ -240,6 +247,23 @@ def _child() -> None:
         )
         record("login (token, PBKDF2)", code, (200,), timing, content)
     print(json.dumps({"results": results, "failures": failures}))
+
+
+def _cprofile(out: Path):
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text).strip_dirs()
+        stats.sort_stats("tottime").print_stats(40)
+        stats.sort_stats("cumulative").print_stats(40)
+        out.write_text(text.getvalue(), encoding="utf-8")
 
 
 def _saves(call, record, attempts) -> None:
@@ -350,7 +374,10 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
             "DB_CONN_MAX_AGE": "600",
         }
-        _run_child("SQLite", {**base_env, "DATABASE_URL": f"sqlite:///{tmp}/calls.sqlite3"})
+        if "sqlite" in DATABASES:
+            _run_child("SQLite", {**base_env, "DATABASE_URL": f"sqlite:///{tmp}/calls.sqlite3"})
+        if "postgresql" not in DATABASES:
+            return
         problem = _pg_create()
         if problem:
             print(f"\nPostgreSQL: SKIPPED, unreachable at {PG_URL} ({problem}).")

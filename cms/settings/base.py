@@ -121,7 +121,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # On PostgreSQL a `SELECT 1` before the first query of each request on a reused
+        # connection (SQLite's check runs no query); DB_CONN_HEALTH_CHECKS=0 measures it
+        # (docs/performance.md, issue 20).
+        conn_health_checks=os.environ.get("DB_CONN_HEALTH_CHECKS", "1") != "0",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -12,6 +12,9 @@ two functions here:
 - `csv_value(value)`: OWASP's rule for CSV, which has no cell types: text starting with one of those
   characters gets a leading `'`, which spreadsheet programs show as text and do not evaluate.
 
+One layout rule lives here too, for the same exports: `xlsx_freeze_header(sheet, header_row)` keeps
+the column headers in view while the rows scroll (issue 21: the title rows were frozen, or nothing).
+
 Numbers, dates and None pass through unchanged, so numeric columns stay numeric (a -1.5 学时
 correction is a number, not text). This module imports nothing of the project, so every app —
 cms, learning, party — may use it without breaking the one-way dependencies.
@@ -51,3 +54,10 @@ def xlsx_cell(sheet, value):
 def xlsx_row(sheet, values) -> list:
     """A whole row of values for `sheet.append()`, each through xlsx_cell."""
     return [xlsx_cell(sheet, value) for value in values]
+
+
+def xlsx_freeze_header(sheet, header_row: int) -> None:
+    """Freeze the sheet below row `header_row` (1-based: the column headers), so the headers stay
+    in view while the rows scroll; the title rows above stay with them, so keep those few. A
+    write-only sheet writes its view with its first row: call this before the first append."""
+    sheet.freeze_panes = f"A{header_row + 1}"

@@ -28,7 +28,7 @@ from learning.reports.selectors import (
     class_report,
     iter_rows,
 )
-from spreadsheet_safety import csv_value, xlsx_cell
+from spreadsheet_safety import csv_value, xlsx_cell, xlsx_freeze_header
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HOURS_FORMAT = "0.00"
@@ -131,7 +131,7 @@ def write_xlsx(out, *, title: str, subtitle: list[str], columns: list[Column], i
     # Rows: the title, the subtitle lines, a blank row, then the column headers. Freeze below the
     # headers so they stay in view while scrolling the trainees (rows above a frozen row always
     # stay with it; the title block is kept to a few short lines).
-    ws.freeze_panes = f"A{len(subtitle) + 4}"
+    xlsx_freeze_header(ws, len(subtitle) + 3)
 
     def cell(value, **style):
         c = xlsx_cell(ws, value)

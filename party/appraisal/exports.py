@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from party.appraisal.models import Grade
-from spreadsheet_safety import xlsx_row
+from spreadsheet_safety import xlsx_freeze_header, xlsx_row
 
 
 def _percent(value: float) -> str:
@@ -20,6 +20,7 @@ def _percent(value: float) -> str:
 def report_xlsx_response(*, unit, year, rows, total, user, at) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("民主评议"))
+    xlsx_freeze_header(sheet, 2)  # the title row, then the header
     stamp = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     sheet.append(
         xlsx_row(

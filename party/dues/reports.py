@@ -23,7 +23,7 @@ from party.dues.rules import ZERO
 from party.dues.values import month_span
 from party.members.models import Member
 from party.organisation.models import Unit
-from spreadsheet_safety import xlsx_row
+from spreadsheet_safety import xlsx_freeze_header, xlsx_row
 
 
 @dataclass
@@ -101,6 +101,7 @@ def report_xlsx(*, report: DuesReport, user, at) -> tuple[bytes, list[Member]]:
     }
     stamp_row = [_("导出人：%(user)s") % {"user": who}, _("导出时间：%(at)s") % {"at": stamp}]
     sheet = book.create_sheet(_("汇总"))
+    xlsx_freeze_header(sheet, 3)  # title, who and when, header
     sheet.append(xlsx_row(sheet, [title]))
     sheet.append(xlsx_row(sheet, stamp_row))
     header = [_("序号"), _("党支部")]
@@ -124,6 +125,7 @@ def report_xlsx(*, report: DuesReport, user, at) -> tuple[bytes, list[Member]]:
     sheet.append(xlsx_row(sheet, values))
 
     detail = book.create_sheet(_("明细"))
+    xlsx_freeze_header(detail, 3)
     detail.append(xlsx_row(detail, [title]))
     detail.append(xlsx_row(detail, stamp_row))
     detail.append(

@@ -14,7 +14,7 @@ from party.members.education import YearlyStanding, yearly_standing
 from party.members.models import MEMBER_STAGES, Member, Stage
 from party.members.selectors import members_in_scope
 from party.organisation.models import Unit
-from spreadsheet_safety import xlsx_row
+from spreadsheet_safety import xlsx_freeze_header, xlsx_row
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ def yearly_xlsx_response(*, unit: Unit, year: int, rows: list[YearlyRow], user) 
     at = timezone.now()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("年度学时"))
+    xlsx_freeze_header(sheet, 2)  # the title row, then the header
     exported_by = user.get_full_name() or user.username
     sheet.append(
         xlsx_row(

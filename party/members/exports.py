@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from party.members.models import Stage
-from spreadsheet_safety import xlsx_row
+from spreadsheet_safety import xlsx_freeze_header, xlsx_row
 
 
 def pipeline_xlsx_response(*, unit, progress, due, user, at) -> HttpResponse:
     workbook = Workbook(write_only=True)
     people = workbook.create_sheet(_("人员"))
+    xlsx_freeze_header(people, 2)  # the title row, then the header
     exported_by = user.get_full_name() or user.username
     stamp = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     people.append(
@@ -65,6 +66,7 @@ def pipeline_xlsx_response(*, unit, progress, due, user, at) -> HttpResponse:
             )
         )
     items = workbook.create_sheet(_("到期事项"))
+    xlsx_freeze_header(items, 1)
     items.append(xlsx_row(items, [_("姓名"), _("学号/工号"), _("步骤"), _("到期日"), _("状态")]))
     for item in due:
         items.append(

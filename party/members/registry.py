@@ -28,7 +28,7 @@ from party.members.models import Gender, Member, Stage, StageChange
 from party.members.services import stage_dates, stage_history_import
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import unit_scope
-from spreadsheet_safety import xlsx_row
+from spreadsheet_safety import xlsx_freeze_header, xlsx_row
 from tabular.reader import CappedErrors, TableError, read_table
 from tabular.similar import near_matches
 
@@ -507,6 +507,7 @@ def registry_template() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("党员名册")
+    xlsx_freeze_header(sheet, 1)
     sheet.append([_label(key) for key in HEADERS])
     sheet.append(
         [
@@ -541,6 +542,7 @@ def registry_xlsx(*, members, title: str, user, at) -> bytes:
     when. Every cell goes through spreadsheet_safety (no formulas from people's text)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("党员名册"))
+    xlsx_freeze_header(sheet, 2)  # the title row, then the header
     exported_by = user.get_full_name() or user.username
     stamp = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     sheet.append(

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from party.organisation.models import Unit
 from party.stats.tables import Table
-from spreadsheet_safety import xlsx_row
+from spreadsheet_safety import xlsx_freeze_header, xlsx_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_ROWS = 5  # title, unit, date/period, exported by/at, blank; then the column names
@@ -25,6 +25,7 @@ def workbook_bytes(*, tables: list[Table], unit: Unit, user, at) -> bytes:
     stamp = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     for table in tables:
         sheet = workbook.create_sheet(table.title[:31].replace("/", "、"))
+        xlsx_freeze_header(sheet, 6)  # title, unit, period, who and when, a blank row, header
         sheet.append(xlsx_row(sheet, [table.title]))
         sheet.append(xlsx_row(sheet, [_("单位：%(unit)s") % {"unit": unit.name}]))
         sheet.append(xlsx_row(sheet, [table.period]))

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from party.members.models import MemberAccessLog, Sponsor, SponsorRole, Stage, StageChange
 from party.members.services import stage_history_import
 from tests.party.conftest import make_member
+from tests.spreadsheets import assert_header_frozen
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -82,6 +83,8 @@ def test_export_names_who_and_when_and_neutralises_formulas(client, tree, branch
     workbook = load_workbook(io.BytesIO(response.content))
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert "sec1" in rows[0][1] and "导出时间" in rows[0][2]
+    assert_header_frozen(workbook["人员"], "姓名")
+    assert_header_frozen(workbook["到期事项"], "姓名")
     cells = [c for row in workbook.worksheets[0].iter_rows() for c in row]
     evil = [c for c in cells if c.value and "HYPERLINK" in str(c.value)]
     assert evil and all(c.data_type == "s" for c in evil)

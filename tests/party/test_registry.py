@@ -14,6 +14,7 @@ from party.members.models import Member, MemberAccessLog, Stage, StageChange
 from party.members.registry import RegistryError, parse_date, registry_import, registry_read
 from party.members.services import stage_history_import
 from tabular.models import TableUpload
+from tests.spreadsheets import assert_header_frozen
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +253,9 @@ def test_export_carries_who_and_when_is_formula_safe_and_logged(client, tree):
     rows = list(sheet.iter_rows(values_only=True))
     assert "导出人：sec1" in rows[0] and any(str(c).startswith("导出时间：") for c in rows[0])
     assert rows[1][:4] == ("姓名", "性别", "民族", "出生日期")
+    assert_header_frozen(sheet, "姓名")
+    template = client.get(reverse("party:registry_template"))
+    assert_header_frozen(load_workbook(io.BytesIO(template.content)).active, "姓名")
     names = {r[4]: r for r in rows[2:]}
     assert set(names) == {"S001", "T001"}  # 李四 and 王五 are in other branches
     assert names["S001"][0] == '=HYPERLINK("http://evil","x")'

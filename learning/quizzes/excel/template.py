@@ -14,7 +14,7 @@ from learning.quizzes.excel.columns import (
     TYPE_EXPORT_NAMES,
 )
 from learning.quizzes.models import OPTION_KEYS, Question, QuestionType
-from spreadsheet_safety import xlsx_row
+from spreadsheet_safety import xlsx_freeze_header, xlsx_row
 
 
 def answer_cell(question: Question) -> str:
@@ -140,7 +140,7 @@ def _styled_workbook() -> tuple[Workbook, object]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="B71C1C")
     sheet.column_dimensions["B"].width = 50
-    sheet.freeze_panes = "A2"
+    xlsx_freeze_header(sheet, 1)
     return workbook, sheet
 
 

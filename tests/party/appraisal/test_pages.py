@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from party.appraisal.models import BallotCast, Phase, Tally
 from party.meetings.models import MeetingKind
 from party.meetings.services import meeting_plan
+from tests.spreadsheets import assert_header_frozen
 
 
 def vote_page(client, user, campaign, grade="qualified", special=None):
@@ -136,6 +137,7 @@ def test_the_appraisal_from_ballot_to_report(rating, client):
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert "导出人" in rows[0][1]
+    assert_header_frozen(sheet, "党支部")
     branch = next(r for r in rows if r[0] == "法学本科生党支部")
     assert branch[2:5] == (11, 11, "100.0%")
     assert branch[5] == 3 and branch[11] == 1  # 优秀 3, 不合格 1

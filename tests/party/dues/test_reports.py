@@ -19,6 +19,7 @@ from party.dues.rules import Category
 from party.dues.values import month_span
 from party.members.models import Member, MemberAccessLog, Stage, StageChange
 from tests.party.conftest import make_member
+from tests.spreadsheets import assert_header_frozen
 
 pytestmark = pytest.mark.django_db
 JAN, FEB, MAR, APR, MAY, JUN = (date(2026, m, 1) for m in range(1, 7))
@@ -116,6 +117,8 @@ def test_office_report_and_xlsx_match(ledger):
     total = summary[-1]
     assert total[1] == "合计"
     assert [Decimal(str(v)) for v in total[-3:]] == [report.owed, report.paid, report.outstanding]
+    assert_header_frozen(book["汇总"], "序号")
+    assert_header_frozen(book["明细"], "序号")
     detail = list(book["明细"].iter_rows(values_only=True))[3:]
     assert sum(Decimal(str(r[-2])) for r in detail) == report.paid
     assert MemberAccessLog.objects.filter(action="export").count() == len(detail)

@@ -21,6 +21,7 @@ from party.members.models import MemberAccessLog
 from tests.factories import make_user
 from tests.party.conftest import make_member
 from tests.party.meetings.conftest import set_stage
+from tests.spreadsheets import assert_header_frozen
 
 pytestmark = pytest.mark.django_db
 THIS_YEAR = timezone.localdate().year
@@ -189,6 +190,7 @@ def test_unit_list_below_the_line_first_with_export_and_api(life, client):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert "导出人" in rows[0][1] and rows[1][0] == "姓名"
+    assert_header_frozen(sheet, "姓名")
     by_name = {r[0]: r for r in rows[2:]}
     assert by_name["党员1"][4:8] == (40, 32, 0, "达标")
     assert by_name["李书记"][5] == 56

@@ -5,6 +5,8 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.spreadsheets import assert_header_frozen
+
 
 def test_office_sees_the_university_in_charts_with_tables(client, people, tree):
     client.force_login(tree["users"]["office"])
@@ -51,4 +53,9 @@ def test_each_table_exports_as_xlsx_with_who_and_when(client, people, tree):
     missing = reverse("stats:table-xlsx", kwargs={"pk": uni.pk, "key": "nothing"})
     assert client.get(missing).status_code == 404
     year_end = client.get(reverse("stats:year-end-xlsx", kwargs={"pk": uni.pk}), {"year": 2025})
-    assert len(load_workbook(io.BytesIO(year_end.content)).sheetnames) == 6
+    book = load_workbook(io.BytesIO(year_end.content))
+    assert len(book.sheetnames) == 6
+    for each in [sheet, *book.worksheets]:
+        # title, unit, period, who and when, a blank row, then the header, frozen (issue 21)
+        assert each.cell(row=5, column=1).value is None, each.title
+        assert_header_frozen(each, each.cell(row=6, column=1).value)

@@ -158,14 +158,18 @@ class TraineeProfile(models.Model):
             raise ValidationError({"branch": _("党支部不属于所选学院。")})
 
 
-def default_required_hours(stage: str) -> Decimal:
-    """Required 学时 of a class for this audience, from settings.DANGKE."""
+def default_required_hours(stage: str) -> Decimal | None:
+    """Required 学时 of a class for this audience, from settings.DANGKE; None for a 入党申请人
+    class: no rule sets its 学时 (the members' yearly 32 学时 is not theirs, issue 14), so
+    whoever creates it says how many."""
     rules = settings.DANGKE
     if stage == TraineeStage.CANDIDATE:
         return Decimal(rules["CANDIDATE_REQUIRED_HOURS"])
     if stage == TraineeStage.ACTIVIST:
         return Decimal(rules["ACTIVIST_REQUIRED_HOURS"])
-    return Decimal(rules["MEMBER_YEARLY_HOURS"])
+    if stage in (TraineeStage.PROBATIONARY, TraineeStage.FULL_MEMBER):
+        return Decimal(rules["MEMBER_YEARLY_HOURS"])
+    return None
 
 
 def leave_allowance_max() -> Decimal:
@@ -263,9 +267,22 @@ class TrainingClass(models.Model):
     def save(self, *args, **kwargs):
         if self.required_hours is None:
             self.required_hours = default_required_hours(self.audience_stage)
+        if self.required_hours is None:
+            raise ValidationError({"required_hours": self.no_default_hours_message()})
         super().save(*args, **kwargs)
 
+    def no_default_hours_message(self) -> str:
+        return _(
+            "%(audience)s培训班没有统一的应修学时（党员每年 %(yearly)s 学时的规定不适用），"
+            "请填写应修学时。"
+        ) % {
+            "audience": self.get_audience_stage_display(),
+            "yearly": hours_text(Decimal(settings.DANGKE["MEMBER_YEARLY_HOURS"])),
+        }
+
     def clean(self) -> None:
+        if self.required_hours is None and default_required_hours(self.audience_stage) is None:
+            raise ValidationError({"required_hours": self.no_default_hours_message()})
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("结业日期不能早于开班日期。")})
         if self.credits_since and self.start_date and self.credits_since > self.start_date:

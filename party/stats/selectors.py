@@ -3,13 +3,13 @@
 
 Each function runs a fixed number of queries whatever the size of the tree. The stage each member
 held on the day is read once per request (MembersOnDay: one query, a subquery over the
-`members_stage_latest` index per member) and the stage, profile and compliance panels group those
-rows by stage and by the unit under the asked one (a prefix of `Unit.path`, the materialised path);
-the development, pipeline and past-a-rule's-date figures are grouped in SQL. Never a query per
-unit. In the stage, profile and compliance panels a member counts in the branch they belonged to
-on the day (组织关系转接, party.members.selectors: two more queries only when a member of the
-subtree has transfers); the development, pipeline and past-a-rule's-date figures still group by
-the branch registered now (docs/party.md "Statistics")."""
+`members_stage_latest` index per member) and the stage, profile, past-a-rule's-date and
+compliance panels group those rows by stage and by the unit under the asked one (a prefix of
+`Unit.path`, the materialised path); the development and pipeline figures are grouped in SQL.
+Never a query per unit. In the stage, profile, past-a-rule's-date and compliance panels a member
+counts in the branch they belonged to on the day (组织关系转接, party.members.selectors: two more
+queries only when a member of the subtree has transfers); the development and pipeline figures
+still group by the branch registered now (docs/party.md "Statistics")."""
 
 from __future__ import annotations
 
@@ -77,15 +77,17 @@ def _change_on(field: str, day: date, **filters) -> Subquery:
     )
 
 
-def members_on(*, unit: Unit, day: date) -> QuerySet[Member]:
-    """Members of `unit`'s subtree annotated with `stage_on` and `stage_since` on `day`."""
-    return Member.objects.filter(unit__path__startswith=unit.path).annotate(
-        stage_on=_change_on("stage", day), stage_since=_change_on("decided_on", day)
-    )
-
-
 # The columns of one member on a day (MembersOnDay.rows): one tuple each, no model instances.
-ON_DAY_FIELDS = ("pk", "unit_id", "unit__path", "stage_on", "gender", "ethnicity", "birth_date")
+ON_DAY_FIELDS = (
+    "pk",
+    "unit_id",
+    "unit__path",
+    "stage_on",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "stage_since",
+)
 
 
 class MembersOnDay:
@@ -103,6 +105,7 @@ class MembersOnDay:
             Member.objects.filter(Q(unit__path__startswith=unit.path) | Q(pk__in=touched))
             .annotate(
                 stage_on=_change_on("stage", day),
+                stage_since=_change_on("decided_on", day),
                 moved=Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))),
             )
             .values_list(*ON_DAY_FIELDS, "moved")
@@ -248,7 +251,9 @@ def member_profile(*, unit: Unit, day: date, members: MembersOnDay | None = None
     and 预备党员 (a 延长预备期 counts as 预备). One query (none with the request's snapshot)."""
     band_of = _age_band_of(day)
     counted: dict[tuple, int] = {}
-    for _pk, _unit_id, _path, stage, gender, ethnicity, birth in _on_day(unit, day, members).rows:
+    for _pk, _unit_id, _path, stage, gender, ethnicity, birth, _since in _on_day(
+        unit, day, members
+    ).rows:
         if stage in MEMBER_STAGES:
             key = (stage, gender, ethnicity, band_of(birth))
             counted[key] = counted.get(key, 0) + 1
@@ -351,9 +356,17 @@ def development(*, unit: Unit, start: date, end: date) -> dict:
 # --- the pipeline -----------------------------------------------------------------------------
 
 
-def pipeline(*, unit: Unit, day: date, since: date | None = None, people: int = 50) -> dict:
+def pipeline(
+    *,
+    unit: Unit,
+    day: date,
+    since: date | None = None,
+    people: int = 50,
+    members: MembersOnDay | None = None,
+) -> dict:
     """The development funnel on `day`: the median days of each step completed from `since` (a
-    year before `day`) to `day` (one query per step), and the people past a rule's date."""
+    year before `day`) to `day` (one query per step), and the people past a rule's date (`stuck`,
+    from the request's `members` snapshot when given)."""
     since = since or day - relativedelta(years=1) + relativedelta(days=1)
     steps = []
     for frm, to in rules.PIPELINE_STEPS:
@@ -386,71 +399,90 @@ def pipeline(*, unit: Unit, day: date, since: date | None = None, people: int = 
                 "median_days": statistics.median(values) if values else None,
             }
         )
-    return {"since": since, "day": day, "steps": steps, **stuck(unit=unit, day=day, people=people)}
+    return {
+        "since": since,
+        "day": day,
+        "steps": steps,
+        **stuck(unit=unit, day=day, people=people, members=members),
+    }
 
 
-def _probation_overdue_q(day: date) -> Q:
-    """Past the 预备期 on `day`: a 预备党员 admitted more than 12 months before, or one whose
-    extension by m months (the latest change) follows an admission more than 12 + m months before."""
+def _probation_overdue(day: date, rows: list[tuple]) -> list[tuple]:
+    """Of the snapshot's `rows`, those past the 预备期 on `day`: a 预备党员 admitted more than 12
+    months before, or one whose extension by m months (the latest change) follows an admission
+    more than 12 + m months before. One query, for the extended ones only."""
     base = member_rules.PROBATION_ONE_YEAR.setting
-    extended = Q()
-    for months in range(member_rules.EXTENSION_MIN_MONTHS, member_rules.EXTENSION_MAX_MONTHS + 1):
-        admitted_before = StageChange.objects.filter(
-            member=OuterRef("pk"),
-            stage=Stage.PROBATIONARY,
-            decided_on__lt=day - relativedelta(months=base + months),
-        )
-        extended |= Q(extension=months) & Exists(admitted_before)
-    return Q(stage_on=Stage.PROBATIONARY, stage_since__lt=day - relativedelta(months=base)) | (
-        Q(stage_on=Stage.PROBATION_EXTENDED) & extended
-    )
+    cut = day - relativedelta(months=base)
+    overdue = [r for r in rows if r[3] == Stage.PROBATIONARY and r[7] < cut]
+    extended = {r[0]: r for r in rows if r[3] == Stage.PROBATION_EXTENDED}
+    if not extended:
+        return overdue
+    latest: dict[
+        int, tuple
+    ] = {}  # member → (decided_on, id, extension_months) of the latest change
+    admitted: dict[int, list[date]] = {}
+    for member_id, stage, decided_on, pk, months in StageChange.objects.filter(
+        member_id__in=list(extended), decided_on__lte=day
+    ).values_list("member_id", "stage", "decided_on", "id", "extension_months"):
+        if (decided_on, pk) > latest.get(member_id, (date.min, 0))[:2]:
+            latest[member_id] = (decided_on, pk, months)
+        if stage == Stage.PROBATIONARY:
+            admitted.setdefault(member_id, []).append(decided_on)
+    allowed = range(member_rules.EXTENSION_MIN_MONTHS, member_rules.EXTENSION_MAX_MONTHS + 1)
+    for member_id, row in extended.items():
+        months = latest[member_id][2]
+        if months in allowed and any(
+            on < day - relativedelta(months=base + months) for on in admitted.get(member_id, [])
+        ):
+            overdue.append(row)
+    return overdue
 
 
-def stuck(*, unit: Unit, day: date, people: int = 50) -> dict:
+def stuck(*, unit: Unit, day: date, people: int = 50, members: MembersOnDay | None = None) -> dict:
     """People past a rule's date on `day`, per rule: the count and the `people` who waited
-    longest (two queries per rule, whatever the size)."""
+    longest, each in the branch they belonged to on the day. Read from the request's `members`
+    snapshot (the stage held on the day and since when); then at most three queries: the
+    extended 预备党员's changes, and the names of those listed and of their branches."""
     activist = member_rules.ACTIVIST_ONE_YEAR
     probation = member_rules.PROBATION_ONE_YEAR
-    members = members_on(unit=unit, day=day)
+    rows = _on_day(unit, day, members).rows
+    activist_cut = day - relativedelta(months=activist.setting)
     checks = [
         (
             "probation_overdue",
             str(_("预备期满未讨论转正")),
             probation.cited,
-            members.annotate(extension=_change_on("extension_months", day)).filter(
-                _probation_overdue_q(day)
-            ),
+            _probation_overdue(day, rows),
         ),
         (
             "activist_waiting",
             str(_("培养满一年仍未列为发展对象")),
             activist.cited,
-            members.filter(
-                stage_on=Stage.ACTIVIST,
-                stage_since__lt=day - relativedelta(months=activist.setting),
-            ),
+            [r for r in rows if r[3] == Stage.ACTIVIST and r[7] < activist_cut],
         ),
     ]
+    listed = [sorted(found, key=lambda r: (r[7], r[0]))[:people] for *_c, found in checks]
+    ids = {r[0] for rows_ in listed for r in rows_}
+    names = dict(Member.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    unit_ids = {r[1] for rows_ in listed for r in rows_}
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if ids else {}
     result = []
-    for code, label, rule, qs in checks:
-        rows = qs.order_by("stage_since", "pk").values(
-            "pk", "name", "unit__name", "stage_on", "stage_since"
-        )[:people]
+    for (code, label, rule, found), shown in zip(checks, listed, strict=True):
         result.append(
             {
                 "code": code,
                 "label": label,
                 "rule": rule,
-                "count": qs.count(),
+                "count": len(found),
                 "people": [
                     {
-                        "member": row["pk"],
-                        "name": row["name"],
-                        "unit": row["unit__name"],
-                        "stage": row["stage_on"],
-                        "since": row["stage_since"],
+                        "member": r[0],
+                        "name": names[r[0]],
+                        "unit": units[r[1]],
+                        "stage": r[3],
+                        "since": r[7],
                     }
-                    for row in rows
+                    for r in shown
                 ],
             }
         )

@@ -67,3 +67,23 @@ def test_queries(people, tree, moved, django_assert_num_queries):
         selectors.MembersOnDay(unit=tree["units"]["uni"], day=END_2025)
     with django_assert_num_queries(1):  # no member of this subtree ever moved
         selectors.MembersOnDay(unit=tree["units"]["law_b2"], day=END_2025)
+
+
+def test_people_past_a_rules_date_in_the_branch_of_the_day(people, tree):
+    """'overdue' (预备期满, in 机械党支部) moved to 法学本科生党支部 on 1 March 2026: on 31 December 2025
+    the 工学院党委 lists them under the old branch, the 法学院党委 does not; later, the reverse."""
+    member_transfer(
+        member=people["overdue"],
+        to_unit=tree["units"]["law_b1"],
+        on=date(2026, 3, 1),
+        by_user=tree["users"]["office"],
+    )
+
+    def overdue(unit, day):
+        rows = selectors.stuck(unit=tree["units"][unit], day=day)["stuck"][0]["people"]
+        return {(row["name"], row["unit"]) for row in rows}
+
+    assert ("overdue", "机械党支部") in overdue("eng", END_2025)
+    assert "overdue" not in {name for name, _unit in overdue("law", END_2025)}
+    assert ("overdue", "法学本科生党支部") in overdue("law", LATER)
+    assert "overdue" not in {name for name, _unit in overdue("eng", LATER)}

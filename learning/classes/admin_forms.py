@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from learning.classes.membership import PATH as MEMBERSHIP_PATH
-from learning.classes.membership import audience_error, audience_mismatches, trainee_member_link
+from learning.classes.membership import (
+    audience_error,
+    audience_mismatches,
+    trainee_member_link,
+    with_organisation,
+)
 from learning.classes.models import Branch, Enrolment, TraineeProfile, TrainingClass
 from learning.classes.roster import initial_password_generate, trainee_account_create
 from learning.classes.selectors import (
@@ -76,11 +81,11 @@ class TrainingClassForm(WagtailAdminModelForm):
         trainees = (
             trainees_for_trainer(user=user) if user is not None else TraineeProfile.objects.none()
         )
-        self.fields["trainees"].queryset = trainees.select_related("branch").order_by(
-            "branch__name", "student_no"
+        self.fields["trainees"].queryset = with_organisation(trainees).order_by(
+            "branch_name", "student_no"
         )
         self.fields["trainees"].label_from_instance = lambda p: (
-            f"{p.name}（{p.student_no}）· {p.branch.name}"
+            f"{p.name}（{p.student_no}）· {p.branch_name}"
         )
         self.fields["trainees"].help_text = _(
             "按住 Ctrl（Mac 上为 ⌘）可多选；人数较多时请用“导入学员名单”批量编班。"

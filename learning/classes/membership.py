@@ -6,6 +6,7 @@ keeps its own frozen copy, as migrations must); this module applies it to every 
 since: the roster import, the trainee admin and the demo call `trainee_member_link`.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from party.members.models import Member, Stage, StageChange
 from party.members.selectors import with_current_stage
 from party.members.services import stage_history_import
 from party.organisation.models import Unit, UnitKind
+from party.organisation.selectors import college_subquery, colleges_of_units
 from party.organisation.services import unit_create
 
 STAGE_NAMES = {
@@ -197,3 +199,53 @@ def audience_error(training_class, mismatches) -> str:
         "source": AUDIENCE_SOURCE,
         "people": people,
     }
+
+
+# --- where a trainee stands in the Party tree, for every reader ----------------------------------
+
+
+def organisation_annotations(prefix: str = "") -> dict:
+    """Annotations of a trainee's place in the Party tree, read from their member record:
+    `college_name` (the 院系党委, or the 校党委 of a 直属党支部), `branch_name` (the member's unit),
+    `branch_unit_id`; a profile not linked to a member yet falls back to its own College/Branch
+    names (until they are removed). `prefix` is the path to the TraineeProfile, e.g. "trainee__"."""
+    return {
+        "college_name": Coalesce(
+            college_subquery(f"{prefix}member__unit__path"),
+            F(f"{prefix}college__name"),
+            output_field=CharField(),
+        ),
+        "branch_name": Coalesce(
+            F(f"{prefix}member__unit__name"), F(f"{prefix}branch__name"), output_field=CharField()
+        ),
+        "branch_unit_id": F(f"{prefix}member__unit_id"),
+    }
+
+
+def with_organisation(qs):
+    """TraineeProfiles with organisation_annotations() and `current_stage` (the history's)."""
+    return qs.annotate(**organisation_annotations(), current_stage=stage_expression())
+
+
+@dataclass(frozen=True)
+class TraineeOrganisation:
+    college: str
+    branch: str
+    college_unit: Unit | None = None
+    branch_unit: Unit | None = None
+
+
+def trainee_organisation(profile: TraineeProfile) -> TraineeOrganisation:
+    """One trainee's 学院 and 党支部 (as organisation_annotations decides); reads the annotations
+    when the profile carries them, else at most two queries."""
+    if hasattr(profile, "college_name"):
+        return TraineeOrganisation(profile.college_name or "", profile.branch_name or "")
+    if profile.member_id:
+        unit = Unit.objects.filter(members=profile.member_id).first()
+        if unit is not None:
+            college = colleges_of_units([unit])[unit.pk]
+            return TraineeOrganisation(college.name if college else "", unit.name, college, unit)
+    return TraineeOrganisation(
+        profile.college.name if profile.college_id else "",
+        profile.branch.name if profile.branch_id else "",
+    )

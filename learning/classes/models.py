@@ -153,6 +153,15 @@ class TraineeProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.student_no}）"
 
+    @property
+    def stage_display(self) -> str:
+        """The current stage's name, from the member's history (`current_stage` when annotated,
+        e.g. by membership.with_organisation; else one query), never the legacy field alone."""
+        from learning.classes.membership import stage_label, trainee_stage
+
+        stage = getattr(self, "current_stage", None) or trainee_stage(self)
+        return stage_label(stage)
+
     def clean(self) -> None:
         if self.branch_id and self.college_id and self.branch.college_id != self.college_id:
             raise ValidationError({"branch": _("党支部不属于所选学院。")})

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from learning.classes.membership import with_organisation
 from learning.classes.models import TraineeProfile, TrainingClass
 
 VIEW_ALL_PERMISSION = "classes.view_all_classes"
@@ -46,9 +47,15 @@ def required_lesson_ids(*, user) -> list[int]:
 
 
 def enrolled_trainees(*, training_class: TrainingClass) -> QuerySet:
-    """The class's trainees for an attendance checklist, by 党支部 then 学号."""
-    return (
+    """The class's trainees for an attendance checklist, by 党支部 (the member's unit) then 学号,
+    with organisation annotations (membership.with_organisation)."""
+    return with_organisation(
         TraineeProfile.objects.filter(enrolments__training_class=training_class)
-        .select_related("branch")
-        .order_by("branch__name", "student_no")
-    )
+    ).order_by("branch_name", "student_no")
+
+
+def own_trainee_profile(user) -> TraineeProfile | None:
+    """The user's own trainee profile with 学院, 党支部 and stage from their member record."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return with_organisation(TraineeProfile.objects.filter(user=user)).first()

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from learning.classes.accounts import initial_password_done
 from learning.classes.middleware import SESSION_FLAG
-from learning.classes.models import TraineeProfile
+from learning.classes.selectors import own_trainee_profile
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -41,7 +41,5 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 @login_required
 def my_account(request):
     """我的: who is signed in (their own trainee profile only), password, language, sign out."""
-    profile = (
-        TraineeProfile.objects.filter(user=request.user).select_related("college", "branch").first()
-    )
+    profile = own_trainee_profile(request.user)
     return render(request, "classes/my_account.html", {"profile": profile})

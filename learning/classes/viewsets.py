@@ -14,7 +14,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from learning.classes.admin_forms import BranchForm, TraineeForm, TrainingClassForm
-from learning.classes.membership import stage_expression, stage_label
+from learning.classes.membership import stage_label, with_organisation
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
 from learning.classes.selectors import (
     can_view_all_classes,
@@ -104,11 +104,7 @@ class ScopedTraineeMixin:
 
 class TraineeIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return (
-            trainees_for_trainer(user=self.request.user)
-            .select_related("college", "branch")
-            .annotate(current_stage=stage_expression())
-        )
+        return with_organisation(trainees_for_trainer(user=self.request.user))
 
 
 class TraineeEditView(ScopedTraineeMixin, generic.EditView):
@@ -159,9 +155,10 @@ class TraineeViewSet(ModelViewSet):
     list_display = [
         "name",
         "student_no",
-        "college",
-        "branch",
-        # The stage of the documented history (发展纪实), not the profile's old field.
+        # 学院 and 党支部 of the member record, and the stage of the documented history (发展纪实),
+        # not the profile's old fields (membership.with_organisation).
+        Column("college_name", label=_("学院"), sort_key="college_name"),
+        Column("branch_name", label=_("党支部"), sort_key="branch_name"),
         Column("stage", label=_("发展阶段"), accessor=lambda p: stage_label(p.current_stage)),
     ]
     list_filter = ["college", "branch"]

@@ -8,11 +8,12 @@ from learning.progress.offline_hours import day_class_hours
 
 
 def _branch_groups(trainees) -> list[tuple[str, list]]:
-    """[(党支部, [trainees])] in the order given (trainees come sorted by branch)."""
+    """[(党支部, [trainees])] in the order given (classes.selectors.enrolled_trainees: sorted by
+    the member's unit, `branch_name`)."""
     groups: list[tuple[str, list]] = []
     for trainee in trainees:
-        if not groups or groups[-1][0] != trainee.branch.name:
-            groups.append((trainee.branch.name, []))
+        if not groups or groups[-1][0] != trainee.branch_name:
+            groups.append((trainee.branch_name, []))
         groups[-1][1].append(trainee)
     return groups
 

@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from learning.classes.membership import organisation_annotations, with_organisation
 from learning.classes.models import (
     Enrolment,
     OfflineLeave,
@@ -159,25 +160,25 @@ class ClassProgressRow:
 
 def class_progress_rows(*, training_class: TrainingClass) -> list[ClassProgressRow]:
     """Every enrolled trainee with earned/required 学时 and lessons completed (constant queries)."""
-    enrolments = list(
-        Enrolment.objects.filter(training_class=training_class)
-        .select_related("trainee__user", "trainee__branch", "trainee__college")
-        .order_by("trainee__branch__name", "trainee__student_no")
+    trainees = list(
+        with_organisation(TraineeProfile.objects.filter(enrolments__training_class=training_class))
+        .select_related("user")
+        .order_by("branch_name", "student_no")
     )
-    user_ids = [e.trainee.user_id for e in enrolments]
+    user_ids = [t.user_id for t in trainees]
     earned = class_earned_hours_by_user(training_class=training_class, user_ids=user_ids)
     completed = lessons_completed_by_user(training_class=training_class, user_ids=user_ids)
     total = training_class.required_lessons.count()
     required = training_class.required_hours or Decimal("0")
     return [
         ClassProgressRow(
-            trainee=e.trainee,
-            earned_hours=earned.get(e.trainee.user_id, Decimal("0.00")),
+            trainee=t,
+            earned_hours=earned.get(t.user_id, Decimal("0.00")),
             required_hours=required,
-            lessons_completed=completed.get(e.trainee.user_id, 0),
+            lessons_completed=completed.get(t.user_id, 0),
             lessons_total=total,
         )
-        for e in enrolments
+        for t in trainees
     ]
 
 
@@ -254,9 +255,12 @@ def session_entries(*, session: OfflineSession) -> QuerySet:
             reference=session.reference,
             source=session.source,
         )
-        .select_related("user__trainee_profile__branch", "granted_by")
-        .annotate(corrected=Coalesce(Subquery(corrected), Decimal("0")))
-        .order_by("user__trainee_profile__branch__name", "user__trainee_profile__student_no")
+        .select_related("user__trainee_profile", "granted_by")
+        .annotate(
+            corrected=Coalesce(Subquery(corrected), Decimal("0")),
+            **organisation_annotations("user__trainee_profile__"),
+        )
+        .order_by("branch_name", "user__trainee_profile__student_no")
     )
 
 

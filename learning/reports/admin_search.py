@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
+from learning.classes.membership import with_organisation
 from learning.classes.models import Enrolment
 from learning.classes.selectors import (
     can_view_all_classes,
@@ -52,9 +53,8 @@ def training_search(*, user, query: str, limit: int = LIMIT) -> TrainingSearchRe
         training_class__in=classes_for_trainer(user=user)
     ).select_related("training_class")
     trainees = list(
-        trainees_for_trainer(user=user)
+        with_organisation(trainees_for_trainer(user=user))
         .filter(Q(name__icontains=query) | Q(student_no__icontains=query))
-        .select_related("branch")
         .prefetch_related(Prefetch("enrolments", queryset=mine, to_attr="my_enrolments"))
         .order_by("student_no", "id")[: limit + 1]
     )

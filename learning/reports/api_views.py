@@ -21,8 +21,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from learning.api_errors import Conflict
-from learning.classes.membership import stage_label, trainee_stage
-from learning.classes.selectors import classes_for_trainer
+from learning.classes.membership import stage_label
+from learning.classes.selectors import classes_for_trainer, own_trainee_profile
 from learning.reports import exports, services
 from learning.reports.forms import ReportFilterForm
 from learning.reports.models import Certificate
@@ -504,10 +504,8 @@ class MeView(APIView):
     )
     def get(self, request):
         user = request.user
-        profile = getattr(user, "trainee_profile", None)
-        if profile is not None:
-            profile = type(profile).objects.select_related("branch", "college").get(pk=profile.pk)
-        stage = trainee_stage(profile) if profile else None
+        profile = own_trainee_profile(user)
+        stage = profile.current_stage if profile else None
         classes = [
             {
                 "id": item.training_class.pk,
@@ -541,8 +539,8 @@ class MeView(APIView):
                 "student_no": profile.student_no if profile else None,
                 "stage": stage if profile else None,
                 "stage_display": stage_label(stage) if profile else None,
-                "college": profile.college.name if profile else None,
-                "branch": profile.branch.name if profile else None,
+                "college": profile.college_name if profile else None,
+                "branch": profile.branch_name if profile else None,
                 "classes": classes,
             }
         )

@@ -12,7 +12,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from learning.classes.membership import stage_label
+from learning.classes.membership import organisation_annotations, stage_label, with_organisation
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
 from learning.classes.selectors import classes_for_trainer
 from learning.reports.status import ReportStatus, as_hours, class_enrolments
@@ -23,8 +23,8 @@ from learning.reports.status import ReportStatus, as_hours, class_enrolments
 SORTS = {
     "student_no": "trainee__student_no",
     "name": "trainee__name",
-    "college": "trainee__college__name",
-    "branch": "trainee__branch__name",
+    "college": "college_name",
+    "branch": "branch_name",
     "stage": "trainee_stage",
     "earned": "earned_hours",
     "lessons": "lessons_completed",
@@ -77,9 +77,22 @@ def apply_filters(qs: QuerySet, filters: ReportFilters) -> QuerySet:
     return qs
 
 
+def with_trainee_organisation(qs: QuerySet) -> QuerySet:
+    """Enrolments with the trainee's 学院/党支部 from their member record (college_name,
+    branch_name, branch_unit_id: membership.organisation_annotations), once."""
+    missing = {
+        key: value
+        for key, value in organisation_annotations("trainee__").items()
+        if key not in qs.query.annotations
+    }
+    return qs.annotate(**missing) if missing else qs
+
+
 def apply_sort(qs: QuerySet, sort: str) -> QuerySet:
     descending = sort.startswith("-")
     column = SORTS.get(sort.lstrip("-"), SORTS["student_no"])
+    if column in ("college_name", "branch_name"):
+        qs = with_trainee_organisation(qs)
     expression = F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
     # Student numbers are unique: a stable order, so paging never repeats or skips a row.
     return qs.order_by(expression, "trainee__student_no", "id")
@@ -94,9 +107,9 @@ ROW_VALUES = {
     "user_id": "trainee__user_id",
     "name": "trainee__name",
     "student_no": "trainee__student_no",
-    "college": "trainee__college__name",
-    "branch": "trainee__branch__name",
-    "branch_id": "trainee__branch_id",
+    "college": "college_name",
+    "branch": "branch_name",
+    "branch_id": "branch_unit_id",
     "stage": "trainee_stage",
     "required_hours": "training_class__required_hours",
     "earned_hours": "earned_hours",
@@ -137,9 +150,9 @@ class ReportRow:
     user_id: int
     name: str
     student_no: str
-    college: str
-    branch: str
-    branch_id: int
+    college: str  # the 院系党委 of the member's unit (membership.organisation_annotations)
+    branch: str  # the member's unit
+    branch_id: int | None  # that unit (None for a trainee not linked to a member yet)
     stage: str
     required_hours: Decimal
     earned_hours: Decimal
@@ -238,7 +251,7 @@ def row_values(qs: QuerySet) -> QuerySet:
     """Row dicts keyed like ReportRow: annotations as they are, related columns renamed."""
     same = [key for key, path in ROW_VALUES.items() if key == path]
     renamed = {key: F(path) for key, path in ROW_VALUES.items() if key != path}
-    return qs.values(*same, **renamed)
+    return with_trainee_organisation(qs).values(*same, **renamed)
 
 
 # Sorting by these needs the per-row subqueries; the others sort on plain columns.
@@ -306,7 +319,9 @@ def trainee_in_class(*, training_class: TrainingClass, trainee_id) -> TraineePro
     except (TypeError, ValueError):
         return None
     return (
-        TraineeProfile.objects.filter(pk=trainee_id, enrolments__training_class=training_class)
-        .select_related("user", "college", "branch")
+        with_organisation(
+            TraineeProfile.objects.filter(pk=trainee_id, enrolments__training_class=training_class)
+        )
+        .select_related("user")
         .first()
     )

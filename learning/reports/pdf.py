@@ -22,7 +22,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from learning.classes.formatting import date_text, hours_display, period_text
-from learning.classes.membership import stage_label, trainee_stage
+from learning.classes.membership import trainee_organisation
 from learning.reports.exports import official_language
 from learning.reports.models import Certificate, certificate_issuer
 from learning.reports.selectors import TraineeRecord
@@ -202,6 +202,7 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     trainee = record.trainee
+    organisation = trainee_organisation(trainee)
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -221,9 +222,9 @@ def record_pdf(*, record: TraineeRecord) -> bytes:
             % {
                 "name": escape(trainee.name),
                 "no": escape(trainee.student_no),
-                "college": escape(trainee.college.name),
-                "branch": escape(trainee.branch.name),
-                "stage": stage_label(trainee_stage(trainee)),
+                "college": escape(organisation.college),
+                "branch": escape(organisation.branch),
+                "stage": escape(trainee.stage_display),
             },
             styles["body"],
         ),

@@ -10,8 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from learning.classes.models import TraineeProfile
-from learning.classes.selectors import required_lesson_ids
+from learning.classes.selectors import own_trainee_profile, required_lesson_ids
 from learning.progress import selectors as progress_selectors
 from learning.progress.lessons import visible_lessons
 from learning.progress.models import LessonProgress
@@ -61,11 +60,7 @@ def verify(request, number: str):
 @login_required
 def my_record_pdf(request):
     """The signed-in trainee's own 学习档案 as a PDF."""
-    trainee = (
-        TraineeProfile.objects.select_related("user", "college", "branch")
-        .filter(user=request.user)
-        .first()
-    )
+    trainee = own_trainee_profile(request.user)
     if trainee is None:
         raise Http404
     content = record_pdf(record=trainee_record(trainee=trainee))
@@ -117,7 +112,7 @@ def my_learning(request):
         ).values_list("pk", flat=True)
     )
     context = {
-        "profile": getattr(user, "trainee_profile", None),
+        "profile": own_trainee_profile(user),
         "classes": my_class_standings(user=user),
         "resume": [p for p in unfinished if p.lesson_id in visible_ids],
         "next_lessons": _lessons_to_do(user=user),

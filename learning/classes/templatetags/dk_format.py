@@ -1,8 +1,10 @@
-"""{% load dk_format %}: {{ value|hours }} (24, 24.5) and {{ value|cn_date }} (2026年3月5日)."""
+"""{% load dk_format %}: {{ value|hours }} (24, 24.5) and {{ value|cn_date }} (2026年3月5日);
+{{ stage|stage_label }} (入党积极分子)."""
 
 from django import template
 
 from learning.classes.formatting import date_text, hours_display
+from learning.classes.membership import stage_label as _stage_label
 
 register = template.Library()
 
@@ -15,3 +17,9 @@ def hours(value) -> str:
 @register.filter
 def cn_date(value) -> str:
     return date_text(value)
+
+
+@register.filter
+def stage_label(value) -> str:
+    """The name of a stage value (the member history's stages included)."""
+    return _stage_label(value)

@@ -259,6 +259,7 @@ def _cprofile(out: Path):
         yield
     finally:
         profiler.disable()
+        profiler.dump_stats(out.with_suffix(".prof"))  # for pstats / snakeviz
         text = io.StringIO()
         stats = pstats.Stats(profiler, stream=text).strip_dirs()
         stats.sort_stats("tottime").print_stats(40)

@@ -8,7 +8,7 @@ import pytest
 from learning.classes.models import OfflineSession
 from learning.progress.models import HoursLedgerEntry
 from tests.browser import ARTIFACTS, admin_login
-from tests.learning.test_quiz_browser import in_browser
+from tests.learning.quizzes.test_quiz_browser import in_browser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -4,7 +4,7 @@ import pytest
 
 from learning.quizzes import services
 from learning.quizzes.models import Attempt, AttemptFocusLoss, AttemptState
-from tests.learning.test_quiz_concurrency import run_together
+from tests.learning.quizzes.test_quiz_concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

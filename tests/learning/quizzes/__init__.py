@@ -1,0 +1,1 @@
+"""Tests of learning.quizzes (question banks, exams, attempts, grading)."""

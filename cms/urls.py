@@ -8,9 +8,16 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
+from cms.pages.review import workflow_action
 from cms.security import ThrottledAuthenticationForm
 
 urlpatterns = [
+    # Wagtail's view, then a message saying what the review step did (cms/pages/review.py); before
+    # Wagtail's own route, which it shadows (the URL name stays Wagtail's for reverse()).
+    path(
+        "admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+        workflow_action,
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/", include("cms.api")),

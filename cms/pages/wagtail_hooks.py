@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.models import Page
 
 from cms.pages.admin_views import PAGE_RIGHTS, MissingCaptionsView
+from cms.pages.review import published_message
 from cms.pages.selectors import video_lessons_without_captions
 
 
@@ -84,11 +84,9 @@ def say_published_after_approval(request, page):
         and request.POST.get("workflow-action-name") == "approve"
     ):
         return None
-    current = Page.objects.filter(pk=page.pk).only("live", "has_unpublished_changes").first()
-    if current is None or not current.live or current.has_unpublished_changes:
+    published = published_message(page.pk)
+    if published is None:
         return None  # approved one step of a longer review: nothing was published yet
-    if current.workflow_in_progress:
-        return None
     # Wagtail's own words for it, as its edit view wrote them a moment ago.
     updated = gettext(WAGTAIL_UPDATED) % {"page_title": page.get_admin_display_title()}
     storage = messages.get_messages(request)
@@ -96,8 +94,5 @@ def say_published_after_approval(request, page):
     kept = [m for m in storage if escape(updated) not in str(m.message)]
     for message in kept:
         messages.add_message(request, message.level, message.message, message.extra_tags)
-    messages.success(
-        request,
-        gettext("“%(title)s”已通过审核并发布。") % {"title": page.get_admin_display_title()},
-    )
+    messages.success(request, published)
     return None

@@ -135,3 +135,61 @@ def test_a_second_lesson_of_the_same_title_gets_a_free_slug(client, editor, cour
         assert _add_article(client, course, "党的二十大精神", "党的二十大精神").status_code == 302
     slugs = sorted(ArticleLessonPage.objects.values_list("slug", flat=True))
     assert slugs == ["dang-de-er-shi-da-jing-shen", "dang-de-er-shi-da-jing-shen-2"]
+
+
+def _dashboard_actions(client) -> dict[str, str]:
+    """The 等待审核 panel's action buttons: label → URL, as the reviewer's dashboard offers them."""
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    buttons = re.findall(
+        r'<button data-workflow-action-url="([^"]+)"\s*(data-launch-modal)?\s*>([^<]+)<', html
+    )
+    return {label.strip() + (" (dialog)" if modal else ""): url for url, modal, label in buttons}
+
+
+def test_approving_from_the_dashboard_says_the_page_was_published(client, editor, reviewer, course):
+    """Wagtail's workflow action from the dashboard redirected back without a word (issue 21)."""
+    lesson = _submitted_lesson(client, editor, course)
+    client.force_login(reviewer)
+    actions = _dashboard_actions(client)
+    approve = next(
+        url for label, url in actions.items() if "dialog" not in label and "批准" in label
+    )
+    # What the dashboard's button does: a form POST with the page to come back to.
+    response = client.post(approve, {"next": "/admin/"}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    lesson.refresh_from_db()
+    assert lesson.live
+    assert response.redirect_chain[-1][0] == "/admin/"
+    texts = [str(m) for m in response.context["messages"]]
+    assert texts == ["“待审核的新课”已通过审核并发布。"], texts
+
+
+def test_approving_with_a_comment_in_the_dialog_and_requesting_changes_say_so(
+    client, editor, reviewer, course
+):
+    lesson = _submitted_lesson(client, editor, course)
+    client.force_login(reviewer)
+    actions = _dashboard_actions(client)
+    reject = next(url for label, url in actions.items() if "dialog" in label and "修改" in label)
+    # The dialog: Wagtail's modal posts the comment by XMLHttpRequest and then follows "redirect".
+    ajax = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest", "HTTP_ACCEPT_LANGUAGE": "zh-CN"}
+    assert client.get(reject, **ajax).status_code == 200
+    done = client.post(reject, {"comment": "请补充摘要", "next": "/admin/"}, **ajax)
+    assert done.json()["step"] == "success"
+    dashboard = client.get(done.json()["redirect"], HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert [str(m) for m in dashboard.context["messages"]] == ["“待审核的新课”已退回编辑修改。"]
+    lesson.refresh_from_db()
+    assert not lesson.live
+
+    # Submitted again, approved with a comment in the dialog: published, and said so.
+    client.force_login(editor)
+    lesson.save_revision(user=editor)
+    lesson.current_workflow_state.resume(user=editor)
+    client.force_login(reviewer)
+    actions = _dashboard_actions(client)
+    approve = next(url for label, url in actions.items() if "dialog" in label and "批准" in label)
+    done = client.post(approve, {"comment": "很好", "next": "/admin/"}, **ajax)
+    assert done.json()["step"] == "success"
+    dashboard = client.get(done.json()["redirect"], HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert [str(m) for m in dashboard.context["messages"]] == ["“待审核的新课”已通过审核并发布。"]
+    lesson.refresh_from_db()
+    assert lesson.live

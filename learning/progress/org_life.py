@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from learning.progress.models import HoursLedgerEntry, LedgerSource
 from learning.progress.services import ledger_correction_add
+from party.meetings.prepared import insert_row
 
 
 def _reference(meeting_id: int) -> str:
@@ -26,13 +27,16 @@ def _reference(meeting_id: int) -> str:
 
 
 def _credit(event) -> None:
-    HoursLedgerEntry.objects.create(
+    # One INSERT (insert_row: a new entry's save() only refuses edits, the ledger has no
+    # post_save receiver and is out of Wagtail's reference index) — every QR check-in writes one.
+    insert_row(
+        HoursLedgerEntry,
         user_id=event.user_id,
         source=LedgerSource.ORG_LIFE,
         amount=event.hours,
         occurred_on=event.occurred_on,
         # A member's own QR check-in is the system's crediting (granted_by None), as for lessons.
-        granted_by=None if event.by_user.pk == event.user_id else event.by_user,
+        granted_by_id=None if event.by_user.pk == event.user_id else event.by_user.pk,
         reference=_reference(event.meeting_id),
         lesson_title=event.title[:255],
         note=_("组织生活出勤：%(title)s") % {"title": event.title},

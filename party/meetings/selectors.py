@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
+from party.meetings.prepared import PreparedRead
 from party.meetings.rules import ATTENDING_STAGES
 from party.members.models import Member, StageChange
 from party.members.selectors import in_group_on_q, in_units_on_q
@@ -31,26 +32,79 @@ def expected_members(*, meeting: Meeting) -> QuerySet[Member]:
     members for a group meeting, the committee in office that day for a 支委会, the chosen pair
     for a 谈心谈话. The branch is the one the member belonged to on that day (组织关系转接,
     party.members.selectors.in_units_on_q), and so is the 党小组 (in_group_on_q)."""
-    day = meeting_day(meeting)
-    if meeting.kind == MeetingKind.TALK:
-        return Member.objects.filter(talks=meeting).order_by("student_no")
-    if meeting.kind == MeetingKind.GROUP:
-        members = Member.objects.filter(in_group_on_q(meeting.unit_id, day))
-    elif meeting.kind == MeetingKind.COMMITTEE:
+    return _expected(
+        meeting.kind, meeting_id=meeting.pk, unit_id=meeting.unit_id, day=meeting_day(meeting)
+    )
+
+
+def _expected(kind: str, *, meeting_id: int, unit_id: int, day: date) -> QuerySet[Member]:
+    """expected_members from the meeting's kind, id, unit and day (the one rule)."""
+    if kind == MeetingKind.TALK:
+        return Member.objects.filter(talks=meeting_id).order_by("student_no")
+    if kind == MeetingKind.GROUP:
+        members = Member.objects.filter(in_group_on_q(unit_id, day))
+    elif kind == MeetingKind.COMMITTEE:
         members = Member.objects.filter(
             pk__in=Member.objects.filter(
                 active_on_q(day, "posts__"),
-                posts__unit_id=meeting.unit_id,
+                posts__unit_id=unit_id,
                 posts__role__in=COMMITTEE_ROLES,
             ).values("pk")
         )
     else:
-        members = Member.objects.filter(in_units_on_q([meeting.unit_id], day))
+        members = Member.objects.filter(in_units_on_q([unit_id], day))
     return (
         members.annotate(stage_on_day=_stage_on(day))
         .filter(stage_on_day__in=ATTENDING_STAGES)
         .order_by("student_no")
     )
+
+
+# expected_members for one user, compiled once per meeting kind and database (prepared.py): the
+# check-in's first read, taken by every member of a hall at once.
+_expected_user = PreparedRead(
+    lambda kind, *, meeting_id, unit_id, user_id, day: (
+        _expected(kind, meeting_id=meeting_id, unit_id=unit_id, day=day)
+        .filter(user_id=user_id)
+        .order_by()
+        .values_list("pk", "user_id", "unit_id", "group_id")[:1]
+    ),
+    ints=("meeting_id", "unit_id", "user_id"),
+    dates=("day",),
+)
+
+
+# The meeting as a check-in reads it (the columns it uses, in the model's order for from_db;
+# any other field is loaded if touched), its SQL compiled once (prepared.py).
+_CHECKIN_FIELDS = [
+    f.attname
+    for f in Meeting._meta.concrete_fields
+    if f.attname in {"id", "unit_id", "kind", "topic", "starts_at", "ends_at"}
+]
+_meeting_read = PreparedRead(
+    lambda *, meeting_id: (
+        Meeting.objects.filter(pk=meeting_id).order_by().values_list(*_CHECKIN_FIELDS)
+    ),
+    ints=("meeting_id",),
+)
+
+
+def meeting_for_check_in(meeting_id: int) -> Meeting | None:
+    rows = _meeting_read.rows(meeting_id=meeting_id)
+    return Meeting.from_db("default", _CHECKIN_FIELDS, rows[0]) if rows else None
+
+
+def expected_member_of_user(*, meeting: Meeting, user) -> tuple[int, int, int, int | None] | None:
+    """(member id, user id, unit id, 党小组 id) of `user` if they are among the meeting's 应到,
+    else None: expected_members(meeting).filter(user=user), its SQL compiled once per kind."""
+    rows = _expected_user.rows(
+        meeting.kind,
+        meeting_id=meeting.pk,
+        unit_id=meeting.unit_id,
+        user_id=user.pk,
+        day=meeting_day(meeting),
+    )
+    return rows[0] if rows else None
 
 
 def is_expected(*, meeting: Meeting, member: Member) -> bool:

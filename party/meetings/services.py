@@ -27,6 +27,7 @@ from party.meetings.models import (
     MeetingKind,
     Notice,
 )
+from party.meetings.prepared import insert_row
 from party.meetings.rules import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
@@ -34,7 +35,13 @@ from party.meetings.rules import (
     CHECKIN_OPENS_MINUTES_BEFORE,
     DEFAULT_DURATION_MINUTES,
 )
-from party.meetings.selectors import expected_members, is_expected, meetings_visible
+from party.meetings.selectors import (
+    expected_member_of_user,
+    expected_members,
+    is_expected,
+    meeting_for_check_in,
+    meetings_visible,
+)
 from party.meetings.study import study_attendance_changed
 from party.members.models import Member
 from party.organisation.documents import DocumentRejected, check_upload
@@ -220,15 +227,18 @@ def _log(
 ) -> None:
     """The change's line in the append-only log, and the announcement that credits 学时."""
     now = attendance.updated_at
-    AttendanceChange.objects.create(
-        meeting=meeting,
+    # One INSERT (prepared.insert_row: the log has no save() logic, no signal receivers and is
+    # outside Wagtail's reference index) — every check-in writes one.
+    insert_row(
+        AttendanceChange,
+        meeting_id=meeting.pk,
         member_id=member_id,
         from_status=from_status,
         status=attendance.status,
         reason=attendance.reason,
         method=attendance.method,
         late=now > meeting.ends_at,
-        recorded_by=by_user,
+        recorded_by_id=by_user.pk if by_user is not None else None,
         recorded_at=now,
     )
     study_attendance_changed(
@@ -281,17 +291,14 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     a member of the holding unit also settles that they may see it), then one guarded INSERT of
     the attendance, its log line and the 学时 credit. Anything else (a member of another unit, an
     earlier 请假 row, a second scan) takes the general path."""
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    meeting = meeting_for_check_in(meeting_id)
     if meeting is None:
         raise OutOfScopeError(_("会议不存在。"), code="not_found")
     me = None
     if getattr(user, "is_authenticated", False):
-        me = (
-            expected_members(meeting=meeting)
-            .filter(user=user)
-            .values("pk", "user_id", "unit_id", "group_id")
-            .first()
-        )
+        row = expected_member_of_user(meeting=meeting, user=user)
+        if row is not None:
+            me = dict(zip(("pk", "user_id", "unit_id", "group_id"), row, strict=True))
     own_unit = me is not None and meeting.unit_id in (me["unit_id"], me["group_id"])
     if not own_unit and not meetings_visible(user=user).filter(pk=meeting.pk).exists():
         raise OutOfScopeError(_("会议不存在。"), code="not_found")

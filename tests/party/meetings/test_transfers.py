@@ -12,6 +12,7 @@ from party.meetings import services
 from party.meetings.absence import absence_flags
 from party.meetings.compliance import _member_count_on
 from party.meetings.selectors import attendance_counts, expected_members
+from party.members.models import Member
 from party.members.services import member_transfer
 from tests.party.meetings.conftest import set_stage
 
@@ -120,3 +121,62 @@ def test_compliance_counts_members_in_the_branch_that_day(life):
     late = _member_count_on([b1, b2], date(2026, 3, 15))
     assert zhang in early[b1] and zhang not in early[b2]
     assert zhang in late[b2] and zhang not in late[b1]
+
+
+def test_the_check_in_read_agrees_with_expected_members(life):
+    """The check-in reads 应到 through SQL compiled once per kind (prepared.py) with new values
+    put in: for meetings of every kind, before and after a transfer, each member with an account
+    is found exactly when expected_members lists them, with their row."""
+    from party.meetings.models import Meeting
+    from party.meetings.selectors import expected_member_of_user, meeting_for_check_in
+    from party.organisation.models import UnitPost
+
+    units, members = life["units"], life["members"]
+    for key in ("law_b1", "lm1"):
+        members[key].group = units["law_g1"]
+        members[key].save(update_fields=["group"])
+    UnitPost.objects.create(
+        unit=units["law_b1"], member=members["lm2"], role="secretary", starts_on=date(2025, 1, 1)
+    )
+    office = life["users"]["office"]
+    plan = life["plan"]
+    meetings = [
+        plan(starts_at=when(2026, 3, 5), topic="主题党日"),
+        plan(kind="lecture", starts_at=when(2026, 3, 25), topic="党课"),
+        plan(kind="group", unit=units["law_g1"], starts_at=when(2026, 3, 6), topic="小组"),
+        plan(kind="committee", starts_at=when(2026, 3, 7), topic="支委会"),
+        plan(
+            kind="talk",
+            starts_at=when(2026, 3, 8),
+            topic="谈心",
+            participants=[members["lm1"], members["lm3"]],
+        ),
+        plan(unit=units["law_b2"], starts_at=when(2026, 3, 20), topic="研究生", by_user=office),
+        plan(
+            unit=units["law_b2"], starts_at=when(2026, 3, 2), topic="研究生 3 月初", by_user=office
+        ),
+    ]
+    transfer(life, "law_b1", "law_b2", date(2026, 3, 15))
+    kinds = {m.kind for m in meetings}
+    assert kinds >= {"theme_day", "group", "committee", "talk"}
+    users = [m.user for m in Member.objects.filter(user__isnull=False).select_related("user")]
+    found = 0
+    for meeting in meetings:
+        read = meeting_for_check_in(meeting.pk)
+        assert (read.pk, read.unit_id, read.kind, read.starts_at, read.ends_at) == (
+            meeting.pk,
+            meeting.unit_id,
+            meeting.kind,
+            meeting.starts_at,
+            meeting.ends_at,
+        )
+        rows = {
+            m.user_id: (m.pk, m.user_id, m.unit_id, m.group_id)
+            for m in expected_members(meeting=meeting)
+            if m.user_id
+        }
+        found += bool(rows)
+        for user in users:
+            assert expected_member_of_user(meeting=read, user=user) == rows.get(user.pk)
+    assert meeting_for_check_in(max(Meeting.objects.values_list("pk", flat=True)) + 1) is None
+    assert found >= 5  # the law_b2 meetings' members have no account but the one moved in

@@ -155,16 +155,29 @@ def hours_band_labels() -> list[str]:
     return [*labels, f"≥{HOURS_BAND_COUNT * HOURS_BAND_WIDTH}"]
 
 
+class _Holder:
+    """What yearly_standing reads of a member (pk, user_id): a tuple's worth, not a model instance
+    (30,000 deferred-field Members cost more than their query)."""
+
+    __slots__ = ("pk", "user_id")
+
+    def __init__(self, pk: int, user_id: int | None):
+        self.pk, self.user_id = pk, user_id
+
+
 def yearly_hours_panel(*, unit: Unit, day: date) -> dict:
     """The Party members (预备 and 正式, current stage) of `unit`'s subtree by the 学时 earned in
     `day`'s calendar year (party.members.education.yearly_standing, the one implementation of
     the 32/56 line): per band of 8 学时 how many, how many of them hold a committee post, and
     how many are below their line. Three queries (members, ledger, committee posts)."""
-    members = list(
-        with_current_stage(Member.objects.filter(unit__path__startswith=unit.path))
+    members = [
+        _Holder(pk, user_id)
+        for pk, user_id in with_current_stage(
+            Member.objects.filter(unit__path__startswith=unit.path)
+        )
         .filter(current_stage__in=MEMBER_STAGES)
-        .only("pk", "user_id")
-    )
+        .values_list("pk", "user_id")
+    ]
     standings = yearly_standing(members=members, year=day.year)
     counts = [0] * (HOURS_BAND_COUNT + 1)
     committee = [0] * (HOURS_BAND_COUNT + 1)

@@ -3,7 +3,9 @@ MEDIA_ROOT, downloaded only through the scoped view that writes the access log; 
 思想汇报 pending until the branch confirms it; the board's overdue item closed by an uploaded report."""
 
 import io
+import struct
 import zipfile
+import zlib
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -37,19 +39,70 @@ TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64
+
+
+def ole_bytes(*entries: str) -> bytes:
+    """A minimal OLE compound file (MS-CFB v3, 512-byte sectors): sector 0 is the FAT, sector 1
+    the directory holding Root Entry and the given storage names."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+    struct.pack_into("<109I", header, 76, 0, *[0xFFFFFFFF] * 108)
+    fat = struct.pack("<128I", 0xFFFFFFFD, 0xFFFFFFFE, *[0xFFFFFFFF] * 126)
+    directory = bytearray(512)
+    for index, name in enumerate(("Root Entry", *entries)):
+        encoded = name.encode("utf-16-le") + b"\x00\x00"
+        entry = bytearray(128)
+        entry[: len(encoded)] = encoded
+        struct.pack_into("<HBB", entry, 64, len(encoded), 5 if index == 0 else 1, 1)
+        struct.pack_into("<III", entry, 68, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
+        directory[index * 128 : (index + 1) * 128] = entry
+    return bytes(header) + fat + bytes(directory)
+
+
+OLE = ole_bytes("WordDocument", "1Table")
 
 
 def pdf(name="思想汇报.pdf", content=PDF):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def docx_bytes(part="word/document.xml") -> bytes:
+def docx_bytes(part="word/document.xml", types="<Types/>", extra=()) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", "<Types/>")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", types)
         package.writestr(part, "<x/>")
+        for name in extra:
+            package.writestr(name, b"\x00" * 16)
     return buffer.getvalue()
+
+
+DOCM_TYPES = (
+    '<Types><Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
+)
+PDF_JS = b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n2 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj\n%%EOF\n"
+PDF_JS_ESCAPED = (
+    b"%PDF-1.4\n1 0 obj << /OpenAction << /S /J#61vaScript /J#53 (x) >> >> endobj\n%%EOF\n"
+)
+PDF_LAUNCH = b"%PDF-1.4\n1 0 obj << /OpenAction << /S /Launch /F (cmd.exe) >> >> endobj\n%%EOF\n"
+_OBJSTM = zlib.compress(b"3 0 << /S /JavaScript /JS (app.alert(1)) >>")
+PDF_JS_IN_OBJECT_STREAM = (
+    b"%PDF-1.5\n4 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
+    + str(len(_OBJSTM)).encode()
+    + b" >>\nstream\n"
+    + _OBJSTM
+    + b"\nendstream\nendobj\n%%EOF\n"
+)
+_TEXT = zlib.compress(b"BT /F1 12 Tf (Party report) Tj ET")
+PDF_FLATE_TEXT = (
+    b"%PDF-1.5\n4 0 obj << /Filter /FlateDecode /Length "
+    + str(len(_TEXT)).encode()
+    + b" >>\nstream\n"
+    + _TEXT
+    + b"\nendstream\nendobj\n%%EOF\n"
+)
 
 
 @pytest.fixture
@@ -93,6 +146,17 @@ def report_row(member):
         ("report.docx", docx_bytes("xl/workbook.xml"), "attachment_content"),  # an xlsx
         ("report.docx", b"PK\x03\x04 not a zip", "attachment_content"),
         ("report.pdf", b"", "attachment_content"),
+        ("report.doc", OLE[:600], "attachment_content"),  # an OLE file whose directory is cut off
+        # active content (slice 1): macros in Office files, JavaScript / launch actions in PDF
+        ("report.docx", docx_bytes(extra=("word/vbaProject.bin",)), "attachment_active"),
+        ("report.docx", docx_bytes(types=DOCM_TYPES), "attachment_active"),  # a .docm renamed
+        ("report.docx", docx_bytes(extra=("word/activeX/activeX1.bin",)), "attachment_active"),
+        ("report.doc", ole_bytes("WordDocument", "Macros", "VBA"), "attachment_active"),
+        ("report.wps", ole_bytes("WordDocument", "_VBA_PROJECT_CUR"), "attachment_active"),
+        ("report.pdf", PDF_JS, "attachment_active"),
+        ("report.pdf", PDF_JS_ESCAPED, "attachment_active"),
+        ("report.pdf", PDF_LAUNCH, "attachment_active"),
+        ("report.pdf", PDF_JS_IN_OBJECT_STREAM, "attachment_active"),
     ],
 )
 def test_files_are_refused_by_content(name, content, code):
@@ -112,6 +176,8 @@ def test_files_are_refused_by_content(name, content, code):
         ("a.docx", docx_bytes(), "docx"),
         ("a.doc", OLE, "ole"),
         ("a.wps", OLE, "ole"),
+        ("a.pdf", PDF_FLATE_TEXT, "pdf"),
+        ("a.doc", ole_bytes("WordDocument", "VBAnotes"), "ole"),  # a name that merely starts so
     ],
 )
 def test_allowed_kinds_pass(name, content, kind):

@@ -13,6 +13,7 @@ from party.members.services import stage_history_import
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 PDF = b"%PDF-1.4\n%%EOF\n"
+PDF_JS = b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n"
 EXE = b"MZ\x90\x00" + b"\x00" * 60
 
 
@@ -79,6 +80,9 @@ def test_stage_change_document_scope_and_content(tree, activist):
     secretary = as_user(tree["users"]["secretary"])
     response = secretary.post(url, {"file": upload("申请书.pdf", EXE)}, format="multipart")
     assert response.status_code == 400 and response.json()["code"] == "attachment_content"
+    response = secretary.post(url, {"file": upload("申请书.pdf", PDF_JS)}, format="multipart")
+    assert response.status_code == 400 and response.json()["code"] == "attachment_active"
+    assert "宏或脚本" in response.json()["detail"] and change.attachments.count() == 0
     response = secretary.post(url, {"file": upload("申请书.pdf")}, format="multipart")
     assert response.status_code == 201
     assert response.json()["stage_change"] == change.pk

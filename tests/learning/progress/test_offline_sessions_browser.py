@@ -4,6 +4,7 @@ The browser runs in its own thread with its own Playwright (as in test_quiz_brow
 """
 
 import pytest
+from django.urls import reverse
 
 from learning.classes.models import OfflineSession
 from learning.progress.models import HoursLedgerEntry
@@ -56,3 +57,48 @@ def test_recording_a_session_on_a_phone(live_server, report_factory, trainer):
         )
     )
     assert credited == {p.user_id for p in [*students, teachers[0]]}
+
+
+# Each button with an icon and a label (Wagtail's `button bicolor button--icon` with a wrapped icon):
+# the label sits inside the button, right of an icon of normal size (issue 21: `button--icon` alone is
+# Wagtail's round icon-only button, 1.5 rem wide, and its icon covered the label).
+ICON_BUTTONS = """els => els.map(b => {
+    const text = [...b.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    const label = range.getBoundingClientRect();
+    const icon = b.querySelector("svg").getBoundingClientRect();
+    const box = b.getBoundingClientRect();
+    return {
+        label: text.textContent.trim(),
+        iconBeforeLabel: icon.right <= label.left + 1,
+        labelInside: label.left >= box.left - 1 && label.right <= box.right + 1,
+        iconWidth: Math.round(icon.width),
+    };
+})"""
+
+
+def test_icon_buttons_show_their_label_beside_a_small_icon(live_server, report_factory, trainer):
+    tc = report_factory.klass(trainers=[trainer])
+    report_factory.trainees(tc, 1)
+
+    def scenario(context):
+        page = context.new_page()
+        admin_login(page, live_server.url, "trainer", "pw-123456-x")
+        seen = []
+        for url in (
+            f"/admin/training_classes/inspect/{tc.pk}/",  # the class page's 记录线下培训
+            reverse("offline_sessions:list", args=[tc.pk]),
+        ):
+            page.goto(live_server.url + url)
+            seen += page.locator("main a.button--icon, main button.button--icon").evaluate_all(
+                ICON_BUTTONS
+            )
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"icon-buttons-{len(seen)}.png"))
+        assert "记录线下培训" in {b["label"] for b in seen}, seen
+        for button in seen:
+            assert button["iconBeforeLabel"] and button["labelInside"], button
+            assert button["iconWidth"] <= 20, button
+
+    in_browser(scenario)

@@ -12,6 +12,7 @@ changed, in any process.
 import random
 import secrets
 import threading
+from array import array
 from collections import OrderedDict
 from decimal import Decimal
 
@@ -32,18 +33,22 @@ from learning.quizzes.models import (
 # What a snapshot needs of a question, read as plain tuples (no model instances).
 _SNAPSHOT_FIELDS = ("id", "type", "stem", "options", "answer", "explanation", "score")
 
-# (bank id, bank questions_version, type, category, difficulty) → the ids in id order. Bounded:
-# a worker keeps the pools of the exams being sat, and an entry of a changed bank is never read
-# again (its version is gone), so the oldest entries go first.
-_CANDIDATES: OrderedDict[tuple, tuple[int, ...]] = OrderedDict()
-_CANDIDATES_MAX = 1024
+# (bank id, bank questions_version, type, category, difficulty) → the ids in id order, as a
+# compact array (8 bytes an id). Bounded: a worker keeps the pools of the exams being sat, and an
+# entry of a changed bank is never read again (its version is gone), so the least recently used
+# go first once the pools hold more than _CANDIDATES_MAX_IDS ids (16 MB) in all.
+_CANDIDATES: OrderedDict[tuple, array] = OrderedDict()
+_CANDIDATES_MAX_IDS = 2_000_000
+_candidates_size = 0
 _candidates_lock = threading.Lock()
 
 
 def candidates_cache_clear() -> None:
     """Forget every cached pool (tests; never needed for correctness)."""
+    global _candidates_size
     with _candidates_lock:
         _CANDIDATES.clear()
+        _candidates_size = 0
 
 
 def bank_questions_changed(bank_ids) -> None:
@@ -74,8 +79,9 @@ def _rule_key(rule) -> tuple:
     )
 
 
-def _rule_pools(rules) -> dict[tuple, tuple[int, ...]]:
+def _rule_pools(rules) -> dict[tuple, array]:
     """The candidate ids of each rule, from the cache or, for the rules it lacks, one query."""
+    global _candidates_size
     keys = {_rule_key(rule) for rule in rules}
     with _candidates_lock:
         pools = {key: _CANDIDATES[key] for key in keys if key in _CANDIDATES}
@@ -104,10 +110,21 @@ def _rule_pools(rules) -> dict[tuple, tuple[int, ...]]:
                 pool.append(qid)
     with _candidates_lock:
         for key, ids in found.items():
-            pools[key] = _CANDIDATES[key] = tuple(ids)
-        while len(_CANDIDATES) > _CANDIDATES_MAX:
-            _CANDIDATES.popitem(last=False)
+            pools[key] = pool = array("q", ids)
+            _candidates_forget(key)
+            _CANDIDATES[key] = pool
+            _candidates_size += len(pool) + 1
+        while _candidates_size > _CANDIDATES_MAX_IDS and len(_CANDIDATES) > 1:
+            _candidates_forget(next(iter(_CANDIDATES)))
     return pools
+
+
+def _candidates_forget(key) -> None:
+    """Drop one cached pool (under _candidates_lock)."""
+    global _candidates_size
+    pool = _CANDIDATES.pop(key, None)
+    if pool is not None:
+        _candidates_size -= len(pool) + 1
 
 
 def _snapshot_question(row: tuple, *, score: Decimal, rng: random.Random, shuffle: bool) -> dict:
@@ -185,7 +202,7 @@ def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None, _fresh: bool = Fa
                 raise QuizNotAvailable(_("题库刚刚被修改，请重新开始。"))
             with _candidates_lock:
                 for rule in rules:
-                    _CANDIDATES.pop(_rule_key(rule), None)
+                    _candidates_forget(_rule_key(rule))
             return quiz_draw(quiz=quiz, rng=rng, _fresh=True)
     if quiz.shuffle_questions:
         rng.shuffle(chosen)

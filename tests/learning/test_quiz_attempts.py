@@ -412,3 +412,16 @@ def test_the_cached_draw_is_the_draw_of_a_fresh_read(quiz_exam_factory, klass, q
     cold = services.quiz_draw(quiz=exam, rng=random.Random(7))
     warm = services.quiz_draw(quiz=exam, rng=random.Random(7))
     assert cold == warm and len(cold) == 7
+
+
+def test_the_cached_pools_stay_within_their_bound(monkeypatch, quiz_exam_factory, klass):
+    drawing.candidates_cache_clear()
+    monkeypatch.setattr(drawing, "_CANDIDATES_MAX_IDS", 5)
+    exams = [
+        quiz_exam_factory(klass, rules=[{"type": type_, "count": 1, "score": 1}])
+        for type_ in (QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE)
+    ]
+    for exam in exams * 2:
+        assert len(services.quiz_draw(quiz=exam)) == 1
+        assert drawing._candidates_size <= 5  # 3 ids + 1 a pool: one pool kept at a time
+    assert len(drawing._CANDIDATES) == 1

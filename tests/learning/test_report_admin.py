@@ -232,3 +232,17 @@ def test_staff_with_permission_sees_every_class(client, world, report_factory, t
     html = client.get("/admin/reports/").content.decode()
     assert "第五期积极分子班" in html and "别人的培训班" in html
     assert client.get(f"/admin/reports/classes/{other.pk}/").status_code == 200
+
+
+def test_export_time_is_local_time(trainer_client, world):
+    """One time zone in exports too (issue 21): at 23:30 UTC the stamp reads the next day, 07:30,
+    Asia/Shanghai — the TIME_ZONE setting — not the stored UTC."""
+    from freezegun import freeze_time
+
+    with freeze_time("2026-03-01 23:30:00", tz_offset=0):
+        response = trainer_client.get(
+            f"/admin/reports/classes/{world['class'].pk}/", {"format": "xlsx"}
+        )
+        ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    stamps = [r[0] for r in ws.iter_rows(max_row=5, values_only=True) if r and r[0]]
+    assert "导出时间：2026-03-02 07:30" in stamps, stamps

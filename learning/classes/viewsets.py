@@ -15,7 +15,7 @@ from wagtail.permissions import register_permission_policy
 
 from learning.classes.admin_forms import BranchForm, TraineeForm, TrainingClassForm
 from learning.classes.membership import stage_label, with_organisation
-from learning.classes.models import Branch, College, TraineeProfile, TrainingClass
+from learning.classes.models import Branch, College, TraineeProfile, TrainingClass, hours_text
 from learning.classes.selectors import (
     can_view_all_classes,
     classes_for_trainer,
@@ -229,6 +229,10 @@ class ClassUsageView(ScopedObjectMixin, generic.UsageView):
     pass
 
 
+def _required_hours(training_class) -> str:
+    return hours_text(training_class.required_hours)
+
+
 class TrainingClassViewSet(ModelViewSet):
     model = TrainingClass
     icon = "doc-full-inverse"
@@ -247,7 +251,12 @@ class TrainingClassViewSet(ModelViewSet):
         Column("audience_stage", label=_("培训对象"), accessor="get_audience_stage_display"),
         "start_date",
         "end_date",
-        "required_hours",
+        Column(
+            "required_hours",
+            label=_("应修学时"),
+            accessor=_required_hours,
+            sort_key="required_hours",
+        ),
     ]
     list_filter = ["audience_stage"]
     search_fields = ["name", "intake"]

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from learning.classes.models import OfflineSource
+from learning.classes.models import OfflineSource, hours_text
 
 
 class LessonProgress(models.Model):
@@ -233,7 +233,7 @@ class HoursLedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.get_source_display()} {self.amount}"
+        return f"{self.user} {self.get_source_display()} {hours_text(self.amount)}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

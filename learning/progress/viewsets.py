@@ -189,6 +189,13 @@ class LedgerInspectView(generic.InspectView):
             raise Http404
         return obj
 
+    def get_amount_display_value(self):
+        return hours_text(self.object.amount)
+
+
+def _amount(entry) -> str:
+    return hours_text(entry.amount)
+
 
 class LedgerViewSet(ModelViewSet):
     model = HoursLedgerEntry
@@ -204,7 +211,7 @@ class LedgerViewSet(ModelViewSet):
         "created_at",
         Column("user", label=_("学员"), accessor=_trainee_name),
         Column("source", label=_("来源"), accessor="get_source_display"),
-        "amount",
+        Column("amount", label=_("学时"), accessor=_amount, sort_key="amount"),
         "training_class",
         "lesson_title",
         Column("granted_by", label=_("记录人"), accessor=_granted_by_name),

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from learning.classes.membership import STAGE_CHOICES
-from learning.classes.models import Branch, College, TrainingClass
+from learning.classes.models import Branch, College, TrainingClass, hours_text
 from learning.reports.class_report import CERTIFIED_LABEL
 from learning.reports.selectors import (
     ClassSummary,
@@ -228,7 +228,7 @@ def _report_subtitle(training_class: TrainingClass, filters: ReportFilters) -> l
         _("导出时间：%(time)s") % {"time": now.strftime("%Y-%m-%d %H:%M")},
         _("应修学时：%(hours)s；开班日期：%(start)s；结业日期：%(end)s")
         % {
-            "hours": training_class.required_hours,
+            "hours": hours_text(training_class.required_hours),
             "start": training_class.start_date or "—",
             "end": training_class.end_date or "—",
         },

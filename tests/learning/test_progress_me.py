@@ -95,7 +95,7 @@ def test_my_learning_page(client, trainee, training_class, credited):
 def test_my_records_page(client, trainee, credited):
     client.force_login(trainee)
     html = client.get("/me/records/").content.decode()
-    assert "开班式与第一讲" in html and "8.50" in html
+    assert "开班式与第一讲" in html and "8.5" in html and "8.50" not in html
     assert "别人的记录" not in html
 
 

@@ -1,4 +1,5 @@
-"""{% load dk_format %}: {{ value|hours }} (24, 24.5) and {{ value|cn_date }} (2026年3月5日);
+"""{% load dk_format %}: {{ value|hours }} (24, 24.5), {{ value|number }} (a pass mark: 60,
+62.5 — the same way of writing a decimal) and {{ value|cn_date }} (2026年3月5日);
 {{ stage|stage_label }} (入党积极分子)."""
 
 from django import template
@@ -11,6 +12,11 @@ register = template.Library()
 
 @register.filter
 def hours(value) -> str:
+    return hours_display(value)
+
+
+@register.filter
+def number(value) -> str:
     return hours_display(value)
 
 

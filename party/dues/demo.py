@@ -32,7 +32,7 @@ def demo_dues_ensure() -> None:
                 if DuesBase.objects.filter(member=member).exists():
                     continue
                 _member_year(user, member, first, last, today)
-    summary.update()  # the summary holds the demo's months (the hourly job would, later)
+    summary.update()  # the summary holds the demo's months (the periodic job would, later)
 
 
 def _member_year(user, member, first: date, last: date, today: date) -> None:

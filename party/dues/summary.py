@@ -8,9 +8,10 @@ branch of the month's counted day). The summary only stores what it returned:
   party.dues call it (payments, bulk payments and statement imports, the gateway, 冲正, bases);
   the records of party.members that change what is owed (stage changes, 组织关系转接) call it
   through post_save signals (apps.py), so that app does not depend on this one.
-- `update` (the periodic job dues_summary, hourly) adds the months not yet held (a new month
-  begins) and recomputes this month, whose counted day is today; `rebuild` (manage.py
-  dues_summary --rebuild) recomputes everything.
+- `update` (the periodic job dues_summary, every 5 minutes) adds the months not yet held (a month
+  begins); `rebuild` (manage.py dues_summary --rebuild) recomputes everything. Nothing else moves
+  the figures with time: the services refuse stage changes and transfers dated after today, and a
+  base from a later month is counted when that month is added.
 A month is either held in full (SummaryMonth) or not at all: the readers compute a month not held
 from the records. Writes lock the months they refresh (SummaryMonth rows, SELECT … FOR UPDATE), so
 two payments in one branch and month do not each store a count that misses the other."""
@@ -97,13 +98,15 @@ def _hold(months: list[date]) -> None:
 
 
 def update() -> list[date]:
-    """Hold every month from the first record to this one not held yet, and recompute this month
-    (its counted day is today). Returns the months computed."""
+    """Hold every month from the first record to this one not held yet (three queries when none
+    is missing). Returns the months computed."""
     first, current = _first_month(), this_month()
     if first is None or first > current:
         return []
     held = set(SummaryMonth.objects.values_list("month", flat=True))
-    months = [m for m in month_span(first, current) if m not in held or m == current]
+    months = [m for m in month_span(first, current) if m not in held]
+    if not months:
+        return []
     # A new month is listed (and committed) before it is computed: a write from then on refreshes
     # it under the lock, so the computation cannot miss it.
     for month in months:

@@ -1,6 +1,6 @@
-"""`manage.py dues_summary`: bring the 党费 summary up to date (the months not held yet, and this
-month); `--rebuild` recomputes it all from the records. The periodic job of the same name runs
-the first hourly."""
+"""`manage.py dues_summary`: bring the 党费 summary up to date (the months not held yet);
+`--rebuild` recomputes it all from the records. The periodic job of the same name runs the first
+every 5 minutes."""
 
 from django.core.management.base import BaseCommand
 
@@ -9,8 +9,8 @@ from party.dues import summary
 
 class Command(BaseCommand):
     help = (
-        "更新党费月汇总（补齐未汇总的月份并重算本月）；--rebuild 按原始记录全部重算。"
-        "Update the dues summary (months not held yet, and this month); --rebuild recomputes it all."
+        "更新党费月汇总（补齐未汇总的月份）；--rebuild 按原始记录全部重算。"
+        "Update the dues summary (the months not held yet); --rebuild recomputes it all."
     )
 
     def add_arguments(self, parser):

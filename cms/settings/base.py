@@ -319,6 +319,29 @@ IMPORT_RESULT_KEEP_DAYS = int(os.environ.get("IMPORT_RESULT_KEEP_DAYS", "7"))
 PARTY_DOCUMENTS_ROOT = Path(os.environ.get("PARTY_DOCUMENTS_ROOT", VAR_DIR / "party-documents"))
 PARTY_DOCUMENTS_MAX_BYTES = int(os.environ.get("PARTY_DOCUMENTS_MAX_BYTES", 20 * 1024 * 1024))
 PARTY_DOCUMENTS_X_ACCEL_PREFIX = os.environ.get("PARTY_DOCUMENTS_X_ACCEL_PREFIX", "")
+# Where member documents are kept: local disk under PARTY_DOCUMENTS_ROOT (default) or, with
+# PARTY_DOCUMENTS_STORAGE=s3, a private bucket (its own bucket and prefix, private ACL, no public
+# URL; the S3_* endpoint and keys of media unless PARTY_DOCUMENTS_S3_* are set). Downloads always go
+# through the scoped view (docs/party.md, docs/deploy.md).
+PARTY_DOCUMENTS_STORAGE = {"BACKEND": "party.organisation.documents.PrivateDocumentStorage"}
+if os.environ.get("PARTY_DOCUMENTS_STORAGE", "").lower() == "s3":
+    PARTY_DOCUMENTS_STORAGE = {
+        "BACKEND": "party.organisation.documents_s3.PrivateS3DocumentStorage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("PARTY_DOCUMENTS_S3_BUCKET", ""),
+            "location": os.environ.get("PARTY_DOCUMENTS_S3_PREFIX", "party-documents"),
+            "endpoint_url": os.environ.get("PARTY_DOCUMENTS_S3_ENDPOINT_URL")
+            or os.environ.get("S3_ENDPOINT_URL")
+            or None,
+            "access_key": os.environ.get("PARTY_DOCUMENTS_S3_ACCESS_KEY_ID")
+            or os.environ.get("S3_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("PARTY_DOCUMENTS_S3_SECRET_ACCESS_KEY")
+            or os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+            "region_name": os.environ.get("PARTY_DOCUMENTS_S3_REGION")
+            or os.environ.get("S3_REGION")
+            or None,
+        },
+    }
 
 # Organisation life (docs/party.md): e-mail meeting notices as well as the on-site ones.
 MEETING_NOTICE_EMAIL = env_bool("MEETING_NOTICE_EMAIL")

@@ -19,6 +19,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 # kind → (extensions it may carry, MIME type to serve it with)
@@ -255,5 +256,9 @@ class PrivateDocumentStorage(FileSystemStorage):
 
 
 @cache
-def private_storage() -> PrivateDocumentStorage:
-    return PrivateDocumentStorage()
+def private_storage():
+    """The storage of member documents, from settings.PARTY_DOCUMENTS_STORAGE: PrivateDocumentStorage
+    on local disk, or documents_s3.PrivateS3DocumentStorage (a private bucket). Model fields call
+    this once when the models load."""
+    config = settings.PARTY_DOCUMENTS_STORAGE
+    return import_string(config["BACKEND"])(**config.get("OPTIONS", {}))

@@ -492,3 +492,106 @@ def test_branch_returns_a_wrong_upload_with_a_reason(client, tree, activist):
     client.force_login(tree["users"]["member"])
     page = client.get(reverse("party:my_progress")).content.decode()
     assert "已退回：不是思想汇报" in page
+
+
+@pytest.fixture
+def documents_bucket(settings, monkeypatch):
+    """PARTY_DOCUMENTS_STORAGE=s3 against a local S3 server (moto) on loopback; the two document
+    fields are pointed at the storage the setting builds (fields read it once, at model load)."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from party.organisation.documents import private_storage
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    client.create_bucket(Bucket="dangke-party-documents")
+    settings.PARTY_DOCUMENTS_STORAGE = {
+        "BACKEND": "party.organisation.documents_s3.PrivateS3DocumentStorage",
+        "OPTIONS": {
+            "bucket_name": "dangke-party-documents",
+            "location": "party-documents",
+            "endpoint_url": endpoint,
+            "access_key": "test",
+            "secret_key": "test",
+            "region_name": "us-east-1",
+        },
+    }
+    private_storage.cache_clear()
+    storage = private_storage()
+    for model in (StepDocument, StageChangeAttachment):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
+    yield client
+    private_storage.cache_clear()
+    server.stop()
+
+
+def test_documents_in_a_private_bucket_download_through_the_view(
+    client, tree, activist, documents_bucket
+):
+    record = step_record(
+        member=activist,
+        step=report_step(),
+        done_on=TODAY,
+        by_user=tree["users"]["secretary"],
+        documents=[pdf("2026年第四季度思想汇报.pdf")],
+    )
+    document = record.documents.get()
+    key = f"party-documents/{document.file.name}"
+    stored = documents_bucket.get_object(Bucket="dangke-party-documents", Key=key)
+    assert stored["Body"].read() == PDF
+    assert not (settings.PARTY_DOCUMENTS_ROOT / document.file.name).exists()
+    grants = documents_bucket.get_object_acl(Bucket="dangke-party-documents", Key=key)["Grants"]
+    assert [grant["Permission"] for grant in grants] == ["FULL_CONTROL"]  # private: owner only
+    assert all("URI" not in grant["Grantee"] for grant in grants)  # no AllUsers grant
+    with pytest.raises(ValueError):
+        document.file.url  # noqa: B018 — not even a signed URL
+
+    url = reverse("party:document_download", args=["step", document.pk])
+    client.force_login(tree["users"]["secretary2"])
+    assert client.get(url).status_code == 404
+    client.force_login(tree["users"]["organiser"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert MemberAccessLog.objects.filter(action=AccessAction.DOWNLOAD).count() == 1
+
+
+def test_party_documents_storage_env_selects_the_private_bucket():
+    """The deployment's variables reach the setting: own bucket and prefix, media's endpoint/keys."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "PARTY_DOCUMENTS_STORAGE": "s3",
+        "PARTY_DOCUMENTS_S3_BUCKET": "dk-archive",
+        "S3_ENDPOINT_URL": "http://minio:9000",
+        "S3_ACCESS_KEY_ID": "media-key",
+    }
+    code = "import json; from cms.settings import base; print(json.dumps(base.PARTY_DOCUMENTS_STORAGE))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    config = json.loads(out.strip().splitlines()[-1])
+    assert config["BACKEND"] == "party.organisation.documents_s3.PrivateS3DocumentStorage"
+    assert config["OPTIONS"]["bucket_name"] == "dk-archive"
+    assert config["OPTIONS"]["location"] == "party-documents"
+    assert config["OPTIONS"]["endpoint_url"] == "http://minio:9000"
+    assert config["OPTIONS"]["access_key"] == "media-key"

@@ -492,7 +492,9 @@ class TransferListView(APIView):
         request=TransferInputSerializer,
         responses={
             201: TransferSerializer,
-            400: OpenApiResponse(description="code: out_of_scope / same_unit / invalid"),
+            400: OpenApiResponse(
+                description="code: out_of_scope / same_unit / invalid / post_after_transfer"
+            ),
             403: OpenApiResponse(description="只能查看（本人档案）"),
         },
     )

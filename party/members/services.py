@@ -1,11 +1,12 @@
 """Writes of member development: records, stage changes behind their gates, sponsors, steps, and
 the access log. Keyword-only arguments; each write locks the member's row."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,7 @@ from party.members.models import (
     StepRecord,
 )
 from party.organisation.documents import DocumentRejected, check_upload
-from party.organisation.models import Unit, UnitKind
+from party.organisation.models import Unit, UnitKind, UnitPost
 from party.organisation.selectors import can_manage_all_units, unit_scope
 
 # --- stage dates (pure reads of a history, shared with the checklist) ---------------------------
@@ -572,6 +573,29 @@ def member_transfer(
         raise MemberError(
             _("转入日期不能早于上一次转接（%(last)s）。") % {"last": last}, code="invalid"
         )
+    # Posts (书记, 委员, 党小组组长) held in the old branch or its 党小组 end the day before the
+    # transfer: a member cannot serve a branch they no longer belong to (docs/party.md). A post
+    # whose term starts on or after the date is refused: it was recorded wrongly.
+    old_posts = UnitPost.objects.select_for_update().filter(
+        member=member,
+        unit__path__startswith=member.unit.path,
+    )
+    late = old_posts.filter(starts_on__gte=on).select_related("unit").first()
+    if late is not None:
+        raise MemberError(
+            _(
+                "该党员在%(unit)s担任%(role)s的任期自%(start)s开始，不早于转入日期，"
+                "请先更正该任期再办理转接。"
+            )
+            % {"unit": late.unit.name, "role": late.get_role_display(), "start": late.starts_on},
+            code="post_after_transfer",
+        )
+    ending = list(
+        old_posts.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).select_related("unit")
+    )
+    for post in ending:
+        post.ends_on = on - timedelta(days=1)
+    UnitPost.objects.bulk_update(ending, ["ends_on"])
     transfer = MemberTransfer.objects.create(
         member=member,
         from_unit=member.unit,
@@ -588,7 +612,8 @@ def member_transfer(
         user=by_user,
         members=[member],
         action=AccessAction.TRANSFER,
-        what=f"组织关系转接 {transfer.from_unit.name} → {to_unit.name}（{on}）",
+        what=f"组织关系转接 {transfer.from_unit.name} → {to_unit.name}（{on}）"
+        + "".join(f"；{p.unit.name}{p.get_role_display()}任期结束" for p in ending),
     )
     return transfer
 

@@ -125,3 +125,48 @@ def test_target_units_are_the_callers_branches_but_the_members_own(tree):
     assert office == {"法学研究生党支部", "机械党支部"}
     assert not transfer_target_units(user=tree["users"]["secretary"], member=member).exists()
     assert not transfer_target_units(user=tree["users"]["secretary2"], member=member).exists()
+
+
+def test_posts_in_the_old_branch_end_the_day_before(tree):
+    """The 书记 moved to another branch stops being its 书记 (and a 党小组组长 its 组长) the day
+    before the transfer; a post in the 院系党委 stays; the access log names what ended."""
+    from party.organisation.models import PostRole, UnitPost
+    from party.organisation.services import post_assign
+
+    units, members = tree["units"], tree["members"]
+    secretary = members["secretary"]
+    post_assign(
+        unit=units["law_g1"],
+        member=secretary,
+        role=PostRole.GROUP_LEADER,
+        starts_on=date(2025, 9, 1),
+    )
+    post_assign(
+        unit=units["law"], member=secretary, role=PostRole.PUBLICITY, starts_on=date(2025, 9, 1)
+    )
+    college_term = UnitPost.objects.get(member=secretary, unit=units["law"]).ends_on
+    move(tree, key="secretary", on=date(2026, 3, 10))
+    ends = {(p.unit_id, p.role): p.ends_on for p in UnitPost.objects.filter(member=secretary)}
+    assert ends == {
+        (units["law_b1"].pk, PostRole.SECRETARY): date(2026, 3, 9),
+        (units["law_g1"].pk, PostRole.GROUP_LEADER): date(2026, 3, 9),
+        (units["law"].pk, PostRole.PUBLICITY): college_term,
+    }
+    log = MemberAccessLog.objects.get(member=secretary, action=AccessAction.TRANSFER)
+    assert "法学本科生党支部书记任期结束" in log.what and "第一党小组党小组组长任期结束" in log.what
+
+
+def test_a_post_starting_after_the_date_is_refused_by_name(tree):
+    from party.organisation.models import PostRole, UnitPost
+
+    secretary = tree["members"]["secretary"]
+    UnitPost.objects.filter(member=secretary).update(starts_on=date(2026, 3, 10))
+    term = UnitPost.objects.get(member=secretary, role=PostRole.SECRETARY).ends_on
+    with pytest.raises(MemberError) as err:
+        move(tree, key="secretary", on=date(2026, 3, 10))
+    assert err.value.code == "post_after_transfer"
+    assert "法学本科生党支部" in err.value.message and "书记" in err.value.message
+    assert "2026-03-10" in err.value.message
+    assert not MemberTransfer.objects.exists()
+    post = UnitPost.objects.get(member=secretary, role=PostRole.SECRETARY)
+    assert post.ends_on == term

@@ -3,13 +3,22 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
 from party.meetings.prepared import PreparedRead
 from party.meetings.rules import ATTENDING_STAGES
-from party.members.models import Member, StageChange
+from party.members.models import Member, MemberTransfer, StageChange
 from party.members.selectors import in_group_on_q, in_units_on_q
 from party.organisation.models import COMMITTEE_ROLES, Unit, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
@@ -210,12 +219,33 @@ def meetings_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Meetin
     member = Member.objects.filter(user=user).only("pk", "unit_id", "group_id").first()
     if member is not None:
         own_units = [member.unit_id] + ([member.group_id] if member.group_id else [])
-        condition |= Q(unit_id__in=own_units) | Q(
-            pk__in=Meeting.participants.through.objects.filter(member_id=member.pk).values(
-                "meeting_id"
+        condition |= (
+            Q(unit_id__in=own_units)
+            | Q(
+                pk__in=Meeting.participants.through.objects.filter(member_id=member.pk).values(
+                    "meeting_id"
+                )
             )
+            # Their own history across 组织关系转接: a meeting with their attendance row, and
+            # one of a branch or 党小组 they belonged to on its day — the one the first transfer
+            # after that day took them out of (party.members' rule: in_group_on_q, UnitHistory).
+            | Q(pk__in=Attendance.objects.filter(member_id=member.pk).values("meeting_id"))
+            | Q(unit_id=_left_after_meeting_day(member.pk, "from_unit_id"))
+            | Q(unit_id=_left_after_meeting_day(member.pk, "from_group_id"))
         )
     return Meeting.objects.filter(condition)
+
+
+def _left_after_meeting_day(member_id: int, column: str) -> Subquery:
+    """Over Meeting rows: `column` of the member's first transfer after the meeting's local day
+    (NULL when none): the branch (from_unit_id) or 党小组 (from_group_id) they were in that day."""
+    starts_at = ExpressionWrapper(OuterRef("starts_at"), output_field=DateTimeField())
+    day = TruncDate(starts_at, tzinfo=timezone.get_current_timezone())
+    return Subquery(
+        MemberTransfer.objects.filter(member_id=member_id, on__gt=day)
+        .order_by("on", "id")
+        .values(column)[:1]
+    )
 
 
 def can_manage(*, user, meeting: Meeting, scope: UnitScope | None = None) -> bool:

@@ -180,3 +180,39 @@ def test_the_check_in_read_agrees_with_expected_members(life):
             assert expected_member_of_user(meeting=read, user=user) == rows.get(user.pk)
     assert meeting_for_check_in(max(Meeting.objects.values_list("pk", flat=True)) + 1) is None
     assert found >= 5  # the law_b2 meetings' members have no account but the one moved in
+
+
+def test_a_moved_member_still_sees_their_own_past_meetings(life, django_assert_num_queries):
+    """After moving, a member sees the old branch's (and old 党小组's) meetings of the days they
+    belonged to it, and any meeting with their attendance — not the old branch's later meetings,
+    and no other member's history; the list costs no extra query."""
+    from party.meetings.selectors import meetings_visible
+
+    units, members = life["units"], life["members"]
+    user = life["users"]["lm1"]
+    members["lm1"].group = units["law_g1"]
+    members["lm1"].save(update_fields=["group"])
+    office = life["users"]["office"]
+    before = life["plan"](starts_at=when(2026, 3, 5), topic="3 月主题党日")
+    group = life["plan"](kind="group", unit=units["law_g1"], starts_at=when(2026, 3, 6), topic="组")
+    after = life["plan"](starts_at=when(2026, 3, 25), topic="3 月党课")
+    new_side = life["plan"](
+        unit=units["law_b2"], starts_at=when(2026, 3, 20), topic="研究生", by_user=office
+    )
+    life["plan"](unit=units["eng_b1"], starts_at=when(2026, 3, 1), topic="机械", by_user=office)
+    services.attendance_set(
+        meeting=before,
+        member_id=members["lm1"].pk,
+        status="present",
+        reason="补录",
+        by_user=life["users"]["secretary"],
+    )
+    transfer(life, "lm1", "law_b2", date(2026, 3, 15))
+    with django_assert_num_queries(5):  # the scope (3 reads), the member row, the meetings
+        seen = set(meetings_visible(user=user).values_list("topic", flat=True))
+    assert {"3 月主题党日", "组", "研究生"} <= seen
+    assert "3 月党课" not in seen and "机械" not in seen
+    assert after.pk not in {m.pk for m in meetings_visible(user=user)}
+    lm2 = set(meetings_visible(user=life["users"]["lm2"]).values_list("topic", flat=True))
+    assert "研究生" not in lm2 and "3 月党课" in lm2
+    assert {group.pk, new_side.pk, before.pk} <= {m.pk for m in meetings_visible(user=user)}

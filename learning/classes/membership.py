@@ -249,3 +249,17 @@ def trainee_organisation(profile: TraineeProfile) -> TraineeOrganisation:
         profile.college.name if profile.college_id else "",
         profile.branch.name if profile.branch_id else "",
     )
+
+
+def units_of_trainees(trainees) -> tuple:
+    """(党支部, 院系党委) Unit querysets of the member records of `trainees` (a TraineeProfile
+    queryset), in tree order: the choices of every 学院/党支部 filter over trainees, so an id
+    outside them is an invalid choice. Lazy: one query each when listed."""
+    branch_ids = Unit.objects.filter(
+        kind=UnitKind.BRANCH, members__trainee_profile__in=trainees.values("pk")
+    )
+    branches = Unit.objects.filter(pk__in=branch_ids.values("pk")).order_by("path")
+    colleges = Unit.objects.filter(
+        pk__in=branch_ids.values(college=college_subquery("path", "pk"))
+    ).order_by("path")
+    return branches, colleges

@@ -1,5 +1,6 @@
 """Wagtail admin viewsets of the 培训管理 menu: colleges, branches, trainees and training classes."""
 
+import django_filters
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -7,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -14,13 +16,14 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from learning.classes.admin_forms import BranchForm, TraineeForm, TrainingClassForm
-from learning.classes.membership import stage_label, with_organisation
+from learning.classes.membership import stage_label, units_of_trainees, with_organisation
 from learning.classes.models import Branch, College, TraineeProfile, TrainingClass, hours_text
 from learning.classes.selectors import (
     can_view_all_classes,
     classes_for_trainer,
     trainees_for_trainer,
 )
+from party.organisation.selectors import in_college_q
 
 # classes is the lowest layer of learning/: the layers above add to a class's admin pages through
 # these Wagtail hooks instead of this module importing them.
@@ -102,6 +105,33 @@ class ScopedTraineeMixin:
         return obj
 
 
+def _trainee_branches(request):
+    return units_of_trainees(trainees_for_trainer(user=request.user))[0]
+
+
+def _trainee_colleges(request):
+    return units_of_trainees(trainees_for_trainer(user=request.user))[1]
+
+
+class TraineeFilterSet(WagtailFilterSet):
+    """学院/党支部 of the member records, offering only the units of the trainees the user may see
+    (an id outside them is an invalid choice and filters nothing)."""
+
+    college = django_filters.ModelChoiceFilter(
+        label=_("学院"), queryset=_trainee_colleges, method="filter_college"
+    )
+    branch = django_filters.ModelChoiceFilter(
+        label=_("党支部"), queryset=_trainee_branches, field_name="member__unit"
+    )
+
+    class Meta:
+        model = TraineeProfile
+        fields = []
+
+    def filter_college(self, queryset, name, value):
+        return queryset.filter(in_college_q(value, "member__unit__")) if value else queryset
+
+
 class TraineeIndexView(generic.IndexView):
     def get_base_queryset(self):
         return with_organisation(trainees_for_trainer(user=self.request.user))
@@ -161,7 +191,7 @@ class TraineeViewSet(ModelViewSet):
         Column("branch_name", label=_("党支部"), sort_key="branch_name"),
         Column("stage", label=_("发展阶段"), accessor=lambda p: stage_label(p.current_stage)),
     ]
-    list_filter = ["college", "branch"]
+    filterset_class = TraineeFilterSet
     # Not by phone number: a search must not reveal whose number it is.
     search_fields = ["name", "student_no"]
     copy_view_enabled = False

@@ -57,7 +57,7 @@ def _class_or_404(request, pk):
 
 
 def _filters(request, training_class=None) -> tuple[ReportFilterForm, ReportFilters]:
-    form = ReportFilterForm(request.GET or None, training_class=training_class)
+    form = ReportFilterForm(request.GET or None, training_class=training_class, user=request.user)
     if form.is_bound and form.is_valid():
         return form, form.filters()
     return form, ReportFilters()

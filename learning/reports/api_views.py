@@ -225,7 +225,7 @@ class ClassReportView(APIView):
         number = paging.get_page_number(request, None)
         data = {
             "class": class_json(tc, trainee_count=tc.enrolments.count()),
-            "filters": dict(filters.__dict__),
+            "filters": filters.as_params(),
         }
         if "page" not in request.query_params:
             rows = [row_json(row) for row in iter_rows(qs)]

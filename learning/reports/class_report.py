@@ -1,7 +1,7 @@
 """The class report as trainers read it: filters, sorting, search, rows and pages, and which
 class and trainee a user may open."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
@@ -16,6 +16,8 @@ from learning.classes.membership import organisation_annotations, stage_label, w
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
 from learning.classes.selectors import classes_for_trainer
 from learning.reports.status import ReportStatus, as_hours, class_enrolments
+from party.organisation.models import Unit
+from party.organisation.selectors import in_college_q
 
 # --- filters, sorting, search --------------------------------------------------------------
 
@@ -36,7 +38,8 @@ SORTS = {
 
 @dataclass(frozen=True)
 class ReportFilters:
-    """What the trainer narrowed the report to; empty values mean "all"."""
+    """What the trainer narrowed the report to; empty values mean "all". `branch` and `college`
+    are Unit ids (the member's 党支部 and its 院系党委); the form also hands over the units."""
 
     branch: int | None = None
     college: int | None = None
@@ -44,9 +47,17 @@ class ReportFilters:
     status: str = ""
     q: str = ""
     sort: str = "student_no"
+    branch_unit: Unit | None = field(default=None, compare=False, repr=False)
+    college_unit: Unit | None = field(default=None, compare=False, repr=False)
+
+    def as_params(self) -> dict:
+        """The filters as the API echoes them (ids, not the units)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.compare}
 
     def describe(self, *, branch_name: str = "", college_name: str = "") -> list[tuple[str, str]]:
         """The filters applied, as (label, value) pairs for export title rows."""
+        branch_name = branch_name or (self.branch_unit.name if self.branch_unit else "")
+        college_name = college_name or (self.college_unit.name if self.college_unit else "")
         parts = []
         if self.college:
             parts.append((str(_("学院")), college_name or str(self.college)))
@@ -63,9 +74,12 @@ class ReportFilters:
 
 def apply_filters(qs: QuerySet, filters: ReportFilters) -> QuerySet:
     if filters.branch:
-        qs = qs.filter(trainee__branch_id=filters.branch)
+        qs = qs.filter(trainee__member__unit_id=filters.branch)
     if filters.college:
-        qs = qs.filter(trainee__college_id=filters.college)
+        college = filters.college_unit or Unit.objects.filter(pk=filters.college).first()
+        if college is None:
+            return qs.none()
+        qs = qs.filter(in_college_q(college, "trainee__member__unit__"))
     if filters.stage:
         qs = qs.filter(trainee_stage=filters.stage)
     if filters.status:

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from learning.classes.membership import STAGE_CHOICES
-from learning.classes.models import Branch, College, TrainingClass, hours_text
+from learning.classes.models import TrainingClass, hours_text
 from learning.reports.class_report import CERTIFIED_LABEL
 from learning.reports.selectors import (
     ClassSummary,
@@ -28,6 +28,7 @@ from learning.reports.selectors import (
     class_report,
     iter_rows,
 )
+from party.organisation.models import Unit
 from spreadsheet_safety import csv_value, xlsx_cell, xlsx_freeze_header
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,14 +110,19 @@ def dashboard_columns() -> list[Column]:
 
 
 def filters_text(filters: ReportFilters) -> str:
-    branch_name = college_name = ""
-    if filters.branch:
-        branch = Branch.objects.filter(pk=filters.branch).select_related("college").first()
-        branch_name = str(branch) if branch else ""
-    if filters.college:
-        college = College.objects.filter(pk=filters.college).first()
-        college_name = str(college) if college else ""
-    parts = filters.describe(branch_name=branch_name, college_name=college_name)
+    # The form hands over the units; only filters built from bare ids need their names read.
+    wanted = [
+        pk
+        for pk, unit in (
+            (filters.branch, filters.branch_unit),
+            (filters.college, filters.college_unit),
+        )
+        if pk and unit is None
+    ]
+    units = dict(Unit.objects.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    parts = filters.describe(
+        branch_name=units.get(filters.branch, ""), college_name=units.get(filters.college, "")
+    )
     if not parts:
         return _("筛选条件：全部学员")
     return _("筛选条件：") + "；".join(f"{label}={value}" for label, value in parts)

@@ -3,22 +3,38 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from learning.classes.models import Branch, College, TraineeStage, TrainingClass
+from learning.classes.membership import units_of_trainees
+from learning.classes.models import TraineeProfile, TraineeStage, TrainingClass
+from learning.classes.selectors import classes_for_trainer
 from learning.reports.selectors import SORTS, ReportFilters, ReportStatus
+from party.organisation.models import Unit
 
 
 def _sort_choices():
     return [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
 
 
+def report_unit_choices(*, training_class: TrainingClass | None = None, user=None):
+    """(党支部, 院系党委) Unit querysets a report may be filtered by: the units of the member records
+    of the class's trainees, or (the dashboard) of the trainees of the user's classes; nothing
+    else, so an id outside them is an invalid choice. Lazy: one query each when listed."""
+    if training_class is not None:
+        classes = [training_class.pk]
+    elif user is not None:
+        classes = classes_for_trainer(user=user).values("pk")
+    else:
+        return Unit.objects.none(), Unit.objects.none()
+    return units_of_trainees(TraineeProfile.objects.filter(enrolments__training_class__in=classes))
+
+
 class ReportFilterForm(forms.Form):
     """Narrow a report: branch, college, stage, status, a search box and the sort column."""
 
     college = forms.ModelChoiceField(
-        label=_("学院"), queryset=College.objects.none(), required=False, empty_label=_("全部学院")
+        label=_("学院"), queryset=Unit.objects.none(), required=False, empty_label=_("全部学院")
     )
     branch = forms.ModelChoiceField(
-        label=_("党支部"), queryset=Branch.objects.none(), required=False, empty_label=_("全部支部")
+        label=_("党支部"), queryset=Unit.objects.none(), required=False, empty_label=_("全部支部")
     )
     stage = forms.ChoiceField(
         label=_("发展阶段"), choices=[("", _("全部阶段")), *TraineeStage.choices], required=False
@@ -29,16 +45,11 @@ class ReportFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), max_length=50, required=False)
     sort = forms.ChoiceField(label=_("排序"), choices=_sort_choices, required=False)
 
-    def __init__(self, *args, training_class: TrainingClass | None = None, **kwargs):
+    def __init__(self, *args, training_class: TrainingClass | None = None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        branches = Branch.objects.select_related("college")
-        colleges = College.objects.all()
-        if training_class is not None:
-            # Offer only the organisations that have trainees in this class.
-            branches = branches.filter(trainees__enrolments__training_class=training_class)
-            colleges = colleges.filter(trainees__enrolments__training_class=training_class)
-        self.fields["branch"].queryset = branches.distinct()
-        self.fields["college"].queryset = colleges.distinct()
+        branches, colleges = report_unit_choices(training_class=training_class, user=user)
+        self.fields["branch"].queryset = branches
+        self.fields["college"].queryset = colleges
         self.fields["q"].widget.attrs["placeholder"] = _("姓名或学号")
 
     def filters(self) -> ReportFilters:
@@ -47,6 +58,8 @@ class ReportFilterForm(forms.Form):
         return ReportFilters(
             branch=data["branch"].pk if data.get("branch") else None,
             college=data["college"].pk if data.get("college") else None,
+            branch_unit=data.get("branch"),
+            college_unit=data.get("college"),
             stage=data.get("stage") or "",
             status=data.get("status") or "",
             q=(data.get("q") or "").strip(),

@@ -136,3 +136,13 @@ def colleges_of_units(units) -> dict[int, Unit | None]:
         u.pk: found.get(u.path[:COLLEGE_PATH_LENGTH]) or found.get(u.path[:ROOT_PATH_LENGTH])
         for u in units
     }
+
+
+def in_college_q(college: Unit, prefix: str = "") -> Q:
+    """A Q over rows whose unit (reached through `prefix`, e.g. "member__unit__") has `college` as
+    its 院系党委 as college_subquery decides: a 院系党委's subtree; for the 校党委, its 直属党支部
+    (members are registered in 党支部, so at depth 2 directly under it)."""
+    under = Q(**{f"{prefix}path__startswith": college.path})
+    if college.kind == UnitKind.COLLEGE:
+        return under
+    return under & Q(**{f"{prefix}depth": 2}) & ~Q(**{f"{prefix}kind": UnitKind.COLLEGE})

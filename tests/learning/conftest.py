@@ -11,6 +11,7 @@ from cms.pages.models import ArticleLessonPage, CoursePage, HomePage, VideoLesso
 from cms.roles import TRAINERS
 from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
 from media_pipeline.models import Video
+from tests.factories import make_branch_unit, make_trainee_profile
 
 # --- progress, ledger and classes fixtures -------------------------------------------------
 
@@ -291,10 +292,9 @@ def report_factory(db):
 
     seq = iter(range(1, 1_000_000))
 
-    def org(college_name: str = "马克思主义学院", branch_name: str = "教工党支部") -> Branch:
-        college, _ = College.objects.get_or_create(name=college_name)
-        branch, _ = Branch.objects.get_or_create(college=college, name=branch_name)
-        return branch
+    def org(college_name: str = "马克思主义学院", branch_name: str = "教工党支部"):
+        """The 党支部 Unit `branch_name` under the 院系党委 `college_name` (issue 15)."""
+        return make_branch_unit(college_name, branch_name)
 
     def klass(*, trainers=(), required_hours="10", **fields) -> TrainingClass:
         n = next(seq)
@@ -304,16 +304,16 @@ def report_factory(db):
         return tc
 
     def trainees(tc, count: int, *, branch=None, stage: str = "activist") -> list[TraineeProfile]:
+        """`count` trainees of a 党支部 Unit (org() if None), members at `stage`, enrolled."""
         branch = branch or org()
         profiles = []
         for _i in range(count):
             n = next(seq)
             user = User.objects.create(username=f"rep{tc.pk}_{n}")
-            profile = TraineeProfile.objects.create(
+            profile = make_trainee_profile(
                 user=user,
                 name=f"学员{n:04d}",
                 student_no=f"R{tc.pk:03d}{n:05d}",
-                college=branch.college,
                 branch=branch,
                 stage=stage,
             )

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from learning.classes.membership import trainee_organisation, with_organisation
-from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
+from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
 from learning.classes.selectors import enrolled_trainees, own_trainee_profile
 from learning.progress.selectors import class_progress_rows
 from learning.reports.class_report import ReportFilters, class_report, to_row
@@ -145,10 +145,11 @@ def test_trainee_organisation_for_one_profile_and_the_pdf(moved, django_assert_n
         )
 
 
-def test_a_profile_not_linked_yet_shows_its_own_college_and_branch(moved, report_factory):
+def test_a_profile_not_linked_yet_shows_its_own_college_and_branch(moved):
     """Until the legacy fields are removed, a profile without a member record keeps its names."""
     tc = moved["class"]
-    branch = report_factory.org("马克思主义学院", "教工党支部")
+    college = College.objects.create(name="马克思主义学院")
+    branch = Branch.objects.create(college=college, name="教工党支部")
     user = User.objects.create_user("legacy", password="pw-123456-x")
     legacy = TraineeProfile.objects.create(
         user=user, name="王五", student_no="L001", college=branch.college, branch=branch

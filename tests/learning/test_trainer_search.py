@@ -62,20 +62,11 @@ def test_editors_keep_the_page_search_and_cannot_open_the_training_search(client
 
 
 def test_trainee_not_yet_in_a_class_is_found_with_a_link_to_enrol(client, report_factory, trainer):
-    from django.contrib.auth.models import User
-
-    from learning.classes.models import TraineeProfile
+    from tests.factories import make_trainee_profile
 
     branch = report_factory.org()
     report_factory.klass(trainers=[trainer])
-    profile = TraineeProfile.objects.create(
-        user=User.objects.create(username="xin"),
-        name="新学员",
-        student_no="N0001",
-        college=branch.college,
-        branch=branch,
-        stage="activist",
-    )
+    profile = make_trainee_profile(name="新学员", student_no="N0001", branch=branch)
     client.force_login(trainer)
     html = client.get("/admin/reports/search/", {"q": "新学员"}).content.decode()
     assert f"/admin/trainees/edit/{profile.pk}/" in html

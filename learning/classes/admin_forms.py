@@ -13,6 +13,7 @@ from learning.classes.membership import (
     audience_error,
     audience_mismatches,
     trainee_member_link,
+    trainee_organisation,
     with_organisation,
 )
 from learning.classes.models import Branch, Enrolment, TraineeProfile, TrainingClass
@@ -20,9 +21,11 @@ from learning.classes.roster import initial_password_generate, trainee_account_c
 from learning.classes.selectors import (
     can_view_all_classes,
     classes_for_trainer,
+    trainee_branch_choices,
     trainees_for_trainer,
 )
 from learning.classes.signals import class_pass_mark_changed
+from party.organisation.models import Unit
 
 TRAINERS_GROUP = "培训管理员"  # cms.roles.TRAINERS; learning/ may not import cms/.
 
@@ -149,17 +152,35 @@ class TrainingClassForm(WagtailAdminModelForm):
         return instance
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    """A 党支部 shown as "学院 / 党支部" (units annotated with college_name)."""
+
+    def label_from_instance(self, obj):
+        college = getattr(obj, "college_name", "")
+        return f"{college} / {obj.name}" if college else obj.name
+
+
 class TraineeForm(WagtailAdminModelForm):
     """A trainee's profile. No account field (it listed every account of the site): a new trainee
-    gets their own account, username = 学号, as in the roster import."""
+    gets their own account, username = 学号, as in the roster import.
+
+    The 党支部 is a unit of the Party tree (selectors.trainee_branch_choices). On create, it and
+    the 发展阶段 with its dates make the member record and its documented history
+    (membership.trainee_member_link); on edit they belong to the member record: the unit is shown
+    disabled (moving a member is 组织关系转接, done in the registry) and the stage read-only."""
+
+    unit = UnitChoiceField(
+        label=_("党支部"),
+        queryset=Unit.objects.none(),
+        help_text=_("从党组织中选择学员所在的党支部（学院 / 党支部）。"),
+    )
+    current_stage = forms.CharField(label=_("发展阶段"), required=False, disabled=True)
 
     class Meta:
         model = TraineeProfile
         fields = [
             "name",
             "student_no",
-            "college",
-            "branch",
             "stage",
             "applied_on",
             "activist_on",
@@ -172,13 +193,23 @@ class TraineeForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.member_id:
-            # The stage is the documented history's (发展纪实), changed there with its decision.
+        self.fields["unit"].queryset = trainee_branch_choices(getattr(self, "for_user", None))
+        if self.instance.pk:
+            # Unit and stage are the member record's (发展纪实), changed there with a decision.
             for name in ("stage", *(f for _s, f in MEMBERSHIP_PATH)):
-                self.fields[name].disabled = True
-            self.fields["stage"].help_text = _(
+                del self.fields[name]
+            organisation = trainee_organisation(self.instance)
+            unit = self.fields["unit"]
+            unit.disabled, unit.required = True, False
+            unit.initial = organisation.branch_unit.pk if organisation.branch_unit else None
+            unit.help_text = _("调整党支部请在党员档案中办理组织关系转接。")
+            self.fields["current_stage"].initial = self.instance.stage_display
+            self.fields["current_stage"].help_text = _(
                 "发展阶段以发展纪实为准，请在党员档案的发展纪实中记录变更。"
             )
+        else:
+            del self.fields["current_stage"]
+        self.order_fields(["name", "student_no", "unit", "current_stage", "stage"])
         if not self.instance.pk:
             self.fields["must_change_password"].initial = True
             self.fields["student_no"].help_text = _(
@@ -224,8 +255,14 @@ class TraineeForm(WagtailAdminModelForm):
             # Shown once, in the create view's success message (viewsets.TraineeCreateView).
             self.instance.initial_password = password
         profile = super().save(commit=commit)
-        if commit:
-            trainee_member_link(profile=profile, by_user=getattr(self, "for_user", None))
+        if commit and not profile.member_id:
+            trainee_member_link(
+                profile=profile,
+                by_user=getattr(self, "for_user", None),
+                unit=self.cleaned_data["unit"],
+                stage=self.cleaned_data["stage"],
+                dates={f: self.cleaned_data.get(f) for _s, f in MEMBERSHIP_PATH},
+            )
         return profile
 
 

@@ -68,19 +68,26 @@ def branch_unit(branch: Branch, *, create: bool = True) -> Unit | None:
     return unit
 
 
-def history_entries(profile: TraineeProfile, *, fallback: date) -> list[tuple[str, date, str]]:
-    """(stage, date, note) for each stage up to the profile's: its dated fields, a missing date
-    taking the next later stage's, else the previous stage's, else `fallback`, each default said
-    in the note; a date earlier than the stage before is raised to it."""
-    last = next(i for i, (stage, _f) in enumerate(PATH) if stage == profile.stage)
+def history_entries(
+    profile: TraineeProfile,
+    *,
+    fallback: date,
+    stage: str | None = None,
+    dates: dict[str, date | None] | None = None,
+) -> list[tuple[str, date, str]]:
+    """(stage, date, note) for each stage up to `stage` (the profile's by default): `dates` by
+    profile field name (the profile's dated fields by default), a missing date taking the next
+    later stage's, else the previous stage's, else `fallback`, each default said in the note; a
+    date earlier than the stage before is raised to it."""
+    stage = stage or profile.stage
+    dates = dates if dates is not None else {f: getattr(profile, f) for _s, f in PATH}
+    last = next(i for i, (value, _f) in enumerate(PATH) if value == stage)
     steps = PATH[: last + 1]
     entries: list[tuple[str, date, str]] = []
     for i, (stage, field) in enumerate(steps):
-        day, note = getattr(profile, field), ""
+        day, note = dates.get(field), ""
         if day is None:
-            later = next(
-                (getattr(profile, f) for _s, f in steps[i + 1 :] if getattr(profile, f)), None
-            )
+            later = next((dates.get(f) for _s, f in steps[i + 1 :] if dates.get(f)), None)
             day = later or (entries[-1][1] if entries else fallback)
             # Notes are records, kept in Chinese whatever the interface language.
             note = f"学员名册未提供{STAGE_NAMES[stage]}日期，按 {day.isoformat()} 记。"
@@ -104,11 +111,19 @@ def member_stage(member: Member | None) -> str | None:
 
 
 @transaction.atomic
-def trainee_member_link(*, profile: TraineeProfile, by_user=None) -> Member:
+def trainee_member_link(
+    *,
+    profile: TraineeProfile,
+    by_user=None,
+    unit: Unit | None = None,
+    stage: str | None = None,
+    dates: dict[str, date | None] | None = None,
+) -> Member:
     """Point `profile` at its member record: the one of the same user, else of the same 学号/工号,
-    else a new one in the trainee's branch (性别, 民族, 出生日期 left for the registry to complete,
-    never invented). A record without a history gets one (档案补录) from the profile's stage and
-    dates, missing dates being the day of the link and said in each change's note."""
+    else a new one in `unit` (a 党支部; by default the unit of the profile's old Branch) with
+    性别, 民族, 出生日期 left for the registry to complete, never invented. A record without a
+    history gets one (档案补录) from `stage` and `dates` (the profile's by default), missing dates
+    being the day of the link and said in each change's note."""
     if profile.member_id:
         return profile.member
     member = (
@@ -121,7 +136,7 @@ def trainee_member_link(*, profile: TraineeProfile, by_user=None) -> Member:
             gender="",
             ethnicity="",
             student_no=profile.student_no,
-            unit=branch_unit(profile.branch),
+            unit=unit or branch_unit(profile.branch),
             phone=profile.phone,
             user=profile.user,
         )
@@ -131,7 +146,9 @@ def trainee_member_link(*, profile: TraineeProfile, by_user=None) -> Member:
     if not member.stage_changes.exists():
         stage_history_import(
             member=member,
-            entries=history_entries(profile, fallback=timezone.localdate()),
+            entries=history_entries(
+                profile, fallback=timezone.localdate(), stage=stage, dates=dates
+            ),
             by_user=by_user,
         )
     profile.member = member

@@ -124,11 +124,23 @@ class TraineeProfile(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     student_no = models.CharField(_("学号/工号"), max_length=30, unique=True)
+    # The old organisation fields, kept until their removal: a trainee's 学院 and 党支部 are their
+    # member record's unit (membership.organisation_annotations); new trainees leave them empty.
     college = models.ForeignKey(
-        College, verbose_name=_("学院"), on_delete=models.PROTECT, related_name="trainees"
+        College,
+        verbose_name=_("学院"),
+        on_delete=models.PROTECT,
+        related_name="trainees",
+        null=True,
+        blank=True,
     )
     branch = models.ForeignKey(
-        Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="trainees"
+        Branch,
+        verbose_name=_("党支部"),
+        on_delete=models.PROTECT,
+        related_name="trainees",
+        null=True,
+        blank=True,
     )
     stage = models.CharField(
         _("发展阶段"), max_length=20, choices=TraineeStage.choices, default=TraineeStage.APPLICANT

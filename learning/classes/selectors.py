@@ -4,6 +4,8 @@ from django.db.models import Q, QuerySet
 
 from learning.classes.membership import with_organisation
 from learning.classes.models import TraineeProfile, TrainingClass
+from party.organisation.models import Unit, UnitKind
+from party.organisation.selectors import college_subquery
 
 VIEW_ALL_PERMISSION = "classes.view_all_classes"
 
@@ -52,6 +54,25 @@ def enrolled_trainees(*, training_class: TrainingClass) -> QuerySet:
     return with_organisation(
         TraineeProfile.objects.filter(enrolments__training_class=training_class)
     ).order_by("branch_name", "student_no")
+
+
+TRAINERS_GROUP = "培训管理员"  # cms.roles.TRAINERS; learning/ may not import cms/.
+
+
+def trainee_branch_choices(user) -> QuerySet:
+    """The 党支部 units a trainee may be placed in from the trainee form: every existing branch
+    for staff who see all classes and for trainers (most 培训管理员 hold no party post, so their
+    unit scope would be empty), each with `college_name` for a "学院 / 党支部" label, in tree
+    order; none for anyone else. Nobody creates units here (that is the organisation tree's)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Unit.objects.none()
+    if not (can_view_all_classes(user) or user.groups.filter(name=TRAINERS_GROUP).exists()):
+        return Unit.objects.none()
+    return (
+        Unit.objects.filter(kind=UnitKind.BRANCH)
+        .annotate(college_name=college_subquery("path"))
+        .order_by("path")
+    )
 
 
 def own_trainee_profile(user) -> TraineeProfile | None:

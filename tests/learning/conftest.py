@@ -69,6 +69,12 @@ def branch(college):
     return Branch.objects.create(college=college, name="本科生第一党支部")
 
 
+@pytest.fixture
+def branch_unit(db):
+    """The 党支部 unit of the Party tree named as the `branch` fixture (issue 15)."""
+    return make_branch_unit("计算机学院", "本科生第一党支部")
+
+
 def make_trainee(username: str, branch: Branch, stage: str = "activist") -> User:
     user = User.objects.create_user(username=username, password="pw-123456-x")
     TraineeProfile.objects.create(

@@ -206,15 +206,14 @@ def test_a_formula_as_a_name_stays_text_in_the_sheet():
     assert sheet.freeze_panes == "A2"  # the header row stays in view (issue 21)
 
 
-def test_the_trainee_form_gives_a_random_password_shown_once(client, trainer, branch):
+def test_the_trainee_form_gives_a_random_password_shown_once(client, trainer, branch, branch_unit):
     client.force_login(trainer)
     response = client.post(
         "/admin/trainees/new/",
         {
             "name": "新学员",
             "student_no": "N2026001",
-            "college": branch.college.pk,
-            "branch": branch.pk,
+            "unit": branch_unit.pk,
             "stage": "activist",
             "must_change_password": "on",
         },

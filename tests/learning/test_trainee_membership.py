@@ -9,7 +9,9 @@ from learning.classes.models import TraineeProfile
 pytestmark = pytest.mark.django_db
 
 
-def test_a_trainee_made_in_the_admin_is_a_member_of_the_branch(client, trainer, branch):
+def test_a_trainee_made_in_the_admin_is_a_member_of_the_branch(
+    client, trainer, branch, branch_unit
+):
     from party.members.selectors import member_of_user
 
     client.force_login(trainer)
@@ -18,8 +20,7 @@ def test_a_trainee_made_in_the_admin_is_a_member_of_the_branch(client, trainer, 
         {
             "name": "新学员",
             "student_no": "N2026001",
-            "college": branch.college.pk,
-            "branch": branch.pk,
+            "unit": branch_unit.pk,
             "stage": "activist",
             "activist_on": "2025-09-01",
             "applied_on": "2025-03-01",
@@ -45,8 +46,7 @@ def test_a_trainee_made_in_the_admin_is_a_member_of_the_branch(client, trainer, 
         {
             "name": "新学员",
             "student_no": "N2026001",
-            "college": branch.college.pk,
-            "branch": branch.pk,
+            "unit": branch_unit.pk,
             "stage": "full_member",
         },
     )
@@ -217,15 +217,14 @@ def test_the_audience_is_the_derived_stage_and_the_roster_checks_it(branch):
     assert not TraineeProfile.objects.filter(student_no="X001").exists()
 
 
-def test_stage_dates_in_order(client, trainer, branch):
+def test_stage_dates_in_order(client, trainer, branch, branch_unit):
     client.force_login(trainer)
     response = client.post(
         "/admin/trainees/new/",
         {
             "name": "新学员",
             "student_no": "N2026009",
-            "college": branch.college.pk,
-            "branch": branch.pk,
+            "unit": branch_unit.pk,
             "stage": "activist",
             "applied_on": "2025-09-01",
             "activist_on": "2025-03-01",

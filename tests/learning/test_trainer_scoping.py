@@ -135,7 +135,7 @@ def test_staff_may_enrol_anyone(client, training_class, trainee, staff):
 # --- the trainee form ---------------------------------------------------------------------------
 
 
-def test_trainee_form_lists_no_accounts(client, trainer, trainee, branch):
+def test_trainee_form_lists_no_accounts(client, trainer, trainee, branch, branch_unit):
     """The trainee form's `user` drop-down listed every account of the site (admins included)."""
     User.objects.create_user("secret-admin-name", is_superuser=True)
     client.force_login(trainer)
@@ -146,8 +146,7 @@ def test_trainee_form_lists_no_accounts(client, trainer, trainee, branch):
         {
             "name": "新学员",
             "student_no": "N2026001",
-            "college": branch.college.pk,
-            "branch": branch.pk,
+            "unit": branch_unit.pk,
             "stage": "activist",
             "must_change_password": "on",
         },
@@ -158,15 +157,14 @@ def test_trainee_form_lists_no_accounts(client, trainer, trainee, branch):
     assert profile.user.groups.filter(name="学员").exists()
 
 
-def test_trainee_form_refuses_a_taken_username(client, trainer, branch):
+def test_trainee_form_refuses_a_taken_username(client, trainer, branch, branch_unit):
     client.force_login(trainer)
     response = client.post(
         "/admin/trainees/new/",
         {
             "name": "冒名",
             "student_no": "trainer",
-            "college": branch.college.pk,
-            "branch": branch.pk,
+            "unit": branch_unit.pk,
             "stage": "activist",
         },
     )

@@ -58,7 +58,14 @@ def _store(*, unit_ids: set[int] | None, months: list[date]) -> int:
 def refresh(*, member_ids, months: list[date] | None = None, since: date | None = None) -> None:
     """After a write about `member_ids`: recompute the summary's cells of every branch they ever
     belonged to, in `months` (a payment's) or every month from `since` on (a base, a stage, a
-    transfer), of those the summary holds. Call inside the write's transaction."""
+    transfer), of those the summary holds. Call inside the write's transaction; outside one (a
+    signal from a write in autocommit, as load_demo makes) it opens its own, so that the row lock
+    is legal on PostgreSQL."""
+    with transaction.atomic():
+        _refresh(member_ids=member_ids, months=months, since=since)
+
+
+def _refresh(*, member_ids, months, since) -> None:
     held = SummaryMonth.objects.select_for_update().order_by("month")
     if months is not None:
         held = held.filter(month__in=sorted({m.replace(day=1) for m in months}))

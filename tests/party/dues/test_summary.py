@@ -181,3 +181,16 @@ def test_command_rebuilds_what_the_writes_kept(held):
     call_command("dues_summary")  # nothing missing: nothing computed
     assert stored() == kept
     assert summary.update() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_outside_a_transaction(held):
+    """A write in autocommit (load_demo creates members and stage changes that way) refreshes the
+    summary through the signals: the row lock needs a transaction on PostgreSQL, so refresh opens
+    its own instead of failing with TransactionManagementError."""
+    from django.db import connection
+
+    assert connection.get_autocommit()
+    member = held["members"]["law_b1"]
+    summary.refresh(member_ids=[member.pk], since=JAN)
+    assert_in_step()

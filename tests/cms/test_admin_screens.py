@@ -193,3 +193,22 @@ def test_approving_with_a_comment_in_the_dialog_and_requesting_changes_say_so(
     assert [str(m) for m in dashboard.context["messages"]] == ["“待审核的新课”已通过审核并发布。"]
     lesson.refresh_from_db()
     assert lesson.live
+
+
+def test_the_editor_cannot_approve_through_the_wrapped_action(client, editor, reviewer, course):
+    """cms/pages/review.py shadows Wagtail's workflow action URL; Wagtail's view still decides who
+    may act: the editor who submitted the page posts the reviewer's 批准 and nothing is published."""
+    lesson = _submitted_lesson(client, editor, course)
+    client.force_login(reviewer)
+    approve = next(
+        url
+        for label, url in _dashboard_actions(client).items()
+        if "dialog" not in label and "批准" in label
+    )
+    client.force_login(editor)
+    response = client.post(approve, {"next": "/admin/"})
+    lesson.refresh_from_db()
+    assert not lesson.live
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"].rstrip("/").endswith("/admin")  # Wagtail's PermissionDenied

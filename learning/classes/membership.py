@@ -15,9 +15,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learning.classes.models import Branch, TraineeProfile
+from learning.classes.models import Branch, TraineeProfile, member_current_stage, stage_label
 from party.members.models import Member, Stage, StageChange
-from party.members.selectors import with_current_stage
 from party.members.services import stage_history_import
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import college_subquery, colleges_of_units
@@ -105,9 +104,7 @@ def member_stage(member: Member | None) -> str | None:
     """The member's current stage, derived from the history (None without one)."""
     if member is None:
         return None
-    return with_current_stage(Member.objects.filter(pk=member.pk)).values_list(
-        "current_stage", flat=True
-    )[0]
+    return member_current_stage(member.pk)
 
 
 @transaction.atomic
@@ -177,10 +174,6 @@ def trainee_stage(profile: TraineeProfile) -> str:
     if not profile.member_id:
         return profile.stage
     return member_stage(profile.member) or profile.stage
-
-
-def stage_label(stage: str | None) -> str:
-    return str(dict(STAGE_CHOICES).get(stage, stage or ""))
 
 
 # Which stages a class of an audience accepts. A 发展对象 class is the 集中培训 that 细则 art. 17

@@ -12,6 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from party.members.models import Member, Stage
+from party.members.selectors import with_current_stage
+
 
 def lesson_page_models() -> list[tuple[str, str]]:
     """(app label, model name) of each lesson page model, from settings.LESSON_PAGE_MODELS."""
@@ -169,10 +172,10 @@ class TraineeProfile(models.Model):
     def stage_display(self) -> str:
         """The current stage's name, from the member's history (`current_stage` when annotated,
         e.g. by membership.with_organisation; else one query), never the legacy field alone."""
-        from learning.classes.membership import stage_label, trainee_stage
-
-        stage = getattr(self, "current_stage", None) or trainee_stage(self)
-        return stage_label(stage)
+        stage = getattr(self, "current_stage", None)
+        if not stage and self.member_id:
+            stage = member_current_stage(self.member_id)
+        return stage_label(stage or self.stage)
 
     def clean(self) -> None:
         if self.branch_id and self.college_id and self.branch.college_id != self.college_id:
@@ -509,3 +512,17 @@ class OfflineLeave(models.Model):
     def is_active(self) -> bool:
         """In force (ACTIVE_LEAVE in Python): not withdrawn."""
         return self.withdrawn_at is None
+
+
+def member_current_stage(member_id: int) -> str | None:
+    """A member's current stage, derived from the history (None without one): one query."""
+    return (
+        with_current_stage(Member.objects.filter(pk=member_id))
+        .values_list("current_stage", flat=True)
+        .first()
+    )
+
+
+def stage_label(stage: str | None) -> str:
+    """The name of a stage (发展阶段) for display; an unknown value is shown as it is."""
+    return str(dict(Stage.choices).get(stage, stage or ""))

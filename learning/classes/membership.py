@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learning.classes.models import Branch, TraineeProfile, member_current_stage, stage_label
+from learning.classes.models import Branch, TraineeProfile, stage_label
 from party.members.models import Member, Stage, StageChange
 from party.members.services import stage_history_import
 from party.organisation.models import Unit, UnitKind
@@ -100,13 +100,6 @@ def history_entries(
     return entries
 
 
-def member_stage(member: Member | None) -> str | None:
-    """The member's current stage, derived from the history (None without one)."""
-    if member is None:
-        return None
-    return member_current_stage(member.pk)
-
-
 @transaction.atomic
 def trainee_member_link(
     *,
@@ -171,9 +164,7 @@ def stage_expression(prefix: str = "") -> Coalesce:
 
 def trainee_stage(profile: TraineeProfile) -> str:
     """The trainee's current stage (see stage_expression), for one profile."""
-    if not profile.member_id:
-        return profile.stage
-    return member_stage(profile.member) or profile.stage
+    return profile.stage_now()
 
 
 # Which stages a class of an audience accepts. A 发展对象 class is the 集中培训 that 细则 art. 17

@@ -168,14 +168,18 @@ class TraineeProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.student_no}）"
 
-    @property
-    def stage_display(self) -> str:
-        """The current stage's name, from the member's history (`current_stage` when annotated,
-        e.g. by membership.with_organisation; else one query), never the legacy field alone."""
+    def stage_now(self) -> str:
+        """The current stage, from the member's history (`current_stage` when annotated, e.g. by
+        membership.with_organisation; else one query); the legacy field only without a history."""
         stage = getattr(self, "current_stage", None)
         if not stage and self.member_id:
             stage = member_current_stage(self.member_id)
-        return stage_label(stage or self.stage)
+        return stage or self.stage
+
+    @property
+    def stage_display(self) -> str:
+        """The current stage's name (stage_now)."""
+        return stage_label(self.stage_now())
 
     def clean(self) -> None:
         if self.branch_id and self.college_id and self.branch.college_id != self.college_id:

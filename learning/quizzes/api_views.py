@@ -29,7 +29,7 @@ def attempt_payload(detail: dict) -> dict:
     The attempt's own fields go through AttemptSerializer; its 40-odd questions are shaped by
     the question serializer's own fields, called directly: going through the nested serializers
     was a third of the server work of starting an exam (docs/performance.md). The output is the
-    same (tests/learning/test_quiz_api.py compares both).
+    same (tests/learning/quizzes/test_quiz_api.py compares both).
     """
     data = dict(AttemptSerializer({**detail, "questions": []}).data)
     data = {key: value for key, value in data.items() if key in detail}

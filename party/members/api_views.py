@@ -419,7 +419,7 @@ def _managed_member(request, pk: int):
 
 
 class SponsorListView(APIView):
-    """培养联系人 (细则 art. 10) and 入党介绍人 (art. 14) of a member: list, name one."""
+    """培养联系人 (细则 art. 9) and 入党介绍人 (art. 14) of a member: list, name one."""
 
     permission_classes = [IsAuthenticated]
 

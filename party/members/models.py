@@ -196,7 +196,7 @@ class SponsorRole(models.TextChoices):
 
 
 class Sponsor(models.Model):
-    """A 培养联系人 (art. 10) or 入党介绍人 (art. 14) of a person: a Party member of record."""
+    """A 培养联系人 (art. 9) or 入党介绍人 (art. 14) of a person: a Party member of record."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("发展对象"), on_delete=models.CASCADE, related_name="sponsors"

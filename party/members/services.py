@@ -307,7 +307,7 @@ SPONSOR_LIMITS = {SponsorRole.CONTACT: rules.CONTACTS, SponsorRole.INTRODUCER: r
 def sponsor_assign(
     *, member: Member, sponsor: Member, role: str, assigned_on: date, by_user
 ) -> Sponsor:
-    """Name a 培养联系人 (one or two, 细则 art. 10) or 入党介绍人 (two, art. 14): a 正式党员 on that
+    """Name a 培养联系人 (one or two, 细则 art. 9) or 入党介绍人 (two, art. 14): a 正式党员 on that
     date, not the person themself, a member record the user manages too. A third one is refused:
     end one first (sponsor_end), which is how a sponsor is replaced."""
     member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)

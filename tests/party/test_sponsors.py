@@ -1,4 +1,4 @@
-"""培养联系人 (细则 art. 10: one or two) and 入党介绍人 (art. 14: two 正式党员): named and replaced
+"""培养联系人 (细则 art. 9: one or two) and 入党介绍人 (art. 14: two 正式党员): named and replaced
 on the member's page and through the API, inside the manager's scope; the gates then pass."""
 
 from datetime import date

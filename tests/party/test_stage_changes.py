@@ -1,4 +1,4 @@
-"""Stage changes behind their gates (细则 art. 10, 13, 14, 17; 党章 art. 7; age 18): the service
+"""Stage changes behind their gates (细则 art. 9, 13, 14, 17; 党章 art. 7; age 18): the service
 and POST /api/v1/members/{id}/stage-changes/."""
 
 from datetime import date, timedelta

@@ -15,6 +15,7 @@ from charts import svg as charts
 from learning.classes.selectors import classes_for_trainer
 from learning.reports import exports, services
 from learning.reports.admin_search import may_search_training, training_search
+from learning.reports.exceptions import ReportsError
 from learning.reports.forms import DisqualifyForm, ReportFilterForm, RevokeForm
 from learning.reports.models import Certificate
 from learning.reports.pdf import certificate_pdf, record_pdf
@@ -245,7 +246,7 @@ def certificate_issue_view(request, pk, trainee_id):
         certificate = services.certificate_issue(
             training_class=tc, trainee=trainee, issued_by=request.user
         )
-    except services.CertificateError as exc:
+    except ReportsError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
@@ -298,7 +299,7 @@ def _decide(request, pk, trainee_id, *, service, done_message):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except services.CertificateError as exc:
+        except ReportsError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, done_message % {"name": trainee.name})
@@ -351,7 +352,7 @@ def certificate_revoke_view(request, number):
                 revoked_by=request.user,
                 reason=form.cleaned_data["reason"],
             )
-        except services.CertificateError as exc:
+        except ReportsError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("证书 %(no)s 已撤销。") % {"no": certificate.number})

@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from learning.api_errors import Conflict
 from learning.classes.membership import stage_label
 from learning.classes.selectors import classes_for_trainer, own_trainee_profile
 from learning.reports import exports, services
@@ -358,14 +357,11 @@ class ClassCertificatesView(APIView):
             trainee = trainee_in_class(training_class=tc, trainee_id=trainee_id)
             if trainee is None:
                 raise Http404
-            try:
-                issued = [
-                    services.certificate_issue(
-                        training_class=tc, trainee=trainee, issued_by=request.user
-                    )
-                ]
-            except services.CertificateError as exc:
-                raise Conflict(str(exc)) from exc
+            issued = [
+                services.certificate_issue(
+                    training_class=tc, trainee=trainee, issued_by=request.user
+                )
+            ]
         return Response(
             [certificate_json(request, c) for c in issued], status=status.HTTP_201_CREATED
         )
@@ -395,14 +391,11 @@ class CertificateRevokeView(APIView):
         _check_may_issue(request)
         data = RevokeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            certificate = services.certificate_revoke(
-                certificate=certificate,
-                revoked_by=request.user,
-                reason=data.validated_data["reason"],
-            )
-        except services.CertificateError as exc:
-            raise Conflict(str(exc)) from exc
+        certificate = services.certificate_revoke(
+            certificate=certificate,
+            revoked_by=request.user,
+            reason=data.validated_data["reason"],
+        )
         return Response(certificate_json(request, certificate))
 
 
@@ -421,15 +414,12 @@ class _DisqualificationDecisionView(APIView):
             raise Http404
         data = RevokeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            decision = type(self).service(
-                training_class=tc,
-                trainee=trainee,
-                by=request.user,
-                reason=data.validated_data["reason"],
-            )
-        except services.CertificateError as exc:
-            raise Conflict(str(exc)) from exc
+        decision = type(self).service(
+            training_class=tc,
+            trainee=trainee,
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
         return Response(DisqualificationSerializer(decision).data, status=self.success_status)
 
 

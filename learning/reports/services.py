@@ -7,6 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
+from learning.reports.exceptions import (
+    AlreadyDisqualified,
+    AlreadyRevoked,
+    CertificateRefused,
+    NotDisqualified,
+    NotInClass,
+    ReasonRequired,
+    ReportsError,
+)
 from learning.reports.models import (
     Certificate,
     Disqualification,
@@ -22,17 +31,13 @@ from learning.reports.selectors import (
 )
 
 
-class CertificateError(Exception):
-    """Why a certificate cannot be issued or revoked; the message is shown to the trainer."""
-
-
 def _new_number() -> str:
     # 32**10 possibilities make a clash unlikely; the unique index has the last word.
     for _attempt in range(5):
         number = new_certificate_number()
         if not Certificate.objects.filter(number=number).exists():
             return number
-    raise CertificateError(_("无法生成证书编号，请重试。"))
+    raise CertificateRefused(_("无法生成证书编号，请重试。"))
 
 
 def _locked_enrolment(*, training_class: TrainingClass, trainee: TraineeProfile) -> Enrolment:
@@ -42,7 +47,7 @@ def _locked_enrolment(*, training_class: TrainingClass, trainee: TraineeProfile)
         .first()
     )
     if enrolment is None:
-        raise CertificateError(_("该学员不在本培训班。"))
+        raise NotInClass()
     return enrolment
 
 
@@ -55,9 +60,9 @@ def certificate_issue(
         _locked_enrolment(training_class=training_class, trainee=trainee)
         row = report_row(training_class=training_class, trainee=trainee)
         if row.certificate_no:
-            raise CertificateError(_("该学员已有结业证书：%(no)s。") % {"no": row.certificate_no})
+            raise CertificateRefused(_("该学员已有结业证书：%(no)s。") % {"no": row.certificate_no})
         if row.disqualified_reason:
-            raise CertificateError(
+            raise CertificateRefused(
                 _("该学员已被取消结业资格（%(reason)s），不能颁发结业证书。")
                 % {"reason": row.disqualified_reason}
             )
@@ -66,7 +71,7 @@ def certificate_issue(
             if row.missing:
                 # What is short, in the report's words (issue 14: the 请假 allowance too).
                 message += _("尚缺：%(missing)s。") % {"missing": "、".join(row.missing_labels)}
-            raise CertificateError(message)
+            raise CertificateRefused(message)
         try:
             with transaction.atomic():
                 return Certificate.objects.create(
@@ -83,7 +88,7 @@ def certificate_issue(
                     issued_by=issued_by,
                 )
         except IntegrityError as exc:
-            raise CertificateError(_("该学员已有结业证书。")) from exc
+            raise CertificateRefused() from exc
 
 
 @dataclass
@@ -137,7 +142,7 @@ def certificate_issue_bulk(*, training_class: TrainingClass, issued_by) -> list[
                     training_class=training_class, trainee=trainee, issued_by=issued_by
                 )
             )
-        except CertificateError:
+        except ReportsError:
             # Someone issued it in the meantime (or progress changed): skip, nothing to undo.
             continue
     return issued
@@ -147,11 +152,11 @@ def certificate_revoke(*, certificate: Certificate, revoked_by, reason: str) -> 
     """Revoke a certificate with a reason; it stays on record and verification says 已撤销."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError(_("请填写撤销原因。"))
+        raise ReasonRequired()
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.revoked_at is not None:
-            raise CertificateError(_("该证书已被撤销。"))
+            raise AlreadyRevoked()
         certificate.revoked_at = timezone.now()
         certificate.revoked_by = revoked_by
         certificate.revoke_reason = reason
@@ -168,12 +173,12 @@ def enrolment_disqualify(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError(_("请填写取消结业资格的原因。"))
+        raise ReasonRequired(_("请填写取消结业资格的原因。"))
     with transaction.atomic():
         # The enrolment row is the lock, as for issuing: issue and disqualify never interleave.
         enrolment = _locked_enrolment(training_class=training_class, trainee=trainee)
         if enrolment.disqualifications.filter(lifted_at__isnull=True).exists():
-            raise CertificateError(_("该学员已被取消结业资格。"))
+            raise AlreadyDisqualified()
         now = timezone.now()
         decision = Disqualification.objects.create(
             enrolment=enrolment, reason=reason, created_at=now, created_by=by
@@ -194,12 +199,12 @@ def enrolment_reinstate(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError(_("请填写恢复结业资格的原因。"))
+        raise ReasonRequired(_("请填写恢复结业资格的原因。"))
     with transaction.atomic():
         enrolment = _locked_enrolment(training_class=training_class, trainee=trainee)
         decision = enrolment.disqualifications.filter(lifted_at__isnull=True).first()
         if decision is None:
-            raise CertificateError(_("该学员没有被取消结业资格。"))
+            raise NotDisqualified()
         decision.lifted_at = timezone.now()
         decision.lifted_by = by
         decision.lift_reason = reason

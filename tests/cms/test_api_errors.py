@@ -7,6 +7,7 @@ from django.utils import translation
 from rest_framework import exceptions as drf_exceptions
 
 from cms.api_support import exception_handler, learning_api_exception
+from learning.classes.exceptions import WeakPassword
 from learning.exceptions import Refused
 from learning.progress.exceptions import InvalidRecord, LeaveAlreadyWithdrawn
 from learning.quizzes.exceptions import (
@@ -15,6 +16,13 @@ from learning.quizzes.exceptions import (
     NotAllowed,
     QuizNotAvailable,
     UnknownQuestion,
+)
+from learning.reports.exceptions import (
+    AlreadyRevoked,
+    CertificateRefused,
+    NotDisqualified,
+    NotInClass,
+    ReasonRequired,
 )
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +83,28 @@ class _OfflineSessionView:
         ),
         (LeaveAlreadyWithdrawn(), None, 409, {"detail": "这条请假已经撤销过了。"}),
         (
+            CertificateRefused("该学员已有结业证书：DK1。"),
+            None,
+            409,
+            {"detail": "该学员已有结业证书：DK1。"},
+        ),
+        (AlreadyRevoked(), None, 409, {"detail": "该证书已被撤销。"}),
+        (NotDisqualified(), None, 409, {"detail": "该学员没有被取消结业资格。"}),
+        # The trainer sees the class: the 404 may say why.
+        (NotInClass(), None, 404, {"detail": "该学员不在本培训班。"}),
+        (
+            ReasonRequired(),
+            None,
+            400,
+            {"detail": "请填写撤销原因。", "errors": {"reason": ["请填写撤销原因。"]}},
+        ),
+        (
+            WeakPassword({"new_password": ["密码太短。", "密码全是数字。"]}),
+            None,
+            400,
+            {"detail": "密码太短。", "errors": {"new_password": ["密码太短。", "密码全是数字。"]}},
+        ),
+        (
             InvalidRecord({"amount": "学时必须大于 0。"}),
             _OfflineSessionView(),
             400,
@@ -118,9 +148,32 @@ def _subclasses(cls):
 def test_every_refusal_of_learning_has_an_answer():
     """A typed error that the handler could not answer would be a 500."""
     refusals = {cls for cls in _subclasses(Refused) if cls.__module__.startswith("learning.")}
-    assert {QuizNotAvailable, NotAllowed, LeaveAlreadyWithdrawn} <= refusals
+    assert {QuizNotAvailable, NotAllowed, LeaveAlreadyWithdrawn, CertificateRefused} <= refusals
     for cls in refusals:
         answer = learning_api_exception(cls())
         assert answer.status_code == cls.status, cls
         assert 400 <= answer.status_code < 500, cls
     assert learning_api_exception(InvalidRecord({"note": "x"})).status_code == 400
+
+
+# --- the refusals of reports and classes keep their bodies (issue 13: typed, answered here) ----
+
+
+def test_a_weak_new_password_answers_every_validator_message_on_new_password(django_user_model):
+    from rest_framework.test import APIClient
+
+    user = django_user_model.objects.create_user("weak-pw", password="Old-pass-2026!")
+    client = APIClient()
+    client.force_authenticate(user)
+    with translation.override("zh-hans"):
+        response = client.post(
+            "/api/v1/auth/password/",
+            {"old_password": "Old-pass-2026!", "new_password": "123"},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    assert response.status_code == 400
+    messages = response.json()["errors"]["new_password"]
+    assert response.json() == {"detail": messages[0], "errors": {"new_password": messages}}
+    # Too short, too common and all digits: Django's three validators each say so.
+    assert len(messages) == 3

@@ -7,10 +7,15 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from cms.roles import TRAINERS
+from learning.reports.exceptions import (
+    AlreadyRevoked,
+    CertificateRefused,
+    NotInClass,
+    ReasonRequired,
+)
 from learning.reports.models import Certificate, new_certificate_number
 from learning.reports.selectors import ReportStatus, report_row
 from learning.reports.services import (
-    CertificateError,
     certificate_issue,
     certificate_issue_bulk,
     certificate_revoke,
@@ -50,14 +55,14 @@ def test_issue_when_rules_met(setup, trainer):
     assert str(cert.earned_hours) == "4.00" and cert.exam_score is None
     row = report_row(training_class=tc, trainee=people["ok"])
     assert row.certificate_no == cert.number and row.status == ReportStatus.COMPLETED
-    with pytest.raises(CertificateError, match="已有结业证书"):
+    with pytest.raises(CertificateRefused, match="已有结业证书"):
         certificate_issue(training_class=tc, trainee=people["ok"], issued_by=trainer)
 
 
 @pytest.mark.parametrize("who", ["no_exam", "low_hours", "failed"])
 def test_no_certificate_without_hours_and_passed_exam(setup, trainer, who):
     tc, people = setup
-    with pytest.raises(CertificateError, match="不符合结业条件"):
+    with pytest.raises(CertificateRefused, match="不符合结业条件"):
         certificate_issue(training_class=tc, trainee=people[who], issued_by=trainer)
     assert not Certificate.objects.exists()
 
@@ -65,7 +70,7 @@ def test_no_certificate_without_hours_and_passed_exam(setup, trainer, who):
 def test_not_enrolled(setup, trainer, report_factory):
     tc, _people = setup
     (stranger,) = report_factory.trainees(report_factory.klass(), 1)
-    with pytest.raises(CertificateError, match="不在本培训班"):
+    with pytest.raises(NotInClass, match="不在本培训班"):
         certificate_issue(training_class=tc, trainee=stranger, issued_by=trainer)
 
 
@@ -83,16 +88,16 @@ def test_bulk_issue_only_to_those_who_qualify(setup, trainer, report_factory):
 def test_revoke(setup, trainer):
     tc, people = setup
     cert = certificate_issue(training_class=tc, trainee=people["ok"], issued_by=trainer)
-    with pytest.raises(CertificateError, match="撤销原因"):
+    with pytest.raises(ReasonRequired, match="撤销原因"):
         certificate_revoke(certificate=cert, revoked_by=trainer, reason="  ")
     cert = certificate_revoke(certificate=cert, revoked_by=trainer, reason="考试作弊")
     assert cert.revoked_at and cert.revoked_by == trainer and cert.revoke_reason == "考试作弊"
-    with pytest.raises(CertificateError, match="已被撤销"):
+    with pytest.raises(AlreadyRevoked, match="已被撤销"):
         certificate_revoke(certificate=cert, revoked_by=trainer, reason="again")
     # Cheating means no certificate: the report says 未通过 and it cannot be issued again.
     row = report_row(training_class=tc, trainee=people["ok"])
     assert row.status == ReportStatus.FAILED and row.certificate_no is None
-    with pytest.raises(CertificateError):
+    with pytest.raises(CertificateRefused):
         certificate_issue(training_class=tc, trainee=people["ok"], issued_by=trainer)
 
 
@@ -112,15 +117,19 @@ def test_api_issue_and_revoke(setup, trainer):
     # ISO 8601 in the site's time zone (Asia/Shanghai), as every API date-time (issue 21).
     assert response.json()[0]["issued_at"].endswith("+08:00")
     again = api(trainer).post(url, {"trainee": people["ok"].pk}, format="json")
-    assert again.status_code == 409
+    assert (again.status_code, again.json()) == (409, {"detail": f"该学员已有结业证书：{number}。"})
     refused = api(trainer).post(url, {"trainee": people["failed"].pk}, format="json")
-    assert refused.status_code == 409 and "不符合结业条件" in refused.json()["detail"]
+    assert (refused.status_code, refused.json()) == (
+        409,
+        {"detail": "不符合结业条件：当前状态为“未通过”。尚缺：结业考试未通过。"},
+    )
     assert api(trainer).post(url, {}, format="json").status_code == 400
     revoke = f"/api/v1/certificates/{number}/revoke/"
     assert api(trainer).post(revoke, {}, format="json").status_code == 400
     done = api(trainer).post(revoke, {"reason": "学时记录有误"}, format="json")
     assert done.status_code == 200 and done.json()["revoked_at"].endswith("+08:00")
-    assert api(trainer).post(revoke, {"reason": "x"}, format="json").status_code == 409
+    again = api(trainer).post(revoke, {"reason": "x"}, format="json")
+    assert (again.status_code, again.json()) == (409, {"detail": "该证书已被撤销。"})
 
 
 def test_api_bulk(setup, trainer):

@@ -15,7 +15,8 @@ from learning.progress.offline_sessions import offline_session_record
 from learning.progress.selectors import class_earned_hours
 from learning.progress.services import ledger_offline_add
 from learning.reports.class_report import report_row
-from learning.reports.services import CertificateError, certificate_issue
+from learning.reports.exceptions import CertificateRefused
+from learning.reports.services import certificate_issue
 from learning.reports.status import ReportStatus
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,7 @@ def test_required_lessons_are_required_for_completion_and_certificate(
     row = report_row(training_class=tc, trainee=a)
     assert row.status == ReportStatus.HOURS_MET and row.missing == ["lessons"]
     assert row.missing_labels == ["必修课未完成"]
-    with pytest.raises(CertificateError):
+    with pytest.raises(CertificateRefused):
         certificate_issue(training_class=tc, trainee=a, issued_by=trainer)
     LessonProgress.objects.create(user=a.user, lesson=video_lesson, completed_at=timezone.now())
     row = report_row(training_class=tc, trainee=a)

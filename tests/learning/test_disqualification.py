@@ -4,10 +4,15 @@ import pytest
 from django.db import IntegrityError
 from rest_framework.test import APIClient
 
+from learning.reports.exceptions import (
+    AlreadyDisqualified,
+    CertificateRefused,
+    NotDisqualified,
+    ReasonRequired,
+)
 from learning.reports.models import Certificate, Disqualification
 from learning.reports.selectors import ReportStatus, my_class_standings, report_row
 from learning.reports.services import (
-    CertificateError,
     certificate_issue,
     certificate_issue_bulk,
     certificate_revoke,
@@ -39,7 +44,7 @@ def test_disqualified_trainee_fails_and_gets_no_certificate(passed, trainer):
     enrolment_disqualify(training_class=tc, trainee=ok, by=trainer, reason="结业考试作弊")
     row = report_row(training_class=tc, trainee=ok)
     assert row.status == ReportStatus.FAILED and row.disqualified_reason == "结业考试作弊"
-    with pytest.raises(CertificateError, match="取消结业资格"):
+    with pytest.raises(CertificateRefused, match="取消结业资格"):
         certificate_issue(training_class=tc, trainee=ok, issued_by=trainer)
     assert certificate_issue_bulk(training_class=tc, issued_by=trainer) == []
     # The trainee sees the same status in 我的学习.
@@ -91,7 +96,7 @@ def test_a_certificate_revoked_by_hand_still_means_failed(passed, trainer):
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_reason_is_required(passed, trainer, reason):
     tc, ok, _other = passed
-    with pytest.raises(CertificateError):
+    with pytest.raises(ReasonRequired, match="取消结业资格的原因"):
         enrolment_disqualify(training_class=tc, trainee=ok, by=trainer, reason=reason)
     assert not Disqualification.objects.exists()
 
@@ -99,9 +104,9 @@ def test_a_reason_is_required(passed, trainer, reason):
 def test_twice_or_lifting_nothing_is_refused(passed, trainer):
     tc, ok, other = passed
     enrolment_disqualify(training_class=tc, trainee=ok, by=trainer, reason="作弊")
-    with pytest.raises(CertificateError, match="已被取消"):
+    with pytest.raises(AlreadyDisqualified, match="已被取消"):
         enrolment_disqualify(training_class=tc, trainee=ok, by=trainer, reason="作弊")
-    with pytest.raises(CertificateError, match="没有被取消"):
+    with pytest.raises(NotDisqualified, match="没有被取消"):
         enrolment_reinstate(training_class=tc, trainee=other, by=trainer, reason="x")
 
 
@@ -127,12 +132,15 @@ def test_api_disqualify_and_reinstate(passed, trainer):
     made = api(trainer).post(f"{base}/disqualify/", {"reason": "作弊"}, format="json")
     assert made.status_code == 201 and made.json()["reason"] == "作弊"
     assert made.json()["lifted_at"] is None
-    assert api(trainer).post(f"{base}/disqualify/", {"reason": "x"}).status_code == 409
+    twice = api(trainer).post(f"{base}/disqualify/", {"reason": "x"})
+    assert (twice.status_code, twice.json()) == (409, {"detail": "该学员已被取消结业资格。"})
     rows = api(trainer).get(f"/api/v1/classes/{tc.pk}/report/").json()["rows"]
     (row,) = [r for r in rows if r["trainee"]["id"] == ok.pk]
     assert (row["status"], row["disqualified_reason"]) == ("failed", "作弊")
     lifted = api(trainer).post(f"{base}/reinstate/", {"reason": "申诉成立"}, format="json")
     assert lifted.status_code == 200 and lifted.json()["lift_reason"] == "申诉成立"
+    again = api(trainer).post(f"{base}/reinstate/", {"reason": "x"})
+    assert (again.status_code, again.json()) == (409, {"detail": "该学员没有被取消结业资格。"})
     assert status(tc, ok) == ReportStatus.COMPLETED
 
 

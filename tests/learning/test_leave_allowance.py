@@ -21,7 +21,8 @@ from learning.progress.offline_sessions import (
 )
 from learning.progress.selectors import class_sessions
 from learning.reports.class_report import report_row
-from learning.reports.services import CertificateError, certificate_issue
+from learning.reports.exceptions import CertificateRefused
+from learning.reports.services import certificate_issue
 from learning.reports.status import ReportStatus
 from learning.reports.trainee_record import completion_steps
 
@@ -90,7 +91,7 @@ def test_just_over_the_allowance_is_short_and_says_so(report_factory, trainer):
     assert row.status != ReportStatus.COMPLETED
     assert row.missing == ["hours", "leave_allowance"]
     assert "请假超出本班可请假比例" in row.missing_labels
-    with pytest.raises(CertificateError, match="尚缺：学时未修满、请假超出本班可请假比例"):
+    with pytest.raises(CertificateRefused, match="尚缺：学时未修满、请假超出本班可请假比例"):
         certificate_issue(training_class=tc, trainee=absent, issued_by=trainer)
     steps = completion_steps(user=absent.user, training_class_id=tc.pk)
     assert steps.hours_missing == Decimal("0.25")
@@ -202,7 +203,7 @@ def test_a_withdrawn_leave_is_kept_and_no_longer_counts(report_factory, trainer,
     assert (row.leave_hours, row.excused_hours) == (Decimal("0.00"), Decimal("0.00"))
     assert row.status == ReportStatus.IN_PROGRESS and row.missing == ["hours"]
     assert class_sessions(training_class=tc).get(pk=session.pk).leave_count == 0
-    with pytest.raises(CertificateError):
+    with pytest.raises(CertificateRefused):
         certificate_issue(training_class=tc, trainee=absent, issued_by=trainer)
     # Withdrawing it again is refused, and changes nothing.
     with pytest.raises(LeaveAlreadyWithdrawn, match="已经撤销过了"):

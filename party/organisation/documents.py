@@ -8,7 +8,8 @@ AND it carries no active content (`active_content`: VBA macros in Office files, 
 Office Open XML, JavaScript or launch actions in PDF). No library for this is in requirements.lock
 (olefile/oletools/pypdf are not locked and the lock does not change this session), so the checks are
 small readers of the formats' own structure: the zip's part names and [Content_Types].xml, the OLE
-compound file's directory entries, the PDF's names (raw and in Flate streams). Not an antivirus.
+compound file's directory entries, the PDF's names outside stream data and in object streams. Not an
+antivirus. Files as real tools write them are the fixtures of tests/party/documents_as_made/.
 """
 
 import re
@@ -37,12 +38,35 @@ KINDS = {
     "ole": (("doc", "wps"), "application/msword"),
 }
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# The part an Office Open XML package of each kind must have.
+# The part an Office Open XML package of each kind usually has.
 OOXML_PARTS = {
     "docx": "word/document.xml",
     "pptx": "ppt/presentation.xml",
     "xlsx": "xl/workbook.xml",
 }
+# The content type of each kind's main part ([Content_Types].xml), macro-enabled ones included so
+# that a .docm renamed .docx is recognised and then refused as active. Word for the web names the
+# main part word/document2.xml (a package is free to: ECMA-376 part 2 finds it by relationship),
+# so a package whose usual part name is missing is recognised by the content type of its main part.
+OOXML_MAIN_TYPES = {
+    "docx": re.compile(
+        r"application/vnd\.(openxmlformats-officedocument\.wordprocessingml\.document|"
+        r"ms-word\.document\.macroEnabled)\.main\+xml",
+        re.IGNORECASE,
+    ),
+    "pptx": re.compile(
+        r"application/vnd\.(openxmlformats-officedocument\.presentationml\.presentation|"
+        r"ms-powerpoint\.presentation\.macroEnabled)\.main\+xml",
+        re.IGNORECASE,
+    ),
+    "xlsx": re.compile(
+        r"application/vnd\.(openxmlformats-officedocument\.spreadsheetml\.sheet|"
+        r"ms-excel\.sheet\.macroEnabled)\.main\+xml",
+        re.IGNORECASE,
+    ),
+}
+OOXML_OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>", re.IGNORECASE)
+OOXML_ATTRIBUTE = re.compile(rb'\b(PartName|ContentType)\s*=\s*["\']([^"\']*)["\']', re.IGNORECASE)
 
 
 # Directory entries an OLE compound file (Word/Excel 97–2003, WPS) holds its VBA project in:
@@ -59,8 +83,18 @@ CONTENT_TYPES_MAX = 1024 * 1024
 # PDF names that run something: JavaScript (also as an /OpenAction or /AA action) and /Launch.
 PDF_ACTIVE_NAME = re.compile(rb"/(JavaScript|JS|Launch)(?![A-Za-z0-9])")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+# Where a literal string or comment starts, or the keyword that starts stream data (after the
+# stream's dictionary and white space, so never the tail of "endstream").
+PDF_TOKEN = re.compile(rb"[(%]|(?<=[\s>])stream\r?\n")
+PDF_STRING_CHAR = re.compile(rb"[()\\]")
 PDF_INFLATE_MAX = 64 * 1024 * 1024
+PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm(?![A-Za-z0-9])")
+# The filters named in a stream's dictionary (/Filter /FlateDecode or /Filter [/A85 /FlateDecode]).
+PDF_FILTER = re.compile(
+    rb"(?<=/)(FlateDecode|Fl|ASCIIHexDecode|AHx|ASCII85Decode|A85|LZWDecode|LZW|"
+    rb"RunLengthDecode|RL|CCITTFaxDecode|CCF|DCTDecode|DCT|JBIG2Decode|JPXDecode|Crypt)"
+    rb"(?![A-Za-z0-9])"
+)
 
 
 class DocumentRejected(ValueError):
@@ -85,14 +119,36 @@ def sniff(upload) -> str | None:
     elif head.startswith(OLE_MAGIC):
         kind = "ole"
     elif head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as package:
-                names = set(package.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            names = set()
-        kind = next((k for k, part in OOXML_PARTS.items() if part in names), None)
+        kind = _ooxml_kind(upload)
         upload.seek(0)
     return kind
+
+
+def _ooxml_kind(upload) -> str | None:
+    """docx/pptx/xlsx by the package's main part: its usual name, else the content type of an
+    Override in [Content_Types].xml whose part exists (Word for the web: word/document2.xml)."""
+    try:
+        with zipfile.ZipFile(upload) as package:
+            names = set(package.namelist())
+            lowered = {name.lower() for name in names}  # part names are case-insensitive
+            kind = next((k for k, part in OOXML_PARTS.items() if part in names), None)
+            if kind is not None or "[Content_Types].xml" not in names:
+                return kind
+            with package.open("[Content_Types].xml") as part:
+                types = part.read(CONTENT_TYPES_MAX)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, zlib.error):
+        return None
+    found = set()
+    for tag in OOXML_OVERRIDE.findall(types):
+        attributes = {
+            key.decode().lower(): value.decode("utf-8", "replace")
+            for key, value in OOXML_ATTRIBUTE.findall(tag)
+        }
+        if attributes.get("partname", "").lstrip("/").lower() not in lowered:
+            continue
+        content_type = attributes.get("contenttype", "")
+        found |= {k for k, pattern in OOXML_MAIN_TYPES.items() if pattern.fullmatch(content_type)}
+    return found.pop() if len(found) == 1 else None
 
 
 def extension(name: str) -> str:
@@ -207,29 +263,87 @@ def _pdf_names_active(data: bytes) -> bool:
     return bool(PDF_ACTIVE_NAME.search(PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), data)))
 
 
+def _pdf_string_end(data: bytes, position: int) -> int:
+    """The index just after the literal string opening at data[position] ("("): parentheses nest,
+    a backslash escapes the next byte; an unclosed string runs to the end."""
+    depth = 0
+    while (match := PDF_STRING_CHAR.search(data, position)) is not None:
+        position = match.end()
+        if match[0] == b"\\":
+            position += 1
+        elif match[0] == b"(":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return position
+    return len(data)
+
+
+def _pdf_parts(data: bytes):
+    """Split a PDF into what lies outside stream data (its objects' dictionaries, arrays, strings
+    and comments) and its streams as (dictionary, start, end). Literal strings and comments are
+    skipped over as the format reads them, so a "stream" written inside one does not hide what
+    follows; a stream ends at the first `endstream` after its start (or the end of the file)."""
+    outside, streams, position = [], [], 0
+    while (match := PDF_TOKEN.search(data, position)) is not None:
+        if match[0] == b"(":
+            stop = _pdf_string_end(data, match.start())
+            outside.append(data[position:stop])
+            position = stop
+            continue
+        if match[0] == b"%":
+            stop = data.find(b"\n", match.end())
+            stop = len(data) if stop < 0 else stop
+            outside.append(data[position:stop])
+            position = stop
+            continue
+        outside.append(data[position : match.start()])
+        head = data[max(position, match.start() - 2048) : match.start()].rsplit(b" obj", 1)[-1]
+        stop = data.find(b"endstream", match.end())
+        stop = len(data) if stop < 0 else stop
+        streams.append(
+            (PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), head), match.end(), stop)
+        )
+        position = stop
+    outside.append(data[position:])
+    return b"".join(outside), streams
+
+
 def _pdf_active(upload) -> bool | None:
-    """True when a name /JavaScript, /JS or /Launch appears in the file or in one of its Flate
-    streams (object streams of PDF 1.5+ hide dictionaries there); #xx escapes in names are decoded.
-    Image streams are not inflated (their bytes are pixels); more than PDF_INFLATE_MAX inflated in
-    all is refused (None) rather than left unread."""
+    """True when a name /JavaScript, /JS or /Launch appears where a PDF keeps names that act: in
+    the objects outside stream data, or inside an object stream (/Type /ObjStm, where PDF 1.5+
+    keeps dictionaries), Flate-inflated when compressed; #xx escapes in names are decoded.
+
+    The bytes of other streams (page content, images, fonts, ICC profiles) are not read: no action
+    lives there, and their bytes are pixels, glyphs or compressed data in which "/JS" followed by
+    a space turns up by chance (about once in every 22 MB of such bytes), which refused ordinary
+    scans. An object stream compressed by any filter but Flate, or more than PDF_INFLATE_MAX
+    inflated in all, is refused (None) rather than left unread; one that does not inflate
+    (encrypted with an owner password, as some exports are) is passed over, as before."""
     upload.seek(0)
     data = upload.read()
-    if _pdf_names_active(data):
+    outside, streams = _pdf_parts(data)
+    if _pdf_names_active(outside):
         return True
     view, budget = memoryview(data), PDF_INFLATE_MAX
-    for match in PDF_STREAM.finditer(data):
-        head = data[max(0, match.start() - 2048) : match.start()].rsplit(b" obj", 1)[-1]
-        head = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), head)
-        if b"/FlateDecode" not in head or b"/Image" in head:
+    for head, start, end in streams:
+        if not PDF_OBJECT_STREAM.search(head):
             continue
-        try:
-            inflated = zlib.decompressobj().decompress(view[match.end() :], budget + 1)
-        except zlib.error:
-            continue
-        budget -= len(inflated)
+        filters = PDF_FILTER.findall(head)
+        if not filters:
+            body = data[start:end]
+        elif filters == [b"FlateDecode"]:
+            try:
+                body = zlib.decompressobj().decompress(view[start:end], budget + 1)
+            except zlib.error:
+                continue  # encrypted (or broken) data: as unreadable to a viewer without a key
+        else:
+            return None
+        budget -= len(body)
         if budget < 0:
             return None
-        if _pdf_names_active(inflated):
+        if _pdf_names_active(body):
             return True
     return False
 

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from cms.roles import ORGANISERS, PARTY_OFFICE, TRAINEES
-from party.members.models import Gender, Member
+from party.members.models import Gender, Member, StageChangeAttachment, StepDocument
 from party.organisation.models import OrganiserAssignment, PostRole, UnitKind
 from party.organisation.services import post_assign, unit_create
 from tests.factories import make_user
@@ -66,3 +66,48 @@ def tree(db):
         "law_g1": law_g1,
     }
     return {"units": units, "users": users, "members": members}
+
+
+@pytest.fixture
+def documents_bucket(settings, monkeypatch):
+    """PARTY_DOCUMENTS_STORAGE=s3 against a local S3 server (moto) on loopback; the two document
+    fields are pointed at the storage the setting builds (fields read it once, at model load)."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from party.organisation.documents import private_storage
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    client.create_bucket(Bucket="dangke-party-documents")
+    settings.PARTY_DOCUMENTS_STORAGE = {
+        "BACKEND": "party.organisation.documents_s3.PrivateS3DocumentStorage",
+        "OPTIONS": {
+            "bucket_name": "dangke-party-documents",
+            "location": "party-documents",
+            "endpoint_url": endpoint,
+            "access_key": "test",
+            "secret_key": "test",
+            "region_name": "us-east-1",
+        },
+    }
+    private_storage.cache_clear()
+    storage = private_storage()
+    for model in (StepDocument, StageChangeAttachment):
+        monkeypatch.setattr(model._meta.get_field("file"), "storage", storage)
+    yield client
+    private_storage.cache_clear()
+    server.stop()

@@ -59,7 +59,11 @@ class Command(BaseCommand):
             start=1,
         ):
             counts[result.outcome] += 1
-            size = f" ({result.size:,} bytes, sha256 {result.sha256[:12]})" if result.size is not None else ""
+            size = (
+                f" ({result.size:,} bytes, sha256 {result.sha256[:12]})"
+                if result.size is not None
+                else ""
+            )
             detail = f": {result.detail}" if result.detail else ""
             line = f"[{number}/{total}] {result.outcome} {result.name}{size}{detail}"
             failed = result.outcome in Outcome.FAILED_OUTCOMES

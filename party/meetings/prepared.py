@@ -89,6 +89,26 @@ class PreparedRead:
         return rows
 
 
+_INSERTS: dict[tuple, tuple[list, frozenset, str]] = {}
+
+
+def _insert_sql(model, connection) -> tuple[list, frozenset, str]:
+    """The fields, their attnames and the INSERT of `model` on `connection`'s database, built
+    once."""
+    key = (model, connection.vendor)
+    if key not in _INSERTS:
+        qn = connection.ops.quote_name
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if f is not meta.pk]
+        _INSERTS[key] = (
+            fields,
+            frozenset(f.attname for f in fields),
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}",
+        )
+    return _INSERTS[key]
+
+
 def insert_row(model, **values) -> int:
     """One INSERT of a new `model` row returning its id: `values` by attname, every other field its
     default, each prepared for the database by its field as the ORM's save does; for append-only
@@ -96,22 +116,15 @@ def insert_row(model, **values) -> int:
     signals: only for models whose save() adds nothing to a new row, whose post_save nobody needs
     and which Wagtail's reference index ignores (the callers say so)."""
     connection = connections["default"]
-    qn = connection.ops.quote_name
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    unknown = set(values) - {f.attname for f in fields}
-    if unknown:
-        raise ValueError(f"not fields of {meta.label}: {sorted(unknown)}")
+    fields, attnames, sql = _insert_sql(model, connection)
+    if not values.keys() <= attnames:
+        raise ValueError(f"not fields of {model._meta.label}: {sorted(set(values) - attnames)}")
     params = [
         f.get_db_prep_save(
             values[f.attname] if f.attname in values else f.get_default(), connection
         )
         for f in fields
     ]
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}"
-    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]

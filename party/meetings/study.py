@@ -13,6 +13,7 @@ from decimal import ROUND_FLOOR, Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from party.meetings.models import MeetingKind
 from party.meetings.rules import STUDY_CREDIT_RULES
 
 
@@ -73,7 +74,9 @@ def study_attendance_changed(
         user_id=user_id,
         hours=hours,
         occurred_on=timezone.localdate(meeting.starts_at),
-        title=f"{meeting.get_kind_display()}：{meeting.topic}",
+        # The kind's label by the enum: get_kind_display() translates all eight labels each
+        # time (Django hashes the field's choices), one lookup instead on the check-in's path.
+        title=f"{MeetingKind(meeting.kind).label}：{meeting.topic}",
         present=present,
         by_user=by_user,
         first=first,

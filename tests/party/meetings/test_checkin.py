@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import get_resolver
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from wagtail.models import ReferenceIndex
 
 from learning.progress.models import HoursLedgerEntry
 from party.meetings import selectors, services
+from party.meetings.api_views import AttendanceResultSerializer
 from party.meetings.checkin import checkin_code
 from party.meetings.exceptions import AlreadyRecordedError, MeetingError, NotExpectedError
 from party.meetings.models import Attendance, AttendanceChange, MeetingKind
@@ -215,6 +216,43 @@ def test_a_body_without_code_is_a_400_only_where_the_meeting_is_seen(life):
     assert member.post(url, {}, format="json").status_code == 400
     assert outsider.post(url, {}, format="json").status_code == 404
     assert not Attendance.objects.exists()
+
+
+def test_the_check_in_answer_is_the_serializer_s(life):
+    """The hot path answers a plain dict (docs/performance.md): the same as
+    AttendanceResultSerializer of the row, for a code with spaces around it (trimmed, as the
+    serializer would) and a form post as well as JSON."""
+    meeting = life["open"]
+    url = f"/api/v1/meetings/{meeting.pk}/check-in/"
+    for key, fmt in (("lm1", "json"), ("lm2", "multipart")):
+        client = APIClient()
+        client.force_authenticate(life["users"][key])
+        response = client.post(url, {"code": f"  {code_for(meeting)}\n"}, format=fmt)
+        assert response.status_code == 201
+        row = Attendance.objects.get(meeting=meeting, member=life["members"][key])
+        assert response.json() == AttendanceResultSerializer(row).data
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"code": "   "}, {"code": ""}, {"code": None}, {"code": "ab\x00c"}, {"kode": "x"}],
+)
+def test_a_code_the_serializer_refuses_is_its_400(life, body):
+    client = APIClient()
+    client.force_authenticate(life["users"]["lm1"])
+    response = client.post(f"/api/v1/meetings/{life['open'].pk}/check-in/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["code"]
+    assert not Attendance.objects.exists()
+
+
+def test_the_ledger_title_names_the_kind_in_the_active_language(life):
+    meeting, user = life["open"], life["users"]["lm1"]
+    with translation.override("en"):
+        services.meeting_check_in(meeting_id=meeting.pk, user=user, code=code_for(meeting))
+        expected = f"{MeetingKind.THEME_DAY.label}：{meeting.topic}"
+    assert not expected.startswith("主题党日")
+    assert HoursLedgerEntry.objects.get().lesson_title == expected
 
 
 def test_check_in_opens_shortly_before_the_start(life):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from learning.quizzes import selectors, services
-from learning.quizzes.models import Attempt, Quiz, ReviewLevel
+from learning.quizzes.models import Attempt, ReviewLevel
 from learning.quizzes.serializers import (
     AnswerInputSerializer,
     AnswerSavedSerializer,
@@ -83,7 +83,8 @@ class QuizAttemptsView(APIView):
         tags=["quizzes"],
     )
     def post(self, request, quiz_id: int):
-        quiz = Quiz.objects.filter(pk=quiz_id).first()
+        # The quiz with the user's enrolment, attempts so far and draw plan: one statement.
+        quiz = selectors.quiz_for_start(quiz_id=quiz_id, user=request.user)
         if quiz is None:
             raise Http404
         # NotAllowed (a plain 404) and QuizNotAvailable (409) are answered by

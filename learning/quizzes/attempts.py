@@ -14,7 +14,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from learning.classes.models import Enrolment
 from learning.hot_sql import db_datetime, db_json, hot_cursor, postgresql
 from learning.quizzes import grading
 from learning.quizzes.drawing import quiz_draw
@@ -35,6 +34,7 @@ from learning.quizzes.scoring import (
     locked_attempt,
     snapshot_question,
 )
+from learning.quizzes.selectors import quiz_for_start, user_enrolments
 from learning.quizzes.signals import attempt_started
 
 logger = logging.getLogger(__name__)
@@ -51,10 +51,15 @@ def _lesson_visible(*, user, lesson_id: int) -> bool:
     return visible(user=user, queryset=Page.objects.filter(pk=lesson_id)).exists()
 
 
-def _enrolled(*, user, training_class_id: int) -> bool:
-    return Enrolment.objects.filter(
-        training_class_id=training_class_id, trainee__user=user
-    ).exists()
+def _start_read(quiz: Quiz, user) -> Quiz:
+    """The quiz with what a start reads (selectors.quiz_for_start), read now unless it was read
+    for this user; NotAllowed if it is gone."""
+    if getattr(quiz, "start_user", None) == user.pk:
+        return quiz
+    read = quiz_for_start(quiz_id=quiz.pk, user=user)
+    if read is None:
+        raise NotAllowed()
+    return read
 
 
 def quiz_check_may_start(*, quiz: Quiz, user) -> None:
@@ -65,9 +70,13 @@ def quiz_check_may_start(*, quiz: Quiz, user) -> None:
         if quiz.lesson_id is None or not _lesson_visible(user=user, lesson_id=quiz.lesson_id):
             raise NotAllowed()
         return
-    if quiz.training_class_id is None or not _enrolled(
-        user=user, training_class_id=quiz.training_class_id
-    ):
+    if quiz.training_class_id is None:
+        enrolled = False
+    elif getattr(quiz, "start_user", None) == user.pk:
+        enrolled = quiz.start_enrolled
+    else:
+        enrolled = user_enrolments(user).filter(training_class_id=quiz.training_class_id).exists()
+    if not enrolled:
         raise NotAllowed(_("只有本培训班的学员可以参加该考试。"))
 
 
@@ -112,15 +121,36 @@ def _overdue(attempt: Attempt, now: datetime) -> bool:
     )
 
 
-def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Attempt, bool]:
-    """The user's attempt in progress, or a new one: (attempt, created). Overdue ones are closed first."""
-    now = now or timezone.now()
-    quiz_check_may_start(quiz=quiz, user=user)
-    previous = list(
-        Attempt.objects.filter(quiz=quiz, user=user).only(
-            "id", "state", "number", "deadline", "quiz_id"
-        )
+def _previous_attempts(quiz: Quiz) -> list[Attempt]:
+    """The user's attempts of the quiz as read with it (id, state, number, deadline), by number."""
+    return sorted(
+        (
+            Attempt(
+                id=item["id"],
+                quiz_id=quiz.pk,
+                state=item["state"],
+                number=item["number"],
+                deadline=db_datetime(item["deadline"]),
+            )
+            for item in quiz.start_previous or []
+        ),
+        key=lambda attempt: attempt.number,
     )
+
+
+def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """The user's attempt in progress, or a new one: (attempt, created). Overdue ones are closed first.
+
+    Reads the quiz with the user's enrolment, their attempts so far and the draw plan in one
+    statement (selectors.quiz_for_start; none when the caller read the quiz with it), then, for a
+    new attempt, the chosen questions, and writes the attempt with its snapshot as one row.
+    """
+    now = now or timezone.now()
+    if not user or not user.is_authenticated:
+        raise NotAllowed()
+    quiz = _start_read(quiz, user)
+    quiz_check_may_start(quiz=quiz, user=user)
+    previous = _previous_attempts(quiz)
     for attempt in previous:
         if attempt.state != AttemptState.IN_PROGRESS:
             continue

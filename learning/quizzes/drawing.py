@@ -3,7 +3,8 @@ with its options (maybe shuffled) and its key in the letters the trainee sees.
 
 The candidate ids of a rule (the questions of its bank with its type, category and difficulty)
 are read once per bank version and kept in the process (`_CANDIDATES`): a start then reads only
-the fixed questions, the rules with their banks' versions and the chosen rows. Every change to a
+the draw plan (the fixed questions and the rules with their banks' versions, as two JSON arrays in
+the quiz's own row: `draw_plan_annotations`, read with the quiz when starting) and the chosen rows. Every change to a
 bank's questions gives the bank a new `questions_version` (`bank_questions_changed`: the
 Question signals and the Excel import call it), so a cached pool is never used after its bank
 changed, in any process.
@@ -14,10 +15,14 @@ import secrets
 import threading
 from array import array
 from collections import OrderedDict
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import CharField, JSONField, OuterRef, Subquery
+from django.db.models.functions import Cast, JSONObject
 from django.utils.translation import gettext as _
 
+from learning.hot_sql import JSONArrayAgg
 from learning.quizzes.exceptions import QuizNotAvailable
 from learning.quizzes.keys import key_as_shown
 from learning.quizzes.models import (
@@ -27,6 +32,8 @@ from learning.quizzes.models import (
     QuestionBank,
     QuestionType,
     Quiz,
+    QuizDrawRule,
+    QuizQuestion,
     new_questions_version,
 )
 
@@ -127,6 +134,108 @@ def _candidates_forget(key) -> None:
         _candidates_size -= len(pool) + 1
 
 
+# ---------------------------------------------------------------------------------------------
+# The draw plan: a quiz's fixed questions and rules, read in the quiz's row.
+
+
+@dataclass(frozen=True)
+class DrawPlan:
+    fixed: list[tuple[int, Decimal | None]]  # (question id, score or None for its own), in order
+    rules: list[QuizDrawRule]  # with .bank (id, name, questions_version), in order
+
+
+def draw_plan_annotations() -> dict:
+    """Annotations of a Quiz queryset: its fixed questions and its rules (with their banks' name
+    and questions_version) as two JSON arrays, so the quiz's row brings its whole draw plan."""
+    fixed = (
+        QuizQuestion.objects.filter(quiz=OuterRef("pk"))
+        .order_by()
+        .values("quiz")
+        .annotate(
+            items=JSONArrayAgg(
+                JSONObject(
+                    id="id",
+                    sort="sort_order",
+                    question="question_id",
+                    score=Cast("score", CharField()),
+                )
+            )
+        )
+        .values("items")
+    )
+    rules = (
+        QuizDrawRule.objects.filter(quiz=OuterRef("pk"))
+        .order_by()
+        .values("quiz")
+        .annotate(
+            items=JSONArrayAgg(
+                JSONObject(
+                    id="id",
+                    sort="sort_order",
+                    bank="bank_id",
+                    bank_name="bank__name",
+                    version="bank__questions_version",
+                    type="type",
+                    category="category",
+                    difficulty="difficulty",
+                    count="count",
+                    score=Cast("score", CharField()),
+                )
+            )
+        )
+        .values("items")
+    )
+    return {
+        "plan_fixed": Subquery(fixed, output_field=JSONField()),
+        "plan_rules": Subquery(rules, output_field=JSONField()),
+    }
+
+
+_CENT = Decimal("0.01")  # QuizQuestion.score and QuizDrawRule.score: 2 decimal places
+
+
+def _plan_score(text) -> Decimal | None:
+    # Read as text (SQLite keeps 2.00 as 2): the same Decimal('2.00') as the ORM gives.
+    return None if text is None else Decimal(str(text)).quantize(_CENT)
+
+
+def draw_plan(quiz: Quiz, *, fresh: bool = False) -> DrawPlan:
+    """The quiz's draw plan: from its row when it was read with draw_plan_annotations (as
+    selectors.quiz_for_start does), else in one statement."""
+    if not fresh and hasattr(quiz, "plan_rules"):
+        fixed_items, rule_items = quiz.plan_fixed, quiz.plan_rules
+    else:
+        fixed_items, rule_items = (
+            Quiz.objects.filter(pk=quiz.pk)
+            .annotate(**draw_plan_annotations())
+            .values_list("plan_fixed", "plan_rules")
+            .first()
+        ) or (None, None)
+    fixed_items = sorted(fixed_items or [], key=lambda item: (item["sort"], item["id"]))
+    rule_items = sorted(rule_items or [], key=lambda item: (item["sort"], item["id"]))
+    rules = []
+    for item in rule_items:
+        rule = QuizDrawRule(
+            id=item["id"],
+            quiz_id=quiz.pk,
+            sort_order=item["sort"],
+            bank_id=item["bank"],
+            type=item["type"],
+            category=item["category"] or "",
+            difficulty=item["difficulty"] or "",
+            count=item["count"],
+            score=_plan_score(item["score"]),
+        )
+        rule.bank = QuestionBank(
+            id=item["bank"], name=item["bank_name"], questions_version=item["version"]
+        )
+        rules.append(rule)
+    return DrawPlan(
+        fixed=[(item["question"], _plan_score(item["score"])) for item in fixed_items],
+        rules=rules,
+    )
+
+
 def _snapshot_question(row: tuple, *, score: Decimal, rng: random.Random, shuffle: bool) -> dict:
     """The question as this attempt sees it; options permuted and the key mapped to the shown letters."""
     qid, type_, stem, options, bank_answer, explanation, _score = row
@@ -154,29 +263,22 @@ def _snapshot_question(row: tuple, *, score: Decimal, rng: random.Random, shuffl
 def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None, _fresh: bool = False) -> list[dict]:
     """The questions of a new attempt: fixed ones plus a random draw per rule, none twice.
 
-    A constant number of queries whatever the rules: the fixed questions with their rows, the
-    rules with their banks' versions, the candidate ids of the rules not cached yet (all at once;
-    none when every pool is cached), then the drawn rows. The draw is the one a fresh read would
+    A constant number of queries whatever the rules: the draw plan (none when the quiz was read
+    with it), the candidate ids of the rules not cached yet (all at once; none when every pool is
+    cached), then the chosen rows, fixed and drawn together. The draw is the one a fresh read would
     give: each rule samples uniformly from its pool in id order, less the questions already drawn.
     """
     rng = rng or random.Random(secrets.randbits(64))
-    fixed = quiz.fixed_questions.order_by("sort_order", "id").values_list(
-        "score", *(f"question__{name}" for name in _SNAPSHOT_FIELDS)
-    )
-    rules = list(
-        quiz.draw_rules.select_related("bank").only(*_RULE_FIELDS).order_by("sort_order", "id")
-    )
+    plan = draw_plan(quiz, fresh=_fresh)
     chosen: list[tuple[int, Decimal | None]] = []
     seen: set[int] = set()
-    rows: dict[int, tuple] = {}
-    for score, *row in fixed:
-        if row[0] not in seen:
-            seen.add(row[0])
-            rows[row[0]] = tuple(row)
-            chosen.append((row[0], score))
-    if rules:
-        pools = _rule_pools(rules)
-        for rule in rules:
+    for qid, score in plan.fixed:
+        if qid not in seen:
+            seen.add(qid)
+            chosen.append((qid, score))
+    if plan.rules:
+        pools = _rule_pools(plan.rules)
+        for rule in plan.rules:
             pool = pools[_rule_key(rule)]
             if seen and not seen.isdisjoint(pool):
                 pool = [qid for qid in pool if qid not in seen]
@@ -190,20 +292,21 @@ def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None, _fresh: bool = Fa
             for qid in rng.sample(pool, rule.count):
                 seen.add(qid)
                 chosen.append((qid, rule.score))
-        drawn = [qid for qid, _score in chosen if qid not in rows]
-        rows.update(
-            (row[0], row)
-            for row in Question.objects.filter(pk__in=drawn).values_list(*_SNAPSHOT_FIELDS)
-        )
-        if len(rows) < len(chosen):
-            # A question deleted after its bank's pools were read (its bank's new version was
-            # not committed yet): forget those pools and draw once more from a fresh read.
-            if _fresh:
-                raise QuizNotAvailable(_("题库刚刚被修改，请重新开始。"))
-            with _candidates_lock:
-                for rule in rules:
-                    _candidates_forget(_rule_key(rule))
-            return quiz_draw(quiz=quiz, rng=rng, _fresh=True)
+    if not chosen:
+        return []
+    rows = {
+        row[0]: row for row in Question.objects.filter(pk__in=seen).values_list(*_SNAPSHOT_FIELDS)
+    }
+    if len(rows) < len(chosen):
+        # A drawn question deleted after its bank's pools were read (its bank's new version was
+        # not committed yet; a fixed question cannot be deleted): forget those pools and draw
+        # once more from a fresh read of the plan and the pools.
+        if _fresh:
+            raise QuizNotAvailable(_("题库刚刚被修改，请重新开始。"))
+        with _candidates_lock:
+            for rule in plan.rules:
+                _candidates_forget(_rule_key(rule))
+        return quiz_draw(quiz=quiz, rng=rng, _fresh=True)
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     return [
@@ -215,22 +318,6 @@ def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None, _fresh: bool = Fa
         )
         for qid, score in chosen
     ]
-
-
-_RULE_FIELDS = (
-    "id",
-    "quiz_id",
-    "sort_order",
-    "bank_id",
-    "type",
-    "category",
-    "difficulty",
-    "count",
-    "score",
-    "bank__id",
-    "bank__name",
-    "bank__questions_version",
-)
 
 
 def quiz_problems(*, quiz: Quiz) -> list[str]:

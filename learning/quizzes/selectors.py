@@ -5,12 +5,16 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from learning.classes.models import Enrolment
 from learning.classes.selectors import can_view_all_classes
+from learning.hot_sql import JSONArrayAgg
 from learning.quizzes import grading
+from learning.quizzes.drawing import draw_plan_annotations
 from learning.quizzes.keys import corrected_key, key_as_bank, snapshot_perm
 from learning.quizzes.models import (
     REVIEW_ORDER,
@@ -35,6 +39,41 @@ TWO = Decimal("0.01")
 def public_question(question: dict) -> dict:
     """A snapshot question without anything that gives the answer away."""
     return {key: question[key] for key in PUBLIC_QUESTION_FIELDS if key in question}
+
+
+def user_enrolments(user) -> QuerySet:
+    """The user's enrolments: an exam is for the trainees enrolled in its class (DOMAIN.md)."""
+    return Enrolment.objects.filter(trainee__user=user)
+
+
+def quiz_for_start(*, quiz_id: int, user) -> Quiz | None:
+    """The quiz a user is starting, with all a start reads in the same row (one statement): the
+    user (`start_user`), whether they are enrolled in its class (`start_enrolled`), their attempts
+    so far as a JSON array (`start_previous`) and the draw plan (drawing.draw_plan_annotations).
+    attempts.attempt_start uses them when the quiz was read for the same user, else reads them."""
+    previous = (
+        Attempt.objects.filter(quiz=OuterRef("pk"), user=user)
+        .order_by()
+        .values("quiz")
+        .annotate(
+            items=JSONArrayAgg(
+                JSONObject(id="id", state="state", number="number", deadline="deadline")
+            )
+        )
+        .values("items")
+    )
+    return (
+        Quiz.objects.filter(pk=quiz_id)
+        .annotate(
+            start_user=Value(user.pk),
+            start_enrolled=Exists(
+                user_enrolments(user).filter(training_class_id=OuterRef("training_class_id"))
+            ),
+            start_previous=Subquery(previous, output_field=JSONField()),
+            **draw_plan_annotations(),
+        )
+        .first()
+    )
 
 
 def review_level(*, attempt: Attempt, now: datetime | None = None) -> str:

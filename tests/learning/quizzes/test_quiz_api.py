@@ -216,18 +216,19 @@ def test_query_counts_of_start_resume_save_and_submit_are_constant(
         ],
         time_limit_minutes=60,
     )
-    # auth lookup is not counted (force_authenticate); quiz, enrolment, previous attempts, fixed
-    # questions, rules with their banks' versions, candidates, chosen rows, savepoint + insert +
-    # release (a new attempt has no answers to read).
-    with django_assert_num_queries(10):
+    # auth lookup is not counted (force_authenticate); the quiz with the enrolment, the previous
+    # attempts, the fixed questions and the rules with their banks' versions (one statement,
+    # selectors.quiz_for_start), candidates, chosen rows, savepoint + insert + release (a new
+    # attempt has no answers to read).
+    with django_assert_num_queries(6):
         body = start(api, exam).json()
     # The next trainee's start finds the rules' candidate ids cached in the process: one less.
     other = APIClient()
     other.force_authenticate(second)
-    with django_assert_num_queries(9):
-        assert start(other, exam).status_code == 201
-    # quiz, enrolment, previous attempts, the attempt, its answers.
     with django_assert_num_queries(5):
+        assert start(other, exam).status_code == 201
+    # the quiz with enrolment, attempts and plan; the attempt; its answers.
+    with django_assert_num_queries(3):
         assert start(api, exam).status_code == 200
     question = next(q for q in body["questions"] if q["type"] == "single")
     # PostgreSQL: the attempt's state and this question of its snapshot, then one guarded write.

@@ -425,3 +425,61 @@ def test_the_cached_pools_stay_within_their_bound(monkeypatch, quiz_exam_factory
         assert len(services.quiz_draw(quiz=exam)) == 1
         assert drawing._candidates_size <= 5  # 3 ids + 1 a pool: one pool kept at a time
     assert len(drawing._CANDIDATES) == 1
+
+
+def test_the_draw_plan_read_in_the_quiz_row_is_what_the_models_hold(
+    quiz_exam_factory, klass, trainee, quiz_bank
+):
+    """selectors.quiz_for_start reads the fixed questions and the rules as JSON in the quiz's row
+    (issue 20): the same ids, order, scores (as Decimal with 2 places, 2.5 and 2 included),
+    categories and bank versions as the models; the draw from it is the draw of a plain quiz."""
+    singles = list(quiz_bank.questions.filter(type=QuestionType.SINGLE).order_by("id")[:2])
+    exam = quiz_exam_factory(
+        klass,
+        fixed=singles,
+        rules=[
+            {
+                "type": QuestionType.MULTIPLE,
+                "count": 2,
+                "score": Decimal("2.5"),
+                "category": "党章",
+            },
+            {"type": QuestionType.TRUE_FALSE, "count": 2, "score": 2},
+        ],
+        shuffle_questions=True,
+        shuffle_options=True,
+    )
+    first, second = exam.fixed_questions.order_by("sort_order")
+    first.score = Decimal("1.25")
+    first.save()
+    second.sort_order, first.sort_order = 0, 1
+    second.save()
+    first.save()
+    read = selectors.quiz_for_start(quiz_id=exam.pk, user=trainee)
+    assert read.start_enrolled is True and read.start_previous is None
+    plan = drawing.draw_plan(read)
+    assert plan.fixed == [(second.question_id, None), (first.question_id, Decimal("1.25"))]
+    assert [str(score) for _qid, score in plan.fixed if score is not None] == ["1.25"]
+    models = list(exam.draw_rules.select_related("bank").order_by("sort_order", "id"))
+    fields = ("id", "bank_id", "type", "category", "difficulty", "count", "score")
+    assert [tuple(getattr(r, f) for f in fields) for r in plan.rules] == [
+        tuple(getattr(r, f) for f in fields) for r in models
+    ]
+    assert [str(r.score) for r in plan.rules] == ["2.50", "2.00"]
+    assert [r.bank.questions_version for r in plan.rules] == [
+        r.bank.questions_version for r in models
+    ]
+    assert [str(r) for r in plan.rules] == [str(r) for r in models]
+    assert drawing.draw_plan(exam) == plan
+    assert services.quiz_draw(quiz=read, rng=random.Random(3)) == services.quiz_draw(
+        quiz=exam, rng=random.Random(3)
+    )
+    # The attempts so far come in the same row.
+    attempt, created = services.attempt_start(quiz=read, user=trainee)
+    assert created and attempt.questions[0]["score"] in {"1.25", "2.50", "2.00", "1.00"}
+    again = selectors.quiz_for_start(quiz_id=exam.pk, user=trainee)
+    assert [(a["id"], a["state"], a["number"]) for a in again.start_previous] == [
+        (attempt.pk, AttemptState.IN_PROGRESS, 1)
+    ]
+    resumed, created = services.attempt_start(quiz=again, user=trainee)
+    assert resumed.pk == attempt.pk and not created

@@ -234,28 +234,33 @@ def attempt_answer_save(
 def _answer_store(attempt_id: int, user, question_id: int, answer, now: datetime):
     """Store one answer: (closed_now, deadline, saved value).
 
-    On PostgreSQL the common case — the attempt is open, the question is in it, the answer is
-    valid — takes two statements and no transaction (_answer_save_guarded); everything else, and
-    every save on SQLite, takes the locking transaction (_answer_upsert), which knows every error.
+    The common case — the attempt is open, the question is in it, the answer is valid — is one
+    unlocked read and one guarded write (_answer_save_guarded); everything else takes the locking
+    transaction (_answer_upsert), which knows every error.
     """
-    if postgresql():
-        saved = _answer_save_guarded(attempt_id, user, question_id, answer, now)
-        if saved is not None:
-            return saved
+    saved = _answer_save_guarded(attempt_id, user, question_id, answer, now)
+    if saved is not None:
+        return saved
     return _answer_upsert(attempt_id, user, question_id, answer, now)
 
 
 def _answer_save_guarded(attempt_id: int, user, question_id: int, answer, now: datetime):
-    """PostgreSQL: save an answer in two statements, or None to take the locking path.
+    """Save an answer with one unlocked read and a guarded write, or None to take the locking path.
 
     First an unlocked read of the attempt's state and deadline and of this one question of its
-    snapshot (not the whole 40-question snapshot). If the attempt is open and the answer valid,
-    one guarded write: a WITH whose guard locks the attempt row (FOR UPDATE, as the locking path
-    and handing in do) and checks again that it is the user's, in progress and before its
-    deadline; only then do the upsert of the answer and the insert of the step run, so the write
-    is all or nothing and a save never lands in an attempt handed in meanwhile. A statement
-    outside a transaction is its own: no BEGIN, no COMMIT. The commit stays durable (an
-    acknowledged "已保存" survives a crash). Both statements are prepared once per connection.
+    snapshot (not the whole 40-question snapshot), so the answer is checked against the question
+    before any lock is taken. If the attempt is open and the answer valid, the guarded write: the
+    answer's upsert and the step's insert run only if the attempt is still the user's, in progress
+    and before its deadline, checked again at the write, so the write is all or nothing and a save
+    never lands in an attempt handed in meanwhile (handing in locks the same row).
+
+    PostgreSQL: one statement, a WITH whose guard locks the attempt row (FOR UPDATE) and feeds the
+    upsert and the insert; outside a transaction it is its own (no BEGIN, no COMMIT); both
+    statements prepared once per connection. SQLite has no data-modifying WITH: the upsert selects
+    from the guarded attempt row and the step follows, in one short BEGIN IMMEDIATE transaction
+    (the database's single writer lock is held for two small INSERTs, not for reading and parsing
+    the snapshot). Either way the commit is durable: an acknowledged "已保存" survives a crash of
+    the server (docs/exams.md).
     """
     q = connection.ops.quote_name
     attempts_table = q(Attempt._meta.db_table)
@@ -264,13 +269,22 @@ def _answer_save_guarded(attempt_id: int, user, question_id: int, answer, now: d
         "user": user.pk,
         "question": question_id,
         "state": AttemptState.IN_PROGRESS.value,
-        "now": now,
+        "now": connection.ops.adapt_datetimefield_value(now),
     }
+    if postgresql():
+        question_sql = (
+            "jsonb_path_query_first(questions, '$[*] ? (@.id == $qid)',"
+            " jsonb_build_object('qid', %(question)s::bigint))"
+        )
+    else:
+        question_sql = (
+            "(SELECT value FROM json_each(questions)"
+            " WHERE json_extract(value, '$.id') = %(question)s)"
+        )
     with hot_cursor() as cursor:
         cursor.execute(
-            "SELECT state, deadline, jsonb_path_query_first(questions,"
-            " '$[*] ? (@.id == $qid)', jsonb_build_object('qid', %(question)s::bigint))"
-            f" FROM {attempts_table} WHERE id = %(attempt)s AND user_id = %(user)s",
+            f"SELECT state, deadline, {question_sql} FROM {attempts_table}"
+            " WHERE id = %(attempt)s AND user_id = %(user)s",
             params,
         )
         row = cursor.fetchone()
@@ -287,23 +301,45 @@ def _answer_save_guarded(attempt_id: int, user, question_id: int, answer, now: d
     params["answer"] = None if value is None else json.dumps(value)
     answers_table = q(AttemptAnswer._meta.db_table)
     steps_table = q(AttemptStep._meta.db_table)
-    with hot_cursor() as cursor:
+    guard = (
+        f"SELECT id FROM {attempts_table}"
+        " WHERE id = %(attempt)s AND user_id = %(user)s AND state = %(state)s"
+        " AND (deadline IS NULL OR deadline > %(now)s)"
+    )
+    if postgresql():
+        with hot_cursor() as cursor:
+            cursor.execute(
+                f"WITH guard AS ({guard} FOR UPDATE),"
+                f" saved AS (INSERT INTO {answers_table}"
+                " (attempt_id, question_id, answer, saved_at, comment)"
+                " SELECT id, %(question)s, %(answer)s::jsonb, %(now)s, '' FROM guard"
+                " ON CONFLICT (attempt_id, question_id)"
+                " DO UPDATE SET answer = EXCLUDED.answer, saved_at = EXCLUDED.saved_at)"
+                f" INSERT INTO {steps_table} (attempt_id, question_id, answer, created_at)"
+                " SELECT id, %(question)s, %(answer)s::jsonb, %(now)s FROM guard",
+                params,
+            )
+            if cursor.rowcount != 1:
+                # Handed in, timed out or gone since the read: the locking path says which.
+                return None
+        return False, deadline, value
+    with transaction.atomic(), hot_cursor() as cursor:
+        # The WHERE also tells SQLite's parser that ON CONFLICT is the upsert's, not a join's.
         cursor.execute(
-            f"WITH guard AS (SELECT id FROM {attempts_table}"
-            " WHERE id = %(attempt)s AND user_id = %(user)s AND state = %(state)s"
-            " AND (deadline IS NULL OR deadline > %(now)s) FOR UPDATE),"
-            f" saved AS (INSERT INTO {answers_table}"
-            " (attempt_id, question_id, answer, saved_at, comment)"
-            " SELECT id, %(question)s, %(answer)s::jsonb, %(now)s, '' FROM guard"
-            " ON CONFLICT (attempt_id, question_id)"
-            " DO UPDATE SET answer = EXCLUDED.answer, saved_at = EXCLUDED.saved_at)"
-            f" INSERT INTO {steps_table} (attempt_id, question_id, answer, created_at)"
-            " SELECT id, %(question)s, %(answer)s::jsonb, %(now)s FROM guard",
+            f"INSERT INTO {answers_table} (attempt_id, question_id, answer, saved_at, comment)"
+            f" SELECT id, %(question)s, %(answer)s, %(now)s, '' FROM ({guard}) AS guard"
+            " WHERE true ON CONFLICT (attempt_id, question_id)"
+            " DO UPDATE SET answer = excluded.answer, saved_at = excluded.saved_at",
             params,
         )
         if cursor.rowcount != 1:
-            # Handed in, timed out or gone since the read: the locking path says which.
             return None
+        # Under the write lock taken by the upsert: nothing can hand the attempt in before this.
+        cursor.execute(
+            f"INSERT INTO {steps_table} (attempt_id, question_id, answer, created_at)"
+            " VALUES (%(attempt)s, %(question)s, %(answer)s, %(now)s)",
+            params,
+        )
     return False, deadline, value
 
 

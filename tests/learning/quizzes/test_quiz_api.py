@@ -231,8 +231,8 @@ def test_query_counts_of_start_resume_save_and_submit_are_constant(
     with django_assert_num_queries(3):
         assert start(api, exam).status_code == 200
     question = next(q for q in body["questions"] if q["type"] == "single")
-    # PostgreSQL: the attempt's state and this question of its snapshot, then one guarded write.
-    # SQLite: savepoint, locked attempt, upsert answer, insert step, release.
+    # The attempt's state and this question of its snapshot (unlocked), then the guarded write:
+    # PostgreSQL one statement; SQLite savepoint, guarded upsert, step, release.
     with django_assert_num_queries(2 if connection.vendor == "postgresql" else 5):
         response = api.put(
             f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
@@ -261,13 +261,10 @@ def test_a_cleared_answer_is_stored_as_no_answer_and_every_save_is_a_step(api, e
     assert start(api, exam).json()["answers"] == {}
 
 
-@pytest.mark.skipif(
-    "connection.vendor != 'postgresql'",
-    reason="SQLite saves in one BEGIN IMMEDIATE transaction: no read before the write lock",
-)
 def test_a_save_that_meets_a_hand_in_between_its_read_and_its_write_writes_nothing(api, exam):
-    """The guarded write checks the attempt again under its row lock: an attempt handed in after
-    the save read it (another tab, the deadline task) gets no answer, and the trainee a 409."""
+    """The guarded write checks the attempt again under its row lock (PostgreSQL) or the write
+    lock (SQLite): an attempt handed in after the save read it (another tab, the deadline task)
+    gets no answer, and the trainee a 409."""
     body = start(api, exam).json()
     question = next(q for q in body["questions"] if q["type"] == "single")
     handed_in = []
@@ -288,6 +285,40 @@ def test_a_save_that_meets_a_hand_in_between_its_read_and_its_write_writes_nothi
     assert response.status_code == 409
     assert not AttemptAnswer.objects.filter(attempt_id=body["id"]).exists()
     assert not AttemptStep.objects.filter(attempt_id=body["id"]).exists()
+
+
+@pytest.mark.parametrize("case", ["submitted", "graded", "past the deadline", "another user's"])
+def test_a_save_to_an_attempt_that_is_not_open_is_refused_and_writes_nothing(
+    api, exam, quiz_user_factory, case
+):
+    """The guarded save (issue 20) refuses what the locking save refused, with the same status and
+    message: 409 once handed in or past the deadline (then closed with the answers saved before),
+    404 for someone else's attempt; no answer and no step written."""
+    body = start(api, exam).json()
+    question = next(q for q in body["questions"] if q["type"] == "single")
+    client, status, detail = api, 409, "本次作答已结束，不能再修改答案。"
+    if case == "submitted":
+        Attempt.objects.filter(pk=body["id"]).update(state=AttemptState.SUBMITTED)
+    elif case == "graded":
+        assert api.post(f"/api/v1/attempts/{body['id']}/submit/").status_code == 200
+    elif case == "past the deadline":
+        Attempt.objects.filter(pk=body["id"]).update(deadline=timezone.now() - timedelta(seconds=1))
+        detail = "考试时间已到，已按截止前保存的答案自动交卷。"
+    else:
+        client, status, detail = APIClient(), 404, None
+        client.force_authenticate(quiz_user_factory("someone-else"))
+    response = client.put(
+        f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
+        {"answer": question["options"][0]["key"]},
+        format="json",
+    )
+    assert response.status_code == status
+    if detail:
+        assert response.json()["detail"] == detail
+    assert not AttemptAnswer.objects.filter(attempt_id=body["id"]).exists()
+    assert not AttemptStep.objects.filter(attempt_id=body["id"]).exists()
+    if case == "past the deadline":
+        assert Attempt.objects.get(pk=body["id"]).state == AttemptState.GRADED
 
 
 def test_schema_lists_the_quiz_endpoints(api):

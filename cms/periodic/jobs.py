@@ -73,8 +73,8 @@ JOBS: tuple[PeriodicJobSpec, ...] = (
     # imported (IMPORT_STAGED_KEEP_HOURS) and finished imports' records, with a roster's initial
     # passwords not yet collected (IMPORT_RESULT_KEEP_DAYS).
     PeriodicJobSpec("import_leftovers_clean", timedelta(hours=1), import_leftovers_clean),
-    # The 党费 summary (party.dues.summary): a month that begins is added to it (a few seconds at
-    # 30,000 members, once a month; until then the reports compute that month from the records);
-    # every write keeps the rest in step itself. Three queries when nothing is missing.
+    # The 党费 summary (party.dues.summary): the next month is added before it begins (seconds at
+    # 30,000 members, once a month, under the summary's lock); every write keeps the rest in step
+    # itself. Three queries when nothing is missing.
     PeriodicJobSpec("dues_summary", timedelta(minutes=5), dues_summary),
 )

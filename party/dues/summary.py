@@ -8,27 +8,52 @@ branch of the month's counted day). The summary only stores what it returned:
   party.dues call it (payments, bulk payments and statement imports, the gateway, 冲正, bases);
   the records of party.members that change what is owed (stage changes, 组织关系转接) call it
   through post_save signals (apps.py), so that app does not depend on this one.
-- `update` (the periodic job dues_summary, every 5 minutes) adds the months not yet held (a month
-  begins); `rebuild` (manage.py dues_summary --rebuild) recomputes everything. Nothing else moves
+- `update` (the periodic job dues_summary, every 5 minutes) adds the months not yet held, up to the
+  next one; `rebuild` (manage.py dues_summary --rebuild) recomputes everything. Nothing else moves
   the figures with time: the services refuse stage changes and transfers dated after today, and a
   base from a later month is counted when that month is added.
 A month is either held in full (SummaryMonth) or not at all: the readers compute a month not held
-from the records. Writes lock the months they refresh (SummaryMonth rows, SELECT … FOR UPDATE), so
-two payments in one branch and month do not each store a count that misses the other."""
+from the records. The job holds the next month too, before it begins, so the month that has just
+begun is read from the summary from its first minute (its figures cannot move until then: the
+services refuse records dated after today, and every record refreshes the held months it touches).
+
+Locks (PostgreSQL; SQLite takes its one write lock at BEGIN IMMEDIATE, cms/settings, so whole
+transactions run one at a time there):
+- writers lock the months they refresh (SummaryMonth rows, SELECT … FOR UPDATE, in month order), so
+  two payments in one branch and month do not each store a count that misses the other;
+- every writer first takes the summary's lock in shared mode (a transaction-level advisory lock,
+  held to its commit), and the job and the rebuild take it exclusively before they look at which
+  months are held. So a write whose transaction began before a month was added either commits
+  before the job computes that month (the job waits for it and reads it), or finds the month held
+  and refreshes it (it waits for the job's commit) — a payment cannot fall between the two."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from party.dues.models import DuesBase, MonthSummary, PaymentMonth, SummaryMonth
 from party.dues.selectors import cells_compute, this_month
-from party.dues.values import month_span
+from party.dues.values import add_months, month_span
 from party.members.models import Member
 from party.members.selectors import unit_histories
+
+# The summary's advisory lock (PostgreSQL): b"dues" as a number; nothing else in the project takes
+# advisory locks.
+LOCK_KEY = 0x64756573
+
+
+def _lock(*, exclusive: bool) -> None:
+    """Take the summary's lock for the rest of the transaction: shared (a writer) or exclusive (the
+    job, the rebuild). Nothing to take on SQLite: BEGIN IMMEDIATE already serialises."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [LOCK_KEY])
 
 
 def _store(*, unit_ids: set[int] | None, months: list[date]) -> int:
@@ -66,6 +91,7 @@ def refresh(*, member_ids, months: list[date] | None = None, since: date | None 
 
 
 def _refresh(*, member_ids, months, since) -> None:
+    _lock(exclusive=False)
     held = SummaryMonth.objects.select_for_update().order_by("month")
     if months is not None:
         held = held.filter(month__in=sorted({m.replace(day=1) for m in months}))
@@ -94,42 +120,49 @@ def _first_month() -> date | None:
     return min(found).replace(day=1) if found else None
 
 
-def _hold(months: list[date]) -> None:
-    """Compute `months` for every branch and mark them held, in one transaction."""
+def _last_month() -> date:
+    """The last month the job holds: the next one, so a month is held before it begins."""
+    return add_months(this_month(), 1)
+
+
+def _hold(months: list[date], *, rebuild: bool = False) -> list[date]:
+    """Under the exclusive lock, compute `months` for every branch and mark them held, in one
+    transaction: those not held yet (all of them, after clearing everything, to `rebuild`)."""
     with transaction.atomic():
+        _lock(exclusive=True)
+        if rebuild:
+            MonthSummary.objects.all().delete()
+            SummaryMonth.objects.all().delete()
+        else:
+            held = set(
+                SummaryMonth.objects.filter(month__in=months).values_list("month", flat=True)
+            )
+            months = [m for m in months if m not in held]
+        if not months:
+            return []
         now = timezone.now()
-        for month in months:
-            SummaryMonth.objects.update_or_create(month=month, defaults={"built_at": now})
-        list(SummaryMonth.objects.select_for_update().filter(month__in=months))
+        SummaryMonth.objects.bulk_create([SummaryMonth(month=m, built_at=now) for m in months])
         _store(unit_ids=None, months=months)
-
-
-def update() -> list[date]:
-    """Hold every month from the first record to this one not held yet (three queries when none
-    is missing). Returns the months computed."""
-    first, current = _first_month(), this_month()
-    if first is None or first > current:
-        return []
-    held = set(SummaryMonth.objects.values_list("month", flat=True))
-    months = [m for m in month_span(first, current) if m not in held]
-    if not months:
-        return []
-    # A new month is listed (and committed) before it is computed: a write from then on refreshes
-    # it under the lock, so the computation cannot miss it.
-    for month in months:
-        SummaryMonth.objects.get_or_create(month=month)
-    _hold(months)
     return months
 
 
-def rebuild() -> list[date]:
-    """Recompute the whole summary from the records (every month from the first record on)."""
-    with transaction.atomic():
-        MonthSummary.objects.all().delete()
-        SummaryMonth.objects.all().delete()
-    first = _first_month()
-    if first is None or first > this_month():
+def update() -> list[date]:
+    """Hold every month from the first record to the next month not held yet (three queries when
+    none is missing). Returns the months computed."""
+    first, last = _first_month(), _last_month()
+    if first is None or first > last:
         return []
-    months = month_span(first, this_month())
-    _hold(months)
+    held = set(SummaryMonth.objects.values_list("month", flat=True))
+    months = [m for m in month_span(first, last) if m not in held]
+    if not months:
+        return []
+    return _hold(months)
+
+
+def rebuild() -> list[date]:
+    """Recompute the whole summary from the records (every month from the first record to the
+    next month), in one transaction: the readers see the old figures until it commits."""
+    first, last = _first_month(), _last_month()
+    months = month_span(first, last) if first is not None and first <= last else []
+    _hold(months, rebuild=True)
     return months

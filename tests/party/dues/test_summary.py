@@ -1,13 +1,18 @@
 """The 党费 summary (party.dues.summary) never drifts from the records: after every write path —
 a payment, a batch (what a statement import confirms), the gateway, a 冲正, a base, a stage change,
 a 组织关系转接 — the stored rows equal the figures recounted from the records, member by member,
-each in the branch of the month; the readers take them in a fixed number of queries."""
+each in the branch of the month; the readers take them in a fixed number of queries; the month
+that begins is held before it does; and concurrent transactions (a payment against the job adding
+its month, two payments of one cell) cannot leave a count that misses one of them."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
+from freezegun import freeze_time
 
 from party.dues import selectors, services, summary
 from party.dues.gateway import GatewayConfirmation, gateway_payment_confirm
@@ -19,15 +24,15 @@ from party.members.selectors import unit_histories
 from party.members.services import member_transfer
 
 pytestmark = pytest.mark.django_db
-JAN, MAR, APR, MAY, JUN = (date(2026, m, 1) for m in (1, 3, 4, 5, 6))
-MONTHS = month_span(JAN, JUN)
+JAN, MAR, APR, MAY, JUN, JUL = (date(2026, m, 1) for m in (1, 3, 4, 5, 6, 7))
+MONTHS = month_span(JAN, JUL)  # the job holds the next month too
 
 
 def recount() -> dict[tuple, list]:
     """The summary's rows recounted from the ledger, without party.dues.summary or cells_compute:
     every member's line of each month, in the branch they belonged to on its counted day."""
     people = list(Member.objects.all())
-    books = selectors.ledgers(members=people, first=JAN, last=JUN)
+    books = selectors.ledgers(members=people, first=JAN, last=JUL)
     histories = unit_histories(members=people)
     cells: dict[tuple, list] = {}
     for member in people:
@@ -188,9 +193,200 @@ def test_refresh_outside_a_transaction(held):
     """A write in autocommit (load_demo creates members and stage changes that way) refreshes the
     summary through the signals: the row lock needs a transaction on PostgreSQL, so refresh opens
     its own instead of failing with TransactionManagementError."""
-    from django.db import connection
-
     assert connection.get_autocommit()
     member = held["members"]["law_b1"]
     summary.refresh(member_ids=[member.pk], since=JAN)
     assert_in_step()
+
+
+def test_the_month_that_begins_is_read_from_the_summary(held, django_assert_num_queries):
+    """The job holds the next month before it begins: on 1 July the report reads July from the
+    summary (two queries, no computing from the records), with the figures the records give that
+    day, also after a record dated that day (a stage change); the job then adds August."""
+    units = held["units"]
+    branches = [units["law_b1"], units["law_b2"]]
+    assert selectors.summarised_months([JUL]) == {JUL}
+    with freeze_time("2026-07-01 08:00"):
+        StageChange.objects.create(
+            member=held["members"]["treasurer"],
+            stage=Stage.PROBATION_CANCELLED,
+            decided_on=JUL,
+            decided_by="records",
+        )
+        with django_assert_num_queries(2):
+            from_summary = selectors.branch_report(units=branches, first=JUN, last=JUL)
+        SummaryMonth.objects.filter(month__in=[JUN, JUL]).delete()
+        live = selectors.branch_report(units=branches, first=JUN, last=JUL)
+        figures = [
+            [(c.unit.pk, c.month, c.owed, c.members) for c in cells]
+            for cells in (from_summary, live)
+        ]
+        assert figures[0] == figures[1]
+        assert [c.members for c in live if c.unit == units["law_b1"]] == [3, 2]
+        assert summary.update() == [JUN, JUL, date(2026, 8, 1)]
+
+
+# --- concurrent transactions (PostgreSQL; SQLite runs whole transactions one at a time, BEGIN
+# IMMEDIATE). Each test orders two real transactions by events: one stops inside its transaction;
+# the other starts, and the test waits until PostgreSQL reports it waiting for a lock
+# (pg_stat_activity), or until it has finished — in which case nothing held it back and the
+# figures show what that costs. No sleeps.
+
+
+def concurrent(test):
+    marks = (
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.skipif(
+            connection.vendor != "postgresql", reason="row and advisory locks: PostgreSQL"
+        ),
+    )
+    for mark in marks:
+        test = mark(test)
+    return test
+
+
+WAIT = 60  # a safety net against a hang, not an ordering: every wait below ends on an event
+
+
+class Step(threading.Thread):
+    """`target` in a thread with its own connection; `pid` is its PostgreSQL backend."""
+
+    def __init__(self, target):
+        super().__init__(daemon=True)
+        self.target, self.error, self.pid = target, None, None
+        self.connected = threading.Event()
+
+    def run(self):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+            self.connected.set()
+            self.target()
+        except Exception as exc:  # noqa: BLE001 - raised again by finish()
+            self.error = exc
+        finally:
+            self.connected.set()
+            connection.close()
+
+    def finish(self):
+        self.join(WAIT)
+        assert not self.is_alive()
+        if self.error:
+            raise self.error
+
+
+def blocked(step: Step) -> bool:
+    """Wait until `step` waits for a lock (True) or has ended (False)."""
+    assert step.connected.wait(WAIT)
+    while step.is_alive():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [step.pid]
+            )
+            row = cursor.fetchone()
+        if row and row[0] == "Lock":
+            return True
+    return False
+
+
+def pay(held, key: str, *, inside=lambda: None):
+    """A payment of June by members[key], then `inside()` before its transaction commits."""
+
+    def run():
+        with transaction.atomic():
+            services.payment_record(
+                by_user=held["users"]["treasurer"],
+                member=held["members"][key],
+                months=[JUN],
+                amount="0.20",
+            )
+            inside()
+
+    return run
+
+
+def drop_june():
+    """June as if the job had not added it yet (a month that begins)."""
+    MonthSummary.objects.filter(month=JUN).delete()
+    SummaryMonth.objects.filter(month=JUN).delete()
+
+
+@concurrent
+def test_a_payment_begun_before_the_month_is_added_is_in_it(held):
+    """The drift of session 8: the payment's transaction refreshes while June is not held (nothing
+    to refresh), the job adds June and computes it before the payment commits. Now the job waits
+    for the payment's commit, so June counts it."""
+    drop_june()
+    written, commit = threading.Event(), threading.Event()
+
+    def inside():
+        written.set()
+        assert commit.wait(WAIT)
+
+    writer = Step(pay(held, "law_b1", inside=inside))
+    writer.start()
+    assert written.wait(WAIT)
+    job = Step(summary.update)
+    job.start()
+    job_waited = blocked(job)
+    commit.set()
+    writer.finish()
+    job.finish()
+    assert job_waited
+    assert_in_step()
+    assert stored()[(held["units"]["law_b1"].pk, JUN)][1] == 20  # the 0.20 paid
+
+
+@concurrent
+def test_a_payment_while_the_job_computes_refreshes_the_month(held, monkeypatch):
+    """The other order: the job has computed June and not committed; a payment of June waits for
+    it, then finds June held and refreshes it."""
+    drop_june()
+    computed, finish = threading.Event(), threading.Event()
+    store = summary._store
+
+    def slow_store(*, unit_ids, months):
+        count = store(unit_ids=unit_ids, months=months)
+        if unit_ids is None:  # the job's
+            computed.set()
+            assert finish.wait(WAIT)
+        return count
+
+    monkeypatch.setattr(summary, "_store", slow_store)
+    job = Step(summary.update)
+    job.start()
+    assert computed.wait(WAIT)
+    writer = Step(pay(held, "law_b1"))
+    writer.start()
+    writer_waited = blocked(writer)
+    finish.set()
+    job.finish()
+    writer.finish()
+    assert writer_waited
+    assert_in_step()
+    assert stored()[(held["units"]["law_b1"].pk, JUN)][1] == 20
+
+
+@concurrent
+def test_two_payments_in_one_branch_and_month(held):
+    """Two writers of the same held cell: the second waits for the first's month lock, then counts
+    both payments (without the lock it would store a cell missing the first)."""
+    written, commit = threading.Event(), threading.Event()
+
+    def inside():
+        written.set()
+        assert commit.wait(WAIT)
+
+    first = Step(pay(held, "law_b1", inside=inside))
+    first.start()
+    assert written.wait(WAIT)
+    second = Step(pay(held, "treasurer"))
+    second.start()
+    second_waited = blocked(second)
+    commit.set()
+    first.finish()
+    second.finish()
+    assert second_waited
+    assert_in_step()
+    assert stored()[(held["units"]["law_b1"].pk, JUN)][1] == 40

@@ -4,7 +4,9 @@ it and when, then one row per branch (应交人数, 已交清人数, 应交/实�
 on a second sheet, one row per member with the amount paid for each month. Every cell through
 spreadsheet_safety. The figures come from selectors.branch_report (the ledger's rule, each member
 in the branch of the month, read from the 党费 summary) and selectors.month_totals; the per-member
-sheet from selectors.ledgers (members by today's branch). Report and ledger agree to the 分 (tests/party/dues/test_reports.py
+sheet from selectors.branch_lines, the same rule: a member who moved during the span has a row in
+each branch, with the months they belonged to it (blank in the others), so each branch's rows on
+明细 add up to its row on 汇总. Report and ledger agree to the 分 (tests/party/dues/test_reports.py
 reconciles them both ways)."""
 
 from __future__ import annotations
@@ -63,6 +65,17 @@ class DuesReport:
     @property
     def outstanding(self) -> Decimal:
         return self.owed - self.paid
+
+
+@dataclass
+class DetailRow:
+    """A member's months in one branch (明细): paid per month they belonged to it, owed and paid."""
+
+    unit: Unit
+    member: Member
+    paid_by_month: dict[date, Decimal] = field(default_factory=dict)
+    owed: Decimal = ZERO
+    paid: Decimal = ZERO
 
 
 def report_year_span(year: int) -> tuple[date, date]:
@@ -136,26 +149,28 @@ def report_xlsx(*, report: DuesReport, user, at) -> tuple[bytes, list[Member]]:
             + [_("应交（元）"), _("实交（元）"), _("未交（元）")],
         )
     )
-    members = list(
-        Member.objects.filter(unit__in=[row.unit for row in report.branches])
-        .select_related("unit")
-        .order_by("unit__path", "student_no")
-    )
-    books = selectors.ledgers(members=members, first=report.first, last=report.last)
-    exported = []
-    for member in members:
-        ledger = books[member.pk]
-        if not (ledger.owed or ledger.paid):
+    units = {row.unit.pk: row.unit for row in report.branches}
+    rows: dict[tuple[int, int], DetailRow] = {}
+    for unit_id, member, line in selectors.branch_lines(unit_ids=set(units), months=months):
+        row = rows.setdefault((unit_id, member.pk), DetailRow(unit=units[unit_id], member=member))
+        row.paid_by_month[line.month] = line.paid
+        row.owed += line.owed
+        row.paid += line.paid
+    exported: dict[int, Member] = {}
+    index = 0
+    for row in sorted(rows.values(), key=lambda r: (r.unit.path, r.member.student_no)):
+        if not (row.owed or row.paid):
             continue
-        exported.append(member)
+        exported.setdefault(row.member.pk, row.member)
+        index += 1
         detail.append(
             xlsx_row(
                 detail,
-                [len(exported), member.unit.name, member.name, member.student_no]
-                + [line.paid for line in ledger.lines]
-                + [ledger.owed, ledger.paid, ledger.outstanding],
+                [index, row.unit.name, row.member.name, row.member.student_no]
+                + [row.paid_by_month.get(month) for month in months]
+                + [row.owed, row.paid, row.owed - row.paid],
             )
         )
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue(), exported
+    return buffer.getvalue(), list(exported.values())

@@ -273,17 +273,17 @@ def _cents(amount: Decimal) -> int:
 Cell = list
 
 
-def cells_compute(*, unit_ids: set[int] | None, months: list[date]) -> dict[tuple, Cell]:
-    """The figures of each (branch, month) of `unit_ids` (None: every branch) and `months`, from
-    the records: each member's ledger line for the month (`ledgers`, the one rule of what is owed
-    and paid) counted in the branch they belonged to on the month's counted day (its last day, or
-    today; party.members' UnitHistory, the rule of 组织关系转接). A member who owes counts in
-    `members`; one who paid at least that, in `paid_members` (已交清). Six queries whatever the
-    number of members, branches or months; only cells with something in them are returned."""
+def branch_lines(*, unit_ids: set[int] | None, months: list[date]):
+    """Each member's ledger line of each of `months` (`ledgers`, the one rule of what is owed and
+    paid), with the branch they belonged to on the month's counted day (its last day, or today;
+    party.members' UnitHistory, the rule of 组织关系转接): (unit_id, member, line), for the lines
+    whose branch is one of `unit_ids` (None: any). The one rule of "the branch of the month", for
+    the summary's cells (cells_compute) and the report's per-member sheet alike. Six queries
+    whatever the number of members, branches or months; members carry name and student_no."""
     if not months:
-        return {}
+        return
     months = sorted(months)
-    members = Member.objects.only("pk", "unit_id")
+    members = Member.objects.only("pk", "unit_id", "name", "student_no")
     if unit_ids is not None:
         moved = MemberTransfer.objects.filter(
             Q(from_unit_id__in=unit_ids) | Q(to_unit_id__in=unit_ids)
@@ -295,21 +295,31 @@ def cells_compute(*, unit_ids: set[int] | None, months: list[date]) -> dict[tupl
     wanted = set(months)
     today = timezone.localdate()
     days = {m: _counted_day(m, today) for m in months}
-    cells: dict[tuple, Cell] = {}
     for member in members:
         history = histories[member.pk]
         for line in books[member.pk].lines:
-            if line.month not in wanted or not (line.owed or line.paid):
+            if line.month not in wanted:
                 continue
             unit_id = history.on(days[line.month])
-            if unit_ids is not None and unit_id not in unit_ids:
-                continue
-            cell = cells.setdefault((unit_id, line.month), [0, 0, 0, 0])
-            cell[0] += _cents(line.owed)
-            cell[1] += _cents(line.paid)
-            if line.owed > 0:
-                cell[2] += 1
-                cell[3] += line.paid >= line.owed
+            if unit_ids is None or unit_id in unit_ids:
+                yield unit_id, member, line
+
+
+def cells_compute(*, unit_ids: set[int] | None, months: list[date]) -> dict[tuple, Cell]:
+    """The figures of each (branch, month) of `unit_ids` (None: every branch) and `months`, from
+    the records: the members' lines counted in the branch of the month (branch_lines). A member
+    who owes counts in `members`; one who paid at least that, in `paid_members` (已交清). Six
+    queries; only cells with something in them are returned."""
+    cells: dict[tuple, Cell] = {}
+    for unit_id, _member, line in branch_lines(unit_ids=unit_ids, months=months):
+        if not (line.owed or line.paid):
+            continue
+        cell = cells.setdefault((unit_id, line.month), [0, 0, 0, 0])
+        cell[0] += _cents(line.owed)
+        cell[1] += _cents(line.paid)
+        if line.owed > 0:
+            cell[2] += 1
+            cell[3] += line.paid >= line.owed
     return cells
 
 

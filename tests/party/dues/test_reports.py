@@ -18,6 +18,7 @@ from party.dues.models import PaymentMonth
 from party.dues.rules import Category
 from party.dues.values import month_span
 from party.members.models import Member, MemberAccessLog, Stage, StageChange
+from party.members.services import member_transfer
 from tests.party.conftest import make_member
 from tests.spreadsheets import assert_header_frozen
 
@@ -287,3 +288,37 @@ def test_sql_cells_equal_the_ledger_on_generated_data(dues, seed):
     for cell in cells:
         expected = _from_ledger(books, people, cell.unit, cell.month)
         assert (cell.owed, cell.paid, cell.members, cell.paid_members) == expected, cell
+
+
+def test_a_member_who_moved_is_in_the_branch_of_each_month_on_both_sheets(ledger):
+    """张三 moves from 法学本科生党支部 to 法学研究生党支部 on 10 April: on 汇总 and on 明细 alike his
+    January–March are in the first branch and April–June in the second (one rule,
+    selectors.branch_lines); each branch's rows on 明细 add up to its row on 汇总."""
+    units, users, members = ledger["units"], ledger["users"], ledger["members"]
+    member_transfer(
+        member=members["law_b1"],
+        to_unit=units["law_b2"],
+        on=date(2026, 4, 10),
+        by_user=users["office"],
+    )
+    client = Client()
+    client.force_login(users["office"])
+    response = client.get(reverse("dues:report_xlsx"), {"unit": units["law"].pk, "year": 2026})
+    book = load_workbook(io.BytesIO(response.content))
+    summary = {r[1]: r for r in list(book["汇总"].iter_rows(values_only=True))[3:-1]}
+    detail = list(book["明细"].iter_rows(values_only=True))[3:]
+    zhang = [(r[1], r[4:10]) for r in detail if r[2] == members["law_b1"].name]
+    assert zhang == [
+        ("法学本科生党支部", (33.33, 16.68, 0, None, None, None)),  # 50.01 as allocated
+        ("法学研究生党支部", (None, None, None, 16.67, 0, 0)),
+    ]
+    for name in ("法学本科生党支部", "法学研究生党支部"):
+        rows = [r for r in detail if r[1] == name]
+        # 汇总: 序号, 党支部, then 应交 and 实交 per month, then the totals.
+        assert Decimal(str(summary[name][-3])) == sum(Decimal(str(r[-3])) for r in rows)
+        assert Decimal(str(summary[name][-2])) == sum(Decimal(str(r[-2])) for r in rows)
+        for i in range(6):
+            paid_in_month = sum(Decimal(str(r[4 + i] or 0)) for r in rows)
+            assert Decimal(str(summary[name][3 + 2 * i])) == paid_in_month
+    # The export is logged once per member, whatever the number of rows.
+    assert MemberAccessLog.objects.filter(action="export", member=members["law_b1"]).count() == 1

@@ -140,37 +140,32 @@ def import_trainees_view(request):
 
 
 def import_trainees_preview_view(request, upload_id: int):
-    """The checked rows, errors, and the 学院/党支部 the import would create; “确认导入”."""
+    """The checked rows with the 党支部 each goes to and whether it links an existing 党员档案 or
+    creates one, or every row error (unknown units with near-matches, scope, the class audience);
+    “确认导入” runs the import in the background."""
     _require_import(request)
     upload = _roster_upload(request, upload_id)
     if upload.status != UploadStatus.STAGED:
         return redirect(reverse("trainee_import:result", args=[upload.pk]))
-    try:
-        plan = roster_plan(tabular_services.upload_file(upload), by=request.user)
-    except RosterError as exc:
-        plan, errors = None, exc.errors
-        messages.error(request, _("名单有 %(n)s 处错误，未导入任何学员。") % {"n": exc.total})
-    else:
-        errors = []
-    confirm_error = ""
-    if request.method == "POST" and plan is not None:
-        shown = request.POST.getlist("new_name")
-        if plan.new_names and request.POST.get("confirm_new") != "1":
-            confirm_error = _("请先勾选确认新建上面列出的学院/党支部。")
-        elif set(plan.new_names) - set(shown):
-            confirm_error = _("名单需要新建的学院/党支部有变化，请重新核对。")
-        elif tabular_services.upload_claim(
-            upload_id=upload.pk, options={**upload.options, "allowed_new": shown}
-        ):
-            roster_import_task.enqueue(upload_id=upload.pk)
-            return redirect(reverse("trainee_import:result", args=[upload.pk]))
-        else:
-            return redirect(reverse("trainee_import:result", args=[upload.pk]))
     training_class = (
         TrainingClass.objects.filter(pk=upload.options["class_id"]).first()
         if upload.options.get("class_id")
         else None
     )
+    try:
+        plan = roster_plan(
+            tabular_services.upload_file(upload), by=request.user, training_class=training_class
+        )
+    except RosterError as exc:
+        plan, errors = None, exc.errors
+        messages.error(request, _("名单有 %(n)s 处错误，未导入任何学员。") % {"n": exc.total})
+    else:
+        errors = []
+    if request.method == "POST" and plan is not None:
+        # A second confirmation of the same upload shows the result, it does not import again.
+        if tabular_services.upload_claim(upload_id=upload.pk):
+            roster_import_task.enqueue(upload_id=upload.pk)
+        return redirect(reverse("trainee_import:result", args=[upload.pk]))
     return TemplateResponse(
         request,
         "classes/admin/import_trainees_preview.html",
@@ -188,7 +183,6 @@ def import_trainees_preview_view(request, upload_id: int):
             "rows": plan.rows[:PREVIEW_ROWS] if plan else [],
             "more_rows": max(0, len(plan.rows) - PREVIEW_ROWS) if plan else 0,
             "training_class": training_class,
-            "confirm_error": confirm_error,
             "page_title": _("导入学员名单：预览"),
             "header_icon": "upload",
         },

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from learning.classes.membership import with_organisation
 from learning.classes.models import TraineeProfile, TrainingClass
 from party.organisation.models import Unit, UnitKind
-from party.organisation.selectors import college_subquery
+from party.organisation.selectors import college_subquery, units_in_scope
 
 VIEW_ALL_PERMISSION = "classes.view_all_classes"
 
@@ -60,19 +60,19 @@ TRAINERS_GROUP = "培训管理员"  # cms.roles.TRAINERS; learning/ may not impo
 
 
 def trainee_branch_choices(user) -> QuerySet:
-    """The 党支部 units a trainee may be placed in from the trainee form: every existing branch
-    for staff who see all classes and for trainers (most 培训管理员 hold no party post, so their
-    unit scope would be empty), each with `college_name` for a "学院 / 党支部" label, in tree
-    order; none for anyone else. Nobody creates units here (that is the organisation tree's)."""
+    """The 党支部 units a trainee may be placed in, from the trainee form or a roster import:
+    every existing branch for staff who see all classes and for trainers (most 培训管理员 hold no
+    party post, so their unit scope would be empty); for anyone else the branches of their unit
+    scope (party.organisation.selectors.unit_scope: a 组织员 their 院系党委's, a 书记 or 支委
+    their own), none without one. Each with `college_name` for a "学院 / 党支部" label, in tree
+    order. Nobody creates units here (that is the organisation tree's)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Unit.objects.none()
-    if not (can_view_all_classes(user) or user.groups.filter(name=TRAINERS_GROUP).exists()):
-        return Unit.objects.none()
-    return (
-        Unit.objects.filter(kind=UnitKind.BRANCH)
-        .annotate(college_name=college_subquery("path"))
-        .order_by("path")
-    )
+    if can_view_all_classes(user) or user.groups.filter(name=TRAINERS_GROUP).exists():
+        branches = Unit.objects.filter(kind=UnitKind.BRANCH)
+    else:
+        branches = units_in_scope(user=user).filter(kind=UnitKind.BRANCH)
+    return branches.annotate(college_name=college_subquery("path")).order_by("path")
 
 
 def own_trainee_profile(user) -> TraineeProfile | None:

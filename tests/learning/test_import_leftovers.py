@@ -15,8 +15,14 @@ from cms.periodic.scheduler import run_due
 from tabular.models import TableUpload, UploadKind, UploadStatus
 from tests.factories import make_user
 from tests.learning.test_initial_passwords import _admin_import
+from tests.learning.test_roster_import import make_roster_units
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _roster_units(db):
+    make_roster_units()
 
 
 def _upload(owner, status, *, age: timedelta, finished_age: timedelta | None = None, **fields):

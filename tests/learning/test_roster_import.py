@@ -7,8 +7,11 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook, load_workbook
 
-from learning.classes.models import Branch, College, Enrolment, TraineeProfile
-from learning.classes.roster import RosterError, roster_template, trainees_import
+from learning.classes.models import Enrolment, TraineeProfile
+from learning.classes.roster import RosterError, roster_plan, roster_template, trainees_import
+from party.members.models import Member, StageChange
+from party.organisation.models import Unit
+from tests.factories import make_branch_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +21,21 @@ GOOD = [
     ["李四", 2023002, "计算机学院", "本科生第一党支部", "发展对象", None],
     ["王五", "2023003", "外国语学院", "研究生党支部", "入党申请人", ""],
 ]
+
+
+def make_roster_units() -> dict[str, Unit]:
+    """The 党支部 the GOOD rows name, in the Party tree (an import never creates one). The tree
+    calls the colleges 计算机学院党委 etc.; the rows write 计算机学院 (issue 15)."""
+    return {
+        "cs": make_branch_unit("计算机学院党委", "本科生第一党支部"),
+        "fl": make_branch_unit("外国语学院党委", "研究生党支部"),
+        "office": make_branch_unit("机关党委", "教工党支部"),
+    }
+
+
+@pytest.fixture(autouse=True)
+def tree(db) -> dict[str, Unit]:
+    return make_roster_units()
 
 
 def xlsx(rows, header=HEADER) -> BytesIO:
@@ -39,15 +57,19 @@ def errors_of(rows, header=HEADER) -> list[tuple[int, str, str]]:
     return [(e.row, e.column, e.message) for e in info.value.errors]
 
 
-def test_good_roster_creates_accounts_profiles_and_organisations(training_class):
+def test_good_roster_creates_accounts_and_members_in_existing_units(training_class, tree):
+    units = Unit.objects.count()
     result = trainees_import(file=xlsx(GOOD), training_class=training_class)
     assert (result.created, result.updated, result.enrolled) == (3, 0, 3)
-    # 计算机学院 and its 本科生第一党支部 exist already (fixture); 外国语学院 and its branch are new.
-    assert (result.colleges_created, result.branches_created) == (1, 1)
+    assert (result.linked, result.new_records) == (0, 3)
+    assert Unit.objects.count() == units  # no unit is created by an import
     profile = TraineeProfile.objects.get(student_no="2023002")
-    assert profile.name == "李四" and profile.stage == "candidate"
+    assert profile.name == "李四" and profile.stage_now() == "candidate"
     assert profile.must_change_password is True
-    assert profile.branch.college.name == "计算机学院"
+    # 计算机学院 is the tree's 计算机学院党委; the legacy College/Branch are not written.
+    assert profile.member.unit == tree["cs"]
+    assert profile.college_id is None and profile.branch_id is None
+    assert TraineeProfile.objects.get(student_no="2023003").member.unit == tree["fl"]
     user = User.objects.get(username="2023001")
     assert not user.check_password("2023001")  # random, see test_initial_passwords.py
     assert user.groups.filter(name="学员").exists()
@@ -61,7 +83,7 @@ def test_reimport_updates_and_keeps_the_password():
     user.save()
     changed = [["张三丰", "2023001", "计算机学院", "本科生第一党支部", "入党积极分子", ""]]
     result = trainees_import(file=xlsx(changed))
-    assert (result.created, result.updated) == (0, 1)
+    assert (result.created, result.updated, result.linked, result.new_records) == (0, 1, 1, 0)
     assert TraineeProfile.objects.get(student_no="2023001").name == "张三丰"
     assert User.objects.get(username="2023001").check_password("my-own-secret-1")
 
@@ -70,7 +92,7 @@ def test_headers_are_matched_by_name_not_position():
     header = ["培养阶段", "姓名", "党支部", "学院", "学号"]
     rows = [["正式党员", "赵六", "教工党支部", "机关党委", "T001"]]
     trainees_import(file=xlsx(rows, header))
-    assert TraineeProfile.objects.get(student_no="T001").stage == "full_member"
+    assert TraineeProfile.objects.get(student_no="T001").stage_now() == "full_member"
 
 
 def test_missing_column():
@@ -127,8 +149,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported():
     ]
     errors = errors_of(rows)
     assert [e[0] for e in errors] == [3, 5]
-    assert not TraineeProfile.objects.exists()
-    assert not College.objects.exists() and not Branch.objects.exists()
+    assert not TraineeProfile.objects.exists() and not Member.objects.exists()
     assert not User.objects.filter(username__in=["2023001", "2023002"]).exists()
 
 
@@ -143,14 +164,11 @@ def test_template_has_the_headers():
     assert sheet.freeze_panes == "A2"  # the header row stays in view (issue 21)
 
 
-def test_command_imports_and_enrols(tmp_path, training_class):
+def test_command_imports_and_enrols(tmp_path, training_class, capsys):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(xlsx(GOOD).getvalue())
     sheet = tmp_path / "passwords.xlsx"
-    # 外国语学院 and its branch are new: the command names them and waits for --yes.
-    with pytest.raises(CommandError, match="--yes"):
-        call_command("import_trainees", str(path), "--class", str(training_class.pk))
-    assert not TraineeProfile.objects.filter(student_no="2023001").exists()
+    # No confirmation step: every unit exists, so the command imports (there is no --yes).
     call_command(
         "import_trainees",
         str(path),
@@ -158,8 +176,8 @@ def test_command_imports_and_enrols(tmp_path, training_class):
         str(training_class.pk),
         "--passwords-out",
         str(sheet),
-        "--yes",
     )
+    assert "关联已有档案 0 人，新建档案 3 人" in capsys.readouterr().out
     assert Enrolment.objects.filter(training_class=training_class).count() == 4
     rows = list(load_workbook(sheet).active.iter_rows(min_row=2, max_row=4, values_only=True))
     assert [(name, no) for name, no, _password in rows] == [
@@ -169,6 +187,8 @@ def test_command_imports_and_enrols(tmp_path, training_class):
     ]
     assert all(User.objects.get(username=no).check_password(pw) for _n, no, pw in rows)
     assert sheet.stat().st_mode & 0o077 == 0  # the operator's eyes only
+    with pytest.raises(CommandError):
+        call_command("import_trainees", str(path), "--yes")  # the old confirmation is gone
 
 
 def test_command_reports_errors(tmp_path, capsys):
@@ -188,20 +208,17 @@ def test_admin_upload_preview_confirm_and_template(client, training_office, trai
     )
     assert response.status_code == 302
     preview_url = response["Location"]
-    preview = client.get(preview_url)
-    html = preview.content.decode()
-    assert "确认导入" in html and "外国语学院" in html and "新建 3 人" in html
+    html = client.get(preview_url).content.decode()
+    # The rows as they will be placed: the tree's names, and whose 党员档案 is new.
+    assert "确认导入" in html and "新建 3 人" in html and "外国语学院党委" in html
+    assert "关联已有档案 0 人，新建档案 3 人" in html and "<td>新建档案</td>" in html
+    assert "confirm_new" not in html  # no step confirming new 学院/党支部: none are created
     assert not TraineeProfile.objects.filter(student_no__startswith="2023").exists()
-    new_names = ["外国语学院", "外国语学院 / 研究生党支部"]
-    # Not ticking the confirmation of the new 学院/党支部 imports nothing.
-    response = client.post(preview_url, {"new_name": new_names})
-    assert response.status_code == 200 and "请先勾选" in response.content.decode()
-    assert not TraineeProfile.objects.filter(student_no__startswith="2023").exists()
-    response = client.post(preview_url, {"new_name": new_names, "confirm_new": "1"})
+    response = client.post(preview_url)
     assert response.status_code == 302 and response["Location"].endswith("/result/")
     assert TraineeProfile.objects.filter(student_no__startswith="2023").count() == 3
     result = client.get(response["Location"]).content.decode()
-    assert "新建学员 3 人" in result and "外国语学院 / 研究生党支部" in result
+    assert "新建学员 3 人" in result and "关联已有档案 0 人，新建档案 3 人" in result
 
 
 def test_admin_upload_shows_row_errors(client, trainer):
@@ -258,20 +275,15 @@ def test_chinese_stage_names_are_read_whatever_the_interface_language():
 # --- trainees are members of units (issue 15) ----------------------------------------------------
 
 
-def test_new_trainees_become_members_of_the_tree_with_a_history():
-    from party.members.models import Member
+def test_new_trainees_become_members_of_the_tree_with_a_history(tree):
     from party.members.selectors import with_current_stage
-    from party.organisation.models import Unit
 
     trainees_import(file=xlsx(GOOD))
     profiles = {p.student_no: p for p in TraineeProfile.objects.select_related("member__unit")}
     assert all(p.member is not None for p in profiles.values())
     member = profiles["2023002"].member
     assert (member.user_id, member.name, member.gender) == (profiles["2023002"].user_id, "李四", "")
-    assert member.unit.kind == "branch" and member.unit.name == "本科生第一党支部"
-    college = Unit.objects.get(pk=member.unit.get_parent().pk)
-    assert (college.kind, college.name) == ("college", "计算机学院")
-    assert college.get_parent().kind == "university"
+    assert member.unit == tree["cs"] and member.unit.get_parent().name == "计算机学院党委"
     stages = dict(
         with_current_stage(Member.objects.all()).values_list("student_no", "current_stage")
     )
@@ -282,33 +294,29 @@ def test_new_trainees_become_members_of_the_tree_with_a_history():
     assert all("未提供" in c.note for c in history)  # the roster has no dates: said, not hidden
 
 
-def test_a_person_already_in_the_registry_is_linked_and_keeps_their_record():
+def test_a_person_already_in_the_registry_is_linked_and_keeps_their_record(tree):
     from datetime import date
 
-    from party.members.models import Member
     from party.members.services import stage_history_import
-    from party.organisation.models import Unit, UnitKind
-    from party.organisation.services import unit_create
 
-    uni = unit_create(kind=UnitKind.UNIVERSITY, name="示范大学党委")
-    college = unit_create(kind=UnitKind.COLLEGE, name="计算机学院党委", parent=uni)
-    branch = unit_create(kind=UnitKind.BRANCH, name="本科生第一党支部", parent=college)
-    member = Member.objects.create(name="张三", gender="male", student_no="2023001", unit=branch)
+    member = Member.objects.create(
+        name="张三", gender="male", student_no="2023001", unit=tree["cs"]
+    )
     stage_history_import(
         member=member,
         entries=[("applicant", date(2023, 3, 1)), ("activist", date(2024, 3, 1))],
         by_user=None,
     )
-    trainees_import(file=xlsx(GOOD[:1]))
+    plan = roster_plan(xlsx(GOOD))
+    assert [r.record_label for r in plan.rows] == ["关联已有档案", "新建档案", "新建档案"]
+    assert (plan.to_link, plan.to_new_record) == (1, 2)
+    result = trainees_import(file=xlsx(GOOD))
+    assert (result.linked, result.new_records) == (1, 2)
     profile = TraineeProfile.objects.get(student_no="2023001")
     member.refresh_from_db()
     assert profile.member_id == member.pk and member.user_id == profile.user_id
+    # The record keeps its own data and history: nothing of the row overwrites them.
     assert member.gender == "male" and member.stage_changes.count() == 2
-    # 计算机学院 is the tree's 计算机学院党委: no second college unit.
-    college.refresh_from_db()
-    assert college.get_children().filter(name="本科生第一党支部").count() == 1
-    assert Unit.objects.filter(kind="college").count() == 1
-    assert not Member.objects.exclude(pk=member.pk).exists()
 
 
 def test_a_row_may_not_change_the_documented_stage():
@@ -317,7 +325,7 @@ def test_a_row_may_not_change_the_documented_stage():
     errors = errors_of(changed)
     assert errors[0][:2] == (2, "发展阶段")
     assert "当前阶段为“入党积极分子”" in errors[0][2] and "发展纪实" in errors[0][2]
-    assert TraineeProfile.objects.get(student_no="2023001").stage == "activist"
+    assert TraineeProfile.objects.get(student_no="2023001").stage_now() == "activist"
 
 
 @pytest.mark.parametrize("word", ["中共党员", "中共预备党员", "共青团员", "群众"])
@@ -327,4 +335,132 @@ def test_political_status_is_not_a_stage(word):
     )
     assert errors[0][:2] == (2, "发展阶段")
     assert f"“{word}”是政治面貌，不是发展阶段" in errors[0][2]
+    assert not TraineeProfile.objects.exists()
+
+
+# --- rows name existing units of the Party tree (issue 15, slice 5) -------------------------------
+
+
+def _written() -> tuple[int, ...]:
+    return (
+        User.objects.count(),
+        TraineeProfile.objects.count(),
+        Member.objects.count(),
+        StageChange.objects.count(),
+        Unit.objects.count(),
+        Enrolment.objects.count(),
+    )
+
+
+def test_a_misspelled_branch_is_a_row_error_naming_the_near_match():
+    before = _written()
+    rows = [GOOD[0], ["赵六", "2023004", "计算机学院", "本科生第一党支布", "入党积极分子", ""]]
+    errors = errors_of(rows)
+    assert errors == [
+        (
+            3,
+            "党支部",
+            "「计算机学院党委」下没有党支部「本科生第一党支布」（相近：本科生第一党支部）。"
+            "导入不会新建党组织：请核对拼写；党支部由组织部在「党组织」中维护。",
+        )
+    ]
+    assert _written() == before  # the good row is not imported either
+
+
+def test_a_misspelled_college_is_one_error_for_all_its_rows():
+    rows = [
+        ["赵六", "2023004", "计算机学阮", "本科生第一党支部", "入党积极分子", ""],
+        ["钱七", "2023005", "计算机学阮", "本科生第一党支部", "入党积极分子", ""],
+    ]
+    [(row, column, message)] = errors_of(rows)
+    assert (row, column) == (2, "学院")
+    assert message.startswith("「计算机学阮」不是系统中的院系党委或校党委（相近：计算机学院党委）")
+    assert "本文件共 2 行写了此名称（第 2、3 行）" in message
+    assert not TraineeProfile.objects.exists()
+
+
+def test_college_names_match_with_or_without_the_suffix_full_width_and_spaces(tree):
+    mba = make_branch_unit("经济管理学院党总支", "MBA党支部")
+    rows = [
+        ["赵六", "2023004", "计算机学院党委", "本科生第一党支部", "入党积极分子", ""],
+        ["钱七", "2023005", "经济管理学院", "ＭＢＡ 党支部", "入党积极分子", ""],
+        ["孙八", "2023006", "外国语 学院", "研究生党支部", "入党申请人", ""],
+    ]
+    plan = roster_plan(xlsx(rows))
+    assert [r.unit for r in plan.rows] == [tree["cs"], mba, tree["fl"]]
+    assert [r.college_unit.name for r in plan.rows] == [
+        "计算机学院党委",
+        "经济管理学院党总支",
+        "外国语学院党委",
+    ]
+
+
+def test_a_direct_branch_is_named_with_the_university_committee_as_its_college():
+    direct = make_branch_unit(None, "机关直属党支部")
+    rows = [["赵六", "2023004", "示范大学党委", "机关直属党支部", "入党积极分子", ""]]
+    trainees_import(file=xlsx(rows))
+    assert Member.objects.get(student_no="2023004").unit == direct
+    # A branch of a 院系党委 is not a 直属党支部 of the 校党委.
+    errors = errors_of([["钱七", "2023005", "示范大学党委", "本科生第一党支部", "入党积极分子"]])
+    assert errors[0][:2] == (2, "党支部") and "「示范大学党委」下没有党支部" in errors[0][2]
+
+
+def test_a_branch_outside_the_importers_scope_is_a_row_error(tree):
+    """A user who may import trainees but is neither a trainer nor staff (here the 组织员 of
+    外国语学院党委) imports into the branches of their unit scope only."""
+    from django.contrib.auth.models import Permission
+
+    from party.organisation.models import OrganiserAssignment
+    from tests.factories import make_user
+
+    organiser = make_user("organiser")
+    organiser.user_permissions.add(Permission.objects.get(codename="add_traineeprofile"))
+    OrganiserAssignment.objects.create(user=organiser, unit=tree["fl"].get_parent())
+    organiser = User.objects.get(pk=organiser.pk)
+    with pytest.raises(RosterError) as info:
+        trainees_import(file=xlsx(GOOD), by=organiser)
+    assert [(e.row, e.column, e.message) for e in info.value.errors] == [
+        (
+            2,
+            "党支部",
+            "「计算机学院党委 / 本科生第一党支部」不在您可以导入学员的党支部范围内。"
+            "本文件共 2 行写了此名称（第 2、3 行）。",
+        )
+    ]
+    assert not TraineeProfile.objects.exists()
+    result = trainees_import(file=xlsx(GOOD[2:]), by=organiser)
+    assert result.created == 1 and Member.objects.get().unit == tree["fl"]
+
+
+def test_a_student_number_registered_in_another_branch_is_a_row_error(tree):
+    """No silent transfer: moving a member is 组织关系转接 (member_transfer), with its record."""
+    Member.objects.create(name="张三", gender="male", student_no="2023001", unit=tree["fl"])
+    before = _written()
+    errors = errors_of(GOOD)
+    assert errors == [
+        (
+            2,
+            "党支部",
+            "学号 2023001 的党员档案在「外国语学院党委 / 研究生党支部」，不是本行的"
+            "「计算机学院党委 / 本科生第一党支部」。导入不转移档案：组织关系转接请在党员档案中办理；"
+            "请改正本行。",
+        )
+    ]
+    assert _written() == before
+    assert Member.objects.get(student_no="2023001").unit == tree["fl"]
+
+
+def test_the_preview_shows_the_class_audience_errors(client, training_office):
+    """The 发展对象 class's audience check is in the preview, before anyone confirms."""
+    from learning.classes.models import TrainingClass
+
+    tc = TrainingClass.objects.create(name="发展对象班", audience_stage="candidate")
+    tc.trainers.add(training_office)
+    client.force_login(training_office)
+    response = client.post("/admin/trainee_import/", {"file": xlsx(GOOD), "training_class": tc.pk})
+    html = client.get(response["Location"]).content.decode()
+    # 张三 (row 2, 入党积极分子) and 王五 (row 4, 入党申请人); 李四 is a 发展对象.
+    assert html.count("发展对象培训班只编入发展阶段为发展对象的学员") == 2
+    assert "<td>2</td><td>发展阶段</td>" in html and "<td>4</td><td>发展阶段</td>" in html
+    assert "确认导入" not in html
     assert not TraineeProfile.objects.exists()

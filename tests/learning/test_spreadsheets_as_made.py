@@ -10,13 +10,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from learning.classes.models import Branch, College, TraineeProfile
+from learning.classes.models import TraineeProfile
 from learning.classes.roster import RosterError, roster_plan, trainees_import
 from learning.quizzes import excel
 from learning.quizzes.models import Question, QuestionBank
+from party.members.models import Member
+from party.organisation.models import Unit
+from tests.factories import make_branch_unit
 
 pytestmark = pytest.mark.django_db
 HERE = Path(__file__).parent / "spreadsheets"
@@ -289,7 +293,26 @@ def big_roster(*, typo=True, duplicate=True) -> list[list]:
     return rows
 
 
-def test_a_1000_row_roster_with_a_duplicate_is_refused_naming_both_rows(branch):
+@pytest.fixture
+def units(db):
+    """The 党支部 big_roster names, in the Party tree: the rows write 计算机学院 for the tree's
+    计算机学院党委 (an import never creates a unit, issue 15)."""
+    return {
+        name: make_branch_unit("计算机学院党委", name)
+        for name in ("本科生第一党支部", "本科生第二党支部")
+    }
+
+
+def _written() -> tuple[int, ...]:
+    return (
+        TraineeProfile.objects.count(),
+        Member.objects.count(),
+        Unit.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_a_1000_row_roster_with_a_duplicate_is_refused_naming_both_rows(units):
     with pytest.raises(RosterError) as info:
         roster_plan(xlsx(big_roster()))
     # Data row 1000 is sheet row 1002 (title, header); 学号 …017 was on data row 17 = sheet row 19.
@@ -299,54 +322,55 @@ def test_a_1000_row_roster_with_a_duplicate_is_refused_naming_both_rows(branch):
     assert not TraineeProfile.objects.exists()
 
 
-def test_a_misspelled_branch_is_flagged_before_anything_is_created(branch):
-    # 本科生第一党支部 exists (fixture); 本科生第二党支部 is new and legitimately different.
-    plan = roster_plan(xlsx(big_roster(duplicate=False), name="名单.xlsx"))
-    assert plan.header_row == 2 and plan.ignored == ["序号", "备注"]
-    assert (plan.to_create, plan.to_update) == (1000, 0)
-    new = {item.name: item for item in plan.new_branches}
-    assert set(new) == {"计算机学院 / 本科生第一党支布", "计算机学院 / 本科生第二党支部"}
-    typo = new["计算机学院 / 本科生第一党支布"]
-    assert typo.rows == [TYPO_ROW + 2] and typo.similar == ["「本科生第一党支部」（已有）"]
-    assert new["计算机学院 / 本科生第二党支部"].similar == []
-    # Confirming only the legitimate new branch: the typo stops the import, nothing written.
-    with pytest.raises(RosterError, match="没有确认"):
-        trainees_import(
-            file=xlsx(big_roster(duplicate=False)),
-            allowed_new=["计算机学院 / 本科生第二党支部"],
+def test_a_misspelled_branch_is_a_row_error_before_anything_is_created(units):
+    before = _written()
+    with pytest.raises(RosterError) as info:
+        roster_plan(xlsx(big_roster(duplicate=False), name="名单.xlsx"))
+    assert [(e.row, e.column, e.message) for e in info.value.errors] == [
+        (
+            TYPO_ROW + 2,
+            "党支部",
+            "「计算机学院党委」下没有党支部「本科生第一党支布」（相近：本科生第一党支部）。"
+            "导入不会新建党组织：请核对拼写；党支部由组织部在「党组织」中维护。",
         )
-    assert not TraineeProfile.objects.exists()
-    assert not Branch.objects.filter(name="本科生第一党支布").exists()
+    ]
+    with pytest.raises(RosterError, match="本科生第一党支布"):
+        trainees_import(file=xlsx(big_roster(duplicate=False)))
+    assert _written() == before
 
 
 def test_the_corrected_1000_row_roster_imports_with_progress_from_the_command(
-    branch, tmp_path, capsys
+    units, tmp_path, capsys
 ):
     path = tmp_path / "名单.xlsx"
     path.write_bytes(xlsx(big_roster(typo=False, duplicate=False)).getvalue())
     sheet = tmp_path / "初始密码.xlsx"
-    call_command("import_trainees", str(path), "--yes", "--passwords-out", str(sheet))
+    call_command("import_trainees", str(path), "--passwords-out", str(sheet))
     out = capsys.readouterr()
     assert "已处理 50/1000" in out.err and "已处理 1000/1000" in out.err
-    assert "新建党支部：计算机学院 / 本科生第二党支部" in out.out
+    assert "党员档案：关联已有档案 0 人，新建档案 1000 人" in out.out
     assert TraineeProfile.objects.count() == 1000
-    assert TraineeProfile.objects.get(student_no="2025000001").branch == branch
+    assert Member.objects.get(student_no="2025000001").unit == units["本科生第一党支部"]
+    assert Member.objects.get(student_no="2025000002").unit == units["本科生第二党支部"]
 
 
 def test_old_excel_roster_reads_numbers_as_student_numbers(db):
+    marx = make_branch_unit("马克思主义学院党委", "本科生第一党支部")
+    make_branch_unit("外国语学院党委", "研究生党支部")
     data = (HERE / "roster_old_excel.xls").read_bytes()
     result = trainees_import(file=named(data, "名单.xls"))
-    assert result.created == 3
-    assert sorted(result.new_colleges) == ["外国语学院", "马克思主义学院"]
-    assert TraineeProfile.objects.get(student_no="2025010003").stage == "candidate"
+    assert (result.created, result.new_records) == (3, 3)
+    assert Member.objects.get(student_no="2025010001").unit == marx
+    assert TraineeProfile.objects.get(student_no="2025010003").stage_now() == "candidate"
 
 
 def test_gbk_csv_roster(db):
+    office = make_branch_unit("机关党委", "机关第一党支部")
     text = (
         "姓名,学号/工号,学院,党支部,培养阶段\r\n张三,2025001,机关党委,机关第一党支部,发展对象\r\n"
     )
     result = trainees_import(file=named(text.encode("gbk"), "名单.csv"))
-    assert result.created == 1 and College.objects.filter(name="机关党委").exists()
+    assert result.created == 1 and Member.objects.get(student_no="2025001").unit == office
 
 
 def test_roster_refused_formats_never_say_row_0(db):
@@ -357,11 +381,11 @@ def test_roster_refused_formats_never_say_row_0(db):
     assert "网页" in text and "另存为" in text and "第 0 行" not in text
 
 
-# --- the web pages: preview, confirmation, background import with progress -------------------
+# --- the web pages: preview, background import with progress ------------------------------------
 
 
-def test_roster_preview_flags_the_typo_and_the_result_lists_what_was_created(
-    client, training_office, branch
+def test_roster_preview_names_the_typo_and_the_corrected_file_imports(
+    client, training_office, units
 ):
     client.force_login(training_office)
     rows = big_roster(duplicate=False)[:2] + [
@@ -371,41 +395,27 @@ def test_roster_preview_flags_the_typo_and_the_result_lists_what_was_created(
     response = client.post("/admin/trainee_import/", {"file": xlsx(rows, name="名单.xlsx")})
     preview_url = response["Location"]
     html = client.get(preview_url).content.decode()
-    assert "本科生第一党支布" in html and "「本科生第一党支部」（已有）" in html
-    assert "可能是错别字" in html and "第 2 行是表头" in html and "已忽略列：序号" in html
-    response = client.post(
-        preview_url, {"new_name": ["计算机学院 / 本科生第一党支布"], "confirm_new": "1"}
-    )
-    result_url = response["Location"]
-    html = client.get(result_url).content.decode()
-    assert "新建学员 2 人" in html and "计算机学院 / 本科生第一党支布" in html
-    # The staged file (personal data) is dropped once imported.
-    from tabular.models import TableUpload
+    assert "「计算机学院党委」下没有党支部「本科生第一党支布」（相近：本科生第一党支部）" in html
+    assert "确认导入" not in html
+    # Posting the preview of a file with errors imports nothing.
+    client.post(preview_url)
+    assert not TraineeProfile.objects.exists() and not Unit.objects.filter(name__endswith="支布")
 
-    assert bytes(TableUpload.objects.get().data) == b""
-    # A second confirmation does not import again: it shows the result.
-    assert client.post(preview_url, {"confirm_new": "1"})["Location"] == result_url
-
-
-def test_a_trainer_cannot_create_a_branch_through_a_roster(client, trainer, branch):
-    """学院 and 党支部 are staff data: a trainer's roster naming a new one (here a typo) is refused
-    in the preview, with the near-match named, and the confirmation imports nothing."""
-    client.force_login(trainer)
-    rows = big_roster(duplicate=False)[:2] + [
-        [1, "甲", "S1", "计算机学院", "本科生第一党支布", "入党积极分子"]
-    ]
+    rows[2][4] = "本科生第一党支部"
     response = client.post("/admin/trainee_import/", {"file": xlsx(rows, name="名单.xlsx")})
     preview_url = response["Location"]
     html = client.get(preview_url).content.decode()
-    assert "「计算机学院 / 本科生第一党支布」不在系统中" in html
-    assert "「本科生第一党支部」（已有）" in html and "学院和党支部由管理员维护" in html
-    client.post(preview_url, {"new_name": ["计算机学院 / 本科生第一党支布"], "confirm_new": "1"})
-    assert not Branch.objects.filter(name="本科生第一党支布").exists()
-    assert not TraineeProfile.objects.filter(student_no="S1").exists()
-    # The service refuses it too, whatever the caller says it confirmed.
-    with pytest.raises(RosterError, match="学院和党支部由管理员维护"):
-        trainees_import(file=xlsx(rows), by=trainer, allowed_new=["计算机学院 / 本科生第一党支布"])
-    assert not Branch.objects.filter(name="本科生第一党支布").exists()
+    assert "第 2 行是表头" in html and "已忽略列：序号" in html and "确认导入" in html
+    assert "<td>计算机学院党委</td><td>本科生第一党支部</td>" in html
+    result_url = client.post(preview_url)["Location"]
+    html = client.get(result_url).content.decode()
+    assert "新建学员 2 人" in html and "新建档案 2 人" in html
+    # The staged file (personal data) is dropped once imported.
+    from tabular.models import TableUpload
+
+    assert bytes(TableUpload.objects.get(pk=int(result_url.split("/")[-3])).data) == b""
+    # A second confirmation does not import again: it shows the result.
+    assert client.post(preview_url)["Location"] == result_url
 
 
 def test_a_running_import_shows_progress(client, trainer):
@@ -447,7 +457,7 @@ def test_question_preview_lists_rows_and_the_ignored_columns(client, trainer):
     assert not QuestionBank.objects.filter(name="预览题库").exists()
 
 
-def test_a_roster_past_the_row_cap_is_refused_with_one_message(settings, branch):
+def test_a_roster_past_the_row_cap_is_refused_with_one_message(settings, units):
     settings.IMPORT_MAX_ROWS = 100
     with pytest.raises(RosterError) as info:
         roster_plan(xlsx(big_roster()))

@@ -177,7 +177,7 @@ def test_a_trainer_cannot_override_the_audience(client, trainer, branch):
     assert not TrainingClass.objects.exists()
 
 
-def test_the_audience_is_the_derived_stage_and_the_roster_checks_it(branch):
+def test_the_audience_is_the_derived_stage_and_the_roster_checks_it(branch, branch_unit):
     from datetime import date
     from io import BytesIO
 

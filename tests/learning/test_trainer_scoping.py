@@ -20,16 +20,26 @@ def staff(db):
     return User.objects.get(pk=user.pk)
 
 
-def _row(no, name="改名=HYPERLINK(1)", branch="另一个支部"):
+def _row(no, name="改名=HYPERLINK(1)", branch="本科生第一党支部"):
     return [name, no, "计算机学院", branch, "入党积极分子", ""]
+
+
+@pytest.fixture
+def units(db):
+    """The 党支部 the rows name, in the Party tree (issue 15: an import creates no unit)."""
+    from tests.learning.test_roster_import import make_roster_units
+
+    return make_roster_units()
 
 
 # --- roster import ----------------------------------------------------------------------------
 
 
-def test_roster_row_cannot_update_another_trainers_trainee(training_class, trainee, trainer2):
-    """Reproduction: a trainer with no class renamed a trainee of another trainer's class and moved
-    them to another branch by importing a roster with their 学号."""
+def test_roster_row_cannot_update_another_trainers_trainee(
+    training_class, trainee, trainer2, units
+):
+    """Reproduction: a trainer with no class renamed a trainee of another trainer's class by
+    importing a roster with their 学号."""
     profile = trainee.trainee_profile
     rows = [_row("NEW001", name="新学员"), _row(profile.student_no)]
     with pytest.raises(RosterError) as info:
@@ -38,12 +48,14 @@ def test_roster_row_cannot_update_another_trainers_trainee(training_class, train
         (3, f"学号 {profile.student_no} 属于其他培训班，无权修改")
     ]
     profile.refresh_from_db()
-    assert profile.name == "学员trainee1" and profile.branch.name == "本科生第一党支部"
+    assert profile.name == "学员trainee1" and profile.member_id is None
     # All or nothing: the good row was not imported either.
     assert not TraineeProfile.objects.filter(student_no="NEW001").exists()
 
 
-def test_roster_admin_upload_shows_the_scope_error(client, training_class, trainee, trainer2):
+def test_roster_admin_upload_shows_the_scope_error(
+    client, training_class, trainee, trainer2, units
+):
     client.force_login(trainer2)
     # The upload goes to its preview, which lists the row's error; nothing is imported.
     response = client.post(
@@ -58,7 +70,9 @@ def test_roster_admin_upload_shows_the_scope_error(client, training_class, train
     assert TraineeProfile.objects.get(user=trainee).name == "学员trainee1"
 
 
-def test_roster_updates_own_and_unassigned_trainees(training_class, trainee, trainer, branch):
+def test_roster_updates_own_and_unassigned_trainees(
+    training_class, trainee, trainer, branch, units
+):
     loose = make_trainee("loose", branch).trainee_profile  # in no class: may be enrolled by anyone
     rows = [
         _row(trainee.trainee_profile.student_no, name="甲", branch=branch.name),
@@ -69,7 +83,7 @@ def test_roster_updates_own_and_unassigned_trainees(training_class, trainee, tra
     assert TraineeProfile.objects.get(user=trainee).name == "甲"
 
 
-def test_roster_by_staff_and_command_line_are_unscoped(training_class, trainee, staff):
+def test_roster_by_staff_and_command_line_are_unscoped(training_class, trainee, staff, units):
     trainees_import(file=xlsx([_row(trainee.trainee_profile.student_no, name="丙")]), by=staff)
     assert TraineeProfile.objects.get(user=trainee).name == "丙"
     trainees_import(file=xlsx([_row(trainee.trainee_profile.student_no, name="丁")]))

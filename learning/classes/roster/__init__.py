@@ -1,15 +1,14 @@
-"""Trainee roster import: columns by header, every bad row reported, all or nothing.
+"""Trainee roster import: columns by header, every bad row reported, all or nothing (issue 15).
 
-Every trainee is linked to their member record (learning.classes.membership): a new one gets a
-member in the tree's 党支部 with a history from the row's stage; a row may not change the stage of
-a person whose documented history says otherwise. Files are read by tabular (.xlsx/.xls/.csv, size and row caps, header row found). Before
-anything is written the plan names the 学院/党支部 the import would create, with near-matches to
-existing names (a typo is not silently a new branch); the user confirms them.
+Every row names an existing 党支部 of the Party tree (units: 学院 → 院系党委, 党支部 → its branch;
+an import never creates a unit) that the importer may import into; the trainee is linked to the
+member record of their 学号, which must be in that 党支部 and at that stage, or gets a new one
+there with a documented history (importing). Files are read by tabular (.xlsx/.xls/.csv, size and
+row caps, header row found: reading). The sheets it hands out are in sheets.
 """
 
 from learning.classes.roster.importing import (
     ImportResult,
-    NewName,
     RosterPlan,
     roster_plan,
     roster_upload_run,
@@ -41,7 +40,6 @@ __all__ = [
     "POLITICAL_STATUS_WORDS",
     "ImportResult",
     "InitialPassword",
-    "NewName",
     "RosterError",
     "RosterPlan",
     "RosterRow",

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from learning.classes.models import TraineeStage
+from party.members.models import Member
+from party.organisation.models import Unit
 from tabular.reader import CappedErrors, TableError, cell_text, read_table
 
 # 政治面貌 as written on Chinese forms (GB/T 4762). A roster's 政治面貌 column often holds these:
@@ -69,10 +71,20 @@ class RosterRow:
     branch: str
     stage: str
     phone: str
+    # Set by units.rows_place: the 党支部 and 院系党委 (or 校党委) the row names, and the person's
+    # existing member record (None: the import creates one).
+    unit: Unit | None = None
+    college_unit: Unit | None = None
+    member: Member | None = None
 
     @property
     def stage_label(self) -> str:
         return str(TraineeStage(self.stage).label)
+
+    @property
+    def record_label(self) -> str:
+        """The 党员档案 column: the row links the person's record or creates one."""
+        return _("关联已有档案") if self.member is not None else _("新建档案")
 
 
 class RosterError(Exception):

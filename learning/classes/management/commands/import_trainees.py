@@ -1,5 +1,6 @@
-"""manage.py import_trainees FILE [--class ID] [--yes] [--passwords-out SHEET.xlsx]: import a
-trainee roster, all or nothing; new accounts' random initial passwords are written to the sheet."""
+"""manage.py import_trainees FILE [--class ID] [--passwords-out SHEET.xlsx]: import a trainee
+roster into the Party tree's existing 党支部, all or nothing; new accounts' random initial
+passwords are written to the sheet."""
 
 import os
 
@@ -18,7 +19,7 @@ from learning.classes.roster import (
 class Command(BaseCommand):
     help = (
         "从名单（.xlsx、.xls 或 .csv）导入学员（姓名、学号/工号、学院、党支部、发展阶段、手机号），"
-        "有错则全部不导入；要新建学院/党支部时须加 --yes 确认。"
+        "学院、党支部须是「党组织」中已有的院系党委和党支部（不新建）；有错则全部不导入。"
     )
 
     def add_arguments(self, parser):
@@ -28,9 +29,8 @@ class Command(BaseCommand):
             "--passwords-out",
             help="新账号随机初始密码表的保存位置（.xlsx，默认 初始密码-日期时间.xlsx）；首次登录必须修改",
         )
-        parser.add_argument("--yes", action="store_true", help="确认新建名单中出现的新学院/党支部")
 
-    def handle(self, *args, file, class_id=None, passwords_out=None, yes=False, **options):
+    def handle(self, *args, file, class_id=None, passwords_out=None, **options):
         training_class = None
         if class_id is not None:
             training_class = TrainingClass.objects.filter(pk=class_id).first()
@@ -38,18 +38,14 @@ class Command(BaseCommand):
                 raise CommandError(f"培训班 {class_id} 不存在。")
         try:
             with open(file, "rb") as handle:
-                plan = roster_plan(handle)
+                plan = roster_plan(handle, training_class=training_class)
                 self.stdout.write(
                     f"表头：第 {plan.header_row} 行（{plan.format_label}）；"
-                    f"共 {len(plan.rows)} 名学员：新建 {plan.to_create} 人，更新 {plan.to_update} 人。"
+                    f"共 {len(plan.rows)} 名学员：新建 {plan.to_create} 人，更新 {plan.to_update} 人；"
+                    f"党员档案：关联已有档案 {plan.to_link} 人，新建档案 {plan.to_new_record} 人。"
                 )
                 if plan.ignored:
                     self.stdout.write("已忽略列：" + "、".join(plan.ignored))
-                for item in plan.new_colleges + plan.new_branches:
-                    similar = f"  ⚠ 与 {'、'.join(item.similar)} 相近" if item.similar else ""
-                    self.stdout.write(f"将新建：{item.name}（第 {item.rows[0]} 行等）{similar}")
-                if plan.new_names and not yes:
-                    raise CommandError("名单中有新的学院/党支部，核对无误后加 --yes 重新运行。")
                 result = trainees_import(
                     file=handle, training_class=training_class, progress=self._progress
                 )
@@ -72,13 +68,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"新建学员 {result.created} 人，更新 {result.updated} 人，编班 {result.enrolled} 人；"
-                f"新建学院 {result.colleges_created} 个、党支部 {result.branches_created} 个。"
+                f"党员档案：关联已有档案 {result.linked} 人，新建档案 {result.new_records} 人。"
             )
         )
-        for name in result.new_colleges:
-            self.stdout.write(f"  新建学院：{name}")
-        for name in result.new_branches:
-            self.stdout.write(f"  新建党支部：{name}")
 
     def _progress(self, done: int, total: int) -> None:
         """Progress on stderr, a line per 50 rows: a 1,000-row roster hashes 1,000 passwords."""

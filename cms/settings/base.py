@@ -1,6 +1,7 @@
 """Settings shared by every environment; anything a deployment changes comes from the environment."""
 
 import os
+import shlex
 from decimal import Decimal
 from pathlib import Path
 
@@ -319,6 +320,12 @@ IMPORT_RESULT_KEEP_DAYS = int(os.environ.get("IMPORT_RESULT_KEEP_DAYS", "7"))
 PARTY_DOCUMENTS_ROOT = Path(os.environ.get("PARTY_DOCUMENTS_ROOT", VAR_DIR / "party-documents"))
 PARTY_DOCUMENTS_MAX_BYTES = int(os.environ.get("PARTY_DOCUMENTS_MAX_BYTES", 20 * 1024 * 1024))
 PARTY_DOCUMENTS_X_ACCEL_PREFIX = os.environ.get("PARTY_DOCUMENTS_X_ACCEL_PREFIX", "")
+# A virus scanner run on every uploaded Party document (member documents and meeting attachments),
+# the file on its standard input, e.g. "clamdscan --no-summary --fdpass -": exit 0 clean, 1 infected
+# (refused), anything else or no answer in PARTY_DOCUMENTS_SCAN_TIMEOUT seconds refuses the file as
+# not scanned. Unset: no scan (party/organisation/documents.scan; docs/party.md).
+PARTY_DOCUMENTS_SCAN_COMMAND = shlex.split(os.environ.get("PARTY_DOCUMENTS_SCAN_COMMAND", ""))
+PARTY_DOCUMENTS_SCAN_TIMEOUT = int(os.environ.get("PARTY_DOCUMENTS_SCAN_TIMEOUT", 60))
 # Where member documents are kept: local disk under PARTY_DOCUMENTS_ROOT (default) or, with
 # PARTY_DOCUMENTS_STORAGE=s3, a private bucket (its own bucket and prefix, private ACL, no public
 # URL; the S3_* endpoint and keys of media unless PARTY_DOCUMENTS_S3_* are set). Downloads always go

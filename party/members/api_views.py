@@ -575,7 +575,10 @@ class MemberDocumentListView(APIView):
 _UPLOAD_RESPONSES = {
     201: DocumentSerializer,
     400: OpenApiResponse(
-        description="文件不符合要求（code: attachment_kind / attachment_size / attachment_content / attachment_active）"
+        description=(
+            "文件不符合要求（code: attachment_kind / attachment_size / attachment_content / "
+            "attachment_active / attachment_virus / attachment_unscanned）"
+        )
     ),
     403: OpenApiResponse(description="只能查看（本人档案）"),
 }

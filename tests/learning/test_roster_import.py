@@ -433,21 +433,57 @@ def test_a_branch_outside_the_importers_scope_is_a_row_error(tree):
 
 
 def test_a_student_number_registered_in_another_branch_is_a_row_error(tree):
-    """No silent transfer: moving a member is 组织关系转接 (member_transfer), with its record."""
-    Member.objects.create(name="张三", gender="male", student_no="2023001", unit=tree["fl"])
+    """No silent transfer: moving a member is 组织关系转接 (member_transfer), with its record. The
+    error does not say where the record is, nor its stage (not the importer's to read)."""
+    from datetime import date
+
+    from party.members.services import stage_history_import
+
+    member = Member.objects.create(
+        name="张三", gender="male", student_no="2023001", unit=tree["fl"]
+    )
+    stage_history_import(member=member, entries=[("applicant", date(2024, 3, 1))], by_user=None)
     before = _written()
     errors = errors_of(GOOD)
     assert errors == [
         (
             2,
             "党支部",
-            "学号 2023001 的党员档案在「外国语学院党委 / 研究生党支部」，不是本行的"
-            "「计算机学院党委 / 本科生第一党支部」。导入不转移档案：组织关系转接请在党员档案中办理；"
-            "请改正本行。",
+            "学号 2023001 已在其他党支部登记党员档案，不在本行的「计算机学院党委 / 本科生第一党支部」。"
+            "导入不转移档案：组织关系转接请在党员档案中办理；请改正本行。",
         )
     ]
     assert _written() == before
     assert Member.objects.get(student_no="2023001").unit == tree["fl"]
+
+
+def test_an_ambiguous_college_name_asks_for_the_full_name(tree):
+    make_branch_unit("计算机学院党总支", "本科生第一党支部")
+    [(row, column, message)] = errors_of(GOOD[:2])
+    assert (row, column) == (2, "学院")
+    assert message.startswith(
+        "「计算机学院」对应多个党组织（计算机学院党委、计算机学院党总支），请写出全称。"
+    )
+    rows = [["张三", "2023001", "计算机学院党总支", "本科生第一党支部", "入党积极分子", ""]]
+    assert roster_plan(xlsx(rows)).rows[0].college_unit.name == "计算机学院党总支"
+
+
+def test_the_plan_costs_the_same_queries_for_3_rows_or_30(tree, django_assert_num_queries):
+    """Units, records and trainees are read once for the whole file, never per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    trainees_import(file=xlsx(GOOD[:1]))  # one existing trainee with a record
+    small = GOOD
+    large = GOOD + [
+        [f"学员{i}", f"2024{i:03d}", "计算机学院", "本科生第一党支部", "入党申请人", ""]
+        for i in range(27)
+    ]
+    with CaptureQueriesContext(connection) as few:
+        roster_plan(xlsx(small))
+    with django_assert_num_queries(len(few.captured_queries)):
+        plan = roster_plan(xlsx(large))
+    assert (plan.to_link, plan.to_new_record) == (1, 29)
 
 
 def test_the_preview_shows_the_class_audience_errors(client, training_office):

@@ -40,7 +40,7 @@ def _short(key: str) -> str:
 
 
 @dataclass
-class _College:
+class _CollegeUnit:
     unit: Unit
     branches: dict[str, Unit] = field(default_factory=dict)  # folded name → 党支部
 
@@ -54,13 +54,13 @@ class UnitMap:
         units = Unit.objects.filter(
             kind__in=(UnitKind.UNIVERSITY, UnitKind.COLLEGE, UnitKind.BRANCH)
         ).only("id", "path", "depth", "kind", "name")
-        colleges: dict[str, _College] = {}
+        colleges: dict[str, _CollegeUnit] = {}
         branches: list[Unit] = []
         for unit in units:
             if unit.kind == UnitKind.BRANCH:
                 branches.append(unit)
             elif unit.kind == UnitKind.COLLEGE or unit.depth == 1:
-                colleges[unit.path] = _College(unit)
+                colleges[unit.path] = _CollegeUnit(unit)
         self.college_of: dict[int, Unit] = {}
         for branch in branches:
             college = colleges.get(branch.parent_path)
@@ -75,14 +75,14 @@ class UnitMap:
     def may_import_into(self, branch: Unit) -> bool:
         return self.allowed is None or branch.pk in self.allowed
 
-    def _in_scope(self, college: _College) -> bool:
+    def _in_scope(self, college: _CollegeUnit) -> bool:
         return any(self.may_import_into(b) for b in college.branches.values())
 
     def label(self, unit: Unit) -> str:
         college = self.college_of.get(unit.pk)
         return f"{college.name} / {unit.name}" if college else unit.name
 
-    def college(self, text: str) -> list[_College]:
+    def college(self, text: str) -> list[_CollegeUnit]:
         key = fold(text)
         exact = [c for c in self.colleges if fold(c.unit.name) == key]
         return exact or [c for c in self.colleges if _short(fold(c.unit.name)) == _short(key)]
@@ -99,7 +99,7 @@ class UnitMap:
             )
         )
 
-    def near_branches(self, college: _College, text: str) -> list[str]:
+    def near_branches(self, college: _CollegeUnit, text: str) -> list[str]:
         key = fold(text)
         return sorted(
             b.name
@@ -176,44 +176,37 @@ def rows_place(rows: list[RosterRow], *, by) -> list[RowError]:
 
 
 def rows_check_records(rows: list[RosterRow], errors: list[RowError], *, units: UnitMap) -> None:
-    """Set each row's `member`: the existing record of its 学号 (or of the trainee with that 学号).
-    That record must be in the row's 党支部 — a roster does not move anyone — and its documented
-    stage (the history's, party.members) must be the row's: a row never changes it; stage changes
-    are recorded on the timeline with the deciding body."""
+    """Set each row's `member`: the record trainee_member_link would link — the trainee's own,
+    else their account's, else the one of the row's 学号. That record must be in the row's
+    党支部 — a roster moves nobody — and its documented stage (the history's, party.members) must
+    be the row's: a row never changes it; stage changes are recorded on the timeline with the
+    deciding body. A record in another branch is not described (its unit and stage are not the
+    importer's to read). Three queries."""
     numbers = [r.student_no for r in rows]
-    found = {
-        m.student_no: m
-        for m in with_current_stage(Member.objects.filter(student_no__in=numbers)).select_related(
-            "unit"
+    members = with_current_stage(Member.objects.select_related("unit"))
+    found = {m.student_no: m for m in members.filter(student_no__in=numbers)}
+    for path in ("user__trainee_profile__student_no", "trainee_profile__student_no"):
+        found.update(
+            (m.profile_no, m)
+            for m in members.filter(**{f"{path}__in": numbers}).annotate(profile_no=F(path))
         )
-    }
-    found.update(
-        (m.profile_no, m)
-        for m in with_current_stage(Member.objects.filter(trainee_profile__student_no__in=numbers))
-        .select_related("unit")
-        .annotate(profile_no=F("trainee_profile__student_no"))
-    )
     for r in rows:
         member = r.member = found.get(r.student_no)
-        if member is None:
+        if member is None or r.unit is None:
             continue
-        if r.unit is not None and member.unit_id != r.unit.pk:
+        if member.unit_id != r.unit.pk:
             errors.append(
                 RowError(
                     r.row,
                     _("党支部"),
                     _(
-                        "学号 %(no)s 的党员档案在「%(unit)s」，不是本行的「%(row)s」。导入不转移"
+                        "学号 %(no)s 已在其他党支部登记党员档案，不在本行的「%(row)s」。导入不转移"
                         "档案：组织关系转接请在党员档案中办理；请改正本行。"
                     )
-                    % {
-                        "no": r.student_no,
-                        "unit": units.label(member.unit),
-                        "row": units.label(r.unit),
-                    },
+                    % {"no": r.student_no, "row": units.label(r.unit)},
                 )
             )
-        if member.current_stage and member.current_stage != r.stage:
+        elif member.current_stage and member.current_stage != r.stage:
             errors.append(
                 RowError(
                     r.row,

@@ -435,6 +435,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceMarkEnum": ["present", "leave", "absent"],
         "LessonKindEnum": ["article", "video"],
         "MeetingKindEnum": "party.meetings.models.MeetingKind",
+        "ReportStatusEnum": "learning.reports.status.ReportStatus",
     },
 }
 

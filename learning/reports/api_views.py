@@ -1,9 +1,7 @@
 """REST views of trainer reports and certificates (docs/api.md, "Training classes")."""
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -11,27 +9,26 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from learning.classes.membership import stage_label
-from learning.classes.selectors import classes_for_trainer, own_trainee_profile
+from learning.classes.models import TraineeStage
+from learning.classes.selectors import classes_for_trainer
 from learning.reports import exports, services
 from learning.reports.forms import ReportFilterForm
 from learning.reports.models import Certificate
 from learning.reports.selectors import (
     ReportFilters,
-    ReportRow,
+    ReportStatus,
     class_for_user,
     class_report,
     iter_rows,
-    my_class_standings,
+    my_learning,
     to_row,
     trainee_in_class,
 )
@@ -40,80 +37,13 @@ from learning.reports.serializers import (
     DisqualificationSerializer,
     IssueInputSerializer,
     IssuePreviewSerializer,
-    MyClassSerializer,
+    MeSerializer,
     ReportSerializer,
     RevokeInputSerializer,
     TrainingClassSerializer,
 )
-from learning.reports.views import verify_url
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def class_json(tc, trainee_count: int | None = None) -> dict:
-    return {
-        "id": tc.pk,
-        "name": tc.name,
-        "intake": tc.intake,
-        "audience_stage": tc.audience_stage,
-        "start_date": tc.start_date.isoformat() if tc.start_date else None,
-        "end_date": tc.end_date.isoformat() if tc.end_date else None,
-        "required_hours": f"{tc.required_hours:.2f}",
-        "pass_mark": f"{tc.pass_mark:.2f}",
-        "trainee_count": trainee_count
-        if trainee_count is not None
-        else getattr(tc, "trainee_count", None),
-    }
-
-
-def row_json(row: ReportRow) -> dict:
-    return {
-        "trainee": {
-            "id": row.trainee_id,
-            "name": row.name,
-            "student_no": row.student_no,
-            "college": row.college,
-            "branch": row.branch,
-            "stage": row.stage,
-        },
-        "earned_hours": f"{row.earned_hours:.2f}",
-        "required_hours": f"{row.required_hours:.2f}",
-        "leave_hours": f"{row.leave_hours:.2f}",
-        "excused_hours": f"{row.excused_hours:.2f}",
-        "lessons_completed": row.lessons_completed,
-        "lessons_total": row.lessons_total,
-        "exam": row.exam_id,
-        "exam_best_score": f"{row.exam_score:.2f}" if row.exam_score is not None else None,
-        "exam_passed": row.exam_passed,
-        "exam_by_makeup": row.exam_by_makeup,
-        "makeup_exam": row.makeup_id,
-        "missing": row.missing,
-        "status": row.status,
-        "status_display": row.status_label,
-        "certificate_no": row.certificate_no,
-        "disqualified_reason": row.disqualified_reason,
-    }
-
-
-def certificate_json(request, certificate: Certificate) -> dict:
-    return {
-        "number": certificate.number,
-        "trainee": certificate.trainee_id,
-        "training_class": certificate.training_class_id,
-        "trainee_name": certificate.trainee_name,
-        "class_name": certificate.class_name,
-        "earned_hours": f"{certificate.earned_hours:.2f}",
-        "exam_score": f"{certificate.exam_score:.2f}"
-        if certificate.exam_score is not None
-        else None,
-        # ISO 8601 in the site's time zone, with its offset, as every other API date-time.
-        "issued_at": timezone.localtime(certificate.issued_at).isoformat(),
-        "revoked_at": timezone.localtime(certificate.revoked_at).isoformat()
-        if certificate.revoked_at
-        else None,
-        "revoke_reason": certificate.revoke_reason,
-        "verify_url": verify_url(request, certificate.number),
-    }
 
 
 def visible_class(request, pk):
@@ -134,14 +64,8 @@ def parse_filters(request, tc) -> ReportFilters:
 FILTER_PARAMETERS = [
     OpenApiParameter("branch", int, description="党支部 id"),
     OpenApiParameter("college", int, description="学院 id"),
-    OpenApiParameter(
-        "stage",
-        str,
-        enum=["applicant", "activist", "candidate", "probationary", "full_member"],
-    ),
-    OpenApiParameter(
-        "status", str, enum=["not_started", "in_progress", "hours_met", "completed", "failed"]
-    ),
+    OpenApiParameter("stage", str, enum=TraineeStage.values),
+    OpenApiParameter("status", str, enum=ReportStatus.values),
     OpenApiParameter("q", str, description="按姓名或学号搜索"),
     OpenApiParameter("sort", str, description="排序列，前加 - 为降序，例如 -earned"),
 ]
@@ -149,10 +73,25 @@ FILTER_PARAMETERS = [
 
 class ReportPaging(api_settings.DEFAULT_PAGINATION_CLASS):
     """The project's pagination rules (strict page and page_size, docs/api.md) with the report's
-    own sizes: 100 rows by default, at most 1000."""
+    own sizes: 100 rows by default, at most 1000. A report asked for without `page` is all its
+    rows, so its links always name the page (DRF drops `page=1` from the previous link), and keep
+    the request's other parameters as they came."""
 
     page_size = 100
     max_page_size = 1000
+    # Past the last page: the plain "not found" the report has always answered.
+    invalid_page_message = exceptions.NotFound.default_detail
+
+    def _link(self, number: int) -> str:
+        query = self.request.query_params.copy()
+        query[self.page_query_param] = str(number)
+        return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
+
+    def get_next_link(self):
+        return self._link(self.page.next_page_number()) if self.page.has_next() else None
+
+    def get_previous_link(self):
+        return self._link(self.page.previous_page_number()) if self.page.has_previous() else None
 
 
 REPORT_PAGE_PARAMETERS = [
@@ -219,41 +158,23 @@ class ClassReportView(APIView):
         tc = visible_class(request, pk)
         filters = parse_filters(request, tc)
         qs = class_report(training_class=tc, filters=filters)
+        tc.trainee_count = tc.enrolments.count()
         paging = ReportPaging()
-        size = paging.get_page_size(request)
-        number = paging.get_page_number(request, None)
-        data = {
-            "class": class_json(tc, trainee_count=tc.enrolments.count()),
-            "filters": filters.as_params(),
-        }
-        if "page" not in request.query_params:
-            rows = [row_json(row) for row in iter_rows(qs)]
-            data.update(count=len(rows), next=None, previous=None, rows=rows)
-            return Response(data)
-        paginator = Paginator(qs, size)
-        try:
-            page = paginator.page(number)
-        except EmptyPage as exc:
-            raise Http404 from exc
-
-        def link(n):
-            return request.build_absolute_uri(
-                f"{request.path}?{_replace_page(request.query_params, n)}"
-            )
-
-        data.update(
-            count=paginator.count,
-            next=link(page.next_page_number()) if page.has_next() else None,
-            previous=link(page.previous_page_number()) if page.has_previous() else None,
-            rows=[row_json(to_row(values)) for values in page.object_list],
-        )
-        return Response(data)
-
-
-def _replace_page(params, number: int) -> str:
-    query = params.copy()
-    query["page"] = str(number)
-    return query.urlencode()
+        if "page" in request.query_params:
+            page = [to_row(values) for values in paging.paginate_queryset(qs, request, view=self)]
+            rows = {
+                "count": paging.page.paginator.count,
+                "next": paging.get_next_link(),
+                "previous": paging.get_previous_link(),
+                "rows": page,
+            }
+        else:
+            # All rows; a bad page_size is still a 400, as everywhere.
+            paging.get_page_size(request)
+            page = list(iter_rows(qs))
+            rows = {"count": len(page), "next": None, "previous": None, "rows": page}
+        report = {"training_class": tc, "filters": filters.as_params(), **rows}
+        return Response(ReportSerializer(report).data)
 
 
 class ClassReportXlsxView(APIView):
@@ -319,13 +240,9 @@ class ClassCertificatesView(APIView):
         tc = visible_class(request, pk)
         _check_may_issue(request)
         preview = services.certificate_issue_preview(training_class=tc)
+        skipped = [{"row": row, "reason": reason} for row, reason in preview.skipped]
         return Response(
-            {
-                "to_issue": [row_json(row) for row in preview.to_issue],
-                "skipped": [
-                    {"row": row_json(row), "reason": str(reason)} for row, reason in preview.skipped
-                ],
-            }
+            IssuePreviewSerializer({"to_issue": preview.to_issue, "skipped": skipped}).data
         )
 
     @extend_schema(
@@ -363,7 +280,8 @@ class ClassCertificatesView(APIView):
                 )
             ]
         return Response(
-            [certificate_json(request, c) for c in issued], status=status.HTTP_201_CREATED
+            CertificateSerializer(issued, many=True, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -396,7 +314,7 @@ class CertificateRevokeView(APIView):
             revoked_by=request.user,
             reason=data.validated_data["reason"],
         )
-        return Response(certificate_json(request, certificate))
+        return Response(CertificateSerializer(certificate, context={"request": request}).data)
 
 
 class _DisqualificationDecisionView(APIView):
@@ -470,67 +388,6 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        summary="Me: stage, branch and my classes",
-        responses=inline_serializer(
-            name="Me",
-            fields={
-                "user": inline_serializer(
-                    name="MeUser",
-                    fields={
-                        "id": serializers.IntegerField(),
-                        "username": serializers.CharField(),
-                        "name": serializers.CharField(),
-                    },
-                ),
-                "student_no": serializers.CharField(allow_null=True),
-                "stage": serializers.CharField(allow_null=True),
-                "stage_display": serializers.CharField(allow_null=True),
-                "college": serializers.CharField(allow_null=True),
-                "branch": serializers.CharField(allow_null=True),
-                "classes": MyClassSerializer(many=True),
-            },
-        ),
-    )
+    @extend_schema(summary="Me: stage, branch and my classes", responses=MeSerializer)
     def get(self, request):
-        user = request.user
-        profile = own_trainee_profile(user)
-        stage = profile.current_stage if profile else None
-        classes = [
-            {
-                "id": item.training_class.pk,
-                "name": item.training_class.name,
-                "intake": item.training_class.intake,
-                "required_hours": f"{item.required_hours:.2f}",
-                "earned_hours": f"{item.earned_hours:.2f}",
-                "leave_hours": f"{item.row.leave_hours:.2f}",
-                "excused_hours": f"{item.excused_hours:.2f}",
-                "leave_allowance_percent": f"{item.row.leave_allowance_percent:.2f}",
-                "missing": item.missing,
-                "exam": item.exam,
-                "exam_passed": item.exam_passed,
-                "exam_by_makeup": item.row.exam_by_makeup,
-                "makeup_exam": item.row.makeup_id,
-                "lessons_completed": item.row.lessons_completed,
-                "lessons_total": item.row.lessons_total,
-                "status": item.status.value,
-                "status_display": item.status_label,
-                "certificate_no": item.certificate_no,
-            }
-            for item in my_class_standings(user=user)
-        ]
-        return Response(
-            {
-                "user": {
-                    "id": user.pk,
-                    "username": user.get_username(),
-                    "name": profile.name if profile else (user.get_full_name() or user.username),
-                },
-                "student_no": profile.student_no if profile else None,
-                "stage": stage if profile else None,
-                "stage_display": stage_label(stage) if profile else None,
-                "college": profile.college_name if profile else None,
-                "branch": profile.branch_name if profile else None,
-                "classes": classes,
-            }
-        )
+        return Response(MeSerializer(my_learning(user=request.user)).data)

@@ -7,8 +7,13 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from learning.classes.membership import stage_label
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
-from learning.classes.selectors import can_view_all_classes, classes_for_trainer
+from learning.classes.selectors import (
+    can_view_all_classes,
+    classes_for_trainer,
+    own_trainee_profile,
+)
 from learning.progress.lessons import visible_lessons
 from learning.progress.models import LessonProgress
 from learning.progress.selectors import hours_ledger, ledger_entries_for_trainer
@@ -144,6 +149,16 @@ class MyClassStanding:
         return self.row.status_label
 
     @property
+    def awaits_retake(self) -> bool:
+        """待重考: the 结业考试 failed and another attempt is allowed (ReportStatus rule 3)."""
+        return self.row.status == ReportStatus.RETAKE
+
+    @property
+    def awaits_makeup(self) -> bool:
+        """待补考: the 补考 is what is left to take (ReportStatus rule 4)."""
+        return self.row.status == ReportStatus.MAKEUP
+
+    @property
     def earned_hours(self) -> Decimal:
         return self.row.earned_hours
 
@@ -175,6 +190,37 @@ class MyClassStanding:
     @property
     def percent(self) -> int:
         return self.row.percent
+
+
+@dataclass
+class MyLearning:
+    """我的学习 as /api/v1/me/ answers it: the user, their trainee profile (None for a user who is not
+    a trainee) and their classes."""
+
+    user: object
+    profile: TraineeProfile | None
+    classes: list[MyClassStanding]
+
+    @property
+    def name(self) -> str:
+        if self.profile:
+            return self.profile.name
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def stage(self) -> str | None:
+        return self.profile.current_stage if self.profile else None
+
+    @property
+    def stage_display(self) -> str | None:
+        return stage_label(self.stage) if self.profile else None
+
+
+def my_learning(*, user) -> MyLearning:
+    """The signed-in user's 我的学习: profile (with 学院, 党支部 and stage) and class standings."""
+    return MyLearning(
+        user=user, profile=own_trainee_profile(user), classes=my_class_standings(user=user)
+    )
 
 
 def my_class_standings(*, user, today: date | None = None) -> list[MyClassStanding]:

@@ -73,6 +73,7 @@ def documents_bucket(settings, monkeypatch):
     """PARTY_DOCUMENTS_STORAGE=s3 against a local S3 server (moto) on loopback; the two document
     fields are pointed at the storage the setting builds (fields read it once, at model load)."""
     import socket
+    import urllib.request
 
     import boto3
     from moto.server import ThreadedMotoServer
@@ -85,6 +86,8 @@ def documents_bucket(settings, monkeypatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
+    # moto keeps its buckets in the process, across servers: start every test from an empty store
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
     client = boto3.client(
         "s3",
         endpoint_url=endpoint,

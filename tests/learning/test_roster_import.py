@@ -201,6 +201,8 @@ def test_command_reports_errors(tmp_path, capsys):
 
 def test_admin_upload_preview_confirm_and_template(client, training_office, training_class):
     client.force_login(training_office)
+    page = client.get("/admin/trainee_import/").content.decode()
+    assert "导入不会新建党组织" in page and "要新建的学院" not in page
     assert client.get("/admin/trainee_import/template.xlsx").status_code == 200
     response = client.post(
         "/admin/trainee_import/",

@@ -70,13 +70,22 @@ def required_hours(*, committee: bool) -> Decimal:
     return Decimal(settings.DANGKE[key])
 
 
+# Above this many members, committee_member_ids reads every committee post of the year and keeps
+# those of the members asked (a few thousand rows at university size) rather than sending their
+# ids as query parameters (30,000 at university size: slow to build, and past SQLite's limit).
+MANY_MEMBERS = 1000
+
+
 def committee_member_ids(*, member_ids, year: int) -> set[int]:
     """Members who held a committee post on some day of `year` (one query)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    posts = UnitPost.objects.filter(
-        member_id__in=list(member_ids), role__in=COMMITTEE_ROLES, starts_on__lte=end
-    ).exclude(ends_on__lt=start)
-    return set(posts.values_list("member_id", flat=True))
+    member_ids = set(member_ids)
+    posts = UnitPost.objects.filter(role__in=COMMITTEE_ROLES, starts_on__lte=end).exclude(
+        ends_on__lt=start
+    )
+    if len(member_ids) <= MANY_MEMBERS:
+        posts = posts.filter(member_id__in=member_ids)
+    return set(posts.values_list("member_id", flat=True)) & member_ids
 
 
 def yearly_standing(*, members, year: int) -> dict[int, YearlyStanding]:
@@ -84,10 +93,11 @@ def yearly_standing(*, members, year: int) -> dict[int, YearlyStanding]:
     members = list(members)
     earned = yearly_hours(members=members, year=year)
     committee = committee_member_ids(member_ids=[m.pk for m in members], year=year)
+    required = {flag: required_hours(committee=flag) for flag in (False, True)}
     return {
         m.pk: YearlyStanding(
             earned=None if earned is None else earned[m.pk],
-            required=required_hours(committee=m.pk in committee),
+            required=required[m.pk in committee],
             committee=m.pk in committee,
         )
         for m in members

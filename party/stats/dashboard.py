@@ -21,8 +21,7 @@ from party.members.education import (
     required_hours,
     yearly_standing,
 )
-from party.members.models import MEMBER_STAGES, Member
-from party.members.selectors import with_current_stage
+from party.members.models import MEMBER_STAGES
 from party.organisation.models import Unit, UnitKind
 from party.stats import selectors
 
@@ -165,19 +164,17 @@ class _Holder:
         self.pk, self.user_id = pk, user_id
 
 
-def yearly_hours_panel(*, unit: Unit, day: date) -> dict:
-    """The Party members (预备 and 正式, current stage) of `unit`'s subtree by the 学时 earned in
-    `day`'s calendar year (party.members.education.yearly_standing, the one implementation of
-    the 32/56 line): per band of 8 学时 how many, how many of them hold a committee post, and
-    how many are below their line. Three queries (members, ledger, committee posts)."""
-    members = [
-        _Holder(pk, user_id)
-        for pk, user_id in with_current_stage(
-            Member.objects.filter(unit__path__startswith=unit.path)
-        )
-        .filter(current_stage__in=MEMBER_STAGES)
-        .values_list("pk", "user_id")
-    ]
+def yearly_hours_panel(
+    *, unit: Unit, day: date, members: selectors.MembersOnDay | None = None
+) -> dict:
+    """The Party members (预备 and 正式) of `unit`'s subtree on `day` — the stage they held that
+    day, in the branch they belonged to (the request's `members` snapshot, as every panel) — by the
+    学时 earned in `day`'s calendar year (party.members.education.yearly_standing, the one
+    implementation of the 32/56 line): per band of 8 学时 how many, how many of them hold a
+    committee post, and how many are below their line. Two queries with the snapshot (the
+    committee posts; the ledger, only when a member has an account)."""
+    snapshot = members if members is not None else selectors.MembersOnDay(unit=unit, day=day)
+    members = [_Holder(pk, user_id) for pk, user_id in snapshot.accounts(MEMBER_STAGES)]
     standings = yearly_standing(members=members, year=day.year)
     counts = [0] * (HOURS_BAND_COUNT + 1)
     committee = [0] * (HOURS_BAND_COUNT + 1)
@@ -231,5 +228,5 @@ def overview(*, unit: Unit, day: date) -> dict:
         ),
         "dues": dues_panel(unit=unit, day=day, branches=branches),
         "appraisal": appraisal_panel(unit=unit, day=day),
-        "yearly_hours": yearly_hours_panel(unit=unit, day=day),
+        "yearly_hours": yearly_hours_panel(unit=unit, day=day, members=members),
     }

@@ -87,6 +87,7 @@ ON_DAY_FIELDS = (
     "ethnicity",
     "birth_date",
     "stage_since",
+    "user_id",
 )
 
 
@@ -131,6 +132,10 @@ class MembersOnDay:
                 row = (row[0], unit_id, path, *row[3:])
             result.append(row)
         return result
+
+    def accounts(self, stages) -> list[tuple[int, int | None]]:
+        """(member id, user id) of those in `stages` on the day."""
+        return [(row[0], row[8]) for row in self.rows if row[3] in stages]
 
     def by_branch(self, stages) -> dict[int, set[int]]:
         """Member ids per unit they are registered in, of those in `stages` on the day."""
@@ -251,7 +256,7 @@ def member_profile(*, unit: Unit, day: date, members: MembersOnDay | None = None
     and 预备党员 (a 延长预备期 counts as 预备). One query (none with the request's snapshot)."""
     band_of = _age_band_of(day)
     counted: dict[tuple, int] = {}
-    for _pk, _unit_id, _path, stage, gender, ethnicity, birth, _since in _on_day(
+    for _pk, _unit_id, _path, stage, gender, ethnicity, birth, *_rest in _on_day(
         unit, day, members
     ).rows:
         if stage in MEMBER_STAGES:
@@ -365,31 +370,14 @@ def pipeline(
     members: MembersOnDay | None = None,
 ) -> dict:
     """The development funnel on `day`: the median days of each step completed from `since` (a
-    year before `day`) to `day` (one query per step), and the people past a rule's date (`stuck`,
-    from the request's `members` snapshot when given)."""
+    year before `day`) to `day`, and the people past a rule's date (`stuck`, from the request's
+    `members` snapshot when given). One query for the steps: the histories up to `day` of the
+    members of the subtree who completed a step in the period (step_days)."""
     since = since or day - relativedelta(years=1) + relativedelta(days=1)
+    days = step_days(unit=unit, since=since, day=day)
     steps = []
     for frm, to in rules.PIPELINE_STEPS:
-        changes = _forward_changes() if to == Stage.ACTIVIST else StageChange.objects.all()
-        started = Subquery(
-            StageChange.objects.filter(
-                member=OuterRef("member"), stage=frm, decided_on__lte=OuterRef("decided_on")
-            )
-            .order_by("-decided_on", "-id")
-            .values("decided_on")[:1]
-        )
-        rows = (
-            changes.filter(
-                member__unit__path__startswith=unit.path,
-                stage=to,
-                decided_on__gte=since,
-                decided_on__lte=day,
-            )
-            .annotate(started=started)
-            .exclude(started=None)
-            .values_list("decided_on", "started")
-        )
-        values = [(ended - begun).days for ended, begun in rows]
+        values = days[(frm, to)]
         steps.append(
             {
                 "from": frm,
@@ -405,6 +393,48 @@ def pipeline(
         "steps": steps,
         **stuck(unit=unit, day=day, people=people, members=members),
     }
+
+
+def step_days(*, unit: Unit, since: date, day: date) -> dict[tuple[str, str], list[int]]:
+    """For each step (from, to) of rules.PIPELINE_STEPS, the days each completion from `since` to
+    `day` took, of the members registered under `unit`: a change to `to` decided in the period,
+    from the latest change to `from` decided on or before it (none: not counted). A return from
+    发展对象 to 积极分子 is no step (as _forward_changes: a 发展对象 change before it, by date then
+    id). One query: the changes up to `day`, of the steps' stages, of the members with a change to
+    a step's `to` in the period; the steps are found in Python from each member's history."""
+    tos = {to for _frm, to in rules.PIPELINE_STEPS}
+    stages = tos | {frm for frm, _to in rules.PIPELINE_STEPS} | {Stage.CANDIDATE}
+    completed = StageChange.objects.filter(
+        member__unit__path__startswith=unit.path,
+        stage__in=tos,
+        decided_on__gte=since,
+        decided_on__lte=day,
+    ).values("member_id")
+    histories: dict[int, list[tuple]] = {}
+    for member_id, decided_on, pk, stage in StageChange.objects.filter(
+        member_id__in=completed, stage__in=stages, decided_on__lte=day
+    ).values_list("member_id", "decided_on", "id", "stage"):
+        histories.setdefault(member_id, []).append((decided_on, pk, stage))
+    result: dict[tuple[str, str], list[int]] = {step: [] for step in rules.PIPELINE_STEPS}
+    for changes in histories.values():
+        changes.sort()
+        latest: dict[str, date] = {}  # stage → the latest decided_on seen so far
+        candidate = False  # a 发展对象 change earlier in the history
+        for i, (decided_on, _pk, stage) in enumerate(changes):
+            # Changes of the same day later in the list count as "on or before" it too.
+            same_day = [c for c in changes[i + 1 :] if c[0] == decided_on]
+            if since <= decided_on:
+                for frm, to in rules.PIPELINE_STEPS:
+                    if stage != to or (to == Stage.ACTIVIST and candidate):
+                        continue
+                    begun = latest.get(frm)
+                    if any(s == frm for _d, _p, s in same_day):
+                        begun = decided_on
+                    if begun is not None:
+                        result[(frm, to)].append((decided_on - begun).days)
+            latest[stage] = decided_on
+            candidate = candidate or stage == Stage.CANDIDATE
+    return result
 
 
 def _probation_overdue(day: date, rows: list[tuple]) -> list[tuple]:

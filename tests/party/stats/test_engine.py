@@ -1,12 +1,14 @@
 """The as-of-date engine: figures on a day from the stage history, per unit subtree, in a fixed
 number of queries."""
 
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import pytest
+from django.db.models import OuterRef, Subquery
 
-from party.members.models import MEMBER_STAGES, Gender, Stage
-from party.stats import selectors
+from party.members.models import MEMBER_STAGES, Gender, Stage, StageChange
+from party.stats import rules, selectors
 from tests.party.conftest import make_member
 from tests.party.stats.conftest import history
 
@@ -145,9 +147,9 @@ def _all_figures(unit):
 @pytest.mark.parametrize("size", [5, 40])
 def test_constant_queries_whatever_the_size(people, tree, size, django_assert_num_queries):
     _grow(tree, size, 0)
-    # stage counts 2 (grouped + the units under), profile 1, development 2, pipeline 4 (one per
-    # step), stuck 4 (a count and a list per rule).
-    with django_assert_num_queries(13):
+    # stage counts 2 (grouped + the units under), profile 1, development 2, pipeline 1 (the
+    # histories of those who completed a step), stuck 4 (a count and a list per rule).
+    with django_assert_num_queries(10):
         _all_figures(tree["units"]["uni"])
 
 
@@ -175,3 +177,62 @@ def test_one_snapshot_of_the_day_serves_every_panel(people, tree, django_assert_
     }
     with pytest.raises(ValueError):
         selectors.stage_counts(unit=uni, day=date(2025, 6, 30), members=members)
+
+
+def _steps_in_sql(unit, since, day):
+    """The pipeline's steps as session 8 computed them, one query per step (the oracle): each
+    change to `to` in the period (a return to 积极分子 left out), from the latest `from` change
+    decided on or before it."""
+    result = {}
+    for frm, to in rules.PIPELINE_STEPS:
+        changes = selectors._forward_changes() if to == Stage.ACTIVIST else StageChange.objects
+        started = Subquery(
+            StageChange.objects.filter(
+                member=OuterRef("member"), stage=frm, decided_on__lte=OuterRef("decided_on")
+            )
+            .order_by("-decided_on", "-id")
+            .values("decided_on")[:1]
+        )
+        rows = (
+            changes.filter(
+                member__unit__path__startswith=unit.path,
+                stage=to,
+                decided_on__gte=since,
+                decided_on__lte=day,
+            )
+            .annotate(started=started)
+            .exclude(started=None)
+            .values_list("decided_on", "started")
+        )
+        result[(frm, to)] = sorted((end - begun).days for end, begun in rows)
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_steps_equal_the_per_step_sql_on_random_histories(tree, seed):
+    """step_days (one query, the steps found in Python) gives the days of the per-step SQL on
+    random histories: steps on one day (either order of ids), returns from 发展对象 to 积极分子,
+    changes before the period and after the day, members outside the subtree."""
+    rng = random.Random(seed)
+    units = [tree["units"][k] for k in ("law_b1", "law_b2", "eng_b1")]
+    path = [Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY, Stage.FULL_MEMBER]
+    for n in range(60):
+        member = make_member(rng.choice(units), f"随机{n}", f"R{seed}{n:04d}")
+        day = date(2023, 1, 1) + timedelta(days=rng.randint(0, 900))
+        changes = []
+        for stage in path[: rng.randint(1, 5)]:
+            changes.append((stage, day))
+            if stage == Stage.CANDIDATE and rng.random() < 0.2:
+                day += timedelta(days=rng.randint(0, 60))
+                changes.append((Stage.ACTIVIST, day))  # a return, then 发展对象 again
+                day += timedelta(days=rng.randint(0, 60))
+                changes.append((Stage.CANDIDATE, day))
+            day += timedelta(days=rng.choice([0, 0, rng.randint(1, 400)]))
+        if rng.random() < 0.3:
+            changes.reverse()  # same-day changes recorded in the other order of ids
+        history(member, *changes)
+    for unit in (tree["units"]["uni"], tree["units"]["law"]):
+        since, day = date(2024, 1, 1), date(2025, 6, 30)
+        found = selectors.step_days(unit=unit, since=since, day=day)
+        assert {k: sorted(v) for k, v in found.items()} == _steps_in_sql(unit, since, day)
+        assert sum(map(len, found.values())) > 10

@@ -10,8 +10,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from learning.progress.models import HoursLedgerEntry, LedgerSource
+from party.members import education
 from party.members.models import Stage
 from party.stats.dashboard import hours_band, yearly_hours_panel
+from tests.party.conftest import make_member
 from tests.party.stats.conftest import history
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,22 @@ def test_dashboard_and_api_show_it(hours, client):
     assert data["yearly_hours"]["below"] == 3
     xlsx = client.get(reverse("stats:table-xlsx", args=[hours["units"]["uni"].pk, "yearly_hours"]))
     assert xlsx.status_code == 200
+
+
+def test_panel_counts_the_members_of_the_day(hours):
+    """As of a date, like every panel: a member admitted this year is not in last year's panel
+    (the stage held that day, not today's)."""
+    newcomer = make_member(hours["units"]["law_b1"], "新党员", "N0001")
+    year = timezone.localdate().year
+    history(newcomer, (Stage.PROBATIONARY, date(year, 1, 5)))
+    assert yearly_hours_panel(unit=hours["units"]["uni"], day=timezone.localdate())["members"] == 5
+    last_year = yearly_hours_panel(unit=hours["units"]["uni"], day=date(year - 1, 12, 31))
+    assert last_year["members"] == 4
+
+
+def test_committee_posts_read_whole_for_many_members(hours, monkeypatch):
+    """Above MANY_MEMBERS the posts are read without the members' ids: the same figures."""
+    few = yearly_hours_panel(unit=hours["units"]["uni"], day=timezone.localdate())
+    monkeypatch.setattr(education, "MANY_MEMBERS", 0)
+    assert yearly_hours_panel(unit=hours["units"]["uni"], day=timezone.localdate()) == few
+    assert few["bands"][5]["committee"] == 1

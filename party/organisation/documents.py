@@ -152,6 +152,31 @@ def _ooxml_kind(upload) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# What a ".doc" often is when it is not a Word 97 file: formats Word and WPS open and keep when they
+# save it again. Not accepted (RTF can embed OLE objects and fields that fetch, a web page can hold
+# scripts), but named, so the uploader knows to save it as DOCX or PDF.
+WORD_SAVED_AS = (
+    (re.compile(rb"\A\s*\{\\rtf", re.IGNORECASE), "RTF"),
+    (re.compile(rb"\A\s*MIME-Version:", re.IGNORECASE), "MHTML"),
+    (
+        re.compile(rb"\A\s*<\?xml[^>]*>\s*<\?mso-application\s+progid=\"Word\.Document\"", re.I),
+        "Word 2003 XML",
+    ),
+    (
+        re.compile(rb"\A\s*(?:<!--.*?-->\s*)?<(?:!DOCTYPE\s+html|html)\b", re.I | re.S),
+        "HTML",
+    ),
+)
+
+
+def word_saved_as(upload) -> str | None:
+    """The name of the format a .doc/.wps that is no OLE file is really in (WORD_SAVED_AS), or None."""
+    upload.seek(0)
+    head = upload.read(4096).removeprefix(b"\xef\xbb\xbf")
+    upload.seek(0)
+    return next((name for pattern, name in WORD_SAVED_AS if pattern.match(head)), None)
+
+
 def extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
@@ -172,6 +197,15 @@ def check_upload(upload, *, extensions, max_bytes: int) -> str:
     if upload.size == 0:
         raise DocumentRejected(_("附件是空文件。"), code="attachment_content")
     kind = sniff(upload)
+    if kind is None and suffix in KINDS["ole"][0] and (legacy := word_saved_as(upload)):
+        raise DocumentRejected(
+            _(
+                "这个 .%(suffix)s 文件实际是 %(format)s 格式（常见于网上下载的模板），"
+                "请在 WPS 或 Word 中“另存为” DOCX 或 PDF 后再上传。"
+            )
+            % {"suffix": suffix, "format": legacy},
+            code="attachment_content",
+        )
     if kind is None or suffix not in KINDS[kind][0]:
         raise DocumentRejected(_("附件内容与文件类型不符。"), code="attachment_content")
     if kind in ACTIVE_CHECKS:

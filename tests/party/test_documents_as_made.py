@@ -133,3 +133,49 @@ def test_a_package_without_a_main_part_is_refused():
     assert (
         refused("a.docx", rewrite(made("word-online.docx"), without_main)) == "attachment_content"
     )
+
+
+# What a downloaded ".doc" template often really is: Word and WPS open these and save them again in
+# the same format. Still refused (RTF can embed OLE objects, a web page scripts), but the message
+# names the format and says to save as DOCX or PDF instead of "content does not match".
+SAVED_AS = [
+    (
+        "RTF",
+        b"{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fnil\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}"
+        b"\\f0\\fs24 \\'cb\\'bc\\'cf\\'eb\\'bb\\'e3\\'b1\\'a8\\par}",
+    ),
+    (
+        "MHTML",
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01DA"'
+        b"\r\n\r\nThis document is a Single File Web Page, also known as a Web Archive file.\r\n",
+    ),
+    (
+        "Word 2003 XML",
+        b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        b'<?mso-application progid="Word.Document"?>\r\n<w:wordDocument '
+        b'xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"></w:wordDocument>',
+    ),
+    (
+        "HTML",
+        b'<html xmlns:o="urn:schemas-microsoft-com:office:office" '
+        b'xmlns:w="urn:schemas-microsoft-com:office:word"><head>'
+        + "<meta name=ProgId content=Word.Document></head><body>思想汇报</body></html>".encode(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), SAVED_AS)
+@pytest.mark.parametrize("suffix", ["doc", "wps"])
+def test_a_doc_in_another_format_is_refused_with_what_to_do(name, content, suffix):
+    with pytest.raises(DocumentRejected) as info:
+        check(f"思想汇报.{suffix}", content)
+    assert info.value.code == "attachment_content"
+    assert f"这个 .{suffix} 文件实际是 {name} 格式" in info.value.message
+    assert "另存为” DOCX 或 PDF" in info.value.message
+
+
+def test_other_mismatches_keep_the_plain_message():
+    for name, content in [("a.docx", SAVED_AS[0][1]), ("a.doc", b"MZ\x90\x00" + b"\x00" * 64)]:
+        with pytest.raises(DocumentRejected) as info:
+            check(name, content)
+        assert info.value.message == "附件内容与文件类型不符。"

@@ -1,5 +1,6 @@
-"""Locust scenarios for bench/load/run.sh: an exam peak (ExamTrainee), a study evening
-(StudyTrainee), and beside either a no-op probe (NoopProbe) on the same server.
+"""Locust scenarios for bench/load/run.sh: an exam peak (ExamTrainee, with the class's trainer
+refreshing the class report every 10 s: ReportTrainer), a study evening (StudyTrainee), and beside
+either a no-op probe (NoopProbe) on the same server.
 
 LOAD_DATA names the JSON written by bench/load/prepare.py (usernames, tokens, password, exam id,
 page URLs). Each simulated user is its own trainee. The server runs the production settings behind
@@ -30,6 +31,10 @@ EXAM_WAIT = tuple(float(x) for x in os.environ.get("LOAD_EXAM_WAIT", "12,18").sp
 # LOAD_EXAM_LOGIN=1: each exam user logs in with its password first (PBKDF2, ~0.25 s of CPU each)
 # instead of using the token issued before the exam.
 EXAM_LOGIN = os.environ.get("LOAD_EXAM_LOGIN") == "1"
+# Seconds between two refreshes of the class report by the trainer (ReportTrainer), and the query
+# string of the report it asks for: "" is every row (2,000 at the peak), "page=1" the first 100.
+REPORT_EVERY = float(os.environ.get("LOAD_REPORT_EVERY", "10"))
+REPORT_QUERY = os.environ.get("LOAD_REPORT_QUERY", "")
 # Heartbeats per lesson before the trainee moves to another lesson (the player sends one per ~10 s).
 LESSON_BEATS = int(os.environ.get("LOAD_LESSON_BEATS", "4"))
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
@@ -69,6 +74,26 @@ class NoopProbe(HttpUser):
     def noop(self):
         name = "GET /bench-noop/ (no-op)"
         _server_timing(self.client.get("/bench-noop/", name=name), name)
+
+
+class ReportTrainer(HttpUser):
+    """The class's trainer with its report open during the exam: the whole report (every trainee's
+    row, LOAD_REPORT_QUERY to narrow it) refreshed every LOAD_REPORT_EVERY (10) seconds."""
+
+    fixed_count = 1
+    wait_time = constant_pacing(REPORT_EVERY)
+
+    def on_start(self):
+        self.client.headers.update(PROXY_HEADERS)
+        self.client.headers["Authorization"] = f"Token {DATA['trainer_token']}"
+
+    @task
+    def report(self):
+        name = "GET /api/v1/classes/[id]/report/ (trainer)"
+        url = f"/api/v1/classes/{DATA['class']}/report/"
+        _server_timing(
+            self.client.get(url + (f"?{REPORT_QUERY}" if REPORT_QUERY else ""), name=name), name
+        )
 
 
 class ExamTrainee(HttpUser):

@@ -2,8 +2,8 @@
 
 Run with DATABASE_URL pointing at the throwaway load database: it migrates, loads the demo content
 (`load_demo --no-video`: courses and article lessons), then adds the class 压测培训班 with
-LOAD_TRAINEES trainees (default 300) enrolled and a timed class exam drawing 40 questions from a
-120-question bank. It writes what the locust users need (usernames, password, quiz id, page URLs,
+LOAD_TRAINEES trainees (default 300) enrolled, its trainer (load-trainer) and a timed class exam
+drawing 40 questions from a 120-question bank. It writes what the locust users need (usernames, password, quiz id, page URLs,
 lesson ids) as JSON to the path given as the first argument.
 """
 
@@ -17,6 +17,7 @@ TRAINEES_DEFAULT = 300
 # and stored for all of them, so each login still pays the full hashing cost on the server.
 PASSWORD = "load-test-Dangke-2025"
 CLASS_NAME = "压测培训班"
+TRAINER = "load-trainer"
 BANK_NAME = "压测题库"
 EXAM_TITLE = "压测结业考试"
 # 20 single + 10 multiple + 10 true/false = 40 questions of 2.5 points: 100 points.
@@ -136,6 +137,12 @@ def prepare(*, trainees: int) -> dict:
     )
     tokens = dict(Token.objects.filter(user__in=users).values_list("user__username", "key"))
 
+    # The class's trainer, who keeps its report open during the exam (ReportTrainer): assigned to
+    # the class (classes_for_trainer), with a token issued beforehand like the trainees'.
+    trainer, _ = User.objects.get_or_create(username=TRAINER, defaults={"password": hashed})
+    training_class.trainers.add(trainer)
+    trainer_token, _ = Token.objects.get_or_create(user=trainer)
+
     bank = _bank()
     quiz, created = Quiz.objects.get_or_create(
         title=EXAM_TITLE,
@@ -165,6 +172,8 @@ def prepare(*, trainees: int) -> dict:
         "usernames": usernames,
         "tokens": [tokens[u] for u in usernames],
         "quiz": quiz.pk,
+        "class": training_class.pk,
+        "trainer_token": trainer_token.key,
         "courses": [c.url for c in CoursePage.objects.live().order_by("path")],
         "lessons": [{"id": a.pk, "url": a.url} for a in articles],
     }

@@ -18,7 +18,9 @@
 # LOAD_THREADS), LOAD_SCENARIOS ("exam study"), LOAD_KEEP_DIR (keep the CSV files there); the
 # locustfile reads LOAD_EXAM_SAVES (answers saved before submitting, 4), LOAD_EXAM_WAIT (seconds
 # between saves, "12,18"), LOAD_EXAM_LOGIN=1 (log in with the password instead of the token) and
-# LOAD_LESSON_BEATS (heartbeats per lesson, 4).
+# LOAD_LESSON_BEATS (heartbeats per lesson, 4); LOAD_REPORT_TRAINER (1: during the exam the
+# class's trainer refreshes the class report every LOAD_REPORT_EVERY=10 s, LOAD_REPORT_QUERY ""
+# for every row or e.g. "page=1"; 0: no trainer).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -128,7 +130,9 @@ status=0
 for scenario in $SCENARIOS; do
 	case "$scenario" in
 	exam)
-		class=ExamTrainee
+		classes=(ExamTrainee)
+		# The class's trainer refreshing its report every 10 s (issue 20's "Also"); 0 leaves it out.
+		if [[ "${LOAD_REPORT_TRAINER:-1}" == 1 ]]; then classes+=(ReportTrainer); fi
 		users="${LOAD_EXAM_USERS:-300}"
 		spread="${LOAD_EXAM_SPREAD:-30}"
 		rate="${LOAD_EXAM_RATE:-$(((users + spread - 1) / spread))}"
@@ -138,7 +142,7 @@ for scenario in $SCENARIOS; do
 		run_time="${LOAD_RUN_TIME:-$((users / rate + (${LOAD_EXAM_SAVES:-4} + 1) * ${wait_max%.*} + 10))s}"
 		;;
 	study)
-		class=StudyTrainee users="${LOAD_STUDY_USERS:-50}" rate="${LOAD_STUDY_RATE:-2}"
+		classes=(StudyTrainee) users="${LOAD_STUDY_USERS:-50}" rate="${LOAD_STUDY_RATE:-2}"
 		run_time="${LOAD_RUN_TIME:-60s}"
 		;;
 	*)
@@ -147,13 +151,16 @@ for scenario in $SCENARIOS; do
 		;;
 	esac
 	echo
-	# Two more users: the no-op probe (NoopProbe, fixed_count 2), started first.
-	echo "== $scenario: locust --headless -u $((users + 2)) -r $rate -t $run_time $class NoopProbe"
+	# More users: the no-op probe (NoopProbe, fixed_count 2) and the trainer (ReportTrainer,
+	# fixed_count 1), started first.
+	extra=2
+	[[ " ${classes[*]} " == *" ReportTrainer "* ]] && extra=3
+	echo "== $scenario: locust --headless -u $((users + extra)) -r $rate -t $run_time ${classes[*]} NoopProbe"
 	echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	LOAD_SERVER_TIMING="$WORK/${scenario}_server.json" \
-		"$BIN/locust" -f bench/load/locustfile.py --headless -u "$((users + 2))" -r "$rate" \
+		"$BIN/locust" -f bench/load/locustfile.py --headless -u "$((users + extra))" -r "$rate" \
 		-t "$run_time" --host "http://127.0.0.1:$PORT" --csv "$WORK/$scenario" --only-summary \
-		--stop-timeout 30 --loglevel WARNING "$class" NoopProbe >"$WORK/$scenario.log" 2>&1 || true
+		--stop-timeout 30 --loglevel WARNING "${classes[@]}" NoopProbe >"$WORK/$scenario.log" 2>&1 || true
 	echo "   load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 	"$BIN/python" -m bench.load.report "$WORK/${scenario}_stats.csv" "$WORK/${scenario}_failures.csv" \
 		"$WORK/${scenario}_server.json" ||

@@ -2,7 +2,7 @@
 branches, 党小组) with people at every stage, overdue items on the boards, the demo trainees as
 members, and the `secretary`/`secretary2` accounts as 支部书记. Idempotent."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
@@ -20,7 +20,7 @@ from party.members.models import (
 )
 from party.members.services import stage_history_import
 from party.organisation.models import PostRole, Unit, UnitKind, UnitPost
-from party.organisation.services import term_end, unit_create
+from party.organisation.services import post_assign, term_end, unit_create
 
 UNIVERSITY = "示范大学党委"
 # college: {branch: [groups]}
@@ -46,6 +46,16 @@ A, ACT, CAND, PROB, EXT, FULL = (
 # branch the member is in today.
 TRANSFERS = {
     "D2025008": ("演示学院党委", "本科生第一党支部", "第二党小组", 3, "演示组转〔2026〕1 号"),
+}
+
+# Posts around that transfer, to try how a transfer ends a post (member_transfer, docs/party.md):
+# student_no → (college, branch, group led, whose transfer the term is placed around, before or
+# after it). 冯六一 led 第二党小组 for two years until the day before he moved (the end
+# member_transfer gives the term); 赵老师 has led it since. Moving 赵老师 on his page ends his
+# term the day before the date chosen; a date before his term began is refused.
+GROUP_LEADERS = {
+    "D2025008": ("演示学院党委", "本科生第一党支部", "第二党小组", "D2025008", "before"),
+    "T1003": ("演示学院党委", "本科生第一党支部", "第二党小组", "D2025008", "after"),
 }
 
 # student_no, name, gender, college, branch, group, username, history as (stage, months ago)
@@ -280,6 +290,22 @@ def demo_party_ensure() -> None:
                 letter_no=letter,
                 note="升学转入研究生党支部",
             )
+    for no, (college, branch_name, group_name, mover, side) in GROUP_LEADERS.items():
+        moved_on = members[mover].transfers.order_by("on").values_list("on", flat=True).first()
+        group = groups[(college, branch_name, group_name)]
+        if moved_on is None or UnitPost.objects.filter(member=members[no], unit=group).exists():
+            continue
+        if side == "before":
+            starts, ends = moved_on - relativedelta(years=2), moved_on - timedelta(days=1)
+        else:
+            starts, ends = moved_on, None
+        post_assign(
+            unit=group,
+            member=members[no],
+            role=PostRole.GROUP_LEADER,
+            starts_on=starts,
+            ends_on=ends,
+        )
     report = StepDefinition.objects.filter(code="6.1").first()
     if report is not None:
         for no, months in THOUGHT_REPORTS.items():

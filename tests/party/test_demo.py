@@ -108,3 +108,35 @@ def test_the_issue_walk_through_on_the_demo(demo):
     member.force_authenticate(demo["trainer2"])
     timeline = member.get(f"/api/v1/members/{eligible.pk}/timeline/").json()
     assert timeline["stage"] == "candidate"
+
+
+def test_a_group_leader_to_move_in_the_demo(demo):
+    """README: 组织部 moves 赵老师, 第二党小组's 组长, on his page; his term ends the day before,
+    and a date before the term began is refused (post_after_transfer). 冯六一, who moved three
+    months ago, led the group until the day before."""
+    from datetime import timedelta
+
+    from party.members.exceptions import MemberError
+    from party.members.services import member_transfer
+
+    moved = MemberTransfer.objects.get(member__name="冯六一")
+    before = UnitPost.objects.get(member=moved.member)
+    assert (before.unit.name, before.role) == ("第二党小组", "group_leader")
+    assert before.ends_on == moved.on - timedelta(days=1)
+    leader = Member.objects.get(name="赵老师")
+    post = UnitPost.objects.get(member=leader)
+    assert (post.unit, post.starts_on) == (before.unit, moved.on)
+    assert post.ends_on > timezone.localdate()
+    graduate = Unit.objects.get(name="研究生党支部")
+    with pytest.raises(MemberError) as refused:
+        member_transfer(
+            member=leader,
+            to_unit=graduate,
+            on=moved.on - timedelta(days=1),
+            by_user=demo["orgadmin"],
+        )
+    assert refused.value.code == "post_after_transfer"
+    today = timezone.localdate()
+    member_transfer(member=leader, to_unit=graduate, on=today, by_user=demo["orgadmin"])
+    post.refresh_from_db()
+    assert post.ends_on == today - timedelta(days=1)

@@ -215,6 +215,57 @@ def _run(label: str, env: dict) -> dict:
     return result
 
 
+def _cpu() -> None:
+    """`python -m bench.checkin cpu`: CPU time per request in one process (time.process_time()
+    around MEMBERS requests through the Django test client and the whole middleware stack, bench
+    settings, a throwaway SQLite database): the no-op, then check-ins at a new meeting, ROUNDS
+    times. Less sensitive to the machine's load than the server bench's wall-clock rates."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings_progress")
+    os.environ.setdefault("TASK_BACKEND", "immediate")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["DANGKE_VAR_DIR"] = tempfile.mkdtemp(prefix="dangke-bench-checkin-cpu-")
+    import contextlib
+    import io
+
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from party.meetings.checkin import checkin_code
+
+    out = io.StringIO()
+    sys.argv[2:] = [str(MEMBERS), str(ROUNDS + 1)]
+    with contextlib.redirect_stdout(out):
+        _prepare()
+    data = json.loads(out.getvalue().strip().splitlines()[-1])
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def run(path: str, body: dict, expect: int) -> float:
+        started = time.process_time()
+        for token in data["tokens"]:
+            response = client.post(
+                path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
+            )
+            if response.status_code != expect:
+                raise RuntimeError(f"{path}: {response.status_code} {response.content[:200]!r}")
+        return (time.process_time() - started) / len(data["tokens"]) * 1000
+
+    warm, *measured = data["meetings"]
+    run("/bench/noop/", {"code": "x"}, 200)
+    run(f"/api/v1/meetings/{warm}/check-in/", {"code": checkin_code(meeting_id=warm)}, 201)
+    ratios = []
+    for meeting in measured:
+        noop = run("/bench/noop/", {"code": "x"}, 200)
+        path = f"/api/v1/meetings/{meeting}/check-in/"
+        checkin = run(path, {"code": checkin_code(meeting_id=meeting)}, 201)
+        ratios.append(noop / checkin)
+        print(
+            f"no-op {noop:.2f} ms · check-in {checkin:.2f} ms CPU per request · {noop / checkin:.0%}"
+        )
+    print(f"median {statistics.median(ratios):.0%} (target ≥ {TARGET:.0%})")
+
+
 def _pg_reachable() -> bool:
     try:
         import psycopg
@@ -265,5 +316,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "prepare":
         _prepare()
+    elif len(sys.argv) > 1 and sys.argv[1] == "cpu":
+        _cpu()
     else:
         main()

@@ -75,7 +75,9 @@ def quiz_check_may_start(*, quiz: Quiz, user) -> None:
     elif getattr(quiz, "start_user", None) == user.pk:
         enrolled = quiz.start_enrolled
     else:
-        enrolled = user_enrolments(user).filter(training_class_id=quiz.training_class_id).exists()
+        enrolled = (
+            user_enrolments(user.pk).filter(training_class_id=quiz.training_class_id).exists()
+        )
     if not enrolled:
         raise NotAllowed(_("只有本培训班的学员可以参加该考试。"))
 

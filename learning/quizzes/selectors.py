@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import JSONObject
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from learning.classes.models import Enrolment
 from learning.classes.selectors import can_view_all_classes
-from learning.hot_sql import JSONArrayAgg
+from learning.hot_sql import JSONArrayAgg, db_json
 from learning.quizzes import grading
 from learning.quizzes.drawing import draw_plan_annotations
 from learning.quizzes.keys import corrected_key, key_as_bank, snapshot_perm
@@ -41,18 +42,22 @@ def public_question(question: dict) -> dict:
     return {key: question[key] for key in PUBLIC_QUESTION_FIELDS if key in question}
 
 
-def user_enrolments(user) -> QuerySet:
+def user_enrolments(user_id) -> QuerySet:
     """The user's enrolments: an exam is for the trainees enrolled in its class (DOMAIN.md)."""
-    return Enrolment.objects.filter(trainee__user=user)
+    return Enrolment.objects.filter(trainee__user_id=user_id)
 
 
-def quiz_for_start(*, quiz_id: int, user) -> Quiz | None:
-    """The quiz a user is starting, with all a start reads in the same row (one statement): the
-    user (`start_user`), whether they are enrolled in its class (`start_enrolled`), their attempts
-    so far as a JSON array (`start_previous`) and the draw plan (drawing.draw_plan_annotations).
-    attempts.attempt_start uses them when the quiz was read for the same user, else reads them."""
+# quiz_for_start's statement, compiled once per database vendor: building and compiling the
+# queryset (three subqueries, JSON objects) costs ~5 ms of CPU, more than running it. Compiled
+# with these two ids in its parameters, which each call replaces by the quiz's and the user's.
+_START_SQL: dict[str, tuple[str, tuple]] = {}
+_QUIZ_SENTINEL = -7_700_000_001
+_USER_SENTINEL = -7_700_000_002
+
+
+def _quiz_for_start_queryset(quiz_id: int, user_id: int) -> QuerySet:
     previous = (
-        Attempt.objects.filter(quiz=OuterRef("pk"), user=user)
+        Attempt.objects.filter(quiz=OuterRef("pk"), user_id=user_id)
         .order_by()
         .values("quiz")
         .annotate(
@@ -62,18 +67,41 @@ def quiz_for_start(*, quiz_id: int, user) -> Quiz | None:
         )
         .values("items")
     )
-    return (
-        Quiz.objects.filter(pk=quiz_id)
-        .annotate(
-            start_user=Value(user.pk),
-            start_enrolled=Exists(
-                user_enrolments(user).filter(training_class_id=OuterRef("training_class_id"))
-            ),
-            start_previous=Subquery(previous, output_field=JSONField()),
-            **draw_plan_annotations(),
-        )
-        .first()
+    enrolled = user_enrolments(user_id).filter(training_class_id=OuterRef("training_class_id"))
+    return Quiz.objects.filter(pk=quiz_id).annotate(
+        start_user=Value(user_id),
+        start_enrolled=Exists(enrolled),
+        start_previous=Subquery(previous, output_field=JSONField()),
+        **draw_plan_annotations(),
     )
+
+
+def _quiz_for_start_sql(quiz_id: int, user_id: int) -> tuple[str, list]:
+    compiled = _START_SQL.get(connection.vendor)
+    if compiled is None:
+        sql, params = _quiz_for_start_queryset(
+            _QUIZ_SENTINEL, _USER_SENTINEL
+        ).query.sql_with_params()
+        compiled = _START_SQL[connection.vendor] = (sql, tuple(params))
+    sql, params = compiled
+    swap = {_QUIZ_SENTINEL: quiz_id, _USER_SENTINEL: user_id}
+    return sql, [swap.get(p, p) if isinstance(p, int) else p for p in params]
+
+
+def quiz_for_start(*, quiz_id: int, user) -> Quiz | None:
+    """The quiz a user is starting, with all a start reads in the same row (one statement): the
+    user (`start_user`), whether they are enrolled in its class (`start_enrolled`; the rule: an
+    exam is for its class's trainees, user_enrolments), their attempts so far (`start_previous`,
+    a list of dicts) and the draw plan (drawing.draw_plan_annotations). attempts.attempt_start
+    uses them when the quiz was read for the same user, else reads them."""
+    sql, params = _quiz_for_start_sql(quiz_id, user.pk)
+    quiz = next(iter(Quiz.objects.raw(sql, params)), None)
+    if quiz is not None:
+        # A raw query converts the model's fields only: the annotations as the ORM gives them.
+        quiz.start_enrolled = bool(quiz.start_enrolled)
+        for name in ("start_previous", "plan_fixed", "plan_rules"):
+            setattr(quiz, name, db_json(getattr(quiz, name)))
+    return quiz
 
 
 def review_level(*, attempt: Attempt, now: datetime | None = None) -> str:

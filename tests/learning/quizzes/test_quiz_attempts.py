@@ -428,7 +428,7 @@ def test_the_cached_pools_stay_within_their_bound(monkeypatch, quiz_exam_factory
 
 
 def test_the_draw_plan_read_in_the_quiz_row_is_what_the_models_hold(
-    quiz_exam_factory, klass, trainee, quiz_bank
+    quiz_exam_factory, klass, trainee, quiz_bank, quiz_user_factory
 ):
     """selectors.quiz_for_start reads the fixed questions and the rules as JSON in the quiz's row
     (issue 20): the same ids, order, scores (as Decimal with 2 places, 2.5 and 2 included),
@@ -455,8 +455,15 @@ def test_the_draw_plan_read_in_the_quiz_row_is_what_the_models_hold(
     second.sort_order, first.sort_order = 0, 1
     second.save()
     first.save()
+    # Compiled once per vendor with two sentinel ids in its parameters, replaced on every call.
+    selectors._START_SQL.clear()
     read = selectors.quiz_for_start(quiz_id=exam.pk, user=trainee)
+    _sql, params = next(iter(selectors._START_SQL.values()))
+    assert params.count(selectors._QUIZ_SENTINEL) == 1
+    assert params.count(selectors._USER_SENTINEL) == 3  # start_user, enrolment, attempts
     assert read.start_enrolled is True and read.start_previous is None
+    outsider = selectors.quiz_for_start(quiz_id=exam.pk, user=quiz_user_factory("outsider"))
+    assert outsider.start_enrolled is False and outsider.pk == exam.pk
     plan = drawing.draw_plan(read)
     assert plan.fixed == [(second.question_id, None), (first.question_id, Decimal("1.25"))]
     assert [str(score) for _qid, score in plan.fixed if score is not None] == ["1.25"]

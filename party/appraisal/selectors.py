@@ -3,7 +3,7 @@ after the 民主测评 closed) and the reports per branch and per 院系党委."
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from party.appraisal import rules
 from party.appraisal.models import (
@@ -192,12 +192,21 @@ class ReportRow:
         ]
 
 
-def report_rows(*, unit: Unit, year: int) -> list[ReportRow]:
+def latest_campaign_year(*, unit: Unit, years) -> int | None:
+    """The latest of `years` with a campaign in a branch at or under `unit` (one query)."""
+    return Campaign.objects.filter(
+        unit__path__startswith=unit.path, unit__kind=UnitKind.BRANCH, year__in=list(years)
+    ).aggregate(latest=Max("year"))["latest"]
+
+
+def report_rows(*, unit: Unit, year: int, branches: list[Unit] | None = None) -> list[ReportRow]:
     """Per branch at or under `unit` (a branch, a 院系党委, the university): its campaign of `year`,
-    decided grades by count and participation. Four queries whatever the number of branches."""
-    branches = list(
-        Unit.objects.filter(path__startswith=unit.path, kind=UnitKind.BRANCH).order_by("path")
-    )
+    decided grades by count and participation. Four queries whatever the number of branches (three
+    when the caller has the branches, in path order)."""
+    if branches is None:
+        branches = list(
+            Unit.objects.filter(path__startswith=unit.path, kind=UnitKind.BRANCH).order_by("path")
+        )
     campaigns = {
         c.unit_id: c
         for c in Campaign.objects.filter(unit__in=branches, year=year).annotate(

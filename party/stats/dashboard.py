@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from party.appraisal.models import Grade
-from party.appraisal.selectors import report_rows, report_total
+from party.appraisal.selectors import latest_campaign_year, report_rows, report_total
 from party.dues.selectors import subtree_month_totals
 from party.meetings.compliance import compliance_tally
 from party.meetings.models import MeetingKind
@@ -113,12 +113,18 @@ def dues_panel(*, unit: Unit, day: date, branches: list[Unit]) -> dict:
     return {"year": day.year, "months": rows}
 
 
-def appraisal_panel(*, unit: Unit, day: date) -> dict:
-    """民主评议 grades decided in the latest year up to `day`'s with a campaign in the subtree."""
-    for year in (day.year, day.year - 1):
-        rows = [row for row in report_rows(unit=unit, year=year) if row.campaign is not None]
-        if rows:
-            break
+def appraisal_panel(*, unit: Unit, day: date, branches: list[Unit] | None = None) -> dict:
+    """民主评议 grades decided in the latest year up to `day`'s with a campaign in the subtree
+    (this year or last; one query finds which, then that year's rows, from the request's
+    `branches` when given)."""
+    year = latest_campaign_year(unit=unit, years=(day.year, day.year - 1))
+    rows = []
+    if year is not None:
+        rows = [
+            row
+            for row in report_rows(unit=unit, year=year, branches=branches)
+            if row.campaign is not None
+        ]
     total = report_total(rows) if rows else None
     return {
         "year": year if rows else None,
@@ -227,6 +233,6 @@ def overview(*, unit: Unit, day: date) -> dict:
             unit=unit, day=day, branches=branches, children=children, members=members
         ),
         "dues": dues_panel(unit=unit, day=day, branches=branches),
-        "appraisal": appraisal_panel(unit=unit, day=day),
+        "appraisal": appraisal_panel(unit=unit, day=day, branches=branches),
         "yearly_hours": yearly_hours_panel(unit=unit, day=day, members=members),
     }

@@ -17,7 +17,7 @@ from party.organisation.services import unit_create
 from tests.party.conftest import make_member
 from tests.party.stats.conftest import history
 
-PINNED_QUERIES = 20
+PINNED_QUERIES = 17
 
 
 def client_for(user):
@@ -111,6 +111,7 @@ def test_queries_do_not_grow_with_the_tree(people, tree):
     # past-a-rule's-date, compliance and yearly 学时 panels), the engine (development 1, the pipeline's steps
     # 1, the past-a-rule's-date list: the extended members' changes, names, branch names), the
     # branches and units under, compliance (3), dues
-    # (2: the months the summary holds, their sums), appraisal, yearly 学时 (committee posts; the
-    # ledger sum only when a Party member has an account).
+    # (2: the months the summary holds, their sums), appraisal (which year has a campaign; that
+    # year's campaigns and grades only when one has), yearly 学时 (committee posts; the ledger sum
+    # only when a Party member has an account).
     assert _count(client, url) == small == PINNED_QUERIES

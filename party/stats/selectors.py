@@ -18,12 +18,15 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
+    Case,
     Count,
+    DateField,
     Exists,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -371,8 +374,7 @@ def pipeline(
 ) -> dict:
     """The development funnel on `day`: the median days of each step completed from `since` (a
     year before `day`) to `day`, and the people past a rule's date (`stuck`, from the request's
-    `members` snapshot when given). One query for the steps: the histories up to `day` of the
-    members of the subtree who completed a step in the period (step_days)."""
+    `members` snapshot when given). One query for the steps (step_days)."""
     since = since or day - relativedelta(years=1) + relativedelta(days=1)
     days = step_days(unit=unit, since=since, day=day)
     steps = []
@@ -399,41 +401,40 @@ def step_days(*, unit: Unit, since: date, day: date) -> dict[tuple[str, str], li
     """For each step (from, to) of rules.PIPELINE_STEPS, the days each completion from `since` to
     `day` took, of the members registered under `unit`: a change to `to` decided in the period,
     from the latest change to `from` decided on or before it (none: not counted). A return from
-    发展对象 to 积极分子 is no step (as _forward_changes: a 发展对象 change before it, by date then
-    id). One query: the changes up to `day`, of the steps' stages, of the members with a change to
-    a step's `to` in the period; the steps are found in Python from each member's history."""
-    tos = {to for _frm, to in rules.PIPELINE_STEPS}
-    stages = tos | {frm for frm, _to in rules.PIPELINE_STEPS} | {Stage.CANDIDATE}
-    completed = StageChange.objects.filter(
-        member__unit__path__startswith=unit.path,
-        stage__in=tos,
-        decided_on__gte=since,
-        decided_on__lte=day,
-    ).values("member_id")
-    histories: dict[int, list[tuple]] = {}
-    for member_id, decided_on, pk, stage in StageChange.objects.filter(
-        member_id__in=completed, stage__in=stages, decided_on__lte=day
-    ).values_list("member_id", "decided_on", "id", "stage"):
-        histories.setdefault(member_id, []).append((decided_on, pk, stage))
+    发展对象 to 积极分子 is no step (_forward_changes). One query for every step: each step's
+    "started" subquery is chosen by the change's stage (a CASE), so the database seeks one member's
+    changes per completed step, as the former query per step did."""
+    started = Case(
+        *(
+            When(
+                stage=to,
+                then=Subquery(
+                    StageChange.objects.filter(
+                        member=OuterRef("member"), stage=frm, decided_on__lte=OuterRef("decided_on")
+                    )
+                    .order_by("-decided_on", "-id")
+                    .values("decided_on")[:1]
+                ),
+            )
+            for frm, to in rules.PIPELINE_STEPS
+        ),
+        output_field=DateField(),
+    )
+    step_of = {to: (frm, to) for frm, to in rules.PIPELINE_STEPS}
     result: dict[tuple[str, str], list[int]] = {step: [] for step in rules.PIPELINE_STEPS}
-    for changes in histories.values():
-        changes.sort()
-        latest: dict[str, date] = {}  # stage → the latest decided_on seen so far
-        candidate = False  # a 发展对象 change earlier in the history
-        for i, (decided_on, _pk, stage) in enumerate(changes):
-            # Changes of the same day later in the list count as "on or before" it too.
-            same_day = [c for c in changes[i + 1 :] if c[0] == decided_on]
-            if since <= decided_on:
-                for frm, to in rules.PIPELINE_STEPS:
-                    if stage != to or (to == Stage.ACTIVIST and candidate):
-                        continue
-                    begun = latest.get(frm)
-                    if any(s == frm for _d, _p, s in same_day):
-                        begun = decided_on
-                    if begun is not None:
-                        result[(frm, to)].append((decided_on - begun).days)
-            latest[stage] = decided_on
-            candidate = candidate or stage == Stage.CANDIDATE
+    for stage, ended, begun in (
+        _forward_changes()
+        .filter(
+            member__unit__path__startswith=unit.path,
+            stage__in=list(step_of),
+            decided_on__gte=since,
+            decided_on__lte=day,
+        )
+        .annotate(started=started)
+        .values_list("stage", "decided_on", "started")
+    ):
+        if begun is not None:
+            result[step_of[stage]].append((ended - begun).days)
     return result
 
 

@@ -147,8 +147,8 @@ def _all_figures(unit):
 @pytest.mark.parametrize("size", [5, 40])
 def test_constant_queries_whatever_the_size(people, tree, size, django_assert_num_queries):
     _grow(tree, size, 0)
-    # stage counts 2 (grouped + the units under), profile 1, development 2, pipeline 1 (the
-    # histories of those who completed a step), stuck 4 (a count and a list per rule).
+    # stage counts 2 (grouped + the units under), profile 1, development 2, pipeline 1 (every
+    # step), stuck 4 (a count and a list per rule).
     with django_assert_num_queries(10):
         _all_figures(tree["units"]["uni"])
 
@@ -210,7 +210,7 @@ def _steps_in_sql(unit, since, day):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_steps_equal_the_per_step_sql_on_random_histories(tree, seed):
-    """step_days (one query, the steps found in Python) gives the days of the per-step SQL on
+    """step_days (one query, a CASE choosing each step's subquery) gives the days of the per-step SQL on
     random histories: steps on one day (either order of ids), returns from 发展对象 to 积极分子,
     changes before the period and after the day, members outside the subtree."""
     rng = random.Random(seed)

@@ -502,3 +502,63 @@ def test_the_preview_shows_the_class_audience_errors(client, training_office):
     assert "<td>2</td><td>发展阶段</td>" in html and "<td>4</td><td>发展阶段</td>" in html
     assert "确认导入" not in html
     assert not TraineeProfile.objects.exists()
+
+
+def _upload_of(client, user, training_class):
+    from tabular.models import TableUpload
+
+    client.force_login(user)
+    client.post("/admin/trainee_import/", {"file": xlsx(GOOD), "training_class": training_class.pk})
+    return TableUpload.objects.latest("pk")
+
+
+def test_an_upload_losing_a_race_for_a_student_number_fails_cleanly(
+    client, training_office, training_class, monkeypatch
+):
+    """The rows are checked before the import's transaction; if another import (or the trainee
+    form) writes one of the same 学号 in between, the database refuses the second account: the
+    upload is marked failed with what to do, nothing of it is written, and it does not stay
+    "running" for ever (it did: only RosterError was caught)."""
+    from learning.classes.roster import importing
+    from tabular import services as tabular_services
+    from tabular.models import UploadStatus
+
+    upload = _upload_of(client, training_office, training_class)
+    enrolments = Enrolment.objects.count()
+    real_progress = tabular_services.upload_progress
+
+    def progress_after_a_concurrent_writer(*, upload_id, done, total):
+        if done == 0:  # after the checks, before the transaction: the other writer wins
+            User.objects.create_user(username="2023002", password="x")
+        real_progress(upload_id=upload_id, done=done, total=total)
+
+    monkeypatch.setattr(tabular_services, "upload_progress", progress_after_a_concurrent_writer)
+    assert importing.roster_upload_run(upload_id=upload.pk) == "failed"
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.FAILED and upload.data == b""
+    assert "相同学号" in upload.result["errors"][0]
+    assert not TraineeProfile.objects.filter(student_no__startswith="2023").exists()
+    assert Enrolment.objects.count() == enrolments
+    assert list(
+        User.objects.filter(username__startswith="2023").values_list("username", flat=True)
+    ) == ["2023002"]
+
+
+def test_an_upload_stopped_by_an_unexpected_error_is_marked_failed(
+    client, training_office, training_class, monkeypatch
+):
+    from learning.classes.roster import importing
+    from tabular.models import UploadStatus
+
+    upload = _upload_of(client, training_office, training_class)
+
+    def broken_link(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importing, "trainee_member_link", broken_link)
+    with pytest.raises(RuntimeError):
+        importing.roster_upload_run(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.FAILED
+    assert "未写入任何数据" in upload.result["errors"][0]
+    assert not TraineeProfile.objects.filter(student_no__startswith="2023").exists()

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from learning.classes.membership import trainee_member_link
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
@@ -179,6 +180,37 @@ def roster_upload_run(*, upload_id: int) -> str:
             failed=True,
         )
         return "failed"
+    except IntegrityError:
+        # The rows were checked before the transaction; another import (or the trainee form)
+        # wrote one of the same 学号 in between. The transaction rolled back: nothing is written.
+        tabular_services.upload_finish(
+            upload_id=upload_id,
+            result={
+                "errors": [
+                    _(
+                        "导入时另有操作同时写入了相同学号的学员，本次导入未写入任何数据。"
+                        "请重新上传名单预览后再导入。"
+                    )
+                ],
+                "total": 1,
+            },
+            failed=True,
+        )
+        return "failed"
+    except Exception:
+        # Whatever else stops it, the upload must not stay "running" for ever: it is marked
+        # failed (the transaction rolled back) and the error goes on to the task's log.
+        tabular_services.upload_finish(
+            upload_id=upload_id,
+            result={
+                "errors": [
+                    _("导入时出错，本次导入未写入任何数据。请稍后重试；如仍失败，请联系管理员。")
+                ],
+                "total": 1,
+            },
+            failed=True,
+        )
+        raise
     tabular_services.upload_finish(
         upload_id=upload_id,
         result={

@@ -20,7 +20,8 @@
 # between saves, "12,18"), LOAD_EXAM_LOGIN=1 (log in with the password instead of the token) and
 # LOAD_LESSON_BEATS (heartbeats per lesson, 4); LOAD_REPORT_TRAINER (1: during the exam the
 # class's trainer refreshes the class report every LOAD_REPORT_EVERY=10 s, LOAD_REPORT_QUERY ""
-# for every row or e.g. "page=1"; 0: no trainer).
+# for every row or e.g. "page=1"; 0: no trainer); LOAD_CLIENT (fast: the API users on locust's
+# FastHttpUser, half the client CPU of requests; "requests" for the old HttpUser).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -1,5 +1,6 @@
-"""The attempt lifecycle: who may start, starting (or resuming), saving answers, handing in, the
-page left too often (切屏), and closing attempts whose time is up."""
+"""The attempt lifecycle: starting (or resuming), saving answers, handing in, and closing attempts
+whose time is up. Who may start is in eligibility.py; the page left too often (切屏) in
+focus_loss.py."""
 
 import json
 import logging
@@ -7,25 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from wagtail.models import Page
 
 from learning.hot_sql import db_datetime, db_json, hot_cursor, postgresql
 from learning.quizzes import grading
 from learning.quizzes.drawing import quiz_draw
+from learning.quizzes.eligibility import makeup_check_open, quiz_check_may_start
 from learning.quizzes.exceptions import AttemptClosed, InvalidAnswer, NotAllowed, QuizNotAvailable
 from learning.quizzes.models import (
     Attempt,
     AttemptAnswer,
-    AttemptFocusLoss,
     AttemptState,
     AttemptStep,
     Quiz,
-    QuizKind,
 )
 from learning.quizzes.scoring import (
     GRADE_FIELDS,
@@ -34,7 +31,7 @@ from learning.quizzes.scoring import (
     locked_attempt,
     snapshot_question,
 )
-from learning.quizzes.selectors import quiz_for_start, user_enrolments
+from learning.quizzes.selectors import quiz_for_start
 from learning.quizzes.signals import attempt_started
 
 logger = logging.getLogger(__name__)
@@ -43,12 +40,7 @@ logger = logging.getLogger(__name__)
 SUBMIT_FIELDS = [*GRADE_FIELDS, "submitted_at", "closed_by_deadline", "closed_by_focus_loss"]
 
 # ---------------------------------------------------------------------------------------------
-# Who may start.
-
-
-def _lesson_visible(*, user, lesson_id: int) -> bool:
-    visible = import_string(settings.PAGE_VISIBILITY_FILTER)
-    return visible(user=user, queryset=Page.objects.filter(pk=lesson_id)).exists()
+# Starting, answering, submitting.
 
 
 def _start_read(quiz: Quiz, user) -> Quiz:
@@ -62,50 +54,6 @@ def _start_read(quiz: Quiz, user) -> Quiz:
     return read
 
 
-def quiz_check_may_start(*, quiz: Quiz, user) -> None:
-    """Raise NotAllowed unless the user may take this quiz at all."""
-    if not user or not user.is_authenticated:
-        raise NotAllowed()
-    if quiz.kind == QuizKind.PRACTICE:
-        if quiz.lesson_id is None or not _lesson_visible(user=user, lesson_id=quiz.lesson_id):
-            raise NotAllowed()
-        return
-    if quiz.training_class_id is None:
-        enrolled = False
-    elif getattr(quiz, "start_user", None) == user.pk:
-        enrolled = quiz.start_enrolled
-    else:
-        enrolled = (
-            user_enrolments(user.pk).filter(training_class_id=quiz.training_class_id).exists()
-        )
-    if not enrolled:
-        raise NotAllowed(_("只有本培训班的学员可以参加该考试。"))
-
-
-def makeup_check_open(*, quiz: Quiz, user, now: datetime | None = None) -> None:
-    """A 补考 is open to those who failed the 结业考试 (no attempt left, or it closed) or missed
-    it (it closed without an attempt); NotAllowed with the reason otherwise."""
-    now = now or timezone.now()
-    final = quiz.makeup_of
-    attempts = list(Attempt.objects.filter(quiz=final, user=user).only("state", "passed"))
-    if any(a.state == AttemptState.GRADED and a.passed for a in attempts):
-        raise NotAllowed(_("您已通过结业考试，无需补考。"))
-    if any(a.state != AttemptState.GRADED for a in attempts):
-        raise NotAllowed(_("结业考试的成绩尚未评定，暂不能参加补考。"))
-    used_up = bool(final.attempts_allowed) and len(attempts) >= final.attempts_allowed
-    if not (used_up or final.is_closed(now)):
-        raise NotAllowed(
-            _(
-                "补考只对结业考试未通过（作答次数已用完）或结业考试结束时未参加的学员开放；"
-                "请先参加结业考试。"
-            )
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Starting, answering, submitting.
-
-
 def _deadline(*, quiz: Quiz, started_at: datetime) -> datetime | None:
     candidates = []
     if quiz.time_limit_minutes:
@@ -115,7 +63,8 @@ def _deadline(*, quiz: Quiz, started_at: datetime) -> datetime | None:
     return min(candidates) if candidates else None
 
 
-def _overdue(attempt: Attempt, now: datetime) -> bool:
+def attempt_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Still in progress past its deadline: to be closed with the answers saved by then."""
     return (
         attempt.state == AttemptState.IN_PROGRESS
         and attempt.deadline is not None
@@ -156,7 +105,7 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Att
     for attempt in previous:
         if attempt.state != AttemptState.IN_PROGRESS:
             continue
-        if not _overdue(attempt, now):
+        if not attempt_overdue(attempt, now):
             return Attempt.objects.get(pk=attempt.pk), False
         attempt_submit(attempt_id=attempt.pk, now=now)
     if not quiz.is_open(now):
@@ -356,7 +305,7 @@ def _answer_upsert(attempt_id: int, user, question_id: int, answer, now: datetim
         )
         if attempt.state != AttemptState.IN_PROGRESS:
             raise AttemptClosed()
-        if _overdue(attempt, now):
+        if attempt_overdue(attempt, now):
             closed_now = True
         else:
             question = snapshot_question(attempt, question_id)
@@ -404,87 +353,6 @@ def attempt_submit(
     return attempt
 
 
-@dataclass
-class FocusLoss:
-    """The attempt after a reported focus loss: its count, its limit and whether it is still open."""
-
-    attempt_id: int
-    state: str
-    focus_losses: int
-    max_focus_losses: int
-    closed_by_focus_loss: bool
-    # False when this event id had been recorded before (a retried report): nothing counted.
-    recorded: bool
-
-
-def attempt_focus_lost(
-    *,
-    attempt_id: int,
-    user,
-    event_id: str,
-    hidden_at: datetime | None = None,
-    now: datetime | None = None,
-) -> FocusLoss:
-    """Record that the exam page was hidden; hand the attempt in once the quiz's limit is exceeded.
-
-    Idempotent per `event_id`: a report the page retries after a network drop counts once, and a
-    retry of the report that closed the attempt answers with the closed attempt. A new report on
-    a closed attempt raises AttemptClosed; one past the deadline closes the attempt by deadline.
-    A constant number of queries while the limit is not exceeded: the locked attempt with its
-    quiz's limit, the event lookup, the insert and the counter update.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update(of=("self",))
-            .select_related("quiz")
-            .only(
-                "id",
-                "user_id",
-                "state",
-                "deadline",
-                "focus_losses",
-                "closed_by_focus_loss",
-                "quiz__id",
-                "quiz__max_focus_losses",
-            )
-            .get(pk=attempt_id, user=user)
-        )
-        limit = attempt.quiz.max_focus_losses
-        # Under the attempt's row lock, so two copies of one report cannot both miss each other.
-        seen = AttemptFocusLoss.objects.filter(attempt_id=attempt.pk, event_id=event_id).exists()
-
-        def result(recorded: bool) -> FocusLoss:
-            return FocusLoss(
-                attempt_id=attempt.pk,
-                state=attempt.state,
-                focus_losses=attempt.focus_losses,
-                max_focus_losses=limit,
-                closed_by_focus_loss=attempt.closed_by_focus_loss,
-                recorded=recorded,
-            )
-
-        if seen:
-            return result(False)
-        if attempt.state != AttemptState.IN_PROGRESS:
-            raise AttemptClosed()
-        if not _overdue(attempt, now):
-            AttemptFocusLoss.objects.create(
-                attempt_id=attempt.pk, event_id=event_id, hidden_at=hidden_at, created_at=now
-            )
-            attempt.focus_losses += 1
-            Attempt.objects.filter(pk=attempt.pk).update(focus_losses=attempt.focus_losses)
-            if limit and attempt.focus_losses > limit:
-                # In the same transaction: the event, the count and the hand-in go together.
-                closed = attempt_submit(attempt_id=attempt.pk, now=now, focus_loss=True)
-                attempt.state = closed.state
-                attempt.closed_by_focus_loss = closed.closed_by_focus_loss
-            return result(True)
-    # Past the deadline: closed like a late answer, with the answers saved before it.
-    attempt_submit(attempt_id=attempt_id, now=now)
-    raise AttemptClosed(_("考试时间已到，已按截止前保存的答案自动交卷。"))
-
-
 # ---------------------------------------------------------------------------------------------
 # Closing attempts whose time is up (tasks.py runs these at the deadline and every minute).
 
@@ -493,7 +361,7 @@ def attempt_close_if_overdue(*, attempt_id: int, now: datetime | None = None) ->
     """Close the attempt if its time is up; True when it was closed now."""
     now = now or timezone.now()
     attempt = Attempt.objects.only("id", "state", "deadline").filter(pk=attempt_id).first()
-    if attempt is None or not _overdue(attempt, now):
+    if attempt is None or not attempt_overdue(attempt, now):
         return False
     attempt_submit(attempt_id=attempt_id, now=now)
     return True

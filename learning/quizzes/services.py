@@ -1,7 +1,9 @@
 """Writes of the quiz engine, in one place for callers (views, API, tasks, tests).
 
 They live by what they do:
-- attempts.py: who may start, start or resume, save an answer, hand in, 切屏, close overdue;
+- eligibility.py: who may start a quiz (a practice, an exam of one's class, a 补考);
+- attempts.py: start or resume, save an answer, hand in, close overdue;
+- focus_loss.py: the exam page left (切屏), handed in past the quiz's limit;
 - drawing.py: a new attempt's questions and their snapshot;
 - scoring.py: grading an attempt from its snapshot and saving the result (学时 for a pass);
 - manual_grading.py: a trainer grades a 简答 answer;
@@ -10,18 +12,16 @@ They live by what they do:
 """
 
 from learning.quizzes.attempts import (
-    FocusLoss,
     SavedAnswer,
     attempt_answer_save,
     attempt_close_if_overdue,
-    attempt_focus_lost,
     attempt_start,
     attempt_submit,
     attempts_close_overdue,
-    makeup_check_open,
-    quiz_check_may_start,
 )
 from learning.quizzes.drawing import quiz_draw, quiz_problems
+from learning.quizzes.eligibility import makeup_check_open, quiz_check_may_start
+from learning.quizzes.focus_loss import FocusLoss, attempt_focus_lost
 from learning.quizzes.keys import corrected_key, key_as_bank, key_as_shown
 from learning.quizzes.manual_grading import answer_grade
 from learning.quizzes.regrade import (

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import date
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _
 from party.members import rules as member_rules
 from party.members.models import MEMBER_STAGES, Member, MemberTransfer, Stage, StageChange
 from party.members.selectors import unit_histories
+from party.members.services import probation_end
 from party.organisation.models import Unit
 from party.organisation.selectors import UnitScope, unit_scope
 from party.stats import rules
@@ -438,33 +440,37 @@ def step_days(*, unit: Unit, since: date, day: date) -> dict[tuple[str, str], li
     return result
 
 
+class _Change(NamedTuple):
+    """What party.members.services.probation_end reads of a stage change."""
+
+    decided_on: date
+    id: int
+    stage: str
+    extension_months: int | None
+
+
 def _probation_overdue(day: date, rows: list[tuple]) -> list[tuple]:
     """Of the snapshot's `rows`, those past the 预备期 on `day`: a 预备党员 admitted more than 12
-    months before, or one whose extension by m months (the latest change) follows an admission
-    more than 12 + m months before. One query, for the extended ones only."""
+    months before; a 延长预备期 one past the end the registry gives (probation_end: 12 months from
+    the latest admission plus the extensions recorded — one rule, so an extension recorded without
+    its months or with a length an override let through is not left out of the list for ever).
+    One query, for the extended ones only: their admissions and extensions up to `day`."""
     base = member_rules.PROBATION_ONE_YEAR.setting
     cut = day - relativedelta(months=base)
     overdue = [r for r in rows if r[3] == Stage.PROBATIONARY and r[7] < cut]
     extended = {r[0]: r for r in rows if r[3] == Stage.PROBATION_EXTENDED}
     if not extended:
         return overdue
-    latest: dict[
-        int, tuple
-    ] = {}  # member → (decided_on, id, extension_months) of the latest change
-    admitted: dict[int, list[date]] = {}
-    for member_id, stage, decided_on, pk, months in StageChange.objects.filter(
-        member_id__in=list(extended), decided_on__lte=day
-    ).values_list("member_id", "stage", "decided_on", "id", "extension_months"):
-        if (decided_on, pk) > latest.get(member_id, (date.min, 0))[:2]:
-            latest[member_id] = (decided_on, pk, months)
-        if stage == Stage.PROBATIONARY:
-            admitted.setdefault(member_id, []).append(decided_on)
-    allowed = range(member_rules.EXTENSION_MIN_MONTHS, member_rules.EXTENSION_MAX_MONTHS + 1)
+    changes: dict[int, list[_Change]] = {pk: [] for pk in extended}
+    for member_id, *change in StageChange.objects.filter(
+        member_id__in=list(extended),
+        decided_on__lte=day,
+        stage__in=[Stage.PROBATIONARY, Stage.PROBATION_EXTENDED],
+    ).values_list("member_id", "decided_on", "id", "stage", "extension_months"):
+        changes[member_id].append(_Change(*change))
     for member_id, row in extended.items():
-        months = latest[member_id][2]
-        if months in allowed and any(
-            on < day - relativedelta(months=base + months) for on in admitted.get(member_id, [])
-        ):
+        end = probation_end(sorted(changes[member_id]))
+        if end is not None and end < day:
             overdue.append(row)
     return overdue
 

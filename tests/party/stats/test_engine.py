@@ -116,6 +116,40 @@ def test_pipeline_medians_and_people_past_a_rule(people, tree):
     assert names == {"overdue", "extended"}
 
 
+def test_an_extended_probation_ends_as_the_registry_says(people, tree):
+    """预备期满 for a 延长预备期 member is the registry's own end (probation_end: 12 months from
+    the admission plus every extension recorded), whatever the 组织部 let through by overriding
+    the extension gate: an extension recorded without its months or of 3 months is listed once
+    past (it was left out for ever), and a second extension counts too."""
+    u = tree["units"]
+    history(
+        make_member(u["law_b1"], "延长未记月数", "X001"),
+        (Stage.PROBATIONARY, date(2023, 3, 1)),
+        (Stage.PROBATION_EXTENDED, date(2024, 3, 1)),
+    )  # ends 2024-03-01
+    history(
+        make_member(u["law_b2"], "延长三个月", "X002"),
+        (Stage.PROBATIONARY, date(2024, 1, 10)),
+        (Stage.PROBATION_EXTENDED, date(2025, 1, 10)),
+        extension_months=3,
+    )  # ends 2025-04-10
+    history(
+        make_member(u["eng_b1"], "延长两次", "X003"),
+        (Stage.PROBATIONARY, date(2024, 6, 1)),
+        (Stage.PROBATION_EXTENDED, date(2025, 6, 1)),
+        (Stage.PROBATION_EXTENDED, date(2025, 12, 1)),
+        extension_months=6,
+    )  # ends 2026-06-01 (12 + 6 + 6 months)
+    uni = tree["units"]["uni"]
+
+    def past(day):
+        return {p["name"] for p in selectors.stuck(unit=uni, day=day)["stuck"][0]["people"]}
+
+    assert past(END_2025) == {"overdue", "延长未记月数", "延长三个月"}
+    assert past(date(2026, 6, 1)) == {"overdue", "extended", "延长未记月数", "延长三个月"}
+    assert "延长两次" in past(date(2026, 6, 2))
+
+
 def test_rule_values_come_from_the_members_rules(people, tree, settings):
     # 预备期 set to 24 months: 'overdue' (admitted 2024-05-10) is no longer past it.
     settings.PARTY_RULES = {"gate_probation_period": 24}

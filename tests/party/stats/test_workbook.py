@@ -59,6 +59,16 @@ def _random_people(tree, n=80, seed=19):
         elif last in (Stage.APPLICANT, Stage.ACTIVIST) and roll < 0.15:
             steps.append((Stage.STOPPED, day))
         history(member, *steps, extension_months=rng.choice([6, 9, 12]))
+    # Extensions a 组织部 override let through: none recorded, 3 months, a second one.
+    for i, (months, extensions) in enumerate([(None, 1), (3, 1), (6, 2)]):
+        member = make_member(rng.choice(branches), f"放行{i}", f"O{i:04d}")
+        admitted = date(2024, 1 + 3 * i, 10)
+        steps = [(Stage.PROBATIONARY, admitted)]
+        steps += [
+            (Stage.PROBATION_EXTENDED, admitted + relativedelta(months=12 + 3 * n))
+            for n in range(extensions)
+        ]
+        history(member, *steps, extension_months=months)
 
 
 # --- the recount: a plain walk over each person's records -------------------------------------

@@ -95,7 +95,7 @@ def _required_lessons(class_ref) -> QuerySet:
 def _earned_hours_subquery(class_id: int | None) -> Subquery:
     """learning.progress.selectors.class_ledger_q, correlated with the enrolment's user (and class).
 
-    The two must agree; tests/learning/test_report_selectors.py compares them.
+    The two must agree; tests/learning/reports/test_report_selectors.py compares them.
     """
     entries = (
         HoursLedgerEntry.objects.filter(user_id=OuterRef("trainee__user_id"))

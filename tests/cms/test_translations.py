@@ -112,7 +112,7 @@ def test_compiled_catalogue_is_up_to_date():
             assert compiled.ngettext(m.msgid, m.msgid_plural, 2) == m.msgstrs[1]
 
 
-# Words issue 14 retired from the Chinese interface (tests/learning/test_words.py): an entry that
+# Words issue 14 retired from the Chinese interface (tests/learning/reports/test_words.py): an entry that
 # still uses one translates a message the code no longer has, and misleads whoever edits the
 # catalogue by hand (the old 培养阶段 labels, 报名, 学时已满, 已获/应修, "由本平台颁发").
 RETIRED_WORDS = ("培养阶段", "报名", "学时已满", "已获/应修", "已获 %(earned)s", "本平台颁发")

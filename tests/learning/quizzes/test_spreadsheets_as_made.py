@@ -23,7 +23,7 @@ from party.organisation.models import Unit
 from tests.factories import make_branch_unit
 
 pytestmark = pytest.mark.django_db
-HERE = Path(__file__).parent / "spreadsheets"
+HERE = Path(__file__).parents[1] / "spreadsheets"
 
 
 def xlsx(rows, *, merge: list[str] = (), name="file.xlsx") -> io.BytesIO:

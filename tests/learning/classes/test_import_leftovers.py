@@ -14,7 +14,7 @@ from cms.periodic.models import PeriodicJob
 from cms.periodic.scheduler import run_due
 from tabular.models import TableUpload, UploadKind, UploadStatus
 from tests.factories import make_user
-from tests.learning.test_initial_passwords import _admin_import
+from tests.learning.classes.test_initial_passwords import _admin_import
 from tests.learning.test_roster_import import make_roster_units
 
 pytestmark = pytest.mark.django_db

@@ -1,15 +1,18 @@
-"""`make run`: a taken port is refused with a clear message; stopping it stops everything it started."""
+"""`make run`: a taken port is refused with a clear message; stopping it stops everything it started.
+The tests wait on what the processes print and on their exits (tests/waits.py), never on the clock."""
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+
+from tests.waits import ProcessExits, ProcessOutput
 
 
 def test_port_in_use_is_reported():
@@ -21,44 +24,50 @@ def test_port_in_use_is_reported():
             call_command("rundev", addr=f"127.0.0.1:{port}")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_stopping_rundev_stops_the_site_and_the_worker(tmp_path, signum):
-    """`kill` or a closed terminal must not leave the worker running on its own."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DANGKE_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "TASK_BACKEND": "database",
-    }
-    env.pop("DEMO_PASSWORD", None)
+# Deadlines for a loaded machine: starting means `manage.py` twice more (system checks included).
+STARTED = 180
+STOPPED = 60
+# rundev's banner, printed once it has started both children; runserver's line, printed once its
+# socket listens (Django's on_bind).
+RUNNING = "Press Ctrl-C to stop."
+LISTENING = "Quit the server with"
+
+
+def _start_rundev(tmp_path, **popen) -> tuple[subprocess.Popen, ProcessOutput, int]:
+    port = _free_port()
+    env = _dev_env(tmp_path)
     manage = str(settings.BASE_DIR / "manage.py")
     subprocess.run([sys.executable, manage, "migrate", "-v0"], env=env, check=True)
     rundev = subprocess.Popen(
         [sys.executable, manage, "rundev", "--addr", f"127.0.0.1:{port}"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        **popen,
     )
+    return rundev, ProcessOutput(rundev.stdout), port
+
+
+def _running_children(rundev: subprocess.Popen, output: ProcessOutput) -> list[int]:
+    """runserver and task_worker, once rundev says it started them and runserver listens."""
+    output.wait_for(RUNNING, timeout=STARTED)
+    text = output.wait_for(LISTENING, timeout=STARTED)
+    children = _children(rundev.pid)
+    assert len(children) == 2, (children, text)
+    return children
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_stopping_rundev_stops_the_site_and_the_worker(tmp_path, signum):
+    """`kill` or a closed terminal must not leave the worker running on its own."""
+    rundev, output, _port = _start_rundev(tmp_path, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        children: list[int] = []
-        while time.monotonic() < deadline and len(children) < 2:
-            children = _children(rundev.pid)
-            time.sleep(0.3)
-        assert len(children) == 2, children  # runserver and task_worker
-        rundev.send_signal(signum)
-        assert rundev.wait(timeout=30) is not None
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
-            time.sleep(0.2)
-        assert not any(_alive(pid) for pid in children)
+        children = _running_children(rundev, output)
+        with ProcessExits(children) as exits:
+            rundev.send_signal(signum)
+            rundev.wait(timeout=STOPPED)
+            assert exits.wait(timeout=STOPPED) == [], output.text
     finally:
-        if rundev.poll() is None:
-            rundev.kill()
+        _kill(rundev, output)
 
 
 def _children(pid: int) -> list[int]:
@@ -70,58 +79,41 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
+def _kill(rundev: subprocess.Popen, output: ProcessOutput, *, group: bool = False) -> None:
+    """After a failure: nothing of this test keeps running (after a pass, nothing is left)."""
+    for pid in _children(rundev.pid):
+        os.kill(pid, signal.SIGKILL)
+    if rundev.poll() is None:
+        if group:
+            os.killpg(rundev.pid, signal.SIGKILL)
+        else:
+            rundev.kill()
+    rundev.wait(timeout=STOPPED)
+    with contextlib.suppress(AssertionError):  # do not hide the failure that brought us here
+        output.wait_closed(timeout=STOPPED)
 
 
 def test_ctrl_c_stops_rundev_quietly(tmp_path):
     """Ctrl-C in the terminal: the SIGINT goes to the terminal's foreground process group. rundev
     must stop the site and the worker itself, exit 0 and print no traceback (the children, in
     their own process groups, never see the terminal's SIGINT and stop in rundev's order)."""
-    port = _free_port()
-    env = _dev_env(tmp_path)
-    manage = str(settings.BASE_DIR / "manage.py")
-    subprocess.run([sys.executable, manage, "migrate", "-v0"], env=env, check=True)
-    out = tmp_path / "terminal.txt"
-    with open(out, "wb") as terminal:
-        # A session of its own: rundev's process group stands for the terminal's foreground group.
-        rundev = subprocess.Popen(
-            [sys.executable, manage, "rundev", "--addr", f"127.0.0.1:{port}"],
-            env=env,
-            stdout=terminal,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    # A session of its own: rundev's process group stands for the terminal's foreground group.
+    rundev, output, port = _start_rundev(tmp_path, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        children: list[int] = []
-        while time.monotonic() < deadline:
-            children = _children(rundev.pid)
-            if f"http://127.0.0.1:{port}/" in out.read_text() and len(children) == 2:
-                break
-            time.sleep(0.3)
-        assert len(children) == 2, (children, out.read_text())
-        _wait_listening(port)
-        os.killpg(rundev.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
-        assert rundev.wait(timeout=30) == 0, out.read_text()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
-            time.sleep(0.2)
-        assert not any(_alive(pid) for pid in children)
-        text = out.read_text()
+        children = _running_children(rundev, output)
+        socket.create_connection(("127.0.0.1", port), timeout=10).close()
+        with ProcessExits(children) as exits:
+            os.killpg(rundev.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+            assert rundev.wait(timeout=STOPPED) == 0, output.text
+            assert exits.wait(timeout=STOPPED) == [], output.text
+        # Every writer has exited: the terminal's text is complete.
+        text = output.wait_closed(timeout=STOPPED)
         assert "Traceback" not in text, text
         assert "KeyboardInterrupt" not in text, text
         assert "Ctrl+C again" not in text, text  # the worker stopped by rundev says nothing
         assert text.rstrip().endswith("已停止 / stopped."), text
     finally:
-        if rundev.poll() is None:
-            os.killpg(rundev.pid, signal.SIGKILL)
-        for pid in _children(rundev.pid):
-            os.kill(pid, signal.SIGKILL)
+        _kill(rundev, output, group=True)
 
 
 def _free_port() -> int:
@@ -137,17 +129,8 @@ def _dev_env(tmp_path) -> dict[str, str]:
         "DANGKE_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "TASK_BACKEND": "database",
+        # Each line reaches the pipe when printed, as on a terminal.
+        "PYTHONUNBUFFERED": "1",
     }
     env.pop("DEMO_PASSWORD", None)
     return env
-
-
-def _wait_listening(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"nothing listens on {port}")

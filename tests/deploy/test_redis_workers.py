@@ -1,4 +1,5 @@
-"""The Redis-backed task queue with two separate worker processes: jobs spread across both."""
+"""The Redis-backed task queue with two separate worker processes: jobs spread across both. The test
+waits on Redis's notice of each worker's registration, not on the clock."""
 
 import os
 import subprocess
@@ -22,9 +23,32 @@ def _redis():
     return client
 
 
+def _registrations(client):
+    """Redis's own notices of changes to rq:workers, the set each worker adds itself to when it
+    starts (keyspace notifications for set commands, switched on here and restored after)."""
+    before = client.config_get("notify-keyspace-events")["notify-keyspace-events"]
+    client.config_set("notify-keyspace-events", "".join(sorted(set(before) | set("Ks"))))
+    watch = client.pubsub(ignore_subscribe_messages=True)
+    db = client.connection_pool.connection_kwargs.get("db", 0)
+    watch.subscribe(f"__keyspace@{db}__:rq:workers")
+    return watch, before
+
+
+def _wait_registered(client, watch, *, count: int, timeout: float) -> None:
+    """Wait on the notices until `count` workers are registered; the set is read again after each
+    notice (and once first, since the subscription: none can be missed)."""
+    deadline = time.monotonic() + timeout
+    while (registered := len(client.smembers("rq:workers"))) < count:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{registered} of {count} workers registered within {timeout} s"
+        watch.get_message(timeout=left)
+
+
 def test_two_workers_share_the_queue(tmp_path):
     client = _redis()
     client.flushdb()
+    # Subscribed before the workers start, so no registration goes unnoticed.
+    watch, notify_before = _registrations(client)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
@@ -48,10 +72,7 @@ def test_two_workers_share_the_queue(tmp_path):
         for i in (1, 2)
     ]
     try:
-        # Wait until both workers have registered with Redis.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len(client.smembers("rq:workers")) < 2:
-            time.sleep(0.2)
+        _wait_registered(client, watch, count=2, timeout=180)
         assert len(client.smembers("rq:workers")) == 2
         result = subprocess.run(
             [
@@ -79,7 +100,9 @@ def test_two_workers_share_the_queue(tmp_path):
         for worker in workers:
             worker.terminate()
         for worker in workers:
-            worker.wait(timeout=20)
+            worker.wait(timeout=60)
+        watch.close()
+        client.config_set("notify-keyspace-events", notify_before)
         client.flushdb()
 
 

@@ -33,3 +33,15 @@ def test_every_path_in_the_table_exists():
         concrete = re.sub(r"<[a-z_]+>", "1", path)
         match = resolve(concrete)
         assert match.url_name != "wagtail_serve", path  # Wagtail's catch-all: no such page
+
+
+def test_the_map_of_learning_names_only_modules_that_exist():
+    """README's "Where a rule of learning/ lives" (issue 13) stays true to the folders."""
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("- Where a rule of learning/ lives", 1)[1].split("\n- ", 1)[0]
+    layers = re.findall(r"^  - `learning/([a-z]+)/`:(.*?)(?=^  - |^\s*$)", section, re.M | re.S)
+    assert [layer for layer, _ in layers] == ["classes", "progress", "quizzes", "reports"]
+    for layer, text in layers:
+        folder = settings.BASE_DIR / "learning" / layer
+        for name in re.findall(r"`([a-z_]+(?:\.py|/))`", text):
+            assert (folder / name).exists() or (folder / "models" / name).exists(), (layer, name)

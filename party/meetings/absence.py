@@ -16,8 +16,9 @@ How the months are read (rules.ABSENCE_*):
   that is still going on. A past run ended by attendance is not flagged again.
 The branch is the one the member belonged to on the meeting's day (组织关系转接: months in the
 old branch and in the new one make one run; the flag goes to the branch the member is in today);
-the 党小组 likewise (MemberTransfer.from_group).
-Five queries whatever the number of members and meetings; six when a member listed has transfers."""
+the 党小组 likewise (party.members' GroupHistory: 党小组调整 and transfers).
+Five queries whatever the number of members and meetings; one more when a member listed has
+transfers, one more when one has 党小组 changes."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,8 +35,8 @@ from party.meetings.rules import (
     ATTENDING_STAGES,
 )
 from party.meetings.selectors import meeting_day
-from party.members.models import Member, MemberTransfer, StageChange
-from party.members.selectors import UnitHistory, unit_histories
+from party.members.models import GroupChange, Member, MemberTransfer, StageChange
+from party.members.selectors import GroupHistory, UnitHistory, group_histories, unit_histories
 from party.organisation.models import Unit, UnitKind
 
 TAKING_PART = (AttendanceStatus.PRESENT, AttendanceStatus.LEAVE)
@@ -84,7 +85,10 @@ def absence_flags(*, units: list[Unit], now=None) -> list[AbsenceRow]:
     branch_ids = list(Unit.objects.filter(under, kind=UnitKind.BRANCH).values_list("pk", flat=True))
     members = list(
         Member.objects.filter(unit_id__in=branch_ids)
-        .annotate(moved=Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))))
+        .annotate(
+            moved=Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))),
+            regrouped=Exists(GroupChange.objects.filter(member=OuterRef("pk"))),
+        )
         .select_related("unit")
         .order_by("unit__path", "student_no")
     )
@@ -92,7 +96,11 @@ def absence_flags(*, units: list[Unit], now=None) -> list[AbsenceRow]:
         return []
     moved = [m for m in members if m.moved]
     units_of = unit_histories(members=moved) if moved else {}
-    former_units = set().union(*(h.unit_ids for h in units_of.values())) - set(branch_ids)
+    regrouped = [m for m in members if m.regrouped]
+    groups_of = group_histories(members=regrouped) if regrouped else {}
+    former_units = set().union(
+        *(h.unit_ids for h in units_of.values()), *(h.group_ids for h in groups_of.values())
+    ) - set(branch_ids)
     histories: dict[int, list] = defaultdict(list)
     for member_id, decided_on, pk, stage in (
         StageChange.objects.filter(member__in=[m.pk for m in members])
@@ -124,8 +132,9 @@ def absence_flags(*, units: list[Unit], now=None) -> list[AbsenceRow]:
         last = None
         missed = defaultdict(int)
         history = units_of.get(member.pk) or UnitHistory(member.unit_id, [])
+        groups = groups_of.get(member.pk) or GroupHistory(member.group_id, [])
         for meeting, day in dated:
-            if meeting.unit_id not in (history.on(day), history.group_on(day, member.group_id)):
+            if meeting.unit_id not in (history.on(day), groups.on(day)):
                 continue
             if _stage_on(histories.get(member.pk, []), day) not in ATTENDING_STAGES:
                 continue

@@ -18,7 +18,7 @@ from django.utils import timezone
 from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
 from party.meetings.prepared import PreparedRead
 from party.meetings.rules import ATTENDING_STAGES
-from party.members.models import Member, MemberTransfer, StageChange
+from party.members.models import GroupChange, Member, MemberTransfer, StageChange
 from party.members.selectors import in_group_on_q, in_units_on_q
 from party.organisation.models import COMMITTEE_ROLES, Unit, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
@@ -226,23 +226,25 @@ def meetings_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Meetin
                     "meeting_id"
                 )
             )
-            # Their own history across 组织关系转接: a meeting with their attendance row, and
-            # one of a branch or 党小组 they belonged to on its day — the one the first transfer
-            # after that day took them out of (party.members' rule: in_group_on_q, UnitHistory).
+            # Their own history across 组织关系转接 and 党小组调整: a meeting with their
+            # attendance row, and one of a branch or 党小组 they belonged to on its day — the one
+            # the first transfer (group change) after that day took them out of (party.members'
+            # rules: in_units_on_q/UnitHistory, in_group_on_q/GroupHistory).
             | Q(pk__in=Attendance.objects.filter(member_id=member.pk).values("meeting_id"))
-            | Q(unit_id=_left_after_meeting_day(member.pk, "from_unit_id"))
-            | Q(unit_id=_left_after_meeting_day(member.pk, "from_group_id"))
+            | Q(unit_id=_left_after_meeting_day(member.pk, MemberTransfer, "from_unit_id"))
+            | Q(unit_id=_left_after_meeting_day(member.pk, GroupChange, "from_group_id"))
         )
     return Meeting.objects.filter(condition)
 
 
-def _left_after_meeting_day(member_id: int, column: str) -> Subquery:
-    """Over Meeting rows: `column` of the member's first transfer after the meeting's local day
-    (NULL when none): the branch (from_unit_id) or 党小组 (from_group_id) they were in that day."""
+def _left_after_meeting_day(member_id: int, model, column: str) -> Subquery:
+    """Over Meeting rows: `column` of the member's first transfer (MemberTransfer.from_unit_id)
+    or 党小组 change (GroupChange.from_group_id) after the meeting's local day (NULL when none):
+    the branch or 党小组 they were in that day."""
     starts_at = ExpressionWrapper(OuterRef("starts_at"), output_field=DateTimeField())
     day = TruncDate(starts_at, tzinfo=timezone.get_current_timezone())
     return Subquery(
-        MemberTransfer.objects.filter(member_id=member_id, on__gt=day)
+        model.objects.filter(member_id=member_id, on__gt=day)
         .order_by("on", "id")
         .values(column)[:1]
     )

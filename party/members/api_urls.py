@@ -22,6 +22,11 @@ urlpatterns = [
         api_views.TransferListView.as_view(),
         name="api-member-transfers",
     ),
+    path(
+        "members/<int:pk>/group-changes/",
+        api_views.GroupChangeListView.as_view(),
+        name="api-member-group-changes",
+    ),
     path("members/import/", api_views.RegistryImportView.as_view(), name="api-members-import"),
     path(
         "units/<int:pk>/members.xlsx",

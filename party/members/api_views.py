@@ -37,6 +37,7 @@ from party.members.registry import (
 )
 from party.members.selectors import (
     document_for_user,
+    group_history,
     member_documents,
     members_in_scope,
     members_visible,
@@ -47,6 +48,8 @@ from party.members.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     GateErrorSerializer,
+    GroupChangeInputSerializer,
+    GroupChangeSerializer,
     MemberDetailSerializer,
     MemberInputSerializer,
     MemberSerializer,
@@ -66,6 +69,7 @@ from party.members.serializers import (
 from party.members.services import (
     access_log_write,
     member_create,
+    member_group_change,
     member_transfer,
     own_step_submit,
     sponsor_assign,
@@ -518,6 +522,57 @@ class TransferListView(APIView):
         except MemberError as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)
         return Response(TransferSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class GroupChangeListView(APIView):
+    """党小组调整 of a member: the history (oldest first), and a new change (append-only: no PUT,
+    PATCH or DELETE). Who manages the member's branch records it (支部书记/支委, 组织员, 组织部)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["party"], summary="党小组调整记录", responses=GroupChangeSerializer(many=True)
+    )
+    def get(self, request, pk: int):
+        member = _visible_member(request, pk)
+        access_log_write(
+            user=request.user, members=[member], action=AccessAction.VIEW, what="API 党小组调整"
+        )
+        return Response(GroupChangeSerializer(group_history(member=member), many=True).data)
+
+    @extend_schema(
+        tags=["party"],
+        summary="调整党小组（本党支部内，记录生效日期）",
+        request=GroupChangeInputSerializer,
+        responses={
+            201: GroupChangeSerializer,
+            400: OpenApiResponse(
+                description="code: out_of_scope / same_group / invalid / post_after_transfer"
+            ),
+            403: OpenApiResponse(description="只能查看（本人档案）"),
+        },
+    )
+    def post(self, request, pk: int):
+        member = _managed_member(request, pk)
+        data = GroupChangeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        to_group = None
+        if values["to_group"] is not None:
+            to_group = Unit.objects.filter(pk=values["to_group"]).first()
+            if to_group is None:
+                raise exceptions.ValidationError({"to_group": [_("党小组不存在。")]})
+        try:
+            row = member_group_change(
+                member=member,
+                to_group=to_group,
+                on=values["on"],
+                note=values["note"],
+                by_user=request.user,
+            )
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        return Response(GroupChangeSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class SponsorEndView(APIView):

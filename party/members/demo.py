@@ -11,6 +11,7 @@ from django.utils import timezone
 from party.members.demo_documents import demo_documents_ensure
 from party.members.models import (
     Gender,
+    GroupChange,
     Member,
     MemberTransfer,
     Sponsor,
@@ -47,6 +48,9 @@ A, ACT, CAND, PROB, EXT, FULL = (
 TRANSFERS = {
     "D2025008": ("演示学院党委", "本科生第一党支部", "第二党小组", 3, "演示组转〔2026〕1 号"),
 }
+
+# 党小组调整 inside a branch: student_no → (college, branch, new group, months ago).
+GROUP_CHANGES = {"D2025005": ("演示学院党委", "本科生第一党支部", "第二党小组", 2)}
 
 # Posts around that transfer, to try how a transfer ends a post (member_transfer, docs/party.md):
 # student_no → (college, branch, group led, whose transfer the term is placed around, before or
@@ -215,6 +219,31 @@ def _unit(name: str, kind: str, parent: Unit | None) -> Unit:
     return found or unit_create(kind=kind, name=name, parent=parent)
 
 
+def _group_first_records(member: Member) -> None:
+    """The demo's 党小组 history as members 0013 writes it for existing records (docs/party.md):
+    each transfer's from_group until that transfer, today's group from the last transfer or from
+    the earliest stage change. Only for a member without any 党小组 record."""
+    if member.group_changes.exists():
+        return
+    moves = list(member.transfers.order_by("on", "id"))
+    first = member.stage_changes.order_by("decided_on").values_list("decided_on", flat=True)
+    days = [timezone.localdate(member.created_at), *first[:1], *(m.on for m in moves[:1])]
+    since = min(days)
+    for move in moves:
+        if move.from_group_id:
+            GroupChange.objects.create(member=member, to_group_id=move.from_group_id, on=since)
+            GroupChange.objects.create(
+                member=member,
+                from_group_id=move.from_group_id,
+                on=move.on,
+                transfer=move,
+                note="组织关系转接",
+            )
+        since = move.on
+    if member.group_id:
+        GroupChange.objects.create(member=member, to_group_id=member.group_id, on=since)
+
+
 def demo_party_ensure() -> None:
     today = timezone.localdate()
     users = {u.username: u for u in get_user_model().objects.all()}
@@ -290,6 +319,21 @@ def demo_party_ensure() -> None:
                 letter_no=letter,
                 note="升学转入研究生党支部",
             )
+    for member in members.values():
+        _group_first_records(member)
+    for no, (college, branch_name, group_name, ago) in GROUP_CHANGES.items():
+        member, group = members[no], groups[(college, branch_name, group_name)]
+        done = member.group_changes.filter(from_group__isnull=False, transfer__isnull=True)
+        if member.group_id != group.pk and not done.exists():
+            GroupChange.objects.create(
+                member=member,
+                from_group_id=member.group_id,
+                to_group=group,
+                on=_months_ago(today, ago),
+                note="按宿舍调整党小组",
+            )
+            member.group = group
+            member.save(update_fields=["group"])
     for no, (college, branch_name, group_name, mover, side) in GROUP_LEADERS.items():
         moved_on = members[mover].transfers.order_by("on").values_list("on", flat=True).first()
         group = groups[(college, branch_name, group_name)]

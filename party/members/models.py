@@ -427,12 +427,71 @@ class MemberTransfer(models.Model):
         return f"{self.member} {self.on} {self.from_unit} → {self.to_unit}"
 
 
+class GroupChange(models.Model):
+    """One change of a member's 党小组 inside their branch (or out of any 党小组: a transfer to
+    another branch ends it), effective from `on`. Append-only, like MemberTransfer: never edited
+    or deleted (a mistake is corrected by a new change back). The 党小组 on a day is read from
+    these rows (selectors.in_group_on_q, GroupHistory); `Member.group` is the 党小组 today."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="group_changes"
+    )
+    from_group = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("原党小组"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_group = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("新党小组"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_changes_in",
+    )
+    on = models.DateField(_("生效日期"))
+    # The 组织关系转接 that took the member out of the 党小组 (the transfer's own record).
+    transfer = models.ForeignKey(
+        MemberTransfer,
+        verbose_name=_("组织关系转接"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_changes",
+    )
+    note = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("党小组调整")
+        verbose_name_plural = _("党小组调整")
+        ordering = ["member", "on", "id"]
+        indexes = [
+            models.Index(fields=["member", "on", "id"], name="members_group_change_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.on} {self.from_group or '—'} → {self.to_group or '—'}"
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", _("查看")
     EXPORT = "export", _("导出")
     UPLOAD = "upload", _("上传材料")
     DOWNLOAD = "download", _("下载材料")
     TRANSFER = "transfer", _("组织关系转接")
+    GROUP = "group", _("党小组调整")
 
 
 class MemberAccessLog(models.Model):

@@ -24,8 +24,14 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from party.members.exceptions import MemberError
 from party.members.models import Gender, Member, Stage, StageChange
-from party.members.services import stage_dates, stage_history_import
+from party.members.services import (
+    group_first_record,
+    member_group_change,
+    stage_dates,
+    stage_history_import,
+)
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import unit_scope
 from spreadsheet_safety import xlsx_freeze_header, xlsx_row
@@ -442,6 +448,17 @@ def _check_existing(rows: list[RegistryRow], errors, *, user) -> None:
                 )
             )
             continue
+        if r.unit is not None and member.unit_id != r.unit.pk:
+            # A move between branches is a 组织关系转接 (dated, append-only), never an overwrite.
+            errors.append(
+                RowError(
+                    r.row,
+                    _label("unit"),
+                    _("%(no)s 已登记在%(unit)s；转到其他党支部请在档案页面办理组织关系转接。")
+                    % {"no": r.student_no, "unit": member.unit.name},
+                )
+            )
+            continue
         r.existing = member
         changes = recorded.get(member.pk, [])
         if not changes:
@@ -476,16 +493,17 @@ def registry_import(*, file, by_user) -> RegistryResult:
                 "name": r.name,
                 "gender": r.gender,
                 "ethnicity": r.ethnicity,
-                "unit": r.unit,
-                "group": r.group,
             }
             if r.existing is None:
                 member = Member.objects.create(
                     student_no=r.student_no,
                     birth_date=r.birth_date,
                     phone=r.phone,
+                    unit=r.unit,
+                    group=r.group,
                     **fields,
                 )
+                group_first_record(member=member, by_user=by_user, note=_("名册导入"))
                 result.created += 1
             else:
                 member = r.existing
@@ -494,7 +512,22 @@ def registry_import(*, file, by_user) -> RegistryResult:
                 # A blank optional cell keeps what is on record.
                 member.birth_date = r.birth_date or member.birth_date
                 member.phone = r.phone or member.phone
-                member.save()
+                member.save(update_fields=[*fields, "birth_date", "phone"])
+                # The branch never changes here (_check_existing); the 党小组 only through its
+                # history: a dated change from today (党小组调整), as on the member page.
+                if (r.group.pk if r.group else None) != member.group_id:
+                    try:
+                        member_group_change(
+                            member=member,
+                            to_group=r.group,
+                            on=timezone.localdate(),
+                            note=_("名册导入"),
+                            by_user=by_user,
+                        )
+                    except MemberError as exc:
+                        raise RegistryError(
+                            [RowError(r.row, _label("group"), exc.message)]
+                        ) from None
                 result.updated += 1
             if r.history_new:
                 stage_history_import(member=member, entries=r.history, by_user=by_user)

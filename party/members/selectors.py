@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from party.members.models import (
     MEMBER_STAGES,
+    GroupChange,
     Member,
     MemberTransfer,
     Stage,
@@ -153,14 +154,21 @@ def unit_of_members_on(day: date, qs: QuerySet[Member] | None = None) -> QuerySe
     return qs.annotate(unit_on=unit_on_expression(day))
 
 
+# --- the 党小组 a member belonged to on a day (党小组调整, GroupChange) -------------------------
+# One rule, in SQL (in_group_on_q, group_left_after) and in Python (GroupHistory): the 党小组 on
+# `day` is the from_group of the member's first GroupChange dated after it (by on, then id); with
+# none after it, Member.group (today's). Every write of Member.group records a GroupChange whose
+# from_group is the group it replaces (services.member_group_change, member_transfer,
+# member_create), so this equals "the to_group of the latest change on or before the day".
+
+
 def in_group_on_q(group_id: int, day: date) -> Q:
-    """A Q over Member rows in the 党小组 `group_id` on `day`: its members today who were not
-    transferred after `day`, and those whose first transfer after `day` took them out of it
-    (MemberTransfer.from_group). A move between 党小组 inside a branch is not recorded."""
-    later = MemberTransfer.objects.filter(member=OuterRef("pk"), on__gt=day)
+    """A Q over Member rows in the 党小组 `group_id` on `day`: its members today with no change
+    after `day`, and those whose first change after `day` took them out of it. No extra statement."""
+    later = GroupChange.objects.filter(member=OuterRef("pk"), on__gt=day)
     left = (
         Member.objects.filter(
-            pk__in=MemberTransfer.objects.filter(from_group_id=group_id, on__gt=day).values(
+            pk__in=GroupChange.objects.filter(from_group_id=group_id, on__gt=day).values(
                 "member_id"
             )
         )
@@ -169,6 +177,58 @@ def in_group_on_q(group_id: int, day: date) -> Q:
         .values("pk")
     )
     return (Q(group_id=group_id) & ~Exists(later)) | Q(pk__in=left)
+
+
+class GroupHistory:
+    """A member's 党小组 on any day, from their GroupChange rows loaded once (the rule above)."""
+
+    def __init__(self, group_id: int | None, changes: list[tuple]):
+        self.group_id = group_id
+        self.changes = sorted(changes)  # [(on, id, from_group_id, to_group_id)]
+
+    def on(self, day: date) -> int | None:
+        for on, _pk, from_group, _to in self.changes:
+            if on > day:
+                return from_group
+        return self.group_id
+
+    @property
+    def group_ids(self) -> set[int]:
+        """Every 党小组 the member was in, today's included."""
+        ids = {self.group_id} if self.group_id else set()
+        for _on, _pk, from_group, to_group in self.changes:
+            ids.update(i for i in (from_group, to_group) if i)
+        return ids
+
+
+def group_histories(*, members) -> dict[int, GroupHistory]:
+    """Each member's GroupHistory, in one query (`members`: Member rows with group_id)."""
+    rows: dict[int, list[tuple]] = {m.pk: [] for m in members}
+    for member_id, *row in GroupChange.objects.filter(member_id__in=list(rows)).values_list(
+        "member_id", "on", "id", "from_group_id", "to_group_id"
+    ):
+        rows[member_id].append(tuple(row))
+    return {m.pk: GroupHistory(m.group_id, rows[m.pk]) for m in members}
+
+
+def group_history(*, member: Member) -> list[GroupChange]:
+    """The member's 党小组 changes, oldest first."""
+    return list(
+        member.group_changes.select_related("from_group", "to_group", "recorded_by").order_by(
+            "on", "id"
+        )
+    )
+
+
+def group_choices(*, user, member: Member):
+    """The 党小组 `user` may put `member` in: those of the member's branch, when the user manages
+    the member (the scope selector: the branch's 支部书记/支委, the 组织员, 组织部)."""
+    scope = unit_scope(user=user)
+    if scope.empty or not scope.covers(member.unit):
+        return Unit.objects.none()
+    return Unit.objects.filter(kind=UnitKind.GROUP, path__startswith=member.unit.path).order_by(
+        "path"
+    )
 
 
 class UnitHistory:
@@ -187,14 +247,6 @@ class UnitHistory:
                 break
             unit = to
         return unit
-
-    def group_on(self, day: date, group_id: int | None) -> int | None:
-        """The 党小组 on `day`: the one left by the first transfer after it; `group_id` (today's)
-        when there is none."""
-        for on, _pk, _from, _to, from_group in self.transfers:
-            if on > day:
-                return from_group
-        return group_id
 
     @property
     def unit_ids(self) -> set[int]:

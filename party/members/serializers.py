@@ -161,6 +161,33 @@ class TransferInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class GroupChangeSerializer(serializers.Serializer):
+    """One 党小组调整 (append-only); a transfer's own row names it (`transfer`)."""
+
+    id = serializers.IntegerField()
+    from_group = serializers.IntegerField(source="from_group_id", allow_null=True)
+    from_group_name = serializers.CharField(source="from_group.name", default=None)
+    to_group = serializers.IntegerField(source="to_group_id", allow_null=True)
+    to_group_name = serializers.CharField(source="to_group.name", default=None)
+    on = serializers.DateField(help_text="生效日期：此日起属于新党小组（null：不在党小组）")
+    transfer = serializers.IntegerField(
+        source="transfer_id", allow_null=True, help_text="随组织关系转接离开党小组时的转接 id"
+    )
+    note = serializers.CharField()
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None)
+    recorded_at = serializers.DateTimeField()
+
+
+class GroupChangeInputSerializer(serializers.Serializer):
+    to_group = serializers.IntegerField(
+        allow_null=True, help_text="本党支部的党小组 id；null 表示不再属于任何党小组"
+    )
+    on = serializers.DateField(
+        help_text="生效日期，不晚于今天，不早于上一次调整，不早于转入本党支部之日"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class DocumentSerializer(serializers.Serializer):
     """A document of a stage change or step record; `download` is its only address."""
 

@@ -22,6 +22,7 @@ from party.members.models import (
     TRANSITIONS,
     AccessAction,
     DecidingBody,
+    GroupChange,
     Member,
     MemberAccessLog,
     MemberTransfer,
@@ -287,7 +288,7 @@ def member_create(
         raise MemberError(_("党小组不属于所选党支部。"), code="invalid")
     if Member.objects.filter(student_no=student_no.strip()).exists():
         raise MemberError(_("学号/工号“%(no)s”已登记。") % {"no": student_no}, code="duplicate")
-    return Member.objects.create(
+    member = Member.objects.create(
         name=name.strip(),
         student_no=student_no.strip(),
         gender=gender,
@@ -297,6 +298,23 @@ def member_create(
         group=group,
         phone=phone,
         user=user,
+    )
+    group_first_record(member=member, by_user=by_user)
+    return member
+
+
+def group_first_record(*, member: Member, by_user, note: str = "") -> GroupChange | None:
+    """The 党小组 a new record is registered in (member_create, the registry import, the admin's
+    add form): its first GroupChange, effective from the day of registration (建档). None
+    without a 党小组."""
+    if member.group_id is None:
+        return None
+    return GroupChange.objects.create(
+        member=member,
+        to_group_id=member.group_id,
+        on=timezone.localdate(member.created_at),
+        note=note or _("建档时登记的党小组"),
+        recorded_by=by_user,
     )
 
 
@@ -576,26 +594,7 @@ def member_transfer(
     # Posts (书记, 委员, 党小组组长) held in the old branch or its 党小组 end the day before the
     # transfer: a member cannot serve a branch they no longer belong to (docs/party.md). A post
     # whose term starts on or after the date is refused: it was recorded wrongly.
-    old_posts = UnitPost.objects.select_for_update().filter(
-        member=member,
-        unit__path__startswith=member.unit.path,
-    )
-    late = old_posts.filter(starts_on__gte=on).select_related("unit").first()
-    if late is not None:
-        raise MemberError(
-            _(
-                "该党员在%(unit)s担任%(role)s的任期自%(start)s开始，不早于转入日期，"
-                "请先更正该任期再办理转接。"
-            )
-            % {"unit": late.unit.name, "role": late.get_role_display(), "start": late.starts_on},
-            code="post_after_transfer",
-        )
-    ending = list(
-        old_posts.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).select_related("unit")
-    )
-    for post in ending:
-        post.ends_on = on - timedelta(days=1)
-    UnitPost.objects.bulk_update(ending, ["ends_on"])
+    ending = _end_posts(member=member, unit=member.unit, on=on)
     transfer = MemberTransfer.objects.create(
         member=member,
         from_unit=member.unit,
@@ -606,6 +605,16 @@ def member_transfer(
         note=note.strip(),
         recorded_by=by_user,
     )
+    if member.group_id is not None:  # the 党小组 history: out of it from the same day
+        GroupChange.objects.create(
+            member=member,
+            from_group_id=member.group_id,
+            to_group=None,
+            on=on,
+            transfer=transfer,
+            note=_("组织关系转接"),
+            recorded_by=by_user,
+        )
     member.unit, member.group = to_unit, None
     member.save(update_fields=["unit", "group"])
     access_log_write(
@@ -616,6 +625,107 @@ def member_transfer(
         + "".join(f"；{p.unit.name}{p.get_role_display()}任期结束" for p in ending),
     )
     return transfer
+
+
+def _end_posts(*, member: Member, unit: Unit, on: date, what: str = "") -> list[UnitPost]:
+    """End on the day before `on` every post `member` holds in `unit` or under it whose term
+    covers `on` (or is open), and return them; refuse (nothing written) when one of those posts
+    starts on or after `on`: it was recorded wrongly and must be corrected first."""
+    posts = UnitPost.objects.select_for_update().filter(
+        member=member, unit__path__startswith=unit.path
+    )
+    late = posts.filter(starts_on__gte=on).select_related("unit").first()
+    if late is not None:
+        raise MemberError(
+            _(
+                "该党员在%(unit)s担任%(role)s的任期自%(start)s开始，不早于%(what)s日期，"
+                "请先更正该任期再办理。"
+            )
+            % {
+                "unit": late.unit.name,
+                "role": late.get_role_display(),
+                "start": late.starts_on,
+                "what": what or _("转入"),
+            },
+            code="post_after_transfer",
+        )
+    ending = list(posts.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).select_related("unit"))
+    for post in ending:
+        post.ends_on = on - timedelta(days=1)
+    UnitPost.objects.bulk_update(ending, ["ends_on"])
+    return ending
+
+
+@transaction.atomic
+def member_group_change(
+    *, member: Member, to_group: Unit | None, on: date, by_user, note: str = ""
+) -> GroupChange:
+    """Move `member` into another 党小组 of their branch (or out of any: `to_group` None) from
+    `on`: a dated, append-only record (who, when, from/to, note), Member.group updated, the
+    access logged, in one transaction. Scope: whoever manages the member's branch (the one scope
+    selector: its 支部书记/支委, the 组织员, 组织部). Refused with a code, nothing written:
+    `out_of_scope`; `invalid` (not a 党小组 of the member's branch, a date after today, before
+    the last 党小组 change, or before the member joined the branch by a transfer); `same_group`;
+    `post_after_transfer` (a 党小组组长 term in the old 党小组 starting on or after the date).
+    A 党小组组长 post in the old 党小组 ends the day before, as with a transfer."""
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("unit", "group")
+        .get(pk=member.pk)
+    )
+    _check_manages(by_user=by_user, member=member)
+    if to_group is not None and (
+        to_group.kind != UnitKind.GROUP or not to_group.path.startswith(member.unit.path)
+    ):
+        raise MemberError(
+            _("%(group)s不是%(unit)s的党小组。")
+            % {"group": to_group.name, "unit": member.unit.name},
+            code="invalid",
+        )
+    if (to_group.pk if to_group else None) == member.group_id:
+        raise MemberError(
+            _("该党员已在%(group)s。") % {"group": to_group.name}
+            if to_group
+            else _("该党员不在任何党小组。"),
+            code="same_group",
+        )
+    if on > timezone.localdate():
+        raise MemberError(_("生效日期不能晚于今天。"), code="invalid")
+    last = member.group_changes.order_by("-on", "-id").values_list("on", flat=True).first()
+    if last is not None and on < last:
+        raise MemberError(
+            _("生效日期不能早于上一次党小组调整（%(last)s）。") % {"last": last}, code="invalid"
+        )
+    joined = member.transfers.order_by("-on", "-id").values_list("on", flat=True).first()
+    if joined is not None and on < joined:
+        raise MemberError(
+            _("生效日期不能早于转入本党支部的日期（%(day)s）。") % {"day": joined},
+            code="invalid",
+        )
+    ending = (
+        _end_posts(member=member, unit=member.group, on=on, what=_("调整党小组"))
+        if member.group
+        else []
+    )
+    change = GroupChange.objects.create(
+        member=member,
+        from_group=member.group,
+        to_group=to_group,
+        on=on,
+        note=note.strip(),
+        recorded_by=by_user,
+    )
+    old = member.group.name if member.group else "—"
+    member.group = to_group
+    member.save(update_fields=["group"])
+    access_log_write(
+        user=by_user,
+        members=[member],
+        action=AccessAction.GROUP,
+        what=f"党小组调整 {old} → {to_group.name if to_group else '—'}（{on}）"
+        + "".join(f"；{p.unit.name}{p.get_role_display()}任期结束" for p in ending),
+    )
+    return change
 
 
 def access_log_write(*, user, members, action: str, what: str) -> None:

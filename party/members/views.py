@@ -32,6 +32,8 @@ from party.members.models import (
 )
 from party.members.selectors import (
     document_for_user,
+    group_choices,
+    group_history,
     member_of_user,
     members_in_scope,
     members_visible,
@@ -41,6 +43,7 @@ from party.members.selectors import (
 )
 from party.members.services import (
     access_log_write,
+    member_group_change,
     member_transfer,
     own_step_submit,
     sponsor_assign,
@@ -196,6 +199,29 @@ class TransferForm(forms.Form):
         self.fields["to_unit"].queryset = transfer_target_units(user=user, member=member)
 
 
+class GroupChangeForm(forms.Form):
+    """党小组调整 from the timeline: the 党小组 of the member's branch (group_choices), or none."""
+
+    to_group = forms.ModelChoiceField(
+        label=gettext_lazy("新党小组"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（不属于任何党小组）"),
+    )
+    on = forms.DateField(
+        label=gettext_lazy("生效日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, member=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"].queryset = group_choices(user=user, member=member)
+        self.fields["to_group"].label_from_instance = lambda g: g.name
+
+
 def _scoped_unit(request, pk: int):
     scope = unit_scope(user=request.user)
     unit = get_object_or_404(Unit.objects.filter(scope.q()), pk=pk)
@@ -309,7 +335,7 @@ def member_timeline(request, pk: int):
     if member is None:
         raise Http404
     manages = unit_scope(user=request.user).covers(member.unit)
-    form = step_form = sponsor_form = document_form = transfer_form = None
+    form = step_form = sponsor_form = document_form = transfer_form = group_form = None
     gate_error = record_error = None
     action = request.POST.get("action", "stage") if request.method == "POST" else ""
     if manages:
@@ -341,10 +367,35 @@ def member_timeline(request, pk: int):
         )
         if not transfer_form.fields["to_unit"].queryset.exists():
             transfer_form = None
+        group_form = GroupChangeForm(
+            request.POST if action == "group" else None,
+            member=member,
+            user=request.user,
+            initial={"on": timezone.localdate(), "to_group": member.group_id},
+        )
+        if member.group_id is None and not group_form.fields["to_group"].queryset.exists():
+            group_form = None  # a branch without 党小组, and the member in none
         done = False
-        if action == "transfer" and transfer_form is None:
+        if (
+            action in ("transfer", "group")
+            and {"transfer": transfer_form, "group": group_form}[action] is None
+        ):
             raise Http404
-        if action == "transfer" and transfer_form.is_valid():
+        if action == "group" and group_form.is_valid():
+            values = group_form.cleaned_data
+            try:
+                member_group_change(
+                    member=member,
+                    to_group=values["to_group"],
+                    on=values["on"],
+                    note=values["note"],
+                    by_user=request.user,
+                )
+            except MemberError as exc:
+                group_form.add_error(None, exc.message)
+            else:
+                done = True
+        elif action == "transfer" and transfer_form.is_valid():
             values = transfer_form.cleaned_data
             try:
                 member_transfer(
@@ -488,6 +539,8 @@ def member_timeline(request, pk: int):
             "document_form": document_form,
             "transfer_form": transfer_form,
             "transfers": transfer_history(member=member),
+            "group_form": group_form,
+            "group_changes": group_history(member=member),
             "record_error": record_error,
             "document_action": action if action in DOCUMENT_ACTIONS else "",
             "step_records": step_records_of(member),

@@ -4,6 +4,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from party.organisation.exceptions import OutOfScopeError, UnitInUseError, UnitPlacementError
@@ -95,7 +96,13 @@ def unit_delete(*, unit: Unit, by_user=None) -> None:
         raise UnitInUseError(_("“%(name)s”下还有党组织，不能删除。") % {"name": unit.name})
     if unit.members.exists() or unit.group_members.exists():
         raise UnitInUseError(_("“%(name)s”还有党员，不能删除。") % {"name": unit.name})
-    unit.delete()
+    try:
+        with transaction.atomic():
+            unit.delete()
+    except ProtectedError:  # a history names it (组织关系转接, 党小组调整): kept for the record
+        raise UnitInUseError(
+            _("“%(name)s”有党员的组织关系转接或党小组调整记录，不能删除。") % {"name": unit.name}
+        ) from None
 
 
 def term_end(starts_on: date) -> date:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from party.members.models import (
+    GroupChange,
     Member,
     MemberTransfer,
     Sponsor,
@@ -40,6 +41,7 @@ def _counts():
         StepDocument.objects.count(),
         StageChangeAttachment.objects.count(),
         MemberTransfer.objects.count(),
+        GroupChange.objects.count(),
     )
 
 
@@ -52,6 +54,11 @@ def test_demo_party_is_complete_and_idempotent(demo, monkeypatch):
     (moved,) = MemberTransfer.objects.select_related("member", "from_unit", "to_unit")
     assert (moved.from_unit.name, moved.to_unit.name) == ("本科生第一党支部", "研究生党支部")
     assert moved.member.unit == moved.to_unit and moved.from_group is not None
+    # …whose 党小组 history ends with the transfer; and 郑三立 moved 党小组 two months ago.
+    assert GroupChange.objects.filter(transfer=moved, from_group=moved.from_group).exists()
+    (regrouped,) = GroupChange.objects.filter(from_group__isnull=False, transfer__isnull=True)
+    assert regrouped.member.name == "郑三立" and regrouped.to_group.name == "第二党小组"
+    assert regrouped.member.group == regrouped.to_group
     kinds = sorted(Unit.objects.values_list("kind", flat=True))
     assert kinds.count("university") == 1 and kinds.count("college") == 2
     assert kinds.count("branch") == 4 and kinds.count("group") >= 2

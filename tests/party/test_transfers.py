@@ -10,6 +10,7 @@ from django.utils import timezone
 from party.members.exceptions import MemberError
 from party.members.models import AccessAction, MemberAccessLog, MemberTransfer
 from party.members.selectors import (
+    group_histories,
     members_of_unit_on,
     transfer_target_units,
     unit_histories,
@@ -111,8 +112,9 @@ def test_unit_on_a_day_in_sql_and_in_python(tree):
         sql = unit_of_members_on(day).get(pk=zhang.pk).unit_on
         assert sql == history.on(day)
     assert history.on(date(2026, 1, 1)) == units["law_b1"].pk
-    assert history.group_on(date(2026, 3, 9), zhang.group_id) == units["law_g1"].pk
-    assert history.group_on(date(2026, 3, 10), zhang.group_id) is None
+    groups = group_histories(members=[zhang])[zhang.pk]  # the transfer ended the 党小组 too
+    assert groups.on(date(2026, 3, 9)) == units["law_g1"].pk
+    assert groups.on(date(2026, 3, 10)) is None
 
 
 def test_target_units_are_the_callers_branches_but_the_members_own(tree):

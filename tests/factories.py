@@ -93,18 +93,6 @@ def make_branch_unit(college: str = "计算机学院党委", branch: str = "本�
     return unit or unit_create(kind=UnitKind.BRANCH, name=branch, parent=parent)
 
 
-def _legacy_branch(unit):
-    """The legacy learning College/Branch named as `unit` and its 院系党委 (TraineeProfile still
-    requires them until their removal)."""
-    from learning.classes.models import Branch, College
-    from party.organisation.selectors import colleges_of_units
-
-    college_unit = colleges_of_units([unit])[unit.pk]
-    college, _ = College.objects.get_or_create(name=college_unit.name)
-    branch, _ = Branch.objects.get_or_create(college=college, name=unit.name)
-    return branch
-
-
 def make_trainee_profile(
     *,
     user=None,
@@ -117,7 +105,8 @@ def make_trainee_profile(
 ):
     """A trainee linked to their member record in `branch` (a 党支部 Unit, make_branch_unit() if
     None) with a documented history (档案补录) reaching `stage` on `since` (today if None), each
-    earlier stage of the path one year before the next, as the profile's dates also say."""
+    earlier stage of the path one year before the next unless a date is given (applied_on=,
+    activist_on=, candidate_on=, probationary_on=, full_member_on=). No legacy College/Branch."""
     from learning.classes.membership import PATH, trainee_member_link
     from learning.classes.models import TraineeProfile
     from party.members.models import Member
@@ -129,22 +118,21 @@ def make_trainee_profile(
     branch = branch or make_branch_unit()
     since = since or timezone.localdate()
     last = next(i for i, (value, _field) in enumerate(PATH) if value == stage)
-    for i, (_value, field) in enumerate(PATH[: last + 1]):
-        fields.setdefault(field, since - timedelta(days=365 * (last - i)))
-    legacy = _legacy_branch(branch)
+    dates = {
+        field: fields.pop(field, since - timedelta(days=365 * (last - i)))
+        for i, (_value, field) in enumerate(PATH[: last + 1])
+    }
     Member.objects.create(
-        name=name, gender="", ethnicity="", student_no=student_no, unit=branch, user=user
-    )
-    profile = TraineeProfile.objects.create(
-        user=user,
         name=name,
+        gender="",
+        ethnicity="",
         student_no=student_no,
-        college=legacy.college,
-        branch=legacy,
-        stage=stage,
-        **fields,
+        unit=branch,
+        user=user,
+        phone=fields.get("phone", ""),
     )
-    trainee_member_link(profile=profile)
+    profile = TraineeProfile.objects.create(user=user, name=name, student_no=student_no, **fields)
+    trainee_member_link(profile=profile, stage=stage, dates=dates)
     return profile
 
 

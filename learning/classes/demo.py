@@ -7,10 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Page
 
-from learning.classes.membership import trainee_member_link
 from learning.classes.models import (
-    Branch,
-    College,
     Enrolment,
     TraineeProfile,
     TraineeStage,
@@ -19,9 +16,8 @@ from learning.classes.models import (
     lesson_pages_q,
 )
 from learning.classes.roster import initial_password_generate, trainee_account_create
+from party.members.models import Member
 
-DEMO_COLLEGE = "演示学院"
-DEMO_BRANCH = "本科生第一党支部"
 DEMO_TRAINEES = {
     # username: (学号, stage)
     "activist": ("D2025001", TraineeStage.ACTIVIST),
@@ -31,8 +27,8 @@ DEMO_TRAINEES = {
 # demo password): 吕九州, a 发展对象 of the party demo, the second trainee of the 发展对象 class; he
 # attends the session 刘思远 misses with 请假 (learning/progress/demo.py).
 DEMO_ROSTER_TRAINEES = {
-    # 学号: (name, stage — the class of that audience, college, branch)
-    "M2025003": ("吕九州", TraineeStage.CANDIDATE, "马克思主义学院", "本科生党支部"),
+    # 学号: (name, stage — the class of that audience); his unit is his member record's
+    "M2025003": ("吕九州", TraineeStage.CANDIDATE),
 }
 DEMO_CLASSES = {
     TraineeStage.ACTIVIST: ("演示：入党积极分子培训班", "activist"),
@@ -52,51 +48,55 @@ def demo_intake(day: date) -> str:
     return f"{year} 年秋季第 1 期"
 
 
+def _profile_create(*, user, member: Member, **fields) -> TraineeProfile:
+    """The trainee profile of `user`, pointing at the demo's member record (whose account it
+    becomes if it has none)."""
+    if member.user_id is None:
+        member.user = user
+        member.save(update_fields=["user"])
+    return TraineeProfile.objects.create(
+        user=user, name=member.name, student_no=member.student_no, member=member, **fields
+    )
+
+
 def demo_classes_ensure() -> None:
-    """Give the demo trainees profiles and put them in two demo classes (idempotent)."""
+    """Give the demo trainees profiles and put them in two demo classes (idempotent).
+
+    The trainees are the party demo's members (party/members/demo.py; load_demo builds it first):
+    each profile points at the member record of the same 学号, whose unit and history are the
+    trainee's 学院, 党支部 and stage. No unit is created here; a trainee whose record is missing
+    is left out."""
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=[*DEMO_TRAINEES, "trainer"])}
     trainer = users.get("trainer")
-    college, _ = College.objects.get_or_create(name=DEMO_COLLEGE)
-    branch, _ = Branch.objects.get_or_create(college=college, name=DEMO_BRANCH)
+    members = {
+        m.student_no: m
+        for m in Member.objects.filter(
+            student_no__in=[no for no, _s in DEMO_TRAINEES.values()] + [*DEMO_ROSTER_TRAINEES]
+        )
+    }
     profiles = {}
     for username, (student_no, stage) in DEMO_TRAINEES.items():
-        user = users.get(username)
-        if user is None:
+        user, member = users.get(username), members.get(student_no)
+        if user is None or member is None:
             continue
-        profile, _ = TraineeProfile.objects.get_or_create(
-            user=user,
-            defaults={
-                "name": user.get_full_name() or username,
-                "student_no": student_no,
-                "college": college,
-                "branch": branch,
-                "stage": stage,
-            },
+        profile = TraineeProfile.objects.filter(user=user).first() or _profile_create(
+            user=user, member=member
         )
-        # After the party demo (load_demo runs it first): links to its records of these people.
-        trainee_member_link(profile=profile)
         profiles[stage] = profile
 
     roster = {}
-    for student_no, (name, stage, college_name, branch_name) in DEMO_ROSTER_TRAINEES.items():
+    for student_no, (name, stage) in DEMO_ROSTER_TRAINEES.items():
         profile = TraineeProfile.objects.filter(student_no=student_no).first()
-        if profile is None and not User.objects.filter(username=student_no).exists():
-            their_college, _ = College.objects.get_or_create(name=college_name)
-            their_branch, _ = Branch.objects.get_or_create(college=their_college, name=branch_name)
-            profile = TraineeProfile.objects.create(
-                user=trainee_account_create(
-                    student_no=student_no, name=name, password=initial_password_generate()
-                ),
-                name=name,
-                student_no=student_no,
-                college=their_college,
-                branch=their_branch,
-                stage=stage,
-                must_change_password=True,
+        member = members.get(student_no)
+        if profile is None and member is not None:
+            if User.objects.filter(username=student_no).exists():
+                continue
+            user = trainee_account_create(
+                student_no=student_no, name=name, password=initial_password_generate()
             )
+            profile = _profile_create(user=user, member=member, must_change_password=True)
         if profile is not None:
-            trainee_member_link(profile=profile)
             roster.setdefault(stage, []).append(profile)
 
     lessons = list(Page.objects.live().filter(lesson_pages_q()).order_by("path"))

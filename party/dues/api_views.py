@@ -5,7 +5,7 @@ branch in unit_scope, writes for its finance roles (组织委员, 书记); anyth
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -125,8 +125,21 @@ class UnitBehindView(APIView):
         return Response(BehindSerializer(data, many=True).data)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-01", "description": "YYYY-MM"}
+)
+class MonthField(serializers.DateField):
+    """A month, written "YYYY-MM" (the first day of the month inside): the schema says so, not
+    `format: date`, which a "2026-01" would break (issue 15)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m")
+        kwargs.setdefault("input_formats", ["%Y-%m"])
+        super().__init__(**kwargs)
+
+
 class PaymentMonthSerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     amount = serializers.DecimalField(**MONEY)
 
 
@@ -318,7 +331,7 @@ class UnitDuesImportView(APIView):
 
 
 class DuesReportMonthSerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     owed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)
@@ -337,8 +350,8 @@ class DuesReportBranchSerializer(serializers.Serializer):
 
 class DuesReportSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit.pk")
-    first = serializers.DateField(format="%Y-%m")
-    last = serializers.DateField(format="%Y-%m")
+    first = MonthField()
+    last = MonthField()
     owed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)
@@ -364,7 +377,7 @@ class UnitDuesReportView(APIView):
 
 
 class MyMonthSerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     owed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)

@@ -7,14 +7,21 @@ import pytest
 
 from cms.roles import TRAINEES, TRAINERS
 from tests.browser import login, ready_video
-from tests.factories import make_article, make_course, make_user, make_video_lesson
+from tests.factories import (
+    make_article,
+    make_branch_unit,
+    make_course,
+    make_trainee_profile,
+    make_user,
+    make_video_lesson,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def study_setup(settings):
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from learning.classes.models import Enrolment, TrainingClass
 
     settings.MEDIA_PIPELINE_X264_PRESET = "ultrafast"
     # A 4-second clip earns 0.25 by the tiers only without the floor (cms/pages/credit.py).
@@ -31,14 +38,11 @@ def study_setup(settings):
         body=[{"type": "paragraph", "value": "<p>" + "认真学习党章，" * 200 + "</p>"}],
     )
     trainee = make_user("xiaoli", role=TRAINEES, password="Study-Pass-1", first_name="李小红")
-    college = College.objects.create(name="计算机学院")
-    branch = Branch.objects.create(college=college, name="学生第一党支部")
-    profile = TraineeProfile.objects.create(
+    profile = make_trainee_profile(
         user=trainee,
         name="李小红",
         student_no="2025001",
-        college=college,
-        branch=branch,
+        branch=make_branch_unit("计算机学院党委", "学生第一党支部"),
         stage="activist",
     )
     training_class = TrainingClass.objects.create(

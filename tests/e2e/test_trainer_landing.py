@@ -8,27 +8,26 @@ import pytest
 
 from cms.roles import TRAINEES, TRAINERS
 from tests.browser import admin_login
-from tests.factories import make_user
+from tests.factories import make_branch_unit, make_trainee_profile, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def classes():
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from learning.classes.models import Enrolment, TrainingClass
 
     trainer = make_user("zhanglaoshi", role=TRAINERS, password="Teach-Pass-1")
     other = make_user("lilaoshi", role=TRAINERS, password="Teach-Pass-2")
-    college = College.objects.create(name="马克思主义学院")
-    branch = Branch.objects.create(college=college, name="研究生党支部")
+    branch = make_branch_unit("马克思主义学院党委", "研究生党支部")
     mine = TrainingClass.objects.create(name="我的积极分子班", required_hours=Decimal("8"))
     mine.trainers.add(trainer)
     theirs = TrainingClass.objects.create(name="别人的发展对象班", required_hours=Decimal("8"))
     theirs.trainers.add(other)
     for klass, name, no in [(mine, "王落后", "S001"), (theirs, "赵别班", "S002")]:
         user = make_user(f"u{no}", role=TRAINEES, password="Study-Pass-1")
-        profile = TraineeProfile.objects.create(
-            user=user, name=name, student_no=no, college=college, branch=branch, stage="activist"
+        profile = make_trainee_profile(
+            user=user, name=name, student_no=no, branch=branch, stage="activist"
         )
         Enrolment.objects.create(training_class=klass, trainee=profile)
     return {"mine": mine, "theirs": theirs}

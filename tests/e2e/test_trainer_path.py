@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from cms.roles import TRAINEES, TRAINERS
 from tests.browser import admin_login
-from tests.factories import make_article, make_course, make_user
+from tests.factories import (
+    make_article,
+    make_branch_unit,
+    make_course,
+    make_trainee_profile,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -19,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture
 def finished_class():
     """A class whose trainee has met the required 学时 and passed the exam, through the real services."""
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from learning.classes.models import Enrolment, TrainingClass
     from learning.progress.models import LedgerSource, LessonProgress
     from learning.progress.services import ledger_offline_add
     from learning.quizzes import services as quiz_services
@@ -29,14 +35,11 @@ def finished_class():
     lesson = make_article(course, "入党积极分子的培养与考察")
     trainer = make_user("zhanglaoshi", role=TRAINERS, password="Teach-Pass-1")
     trainee_user = make_user("wangfang", role=TRAINEES, password="Study-Pass-1")
-    college = College.objects.create(name="马克思主义学院")
-    branch = Branch.objects.create(college=college, name="研究生党支部")
-    profile = TraineeProfile.objects.create(
+    profile = make_trainee_profile(
         user=trainee_user,
         name="王芳",
         student_no="20250101",
-        college=college,
-        branch=branch,
+        branch=make_branch_unit("马克思主义学院党委", "研究生党支部"),
         stage="candidate",
     )
     training_class = TrainingClass.objects.create(

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from cms.pages.models import ArticleLessonPage, CoursePage, HomePage, VideoLessonPage
 from cms.roles import TRAINERS
-from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
 from media_pipeline.models import Video
 from tests.factories import make_branch_unit, make_trainee_profile
 
@@ -60,30 +60,28 @@ def article_lesson(course):
 
 
 @pytest.fixture
-def college(db):
-    return College.objects.create(name="计算机学院")
+def branch(db):
+    """The 党支部 of the trainees: 本科生第一党支部 under 计算机学院党委, in the Party tree (issue 15)."""
+    return make_branch_unit("计算机学院党委", "本科生第一党支部")
 
 
 @pytest.fixture
-def branch(college):
-    return Branch.objects.create(college=college, name="本科生第一党支部")
+def college(branch):
+    """The 院系党委 of `branch`."""
+    return branch.get_parent()
 
 
 @pytest.fixture
-def branch_unit(db):
-    """The 党支部 unit of the Party tree named as the `branch` fixture (issue 15)."""
-    return make_branch_unit("计算机学院", "本科生第一党支部")
+def branch_unit(branch):
+    """The same 党支部 as `branch` (the name older tests use for the tree's unit)."""
+    return branch
 
 
-def make_trainee(username: str, branch: Branch, stage: str = "activist") -> User:
+def make_trainee(username: str, branch, stage: str = "activist") -> User:
+    """A trainee account whose profile is linked to a member of `branch` (a 党支部 Unit) at `stage`."""
     user = User.objects.create_user(username=username, password="pw-123456-x")
-    TraineeProfile.objects.create(
-        user=user,
-        name=f"学员{username}",
-        student_no=f"S{username}",
-        college=branch.college,
-        branch=branch,
-        stage=stage,
+    make_trainee_profile(
+        user=user, name=f"学员{username}", student_no=f"S{username}", branch=branch, stage=stage
     )
     return user
 
@@ -184,19 +182,12 @@ def quiz_class_factory(db):
     """make(trainees=[users], trainers=[users]) → a TrainingClass with those users enrolled."""
 
     def make(*, trainees=(), trainers=()) -> TrainingClass:
-        college, _ = College.objects.get_or_create(name="测验学院")
-        branch, _ = Branch.objects.get_or_create(college=college, name="测验支部")
+        branch = make_branch_unit("测验学院党委", "测验支部")
         training_class = TrainingClass.objects.create(name=f"测验培训班{next(_quiz_seq)}")
         training_class.trainers.add(*trainers)
         for user in trainees:
-            profile, _ = TraineeProfile.objects.get_or_create(
-                user=user,
-                defaults={
-                    "name": user.username,
-                    "student_no": f"Q{user.pk:06d}",
-                    "college": college,
-                    "branch": branch,
-                },
+            profile = TraineeProfile.objects.filter(user=user).first() or make_trainee_profile(
+                user=user, name=user.username, student_no=f"Q{user.pk:06d}", branch=branch
             )
             Enrolment.objects.create(training_class=training_class, trainee=profile)
         return training_class

@@ -22,12 +22,18 @@ from learning.progress.models import HoursLedgerEntry
 from learning.progress.selectors import class_sessions
 from learning.reports.class_report import report_row
 from learning.reports.status import ReportStatus
+from party.members.demo import demo_party_ensure
 
 pytestmark = pytest.mark.django_db
 
 
+def classmate_unit_name() -> str:
+    return TraineeProfile.objects.get(student_no="M2025003").member.unit.name
+
+
 def test_demo_classes(video_lesson, article_lesson):
     users = demo_accounts_ensure()
+    demo_party_ensure()  # as load_demo: the demo trainees are its members (issue 15)
     demo_classes_ensure()
     demo_classes_ensure()  # idempotent
     assert TrainingClass.objects.count() == 2
@@ -42,7 +48,9 @@ def test_demo_classes(video_lesson, article_lesson):
     assert {
         e.trainee.user.username for e in Enrolment.objects.filter(training_class=candidate_class)
     } == {"candidate", "M2025003"}
-    assert users["candidate"].trainee_profile.stage == "candidate"
+    assert users["candidate"].trainee_profile.stage_now() == "candidate"
+    # No College/Branch of learning's own: the trainees' units are their member records'.
+    assert classmate_unit_name() == "本科生党支部"
     assert classes_for_trainer(user=users["trainer"]).count() == 2
     assert classes_for_trainer(user=users["trainer2"]).count() == 0
     # The second 发展对象 is as the roster import makes them: login = 学号, a first password to
@@ -66,6 +74,7 @@ def test_demo_leave(video_lesson, article_lesson, client):
     """After load_demo the trainer sees 请假人数 on the session list, the report's 请假计入学时,
     and 刘思远, whose 学时 are met only through the class's 25 % allowance."""
     users = demo_accounts_ensure()
+    demo_party_ensure()  # as load_demo: the demo trainees are its members (issue 15)
     demo_classes_ensure()
     demo_progress_ensure()
     demo_progress_ensure()

@@ -3,7 +3,7 @@ what they promise, so it is pinned here."""
 
 from datetime import date
 
-from learning.classes.membership import trainee_stage
+from learning.classes.membership import trainee_organisation, trainee_stage
 from party.members.models import Stage
 from party.organisation.models import UnitKind
 from tests.factories import advance_trainee, make_branch_unit, make_trainee_profile, make_user
@@ -47,13 +47,12 @@ def test_make_trainee_profile_links_a_member_with_a_documented_history(db):
         (Stage.CANDIDATE, date(2026, 3, 1)),
     ]
     assert trainee_stage(profile) == Stage.CANDIDATE
-    assert (profile.college.name, profile.branch.name) == ("法学院党委", "法学本科生党支部")
+    # The 学院 and 党支部 are the member record's: no legacy College/Branch (issue 15).
+    organisation = trainee_organisation(profile)
+    assert (organisation.college, organisation.branch) == ("法学院党委", "法学本科生党支部")
 
 
 def test_advance_trainee_moves_the_stage_by_the_history(db):
     profile = make_trainee_profile(stage="activist", since=date(2025, 1, 1))
     advance_trainee(profile, Stage.CANDIDATE, on=date(2026, 2, 1))
     assert trainee_stage(profile) == Stage.CANDIDATE
-    # The legacy field is no longer what decides.
-    profile.refresh_from_db()
-    assert profile.stage == "activist"

@@ -172,8 +172,7 @@ def test_party_office_overrides_a_gate_with_a_reason_and_it_is_recorded(tree):
 
 
 def test_introducers_must_be_two_full_members_and_training_must_follow_the_candidate_date(tree):
-    from learning.classes.models import Branch as LearningBranch
-    from learning.classes.models import College, TraineeProfile, TrainingClass
+    from learning.classes.models import TraineeProfile, TrainingClass
     from learning.reports.models import Certificate
 
     unit = tree["units"]["law_b1"]
@@ -226,10 +225,9 @@ def test_introducers_must_be_two_full_members_and_training_must_follow_the_candi
         assigned_on=TODAY - relativedelta(months=2),
         by_user=tree["users"]["secretary"],
     )
-    college = College.objects.create(name="法学院")
-    branch = LearningBranch.objects.create(college=college, name="法学本科生党支部")
+    # 张三 the trainee is 张三 the member (issue 15): the profile points at the record.
     trainee = TraineeProfile.objects.create(
-        user=tree["users"]["member"], name="张三", student_no="S001", college=college, branch=branch
+        user=tree["users"]["member"], name="张三", student_no="S001", member=member
     )
 
     def certificate(start):

@@ -13,7 +13,14 @@ from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from cms.roles import EDITORS, TRAINEES, TRAINERS
-from tests.factories import make_article, make_course, make_user, restrict_to_logged_in
+from tests.factories import (
+    make_article,
+    make_branch_unit,
+    make_course,
+    make_trainee_profile,
+    make_user,
+    restrict_to_logged_in,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +33,7 @@ SECRET_NO = "A1-2025-0001"
 def world():
     from django.utils import timezone
 
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from learning.classes.models import Enrolment, TrainingClass
     from learning.progress.models import LedgerSource, LessonProgress
     from learning.progress.services import ledger_offline_add
     from learning.quizzes import services as quiz_services
@@ -49,15 +56,14 @@ def world():
         "S": make_user("staff", role=TRAINERS),
     }
     users["S"].user_permissions.add(Permission.objects.get(codename="view_all_classes"))
-    college = College.objects.create(name="矩阵学院")
-    branch = Branch.objects.create(college=college, name="矩阵支部")
+    # Trainees are members of a 党支部 under a 院系党委 (issue 15).
+    branch = make_branch_unit("矩阵学院党委", "矩阵支部")
     profiles = {
-        key: TraineeProfile.objects.create(
+        key: make_trainee_profile(
             user=users[key],
             name=f"学员{key}",
             student_no=SECRET_NO if key == "A1" else f"no-{key}",
             phone=SECRET_PHONE if key == "A1" else "",
-            college=college,
             branch=branch,
             stage="candidate",
         )

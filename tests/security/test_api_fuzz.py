@@ -25,8 +25,14 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import Failure, FailureGroup
 
 from cms.roles import TRAINEES, TRAINERS
-from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
-from tests.factories import make_article, make_course, make_user
+from learning.classes.models import Enrolment, TrainingClass
+from tests.factories import (
+    make_article,
+    make_branch_unit,
+    make_course,
+    make_trainee_profile,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,15 +182,14 @@ def _keep_test_connection():
 
 @pytest.fixture
 def world():
-    """A course with a lesson, and a class with its trainer and one trainee."""
+    """A course with a lesson, and a class with its trainer and one trainee (a member)."""
     course = make_course("模糊测试专题")
     lesson = make_article(course, "模糊测试课")
-    college = College.objects.create(name="模糊测试学院")
-    branch = Branch.objects.create(college=college, name="模糊测试支部")
+    # The trainee is a member of a 党支部 (issue 15): /api/v1/me/dues/ and the other member
+    # routes answer them with bodies, which the schema must describe too.
+    branch = make_branch_unit("模糊测试学院党委", "模糊测试支部")
     trainee = make_user(role=TRAINEES)
-    profile = TraineeProfile.objects.create(
-        user=trainee, name="学员甲", student_no="F0001", college=college, branch=branch
-    )
+    profile = make_trainee_profile(user=trainee, name="学员甲", student_no="F0001", branch=branch)
     trainer = make_user(role=TRAINERS)
     training_class = TrainingClass.objects.create(name="模糊测试培训班")
     training_class.trainers.add(trainer)

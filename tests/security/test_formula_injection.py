@@ -75,20 +75,16 @@ def test_xlsx_cells_are_text_not_formulas():
 
 @pytest.fixture
 def evil_class(db):
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
-    from tests.factories import make_user
+    from learning.classes.models import Enrolment, TrainingClass
+    from tests.factories import make_branch_unit, make_trainee_profile, make_user
 
-    college = College.objects.create(name="@学院")
-    branch = Branch.objects.create(college=college, name="-支部")
+    # The trainees' 学院 and 党支部 are their member records' units (issue 15).
+    branch = make_branch_unit("@学院", "-支部")
     training_class = TrainingClass.objects.create(name="=1+1", intake="1")
     for n, name in enumerate(EVIL_VALUES):
         user = make_user(f"evil{n}")
-        profile = TraineeProfile.objects.create(
-            user=user,
-            name=name,
-            student_no=f"E{n:03d}",
-            college=college,
-            branch=branch,
+        profile = make_trainee_profile(
+            user=user, name=name, student_no=f"E{n:03d}", branch=branch, stage="applicant"
         )
         Enrolment.objects.create(training_class=training_class, trainee=profile)
     return training_class

@@ -47,7 +47,13 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cms.roles import EDITORS, REVIEWERS, TRAINEES, TRAINERS
-from tests.factories import make_article, make_course, make_user
+from tests.factories import (
+    make_article,
+    make_branch_unit,
+    make_course,
+    make_trainee_profile,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +205,8 @@ MATRIX: dict[str, str] = {
     "api-unit-stats-xlsx": "--------",
     # party.dues: no unit, member or payment in this world (MISSING) → 404; the empty POST of a
     # payment is 400 (bad input) for anyone logged in — the member is looked up after the body is
-    # valid, and only among the caller's branches. 我的党费: nobody here has a member record (404).
+    # valid, and only among the caller's branches. 我的党费: the trainees are members (issue 15),
+    # each sees their own; nobody else here has a member record (404).
     # The party roles are in tests/party/test_access_matrix.py and tests/party/dues.
     "api-unit-dues": "--------",
     "api-unit-dues-behind": "--------",
@@ -207,7 +214,7 @@ MATRIX: dict[str, str] = {
     "api-unit-dues-report": "--------",
     "api-dues-payments": "-+++++++",
     "api-dues-payment-reverse": "--------",
-    "api-me-dues": "--------",
+    "api-me-dues": "-++-----",
     # --- admin: branches ---
     "branches:add": "-------+",
     "branches:delete": "-------+",
@@ -423,7 +430,7 @@ MATRIX: dict[str, str] = {
 def world(db):
     from django.utils import timezone
 
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from learning.classes.models import Branch, College, Enrolment, TrainingClass
     from learning.progress.models import HoursLedgerEntry, LedgerSource, LessonProgress
     from learning.progress.offline_sessions import offline_session_record
     from learning.quizzes import services as quiz_services
@@ -443,16 +450,14 @@ def world(db):
         "staff": make_user("m-staff", role=TRAINERS),
     }
     users["staff"].user_permissions.add(Permission.objects.get(codename="view_all_classes"))
+    # The legacy College/Branch only for their own admin routes: no trainee is in them.
     college = College.objects.create(name="矩阵学院")
     branch = Branch.objects.create(college=college, name="矩阵支部")
+    # Trainees are members of a 党支部 under a 院系党委 (issue 15).
+    unit = make_branch_unit("矩阵学院党委", "矩阵支部")
     profiles = {
-        key: TraineeProfile.objects.create(
-            user=users[key],
-            name=key,
-            student_no=f"M-{key}",
-            college=college,
-            branch=branch,
-            stage="candidate",
+        key: make_trainee_profile(
+            user=users[key], name=key, student_no=f"M-{key}", branch=unit, stage="candidate"
         )
         for key in ("trainee", "other_trainee")
     }

@@ -50,7 +50,7 @@ def test_columns_hours_lessons_exam(report_factory, video_lesson, article_lesson
 
     got = by_no(tc)
     row = got[a.student_no]
-    assert row.name == a.name and row.college == a.college.name and row.branch == a.branch.name
+    assert (row.name, row.college, row.branch) == (a.name, "马克思主义学院", "教工党支部")
     assert row.stage_label == "入党积极分子"
     assert row.earned_hours == Decimal("1.50")
     assert row.earned_hours == class_earned_hours(training_class=tc, user=a.user)

@@ -137,3 +137,52 @@ def test_report_and_my_dues(books):
     assert mine["monthly_amount"] == "40.00" and mine["outstanding"] == "200.00"
     assert [r["amount"] for r in mine["receipts"]] == ["40.00"]
     assert api(books["users"]["organiser"]).get("/api/v1/me/dues/").status_code == 404
+
+
+def test_months_are_yyyy_mm_in_the_body_and_in_the_schema(books, client):
+    """Every month of a dues body is "YYYY-MM", and the schema says so (a string with that
+    pattern, not `format: date`, which "2026-01" breaks): found when trainees, now members,
+    reached /api/v1/me/dues/ in the API fuzz (issue 15)."""
+    import re
+
+    month = re.compile(r"^\d{4}-\d{2}$")
+    units = books["units"]
+    mine = api(books["users"]["member"]).get("/api/v1/me/dues/").json()
+    report = (
+        api(books["users"]["office"])
+        .get(f"/api/v1/units/{units['law'].pk}/dues-report/?year=2026")
+        .json()
+    )
+    payment = api(books["users"]["treasurer"]).post(
+        "/api/v1/dues/payments/",
+        {"member": books["members"]["law_b1"].pk, "months": ["2026-02"], "amount": "40"},
+        format="json",
+    )
+    assert payment.status_code == 201
+    values = [
+        *(m["month"] for m in mine["months"]),
+        report["first"],
+        report["last"],
+        *(m["month"] for m in report["months"]),
+        *(m["month"] for b in report["branches"] for m in b["months"]),
+        *(m["month"] for m in payment.json()["months"]),
+    ]
+    assert values and all(month.match(v) for v in values), values
+    schemas = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    fields = [
+        (name, field)
+        for name, schema in schemas.items()
+        for field, spec in schema.get("properties", {}).items()
+        if name.startswith(("MyMonth", "DuesReport", "PaymentMonth"))
+        and field in ("month", "first", "last")
+    ]
+    assert {name for name, _f in fields} >= {
+        "MyMonth",
+        "DuesReport",
+        "DuesReportMonth",
+        "PaymentMonth",
+    }
+    for name, field in fields:
+        spec = schemas[name]["properties"][field]
+        assert spec.get("type") == "string" and "format" not in spec, (name, field, spec)
+        assert spec["pattern"] == r"^\d{4}-\d{2}$", (name, field)

@@ -3,6 +3,7 @@ The tests wait on what the processes print and on their exits (tests/waits.py), 
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,15 +32,24 @@ STOPPED = 60
 # socket listens (Django's on_bind).
 RUNNING = "Press Ctrl-C to stop."
 LISTENING = "Quit the server with"
+MANAGE = str(settings.BASE_DIR / "manage.py")
 
 
-def _start_rundev(tmp_path, **popen) -> tuple[subprocess.Popen, ProcessOutput, int]:
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A development database, migrated once for the tests of this module (each gets a copy)."""
+    folder = tmp_path_factory.mktemp("rundev-db")
+    subprocess.run([sys.executable, MANAGE, "migrate", "-v0"], env=_dev_env(folder), check=True)
+    return folder
+
+
+def _start_rundev(tmp_path, migrated, **popen) -> tuple[subprocess.Popen, ProcessOutput, int]:
+    for file in migrated.glob("db.sqlite3*"):
+        shutil.copy(file, tmp_path / file.name)
     port = _free_port()
     env = _dev_env(tmp_path)
-    manage = str(settings.BASE_DIR / "manage.py")
-    subprocess.run([sys.executable, manage, "migrate", "-v0"], env=env, check=True)
     rundev = subprocess.Popen(
-        [sys.executable, manage, "rundev", "--addr", f"127.0.0.1:{port}"],
+        [sys.executable, MANAGE, "rundev", "--addr", f"127.0.0.1:{port}"],
         env=env,
         stdout=subprocess.PIPE,
         **popen,
@@ -47,19 +57,22 @@ def _start_rundev(tmp_path, **popen) -> tuple[subprocess.Popen, ProcessOutput, i
     return rundev, ProcessOutput(rundev.stdout), port
 
 
-def _running_children(rundev: subprocess.Popen, output: ProcessOutput) -> list[int]:
-    """runserver and task_worker, once rundev says it started them and runserver listens."""
-    output.wait_for(RUNNING, timeout=STARTED)
-    text = output.wait_for(LISTENING, timeout=STARTED)
+def _running_children(
+    rundev: subprocess.Popen, output: ProcessOutput, *, listening: bool = False
+) -> list[int]:
+    """runserver and task_worker, once rundev says it started them (and runserver listens)."""
+    text = output.wait_for(RUNNING, timeout=STARTED)
+    if listening:
+        text = output.wait_for(LISTENING, timeout=STARTED)
     children = _children(rundev.pid)
     assert len(children) == 2, (children, text)
     return children
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_stopping_rundev_stops_the_site_and_the_worker(tmp_path, signum):
+def test_stopping_rundev_stops_the_site_and_the_worker(tmp_path, migrated, signum):
     """`kill` or a closed terminal must not leave the worker running on its own."""
-    rundev, output, _port = _start_rundev(tmp_path, stderr=subprocess.DEVNULL)
+    rundev, output, _port = _start_rundev(tmp_path, migrated, stderr=subprocess.DEVNULL)
     try:
         children = _running_children(rundev, output)
         with ProcessExits(children) as exits:
@@ -93,14 +106,16 @@ def _kill(rundev: subprocess.Popen, output: ProcessOutput, *, group: bool = Fals
         output.wait_closed(timeout=STOPPED)
 
 
-def test_ctrl_c_stops_rundev_quietly(tmp_path):
+def test_ctrl_c_stops_rundev_quietly(tmp_path, migrated):
     """Ctrl-C in the terminal: the SIGINT goes to the terminal's foreground process group. rundev
     must stop the site and the worker itself, exit 0 and print no traceback (the children, in
     their own process groups, never see the terminal's SIGINT and stop in rundev's order)."""
     # A session of its own: rundev's process group stands for the terminal's foreground group.
-    rundev, output, port = _start_rundev(tmp_path, stderr=subprocess.STDOUT, start_new_session=True)
+    rundev, output, port = _start_rundev(
+        tmp_path, migrated, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
-        children = _running_children(rundev, output)
+        children = _running_children(rundev, output, listening=True)
         socket.create_connection(("127.0.0.1", port), timeout=10).close()
         with ProcessExits(children) as exits:
             os.killpg(rundev.pid, signal.SIGINT)  # what the terminal does on Ctrl-C

@@ -45,6 +45,7 @@ MATRIX = {
     "api-unit-pipeline": "--+-++-",
     "api-member-sponsors": "-++-++-",
     "api-member-transfers": "-++-++-",  # GET the history; POST: tests/party/test_transfers_api.py
+    "api-member-group-changes": "-++-++-",  # GET the history; POST: tests/party/test_group_changes.py
     "api-member-sponsor-end": "-------",  # POST-only; no such sponsor row (404 for managers)
     "api-members-import": "--++++-",  # POST-only: the empty body is 400 for those with a scope
     "api-unit-members-export": "--+-++-",
@@ -324,6 +325,7 @@ def _kwargs(name, tree):
         "api-member-stage-changes",
         "api-member-sponsors",
         "api-member-transfers",
+        "api-member-group-changes",
         "api-member-documents",
         "api-member-step-records",
         "party_members:edit",

@@ -23,9 +23,10 @@ from party.organisation.selectors import UnitScope, unit_scope
 
 def eligible_members(*, unit: Unit) -> QuerySet[Member]:
     """The branch's Party members today (full and probationary), with `current_stage`: the
-    participants of a campaign opened now. The stage comes from party.members' one selector."""
+    participants of a campaign opened now (not one whose 组织关系 left the university). The stage
+    comes from party.members' one selector."""
     return (
-        with_current_stage(Member.objects.filter(unit=unit))
+        with_current_stage(Member.objects.filter(unit=unit, left_on__isnull=True))
         .filter(current_stage__in=rules.PARTICIPANT_STAGES)
         .order_by("student_no")
     )

@@ -301,6 +301,8 @@ def branch_lines(*, unit_ids: set[int] | None, months: list[date]):
             if line.month not in wanted:
                 continue
             unit_id = history.on(days[line.month])
+            if unit_id is None:  # outside the university that month (转入/转出本校)
+                continue
             if unit_ids is None or unit_id in unit_ids:
                 yield unit_id, member, line
 

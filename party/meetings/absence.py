@@ -16,7 +16,8 @@ How the months are read (rules.ABSENCE_*):
   that is still going on. A past run ended by attendance is not flagged again.
 The branch is the one the member belonged to on the meeting's day (组织关系转接: months in the
 old branch and in the new one make one run; the flag goes to the branch the member is in today);
-the 党小组 likewise (party.members' GroupHistory: 党小组调整 and transfers).
+the 党小组 likewise (party.members' GroupHistory: 党小组调整 and transfers). A member whose
+组织关系 left the university (转出本校) is flagged nowhere; months before a 转入本校 are not theirs.
 Five queries whatever the number of members and meetings; one more when a member listed has
 transfers, one more when one has 党小组 changes."""
 
@@ -84,7 +85,7 @@ def absence_flags(*, units: list[Unit], now=None) -> list[AbsenceRow]:
         under |= Q(path__startswith=unit.path)
     branch_ids = list(Unit.objects.filter(under, kind=UnitKind.BRANCH).values_list("pk", flat=True))
     members = list(
-        Member.objects.filter(unit_id__in=branch_ids)
+        Member.objects.filter(unit_id__in=branch_ids, left_on__isnull=True)
         .annotate(
             moved=Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))),
             regrouped=Exists(GroupChange.objects.filter(member=OuterRef("pk"))),

@@ -216,9 +216,11 @@ def meetings_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Meetin
     condition = Q(pk__in=[])
     if not scope.empty:
         condition |= scope.q("unit__")
-    member = Member.objects.filter(user=user).only("pk", "unit_id", "group_id").first()
+    member = Member.objects.filter(user=user).only("pk", "unit_id", "group_id", "left_on").first()
     if member is not None:
-        own_units = [member.unit_id] + ([member.group_id] if member.group_id else [])
+        # After a 转出本校 the member has no branch today: only their history below.
+        own_units = [] if member.left_on else [member.unit_id]
+        own_units += [member.group_id] if member.group_id else []
         condition |= (
             Q(unit_id__in=own_units)
             | Q(

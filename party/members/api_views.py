@@ -27,6 +27,7 @@ from party.members.models import (
     StageChange,
     StepDefinition,
     StepRecord,
+    TransferDirection,
 )
 from party.members.registry import (
     RegistryError,
@@ -71,6 +72,8 @@ from party.members.services import (
     member_create,
     member_group_change,
     member_transfer,
+    member_transfer_in,
+    member_transfer_out,
     own_step_submit,
     sponsor_assign,
     sponsor_end,
@@ -475,10 +478,11 @@ class SponsorListView(APIView):
 
 
 class TransferListView(APIView):
-    """组织关系转接 of a member: the history (oldest first), and a new transfer (append-only: no
-    PUT, PATCH or DELETE)."""
+    """组织关系转接 of a member: the history (oldest first), and a new transfer — 校内转接,
+    转入本校 or 转出本校 (append-only: no PUT, PATCH or DELETE)."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         tags=["party"], summary="组织关系转接记录", responses=TransferSerializer(many=True)
@@ -497,7 +501,8 @@ class TransferListView(APIView):
         responses={
             201: TransferSerializer,
             400: OpenApiResponse(
-                description="code: out_of_scope / same_unit / invalid / post_after_transfer"
+                description="code: out_of_scope / same_unit / invalid / post_after_transfer / "
+                "left（已转出本校）/ not_outside（转入本校：组织关系在本校）"
             ),
             403: OpenApiResponse(description="只能查看（本人档案）"),
         },
@@ -507,18 +512,29 @@ class TransferListView(APIView):
         data = TransferInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        to_unit = Unit.objects.filter(pk=values["to_unit"]).first()
-        if to_unit is None:
-            raise exceptions.ValidationError({"to_unit": [_("党支部不存在。")]})
+        direction = values["direction"]
+        to_unit = None
+        if direction != TransferDirection.OUT:
+            to_unit = Unit.objects.filter(pk=values["to_unit"] or 0).first()
+            if to_unit is None:
+                raise exceptions.ValidationError({"to_unit": [_("党支部不存在。")]})
+        external = {
+            "external_org": values["external_org"],
+            "letter_date": values["letter_date"],
+            "documents": [values.get("document")],
+        }
+        common = {"on": values["on"], "letter_no": values["letter_no"], "note": values["note"]}
         try:
-            row = member_transfer(
-                member=member,
-                to_unit=to_unit,
-                on=values["on"],
-                letter_no=values["letter_no"],
-                note=values["note"],
-                by_user=request.user,
-            )
+            if direction == TransferDirection.OUT:
+                row = member_transfer_out(member=member, by_user=request.user, **common, **external)
+            elif direction == TransferDirection.IN:
+                row = member_transfer_in(
+                    member=member, to_unit=to_unit, by_user=request.user, **common, **external
+                )
+            else:
+                row = member_transfer(
+                    member=member, to_unit=to_unit, by_user=request.user, **common
+                )
         except MemberError as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)
         return Response(TransferSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -18,6 +18,7 @@ from party.members.models import (
     SponsorRole,
     Stage,
     StepDefinition,
+    TransferDirection,
 )
 from party.members.services import stage_history_import
 from party.organisation.models import PostRole, Unit, UnitKind, UnitPost
@@ -47,6 +48,12 @@ A, ACT, CAND, PROB, EXT, FULL = (
 # branch the member is in today.
 TRANSFERS = {
     "D2025008": ("演示学院党委", "本科生第一党支部", "第二党小组", 3, "演示组转〔2026〕1 号"),
+}
+
+# 转入/转出本校: student_no → (direction, the organisation outside, months ago, 介绍信编号).
+EXTERNAL_TRANSFERS = {
+    "T1004": (TransferDirection.OUT, "示范市教育局机关党委", 1, "示范大学组转〔2026〕5 号"),
+    "T2003": (TransferDirection.IN, "示范市第一中学党支部", 4, "示范教组〔2026〕12 号"),
 }
 
 # 党小组调整 inside a branch: student_no → (college, branch, new group, months ago).
@@ -189,6 +196,8 @@ PEOPLE = [
         [(A, 30), (ACT, 20), (CAND, 6)],
     ),
     ("M2025004", "曹十全", "female", "马克思主义学院党委", "教工党支部", "", "", [(FULL, 200)]),
+    ("T1004", "孙老师", "female", "演示学院党委", "本科生第一党支部", "", "", [(FULL, 84)]),
+    ("T2003", "周老师", "male", "马克思主义学院党委", "教工党支部", "", "", [(FULL, 48)]),
 ]
 # member: [(sponsor, role)]
 SPONSORS = {
@@ -319,6 +328,26 @@ def demo_party_ensure() -> None:
                 letter_no=letter,
                 note="升学转入研究生党支部",
             )
+    for no, (direction, organisation, ago, letter) in EXTERNAL_TRANSFERS.items():
+        member = members[no]
+        if member.transfers.exists():
+            continue
+        on = _months_ago(today, ago)
+        inside = {"to_unit": member.unit} if direction == TransferDirection.IN else {}
+        if direction == TransferDirection.OUT:
+            inside = {"from_unit": member.unit, "from_group": member.group}
+        MemberTransfer.objects.create(
+            member=member,
+            external_org=organisation,
+            on=on,
+            letter_no=letter,
+            letter_date=on - timedelta(days=3),
+            note="调动工作" if direction == TransferDirection.OUT else "调入本校任教",
+            **inside,
+        )
+        if direction == TransferDirection.OUT:
+            member.left_on = on
+            member.save(update_fields=["left_on"])
     for member in members.values():
         _group_first_records(member)
     for no, (college, branch_name, group_name, ago) in GROUP_CHANGES.items():

@@ -11,8 +11,12 @@ from party.members.services import access_log_write
 
 
 def document_response(request, document) -> HttpResponse:
-    owner = document.stage_change if hasattr(document, "stage_change_id") else None
-    member = owner.member if owner else document.step_record.member
+    if hasattr(document, "stage_change_id"):
+        member = document.stage_change.member
+    elif hasattr(document, "transfer_id"):
+        member = document.transfer.member
+    else:
+        member = document.step_record.member
     access_log_write(
         user=request.user,
         members=[member],

@@ -90,6 +90,9 @@ class Member(models.Model):
         related_name="party_member",
     )
     created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+    # 转出本校: the day the member's 组织关系 left the university (MemberTransfer with no to_unit);
+    # None while it is here. Set and cleared only by the transfer services, like `unit`.
+    left_on = models.DateField(_("转出本校日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("党员/发展对象档案")
@@ -371,11 +374,19 @@ class StepDocument(DocumentFields):
         ordering = ["step_record", "id"]
 
 
+class TransferDirection(models.TextChoices):
+    INTERNAL = "internal", _("校内转接")
+    IN = "in", _("转入本校")
+    OUT = "out", _("转出本校")
+
+
 class MemberTransfer(models.Model):
-    """One 组织关系转接 inside the university: the member leaves `from_unit` and belongs to
-    `to_unit` from `on` (the day the receiving branch takes them in). Append-only: never edited or
-    deleted (a mistake is corrected by a new transfer back). The member's unit on a day is read
-    from these rows (selectors.member_unit_on); `Member.unit` is the unit today."""
+    """One 组织关系转接: inside the university (`from_unit` → `to_unit`), into it from outside
+    (转入本校: no `from_unit`, `external_org` names where from) or out of it (转出本校: no
+    `to_unit`, `external_org` names where to). The member belongs to `to_unit` (to none, for a
+    转出) from `on`. Append-only: never edited or deleted (a mistake is corrected by a new
+    transfer back). The member's unit on a day is read from these rows (selectors.unit_on_
+    expression, UnitHistory); `Member.unit` is the unit today (the last one, after a 转出)."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="transfers"
@@ -384,10 +395,11 @@ class MemberTransfer(models.Model):
         "organisation.Unit",
         verbose_name=_("转出党支部"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="transfers_out",
     )
-    # The 党小组 the member left (a transfer clears Member.group): the registry's only record of
-    # which 党小组 a member was in before, so past group meetings keep their 应到.
+    # The 党小组 the member left (a transfer clears Member.group; GroupChange has the history).
     from_group = models.ForeignKey(
         "organisation.Unit",
         verbose_name=_("原党小组"),
@@ -400,10 +412,19 @@ class MemberTransfer(models.Model):
         "organisation.Unit",
         verbose_name=_("转入党支部"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="transfers_in",
     )
-    on = models.DateField(_("转入日期"))
+    external_org = models.CharField(
+        _("校外党组织"),
+        max_length=200,
+        blank=True,
+        help_text=_("转入本校：原所在党组织；转出本校：转往的党组织。"),
+    )
+    on = models.DateField(_("转接日期"))
     letter_no = models.CharField(_("介绍信编号"), max_length=50, blank=True)
+    letter_date = models.DateField(_("介绍信日期"), null=True, blank=True)
     note = models.TextField(_("备注"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -422,9 +443,52 @@ class MemberTransfer(models.Model):
         indexes = [
             models.Index(fields=["member", "-on", "-id"], name="members_transfer_latest"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(from_unit__isnull=False) | models.Q(to_unit__isnull=False),
+                name="members_transfer_has_a_side_inside",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.member} {self.on} {self.from_unit} → {self.to_unit}"
+        return f"{self.member} {self.on} {self.from_label} → {self.to_label}"
+
+    @property
+    def direction(self) -> str:
+        if self.from_unit_id is None:
+            return TransferDirection.IN
+        if self.to_unit_id is None:
+            return TransferDirection.OUT
+        return TransferDirection.INTERNAL
+
+    @property
+    def from_label(self) -> str:
+        return self.from_unit.name if self.from_unit_id else self.external_org
+
+    @property
+    def to_label(self) -> str:
+        return self.to_unit.name if self.to_unit_id else self.external_org
+
+
+def _transfer_document_path(instance, filename: str) -> str:
+    return _private_name("transfers", instance.transfer.member_id, filename)
+
+
+class TransferDocument(DocumentFields):
+    """The 介绍信 (or another document) of a transfer, in the private storage."""
+
+    transfer = models.ForeignKey(
+        MemberTransfer,
+        verbose_name=_("组织关系转接"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    file = models.FileField(_("文件"), upload_to=_transfer_document_path, storage=private_storage)
+
+    class Meta:
+        verbose_name = _("转接材料")
+        verbose_name_plural = _("转接材料")
+        ordering = ["transfer", "id"]
 
 
 class GroupChange(models.Model):

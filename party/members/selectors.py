@@ -3,7 +3,20 @@ the stage history, never stored)."""
 
 from datetime import date
 
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from party.members.models import (
@@ -15,6 +28,8 @@ from party.members.models import (
     StageChange,
     StageChangeAttachment,
     StepDocument,
+    TransferDirection,
+    TransferDocument,
 )
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import UnitScope, unit_scope
@@ -40,11 +55,13 @@ def members_in_scope(*, user, scope: UnitScope | None = None) -> QuerySet[Member
     scope = scope or unit_scope(user=user)
     if scope.empty:
         return Member.objects.none()
-    return with_current_stage(Member.objects.filter(scope.q("unit__")))
+    # Not those whose 组织关系 left the university (转出本校): no branch manages them any more.
+    return with_current_stage(Member.objects.filter(scope.q("unit__"), left_on__isnull=True))
 
 
 def members_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Member]:
-    """Members whose records `user` may read: those in scope, and their own (read-only)."""
+    """Members whose records `user` may read: those in scope, and their own (read-only). The
+    records of members who left the university (转出本校) stay readable by 组织部 only."""
     if not getattr(user, "is_authenticated", False):
         return Member.objects.none()
     scope = scope or unit_scope(user=user)
@@ -52,7 +69,7 @@ def members_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Member]
         return with_current_stage(Member.objects.all())
     condition = Q(user=user)
     if not scope.empty:
-        condition |= scope.q("unit__")
+        condition |= scope.q("unit__") & Q(left_on__isnull=True)
     return with_current_stage(Member.objects.filter(condition))
 
 
@@ -68,12 +85,18 @@ def stage_history(*, member: Member) -> list[StageChange]:
     return list(member.stage_changes.select_related("recorded_by").order_by("decided_on", "id"))
 
 
-class PartyMembership:
-    """When a person was a Party member (预备党员 or 正式党员, MEMBER_STAGES), read from their stage
-    history: the one answer every app asks (dues owed, who is 应到)."""
+# Markers of a 转入/转出 row among stage values in party_memberships' UNION (no stage is "__…").
+MOVE_IN, MOVE_OUT = "__in", "__out"
 
-    def __init__(self, changes: list[tuple]):
+
+class PartyMembership:
+    """When a person was a Party member (预备党员 or 正式党员, MEMBER_STAGES) of the university,
+    read from their stage history and their 转入/转出本校 (MemberTransfer without a from_unit or
+    a to_unit): the one answer every app asks (dues owed, who is 应到)."""
+
+    def __init__(self, changes: list[tuple], moves: list[tuple] = ()):
         self.changes = sorted(changes)  # [(decided_on, id, stage)]
+        self.moves = sorted(moves)  # [(on, id, "in" | "out")]
 
     def stage_on(self, day) -> str | None:
         stage = None
@@ -83,37 +106,72 @@ class PartyMembership:
             stage = value
         return stage
 
+    def present_on(self, day) -> bool:
+        """Whether the member's 组织关系 was in the university on `day`: before their first 转入
+        or 转出, as that first move says (a 转出: yes; a 转入: no); then as the latest says."""
+        if not self.moves:
+            return True
+        present = self.moves[0][2] == TransferDirection.OUT
+        for on, _id, direction in self.moves:
+            if on > day:
+                break
+            present = direction == TransferDirection.IN
+        return present
+
     def on(self, day) -> bool:
-        return self.stage_on(day) in MEMBER_STAGES
+        return self.stage_on(day) in MEMBER_STAGES and self.present_on(day)
 
 
 def party_memberships(*, member_ids) -> dict[int, PartyMembership]:
-    """Each member's PartyMembership, in one query (members without history: never a member)."""
+    """Each member's PartyMembership, in one query (a UNION of their stage changes and their
+    transfers into or out of the university; members without history: never a member)."""
     rows: dict[int, list[tuple]] = {pk: [] for pk in member_ids}
-    for member_id, decided_on, pk, stage in StageChange.objects.filter(
-        member_id__in=list(rows)
-    ).values_list("member_id", "decided_on", "id", "stage"):
-        rows[member_id].append((decided_on, pk, stage))
-    return {pk: PartyMembership(changes) for pk, changes in rows.items()}
+    moves: dict[int, list[tuple]] = {pk: [] for pk in rows}
+    changes = StageChange.objects.filter(member_id__in=list(rows)).values_list(
+        "member_id", "decided_on", "id", "stage"
+    )
+    external = (
+        MemberTransfer.objects.filter(
+            Q(from_unit__isnull=True) | Q(to_unit__isnull=True), member_id__in=list(rows)
+        )
+        .annotate(
+            direction=Case(
+                When(from_unit__isnull=True, then=Value(MOVE_IN)),
+                default=Value(MOVE_OUT),
+                output_field=CharField(),
+            )
+        )
+        .values_list("member_id", "on", "id", "direction")
+    )
+    for member_id, day, pk, value in changes.order_by().union(external.order_by(), all=True):
+        if value in (MOVE_IN, MOVE_OUT):
+            moves[member_id].append((day, pk, value[2:]))
+        else:
+            rows[member_id].append((day, pk, value))
+    return {pk: PartyMembership(changes, moves[pk]) for pk, changes in rows.items()}
 
 
 # --- the unit a member belonged to on a day (组织关系转接) -------------------------------------
 # One rule, read in SQL (unit_on_expression, in_units_on_q) and in Python (UnitHistory): the unit on
 # `day` is the to_unit of the latest transfer on or before it (by on, then id); before the first
 # transfer it is that transfer's from_unit; a member without transfers was always in Member.unit.
+# Outside the university (after a 转出本校, before a 转入本校) the unit is none: 0 in SQL (no unit
+# has that id), None in Python.
 
 
 def unit_on_expression(day: date) -> Coalesce:
-    """SQL over Member rows: the id of the unit each member belonged to on `day`."""
+    """SQL over Member rows: the id of the unit each member belonged to on `day` (0: none, the
+    member's 组织关系 was outside the university)."""
+    outside = Value(0, output_field=BigIntegerField())
     latest = Subquery(
         MemberTransfer.objects.filter(member=OuterRef("pk"), on__lte=day)
         .order_by("-on", "-id")
-        .values("to_unit_id")[:1]
+        .values(unit=Coalesce("to_unit_id", outside))[:1]
     )
     first = Subquery(
         MemberTransfer.objects.filter(member=OuterRef("pk"))
         .order_by("on", "id")
-        .values("from_unit_id")[:1]
+        .values(unit=Coalesce("from_unit_id", outside))[:1]
     )
     return Coalesce(latest, first, F("unit_id"), output_field=BigIntegerField())
 
@@ -238,7 +296,8 @@ class UnitHistory:
         self.unit_id = unit_id
         self.transfers = sorted(transfers)  # [(on, id, from_unit_id, to_unit_id, from_group_id)]
 
-    def on(self, day: date) -> int:
+    def on(self, day: date) -> int | None:
+        """The unit on `day`; None when the member's 组织关系 was outside the university."""
         if not self.transfers:
             return self.unit_id
         unit = self.transfers[0][2]
@@ -270,7 +329,9 @@ def unit_histories(*, members) -> dict[int, UnitHistory]:
 def transfer_history(*, member: Member) -> list[MemberTransfer]:
     """The member's transfers, oldest first."""
     return list(
-        member.transfers.select_related("from_unit", "to_unit", "recorded_by").order_by("on", "id")
+        member.transfers.select_related("from_unit", "to_unit", "from_group", "recorded_by")
+        .prefetch_related("documents")
+        .order_by("on", "id")
     )
 
 
@@ -285,6 +346,25 @@ def transfer_target_units(*, user, member: Member):
         .exclude(pk=member.unit_id)
         .order_by("path")
     )
+
+
+def transfers_external(scope: UnitScope, unit: Unit) -> bool:
+    """Whether `scope` may record 转入/转出本校 for the branch `unit`: it covers the unit above
+    (the 院系党委's 组织员, 组织部), not only the branch (a 支部书记)."""
+    return scope.all or any(unit.parent_path.startswith(root) for root in scope.roots)
+
+
+def external_in_units(*, scope: UnitScope, member: Member):
+    """The branches a 转入本校 of `member` may go to from the timeline, or None when none may be
+    recorded: for a record that left (转出本校; 组织部 reads it) any branch in scope; for a record
+    without any transfer, its own branch (the 党小组 it may be registered in is that branch's)."""
+    if member.left_on is not None:
+        if not scope.all:
+            return None
+        return Unit.objects.filter(kind=UnitKind.BRANCH).order_by("path")
+    if not transfers_external(scope, member.unit) or member.transfers.exists():
+        return None
+    return Unit.objects.filter(pk=member.unit_id)
 
 
 def registry_members(*, user, scope: UnitScope | None = None, unit) -> QuerySet[Member]:
@@ -316,8 +396,17 @@ def sponsor_candidates(*, user, member: Member | None) -> QuerySet[Member]:
     )
 
 
-DOCUMENT_MODELS = {"stage": StageChangeAttachment, "step": StepDocument}
-DOCUMENT_MEMBER = {"stage": "stage_change__member", "step": "step_record__member"}
+DOCUMENT_MODELS = {
+    "stage": StageChangeAttachment,
+    "step": StepDocument,
+    "transfer": TransferDocument,  # a 转入/转出本校's 介绍信 (listed with its transfer)
+}
+DOCUMENT_MEMBER = {
+    "stage": "stage_change__member",
+    "step": "step_record__member",
+    "transfer": "transfer__member",
+}
+PATH_DOCUMENTS = ("stage", "step")  # member_documents: the documents of the path
 
 
 def document_for_user(*, user, kind: str, pk: int):
@@ -349,7 +438,8 @@ def member_documents(*, user, member: Member) -> list:
             return []
         condition = Q(uploaded_by=user)
     documents = []
-    for kind, model in DOCUMENT_MODELS.items():
+    for kind in PATH_DOCUMENTS:
+        model = DOCUMENT_MODELS[kind]
         rows = model.objects.filter(condition, **{DOCUMENT_MEMBER[kind]: member})
         for document in rows.select_related("uploaded_by").order_by("uploaded_at", "id"):
             document.kind = kind

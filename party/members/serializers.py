@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from party.members.models import DecidingBody, Gender, SponsorRole, Stage
+from party.members.models import DecidingBody, Gender, SponsorRole, Stage, TransferDirection
 
 
 class MemberSerializer(serializers.Serializer):
@@ -138,27 +138,67 @@ class SponsorEndSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, help_text="默认今天")
 
 
+class TransferDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    download = serializers.SerializerMethodField(help_text="GET 下载（写入档案访问记录）")
+
+    def get_download(self, document) -> str:
+        return f"/api/v1/documents/transfer/{document.pk}/"
+
+
 class TransferSerializer(serializers.Serializer):
-    """One 组织关系转接 (append-only)."""
+    """One 组织关系转接 (append-only): 校内转接, 转入本校 (no from_unit) or 转出本校 (no to_unit)."""
 
     id = serializers.IntegerField()
-    from_unit = serializers.IntegerField(source="from_unit_id")
-    from_unit_name = serializers.CharField(source="from_unit.name")
+    direction = serializers.ChoiceField(
+        choices=TransferDirection.choices,
+        help_text="internal 校内转接 / in 转入本校 / out 转出本校",
+    )
+    from_unit = serializers.IntegerField(source="from_unit_id", allow_null=True)
+    from_unit_name = serializers.CharField(source="from_unit.name", default=None)
     from_group = serializers.IntegerField(source="from_group_id", allow_null=True)
-    to_unit = serializers.IntegerField(source="to_unit_id")
-    to_unit_name = serializers.CharField(source="to_unit.name")
-    on = serializers.DateField(help_text="转入日期：此日起属于转入党支部")
+    to_unit = serializers.IntegerField(source="to_unit_id", allow_null=True)
+    to_unit_name = serializers.CharField(source="to_unit.name", default=None)
+    external_org = serializers.CharField(help_text="转入本校：原党组织；转出本校：转往的党组织")
+    on = serializers.DateField(
+        help_text="转接日期：此日起属于转入党支部（转出本校：此日起不在本校）"
+    )
     letter_no = serializers.CharField(help_text="介绍信编号")
+    letter_date = serializers.DateField(allow_null=True, help_text="介绍信日期")
     note = serializers.CharField()
+    documents = TransferDocumentSerializer(many=True, source="documents.all")
     recorded_by = serializers.CharField(source="recorded_by.username", default=None)
     recorded_at = serializers.DateTimeField()
 
 
 class TransferInputSerializer(serializers.Serializer):
-    to_unit = serializers.IntegerField(help_text="转入党支部的 id（须在管理范围内）")
-    on = serializers.DateField(help_text="转入日期，不晚于今天，不早于上一次转接")
+    direction = serializers.ChoiceField(
+        choices=TransferDirection.choices,
+        required=False,
+        default=TransferDirection.INTERNAL,
+        help_text="internal（默认）校内转接；in 转入本校；out 转出本校",
+    )
+    to_unit = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="转入党支部的 id（须在管理范围内）；转出本校时不填",
+    )
+    on = serializers.DateField(help_text="转接日期，不晚于今天，不早于上一次转接")
+    external_org = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="转入/转出本校时必填",
+    )
     letter_no = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    letter_date = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    document = serializers.FileField(
+        required=False, help_text="介绍信等材料（转入/转出本校，可选；multipart）"
+    )
 
 
 class GroupChangeSerializer(serializers.Serializer):

@@ -34,7 +34,9 @@ from party.members.models import (
     StepDefinition,
     StepDocument,
     StepRecord,
+    TransferDocument,
 )
+from party.members.selectors import transfers_external
 from party.organisation.documents import DocumentRejected, check_upload
 from party.organisation.models import Unit, UnitKind, UnitPost
 from party.organisation.selectors import can_manage_all_units, unit_scope
@@ -164,6 +166,7 @@ def _active_sponsors(member: Member, role: str, day: date) -> list[Member]:
 def _check_manages(*, by_user, member: Member) -> None:
     if not unit_scope(user=by_user).covers(member.unit):
         raise MemberError(_("无权管理该党员的档案。"), code="out_of_scope")
+    _check_here(member)
 
 
 @transaction.atomic
@@ -574,6 +577,7 @@ def member_transfer(
     scope = unit_scope(user=by_user)
     if not scope.covers(member.unit):
         raise MemberError(_("无权管理该党员的档案。"), code="out_of_scope")
+    _check_here(member)
     if to_unit.kind != UnitKind.BRANCH:
         raise MemberError(_("只能转入党支部。"), code="invalid")
     if to_unit.pk == member.unit_id:
@@ -627,6 +631,185 @@ def member_transfer(
     return transfer
 
 
+def _check_here(member: Member) -> None:
+    if member.left_on is not None:
+        raise MemberError(
+            _("该党员的组织关系已于%(day)s转出本校。") % {"day": member.left_on}, code="left"
+        )
+
+
+def _check_external(*, on: date, external_org: str, letter_date: date | None, member: Member):
+    today = timezone.localdate()
+    if not external_org.strip():
+        raise MemberError(_("请填写校外党组织的名称。"), code="invalid")
+    if on > today:
+        raise MemberError(_("转接日期不能晚于今天。"), code="invalid")
+    if letter_date is not None and letter_date > today:
+        raise MemberError(_("介绍信日期不能晚于今天。"), code="invalid")
+    last = member.transfers.order_by("-on", "-id").values_list("on", flat=True).first()
+    if last is not None and on < last:
+        raise MemberError(
+            _("转接日期不能早于上一次转接（%(last)s）。") % {"last": last}, code="invalid"
+        )
+
+
+def _transfer_documents(*, transfer: MemberTransfer, uploads, types, by_user, member) -> None:
+    for upload, content_type in zip(uploads, types, strict=True):
+        document = TransferDocument.objects.create(
+            transfer=transfer, **_document_fields(upload, content_type, by_user)
+        )
+        _log_upload(
+            by_user=by_user,
+            member=member,
+            what=_("上传材料：%(name)s（组织关系转接 %(day)s）")
+            % {"name": document.name, "day": transfer.on},
+        )
+
+
+@transaction.atomic
+def member_transfer_out(
+    *,
+    member: Member,
+    on: date,
+    by_user,
+    external_org: str,
+    letter_no: str = "",
+    letter_date: date | None = None,
+    note: str = "",
+    documents=(),
+) -> MemberTransfer:
+    """转出本校: the member's 组织关系 leaves the university for `external_org` on `on`
+    (《中国共产党党员组织关系转接工作规定（试行）》: the 介绍信 is issued to the receiving
+    organisation). From that day the member is in no unit (no 应到, compliance count, dues owed,
+    学时 list, board or statistics); the record and its history stay, readable by 组织部.
+    Scope: the 组织员 of the member's 院系党委 or 组织部. Refused (`out_of_scope`, `left`,
+    `invalid`: no organisation named, a date after today or before the last transfer or 党小组
+    change, `post_after_transfer`), nothing written. Posts and the 党小组 end as with a transfer."""
+    member = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    if not transfers_external(unit_scope(user=by_user), member.unit):
+        raise MemberError(_("转出本校由院系党委组织员或组织部办理。"), code="out_of_scope")
+    _check_here(member)
+    _check_external(on=on, external_org=external_org, letter_date=letter_date, member=member)
+    regrouped = member.group_changes.order_by("-on", "-id").values_list("on", flat=True).first()
+    if regrouped is not None and on < regrouped:
+        raise MemberError(
+            _("转接日期不能早于上一次党小组调整（%(last)s）。") % {"last": regrouped},
+            code="invalid",
+        )
+    uploads = [upload for upload in documents if upload]
+    types = [check_document(upload) for upload in uploads]
+    ending = _end_posts(member=member, unit=member.unit, on=on, what=_("转出"))
+    transfer = MemberTransfer.objects.create(
+        member=member,
+        from_unit=member.unit,
+        from_group_id=member.group_id,
+        to_unit=None,
+        external_org=external_org.strip(),
+        on=on,
+        letter_no=letter_no.strip(),
+        letter_date=letter_date,
+        note=note.strip(),
+        recorded_by=by_user,
+    )
+    if member.group_id is not None:
+        GroupChange.objects.create(
+            member=member,
+            from_group_id=member.group_id,
+            on=on,
+            transfer=transfer,
+            note=_("转出本校"),
+            recorded_by=by_user,
+        )
+    member.group, member.left_on = None, on
+    member.save(update_fields=["group", "left_on"])
+    _transfer_documents(
+        transfer=transfer, uploads=uploads, types=types, by_user=by_user, member=member
+    )
+    access_log_write(
+        user=by_user,
+        members=[member],
+        action=AccessAction.TRANSFER,
+        what=f"转出本校 {member.unit.name} → {transfer.external_org}（{on}）"
+        + "".join(f"；{p.unit.name}{p.get_role_display()}任期结束" for p in ending),
+    )
+    return transfer
+
+
+@transaction.atomic
+def member_transfer_in(
+    *,
+    member: Member,
+    to_unit: Unit,
+    on: date,
+    by_user,
+    external_org: str,
+    letter_no: str = "",
+    letter_date: date | None = None,
+    note: str = "",
+    documents=(),
+) -> MemberTransfer:
+    """转入本校: the member's 组织关系 comes into the branch `to_unit` from `external_org` on
+    `on`; before that day they are in no unit. For a record just registered (no transfer yet;
+    registered with a 党小组, it must come into that branch no later than the 党小组 record) or
+    one that left (转出本校) and comes back (no 党小组: one is set after, from the day of the 转入). Scope: the 组织员 of the branch's 院系党委 or 组织部 (a returning record is
+    readable by 组织部 only). Refused with a code, nothing written: `out_of_scope`, `not_outside`
+    (the record's 组织关系 is in the university: a move is a 校内转接), `invalid`."""
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("unit", "group")
+        .get(pk=member.pk)
+    )
+    scope = unit_scope(user=by_user)
+    if not (transfers_external(scope, to_unit) and scope.covers(member.unit)):
+        raise MemberError(_("转入本校由院系党委组织员或组织部办理。"), code="out_of_scope")
+    if to_unit.kind != UnitKind.BRANCH:
+        raise MemberError(_("只能转入党支部。"), code="invalid")
+    if member.left_on is None and member.transfers.exists():
+        raise MemberError(
+            _("该党员的组织关系在本校（%(unit)s）；校内调整请办理组织关系转接。")
+            % {"unit": member.unit.name},
+            code="not_outside",
+        )
+    if member.left_on is None and member.group_id is not None:
+        # A record registered with a 党小组: the 转入 may not leave it in a 党小组 earlier than
+        # its branch, nor in another branch's.
+        since = member.group_changes.order_by("on", "id").values_list("on", flat=True).first()
+        if to_unit.pk != member.unit_id or (since is not None and since < on):
+            raise MemberError(
+                _(
+                    "该档案已登记在%(group)s（%(day)s 起）：转入日期不能晚于该日，且须转入其所在党支部。"
+                )
+                % {"group": member.group.name if member.group else "", "day": since},
+                code="invalid",
+            )
+    _check_external(on=on, external_org=external_org, letter_date=letter_date, member=member)
+    uploads = [upload for upload in documents if upload]
+    types = [check_document(upload) for upload in uploads]
+    transfer = MemberTransfer.objects.create(
+        member=member,
+        from_unit=None,
+        to_unit=to_unit,
+        external_org=external_org.strip(),
+        on=on,
+        letter_no=letter_no.strip(),
+        letter_date=letter_date,
+        note=note.strip(),
+        recorded_by=by_user,
+    )
+    member.unit, member.left_on = to_unit, None
+    member.save(update_fields=["unit", "left_on"])
+    _transfer_documents(
+        transfer=transfer, uploads=uploads, types=types, by_user=by_user, member=member
+    )
+    access_log_write(
+        user=by_user,
+        members=[member],
+        action=AccessAction.TRANSFER,
+        what=f"转入本校 {transfer.external_org} → {to_unit.name}（{on}）",
+    )
+    return transfer
+
+
 def _end_posts(*, member: Member, unit: Unit, on: date, what: str = "") -> list[UnitPost]:
     """End on the day before `on` every post `member` holds in `unit` or under it whose term
     covers `on` (or is open), and return them; refuse (nothing written) when one of those posts
@@ -674,6 +857,7 @@ def member_group_change(
         .get(pk=member.pk)
     )
     _check_manages(by_user=by_user, member=member)
+    _check_here(member)
     if to_group is not None and (
         to_group.kind != UnitKind.GROUP or not to_group.path.startswith(member.unit.path)
     ):

@@ -29,9 +29,11 @@ from party.members.models import (
     StepDefinition,
     StepDocument,
     StepRecord,
+    TransferDirection,
 )
 from party.members.selectors import (
     document_for_user,
+    external_in_units,
     group_choices,
     group_history,
     member_of_user,
@@ -40,11 +42,14 @@ from party.members.selectors import (
     sponsor_candidates,
     transfer_history,
     transfer_target_units,
+    transfers_external,
 )
 from party.members.services import (
     access_log_write,
     member_group_change,
     member_transfer,
+    member_transfer_in,
+    member_transfer_out,
     own_step_submit,
     sponsor_assign,
     sponsor_end,
@@ -222,6 +227,39 @@ class GroupChangeForm(forms.Form):
         self.fields["to_group"].label_from_instance = lambda g: g.name
 
 
+class ExternalTransferForm(forms.Form):
+    """转入本校 / 转出本校 from the timeline (the 组织员 of the 院系党委, 组织部)."""
+
+    to_unit = forms.ModelChoiceField(label=gettext_lazy("转入党支部"), queryset=Unit.objects.none())
+    external_org = forms.CharField(label=gettext_lazy("校外党组织"), max_length=200)
+    on = forms.DateField(
+        label=gettext_lazy("转接日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    letter_no = forms.CharField(label=gettext_lazy("介绍信编号"), required=False, max_length=50)
+    letter_date = forms.DateField(
+        label=gettext_lazy("介绍信日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    document = forms.FileField(
+        label=gettext_lazy("介绍信（扫描件，可选）"), required=False, help_text=DOCUMENT_HELP
+    )
+
+    def __init__(self, *args, direction=None, units=None, **kwargs):
+        super().__init__(*args, prefix=direction, **kwargs)
+        self.direction = direction
+        if direction == TransferDirection.OUT:
+            del self.fields["to_unit"]
+            self.fields["external_org"].label = gettext_lazy("转往党组织")
+        else:
+            self.fields["to_unit"].queryset = units
+            self.fields["external_org"].label = gettext_lazy("原所在党组织")
+
+
 def _scoped_unit(request, pk: int):
     scope = unit_scope(user=request.user)
     unit = get_object_or_404(Unit.objects.filter(scope.q()), pk=pk)
@@ -334,10 +372,55 @@ def member_timeline(request, pk: int):
     member = member.first()
     if member is None:
         raise Http404
-    manages = unit_scope(user=request.user).covers(member.unit)
+    scope = unit_scope(user=request.user)
+    left = member.left_on is not None
+    # After a 转出本校 the record is read-only (组织部 reads it); only a 转入本校 may follow.
+    manages = scope.covers(member.unit) and not left
     form = step_form = sponsor_form = document_form = transfer_form = group_form = None
-    gate_error = record_error = None
+    out_form = in_form = None
     action = request.POST.get("action", "stage") if request.method == "POST" else ""
+    if not left and scope.covers(member.unit) and transfers_external(scope, member.unit):
+        out_form = ExternalTransferForm(
+            request.POST if action == "out" else None,
+            request.FILES if action == "out" else None,
+            direction=TransferDirection.OUT,
+            initial={"on": timezone.localdate()},
+        )
+    in_units = external_in_units(scope=scope, member=member)
+    if in_units is not None:
+        in_form = ExternalTransferForm(
+            request.POST if action == "in" else None,
+            request.FILES if action == "in" else None,
+            direction=TransferDirection.IN,
+            units=in_units,
+            initial={"on": timezone.localdate(), "to_unit": member.unit_id},
+        )
+    if action in ("in", "out"):
+        external_form = in_form if action == "in" else out_form
+        if external_form is None:
+            raise Http404
+        if external_form.is_valid():
+            values = external_form.cleaned_data
+            common = {
+                "member": member,
+                "on": values["on"],
+                "external_org": values["external_org"],
+                "letter_no": values["letter_no"],
+                "letter_date": values["letter_date"],
+                "note": values["note"],
+                "documents": [values["document"]],
+                "by_user": request.user,
+            }
+            try:
+                if action == "in":
+                    member_transfer_in(to_unit=values["to_unit"], **common)
+                else:
+                    member_transfer_out(**common)
+            except MemberError as exc:
+                external_form.add_error(None, exc.message)
+            else:
+                return redirect("party:member_timeline", pk=member.pk)
+    gate_error = record_error = None
     if manages:
         form = StageChangeForm(
             request.POST if action == "stage" else None,
@@ -508,7 +591,7 @@ def member_timeline(request, pk: int):
                 done = True
         if done:
             return redirect("party:member_timeline", pk=member.pk)
-    elif request.method == "POST":
+    elif request.method == "POST" and action not in ("in", "out"):
         raise Http404
     access_log_write(
         user=request.user, members=[member], action=AccessAction.VIEW, what=_("发展纪实页面")
@@ -540,6 +623,8 @@ def member_timeline(request, pk: int):
             "transfer_form": transfer_form,
             "transfers": transfer_history(member=member),
             "group_form": group_form,
+            "out_form": out_form,
+            "in_form": in_form,
             "group_changes": group_history(member=member),
             "record_error": record_error,
             "document_action": action if action in DOCUMENT_ACTIONS else "",

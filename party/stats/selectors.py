@@ -131,6 +131,8 @@ class MembersOnDay:
         for row in rows:
             if row[-1]:
                 unit_id = units_on[row[0]]
+                if unit_id is None:  # outside the university that day (转入/转出本校)
+                    continue
                 path = paths[unit_id]
                 if not path.startswith(self.unit.path):
                     continue

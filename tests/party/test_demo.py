@@ -51,7 +51,9 @@ def test_demo_party_is_complete_and_idempotent(demo, monkeypatch):
     call_command("load_demo", "--no-video")
     assert _counts() == first
     # A member who transferred (组织关系转接) three months ago, to try on the timeline.
-    (moved,) = MemberTransfer.objects.select_related("member", "from_unit", "to_unit")
+    (moved,) = MemberTransfer.objects.filter(
+        from_unit__isnull=False, to_unit__isnull=False
+    ).select_related("member", "from_unit", "to_unit")
     assert (moved.from_unit.name, moved.to_unit.name) == ("本科生第一党支部", "研究生党支部")
     assert moved.member.unit == moved.to_unit and moved.from_group is not None
     # …whose 党小组 history ends with the transfer; and 郑三立 moved 党小组 two months ago.
@@ -59,6 +61,14 @@ def test_demo_party_is_complete_and_idempotent(demo, monkeypatch):
     (regrouped,) = GroupChange.objects.filter(from_group__isnull=False, transfer__isnull=True)
     assert regrouped.member.name == "郑三立" and regrouped.to_group.name == "第二党小组"
     assert regrouped.member.group == regrouped.to_group
+    # 转入/转出本校: 孙老师 left a month ago (组织部 still reads her record), 周老师 came in.
+    left = MemberTransfer.objects.get(to_unit__isnull=True)
+    assert (left.member.name, left.direction) == ("孙老师", "out")
+    assert left.member.left_on == left.on and left.external_org
+    came = MemberTransfer.objects.get(from_unit__isnull=True)
+    assert (came.member.name, came.to_unit.name, came.direction) == ("周老师", "教工党支部", "in")
+    assert not members_in_scope(user=demo["orgadmin"]).filter(pk=left.member_id).exists()
+    assert members_visible(user=demo["orgadmin"]).filter(pk=left.member_id).exists()
     kinds = sorted(Unit.objects.values_list("kind", flat=True))
     assert kinds.count("university") == 1 and kinds.count("college") == 2
     assert kinds.count("branch") == 4 and kinds.count("group") >= 2
@@ -90,7 +100,9 @@ def test_the_secretaries_see_their_own_branches(demo):
     first = set(members_in_scope(user=demo["secretary"]).values_list("unit__name", flat=True))
     second = set(members_in_scope(user=demo["secretary2"]).values_list("unit__name", flat=True))
     assert first == {"本科生第一党支部"} and second == {"本科生党支部"}
-    assert members_in_scope(user=demo["orgadmin"]).count() == Member.objects.count()
+    # 组织部 manages everyone but 孙老师, whose 组织关系 left the university (转出本校).
+    assert members_in_scope(user=demo["orgadmin"]).count() == Member.objects.count() - 1
+    assert members_visible(user=demo["orgadmin"]).count() == Member.objects.count()
 
 
 def test_the_issue_walk_through_on_the_demo(demo):

@@ -58,7 +58,8 @@ def _prepare() -> tuple[int, list[str], list[str]]:
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from bench.trainees import branch_unit, trainees_bulk_create
+    from learning.classes.models import Enrolment, TrainingClass
     from learning.quizzes import grading
     from learning.quizzes.models import Question, QuestionBank, Quiz, QuizDrawRule
 
@@ -83,8 +84,7 @@ def _prepare() -> tuple[int, list[str], list[str]]:
             )
         )
     Question.objects.bulk_create(rows)
-    college = College.objects.create(name="压测学院")
-    branch = Branch.objects.create(college=college, name="压测支部")
+    branch = branch_unit("压测学院党委", "压测支部")
     klass = TrainingClass.objects.create(name="压测培训班")
     quiz = Quiz.objects.create(
         title="压测结业考试",
@@ -103,18 +103,9 @@ def _prepare() -> tuple[int, list[str], list[str]]:
         [User(username=f"calls-trainee-{n:05d}", password=hashed) for n in range(TRAINEES)]
     )
     users = list(User.objects.filter(username__startswith="calls-trainee-").order_by("username"))
-    profiles = TraineeProfile.objects.bulk_create(
-        [
-            TraineeProfile(
-                user=user,
-                name=f"压测学员{n}",
-                student_no=f"C{n:06d}",
-                college=college,
-                branch=branch,
-                must_change_password=False,
-            )
-            for n, user in enumerate(users)
-        ]
+    profiles = trainees_bulk_create(
+        [(user, f"压测学员{n}", f"C{n:06d}", branch) for n, user in enumerate(users)],
+        must_change_password=False,
     )
     Enrolment.objects.bulk_create(
         [Enrolment(training_class=klass, trainee=profile) for profile in profiles]

@@ -88,7 +88,8 @@ def _prepare() -> None:
     from rest_framework.authtoken.models import Token
 
     call_command("migrate", verbosity=0, interactive=False)
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from bench.trainees import branch_unit, trainees_bulk_create
+    from learning.classes.models import Enrolment, TrainingClass
     from learning.quizzes import excel, grading
     from learning.quizzes.models import Attempt, Question, QuestionBank, Quiz, QuizDrawRule
 
@@ -114,8 +115,7 @@ def _prepare() -> None:
                 )
             )
         Question.objects.bulk_create(rows)
-    college, _ = College.objects.get_or_create(name="压测学院")
-    branch, _ = Branch.objects.get_or_create(college=college, name="压测支部")
+    branch = branch_unit("压测学院党委", "压测支部")
     klass, _ = TrainingClass.objects.get_or_create(name="压测培训班")
     quiz, created = Quiz.objects.get_or_create(
         title="压测结业考试",
@@ -135,15 +135,7 @@ def _prepare() -> None:
     tokens = []
     for n in range(TRAINEES):
         user, _ = User.objects.get_or_create(username=f"bench-trainee-{n}")
-        profile, _ = TraineeProfile.objects.get_or_create(
-            user=user,
-            defaults={
-                "name": f"压测学员{n}",
-                "student_no": f"B{n:05d}",
-                "college": college,
-                "branch": branch,
-            },
-        )
+        (profile,) = trainees_bulk_create([(user, f"压测学员{n}", f"B{n:05d}", branch)])
         Enrolment.objects.get_or_create(training_class=klass, trainee=profile)
         tokens.append(Token.objects.get_or_create(user=user)[0].key)
 

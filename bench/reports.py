@@ -41,15 +41,13 @@ def _populate(size: int, lessons, trainer, seed: int):
     from django.db import connection
     from django.utils import timezone
 
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from bench.trainees import branch_unit, trainees_bulk_create
+    from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
     from learning.progress.models import HoursLedgerEntry, LessonProgress
     from learning.quizzes.models import Attempt, Quiz
 
     rng = random.Random(seed)
-    college, _ = College.objects.get_or_create(name="基准学院")
-    branches = [
-        Branch.objects.get_or_create(college=college, name=f"基准第{i}党支部")[0] for i in range(20)
-    ]
+    branches = [branch_unit("基准学院党委", f"基准第{i}党支部") for i in range(20)]
     tc = TrainingClass.objects.create(
         name=f"基准培训班{size}", intake="第 1 期", required_hours=Decimal("24")
     )
@@ -61,22 +59,14 @@ def _populate(size: int, lessons, trainer, seed: int):
     )
     if users[0].pk is None:  # backends that do not return primary keys from bulk inserts
         users = list(User.objects.filter(username__startswith=f"b{seed}_").order_by("id"))
-    profiles = TraineeProfile.objects.bulk_create(
-        [
-            TraineeProfile(
-                user=u,
-                name=f"学员{seed}{n:05d}",
-                student_no=f"B{seed}{n:06d}",
-                college=college,
-                branch=branches[n % len(branches)],
-                stage="activist" if n % 3 else "candidate",
-            )
-            for n, u in enumerate(users)
-        ],
-        batch_size=2000,
-    )
-    if profiles[0].pk is None:
-        profiles = list(TraineeProfile.objects.filter(student_no__startswith=f"B{seed}"))
+    # Members of 20 党支部 (issue 15), a third of them 发展对象, the others 入党积极分子.
+    people = [
+        (u, f"学员{seed}{n:05d}", f"B{seed}{n:06d}", branches[n % len(branches)])
+        for n, u in enumerate(users)
+    ]
+    trainees_bulk_create([p for n, p in enumerate(people) if n % 3], stage="activist")
+    trainees_bulk_create([p for n, p in enumerate(people) if not n % 3], stage="candidate")
+    profiles = list(TraineeProfile.objects.filter(student_no__startswith=f"B{seed}"))
     Enrolment.objects.bulk_create(
         [Enrolment(training_class=tc, trainee=p) for p in profiles], batch_size=2000
     )
@@ -179,7 +169,7 @@ def _child() -> None:
         def bare(tc=tc):
             list(
                 Enrolment.objects.filter(training_class=tc).values_list(
-                    "trainee__name", "trainee__student_no", "trainee__branch__name"
+                    "trainee__name", "trainee__student_no", "trainee__member__unit__name"
                 )
             )
 

@@ -100,12 +100,12 @@ def _prepare(*, trainees: int) -> list[dict]:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
+    from bench.trainees import branch_unit, trainees_bulk_create
+    from learning.classes.models import Enrolment, TrainingClass
     from learning.quizzes import services
     from learning.quizzes.models import Question, QuestionBank, Quiz, QuizKind, QuizQuestion
 
-    college, _ = College.objects.get_or_create(name="演练学院")
-    branch, _ = Branch.objects.get_or_create(college=college, name="演练党支部")
+    branch = branch_unit("演练学院党委", "演练党支部")
     today = timezone.localdate()
     training_class = TrainingClass.objects.create(
         name=f"故障演练班 {secrets.token_hex(3)}",
@@ -136,13 +136,8 @@ def _prepare(*, trainees: int) -> list[dict]:
     people = []
     for n in range(trainees):
         user = User.objects.create_user(username=f"drill-{tag}-{n:03d}", password=None)
-        profile = TraineeProfile.objects.create(
-            user=user,
-            name=f"演练学员{n}",
-            student_no=f"D{tag}{n:04d}",
-            college=college,
-            branch=branch,
-            must_change_password=False,
+        (profile,) = trainees_bulk_create(
+            [(user, f"演练学员{n}", f"D{tag}{n:04d}", branch)], must_change_password=False
         )
         Enrolment.objects.create(training_class=training_class, trainee=profile)
         attempt, _ = services.attempt_start(quiz=quiz, user=user)

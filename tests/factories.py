@@ -109,7 +109,6 @@ def make_trainee_profile(
     activist_on=, candidate_on=, probationary_on=, full_member_on=). No legacy College/Branch."""
     from learning.classes.membership import PATH, trainee_member_link
     from learning.classes.models import TraineeProfile
-    from party.members.models import Member
 
     n = next(_seq)
     user = user or make_user(f"trainee{n}")
@@ -122,18 +121,18 @@ def make_trainee_profile(
         field: fields.pop(field, since - timedelta(days=365 * (last - i)))
         for i, (_value, field) in enumerate(PATH[: last + 1])
     }
-    Member.objects.create(
-        name=name,
-        gender="",
-        ethnicity="",
-        student_no=student_no,
-        unit=branch,
+    member = trainee_member_link(
         user=user,
+        name=name,
+        student_no=student_no,
         phone=fields.get("phone", ""),
+        unit=branch,
+        stage=stage,
+        dates=dates,
     )
-    profile = TraineeProfile.objects.create(user=user, name=name, student_no=student_no, **fields)
-    trainee_member_link(profile=profile, stage=stage, dates=dates)
-    return profile
+    return TraineeProfile.objects.create(
+        user=user, member=member, name=name, student_no=student_no, **fields
+    )
 
 
 def advance_trainee(profile, stage: str, *, on: date | None = None):

@@ -59,12 +59,10 @@ def prepare(*, trainees: int) -> dict:
     from django.utils import timezone
     from wagtail.models import Page
 
+    from bench.trainees import branch_unit, trainees_bulk_create
     from cms.pages.models import ArticleLessonPage, CoursePage
     from learning.classes.models import (
-        Branch,
-        College,
         Enrolment,
-        TraineeProfile,
         TraineeStage,
         TrainingClass,
         lesson_pages_q,
@@ -75,8 +73,7 @@ def prepare(*, trainees: int) -> dict:
     call_command("load_demo", no_video=True, verbosity=0)
 
     User = get_user_model()
-    college, _ = College.objects.get_or_create(name="压测学院")
-    branch, _ = Branch.objects.get_or_create(college=college, name="压测党支部")
+    branch = branch_unit("压测学院党委", "压测党支部")
     today = timezone.localdate()
     training_class, _ = TrainingClass.objects.get_or_create(
         name=CLASS_NAME,
@@ -97,25 +94,12 @@ def prepare(*, trainees: int) -> dict:
         [User(username=u, password=hashed) for u in usernames if u not in existing]
     )
     users = User.objects.filter(username__in=usernames).order_by("username")
-    have_profile = set(
-        TraineeProfile.objects.filter(user__in=users).values_list("user_id", flat=True)
+    # Members of the 压测党支部 at 入党积极分子 (issue 15); reruns keep what is there.
+    profiles = trainees_bulk_create(
+        [(user, f"压测学员{n}", f"L{n:06d}", branch) for n, user in enumerate(users)],
+        stage=TraineeStage.ACTIVIST,
+        must_change_password=False,
     )
-    TraineeProfile.objects.bulk_create(
-        [
-            TraineeProfile(
-                user=user,
-                name=f"压测学员{n}",
-                student_no=f"L{n:06d}",
-                college=college,
-                branch=branch,
-                stage=TraineeStage.ACTIVIST,
-                must_change_password=False,
-            )
-            for n, user in enumerate(users)
-            if user.pk not in have_profile
-        ]
-    )
-    profiles = TraineeProfile.objects.filter(user__in=users)
     enrolled = set(
         Enrolment.objects.filter(training_class=training_class).values_list("trainee_id", flat=True)
     )

@@ -4,9 +4,11 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
 
 from learning.classes.membership import PATH as MEMBERSHIP_PATH
 from learning.classes.membership import (
@@ -16,7 +18,7 @@ from learning.classes.membership import (
     trainee_organisation,
     with_organisation,
 )
-from learning.classes.models import Branch, Enrolment, TraineeProfile, TrainingClass
+from learning.classes.models import Enrolment, TraineeProfile, TraineeStage, TrainingClass
 from learning.classes.roster import initial_password_generate, trainee_account_create
 from learning.classes.selectors import (
     can_view_all_classes,
@@ -175,21 +177,29 @@ class TraineeForm(WagtailAdminModelForm):
         help_text=_("从党组织中选择学员所在的党支部（学院 / 党支部）。"),
     )
     current_stage = forms.CharField(label=_("发展阶段"), required=False, disabled=True)
+    # Not fields of the profile: on create they write the member record's documented history.
+    stage = forms.ChoiceField(
+        label=_("发展阶段"), choices=TraineeStage.choices, initial=TraineeStage.APPLICANT
+    )
+    applied_on = forms.DateField(
+        label=_("递交入党申请书日期"), required=False, widget=AdminDateInput
+    )
+    activist_on = forms.DateField(
+        label=_("确定为入党积极分子日期"), required=False, widget=AdminDateInput
+    )
+    candidate_on = forms.DateField(
+        label=_("确定为发展对象日期"), required=False, widget=AdminDateInput
+    )
+    probationary_on = forms.DateField(
+        label=_("接收为预备党员日期"), required=False, widget=AdminDateInput
+    )
+    full_member_on = forms.DateField(
+        label=_("转为正式党员日期"), required=False, widget=AdminDateInput
+    )
 
     class Meta:
         model = TraineeProfile
-        fields = [
-            "name",
-            "student_no",
-            "stage",
-            "applied_on",
-            "activist_on",
-            "candidate_on",
-            "probationary_on",
-            "full_member_on",
-            "phone",
-            "must_change_password",
-        ]
+        fields = ["name", "student_no", "phone", "must_change_password"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,7 +219,16 @@ class TraineeForm(WagtailAdminModelForm):
             )
         else:
             del self.fields["current_stage"]
-        self.order_fields(["name", "student_no", "unit", "current_stage", "stage"])
+        self.order_fields(
+            [
+                "name",
+                "student_no",
+                "unit",
+                "current_stage",
+                "stage",
+                *(f for _s, f in MEMBERSHIP_PATH),
+            ]
+        )
         if not self.instance.pk:
             self.fields["must_change_password"].initial = True
             self.fields["student_no"].help_text = _(
@@ -244,32 +263,30 @@ class TraineeForm(WagtailAdminModelForm):
                 raise forms.ValidationError(_("已有同名的账号，请联系管理员处理。"))
         return number
 
+    @transaction.atomic
     def save(self, commit=True):
         if not self.instance.pk:
             password = initial_password_generate()
-            self.instance.user = trainee_account_create(
-                student_no=self.cleaned_data["student_no"],
-                name=self.cleaned_data["name"],
-                password=password,
+            data = self.cleaned_data
+            user = trainee_account_create(
+                student_no=data["student_no"], name=data["name"], password=password
+            )
+            self.instance.user = user
+            # The member record first (the profile points at it): same account or 学号, else new
+            # in the chosen 党支部 with the stage and dates as its documented history.
+            self.instance.member = trainee_member_link(
+                user=user,
+                name=data["name"],
+                student_no=data["student_no"],
+                phone=data.get("phone", ""),
+                unit=data["unit"],
+                stage=data["stage"],
+                dates={f: data.get(f) for _s, f in MEMBERSHIP_PATH},
+                by_user=getattr(self, "for_user", None),
             )
             # Shown once, in the create view's success message (viewsets.TraineeCreateView).
             self.instance.initial_password = password
-        profile = super().save(commit=commit)
-        if commit and not profile.member_id:
-            trainee_member_link(
-                profile=profile,
-                by_user=getattr(self, "for_user", None),
-                unit=self.cleaned_data["unit"],
-                stage=self.cleaned_data["stage"],
-                dates={f: self.cleaned_data.get(f) for _s, f in MEMBERSHIP_PATH},
-            )
-        return profile
-
-
-class BranchForm(WagtailAdminModelForm):
-    class Meta:
-        model = Branch
-        fields = ["college", "name"]
+        return super().save(commit=commit)
 
 
 class TraineeImportForm(forms.Form):

@@ -1,26 +1,27 @@
 """Trainees are members of units (issue 15): each TraineeProfile points at its party.members.Member.
 
-The rule that maps a trainee onto the Party tree and writes a new member's documented history is
-the one migration learning.classes 0005 applied to the trainees that existed then (the migration
-keeps its own frozen copy, as migrations must); this module applies it to every trainee created
-since: the roster import, the trainee admin and the demo call `trainee_member_link`.
+A trainee's 学院 and 党支部 are their member record's unit, their stage the record's documented
+history. `trainee_member_link` finds or makes the record a new trainee points at (the roster
+import and the trainee admin call it before they create the profile); migration learning.classes
+0005 applied the same rule to the trainees that existed then (keeping its own frozen copy, as
+migrations must) and 0014 to any left, before 0015 removed the legacy College/Branch and the
+profile's own stage and dated fields.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learning.classes.models import Branch, TraineeProfile, stage_label
+from learning.classes.models import TraineeProfile, stage_label
 from party.members.models import Member, Stage, StageChange
 from party.members.services import stage_history_import
 from party.organisation.models import Unit, UnitKind
 from party.organisation.selectors import college_subquery, colleges_of_units
-from party.organisation.services import unit_create
 
 STAGE_NAMES = {
     Stage.APPLICANT: "入党申请人",
@@ -29,9 +30,9 @@ STAGE_NAMES = {
     Stage.PROBATIONARY: "预备党员",
     Stage.FULL_MEMBER: "正式党员",
 }
-ROOT_NAME = "校党委"  # the root created when the tree has none (as migration 0005)
 
-# The path into the Party in order, with the profile field holding each stage's date.
+# The path into the Party in order, with the name of the field (of the trainee form, of a
+# roster) holding each stage's date.
 PATH = [
     (Stage.APPLICANT, "applied_on"),
     (Stage.ACTIVIST, "activist_on"),
@@ -41,45 +42,12 @@ PATH = [
 ]
 
 
-def college_unit(college, *, create: bool) -> Unit | None:
-    """The 院系党委 of a learning College: the unit named the same, or the same + 党委."""
-    unit = (
-        Unit.objects.filter(kind=UnitKind.COLLEGE, name__in=[college.name, f"{college.name}党委"])
-        .order_by("depth", "path")
-        .first()
-    )
-    if unit is not None or not create:
-        return unit
-    root = Unit.get_root_nodes().filter(kind=UnitKind.UNIVERSITY).first()
-    if root is None:
-        root = unit_create(kind=UnitKind.UNIVERSITY, name=ROOT_NAME)
-    return unit_create(kind=UnitKind.COLLEGE, name=college.name, parent=root, code=college.code)
-
-
-def branch_unit(branch: Branch, *, create: bool = True) -> Unit | None:
-    """The 党支部 unit of a learning Branch (a child of its college's unit with the same name)."""
-    parent = college_unit(branch.college, create=create)
-    if parent is None:
-        return None
-    unit = parent.get_children().filter(kind=UnitKind.BRANCH, name=branch.name).first()
-    if unit is None and create:
-        unit = unit_create(kind=UnitKind.BRANCH, name=branch.name, parent=parent)
-    return unit
-
-
 def history_entries(
-    profile: TraineeProfile,
-    *,
-    fallback: date,
-    stage: str | None = None,
-    dates: dict[str, date | None] | None = None,
+    *, stage: str, dates: dict[str, date | None], fallback: date
 ) -> list[tuple[str, date, str]]:
-    """(stage, date, note) for each stage up to `stage` (the profile's by default): `dates` by
-    profile field name (the profile's dated fields by default), a missing date taking the next
-    later stage's, else the previous stage's, else `fallback`, each default said in the note; a
-    date earlier than the stage before is raised to it."""
-    stage = stage or profile.stage
-    dates = dates if dates is not None else {f: getattr(profile, f) for _s, f in PATH}
+    """(stage, date, note) for each stage of the path up to `stage`: `dates` by field name (PATH),
+    a missing date taking the next later stage's, else the previous stage's, else `fallback`,
+    each default said in the note; a date earlier than the stage before is raised to it."""
     last = next(i for i, (value, _f) in enumerate(PATH) if value == stage)
     steps = PATH[: last + 1]
     entries: list[tuple[str, date, str]] = []
@@ -103,46 +71,45 @@ def history_entries(
 @transaction.atomic
 def trainee_member_link(
     *,
-    profile: TraineeProfile,
-    by_user=None,
+    user,
+    name: str,
+    student_no: str,
+    phone: str = "",
     unit: Unit | None = None,
     stage: str | None = None,
     dates: dict[str, date | None] | None = None,
+    by_user=None,
 ) -> Member:
-    """Point `profile` at its member record: the one of the same user, else of the same 学号/工号,
-    else a new one in `unit` (a 党支部; by default the unit of the profile's old Branch) with
-    性别, 民族, 出生日期 left for the registry to complete, never invented. A record without a
-    history gets one (档案补录) from `stage` and `dates` (the profile's by default), missing dates
-    being the day of the link and said in each change's note."""
-    if profile.member_id:
-        return profile.member
+    """The member record a new trainee profile of `user` points at: the one of the same user, else
+    of the same 学号/工号 (it becomes `user`'s if it has no account), else a new one in `unit` (a
+    党支部; required then) with 性别, 民族, 出生日期 left for the registry to complete, never
+    invented. A record without a history gets one (档案补录) from `stage` and `dates` (by PATH
+    field name), missing dates being the day of the link and said in each change's note."""
     member = (
-        Member.objects.filter(user=profile.user).first()
-        or Member.objects.filter(student_no=profile.student_no).first()
+        Member.objects.filter(user=user).first()
+        or Member.objects.filter(student_no=student_no).first()
     )
     if member is None:
+        if unit is None:
+            raise ValueError(f"no member record of {student_no} and no 党支部 to make one in")
         member = Member.objects.create(
-            name=profile.name,
+            name=name,
             gender="",
             ethnicity="",
-            student_no=profile.student_no,
-            unit=unit or branch_unit(profile.branch),
-            phone=profile.phone,
-            user=profile.user,
+            student_no=student_no,
+            unit=unit,
+            phone=phone,
+            user=user,
         )
-    elif member.user_id is None and not Member.objects.filter(user=profile.user).exists():
-        member.user = profile.user
+    elif member.user_id is None and not Member.objects.filter(user=user).exists():
+        member.user = user
         member.save(update_fields=["user"])
-    if not member.stage_changes.exists():
+    if stage and not member.stage_changes.exists():
         stage_history_import(
             member=member,
-            entries=history_entries(
-                profile, fallback=timezone.localdate(), stage=stage, dates=dates
-            ),
+            entries=history_entries(stage=stage, dates=dates or {}, fallback=timezone.localdate()),
             by_user=by_user,
         )
-    profile.member = member
-    profile.save(update_fields=["member"])
     return member
 
 
@@ -152,14 +119,12 @@ STAGE_CHOICES = Stage.choices
 
 def stage_expression(prefix: str = "") -> Coalesce:
     """SQL for a trainee's current stage: their member record's latest stage change (the history
-    decides), else the profile's own field (a trainee not linked yet). `prefix` is the path to the
-    TraineeProfile, e.g. "trainee__" from an Enrolment."""
+    decides; "" for a record without one). `prefix` is the path to the TraineeProfile, e.g.
+    "trainee__" from an Enrolment."""
     latest = StageChange.objects.filter(member_id=OuterRef(f"{prefix}member_id")).order_by(
         "-decided_on", "-id"
     )
-    return Coalesce(
-        Subquery(latest.values("stage")[:1]), F(f"{prefix}stage"), output_field=CharField()
-    )
+    return Coalesce(Subquery(latest.values("stage")[:1]), Value(""), output_field=CharField())
 
 
 def trainee_stage(profile: TraineeProfile) -> str:
@@ -208,17 +173,10 @@ def audience_error(training_class, mismatches) -> str:
 def organisation_annotations(prefix: str = "") -> dict:
     """Annotations of a trainee's place in the Party tree, read from their member record:
     `college_name` (the 院系党委, or the 校党委 of a 直属党支部), `branch_name` (the member's unit),
-    `branch_unit_id`; a profile not linked to a member yet falls back to its own College/Branch
-    names (until they are removed). `prefix` is the path to the TraineeProfile, e.g. "trainee__"."""
+    `branch_unit_id`. `prefix` is the path to the TraineeProfile, e.g. "trainee__"."""
     return {
-        "college_name": Coalesce(
-            college_subquery(f"{prefix}member__unit__path"),
-            F(f"{prefix}college__name"),
-            output_field=CharField(),
-        ),
-        "branch_name": Coalesce(
-            F(f"{prefix}member__unit__name"), F(f"{prefix}branch__name"), output_field=CharField()
-        ),
+        "college_name": college_subquery(f"{prefix}member__unit__path"),
+        "branch_name": F(f"{prefix}member__unit__name"),
         "branch_unit_id": F(f"{prefix}member__unit_id"),
     }
 
@@ -238,18 +196,14 @@ class TraineeOrganisation:
 
 def trainee_organisation(profile: TraineeProfile) -> TraineeOrganisation:
     """One trainee's 学院 and 党支部 (as organisation_annotations decides); reads the annotations
-    when the profile carries them, else at most two queries."""
+    when the profile carries them, else two queries."""
     if hasattr(profile, "college_name"):
         return TraineeOrganisation(profile.college_name or "", profile.branch_name or "")
-    if profile.member_id:
-        unit = Unit.objects.filter(members=profile.member_id).first()
-        if unit is not None:
-            college = colleges_of_units([unit])[unit.pk]
-            return TraineeOrganisation(college.name if college else "", unit.name, college, unit)
-    return TraineeOrganisation(
-        profile.college.name if profile.college_id else "",
-        profile.branch.name if profile.branch_id else "",
-    )
+    unit = Unit.objects.filter(members=profile.member_id).first()
+    if unit is None:
+        return TraineeOrganisation("", "")
+    college = colleges_of_units([unit])[unit.pk]
+    return TraineeOrganisation(college.name if college else "", unit.name, college, unit)
 
 
 def units_of_trainees(trainees) -> tuple:

@@ -1,4 +1,4 @@
-"""Trainees, colleges and branches, training classes (培训班) and their enrolments."""
+"""Trainees (members of the Party tree), training classes (培训班) and their enrolments."""
 
 from datetime import date
 from decimal import Decimal
@@ -72,43 +72,8 @@ class TraineeStage(models.TextChoices):
         return None
 
 
-class College(models.Model):
-    """A college or unit (学院/二级党组织)."""
-
-    name = models.CharField(_("名称"), max_length=100, unique=True)
-    code = models.CharField(_("编码"), max_length=30, blank=True)
-
-    class Meta:
-        verbose_name = _("学院/二级党组织")
-        verbose_name_plural = _("学院/二级党组织")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Branch(models.Model):
-    """A Party branch (党支部) inside a college."""
-
-    college = models.ForeignKey(
-        College, verbose_name=_("学院"), on_delete=models.PROTECT, related_name="branches"
-    )
-    name = models.CharField(_("名称"), max_length=100)
-
-    class Meta:
-        verbose_name = _("党支部")
-        verbose_name_plural = _("党支部")
-        ordering = ["college__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["college", "name"], name="classes_branch_unique_name")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.college.name} / {self.name}"
-
-
 class TraineeProfile(models.Model):
-    """A trainee (学员): the person behind a user account, with stage and organisation."""
+    """A trainee (学员): the person behind a user account, pointing at their member record."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -120,39 +85,13 @@ class TraineeProfile(models.Model):
         "members.Member",
         verbose_name=_("党员/发展对象档案"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="trainee_profile",
         help_text=_("这名学员在党组织中的档案（所在党支部与发展阶段记录）。"),
     )
     name = models.CharField(_("姓名"), max_length=50)
     student_no = models.CharField(_("学号/工号"), max_length=30, unique=True)
-    # The old organisation fields, kept until their removal: a trainee's 学院 and 党支部 are their
-    # member record's unit (membership.organisation_annotations); new trainees leave them empty.
-    college = models.ForeignKey(
-        College,
-        verbose_name=_("学院"),
-        on_delete=models.PROTECT,
-        related_name="trainees",
-        null=True,
-        blank=True,
-    )
-    branch = models.ForeignKey(
-        Branch,
-        verbose_name=_("党支部"),
-        on_delete=models.PROTECT,
-        related_name="trainees",
-        null=True,
-        blank=True,
-    )
-    stage = models.CharField(
-        _("发展阶段"), max_length=20, choices=TraineeStage.choices, default=TraineeStage.APPLICANT
-    )
-    applied_on = models.DateField(_("递交入党申请书日期"), null=True, blank=True)
-    activist_on = models.DateField(_("确定为入党积极分子日期"), null=True, blank=True)
-    candidate_on = models.DateField(_("确定为发展对象日期"), null=True, blank=True)
-    probationary_on = models.DateField(_("接收为预备党员日期"), null=True, blank=True)
-    full_member_on = models.DateField(_("转为正式党员日期"), null=True, blank=True)
+    # A trainee's 学院 and 党支部 are their member record's unit, their stage its documented
+    # history (membership.organisation_annotations, stage_expression): no field of their own.
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     must_change_password = models.BooleanField(
         _("首次登录须修改密码"),
@@ -170,20 +109,16 @@ class TraineeProfile(models.Model):
 
     def stage_now(self) -> str:
         """The current stage, from the member's history (`current_stage` when annotated, e.g. by
-        membership.with_organisation; else one query); the legacy field only without a history."""
+        membership.with_organisation; else one query); "" without a history."""
         stage = getattr(self, "current_stage", None)
-        if not stage and self.member_id:
+        if not stage:
             stage = member_current_stage(self.member_id)
-        return stage or self.stage
+        return stage or ""
 
     @property
     def stage_display(self) -> str:
         """The current stage's name (stage_now)."""
         return stage_label(self.stage_now())
-
-    def clean(self) -> None:
-        if self.branch_id and self.college_id and self.branch.college_id != self.college_id:
-            raise ValidationError({"branch": _("党支部不属于所选学院。")})
 
 
 def default_required_hours(stage: str) -> Decimal | None:

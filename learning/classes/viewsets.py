@@ -1,4 +1,5 @@
-"""Wagtail admin viewsets of the 培训管理 menu: colleges, branches, trainees and training classes."""
+"""Wagtail admin viewsets of the 培训管理 menu: trainees and training classes (学院 and 党支部 are
+the Party tree's units, kept in the 党组织 menu: party.organisation)."""
 
 import django_filters
 from django.contrib import messages
@@ -12,14 +13,11 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
-from learning.classes.admin_forms import BranchForm, TraineeForm, TrainingClassForm
+from learning.classes.admin_forms import TraineeForm, TrainingClassForm
 from learning.classes.membership import stage_label, units_of_trainees, with_organisation
-from learning.classes.models import Branch, College, TraineeProfile, TrainingClass, hours_text
+from learning.classes.models import TraineeProfile, TrainingClass, hours_text
 from learning.classes.selectors import (
-    can_view_all_classes,
     classes_for_trainer,
     trainees_for_trainer,
 )
@@ -50,49 +48,6 @@ class ProtectedDeleteView(generic.DeleteView):
                 % {"object": self.object, "kinds": kinds},
             )
             return redirect(self.index_url_name)
-
-
-class StaffDataPermissionPolicy(ModelPermissionPolicy):
-    """Colleges and branches are the university's organisation, kept by staff (who may see all
-    classes): a trainer may view them and pick them in forms, not add, change or delete them."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete") and not can_view_all_classes(user):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
-register_permission_policy(College, StaffDataPermissionPolicy(College))
-register_permission_policy(Branch, StaffDataPermissionPolicy(Branch))
-
-
-class CollegeViewSet(ModelViewSet):
-    delete_view_class = ProtectedDeleteView
-    model = College
-    icon = "group"
-    menu_label = _("学院/二级党组织")
-    form_fields = ["name", "code"]
-    list_display = ["name", "code"]
-    search_fields = ["name"]
-    copy_view_enabled = False
-
-
-class BranchViewSet(ModelViewSet):
-    delete_view_class = ProtectedDeleteView
-    model = Branch
-    icon = "group"
-    menu_label = _("党支部")
-    form_fields = ["college", "name"]
-    list_display = ["name", "college"]
-    list_filter = ["college"]
-    search_fields = ["name"]
-    copy_view_enabled = False
-
-    def get_form_class(self, for_update=False):
-        return BranchForm
 
 
 class ScopedTraineeMixin:
@@ -295,7 +250,5 @@ class TrainingClassViewSet(ModelViewSet):
         return TrainingClassForm
 
 
-college_viewset = CollegeViewSet("colleges")
-branch_viewset = BranchViewSet("branches")
 trainee_viewset = TraineeViewSet("trainees")
 training_class_viewset = TrainingClassViewSet("training_classes")

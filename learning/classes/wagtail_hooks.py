@@ -1,16 +1,11 @@
-"""Admin wiring of learning: the 培训管理 menu group (organisations, trainees, classes, 学时)."""
+"""Admin wiring of learning: the 培训管理 menu group (trainees, classes, 学时)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from learning.classes.admin_views import trainee_import_viewset
-from learning.classes.viewsets import (
-    branch_viewset,
-    college_viewset,
-    trainee_viewset,
-    training_class_viewset,
-)
+from learning.classes.viewsets import trainee_viewset, training_class_viewset
 
 # fn() -> [viewset]: menu items the layers above add to 培训管理 (after the roster import).
 TRAINING_MENU_ITEMS_HOOK = "training_admin_menu_items"
@@ -28,8 +23,6 @@ class TrainingAdminGroup(ViewSetGroup):
             trainee_viewset,
             trainee_import_viewset,
             *added,
-            branch_viewset,
-            college_viewset,
         )
         super().__init__()
 

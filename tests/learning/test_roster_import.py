@@ -66,9 +66,8 @@ def test_good_roster_creates_accounts_and_members_in_existing_units(training_cla
     profile = TraineeProfile.objects.get(student_no="2023002")
     assert profile.name == "李四" and profile.stage_now() == "candidate"
     assert profile.must_change_password is True
-    # 计算机学院 is the tree's 计算机学院党委; the legacy College/Branch are not written.
+    # 计算机学院 is the tree's 计算机学院党委.
     assert profile.member.unit == tree["cs"]
-    assert profile.college_id is None and profile.branch_id is None
     assert TraineeProfile.objects.get(student_no="2023003").member.unit == tree["fl"]
     user = User.objects.get(username="2023001")
     assert not user.check_password("2023001")  # random, see test_initial_passwords.py

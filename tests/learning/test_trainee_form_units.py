@@ -42,8 +42,6 @@ def test_create_places_the_member_in_the_unit_with_the_history(client, trainer):
     profile = TraineeProfile.objects.get(student_no="N2026101")
     member = Member.objects.get(student_no="N2026101")
     assert profile.member == member and member.unit == law
-    # New trainees no longer get the old College/Branch.
-    assert profile.college_id is None and profile.branch_id is None
     history = [
         (s, d.isoformat()) for s, d in member.stage_changes.values_list("stage", "decided_on")
     ]

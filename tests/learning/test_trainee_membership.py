@@ -78,14 +78,11 @@ def test_the_report_and_me_read_the_stage_from_the_history(report_factory, clien
     filter and sort, and /api/v1/me/ show; the profile's old field is not read."""
     from datetime import date
 
-    from learning.classes.membership import trainee_member_link
     from learning.reports.selectors import ReportFilters, class_report, to_row
     from party.members.models import StageChange
 
     tc = report_factory.klass(trainers=[trainer])
     moved, stays = report_factory.trainees(tc, 2, stage="activist")
-    for profile in (moved, stays):
-        trainee_member_link(profile=profile)
     StageChange.objects.create(
         member=moved.member,
         stage="candidate",
@@ -181,7 +178,7 @@ def test_the_audience_is_the_derived_stage_and_the_roster_checks_it(branch, bran
 
     from openpyxl import Workbook
 
-    from learning.classes.membership import audience_mismatches, trainee_member_link
+    from learning.classes.membership import audience_mismatches
     from learning.classes.models import TrainingClass
     from learning.classes.roster import RosterError, trainees_import
     from party.members.models import StageChange
@@ -189,7 +186,6 @@ def test_the_audience_is_the_derived_stage_and_the_roster_checks_it(branch, bran
 
     tc = TrainingClass.objects.create(name="发展对象班", audience_stage="candidate")
     profile = make_trainee("act3", branch, stage="activist").trainee_profile
-    trainee_member_link(profile=profile)
     assert [p.pk for p, _s in audience_mismatches(tc, [profile])] == [profile.pk]
     StageChange.objects.create(
         member=profile.member,
@@ -236,12 +232,10 @@ def test_stage_dates_in_order(client, trainer, branch, branch_unit):
 def test_the_trainee_list_shows_the_documented_stage(client, training_office, branch):
     from datetime import date
 
-    from learning.classes.membership import trainee_member_link
     from party.members.models import StageChange
     from tests.learning.conftest import make_trainee
 
     profile = make_trainee("act9", branch, stage="activist").trainee_profile
-    trainee_member_link(profile=profile)
     StageChange.objects.create(
         member=profile.member,
         stage="candidate",

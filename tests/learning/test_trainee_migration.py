@@ -142,20 +142,29 @@ def _build(apps):
     return {"party_activist": party_activist.pk, "unlinked": unlinked.pk}
 
 
+def _models(apps):
+    """The models as the database stands (the profile's legacy fields are gone from the code)."""
+    return (
+        apps.get_model("classes", "TraineeProfile"),
+        apps.get_model("classes", "TrainingClass"),
+        apps.get_model("classes", "Enrolment"),
+        apps.get_model("progress", "HoursLedgerEntry"),
+    )
+
+
 def test_every_trainee_class_and_ledger_entry_survives_and_maps(at_0004):
-    from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
-    from learning.progress.models import HoursLedgerEntry
     from party.members.models import Member, StageChange
     from party.organisation.models import Unit
 
     known = _build(at_0004)
+    TraineeProfile, TrainingClass, Enrolment, HoursLedgerEntry = _models(at_0004)
     before = {
         "profiles": set(TraineeProfile.objects.values_list("pk", "student_no", "user_id", "name")),
         "classes": set(TrainingClass.objects.values_list("pk", "name")),
         "enrolments": set(Enrolment.objects.values_list("pk", "training_class_id", "trainee_id")),
         "ledger": set(HoursLedgerEntry.objects.values_list("pk", "user_id", "amount")),
     }
-    _migrate(AFTER)
+    TraineeProfile, TrainingClass, Enrolment, HoursLedgerEntry = _models(_migrate(AFTER))
 
     after = {
         "profiles": set(TraineeProfile.objects.values_list("pk", "student_no", "user_id", "name")),
@@ -180,7 +189,9 @@ def test_every_trainee_class_and_ledger_entry_survives_and_maps(at_0004):
     assert len(set(Unit.objects.values_list("path", flat=True))) == Unit.objects.count()
 
     # Every trainee is a member of their branch, their stage derived from the history.
-    profiles = {p.student_no: p for p in TraineeProfile.objects.select_related("member__unit")}
+    profiles = {
+        p.student_no: p for p in TraineeProfile.objects.select_related("member__unit", "branch")
+    }
     stages = dict(
         with_current_stage(Member.objects.all()).values_list("student_no", "current_stage")
     )
@@ -240,3 +251,122 @@ def test_nothing_to_move_creates_nothing(at_0004):
 
     _migrate(AFTER)
     assert not Unit.objects.exists()
+
+
+# --- 0014: every trainee a member before 0015 drops the legacy fields ---------------------------
+
+AT_0013 = [("classes", "0013_trainee_legacy_org_optional")]
+AT_0015 = [("classes", "0015_legacy_organisation_and_stage_removed")]
+
+
+@pytest.fixture
+def at_0013():
+    apps = _migrate(AT_0013)
+    yield apps
+    executor = MigrationExecutor(connection)
+    _migrate(executor.loader.graph.leaf_nodes())
+
+
+def _left_over(apps):
+    """What 0013 allowed and 0005 did not link: a profile with a legacy branch and no member, one
+    with no branch whose 学号 is in the registry, one already linked."""
+    User = apps.get_model("auth", "User")
+    College = apps.get_model("classes", "College")
+    Branch = apps.get_model("classes", "Branch")
+    Profile = apps.get_model("classes", "TraineeProfile")
+    Unit = apps.get_model("organisation", "Unit")
+    Member = apps.get_model("members", "Member")
+    StageChange = apps.get_model("members", "StageChange")
+
+    _unit(Unit, "0001", "university", "示范大学党委", numchild=1)
+    _unit(Unit, "00010001", "college", "法学院党委", numchild=1)
+    law_b1 = _unit(Unit, "000100010001", "branch", "法学本科生党支部")
+    legacy = Branch.objects.create(
+        college=College.objects.create(name="法学院"), name="法学本科生党支部"
+    )
+    joined = datetime(2024, 9, 1, 8, tzinfo=UTC)
+    users = {
+        n: User.objects.create(username=n, date_joined=joined) for n in ("new", "byno", "done")
+    }
+    registered = Member.objects.create(name="李四", gender="male", student_no="S002", unit=law_b1)
+    StageChange.objects.create(
+        member=registered, stage="candidate", decided_on=date(2025, 6, 1), decided_by="records"
+    )
+    done = Member.objects.create(
+        name="王五", gender="female", student_no="S003", unit=law_b1, user=users["done"]
+    )
+    Profile.objects.create(
+        user=users["new"],
+        name="张三",
+        student_no="S001",
+        college=legacy.college,
+        branch=legacy,
+        stage="activist",
+        applied_on=date(2024, 3, 1),
+        activist_on=date(2025, 3, 1),
+    )
+    Profile.objects.create(user=users["byno"], name="李四", student_no="S002", stage="activist")
+    Profile.objects.create(user=users["done"], name="王五", student_no="S003", member=done)
+    return {"law_b1": law_b1.pk, "registered": registered.pk, "done": done.pk}
+
+
+def test_0014_links_every_trainee_left_and_0015_drops_the_legacy_fields(at_0013):
+    from party.members.models import Member
+
+    known = _left_over(at_0013)
+    apps = _migrate(AT_0015)
+    Profile = apps.get_model("classes", "TraineeProfile")
+    field_names = {f.name for f in Profile._meta.get_fields()}
+    assert not field_names & {"college", "branch", "stage", "applied_on", "activist_on"}
+    assert not Profile._meta.get_field("member").null
+    with connection.cursor() as cursor:
+        columns = {
+            c.name
+            for c in connection.introspection.get_table_description(
+                cursor, "classes_traineeprofile"
+            )
+        }
+        tables = connection.introspection.table_names(cursor)
+    assert "stage" not in columns and "branch_id" not in columns
+    assert "classes_college" not in tables and "classes_branch" not in tables
+
+    profiles = {p.student_no: p for p in Profile.objects.all()}
+    assert set(profiles) == {"S001", "S002", "S003"}
+    # A new member in the branch the legacy Branch maps onto, with the dated history.
+    zhang = Member.objects.get(pk=profiles["S001"].member_id)
+    assert (zhang.name, zhang.unit_id, zhang.user_id) == (
+        "张三",
+        known["law_b1"],
+        profiles["S001"].user_id,
+    )
+    assert list(zhang.stage_changes.order_by("decided_on").values_list("stage", "decided_on")) == [
+        ("applicant", date(2024, 3, 1)),
+        ("activist", date(2025, 3, 1)),
+    ]
+    # No branch, but the 学号 is registered: that record, its unit and its history are kept.
+    assert profiles["S002"].member_id == known["registered"]
+    li = Member.objects.get(pk=known["registered"])
+    assert li.user_id == profiles["S002"].user_id
+    assert list(li.stage_changes.values_list("stage", flat=True)) == ["candidate"]
+    assert profiles["S003"].member_id == known["done"]
+    assert Member.objects.count() == 3
+
+
+def test_0014_stops_on_a_trainee_it_cannot_link_and_changes_nothing(at_0013):
+    User = at_0013.get_model("auth", "User")
+    Profile = at_0013.get_model("classes", "TraineeProfile")
+    _left_over(at_0013)
+    stranded = Profile.objects.create(
+        user=User.objects.create(username="stranded"), name="赵六", student_no="S009"
+    )
+    with pytest.raises(Exception, match=r"赵六（S009）") as raised:
+        _migrate(AT_0015)
+    assert type(raised.value).__name__ == "TraineesWithoutMember"
+    assert "S001" not in str(raised.value)  # only the one it cannot link is named
+    apps = _migrate(AT_0013)  # where it stopped: nothing was written
+    Profile = apps.get_model("classes", "TraineeProfile")
+    assert Profile.objects.filter(member__isnull=True).count() == 3
+    assert not apps.get_model("members", "Member").objects.filter(student_no="S001").exists()
+    # Once the operator settles it (here: the profile goes), the migration runs.
+    Profile.objects.filter(pk=stranded.pk).delete()
+    _migrate(AT_0015)

@@ -1,6 +1,6 @@
 """Learning reads a trainee's 学院, 党支部 and stage from their member record (issue 15): after a
 组织关系转接 in the registry and a stage recorded in the history, every reader shows the member's
-unit and stage, never the profile's old College/Branch or stage field."""
+unit and stage (a trainee has no 学院, 党支部 or stage field of their own)."""
 
 import re
 from datetime import date
@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from learning.classes.membership import trainee_organisation, with_organisation
-from learning.classes.models import Branch, College, Enrolment, TraineeProfile, TrainingClass
-from learning.classes.selectors import enrolled_trainees, own_trainee_profile
+from learning.classes.membership import trainee_organisation
+from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
+from learning.classes.selectors import own_trainee_profile
 from learning.progress.selectors import class_progress_rows
 from learning.reports.class_report import ReportFilters, class_report, to_row
 from party.members.models import Stage
@@ -141,25 +141,3 @@ def test_trainee_organisation_for_one_profile_and_the_pdf(moved, django_assert_n
             NEW[0],
             "发展对象",
         )
-
-
-def test_a_profile_not_linked_yet_shows_its_own_college_and_branch(moved):
-    """Until the legacy fields are removed, a profile without a member record keeps its names."""
-    tc = moved["class"]
-    college = College.objects.create(name="马克思主义学院")
-    branch = Branch.objects.create(college=college, name="教工党支部")
-    user = User.objects.create_user("legacy", password="pw-123456-x")
-    legacy = TraineeProfile.objects.create(
-        user=user, name="王五", student_no="L001", college=branch.college, branch=branch
-    )
-    Enrolment.objects.create(training_class=tc, trainee=legacy)
-    rows = {r["name"]: r for r in class_report(training_class=tc)}
-    assert (rows["王五"]["college"], rows["王五"]["branch"]) == ("马克思主义学院", "教工党支部")
-    assert rows["王五"]["branch_id"] is None
-    organisation = trainee_organisation(legacy)
-    assert (organisation.college, organisation.branch) == ("马克思主义学院", "教工党支部")
-    annotated = with_organisation(TraineeProfile.objects.filter(pk=legacy.pk)).get()
-    assert (annotated.college_name, annotated.branch_name) == ("马克思主义学院", "教工党支部")
-    assert [t.branch_name for t in enrolled_trainees(training_class=tc)] == sorted(
-        ["教工党支部", NEW[1]]
-    )

@@ -312,25 +312,6 @@ def test_a_class_bank_is_editable_by_the_classs_trainers(client, banks, training
     assert set(banks_editable_by(user=trainer2)) == {banks["other"]}
 
 
-# --- colleges and branches are staff data ---------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "url", ["/admin/colleges/new/", "/admin/branches/new/", "/admin/colleges/edit/{college}/"]
-)
-def test_colleges_and_branches_are_staff_data(client, trainer, staff, url):
-    from learning.classes.models import Branch, College
-
-    college = College.objects.create(name="计算机学院")  # the legacy admin's own data
-    url = url.format(college=college.pk)
-    client.force_login(trainer)
-    assert _refused(client.post(url, {"name": "新学院", "college": college.pk}))
-    assert not College.objects.filter(name="新学院").exists()
-    assert not Branch.objects.filter(name="新学院").exists()
-    client.force_login(staff)
-    assert client.get(url).status_code == 200
-
-
 # --- the 学时 ledger and the trainee record (学习档案) ----------------------------------------
 
 

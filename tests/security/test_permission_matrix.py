@@ -158,6 +158,7 @@ MATRIX: dict[str, str] = {
     "api-member-sponsors": "--------",
     "api-member-sponsor-end": "--------",
     "api-member-transfers": "--------",
+    "api-member-group-changes": "--------",  # 党小组 history (issue 16): MISSING member, 404
     "api-members-import": "--------",  # POST-only; nobody here manages a unit: 404
     "api-unit-members-export": "--------",
     # documents of the path: no party/ member, change, record or document in this world (404
@@ -215,24 +216,6 @@ MATRIX: dict[str, str] = {
     "api-dues-payments": "-+++++++",
     "api-dues-payment-reverse": "--------",
     "api-me-dues": "-++-----",
-    # --- admin: branches ---
-    "branches:add": "-------+",
-    "branches:delete": "-------+",
-    "branches:edit": "-------+",
-    "branches:history": "-------+",
-    "branches:history_results": "-------+",
-    "branches:index": "-----+++",
-    "branches:index_results": "-----+++",
-    "branches:usage": "-------+",
-    # --- admin: colleges ---
-    "colleges:add": "-------+",  # colleges and branches: staff data
-    "colleges:delete": "--------",
-    "colleges:edit": "-------+",
-    "colleges:history": "-------+",
-    "colleges:history_results": "-------+",
-    "colleges:index": "-----+++",
-    "colleges:index_results": "-----+++",
-    "colleges:usage": "-------+",
     # --- admin: encoding_profiles ---
     "encoding_profiles:add": "--------",
     "encoding_profiles:delete": "--------",
@@ -430,7 +413,7 @@ MATRIX: dict[str, str] = {
 def world(db):
     from django.utils import timezone
 
-    from learning.classes.models import Branch, College, Enrolment, TrainingClass
+    from learning.classes.models import Enrolment, TrainingClass
     from learning.progress.models import HoursLedgerEntry, LedgerSource, LessonProgress
     from learning.progress.offline_sessions import offline_session_record
     from learning.quizzes import services as quiz_services
@@ -450,9 +433,6 @@ def world(db):
         "staff": make_user("m-staff", role=TRAINERS),
     }
     users["staff"].user_permissions.add(Permission.objects.get(codename="view_all_classes"))
-    # The legacy College/Branch only for their own admin routes: no trainee is in them.
-    college = College.objects.create(name="矩阵学院")
-    branch = Branch.objects.create(college=college, name="矩阵支部")
     # Trainees are members of a 党支部 under a 院系党委 (issue 15).
     unit = make_branch_unit("矩阵学院党委", "矩阵支部")
     profiles = {
@@ -520,8 +500,6 @@ def world(db):
             "attempt": attempt,
             "certificate": certificate,
             "video": video,
-            "college": college,
-            "branch": branch,
         },
     }
 
@@ -531,8 +509,6 @@ PK_OBJECT = {
     "training_classes": "class",
     "trainees": "trainee",
     "hours_ledger": "entry",
-    "colleges": "college",
-    "branches": "branch",
     "question_banks": "bank",
     "questions": "question",
     "question_chooser": "question",

@@ -188,7 +188,9 @@ def forward(apps, schema_editor):
     now = timezone.now()
     new_members, histories, linked = [], {}, []
     for profile in profiles:
-        unit = branch_units[profile.branch_id]
+        # No branch only since 0013 (made optional): 0014 runs this for such a profile only when
+        # a member record of the same account or 学号 exists to claim (a new record needs a unit).
+        unit = branch_units.get(profile.branch_id)
         member = by_user.get(profile.user_id) or by_no.get(profile.student_no)
         if member is not None and member.pk in claimed:
             # Another trainee's account already took this record: the 学号 belongs to two
@@ -212,7 +214,7 @@ def forward(apps, schema_editor):
                 report["differences"].append(
                     f"{profile.student_no}: linked by account to member {member.student_no}"
                 )
-            if member.unit_id != unit.pk:
+            if unit is not None and member.unit_id != unit.pk:
                 report["differences"].append(
                     f"{profile.student_no}: kept the registry's unit {member.unit_id} "
                     f"(trainee branch {unit.name})"

@@ -125,8 +125,21 @@ def trainees_import(
                     group=trainees_group,
                 )
                 result.initial_passwords.append(InitialPassword(r.student_no, r.name, password))
+                # The member record first (the profile points at it). The roster has no stage
+                # dates: each is the import day, said in its note.
+                member = trainee_member_link(
+                    user=user,
+                    name=r.name,
+                    student_no=r.student_no,
+                    phone=r.phone,
+                    unit=r.unit,
+                    stage=r.stage,
+                    dates={},
+                    by_user=by,
+                )
                 profile = TraineeProfile.objects.create(
                     user=user,
+                    member=member,
                     name=r.name,
                     student_no=r.student_no,
                     phone=r.phone,
@@ -138,8 +151,6 @@ def trainees_import(
                 profile.phone = r.phone or profile.phone
                 profile.save(update_fields=["name", "phone"])
                 result.updated += 1
-            # The roster has no stage dates: each is the import day, said in its note.
-            trainee_member_link(profile=profile, by_user=by, unit=r.unit, stage=r.stage, dates={})
             if r.member is not None:
                 result.linked += 1
             else:

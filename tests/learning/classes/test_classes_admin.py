@@ -21,7 +21,6 @@ def test_trainer_role_has_the_model_permissions(trainer):
     for perm in [
         "classes.change_trainingclass",
         "classes.add_traineeprofile",
-        "classes.add_branch",
         "progress.add_hoursledgerentry",
     ]:
         assert trainer.has_perm(perm), perm

@@ -448,6 +448,18 @@ def _check_existing(rows: list[RegistryRow], errors, *, user) -> None:
                 )
             )
             continue
+        if member.left_on is not None:  # 转出本校: the record is read-only
+            errors.append(
+                RowError(
+                    r.row,
+                    _label("student_no"),
+                    _(
+                        "%(no)s 的组织关系已于%(day)s转出本校，档案不再更新；转入本校请在档案页面办理。"
+                    )
+                    % {"no": r.student_no, "day": member.left_on},
+                )
+            )
+            continue
         if r.unit is not None and member.unit_id != r.unit.pk:
             # A move between branches is a 组织关系转接 (dated, append-only), never an overwrite.
             errors.append(

@@ -307,3 +307,15 @@ def test_timeline_forms(client, tree):
     payload = {"action": "in", "in-to_unit": tree["units"]["law_b2"].pk, "in-on": later}
     page = client.post(url, payload | {"in-external_org": "某党委"}).content.decode()
     assert "转接日期不能晚于今天" in page
+
+
+def test_the_registry_import_does_not_update_a_record_that_left(tree):
+    from party.members.registry import RegistryError, registry_import
+    from tests.party.test_registry import HEADER, xlsx
+
+    out(tree)
+    row = xlsx([HEADER, ["张三丰", "男", "S001", "法学本科生党支部", "", "", ""]])
+    with pytest.raises(RegistryError) as caught:
+        registry_import(file=row, by_user=tree["users"]["office"])
+    assert "转出本校" in str(caught.value.errors[0])
+    assert Member.objects.get(student_no="S001").name == "张三"

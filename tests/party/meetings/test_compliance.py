@@ -1,6 +1,7 @@
 """Compliance per branch and year from the rules as data: done / due / overdue / upcoming, the
 per-党小组 and per-member rules, the branch calendar, the 院系党委 view and the API."""
 
+import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -9,8 +10,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from party.meetings import compliance
-from party.meetings.models import MeetingKind
+from party.meetings.models import Meeting, MeetingKind
 from party.meetings.rules import COMPLIANCE_RULES
+from party.organisation.models import UnitKind
+from party.organisation.services import unit_create
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +120,62 @@ def test_dashboard_tally_agrees_with_the_calendars(life, last_year, django_asser
     )
     assert year_end[("talk", 12)][0] == 1  # 法学本科生党支部 talked with all its members
     assert year_end[("group", 3)] == [1, 1]  # only it has a 党小组, which met in March
+
+
+def _calendar_tally(branches, year, day, key_of):
+    """The dashboard's cells reduced from the per-branch calendars (the oracle)."""
+    states = compliance.branches_compliance(branches=branches, year=year, today=day)
+    expected = defaultdict(lambda: [0, 0])
+    for branch in branches:
+        for rule in states[branch.pk]:
+            for period in rule.periods:
+                if period.ends <= day:
+                    cell = expected[(key_of(branch, rule.kind), period.ends.month)]
+                    cell[1] += 1
+                    cell[0] += period.state == compliance.DONE
+    return dict(expected)
+
+
+def test_dashboard_tally_agrees_with_the_calendars_on_random_meetings(life, last_year):
+    """The tally counts a rule met by one meeting per period row by row (not period by period):
+    on random meetings of those kinds in 14 branches, it equals the calendars on every month end
+    of the year, keyed by branch, by college and all together."""
+    rng = random.Random(16)
+    units = life["units"]
+    branches = [units["law_b1"], units["law_b2"], units["eng_b1"]]
+    for i in range(11):
+        parent = units["law"] if i % 2 else units["eng"]
+        branches.append(unit_create(kind=UnitKind.BRANCH, name=f"随机支部{i}", parent=parent))
+    kinds = [r["kind"] for r in COMPLIANCE_RULES if not (r.get("per_group") or r.get("per_member"))]
+    meetings = []
+    for branch in branches[1:]:  # law_b1 has the fixture's meetings
+        for kind in kinds:
+            for month in rng.sample(range(1, 13), rng.randint(0, 12)):
+                starts = at(last_year, month, rng.randint(1, 28))
+                meetings.append(
+                    Meeting(
+                        unit=branch,
+                        kind=kind,
+                        topic="随机",
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=1),
+                    )
+                )
+    Meeting.objects.bulk_create(meetings)
+    college = {b.pk: b.path[: len(units["law"].path)] for b in branches}
+    key_ofs = (
+        lambda b, kind: f"{b.pk}:{kind}",
+        lambda b, kind: college[b.pk],
+        lambda b, kind: "all",
+    )
+    for month in range(1, 13):
+        day = date(last_year, month, 28) + timedelta(days=4)
+        day = day - timedelta(days=day.day)  # the month's last day
+        for key_of in key_ofs:
+            tally = compliance.compliance_tally(
+                branches=branches, year=last_year, day=day, key_of=key_of
+            )
+            assert dict(tally) == _calendar_tally(branches, last_year, day, key_of), (day,)
 
 
 def test_college_view_shows_its_branches_side_by_side(life, last_year, client):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tabular.models import UploadStatus
 from tests.factories import make_user
 from tests.learning.classes.test_initial_passwords import _admin_import
-from tests.learning.test_roster_import import make_roster_units
+from tests.learning.classes.test_roster_import import make_roster_units
 from tests.tabular.test_uploads_clean import aged_upload, uploads_left
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_a_new_upload_removes_only_its_owners_leftovers(client, training_office)
         finished_age=timedelta(days=3),
         result={"initial_passwords": [["2023001", "张三", "Xk7-secret"]]},
     )
-    from tests.learning.test_roster_import import GOOD, xlsx
+    from tests.learning.classes.test_roster_import import GOOD, xlsx
 
     client.force_login(training_office)
     response = client.post("/admin/trainee_import/", {"file": xlsx(GOOD)})

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from learning.classes.models import TraineeProfile
 from learning.classes.roster import PASSWORD_ALPHABET, PASSWORD_LENGTH, trainees_import
-from tests.learning.test_roster_import import GOOD, make_roster_units, xlsx
+from tests.learning.classes.test_roster_import import GOOD, make_roster_units, xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission, User
 
 from learning.classes.models import Enrolment, TraineeProfile, TrainingClass
 from learning.classes.roster import RosterError, trainees_import
+from tests.learning.classes.test_roster_import import xlsx
 from tests.learning.conftest import make_trainee, make_trainer
-from tests.learning.test_roster_import import xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def _row(no, name="改名=HYPERLINK(1)", branch="本科生第一党支部"):
 @pytest.fixture
 def units(db):
     """The 党支部 the rows name, in the Party tree (issue 15: an import creates no unit)."""
-    from tests.learning.test_roster_import import make_roster_units
+    from tests.learning.classes.test_roster_import import make_roster_units
 
     return make_roster_units()
 

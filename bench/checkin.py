@@ -6,7 +6,7 @@ parsing, JSON response) doing no work. 300 members, each with their own token, P
 /api/v1/meetings/{id}/check-in/ {code} (the code the QR page shows, signed with the server's key)
 from BENCH_CHECKIN_THREADS (default 8) client threads; the same 300 requests go to the no-op. The
 meeting is a 主题党日, so every check-in also credits the member's 学时 ledger (the full path:
-8 statements per request, pinned). Bursts alternate (no-op, check-ins, no-op,
+8 statements per request, 4 on PostgreSQL; pinned). Bursts alternate (no-op, check-ins, no-op,
 …), BENCH_CHECKIN_ROUNDS (default 5) meetings of 300 check-ins each, every burst compared with the
 no-op bursts on either side; the ratio reported is the median of the rounds (target ≥ 50%). Run
 on SQLite and, when reachable, PostgreSQL (BENCH_CHECKIN_PG, default

@@ -7,7 +7,9 @@ compiled parameters, and later runs that SQL with the real values put in their p
 queryset stays the one definition (no hand-written copy of a rule): only its compilation is
 reused. Used on the check-in's hot path (a hall of 300 scanning at once, issue 16)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.db import connections
@@ -109,22 +111,76 @@ def _insert_sql(model, connection) -> tuple[list, frozenset, str]:
     return _INSERTS[key]
 
 
-def insert_row(model, **values) -> int:
-    """One INSERT of a new `model` row returning its id: `values` by attname, every other field its
-    default, each prepared for the database by its field as the ORM's save does; for append-only
-    rows written on a hot path, without the ORM's per-call query building. No save() and no
-    signals: only for models whose save() adds nothing to a new row, whose post_save nobody needs
-    and which Wagtail's reference index ignores (the callers say so)."""
-    connection = connections["default"]
-    fields, attnames, sql = _insert_sql(model, connection)
+# insert_row's calls collected by deferred_inserts() instead of run: [(model, params)].
+_deferred: ContextVar[list | None] = ContextVar("prepared_deferred_inserts", default=None)
+
+
+def _row_params(model, values: dict, connection) -> list:
+    fields, attnames, _sql = _insert_sql(model, connection)
     if not values.keys() <= attnames:
         raise ValueError(f"not fields of {model._meta.label}: {sorted(set(values) - attnames)}")
-    params = [
+    return [
         f.get_db_prep_save(
             values[f.attname] if f.attname in values else f.get_default(), connection
         )
         for f in fields
     ]
+
+
+def insert_row(model, **values) -> int | None:
+    """One INSERT of a new `model` row returning its id: `values` by attname, every other field its
+    default, each prepared for the database by its field as the ORM's save does; for append-only
+    rows written on a hot path, without the ORM's per-call query building. No save() and no
+    signals: only for models whose save() adds nothing to a new row, whose post_save nobody needs
+    and which Wagtail's reference index ignores (the callers say so). Inside deferred_inserts()
+    the row is only collected (None is returned): insert_after writes it."""
+    connection = connections["default"]
+    params = _row_params(model, values, connection)
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.append((model, params))
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, connection)[2], params)
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def deferred_inserts() -> Iterator[list]:
+    """The insert_row() calls made inside are collected, not run (for insert_after)."""
+    rows: list = []
+    token = _deferred.set(rows)
+    try:
+        yield rows
+    finally:
+        _deferred.reset(token)
+
+
+def insert_after(first_sql: str, first_params: list, rows: list) -> int | None:
+    """PostgreSQL: `first_sql` — an INSERT … RETURNING id that may insert nothing (ON CONFLICT DO
+    NOTHING) — and the collected `rows` (deferred_inserts), each written only when the first
+    one was, as ONE statement (data-modifying WITH queries): one round trip instead of one per
+    row, and in autocommit no BEGIN and COMMIT of their own (a statement is its own transaction,
+    committed as durably as any). The first row's id, or None when it inserted nothing (then
+    neither did the others)."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("data-modifying WITH queries are PostgreSQL's")
+    qn = connection.ops.quote_name
+    parts, params = [f"first_row AS ({first_sql})"], list(first_params)
+    for n, (model, row) in enumerate(rows):
+        fields = _insert_sql(model, connection)[0]
+        # Typed by the column's type (without its length: a value too long still fails as in a
+        # plain INSERT, where a cast to varchar(n) would cut it); SELECT … FROM first_row: one row
+        # when the first INSERT wrote one, none otherwise.
+        values = ", ".join(f"CAST(%s AS {f.db_type(connection).split('(')[0]})" for f in fields)
+        parts.append(
+            f"row_{n} AS (INSERT INTO {qn(model._meta.db_table)} "
+            f"({', '.join(qn(f.column) for f in fields)}) SELECT {values} FROM first_row)"
+        )
+        params += row
+    sql = f"WITH {', '.join(parts)} SELECT * FROM first_row"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        found = cursor.fetchone()
+    return found[0] if found else None

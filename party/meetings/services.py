@@ -27,7 +27,7 @@ from party.meetings.models import (
     MeetingKind,
     Notice,
 )
-from party.meetings.prepared import insert_row
+from party.meetings.prepared import deferred_inserts, insert_after, insert_row
 from party.meetings.rules import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,
@@ -251,12 +251,9 @@ def _log(
     )
 
 
-def _insert_if_absent(
-    *, meeting: Meeting, member_id: int, status: str, reason: str, method: str, now: datetime
-) -> Attendance | None:
-    """The member's first attendance row at the meeting, written by one guarded statement
-    (INSERT … ON CONFLICT DO NOTHING, on both databases): None when a row is already there, which
-    the caller then reads under a lock. A burst of first check-ins takes no lock and no read."""
+def _insert_if_absent_sql(attendance: Attendance) -> tuple[str, list]:
+    """The guarded INSERT of a first attendance row (ON CONFLICT DO NOTHING, on both databases),
+    returning its id when it wrote one."""
     qn = connection.ops.quote_name
     columns = ("meeting_id", "member_id", "status", "reason", "method", "updated_at")
     sql = (
@@ -264,14 +261,18 @@ def _insert_if_absent(
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({qn('meeting_id')}, {qn('member_id')}) DO NOTHING RETURNING {qn('id')}"
     )
-    when = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [meeting.pk, member_id, status, reason, method, when])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return Attendance(
-        pk=row[0],
+    when = connection.ops.adapt_datetimefield_value(attendance.updated_at)
+    a = attendance
+    return sql, [a.meeting_id, a.member_id, a.status, a.reason, a.method, when]
+
+
+def _insert_if_absent(
+    *, meeting: Meeting, member_id: int, status: str, reason: str, method: str, now: datetime
+) -> Attendance | None:
+    """The member's first attendance row at the meeting, written by one guarded statement: None
+    when a row is already there, which the caller then reads under a lock. A burst of first
+    check-ins takes no lock and no read."""
+    attendance = Attendance(
         meeting=meeting,
         member_id=member_id,
         status=status,
@@ -279,6 +280,43 @@ def _insert_if_absent(
         method=method,
         updated_at=now,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(*_insert_if_absent_sql(attendance))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    attendance.pk = row[0]
+    return attendance
+
+
+def _first_check_in_one_statement(*, meeting: Meeting, me: dict, by_user, now: datetime):
+    """PostgreSQL: a member's first check-in — the guarded attendance INSERT, its log line and
+    the 学时 credit (the listener's insert_row, collected) — as ONE statement (insert_after), so
+    the common case is one round trip and, in autocommit, no BEGIN and COMMIT of their own: the
+    same rows, written together or not at all, as the transaction on SQLite writes them. None
+    when a row was already there (nothing written): the caller takes the general path."""
+    attendance = Attendance(
+        meeting=meeting,
+        member_id=me["pk"],
+        status=AttendanceStatus.PRESENT,
+        reason="",
+        method=AttendanceMethod.QR,
+        updated_at=now,
+    )
+    with deferred_inserts() as rows:
+        _log(
+            meeting=meeting,
+            member_id=me["pk"],
+            user_id=me["user_id"],
+            from_status="",
+            attendance=attendance,
+            by_user=by_user,
+        )
+    pk = insert_after(*_insert_if_absent_sql(attendance), rows)
+    if pk is None:
+        return None
+    attendance.pk = pk
+    return attendance
 
 
 def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
@@ -289,8 +327,9 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     This is a burst (a hall scanning at once), so the common case is short and constant
     (tests/party/meetings/test_checkin.py): the meeting, the caller's row among the 应到 (which for
     a member of the holding unit also settles that they may see it), then one guarded INSERT of
-    the attendance, its log line and the 学时 credit. Anything else (a member of another unit, an
-    earlier 请假 row, a second scan) takes the general path."""
+    the attendance, its log line and the 学时 credit (on PostgreSQL the three as one statement).
+    Anything else (a member of another unit, an earlier 请假 row, a second scan) takes the general
+    path."""
     meeting = meeting_for_check_in(meeting_id)
     if meeting is None:
         raise OutOfScopeError(_("会议不存在。"), code="not_found")
@@ -320,16 +359,23 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
         if not user or not Member.objects.filter(user=user).exists():
             raise NotExpectedError(_("您没有党员档案，不能签到。"), code="not_member")
         raise NotExpectedError(_("您不在本次会议的应到名单中。"), code="not_expected")
+    one_statement = connection.vendor == "postgresql"
+    if one_statement:
+        attendance = _first_check_in_one_statement(meeting=meeting, me=me, by_user=user, now=now)
+        if attendance is not None:
+            return attendance
     try:
         with transaction.atomic():
-            attendance = _insert_if_absent(
-                meeting=meeting,
-                member_id=me["pk"],
-                status=AttendanceStatus.PRESENT,
-                reason="",
-                method=AttendanceMethod.QR,
-                now=now,
-            )
+            attendance = None
+            if not one_statement:  # (on PostgreSQL just tried: a row is there)
+                attendance = _insert_if_absent(
+                    meeting=meeting,
+                    member_id=me["pk"],
+                    status=AttendanceStatus.PRESENT,
+                    reason="",
+                    method=AttendanceMethod.QR,
+                    now=now,
+                )
             if attendance is not None:
                 _log(
                     meeting=meeting,

@@ -89,3 +89,13 @@ class ProcessExits:
                 poller.unregister(fd)
                 running.pop(fd, None)
         return sorted(running.values())
+
+
+def until(condition, *, timeout: float, what: str, every: float = 0.1):
+    """Wait until `condition()` is true (e.g. a row another thread writes), checking every
+    `every` seconds; fail after `timeout` seconds naming `what`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)

@@ -15,6 +15,7 @@ from tests.factories import (
     make_user,
     make_video_lesson,
 )
+from tests.waits import until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -76,31 +77,28 @@ def test_trainee_watches_reads_and_sees_hours(live_server, phone, desktop, study
     source = page.evaluate("document.querySelector('.dk-player video').currentSrc")
     assert source.startswith("blob:") or ".m3u8" in source, source
     # Seeking ahead on a first viewing is refused by the player.
+    # Setting currentTime is synchronous (it reads 3.8 at once); the player's seeking handler
+    # then puts it back: wait for that, not for a fixed time. Were the seek allowed, the 4-second
+    # video would play on from 3.8 and never read below 3 again.
     page.evaluate("document.querySelector('.dk-player video').currentTime = 3.8")
-    page.wait_for_timeout(500)
-    assert page.evaluate("document.querySelector('.dk-player video').currentTime") < 3.0
+    page.wait_for_function(
+        "document.querySelector('.dk-player video').currentTime < 3.0", timeout=10_000
+    )
     page.wait_for_function("document.querySelector('.dk-player video').ended", timeout=30_000)
-    page.wait_for_timeout(1500)  # the "ended" report reaches the server
 
-    from learning.progress.models import LessonProgress
+    def credited(lesson):
+        return HoursLedgerEntry.objects.filter(user=study_setup["trainee"], lesson=lesson).exists()
 
-    progress = LessonProgress.objects.filter(user=study_setup["trainee"]).values()
-    assert HoursLedgerEntry.objects.filter(
-        user=study_setup["trainee"], lesson=study_setup["video"]
-    ).exists(), list(progress)
+    # The "ended" report reaches the server and the ledger has the lesson's hours.
+    until(lambda: credited(study_setup["video"]), timeout=30, what="the video's ledger entry")
 
     # The article: active reading (visible, with interaction) until its minimum time.
+    # One scroll makes the reader active (idle only after 10 minutes without interaction); the
+    # heartbeats then credit the time until the article's minimum.
     page.goto(live_server.url + study_setup["article"].url)
-    for _ in range(26):
-        page.mouse.wheel(0, 200)
-        page.wait_for_timeout(1000)
-        if HoursLedgerEntry.objects.filter(
-            user=study_setup["trainee"], lesson=study_setup["article"]
-        ).exists():
-            break
-    assert HoursLedgerEntry.objects.filter(
-        user=study_setup["trainee"], lesson=study_setup["article"]
-    ).exists()
+    page.mouse.wheel(0, 200)
+    page.wait_for_function("window.scrollY > 0")
+    until(lambda: credited(study_setup["article"]), timeout=90, what="the article's ledger entry")
 
     page.goto(live_server.url + "/me/")
     body = page.locator("main").inner_text()

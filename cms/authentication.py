@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+from django.db import router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_lazy as drf_text  # DRF's own messages, its catalogue
@@ -16,6 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from hot_sql import PreparedRead
 from learning.classes.middleware import (
     PASSWORD_CHANGE_CODE,
     PASSWORD_CHANGE_MESSAGE,
@@ -71,39 +72,24 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 # Every API request authenticates with a token (each save of an exam answer, each heartbeat, each
 # check-in). Building and compiling `Token.objects.select_related("user", "user__trainee_profile")
 # .get(key=…)` cost the ORM about a millisecond of CPU per request, more than the lookup itself
-# (bench/exam_calls' no-op, issue 20). The same queryset is compiled once per database here and run
-# with the request's key; its rows become model instances as select_related would build them. The
-# queryset stays the one definition; only its compilation is reused.
-_KEY_MARKER = "!dangke-token-key!"  # never a key: keys are 40 hex digits
+# (bench/exam_calls' no-op, issue 20). The same columns are read by a queryset compiled once per
+# database (hot_sql.PreparedRead: on PostgreSQL also planned once per connection) and run with the
+# request's key; its rows become model instances as select_related would build them. The queryset
+# stays the one definition; only its compilation is reused.
 _LOADED = (Token, get_user_model(), TraineeProfile)
 _PREFIXES = ("", "user__", "user__trainee_profile__")
-_COMPILED: dict[tuple[str, str], tuple[str, int, list]] = {}
 
 
 def _attnames(model) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
 
 
-def _compiled_token_read(alias: str) -> tuple[str, int, list]:
-    connection = connections[alias]
-    key = (alias, connection.vendor)
-    if key not in _COMPILED:
-        columns = [
-            p + name for m, p in zip(_LOADED, _PREFIXES, strict=True) for name in _attnames(m)
-        ]
-        query = Token.objects.using(alias).filter(key=_KEY_MARKER).values_list(*columns).query
-        compiler = query.get_compiler(alias)
-        sql, params = compiler.as_sql()
-        if list(params).count(_KEY_MARKER) != 1 or len(params) != 1:
-            raise RuntimeError(f"unexpected parameters in the token query: {params!r}")
-        converters = [
-            (i, fns, expr)
-            for i, (fns, expr) in compiler.get_converters(
-                [col for col, _sql, _alias in compiler.select]
-            ).items()
-        ]
-        _COMPILED[key] = (sql, len(columns), converters)
-    return _COMPILED[key]
+_token_read = PreparedRead(
+    lambda *, key: Token.objects.filter(key=key).values_list(
+        *(p + name for m, p in zip(_LOADED, _PREFIXES, strict=True) for name in _attnames(m))
+    ),
+    strs=("key",),
+)
 
 
 def token_with_user(key: str) -> Token | None:
@@ -111,17 +97,10 @@ def token_with_user(key: str) -> Token | None:
     loaded, as `Token.objects.select_related("user", "user__trainee_profile").get(key=key)`
     returns it; None when no such token. One statement."""
     alias = router.db_for_read(Token)
-    connection = connections[alias]
-    sql, width, converters = _compiled_token_read(alias)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
-    if row is None:
+    rows = _token_read.rows(key=key, using=alias)
+    if not rows:
         return None
-    row = list(row)
-    for i, fns, expr in converters:
-        for fn in fns:
-            row[i] = fn(row[i], expr, connection)
+    row = rows[0]
     instances, start = [], 0
     for model in _LOADED:
         names = _attnames(model)

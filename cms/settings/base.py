@@ -141,6 +141,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT spent 5 s compiling the 10,000-trainee class report before running it in
     # 0.75 s (docs/performance.md, Reports); a web app's queries never gain from it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # hot_sql.hot_cursor prepares the hot paths' statements (the server plans each once per
+    # connection); psycopg ignores prepare=True while the connection's prepare_threshold is None,
+    # which is what Django sets unless told. Django's own cursors bind on the client and never
+    # prepare, so this changes nothing else. (tests/test_hot_sql.py checks the statements are
+    # prepared.)
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,9 +17,9 @@ from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
+from hot_sql import insert_row
 from learning.progress.models import HoursLedgerEntry, LedgerSource
 from learning.progress.services import ledger_correction_add
-from party.meetings.prepared import insert_row
 
 
 def _reference(meeting_id: int) -> str:

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from django.db import connection
 
-from learning.hot_sql import db_datetime as _db_datetime
-from learning.hot_sql import db_json as _db_json
-from learning.hot_sql import hot_cursor as _hot_cursor
-from learning.hot_sql import postgresql as _postgresql
+from hot_sql import db_datetime as _db_datetime
+from hot_sql import db_json as _db_json
+from hot_sql import hot_cursor as _hot_cursor
+from hot_sql import postgresql as _postgresql
 from learning.progress.models import ActivePlayback, LessonProgress, PlaybackSession
 
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from learning.hot_sql import db_datetime, db_json, hot_cursor, postgresql
+from hot_sql import db_datetime, db_json, hot_cursor, postgresql
 from learning.quizzes import grading
 from learning.quizzes.drawing import quiz_draw
 from learning.quizzes.eligibility import makeup_check_open, quiz_check_may_start

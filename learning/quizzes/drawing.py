@@ -22,7 +22,7 @@ from django.db.models import CharField, JSONField, OuterRef, Subquery
 from django.db.models.functions import Cast, JSONObject
 from django.utils.translation import gettext as _
 
-from learning.hot_sql import JSONArrayAgg
+from hot_sql import JSONArrayAgg
 from learning.quizzes.exceptions import QuizNotAvailable
 from learning.quizzes.keys import key_as_shown
 from learning.quizzes.models import (

@@ -11,9 +11,9 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hot_sql import JSONArrayAgg, db_json
 from learning.classes.models import Enrolment
 from learning.classes.selectors import can_view_all_classes
-from learning.hot_sql import JSONArrayAgg, db_json
 from learning.quizzes import grading
 from learning.quizzes.drawing import draw_plan_annotations
 from learning.quizzes.keys import corrected_key, key_as_bank, snapshot_perm

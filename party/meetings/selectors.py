@@ -15,8 +15,8 @@ from django.db.models import (
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from hot_sql import PreparedRead
 from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
-from party.meetings.prepared import PreparedRead
 from party.meetings.rules import ATTENDING_STAGES
 from party.members.models import GroupChange, Member, MemberTransfer, StageChange
 from party.members.selectors import in_group_on_q, in_units_on_q
@@ -46,12 +46,15 @@ def expected_members(*, meeting: Meeting) -> QuerySet[Member]:
     )
 
 
-def _expected(kind: str, *, meeting_id: int, unit_id: int, day: date) -> QuerySet[Member]:
-    """expected_members from the meeting's kind, id, unit and day (the one rule)."""
+def _expected(
+    kind: str, *, meeting_id: int, unit_id: int, day: date, among: Q | None = None
+) -> QuerySet[Member]:
+    """expected_members from the meeting's kind, id, unit and day (the one rule); `among` (a Q
+    over Member) narrows it inside its subqueries (the check-in asks about one user)."""
     if kind == MeetingKind.TALK:
         return Member.objects.filter(talks=meeting_id).order_by("student_no")
     if kind == MeetingKind.GROUP:
-        members = Member.objects.filter(in_group_on_q(unit_id, day))
+        members = Member.objects.filter(in_group_on_q(unit_id, day, among=among))
     elif kind == MeetingKind.COMMITTEE:
         members = Member.objects.filter(
             pk__in=Member.objects.filter(
@@ -61,7 +64,7 @@ def _expected(kind: str, *, meeting_id: int, unit_id: int, day: date) -> QuerySe
             ).values("pk")
         )
     else:
-        members = Member.objects.filter(in_units_on_q([unit_id], day))
+        members = Member.objects.filter(in_units_on_q([unit_id], day, among=among))
     return (
         members.annotate(stage_on_day=_stage_on(day))
         .filter(stage_on_day__in=ATTENDING_STAGES)
@@ -73,7 +76,7 @@ def _expected(kind: str, *, meeting_id: int, unit_id: int, day: date) -> QuerySe
 # check-in's first read, taken by every member of a hall at once.
 _expected_user = PreparedRead(
     lambda kind, *, meeting_id, unit_id, user_id, day: (
-        _expected(kind, meeting_id=meeting_id, unit_id=unit_id, day=day)
+        _expected(kind, meeting_id=meeting_id, unit_id=unit_id, day=day, among=Q(user_id=user_id))
         .filter(user_id=user_id)
         .order_by()
         .values_list("pk", "user_id", "unit_id", "group_id")[:1]

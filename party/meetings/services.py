@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hot_sql import deferred_inserts, insert_after, insert_row
 from party.meetings.checkin import CodeExpired, CodeInvalid, checkin_code_meeting
 from party.meetings.exceptions import (
     AlreadyRecordedError,
@@ -27,7 +28,6 @@ from party.meetings.models import (
     MeetingKind,
     Notice,
 )
-from party.meetings.prepared import deferred_inserts, insert_after, insert_row
 from party.meetings.rules import (
     ATTACHMENT_EXTENSIONS,
     ATTACHMENT_MAX_BYTES,

@@ -176,13 +176,18 @@ def unit_on_expression(day: date) -> Coalesce:
     return Coalesce(latest, first, F("unit_id"), output_field=BigIntegerField())
 
 
-def in_units_on_q(unit_ids, day: date, prefix: str = "") -> Q:
+def in_units_on_q(unit_ids, day: date, prefix: str = "", *, among: Q | None = None) -> Q:
     """A Q over Member rows (reached through `prefix`) that belonged to one of `unit_ids` (ids, or
     a values("pk") queryset) on `day`. Members who never transferred match on their unit column
     (the index, no history read); the history is read only for members whose transfers touch
-    these units. No extra statement: a condition inside the caller's query."""
+    these units. No extra statement: a condition inside the caller's query.
+
+    `among` (a Q over Member) narrows the set inside the subquery when the caller wants only a
+    few members (the check-in asks about one user): the database then reads those members'
+    rows, not the whole unit's. The result is the same as filtering outside."""
+    among = among if among is not None else Q()
     stayed = (
-        Member.objects.filter(unit_id__in=unit_ids)
+        Member.objects.filter(among, unit_id__in=unit_ids)
         .exclude(Exists(MemberTransfer.objects.filter(member=OuterRef("pk"))))
         .order_by()
         .values("pk")
@@ -191,7 +196,7 @@ def in_units_on_q(unit_ids, day: date, prefix: str = "") -> Q:
         Q(from_unit_id__in=unit_ids) | Q(to_unit_id__in=unit_ids)
     ).values("member_id")
     transferred = (
-        Member.objects.filter(pk__in=touched)
+        Member.objects.filter(among, pk__in=touched)
         .annotate(unit_on=unit_on_expression(day))
         .filter(unit_on__in=unit_ids)
         .order_by()
@@ -220,15 +225,17 @@ def unit_of_members_on(day: date, qs: QuerySet[Member] | None = None) -> QuerySe
 # member_create), so this equals "the to_group of the latest change on or before the day".
 
 
-def in_group_on_q(group_id: int, day: date) -> Q:
+def in_group_on_q(group_id: int, day: date, *, among: Q | None = None) -> Q:
     """A Q over Member rows in the 党小组 `group_id` on `day`: its members today with no change
-    after `day`, and those whose first change after `day` took them out of it. No extra statement."""
+    after `day`, and those whose first change after `day` took them out of it. No extra statement.
+    `among` narrows the subquery as in in_units_on_q."""
     later = GroupChange.objects.filter(member=OuterRef("pk"), on__gt=day)
     left = (
         Member.objects.filter(
+            among if among is not None else Q(),
             pk__in=GroupChange.objects.filter(from_group_id=group_id, on__gt=day).values(
                 "member_id"
-            )
+            ),
         )
         .annotate(group_on=Subquery(later.order_by("on", "id").values("from_group_id")[:1]))
         .filter(group_on=group_id)

@@ -1,0 +1,62 @@
+"""hot_sql (the hot paths' SQL techniques) sits below every app: learning, party and cms call it,
+it imports none of them, not even inside a function; and a PreparedRead refuses a queryset whose
+string marker does not come out as a parameter of its own (a LIKE pattern built from it)."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from hot_sql import PreparedRead
+from tests.boundaries import imports_in_source, is_within
+
+APPS = ["cms", "learning", "party", "search", "media_pipeline", "tabular", "charts"]
+
+
+def test_hot_sql_imports_nothing_of_the_project():
+    path = Path(settings.BASE_DIR) / "hot_sql.py"
+    found = imports_in_source(path.read_text(encoding="utf-8"), path="hot_sql.py", module="hot_sql")
+    assert [str(i) for i in found if any(is_within(i.module, app) for app in APPS)] == []
+
+
+@pytest.mark.django_db
+def test_a_string_argument_is_put_in_where_its_marker_was():
+    User.objects.create_user(username="alpha", password="x-long-password-1")
+    User.objects.create_user(username="beta", password="x-long-password-1")
+    read = PreparedRead(
+        lambda *, name: User.objects.filter(username=name).values_list("username"), strs=("name",)
+    )
+    assert read.rows(name="beta") == [("beta",)]
+    assert read.rows(name="alpha") == [("alpha",)]
+    assert read.rows(name="gamma") == []
+
+
+@pytest.mark.django_db
+def test_a_marker_merged_into_another_parameter_is_refused():
+    read = PreparedRead(
+        lambda *, name: User.objects.filter(username__startswith=name).values_list("username"),
+        strs=("name",),
+    )
+    with pytest.raises(ValueError):
+        read.rows(name="beta")
+
+
+@pytest.mark.django_db
+def test_hot_statements_are_prepared_on_postgresql():
+    """On PostgreSQL a statement run through hot_cursor is prepared on the server (planned once
+    per connection): it shows in pg_prepared_statements after its first run."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    read = PreparedRead(
+        lambda *, user_id: User.objects.filter(pk=user_id).values_list("username"),
+        ints=("user_id",),
+    )
+    user = User.objects.create_user(username="prepared", password="x-long-password-1")
+    assert read.rows(user_id=user.pk) == [("prepared",)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('"auth_user"."username"' in s and "$1" in s for s in statements), statements

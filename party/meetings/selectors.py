@@ -119,6 +119,69 @@ def expected_member_of_user(*, meeting: Meeting, user) -> tuple[int, int, int, i
     return rows[0] if rows else None
 
 
+# The check-in's two reads as one statement, once a process has seen the meeting: the caller's row
+# among the 应到 computed for the meeting's unit, kind and day as this process last read them, and
+# in the same row (the same snapshot) the meeting's columns as they are now. The row is used only
+# when the meeting still has that unit, kind and day — then it is exactly what the two reads give;
+# otherwise (an edited or deleted meeting, a caller not among the 应到) the two reads run.
+_SHAPES: dict[int, tuple[int, str, date]] = {}
+_SHAPES_KEPT = 2000  # meetings remembered per process (a few dozen bytes each); then start over
+_MEETING_COLUMNS = [f"meeting_{name}" for name in _CHECKIN_FIELDS if name != "id"]
+_caller_and_meeting = PreparedRead(
+    lambda kind, *, meeting_id, unit_id, user_id, day: (
+        _expected(kind, meeting_id=meeting_id, unit_id=unit_id, day=day, among=Q(user_id=user_id))
+        .filter(user_id=user_id)
+        .order_by()
+        .annotate(
+            **{
+                f"meeting_{name}": Subquery(Meeting.objects.filter(pk=meeting_id).values(name)[:1])
+                for name in _CHECKIN_FIELDS
+                if name != "id"
+            }
+        )
+        .values_list("pk", "user_id", "unit_id", "group_id", *_MEETING_COLUMNS)[:1]
+    ),
+    ints=("meeting_id", "unit_id", "user_id"),
+    dates=("day",),
+)
+
+
+def _remember_shape(meeting: Meeting) -> None:
+    if len(_SHAPES) >= _SHAPES_KEPT:
+        _SHAPES.clear()
+    _SHAPES[meeting.pk] = (meeting.unit_id, meeting.kind, meeting_day(meeting))
+
+
+def forget_meeting_shapes() -> None:
+    """Start the check-in's per-process memory of meetings afresh (tests that count statements)."""
+    _SHAPES.clear()
+
+
+def meeting_and_caller_for_check_in(
+    *, meeting_id: int, user
+) -> tuple[Meeting | None, tuple[int, int, int, int | None] | None]:
+    """The meeting as the check-in reads it (None: no such meeting) and the caller's row among its
+    应到 (expected_member_of_user; None: not among them or not signed in). One statement when this
+    process has seen the meeting and nothing changed its unit, kind or day; else two."""
+    signed_in = getattr(user, "is_authenticated", False)
+    shape = _SHAPES.get(meeting_id)
+    if shape is not None and signed_in:
+        unit_id, kind, day = shape
+        rows = _caller_and_meeting.rows(
+            kind, meeting_id=meeting_id, unit_id=unit_id, user_id=user.pk, day=day
+        )
+        if rows and rows[0][4] is not None:
+            row = rows[0]
+            meeting = Meeting.from_db("default", _CHECKIN_FIELDS, (meeting_id, *row[4:]))
+            if (meeting.unit_id, meeting.kind, meeting_day(meeting)) == shape:
+                return meeting, row[:4]
+    meeting = meeting_for_check_in(meeting_id)
+    if meeting is None:
+        return None, None
+    _remember_shape(meeting)
+    return meeting, expected_member_of_user(meeting=meeting, user=user) if signed_in else None
+
+
 def is_expected(*, meeting: Meeting, member: Member) -> bool:
     return expected_members(meeting=meeting).filter(pk=member.pk).exists()
 

@@ -36,10 +36,9 @@ from party.meetings.rules import (
     DEFAULT_DURATION_MINUTES,
 )
 from party.meetings.selectors import (
-    expected_member_of_user,
     expected_members,
     is_expected,
-    meeting_for_check_in,
+    meeting_and_caller_for_check_in,
     meetings_visible,
 )
 from party.meetings.study import study_attendance_changed
@@ -330,14 +329,12 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     the attendance, its log line and the 学时 credit (on PostgreSQL the three as one statement).
     Anything else (a member of another unit, an earlier 请假 row, a second scan) takes the general
     path."""
-    meeting = meeting_for_check_in(meeting_id)
+    meeting, row = meeting_and_caller_for_check_in(meeting_id=meeting_id, user=user)
     if meeting is None:
         raise OutOfScopeError(_("会议不存在。"), code="not_found")
     me = None
-    if getattr(user, "is_authenticated", False):
-        row = expected_member_of_user(meeting=meeting, user=user)
-        if row is not None:
-            me = dict(zip(("pk", "user_id", "unit_id", "group_id"), row, strict=True))
+    if row is not None:
+        me = dict(zip(("pk", "user_id", "unit_id", "group_id"), row, strict=True))
     own_unit = me is not None and meeting.unit_id in (me["unit_id"], me["group_id"])
     if not own_unit and not meetings_visible(user=user).filter(pk=meeting.pk).exists():
         raise OutOfScopeError(_("会议不存在。"), code="not_found")

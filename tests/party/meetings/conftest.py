@@ -13,6 +13,17 @@ from tests.factories import make_user
 from tests.party.conftest import make_member
 
 
+@pytest.fixture(autouse=True)
+def _fresh_meeting_shapes():
+    """Each test starts without the check-in's per-process memory of meetings (ids are reused
+    across tests), so the statements a check-in costs do not depend on the tests before it."""
+    from party.meetings.selectors import forget_meeting_shapes
+
+    forget_meeting_shapes()
+    yield
+    forget_meeting_shapes()
+
+
 def set_stage(member, stage, on=date(2020, 1, 1)):
     StageChange.objects.create(
         member=member, stage=stage, decided_on=on, decided_by=DecidingBody.RECORDS

@@ -11,7 +11,11 @@ import pytest
 from party.meetings import services
 from party.meetings.absence import absence_flags
 from party.meetings.compliance import _member_count_on
-from party.meetings.selectors import attendance_counts, expected_members
+from party.meetings.selectors import (
+    attendance_counts,
+    expected_members,
+    meeting_and_caller_for_check_in,
+)
 from party.members.models import Member
 from party.members.services import member_transfer
 from tests.party.meetings.conftest import set_stage
@@ -128,7 +132,11 @@ def test_the_check_in_read_agrees_with_expected_members(life):
     put in: for meetings of every kind, before and after a transfer, each member with an account
     is found exactly when expected_members lists them, with their row."""
     from party.meetings.models import Meeting
-    from party.meetings.selectors import expected_member_of_user, meeting_for_check_in
+    from party.meetings.selectors import (
+        expected_member_of_user,
+        meeting_and_caller_for_check_in,
+        meeting_for_check_in,
+    )
     from party.organisation.models import UnitPost
 
     units, members = life["units"], life["members"]
@@ -178,8 +186,55 @@ def test_the_check_in_read_agrees_with_expected_members(life):
         found += bool(rows)
         for user in users:
             assert expected_member_of_user(meeting=read, user=user) == rows.get(user.pk)
-    assert meeting_for_check_in(max(Meeting.objects.values_list("pk", flat=True)) + 1) is None
+            # The one-statement read once the meeting's shape is known, and the two reads before.
+            for _ in range(2):
+                both, row = meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=user)
+                assert row == rows.get(user.pk)
+                assert [getattr(both, f) for f in FIELDS] == [getattr(read, f) for f in FIELDS]
+    missing = max(Meeting.objects.values_list("pk", flat=True)) + 1
+    assert meeting_for_check_in(missing) is None
+    assert meeting_and_caller_for_check_in(meeting_id=missing, user=users[0]) == (None, None)
     assert found >= 5  # the law_b2 meetings' members have no account but the one moved in
+
+
+FIELDS = ("pk", "unit_id", "kind", "topic", "starts_at", "ends_at")
+
+
+def test_the_one_statement_read_is_not_fooled_by_an_edited_meeting(life, django_assert_num_queries):
+    """The check-in remembers a meeting's unit, kind and day per process; a meeting edited since
+    (its day moved across a transfer, its unit changed, deleted) is read again, and the 应到 is
+    the edited meeting's."""
+    from party.meetings.models import Meeting
+
+    moved, stayed = life["members"]["law_b1"].user, life["users"]["lm1"]
+    meeting = life["plan"](starts_at=when(2026, 3, 25), topic="3 月党课")
+    transfer(life, "law_b1", "law_b2", date(2026, 3, 15))
+    with django_assert_num_queries(2):  # first sight: the meeting, then the 应到 row
+        assert meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=moved)[1] is None
+    with django_assert_num_queries(1):
+        read, row = meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=stayed)
+    assert row[0] == life["members"]["lm1"].pk and read.topic == "3 月党课"
+    # Moved to before the transfer: the moved member is 应到 again; the remembered day is stale.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=when(2026, 3, 5), ends_at=when(2026, 3, 5, 16), topic="改期"
+    )
+    with django_assert_num_queries(3):  # the stale one-statement read, then the two reads
+        read, row = meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=moved)
+    assert row[0] == life["members"]["law_b1"].pk and read.topic == "改期"
+    with django_assert_num_queries(1):  # the new day is remembered
+        assert meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=moved)[1] == row
+    # Another unit: law_b1's members are no longer 应到, nor is the moved member before the move;
+    # after it, they are.
+    Meeting.objects.filter(pk=meeting.pk).update(unit=life["units"]["law_b2"])
+    assert meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=stayed)[1] is None
+    assert meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=moved)[1] is None
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=when(2026, 3, 25), ends_at=when(2026, 3, 25, 16)
+    )
+    assert meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=moved)[1] == row
+    assert meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=stayed)[1] is None
+    Meeting.objects.filter(pk=meeting.pk).delete()
+    assert meeting_and_caller_for_check_in(meeting_id=meeting.pk, user=moved) == (None, None)
 
 
 def test_a_moved_member_still_sees_their_own_past_meetings(life, django_assert_num_queries):

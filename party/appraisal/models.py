@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from party.organisation.records import RecordedBy
+
 
 class Phase(models.TextChoices):
     SELF_ASSESSMENT = "self_assessment", _("个人自评")
@@ -189,8 +191,9 @@ class FollowUpAction(models.TextChoices):
     REMOVE = "remove", _("除名")
 
 
-class FollowUp(models.Model):
-    """The follow-up of a member graded 不合格: the action, the deadline and its outcome."""
+class FollowUp(RecordedBy):
+    """The follow-up of a member graded 不合格: the action, the deadline and its outcome (who
+    recorded it: RecordedBy)."""
 
     participant = models.ForeignKey(
         Participant, verbose_name=_("参评党员"), on_delete=models.CASCADE, related_name="follow_ups"
@@ -200,14 +203,6 @@ class FollowUp(models.Model):
     note = models.TextField(_("帮助措施"), blank=True)
     outcome = models.TextField(_("结果"), blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from party.organisation.documents import private_storage
+from party.organisation.records import Recorded
 
 
 class Gender(models.TextChoices):
@@ -103,9 +104,10 @@ class Member(models.Model):
         return f"{self.name}（{self.student_no}）"
 
 
-class StageChange(models.Model):
+class StageChange(Recorded):
     """One dated step on a person's path (申请入党, 确定为积极分子, …). Never edited: a correction is a
-    new record. The person's current stage is the latest of these (by date, then id)."""
+    new record. The person's current stage is the latest of these (by date, then id). Who
+    recorded it, when, a note: Recorded."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="stage_changes"
@@ -116,18 +118,8 @@ class StageChange(models.Model):
     extension_months = models.PositiveSmallIntegerField(
         _("延长月数"), null=True, blank=True, help_text=_("仅延长预备期时填写（6–12 个月）。")
     )
-    note = models.TextField(_("备注"), blank=True)
     overridden_gates = models.JSONField(_("组织部放行的规则"), default=list, blank=True)
     override_reason = models.TextField(_("放行理由"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("发展阶段记录")
@@ -289,8 +281,9 @@ class StepDefinition(models.Model):
         return frozenset(s.strip() for s in self.applies_to.split(",") if s.strip())
 
 
-class StepRecord(models.Model):
-    """A step done for a member (a 谈话, a 思想汇报, a 考察): date, who is responsible, documents."""
+class StepRecord(Recorded):
+    """A step done for a member (a 谈话, a 思想汇报, a 考察): date, who is responsible, documents
+    (who recorded it, when, a note: Recorded)."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="step_records"
@@ -300,16 +293,6 @@ class StepRecord(models.Model):
     )
     done_on = models.DateField(_("日期"))
     responsible = models.CharField(_("责任人"), max_length=50, blank=True)
-    note = models.TextField(_("备注"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
     # A member's own upload (思想汇报, 入党申请书) is a record submitted by the member: it counts
     # as done only once someone who manages the member's branch confirms it.
     submitted_by_member = models.BooleanField(_("本人提交"), default=False)
@@ -380,13 +363,14 @@ class TransferDirection(models.TextChoices):
     OUT = "out", _("转出本校")
 
 
-class MemberTransfer(models.Model):
+class MemberTransfer(Recorded):
     """One 组织关系转接: inside the university (`from_unit` → `to_unit`), into it from outside
     (转入本校: no `from_unit`, `external_org` names where from) or out of it (转出本校: no
     `to_unit`, `external_org` names where to). The member belongs to `to_unit` (to none, for a
     转出) from `on`. Append-only: never edited or deleted (a mistake is corrected by a new
     transfer back). The member's unit on a day is read from these rows (selectors.unit_on_
-    expression, UnitHistory); `Member.unit` is the unit today (the last one, after a 转出)."""
+    expression, UnitHistory); `Member.unit` is the unit today (the last one, after a 转出). Who
+    recorded it, when, a note: Recorded."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="transfers"
@@ -425,16 +409,6 @@ class MemberTransfer(models.Model):
     on = models.DateField(_("转接日期"))
     letter_no = models.CharField(_("介绍信编号"), max_length=50, blank=True)
     letter_date = models.DateField(_("介绍信日期"), null=True, blank=True)
-    note = models.TextField(_("备注"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("组织关系转接")
@@ -491,11 +465,12 @@ class TransferDocument(DocumentFields):
         ordering = ["transfer", "id"]
 
 
-class GroupChange(models.Model):
+class GroupChange(Recorded):
     """One change of a member's 党小组 inside their branch (or out of any 党小组: a transfer to
     another branch ends it), effective from `on`. Append-only, like MemberTransfer: never edited
     or deleted (a mistake is corrected by a new change back). The 党小组 on a day is read from
-    these rows (selectors.in_group_on_q, GroupHistory); `Member.group` is the 党小组 today."""
+    these rows (selectors.in_group_on_q, GroupHistory); `Member.group` is the 党小组 today. Who
+    recorded it, when, a note: Recorded."""
 
     member = models.ForeignKey(
         Member, verbose_name=_("党员"), on_delete=models.CASCADE, related_name="group_changes"
@@ -526,16 +501,6 @@ class GroupChange(models.Model):
         blank=True,
         related_name="group_changes",
     )
-    note = models.TextField(_("备注"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("记录人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("党小组调整")

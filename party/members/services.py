@@ -599,36 +599,17 @@ def member_transfer(
     # transfer: a member cannot serve a branch they no longer belong to (docs/party.md). A post
     # whose term starts on or after the date is refused: it was recorded wrongly.
     ending = _end_posts(member=member, unit=member.unit, on=on)
-    transfer = MemberTransfer.objects.create(
+    return _transfer_write(
         member=member,
+        by_user=by_user,
+        what=f"组织关系转接 {member.unit.name} → {to_unit.name}（{on}）",
+        ending=ending,
         from_unit=member.unit,
-        from_group_id=member.group_id,
         to_unit=to_unit,
         on=on,
         letter_no=letter_no.strip(),
         note=note.strip(),
-        recorded_by=by_user,
     )
-    if member.group_id is not None:  # the 党小组 history: out of it from the same day
-        GroupChange.objects.create(
-            member=member,
-            from_group_id=member.group_id,
-            to_group=None,
-            on=on,
-            transfer=transfer,
-            note=_("组织关系转接"),
-            recorded_by=by_user,
-        )
-    member.unit, member.group = to_unit, None
-    member.save(update_fields=["unit", "group"])
-    access_log_write(
-        user=by_user,
-        members=[member],
-        action=AccessAction.TRANSFER,
-        what=f"组织关系转接 {transfer.from_unit.name} → {to_unit.name}（{on}）"
-        + "".join(f"；{p.unit.name}{p.get_role_display()}任期结束" for p in ending),
-    )
-    return transfer
 
 
 def _check_here(member: Member) -> None:
@@ -653,7 +634,38 @@ def _check_external(*, on: date, external_org: str, letter_date: date | None, me
         )
 
 
-def _transfer_documents(*, transfer: MemberTransfer, uploads, types, by_user, member) -> None:
+def _transfer_write(
+    *, member: Member, by_user, what: str, ending=(), uploads=(), types=(), **row
+) -> MemberTransfer:
+    """The write every 组织关系转接 ends with (校内转接, 转入本校, 转出本校), once its gates passed
+    and its posts ended (`ending`, named in the log): the MemberTransfer `row`; when the member
+    leaves a branch, the 党小组 they leave (kept as `from_group`) and the GroupChange that takes
+    them out of it that day; Member.unit (the branch joined), .group and .left_on (a 转出's day,
+    cleared by a 转入); the 介绍信 (`uploads`, already checked: their `types`), each upload
+    logged; the access-log row (`what`). Inside the caller's transaction."""
+    leaves = row.get("from_unit") is not None
+    transfer = MemberTransfer.objects.create(
+        member=member,
+        from_group_id=member.group_id if leaves else None,
+        recorded_by=by_user,
+        **row,
+    )
+    if leaves and member.group_id is not None:  # the 党小组 history: out of it from the same day
+        GroupChange.objects.create(
+            member=member,
+            from_group_id=member.group_id,
+            to_group=None,
+            on=transfer.on,
+            transfer=transfer,
+            note=_("组织关系转接") if transfer.to_unit_id else _("转出本校"),
+            recorded_by=by_user,
+        )
+        member.group = None
+    if transfer.to_unit_id is None:
+        member.left_on = transfer.on
+    else:
+        member.unit, member.left_on = transfer.to_unit, None
+    member.save(update_fields=["unit", "group", "left_on"])
     for upload, content_type in zip(uploads, types, strict=True):
         document = TransferDocument.objects.create(
             transfer=transfer, **_document_fields(upload, content_type, by_user)
@@ -664,6 +676,13 @@ def _transfer_documents(*, transfer: MemberTransfer, uploads, types, by_user, me
             what=_("上传材料：%(name)s（组织关系转接 %(day)s）")
             % {"name": document.name, "day": transfer.on},
         )
+    access_log_write(
+        user=by_user,
+        members=[member],
+        action=AccessAction.TRANSFER,
+        what=what + "".join(f"；{p.unit.name}{p.get_role_display()}任期结束" for p in ending),
+    )
+    return transfer
 
 
 @transaction.atomic
@@ -699,40 +718,21 @@ def member_transfer_out(
     uploads = [upload for upload in documents if upload]
     types = [check_document(upload) for upload in uploads]
     ending = _end_posts(member=member, unit=member.unit, on=on, what=_("转出"))
-    transfer = MemberTransfer.objects.create(
+    return _transfer_write(
         member=member,
+        by_user=by_user,
+        what=f"转出本校 {member.unit.name} → {external_org.strip()}（{on}）",
+        ending=ending,
+        uploads=uploads,
+        types=types,
         from_unit=member.unit,
-        from_group_id=member.group_id,
         to_unit=None,
         external_org=external_org.strip(),
         on=on,
         letter_no=letter_no.strip(),
         letter_date=letter_date,
         note=note.strip(),
-        recorded_by=by_user,
     )
-    if member.group_id is not None:
-        GroupChange.objects.create(
-            member=member,
-            from_group_id=member.group_id,
-            on=on,
-            transfer=transfer,
-            note=_("转出本校"),
-            recorded_by=by_user,
-        )
-    member.group, member.left_on = None, on
-    member.save(update_fields=["group", "left_on"])
-    _transfer_documents(
-        transfer=transfer, uploads=uploads, types=types, by_user=by_user, member=member
-    )
-    access_log_write(
-        user=by_user,
-        members=[member],
-        action=AccessAction.TRANSFER,
-        what=f"转出本校 {member.unit.name} → {transfer.external_org}（{on}）"
-        + "".join(f"；{p.unit.name}{p.get_role_display()}任期结束" for p in ending),
-    )
-    return transfer
 
 
 @transaction.atomic
@@ -785,8 +785,12 @@ def member_transfer_in(
     _check_external(on=on, external_org=external_org, letter_date=letter_date, member=member)
     uploads = [upload for upload in documents if upload]
     types = [check_document(upload) for upload in uploads]
-    transfer = MemberTransfer.objects.create(
+    return _transfer_write(
         member=member,
+        by_user=by_user,
+        what=f"转入本校 {external_org.strip()} → {to_unit.name}（{on}）",
+        uploads=uploads,
+        types=types,
         from_unit=None,
         to_unit=to_unit,
         external_org=external_org.strip(),
@@ -794,20 +798,7 @@ def member_transfer_in(
         letter_no=letter_no.strip(),
         letter_date=letter_date,
         note=note.strip(),
-        recorded_by=by_user,
     )
-    member.unit, member.left_on = to_unit, None
-    member.save(update_fields=["unit", "left_on"])
-    _transfer_documents(
-        transfer=transfer, uploads=uploads, types=types, by_user=by_user, member=member
-    )
-    access_log_write(
-        user=by_user,
-        members=[member],
-        action=AccessAction.TRANSFER,
-        what=f"转入本校 {transfer.external_org} → {to_unit.name}（{on}）",
-    )
-    return transfer
 
 
 def _end_posts(*, member: Member, unit: Unit, on: date, what: str = "") -> list[UnitPost]:

@@ -18,8 +18,13 @@ from django.utils import timezone
 from hot_sql import PreparedRead
 from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
 from party.meetings.rules import ATTENDING_STAGES
-from party.members.models import GroupChange, Member, MemberTransfer, StageChange
-from party.members.selectors import in_group_on_q, in_units_on_q
+from party.members.models import Member, StageChange
+from party.members.selectors import (
+    group_on_expression,
+    in_group_on_q,
+    in_units_on_q,
+    unit_on_expression,
+)
 from party.organisation.models import COMMITTEE_ROLES, Unit, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
 
@@ -275,47 +280,34 @@ def meetings_managed(*, user, scope: UnitScope | None = None) -> QuerySet[Meetin
 
 
 def meetings_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Meeting]:
-    """Meetings `user` may read: those they manage, and those of their own branch, 党小组 or talks."""
+    """Meetings `user` may read: those they manage, and as a member those of the branch or
+    党小组 they belonged to on the meeting's day (party.members' rules of the unit and the 党小组
+    on a day: unit_on_expression, group_on_expression — so a member transferred in sees the
+    branch's meetings from the 转入 on, one who moved sees the old branch's up to the move, one
+    who left none after it) and any meeting with their attendance row or their 谈心谈话 — their
+    own history. One query after the member's row (the rules are subqueries per meeting)."""
     if not getattr(user, "is_authenticated", False):
         return Meeting.objects.none()
     scope = scope or unit_scope(user=user)
     condition = Q(pk__in=[])
     if not scope.empty:
         condition |= scope.q("unit__")
-    member = Member.objects.filter(user=user).only("pk", "unit_id", "group_id", "left_on").first()
+    member = Member.objects.filter(user=user).only("pk", "unit_id", "group_id").first()
     if member is not None:
-        # After a 转出本校 the member has no branch today: only their history below.
-        own_units = [] if member.left_on else [member.unit_id]
-        own_units += [member.group_id] if member.group_id else []
+        # The meeting's local day, as the rules' subqueries see it (an outer reference).
+        starts_at = ExpressionWrapper(OuterRef("starts_at"), output_field=DateTimeField())
+        day = TruncDate(starts_at, tzinfo=timezone.get_current_timezone())
         condition |= (
-            Q(unit_id__in=own_units)
+            Q(unit_id=unit_on_expression(day, member=member))
+            | Q(unit_id=group_on_expression(day, member=member))
             | Q(
                 pk__in=Meeting.participants.through.objects.filter(member_id=member.pk).values(
                     "meeting_id"
                 )
             )
-            # Their own history across 组织关系转接 and 党小组调整: a meeting with their
-            # attendance row, and one of a branch or 党小组 they belonged to on its day — the one
-            # the first transfer (group change) after that day took them out of (party.members'
-            # rules: in_units_on_q/UnitHistory, in_group_on_q/GroupHistory).
             | Q(pk__in=Attendance.objects.filter(member_id=member.pk).values("meeting_id"))
-            | Q(unit_id=_left_after_meeting_day(member.pk, MemberTransfer, "from_unit_id"))
-            | Q(unit_id=_left_after_meeting_day(member.pk, GroupChange, "from_group_id"))
         )
     return Meeting.objects.filter(condition)
-
-
-def _left_after_meeting_day(member_id: int, model, column: str) -> Subquery:
-    """Over Meeting rows: `column` of the member's first transfer (MemberTransfer.from_unit_id)
-    or 党小组 change (GroupChange.from_group_id) after the meeting's local day (NULL when none):
-    the branch or 党小组 they were in that day."""
-    starts_at = ExpressionWrapper(OuterRef("starts_at"), output_field=DateTimeField())
-    day = TruncDate(starts_at, tzinfo=timezone.get_current_timezone())
-    return Subquery(
-        model.objects.filter(member_id=member_id, on__gt=day)
-        .order_by("on", "id")
-        .values(column)[:1]
-    )
 
 
 def can_manage(*, user, meeting: Meeting, scope: UnitScope | None = None) -> bool:

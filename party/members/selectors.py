@@ -159,21 +159,24 @@ def party_memberships(*, member_ids) -> dict[int, PartyMembership]:
 # has that id), None in Python.
 
 
-def unit_on_expression(day: date) -> Coalesce:
+def unit_on_expression(day, *, member: Member | None = None) -> Coalesce:
     """SQL over Member rows: the id of the unit each member belonged to on `day` (0: none, the
-    member's 组织关系 was outside the university)."""
+    member's 组织关系 was outside the university). With `member`, SQL over any rows for that one
+    member, `day` then an expression of those rows (a meeting's day: meetings_visible)."""
     outside = Value(0, output_field=BigIntegerField())
+    who = OuterRef("pk") if member is None else member.pk
     latest = Subquery(
-        MemberTransfer.objects.filter(member=OuterRef("pk"), on__lte=day)
+        MemberTransfer.objects.filter(member=who, on__lte=day)
         .order_by("-on", "-id")
         .values(unit=Coalesce("to_unit_id", outside))[:1]
     )
     first = Subquery(
-        MemberTransfer.objects.filter(member=OuterRef("pk"))
+        MemberTransfer.objects.filter(member=who)
         .order_by("on", "id")
         .values(unit=Coalesce("from_unit_id", outside))[:1]
     )
-    return Coalesce(latest, first, F("unit_id"), output_field=BigIntegerField())
+    today = F("unit_id") if member is None else Value(member.unit_id)
+    return Coalesce(latest, first, today, output_field=BigIntegerField())
 
 
 def in_units_on_q(unit_ids, day: date, prefix: str = "", *, among: Q | None = None) -> Q:
@@ -242,6 +245,19 @@ def in_group_on_q(group_id: int, day: date, *, among: Q | None = None) -> Q:
         .values("pk")
     )
     return (Q(group_id=group_id) & ~Exists(later)) | Q(pk__in=left)
+
+
+def group_on_expression(day, *, member: Member) -> Coalesce:
+    """SQL over any rows (`day` an expression of them, e.g. a meeting's day): the id of the 党小组
+    `member` was in on `day` (0: none) — the from_group of their first change after it, else
+    today's group (the rule above, as in_group_on_q and GroupHistory read it)."""
+    none = Value(0, output_field=BigIntegerField())
+    after = Subquery(
+        GroupChange.objects.filter(member=member.pk, on__gt=day)
+        .order_by("on", "id")
+        .values(group=Coalesce("from_group_id", none))[:1]
+    )
+    return Coalesce(after, Value(member.group_id or 0), output_field=BigIntegerField())
 
 
 class GroupHistory:

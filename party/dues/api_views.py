@@ -74,6 +74,11 @@ class MonthRowSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     name = serializers.CharField(source="member.name")
     student_no = serializers.CharField(source="member.student_no")
+    left_on = serializers.DateField(
+        source="member.left_on",
+        allow_null=True,
+        help_text="转出本校日期（null：在本校）；此后不再应交，之前未交的月份仍可补交",
+    )
     owed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)
@@ -96,6 +101,9 @@ class UnitDuesView(APIView):
 class BehindSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     name = serializers.CharField(source="member.name")
+    left_on = serializers.DateField(
+        source="member.left_on", allow_null=True, help_text="转出本校日期（null：在本校）"
+    )
     late_months = serializers.ListField(child=serializers.CharField())
     outstanding = serializers.DecimalField(**MONEY)
     unpaid_run = serializers.IntegerField(help_text="连续未交且无原因的月数")

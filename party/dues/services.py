@@ -96,6 +96,16 @@ def check_payment(*, member: Member, months: list[date], amount) -> tuple[list[d
     membership = party_memberships(member_ids=[member.pk])[member.pk]
     today = timezone.localdate()
     outside = [m for m in months if not membership.on(selectors._counted_day(m, today))]
+    if member.left_on is not None and outside and min(outside) >= member.left_on.replace(day=1):
+        raise DuesError(
+            _("%(name)s 的组织关系已于 %(day)s 转出本校，%(months)s 不应交纳党费。")
+            % {
+                "name": member.name,
+                "day": member.left_on,
+                "months": "、".join(month_label(m) for m in outside),
+            },
+            code="not_a_member",
+        )
     if outside:
         raise DuesError(
             _("%(name)s 在 %(months)s 不是党员（正式或预备），不应交纳党费。")

@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("members/import/", api_views.RegistryImportView.as_view(), name="api-members-import"),
     path(
+        "members/transfer-in/",
+        api_views.TransferInNewView.as_view(),
+        name="api-members-transfer-in",
+    ),
+    path(
         "units/<int:pk>/members.xlsx",
         api_views.RegistryExportView.as_view(),
         name="api-unit-members-export",

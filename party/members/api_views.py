@@ -38,6 +38,7 @@ from party.members.registry import (
 )
 from party.members.selectors import (
     document_for_user,
+    external_in_new_units,
     group_history,
     member_documents,
     members_in_scope,
@@ -64,6 +65,8 @@ from party.members.serializers import (
     StepRecordReturnSerializer,
     StepRecordSerializer,
     TimelineSerializer,
+    TransferInNewInputSerializer,
+    TransferInNewSerializer,
     TransferInputSerializer,
     TransferSerializer,
 )
@@ -73,6 +76,7 @@ from party.members.services import (
     member_group_change,
     member_transfer,
     member_transfer_in,
+    member_transfer_in_new,
     member_transfer_out,
     own_step_submit,
     sponsor_assign,
@@ -538,6 +542,48 @@ class TransferListView(APIView):
         except MemberError as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)
         return Response(TransferSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class TransferInNewView(APIView):
+    """转入本校 of a person not on record yet, in one step: the record, their Party history as the
+    介绍信 states it and the 转入, in one transaction (services.member_transfer_in_new)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=["party"],
+        summary="转入本校（新建档案并办理转入，一步完成）",
+        request=TransferInNewInputSerializer,
+        responses={
+            201: TransferInNewSerializer,
+            400: OpenApiResponse(
+                description="code: out_of_scope / invalid / duplicate（学号/工号已登记）/ "
+                "attachment_…（介绍信文件）"
+            ),
+            404: OpenApiResponse(description="没有可办理转入本校的党支部"),
+        },
+    )
+    def post(self, request):
+        scope = unit_scope(user=request.user)
+        if not external_in_new_units(scope=scope).exists():
+            raise Http404
+        data = TransferInNewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        to_unit = Unit.objects.filter(scope.q(), pk=values.pop("to_unit")).first()
+        if to_unit is None:
+            raise exceptions.ValidationError({"to_unit": [_("党支部不存在或不在管理范围内。")]})
+        documents = [values.pop("document", None)]
+        try:
+            transfer = member_transfer_in_new(
+                by_user=request.user, to_unit=to_unit, documents=documents, **values
+            )
+        except MemberError as exc:
+            return _error(exc, status.HTTP_400_BAD_REQUEST)
+        member = members_in_scope(user=request.user, scope=scope).get(pk=transfer.member_id)
+        body = {"member": member, "transfer": transfer}
+        return Response(TransferInNewSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class GroupChangeListView(APIView):

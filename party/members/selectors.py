@@ -377,6 +377,18 @@ def transfers_external(scope: UnitScope, unit: Unit) -> bool:
     return scope.all or any(unit.parent_path.startswith(root) for root in scope.roots)
 
 
+def external_in_new_units(*, scope: UnitScope) -> QuerySet[Unit]:
+    """The branches a 转入本校 of a person not on record yet may go to: those in `scope` for which
+    it may record 转入/转出本校 (transfers_external, the one rule; two queries)."""
+    if scope.empty:
+        return Unit.objects.none()
+    branches = Unit.objects.filter(scope.q(), kind=UnitKind.BRANCH)
+    ids = [
+        unit.pk for unit in branches.only("pk", "path", "depth") if transfers_external(scope, unit)
+    ]
+    return Unit.objects.filter(pk__in=ids).order_by("path")
+
+
 def external_in_units(*, scope: UnitScope, member: Member):
     """The branches a 转入本校 of `member` may go to from the timeline, or None when none may be
     recorded: for a record that left (转出本校; 组织部 reads it) any branch in scope; for a record

@@ -201,6 +201,34 @@ class TransferInputSerializer(serializers.Serializer):
     )
 
 
+class TransferInNewInputSerializer(serializers.Serializer):
+    """转入本校 of a person not on record yet: the record, the Party history the 介绍信 states,
+    and the 转入, in one step (services.member_transfer_in_new)."""
+
+    name = serializers.CharField(max_length=50)
+    student_no = serializers.CharField(max_length=30)
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    ethnicity = serializers.CharField(max_length=20, required=False, default="汉族")
+    birth_date = serializers.DateField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    to_unit = serializers.IntegerField(help_text="转入党支部的 id（其院系党委的组织员或组织部）")
+    on = serializers.DateField(help_text="转入日期：此日起属于该党支部，不晚于今天")
+    external_org = serializers.CharField(max_length=200, help_text="原所在党组织")
+    probationary_on = serializers.DateField(help_text="入党日期（接收为预备党员），不晚于转入日期")
+    full_member_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="转正日期（正式党员填写）"
+    )
+    letter_no = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    letter_date = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    document = serializers.FileField(required=False, help_text="介绍信扫描件（可选；multipart）")
+
+
+class TransferInNewSerializer(serializers.Serializer):
+    member = MemberSerializer()
+    transfer = TransferSerializer()
+
+
 class GroupChangeSerializer(serializers.Serializer):
     """One 党小组调整 (append-only); a transfer's own row names it (`transfer`)."""
 

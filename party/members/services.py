@@ -22,6 +22,7 @@ from party.members.models import (
     TRANSITIONS,
     AccessAction,
     DecidingBody,
+    Gender,
     GroupChange,
     Member,
     MemberAccessLog,
@@ -798,6 +799,78 @@ def member_transfer_in(
         letter_no=letter_no.strip(),
         letter_date=letter_date,
         note=note.strip(),
+    )
+
+
+@transaction.atomic
+def member_transfer_in_new(
+    *,
+    by_user,
+    name: str,
+    student_no: str,
+    gender: str,
+    to_unit: Unit,
+    on: date,
+    external_org: str,
+    probationary_on: date,
+    full_member_on: date | None = None,
+    ethnicity: str = "汉族",
+    birth_date: date | None = None,
+    phone: str = "",
+    letter_no: str = "",
+    letter_date: date | None = None,
+    note: str = "",
+    documents=(),
+) -> MemberTransfer:
+    """转入本校 of a person not on record yet, in one step: the record (member_create, in
+    `to_unit`, without a 党小组 — one is set on the member page from the 转入's day), their Party
+    history as the 介绍信 states it (档案补录, stage_history_import: 接收为预备党员 on
+    `probationary_on`, and 转为正式党员 on `full_member_on` for a 正式党员; only a Party member's
+    组织关系 is transferred) and the 转入 itself (member_transfer_in: its gates, the scanned
+    介绍信, the access log). One transaction: any refusal writes nothing, not even the record.
+    Scope as for every 转入本校: the 组织员 of the branch's 院系党委 or 组织部 (`out_of_scope`).
+    Refused: `invalid` (an unknown 性别, no name, 入党日期 after the 转入 or 转正 before 入党 or
+    after the 转入), `duplicate` (the 学号/工号 is registered: record the 转入 on that page), and
+    member_transfer_in's codes."""
+    if not transfers_external(unit_scope(user=by_user), to_unit):
+        raise MemberError(_("转入本校由院系党委组织员或组织部办理。"), code="out_of_scope")
+    if gender not in Gender.values or not name.strip() or not student_no.strip():
+        raise MemberError(_("请填写姓名、学号/工号和性别。"), code="invalid")
+    if probationary_on > on:
+        raise MemberError(_("入党日期不能晚于转入日期。"), code="invalid")
+    if full_member_on is not None and not probationary_on <= full_member_on <= on:
+        raise MemberError(_("转正日期应在入党日期和转入日期之间。"), code="invalid")
+    if Member.objects.filter(student_no=student_no.strip()).exists():
+        raise MemberError(
+            _("学号/工号“%(no)s”已登记：请在该党员的档案页面办理转入本校。")
+            % {"no": student_no.strip()},
+            code="duplicate",
+        )
+    member = member_create(
+        by_user=by_user,
+        name=name,
+        student_no=student_no,
+        gender=gender,
+        unit=to_unit,
+        ethnicity=ethnicity,
+        birth_date=birth_date,
+        phone=phone,
+    )
+    source = _("据组织关系介绍信（转入本校）")
+    entries = [(Stage.PROBATIONARY, probationary_on, source)]
+    if full_member_on is not None:
+        entries.append((Stage.FULL_MEMBER, full_member_on, source))
+    stage_history_import(member=member, entries=entries, by_user=by_user)
+    return member_transfer_in(
+        member=member,
+        to_unit=to_unit,
+        on=on,
+        by_user=by_user,
+        external_org=external_org,
+        letter_no=letter_no,
+        letter_date=letter_date,
+        note=note,
+        documents=documents,
     )
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("party/units/<int:pk>/", views.unit_board, name="unit_board"),
     path("party/units/<int:pk>/export.xlsx", views.unit_board_export, name="unit_board_export"),
     path("party/members/<int:pk>/", views.member_timeline, name="member_timeline"),
+    path("party/transfer-in/", views.transfer_in_new, name="transfer_in_new"),
     path(
         "party/documents/<str:kind>/<int:pk>/",
         views.document_download,

@@ -20,6 +20,7 @@ from party.members.exports import pipeline_xlsx_response
 from party.members.models import (
     AccessAction,
     DecidingBody,
+    Gender,
     Member,
     Sponsor,
     SponsorRole,
@@ -33,6 +34,7 @@ from party.members.models import (
 )
 from party.members.selectors import (
     document_for_user,
+    external_in_new_units,
     external_in_units,
     group_choices,
     group_history,
@@ -49,6 +51,7 @@ from party.members.services import (
     member_group_change,
     member_transfer,
     member_transfer_in,
+    member_transfer_in_new,
     member_transfer_out,
     own_step_submit,
     sponsor_assign,
@@ -260,6 +263,80 @@ class ExternalTransferForm(forms.Form):
             self.fields["external_org"].label = gettext_lazy("原所在党组织")
 
 
+class TransferInNewForm(forms.Form):
+    """转入本校 of a person not on record yet (services.member_transfer_in_new): who they are, the
+    Party history the 介绍信 states, and the 转入."""
+
+    name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
+    student_no = forms.CharField(label=gettext_lazy("学号/工号"), max_length=30)
+    gender = forms.ChoiceField(label=gettext_lazy("性别"), choices=Gender.choices)
+    ethnicity = forms.CharField(label=gettext_lazy("民族"), max_length=20, initial="汉族")
+    birth_date = forms.DateField(
+        label=gettext_lazy("出生日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    phone = forms.CharField(label=gettext_lazy("手机号"), required=False, max_length=20)
+    probationary_on = forms.DateField(
+        label=gettext_lazy("入党日期（接收为预备党员）"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    full_member_on = forms.DateField(
+        label=gettext_lazy("转正日期（正式党员填写）"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    to_unit = forms.ModelChoiceField(label=gettext_lazy("转入党支部"), queryset=Unit.objects.none())
+    external_org = forms.CharField(label=gettext_lazy("原所在党组织"), max_length=200)
+    on = forms.DateField(
+        label=gettext_lazy("转入日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    letter_no = forms.CharField(label=gettext_lazy("介绍信编号"), required=False, max_length=50)
+    letter_date = forms.DateField(
+        label=gettext_lazy("介绍信日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    document = forms.FileField(
+        label=gettext_lazy("介绍信（扫描件，可选）"), required=False, help_text=DOCUMENT_HELP
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = units
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_in_new(request):
+    """转入本校 of a person not on record yet, in one step (the 组织员 of a 院系党委, 组织部): the
+    record, their Party history and the 转入 in one transaction; then the member's page. Anyone
+    with no branch to take a 转入 into → 404."""
+    units = external_in_new_units(scope=unit_scope(user=request.user))
+    if not units.exists():
+        raise Http404
+    form = TransferInNewForm(
+        request.POST or None,
+        request.FILES or None,
+        units=units,
+        initial={"on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        values["documents"] = [values.pop("document")]
+        try:
+            transfer = member_transfer_in_new(by_user=request.user, **values)
+        except MemberError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("party:member_timeline", pk=transfer.member_id)
+    return render(request, "party/transfer_in_new.html", {"form": form})
+
+
 def _scoped_unit(request, pk: int):
     scope = unit_scope(user=request.user)
     unit = get_object_or_404(Unit.objects.filter(scope.q()), pk=pk)
@@ -328,6 +405,7 @@ def unit_board(request, pk: int):
             "due": due,
             "today": timezone.localdate(),
             "query": request.GET.urlencode(),
+            "may_transfer_in": external_in_new_units(scope=scope).exists(),
         },
     )
 

@@ -36,6 +36,8 @@ MATRIX = {
     "party:registry_template": "--++++-",
     "party:registry_preview": "-------",  # an upload is its uploader's only (none here: 404)
     "party:registry_export": "--+-++-",
+    # 转入本校 of a person not on record yet: the 组织员 of a 院系党委 and 组织部 (not a 支部书记)
+    "party:transfer_in_new": "----++-",
     # API (lists are scoped: empty, not refused)
     "api-org-units": "-++++++",
     "api-members": "-++++++",
@@ -48,6 +50,7 @@ MATRIX = {
     "api-member-group-changes": "-++-++-",  # GET the history; POST: tests/party/test_group_changes.py
     "api-member-sponsor-end": "-------",  # POST-only; no such sponsor row (404 for managers)
     "api-members-import": "--++++-",  # POST-only: the empty body is 400 for those with a scope
+    "api-members-transfer-in": "----++-",  # POST-only: empty is 400 for 组织员 and 组织部
     "api-unit-members-export": "--+-++-",
     # documents of the path: the list is scoped (the member: their own uploads, none here);
     # the branch's 思想汇报 of 张三 for his managers; uploads POSTed empty (400 for managers, 403
@@ -182,6 +185,7 @@ APPRAISAL_UNSCOPED = (
 POST_ONLY = {
     "api-member-stage-changes",
     "api-members-import",
+    "api-members-transfer-in",
     "api-member-sponsor-end",
     "dues:pay",
     "dues:bulk",

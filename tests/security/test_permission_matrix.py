@@ -160,6 +160,9 @@ MATRIX: dict[str, str] = {
     "api-member-transfers": "--------",
     "api-member-group-changes": "--------",  # 党小组 history (issue 16): MISSING member, 404
     "api-members-import": "--------",  # POST-only; nobody here manages a unit: 404
+    # 转入本校 of a new person (issue 16): POST-only; nobody here may record a 转入 (404); the
+    # party roles are in tests/party/test_access_matrix.py
+    "api-members-transfer-in": "--------",
     "api-unit-members-export": "--------",
     # documents of the path: no party/ member, change, record or document in this world (404
     # for all); the party roles are in tests/party/test_access_matrix.py

@@ -13,6 +13,7 @@ BENCHMARKS = [
     "checkin",
     "exams",
     "exam_calls",
+    "exam_instructions",
     "reports",
     "migration",
     "stats",

@@ -26,15 +26,27 @@ from learning.quizzes.serializers import (
 def attempt_payload(detail: dict) -> dict:
     """The attempt as JSON; fields the review rules left out stay out (not null).
 
-    The attempt's own fields go through AttemptSerializer; its 40-odd questions are shaped by
-    the question serializer's own fields, called directly: going through the nested serializers
-    was a third of the server work of starting an exam (docs/performance.md). The output is the
-    same (tests/learning/quizzes/test_quiz_api.py compares both).
+    Shaped by the serializers' own fields, called directly (AttemptSerializer for the attempt,
+    AttemptQuestionSerializer for each of its 40-odd questions): building the serializers on every
+    call (each copies its fields) was a third of the server work of starting an exam
+    (docs/performance.md). The output is the same (tests/learning/quizzes/test_quiz_api.py
+    compares both).
     """
-    data = dict(AttemptSerializer({**detail, "questions": []}).data)
-    data = {key: value for key, value in data.items() if key in detail}
-    data["questions"] = [_question_payload(question) for question in detail["questions"]]
+    data = {}
+    for name, field in _attempt_fields().items():
+        if name not in detail:
+            continue
+        value = detail[name]
+        if name == "questions":
+            data[name] = [_question_payload(question) for question in value]
+        else:
+            data[name] = None if value is None else field.to_representation(value)
     return data
+
+
+@cache
+def _attempt_fields() -> dict:
+    return dict(AttemptSerializer().fields)
 
 
 @cache

@@ -10,6 +10,7 @@ Question signals and the Excel import call it), so a cached pool is never used a
 changed, in any process.
 """
 
+import json
 import random
 import secrets
 import threading
@@ -19,10 +20,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import CharField, JSONField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.utils.translation import gettext as _
 
-from hot_sql import JSONArrayAgg
+from hot_sql import JSONArrayAgg, PreparedRead, postgresql
 from learning.quizzes.exceptions import QuizNotAvailable
 from learning.quizzes.keys import key_as_shown
 from learning.quizzes.models import (
@@ -236,6 +238,26 @@ def draw_plan(quiz: Quiz, *, fresh: bool = False) -> DrawPlan:
     )
 
 
+def _snapshot_rows_queryset(ids: str):
+    """The chosen questions' _SNAPSHOT_FIELDS; `ids` is a JSON array of their ids (one parameter,
+    so the statement is the same for any number of questions and compiled once: _SNAPSHOT_ROWS)."""
+    if postgresql():
+        chosen = RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)::bigint", [ids])
+    else:
+        chosen = RawSQL("SELECT value FROM json_each(%s)", [ids])
+    return Question.objects.filter(pk__in=chosen).values_list(*_SNAPSHOT_FIELDS)
+
+
+_SNAPSHOT_ROWS = PreparedRead(_snapshot_rows_queryset, strs=("ids",))
+
+
+def _snapshot_rows(ids) -> list[tuple]:
+    """The _SNAPSHOT_FIELDS of the questions `ids`, as the ORM's values_list gives them, by a
+    statement compiled once per database: building and compiling a 40-id query on every start
+    was a tenth of its CPU (docs/performance.md, session 11)."""
+    return _SNAPSHOT_ROWS.rows(ids=json.dumps([int(pk) for pk in ids]))
+
+
 def _snapshot_question(row: tuple, *, score: Decimal, rng: random.Random, shuffle: bool) -> dict:
     """The question as this attempt sees it; options permuted and the key mapped to the shown letters."""
     qid, type_, stem, options, bank_answer, explanation, _score = row
@@ -294,9 +316,7 @@ def quiz_draw(*, quiz: Quiz, rng: random.Random | None = None, _fresh: bool = Fa
                 chosen.append((qid, rule.score))
     if not chosen:
         return []
-    rows = {
-        row[0]: row for row in Question.objects.filter(pk__in=seen).values_list(*_SNAPSHOT_FIELDS)
-    }
+    rows = {row[0]: row for row in _snapshot_rows(seen)}
     if len(rows) < len(chosen):
         # A drawn question deleted after its bank's pools were read (its bank's new version was
         # not committed yet; a fixed question cannot be deleted): forget those pools and draw

@@ -414,6 +414,22 @@ def test_the_cached_draw_is_the_draw_of_a_fresh_read(quiz_exam_factory, klass, q
     assert cold == warm and len(cold) == 7
 
 
+def test_the_snapshot_rows_are_what_the_orm_reads(quiz_bank):
+    """The chosen rows are read by the values_list queryset's SQL compiled once, with the ids as
+    one parameter (issue 20): the same rows, types and values as the ORM gives, JSON options and
+    keys parsed, scores as Decimal; ids not in the bank are simply absent."""
+    ids = list(quiz_bank.questions.values_list("id", flat=True)) + [-1]
+    expected = sorted(Question.objects.filter(pk__in=ids).values_list(*drawing._SNAPSHOT_FIELDS))
+    drawing._SNAPSHOT_ROWS._compiled.clear()
+    for _ in range(2):  # compiled, then reused
+        rows = sorted(drawing._snapshot_rows(ids))
+        assert rows == expected and len(rows) == len(ids) - 1
+        assert [type(value) for value in rows[0]] == [type(value) for value in expected[0]]
+        assert [str(row[6]) for row in rows] == [str(row[6]) for row in expected]  # "2.00"
+    assert len(drawing._SNAPSHOT_ROWS._compiled) == 1
+    assert drawing._snapshot_rows([]) == []
+
+
 def test_the_cached_pools_stay_within_their_bound(monkeypatch, quiz_exam_factory, klass):
     drawing.candidates_cache_clear()
     monkeypatch.setattr(drawing, "_CANDIDATES_MAX_IDS", 5)

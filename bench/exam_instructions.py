@@ -262,7 +262,12 @@ def main() -> None:
             "BENCH_CALLS_TRAINEES": str(WARM + CALLS),
         }
         if "sqlite" in exam_calls.DATABASES:
-            _run("SQLite", {**base_env, "DATABASE_URL": f"sqlite:///{tmp}/calls.sqlite3"}, tmp, helper)
+            _run(
+                "SQLite",
+                {**base_env, "DATABASE_URL": f"sqlite:///{tmp}/calls.sqlite3"},
+                tmp,
+                helper,
+            )
         if "postgresql" not in exam_calls.DATABASES:
             return
         problem = exam_calls._pg_create()

@@ -33,7 +33,7 @@ def attempt_payload(detail: dict) -> dict:
     compares both).
     """
     data = {}
-    for name, field in _attempt_fields().items():
+    for name, field in _fields(AttemptSerializer).items():
         if name not in detail:
             continue
         value = detail[name]
@@ -44,29 +44,46 @@ def attempt_payload(detail: dict) -> dict:
     return data
 
 
-@cache
-def _attempt_fields() -> dict:
-    return dict(AttemptSerializer().fields)
-
-
-@cache
-def _question_fields() -> dict:
-    return dict(AttemptQuestionSerializer().fields)
-
-
 def _question_payload(question: dict) -> dict:
-    shaped = {}
-    for name, field in _question_fields().items():
+    item = {}
+    for name, field in _fields(AttemptQuestionSerializer).items():
         if name not in question:
             continue
         value = question[name]
         if value is None:
-            shaped[name] = None
+            item[name] = None
         elif name == "options":
-            shaped[name] = [{"key": str(o["key"]), "text": str(o["text"])} for o in value]
+            item[name] = [{"key": str(o["key"]), "text": str(o["text"])} for o in value]
         else:
-            shaped[name] = field.to_representation(value)
-    return shaped
+            item[name] = field.to_representation(value)
+    return item
+
+
+def answer_input(data):
+    """The answer of a save's body, as AnswerInputSerializer validates it. A JSON object with an
+    `answer` (what the exam page sends) holds it as is: the serializer's field takes any JSON
+    value, null included, and would return it unchanged, so no serializer is built for it (every
+    save, issue 20). Anything else (a form body, no `answer`) goes through the serializer for its
+    400."""
+    if type(data) is dict and "answer" in data:
+        return data["answer"]
+    body = AnswerInputSerializer(data=data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data["answer"]
+
+
+@cache
+def _fields(serializer_class) -> dict:
+    return dict(serializer_class().fields)
+
+
+def shaped(serializer_class, values: dict) -> dict:
+    """What `serializer_class(values).data` gives for a dict holding every one of its fields,
+    shaped by its fields built once (a serializer copies its fields each time it is built)."""
+    return {
+        name: None if values[name] is None else field.to_representation(values[name])
+        for name, field in _fields(serializer_class).items()
+    }
 
 
 def _own_attempt(request, attempt_id: int) -> Attempt:
@@ -141,26 +158,25 @@ class AttemptAnswerView(APIView):
         tags=["quizzes"],
     )
     def put(self, request, attempt_id: int, question_id: int):
-        body = AnswerInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
         try:
             saved = services.attempt_answer_save(
                 attempt_id=attempt_id,
                 user=request.user,
                 question_id=question_id,
-                answer=body.validated_data["answer"],
+                answer=answer_input(request.data),
             )
         except Attempt.DoesNotExist as exc:
             raise Http404 from exc
         return Response(
-            AnswerSavedSerializer(
+            shaped(
+                AnswerSavedSerializer,
                 {
                     "question_id": saved.question_id,
                     "answer": saved.answer,
                     "saved_at": saved.saved_at,
                     "remaining_seconds": saved.remaining_seconds,
-                }
-            ).data
+                },
+            )
         )
 
 

@@ -11,7 +11,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from learning.quizzes import drawing, selectors
-from learning.quizzes.api_views import attempt_payload
+from learning.quizzes.api_views import answer_input, attempt_payload, shaped
 from learning.quizzes.models import (
     Attempt,
     AttemptAnswer,
@@ -20,7 +20,11 @@ from learning.quizzes.models import (
     QuestionType,
     QuizKind,
 )
-from learning.quizzes.serializers import AttemptSerializer
+from learning.quizzes.serializers import (
+    AnswerInputSerializer,
+    AnswerSavedSerializer,
+    AttemptSerializer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +379,35 @@ def test_the_attempt_payload_is_what_the_serializers_give(api, exam, quiz_bank):
         assert renderer.render(attempt_payload(detail)) == renderer.render(
             _payload_through_serializers(detail)
         )
+
+
+@pytest.mark.parametrize(
+    "answer", ["B", ["A", "C"], True, False, None, ["全心全意为人民服务", ""], 3, {"x": [1]}, ""]
+)
+def test_a_saves_answer_and_reply_are_what_the_serializers_give(answer):
+    """The save takes a JSON body's answer without building AnswerInputSerializer and shapes its
+    reply with AnswerSavedSerializer's fields built once (issue 20): the same values."""
+    body = AnswerInputSerializer(data={"answer": answer})
+    assert body.is_valid()
+    assert answer_input({"answer": answer}) == body.validated_data["answer"]
+    for remaining in (None, 5399.25):
+        values = {
+            "question_id": 7,
+            "answer": answer,
+            "saved_at": timezone.now(),
+            "remaining_seconds": remaining,
+        }
+        renderer = JSONRenderer()
+        assert renderer.render(shaped(AnswerSavedSerializer, values)) == renderer.render(
+            AnswerSavedSerializer(values).data
+        )
+
+
+def test_a_save_without_an_answer_is_refused_as_the_serializer_refuses_it(api, exam):
+    body = start(api, exam).json()
+    question = next(q for q in body["questions"] if q["type"] == "single")
+    url = f"/api/v1/attempts/{body['id']}/answers/{question['id']}/"
+    for data in ({}, {"other": 1}, ["B"]):
+        response = api.put(url, data, format="json")
+        assert response.status_code == 400, response.content
+    assert not AttemptAnswer.objects.exists()

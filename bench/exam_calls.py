@@ -136,6 +136,10 @@ def _child() -> None:
     settings.ROOT_URLCONF = "bench.exams"  # the site plus the no-op endpoint
     quiz_id, tokens, usernames = _prepare()
     handler = WSGIHandler()
+    # As cms.wsgi does for a web worker (cms/gc_startup.py).
+    from cms.gc_startup import freeze_startup_objects
+
+    freeze_startup_objects()
     counter = _Counter()
 
     def call(method: str, path: str, *, token: str | None = None, body=None):

@@ -88,6 +88,13 @@ def _measure_child() -> None:
     prepared = json.loads(Path(os.environ["BENCH_INSTR_PREPARED"]).read_text())
     quiz_id, tokens = prepared["quiz"], prepared["tokens"]
     handler = WSGIHandler()
+    # As cms.wsgi does for a web worker (cms/gc_startup.py), when the tree has it.
+    try:
+        from cms.gc_startup import freeze_startup_objects
+    except ImportError:
+        pass
+    else:
+        freeze_startup_objects()
 
     def call(method: str, path: str, token: str, body=None) -> tuple[int, bytes]:
         data = json.dumps(body).encode() if body is not None else b""

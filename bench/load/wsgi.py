@@ -22,6 +22,10 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402 — after the UR
 
 _site = get_wsgi_application()
 
+from cms.gc_startup import freeze_startup_objects  # noqa: E402 — as cms.wsgi does
+
+freeze_startup_objects()
+
 
 def application(environ, start_response):
     wall0, cpu0 = time.perf_counter(), time.thread_time()

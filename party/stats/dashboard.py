@@ -227,7 +227,7 @@ def overview(*, unit: Unit, day: date) -> dict:
         "date": day,
         "stages": selectors.stage_counts(unit=unit, day=day, members=members),
         "profile": selectors.member_profile(unit=unit, day=day, members=members),
-        "development": selectors.development(unit=unit, start=start, end=day),
+        "development": selectors.development(unit=unit, start=start, end=day, members=members),
         "pipeline": selectors.pipeline(unit=unit, day=day, since=start, members=members),
         "compliance": compliance_panel(
             unit=unit, day=day, branches=branches, children=children, members=members

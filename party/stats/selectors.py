@@ -6,10 +6,12 @@ held on the day is read once per request (MembersOnDay: one query, a subquery ov
 `members_stage_latest` index per member) and the stage, profile, past-a-rule's-date and
 compliance panels group those rows by stage and by the unit under the asked one (a prefix of
 `Unit.path`, the materialised path); the development and pipeline figures are grouped in SQL.
-Never a query per unit. In the stage, profile, past-a-rule's-date and compliance panels a member
-counts in the branch they belonged to on the day (组织关系转接, party.members.selectors: two more
-queries only when a member of the subtree has transfers); the development and pipeline figures
-still group by the branch registered now (docs/party.md "Statistics")."""
+Never a query per unit. A member counts in the branch they belonged to on the day (组织关系转接,
+转入/转出本校: party.members.selectors' one rule): in the stage, profile, past-a-rule's-date and
+compliance panels the branch on the asked day; in the development figures and the pipeline's
+steps the branch on the day each stage change was decided. Two more queries (the transfers, the
+units' paths: UnitsOfMovers) only when a member of the subtree has transfers, none when the
+request's snapshot has read them (docs/party.md "Statistics")."""
 
 from __future__ import annotations
 
@@ -19,10 +21,12 @@ from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     DateField,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -96,14 +100,49 @@ ON_DAY_FIELDS = (
 )
 
 
+class UnitsOfMovers:
+    """The branch on any day of members with transfers (组织关系转接, 转入/转出本校), read with
+    party.members.selectors' one rule (unit_histories → UnitHistory.on) and the paths of every
+    unit they were in: two queries (none for no members). `path_on` answers None for a day their
+    组织关系 was outside the university."""
+
+    def __init__(self, member_ids=()):
+        self.histories: dict = {}
+        self.paths: dict[int, str] = {}
+        self.load(member_ids)
+
+    def load(self, member_ids) -> UnitsOfMovers:
+        """Read the members of `member_ids` not read yet (no query when there are none)."""
+        missing = set(member_ids) - self.histories.keys()
+        if not missing:
+            return self
+        # A member with transfers: UnitHistory reads their unit from the transfers alone.
+        histories = unit_histories(members=[_Registered(pk, None) for pk in missing])
+        self.histories.update(histories)
+        ids = {i for h in histories.values() for i in h.unit_ids if i} - self.paths.keys()
+        if ids:
+            self.paths.update(Unit.objects.filter(pk__in=ids).values_list("pk", "path"))
+        return self
+
+    def unit_on(self, member_id: int, day: date) -> int | None:
+        return self.histories[member_id].on(day)
+
+    def path_on(self, member_id: int, day: date) -> str | None:
+        unit_id = self.unit_on(member_id, day)
+        return None if unit_id is None else self.paths[unit_id]
+
+
 class MembersOnDay:
     """Every member of `unit`'s subtree with the stage they held on `day`, read in ONE query (the
     stage subquery over the `members_stage_latest` index evaluated once per member) and shared by
     the panels of one request: members by stage and unit, the profile, and the branches' members
-    who attend (三会一课 compliance). The panels group these rows in Python."""
+    who attend (三会一课 compliance). The panels group these rows in Python. `movers` holds the
+    unit history of every member of the subtree with transfers (read only when there are some),
+    which the development and pipeline figures of the same request reuse."""
 
     def __init__(self, *, unit: Unit, day: date):
         self.unit, self.day = unit, day
+        self.movers = UnitsOfMovers()
         touched = MemberTransfer.objects.filter(
             Q(from_unit__path__startswith=unit.path) | Q(to_unit__path__startswith=unit.path)
         ).values("member_id")
@@ -123,17 +162,14 @@ class MembersOnDay:
     def _on_the_day(self, rows: list[tuple]) -> list[tuple]:
         """Rows of members with transfers moved to the branch they were in on the day (dropped
         when it is outside the subtree): two queries, only when there are such members."""
-        moved = [_Registered(row[0], row[1]) for row in rows if row[-1]]
-        histories = unit_histories(members=moved)
-        units_on = {pk: history.on(self.day) for pk, history in histories.items()}
-        paths = dict(Unit.objects.filter(pk__in=set(units_on.values())).values_list("pk", "path"))
+        self.movers.load(row[0] for row in rows if row[-1])
         result = []
         for row in rows:
             if row[-1]:
-                unit_id = units_on[row[0]]
+                unit_id = self.movers.unit_on(row[0], self.day)
                 if unit_id is None:  # outside the university that day (转入/转出本校)
                     continue
-                path = paths[unit_id]
+                path = self.movers.paths[unit_id]
                 if not path.startswith(self.unit.path):
                     continue
                 row = (row[0], unit_id, path, *row[3:])
@@ -156,8 +192,38 @@ class MembersOnDay:
 class _Registered:
     """What unit_histories reads of a member: its id and the branch it is registered in now."""
 
-    def __init__(self, pk: int, unit_id: int):
+    def __init__(self, pk: int, unit_id: int | None):
         self.pk, self.unit_id = pk, unit_id
+
+
+def _same_subtree(unit: Unit, members: MembersOnDay | None) -> None:
+    if members is not None and members.unit.pk != unit.pk:
+        raise ValueError("a snapshot of another unit")
+
+
+def _movers(unit: Unit, member_ids, members: MembersOnDay | None) -> UnitsOfMovers:
+    """The unit histories of `member_ids`: from the request's snapshot of the same subtree when
+    given (it read every member of the subtree with transfers), else read (two queries)."""
+    _same_subtree(unit, members)
+    movers = members.movers if members is not None else UnitsOfMovers()
+    return movers.load(member_ids)
+
+
+def _changes_of_subtree(unit: Unit) -> QuerySet[StageChange]:
+    """Forward stage changes (_forward_changes) of the people who may have been in `unit`'s
+    subtree when each was decided — registered there now, or with a transfer into or out of
+    it — annotated with `mover`: the member's id when they have transfers (their branch on the
+    change's day is read from the history: _movers), else None (their branch is the registered
+    one: no transfer, no other). The condition is one uncorrelated subquery, read once."""
+    touched = MemberTransfer.objects.filter(
+        Q(from_unit__path__startswith=unit.path) | Q(to_unit__path__startswith=unit.path)
+    ).values("member_id")
+    moved = Q(member_id__in=MemberTransfer.objects.values("member_id"))
+    return (
+        _forward_changes()
+        .filter(Q(member__unit__path__startswith=unit.path) | Q(member_id__in=touched))
+        .annotate(mover=Case(When(moved, then=F("member_id")), output_field=BigIntegerField()))
+    )
 
 
 def _on_day(unit: Unit, day: date, members: MembersOnDay | None) -> MembersOnDay:
@@ -332,19 +398,43 @@ def _forward_changes() -> QuerySet[StageChange]:
 # --- development during a period --------------------------------------------------------------
 
 
-def development(*, unit: Unit, start: date, end: date) -> dict:
+def development(*, unit: Unit, start: date, end: date, members: MembersOnDay | None = None) -> dict:
     """Stage changes decided from `start` to `end` (both included), per kind and per unit directly
-    under `unit` (one query). A return from 发展对象 to 积极分子 is not counted as a new 确定."""
-    grouped = (
-        _forward_changes()
-        .filter(
-            member__unit__path__startswith=unit.path, decided_on__gte=start, decided_on__lte=end
+    under `unit`, each in the branch the person belonged to on the day it was decided (组织关系
+    转接: a 预备党员 admitted in 院系 A and moved to B later counts for A; decided while the
+    person's 组织关系 was outside the university: in no unit). One query; two more when a person
+    with transfers is among them and the request's `members` snapshot is not passed. A return
+    from 发展对象 to 积极分子 is not counted as a new 确定."""
+    _same_subtree(unit, members)
+    cut = len(unit.path) + Unit.steplen
+    rows = list(
+        _changes_of_subtree(unit)
+        .filter(decided_on__gte=start, decided_on__lte=end)
+        .annotate(
+            bucket=Substr("member__unit__path", 1, cut),
+            # The day matters only for a mover (None for the others keeps their groups whole).
+            mover_on=Case(
+                When(mover__isnull=False, then=F("decided_on")), output_field=DateField()
+            ),
         )
-        .annotate(bucket=Substr("member__unit__path", 1, len(unit.path) + Unit.steplen))
-        .values("bucket", "stage")
+        .values("bucket", "stage", "mover", "mover_on")
         .annotate(n=Count("id"))
         .order_by()
     )
+    movers = [row["mover"] for row in rows if row["mover"] is not None]
+    if movers:
+        on_days = _movers(unit, movers, members)
+    grouped: dict[tuple[str, str], int] = {}
+    for row in rows:
+        bucket = row["bucket"]
+        if row["mover"] is not None:
+            path = on_days.path_on(row["mover"], row["mover_on"])
+            if path is None or not path.startswith(unit.path):
+                continue  # outside the university, or in another subtree, that day
+            bucket = path[:cut]
+        key = (bucket, row["stage"])
+        grouped[key] = grouped.get(key, 0) + row["n"]
+    grouped = [{"bucket": b, "stage": st, "n": n} for (b, st), n in grouped.items()]
     kinds = [stage for stage, _label in rules.DEVELOPMENT_EVENTS]
     by_bucket: dict[str, dict] = {}
     totals = dict.fromkeys(kinds, 0)
@@ -380,7 +470,7 @@ def pipeline(
     year before `day`) to `day`, and the people past a rule's date (`stuck`, from the request's
     `members` snapshot when given). One query for the steps (step_days)."""
     since = since or day - relativedelta(years=1) + relativedelta(days=1)
-    days = step_days(unit=unit, since=since, day=day)
+    days = step_days(unit=unit, since=since, day=day, members=members)
     steps = []
     for frm, to in rules.PIPELINE_STEPS:
         values = days[(frm, to)]
@@ -401,13 +491,18 @@ def pipeline(
     }
 
 
-def step_days(*, unit: Unit, since: date, day: date) -> dict[tuple[str, str], list[int]]:
+def step_days(
+    *, unit: Unit, since: date, day: date, members: MembersOnDay | None = None
+) -> dict[tuple[str, str], list[int]]:
     """For each step (from, to) of rules.PIPELINE_STEPS, the days each completion from `since` to
-    `day` took, of the members registered under `unit`: a change to `to` decided in the period,
-    from the latest change to `from` decided on or before it (none: not counted). A return from
-    发展对象 to 积极分子 is no step (_forward_changes). One query for every step: each step's
-    "started" subquery is chosen by the change's stage (a CASE), so the database seeks one member's
-    changes per completed step, as the former query per step did."""
+    `day` took, of the people in `unit`'s subtree when the step was completed (组织关系转接: the
+    branch on that day, as development): a change to `to` decided in the period, from the
+    latest change to `from` decided on or before it (none: not counted). A return from 发展对象
+    to 积极分子 is no step (_forward_changes). One query for every step: each step's "started"
+    subquery is chosen by the change's stage (a CASE), so the database seeks one member's
+    changes per completed step, as the former query per step did; two more when a person with
+    transfers completed a step and the request's `members` snapshot is not passed."""
+    _same_subtree(unit, members)
     started = Case(
         *(
             When(
@@ -426,17 +521,20 @@ def step_days(*, unit: Unit, since: date, day: date) -> dict[tuple[str, str], li
     )
     step_of = {to: (frm, to) for frm, to in rules.PIPELINE_STEPS}
     result: dict[tuple[str, str], list[int]] = {step: [] for step in rules.PIPELINE_STEPS}
-    for stage, ended, begun in (
-        _forward_changes()
-        .filter(
-            member__unit__path__startswith=unit.path,
-            stage__in=list(step_of),
-            decided_on__gte=since,
-            decided_on__lte=day,
-        )
+    rows = list(
+        _changes_of_subtree(unit)
+        .filter(stage__in=list(step_of), decided_on__gte=since, decided_on__lte=day)
         .annotate(started=started)
-        .values_list("stage", "decided_on", "started")
-    ):
+        .values_list("stage", "decided_on", "started", "mover")
+    )
+    movers = [mover for *_row, mover in rows if mover is not None]
+    if movers:
+        on_days = _movers(unit, movers, members)
+    for stage, ended, begun, mover in rows:
+        if mover is not None:
+            path = on_days.path_on(mover, ended)
+            if path is None or not path.startswith(unit.path):
+                continue
         if begun is not None:
             result[step_of[stage]].append((ended - begun).days)
     return result

@@ -1,6 +1,9 @@
 """The year-end workbook (党内统计 style): every figure recounted from the records by a plain
 Python walk over each person's history (on SQLite and PostgreSQL alike), the header naming the
-unit, the date and who exported it, and last year's tables unchanged by today's promotions."""
+unit, the date and who exported it, and last year's tables unchanged by today's promotions. Some
+people moved between branches, came in (转入本校) or left (转出本校) on random days: the recount
+walks their transfers too — the stock figures in the branch of 31 December, each stage change of
+the development and pipeline figures in the branch of the day it was decided (issue 16)."""
 
 import io
 import random
@@ -15,7 +18,15 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from party.members import rules as member_rules
-from party.members.models import MEMBER_STAGES, Gender, Member, Stage, StageChange
+from party.members.models import (
+    MEMBER_STAGES,
+    Gender,
+    Member,
+    MemberTransfer,
+    Stage,
+    StageChange,
+)
+from party.members.services import member_transfer, member_transfer_in, member_transfer_out
 from party.organisation.models import Unit
 from party.stats import rules
 from tests.party.conftest import make_member
@@ -71,15 +82,66 @@ def _random_people(tree, n=80, seed=19):
         history(member, *steps, extension_months=months)
 
 
+def _random_transfers(tree, seed=16):
+    """Of the random people, some came in from outside (转入本校, then maybe moved on), some
+    moved between the branches once or twice, some left (转出本校), on days from mid-2024 to
+    mid-2026 — before and after the workbook's 31 December 2025."""
+    rng = random.Random(seed)
+    branches = [tree["units"][k] for k in ("law_b1", "law_b2", "eng_b1")]
+    office = tree["users"]["office"]
+    today = timezone.localdate()
+
+    def some_day(after):
+        return min(after + timedelta(days=rng.randint(1, 300)), today)
+
+    for member in Member.objects.filter(student_no__startswith="R").order_by("pk"):
+        roll, day = rng.random(), date(2024, 6, 1)
+        if roll < 0.1:
+            day = some_day(day)
+            member_transfer_in(
+                member=member,
+                to_unit=rng.choice(branches),
+                on=day,
+                external_org="外校党委",
+                by_user=office,
+            )
+        if roll < 0.35:
+            for _n in range(rng.randint(1, 2)):
+                member.refresh_from_db()
+                day = some_day(day)
+                to_unit = rng.choice([b for b in branches if b.pk != member.unit_id])
+                member_transfer(member=member, to_unit=to_unit, on=day, by_user=office)
+        elif roll < 0.45:
+            member_transfer_out(
+                member=member, on=some_day(day), external_org="外校党委", by_user=office
+            )
+
+
 # --- the recount: a plain walk over each person's records -------------------------------------
 
 
 def _records(unit):
-    members = list(Member.objects.filter(unit__path__startswith=unit.path).select_related("unit"))
+    """Every person (any may have been in `unit`'s subtree on some day), their stage changes and
+    a function giving their branch on a day (None: outside the university)."""
+    members = list(Member.objects.select_related("unit"))
     changes = {m.pk: [] for m in members}
-    for change in StageChange.objects.filter(member__in=members).order_by("decided_on", "id"):
+    for change in StageChange.objects.order_by("decided_on", "id"):
         changes[change.member_id].append(change)
-    return members, changes
+    transfers = {m.pk: [] for m in members}
+    for t in MemberTransfer.objects.select_related("from_unit", "to_unit"):
+        transfers[t.member_id].append(t)
+
+    def unit_on(member, day):
+        moves = sorted(transfers[member.pk], key=lambda t: (t.on, t.pk))
+        if not moves:
+            return member.unit
+        branch = moves[0].from_unit  # before the first transfer (None: it was a 转入本校)
+        for t in moves:
+            if t.on <= day:
+                branch = t.to_unit  # None after a 转出本校
+        return branch
+
+    return members, changes, unit_on
 
 
 def _stage_on(changes, day):
@@ -87,9 +149,13 @@ def _stage_on(changes, day):
     return before[-1] if before else None
 
 
-def _child_name(unit, member):
+def _child_name(unit, branch):
+    """The name of the unit directly under `unit` that `branch` lies in (None: not in `unit`'s
+    subtree, or no branch at all: outside the university)."""
+    if branch is None or not branch.path.startswith(unit.path):
+        return None
     for child in Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1):
-        if member.unit.path.startswith(child.path):
+        if branch.path.startswith(child.path):
             return child.name
     return unit.name
 
@@ -110,7 +176,7 @@ def _is_return(changes, change):
 
 
 def recount(unit):
-    members, changes = _records(unit)
+    members, changes, unit_on = _records(unit)
     stages = list(rules.ACTIVE_STAGES)
     by_unit, totals = {}, dict.fromkeys(stages, 0)
     gender, ethnicity, age = {}, {}, {}
@@ -122,8 +188,10 @@ def recount(unit):
     stuck = {"probation": 0, "activist": 0}
     for member in members:
         history_ = changes[member.pk]
-        child = _child_name(unit, member)
         for change in history_:
+            child = _child_name(unit, unit_on(member, change.decided_on))
+            if child is None:
+                continue  # not in the subtree on the day it was decided
             if START <= change.decided_on <= DAY and not _is_return(history_, change):
                 dev_unit.setdefault(child, dict.fromkeys(events, 0))[change.stage] += 1
                 dev_total[change.stage] += 1
@@ -135,7 +203,8 @@ def recount(unit):
                             (change.decided_on - starts[-1].decided_on).days
                         )
         now = _stage_on(history_, DAY)
-        if now is None or now.stage not in stages:
+        child = _child_name(unit, unit_on(member, DAY))
+        if now is None or now.stage not in stages or child is None:
             continue
         by_unit.setdefault(child, dict.fromkeys(stages, 0))[now.stage] += 1
         totals[now.stage] += 1
@@ -202,6 +271,7 @@ def _sheet(book, title):
 @pytest.fixture
 def university(people, tree):
     _random_people(tree)
+    _random_transfers(tree)
     return tree
 
 
@@ -254,6 +324,9 @@ def test_every_figure_recounts_from_the_records(university):
     assert rows["预备期满未讨论转正"][0] == expected["stuck"]["probation"]
     assert rows["培养满一年仍未列为发展对象"][0] == expected["stuck"]["activist"]
     assert sum(expected["totals"].values()) > 20 and expected["stuck"]["probation"] > 0
+    moves = MemberTransfer.objects
+    assert moves.filter(from_unit__isnull=False, to_unit__isnull=False).count() > 10
+    assert moves.filter(from_unit=None).exists() and moves.filter(to_unit=None).exists()
 
 
 def test_a_college_workbook_recounts_its_subtree(university):

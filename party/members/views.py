@@ -3,6 +3,7 @@ timeline with the stage-change form, and 我的入党进程 for the member on a 
 shown or exported is written to the access log."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
@@ -497,6 +498,22 @@ def member_timeline(request, pk: int):
             except MemberError as exc:
                 external_form.add_error(None, exc.message)
             else:
+                readable = members_visible(user=request.user, scope=scope).filter(pk=member.pk)
+                if action == "out" and not readable.exists():
+                    # The record is now 组织部's to read: the 组织员 goes back to the branch, told
+                    # what was recorded (the timeline would be a 404 for them).
+                    messages.success(
+                        request,
+                        _(
+                            "已办理转出本校：%(name)s 的组织关系于 %(day)s 转往%(org)s，档案只读，由组织部查阅。"
+                        )
+                        % {
+                            "name": member.name,
+                            "day": values["on"].isoformat(),
+                            "org": values["external_org"].strip(),
+                        },
+                    )
+                    return redirect("party:unit_board", pk=member.unit_id)
                 return redirect("party:member_timeline", pk=member.pk)
     gate_error = record_error = None
     if manages:

@@ -295,8 +295,14 @@ def test_timeline_forms(client, tree):
     client.force_login(tree["users"]["organiser"])
     assert 'id="out-form"' in client.get(url).content.decode()
     payload = {"action": "out", "out-on": "2026-03-10", "out-external_org": "示范市教育局机关党委"}
-    assert client.post(url, payload).status_code == 302
-    assert client.get(url).status_code == 404  # the organiser no longer reads it
+    # The organiser no longer reads the record: back to the branch's board, told what was done.
+    done = client.post(url, payload, follow=True)
+    assert done.redirect_chain == [(reverse("party:unit_board", args=[zhang.unit_id]), 302)]
+    assert (
+        "已办理转出本校：张三 的组织关系于 2026-03-10 转往示范市教育局机关党委"
+        in done.content.decode()
+    )
+    assert client.get(url).status_code == 404
     client.force_login(tree["users"]["office"])
     page = client.get(url).content.decode()
     assert "2026-03-10 转出本校：法学本科生党支部（第一党小组） → 示范市教育局机关党委" in page

@@ -506,3 +506,31 @@ def test_the_draw_plan_read_in_the_quiz_row_is_what_the_models_hold(
     ]
     resumed, created = services.attempt_start(quiz=again, user=trainee)
     assert resumed.pk == attempt.pk and not created
+
+
+def test_a_new_attempt_is_the_row_the_orm_would_write(quiz_exam_factory, klass, trainee, quiz_bank):
+    """attempt_start writes the attempt with hot_sql.insert_row, not save() (issue 20): allowed
+    while Attempt adds nothing in a save() of its own, nobody receives its post_save and Wagtail's
+    reference index ignores it; the row holds what the ORM would have written."""
+    from django.db.models import Model
+    from django.db.models.signals import post_save, pre_save
+    from wagtail.models import ReferenceIndex, TranslatableMixin
+    from wagtail.models.i18n import set_locale_on_new_instance
+
+    assert Attempt.save is Model.save
+    assert not post_save.has_listeners(Attempt)
+    # The one pre_save receiver is Wagtail's, for every model; it sets a translatable's locale.
+    sync_receivers, async_receivers = pre_save._live_receivers(Attempt)
+    assert set(sync_receivers) <= {set_locale_on_new_instance} and not async_receivers
+    assert not issubclass(Attempt, TranslatableMixin)
+    assert not ReferenceIndex.is_indexed(Attempt) and Attempt not in ReferenceIndex.tracked_models
+    exam = quiz_exam_factory(
+        klass, fixed=list(quiz_bank.questions.all()[:4]), time_limit_minutes=30
+    )
+    attempt, created = services.attempt_start(quiz=exam, user=trainee)
+    assert created and not attempt._state.adding and attempt._state.db == "default"
+    stored = Attempt.objects.get(pk=attempt.pk)
+    fields = [f.attname for f in Attempt._meta.concrete_fields]
+    assert [getattr(stored, name) for name in fields] == [getattr(attempt, name) for name in fields]
+    assert stored.questions == attempt.questions and len(stored.questions) == 4
+    assert stored.state == AttemptState.IN_PROGRESS and stored.score is None

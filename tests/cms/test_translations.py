@@ -3,12 +3,15 @@
 import ast
 import gettext
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from cms.demo import demo_accounts_ensure
@@ -30,30 +33,48 @@ class Entry:
     msgctxt: str | None = None
     msgstrs: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
+    locations: list[str] = field(default_factory=list)
 
 
 def read_po(path) -> list[Entry]:
-    """Entries of a .po file, the header first; enough of the format for Django's catalogues."""
+    """Entries of a .po file, the header first; enough of the format for Django's catalogues.
+
+    An entry ends at a blank line or where the next one's comment, msgctxt or msgid follows its
+    msgstr directly: msgfmt reads a catalogue edited by hand without blank lines between entries,
+    so this must too (splitting on blank lines once hid such entries from every check here)."""
     entries: list[Entry] = []
-    for block in path.read_text(encoding="utf-8").split("\n\n"):
-        entry, fields, current = Entry(), {}, None
-        for line in block.strip().splitlines():
-            if line.startswith("#,"):
-                entry.flags |= {flag.strip() for flag in line[2:].split(",")}
-            elif line.startswith("#"):
+    entry, fields, current = Entry(), {}, None
+
+    def close():
+        if "msgid" in fields:
+            entry.msgid = fields["msgid"]
+            entry.msgid_plural = fields.get("msgid_plural")
+            entry.msgctxt = fields.get("msgctxt")
+            entry.msgstrs = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
+            entries.append(entry)
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        has_msgstr = any(key.startswith("msgstr") for key in fields)
+        if not line or (has_msgstr and not line.startswith(('"', "msgstr"))):
+            close()
+            entry, fields, current = Entry(), {}, None
+            if not line:
                 continue
-            elif line.startswith('"'):
-                fields[current] += ast.literal_eval(line)
-            else:
-                current, _, value = line.partition(" ")
-                fields[current] = ast.literal_eval(value)
-        if "msgid" not in fields:
+        if line.startswith("#~"):
+            continue  # an obsolete entry
+        if line.startswith("#,"):
+            entry.flags |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#:"):
+            entry.locations += line[2:].split()
+        elif line.startswith("#"):
             continue
-        entry.msgid = fields["msgid"]
-        entry.msgid_plural = fields.get("msgid_plural")
-        entry.msgctxt = fields.get("msgctxt")
-        entry.msgstrs = [v for k, v in sorted(fields.items()) if k.startswith("msgstr")]
-        entries.append(entry)
+        elif line.startswith('"'):
+            fields[current] += ast.literal_eval(line)
+        else:
+            current, _, value = line.partition(" ")
+            fields[current] = ast.literal_eval(value)
+    close()
     return entries
 
 
@@ -110,6 +131,55 @@ def test_compiled_catalogue_is_up_to_date():
         else:
             assert compiled.ngettext(m.msgid, m.msgid_plural, 1) == m.msgstrs[0]
             assert compiled.ngettext(m.msgid, m.msgid_plural, 2) == m.msgstrs[1]
+
+
+def _makefile_ignores() -> list[str]:
+    """The --ignore patterns of `make messages`, read from the Makefile so the two cannot drift."""
+    makefile = (settings.BASE_DIR / "Makefile").read_text(encoding="utf-8")
+    (line,) = [line for line in makefile.splitlines() if "makemessages -l en" in line]
+    ignores = re.findall(r"--ignore '([^']+)'", line)
+    assert ignores, line
+    return ignores
+
+
+def test_the_catalogue_has_every_message_the_code_uses(tmp_path, monkeypatch):
+    """What `make messages` would do, run on a copy: every msgid the code (Python and templates)
+    marks for translation has a translated, non-fuzzy entry in the committed English catalogue, and
+    the catalogue keeps no entry the code no longer uses. The committed files are never written:
+    makemessages writes its .pot and templatized copies of the templates next to what it reads."""
+    ignores = _makefile_ignores()
+    skipped = {pattern.split("/")[0] for pattern in ignores}
+    for entry in settings.BASE_DIR.iterdir():
+        if entry.name.startswith(".") or entry.name in skipped:
+            continue
+        if entry.is_dir():
+            shutil.copytree(
+                entry, tmp_path / entry.name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(entry, tmp_path / entry.name)
+    monkeypatch.chdir(tmp_path)
+    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+        call_command(
+            "makemessages", locale=["en"], no_obsolete=True, ignore_patterns=ignores, verbosity=0
+        )
+
+    def key(m: Entry):
+        return (m.msgctxt, m.msgid, m.msgid_plural)
+
+    wanted = {
+        key(m): m for m in read_po(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")[1:]
+    }
+    committed = {key(m): m for m in _messages()}
+    done = {k for k, m in committed.items() if all(m.msgstrs) and "fuzzy" not in m.flags}
+    missing = [f"{m.msgid} ({' '.join(m.locations)})" for k, m in wanted.items() if k not in done]
+    unused = [m.msgid for k, m in committed.items() if k not in wanted]
+    if missing or unused:
+        pytest.fail(
+            "locale/en/LC_MESSAGES/django.po is behind the code (add the entries, then compilemessages)"
+            + "".join(f"\n  missing or untranslated: {msgid}" for msgid in missing)
+            + "".join(f"\n  no longer used: {msgid}" for msgid in unused)
+        )
 
 
 # Words issue 14 retired from the Chinese interface (tests/learning/reports/test_words.py): an entry that

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.template import Context, Template
 from django.test import override_settings
 from django.utils import timezone, translation
 
@@ -212,6 +213,24 @@ def test_messages_built_at_run_time_follow_the_language():
         assert answer_text(True) == "True"
     with translation.override("zh-hans"):
         assert answer_text(True) == "正确"
+
+
+def test_template_texts_with_placeholders_for_the_script_are_translated():
+    """{% translate %} doubles every % of its text before looking it up, so the exam page's texts
+    for attempt.js (which fills in %(n)s itself) have %% in their msgid and msgstr."""
+    template = Template(
+        "{% load i18n %}{% translate '第 %(n)s 题，共 %(total)s 题' %}|{% translate '第 %(n)s 题' %}"
+        "|{% translate '剩余 %(n)s 分钟' %}"
+    )
+    with translation.override("en"):
+        assert (
+            template.render(Context())
+            == "Question %(n)s of %(total)s|Question %(n)s|%(n)s minutes left"
+        )
+    with translation.override("zh-hans"):
+        assert (
+            template.render(Context()) == "第 %(n)s 题，共 %(total)s 题|第 %(n)s 题|剩余 %(n)s 分钟"
+        )
 
 
 # Pages in English ---------------------------------------------------------------------------

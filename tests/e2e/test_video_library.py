@@ -32,8 +32,10 @@ def test_title_opens_the_detail_whose_status_follows_the_encoding(live_server, d
     page.locator("[data-video-progress-text]", has_text="40%").wait_for(timeout=10_000)
     # …and when it is done the page shows the finished video.
     Video.objects.filter(pk=video.pk).update(status=Video.Status.READY, progress=100)
+    # (admin_status.js reloads the page when the video is ready: while the new document loads the
+    # element is briefly absent, hence ?.)
     page.wait_for_function(
-        "document.querySelector('[data-video-status-text]').textContent.trim() === '"
+        "document.querySelector('[data-video-status-text]')?.textContent.trim() === '"
         + str(Video.Status.READY.label)
         + "'",
         timeout=10_000,

@@ -11,11 +11,13 @@ users collect it per request type and write it to LOAD_SERVER_TIMING (JSON) when
 """
 
 import json
+import math
 import os
 import random
 from itertools import cycle
 from urllib.parse import urlsplit
 
+import gevent
 from locust import HttpUser, between, constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
@@ -29,6 +31,13 @@ _TOKENS = cycle(DATA["tokens"])
 # and answering one question): 4 saves every 12–18 s by default, then the submit.
 EXAM_SAVES = int(os.environ.get("LOAD_EXAM_SAVES", "4"))
 EXAM_WAIT = tuple(float(x) for x in os.environ.get("LOAD_EXAM_WAIT", "12,18").split(","))
+# How the starts arrive. Locust starts users in batches: at -r 67 it starts 67 at the same instant
+# once a second (locust/dispatch.py: floor(spawn rate) users per dispatch, then a wait), so each
+# second's 67 starts reach the server together — 30 bursts, not "2,000 takers starting within 30 s".
+# "spread" (the default) has each taker wait a random part of its batch's second before pressing
+# 开始考试, so the starts are independent random moments over the spread (arrivals as a crowd makes
+# them); LOAD_EXAM_ARRIVALS=batched keeps locust's bursts (every run before session 12).
+EXAM_ARRIVALS = os.environ.get("LOAD_EXAM_ARRIVALS", "spread")
 # LOAD_EXAM_LOGIN=1: each exam user logs in with its password first (PBKDF2, ~0.25 s of CPU each)
 # instead of using the token issued before the exam.
 EXAM_LOGIN = os.environ.get("LOAD_EXAM_LOGIN") == "1"
@@ -126,6 +135,9 @@ class ExamTrainee(ApiUser):
 
     def on_start(self):
         super().on_start()
+        if EXAM_ARRIVALS == "spread":
+            rate = self.environment.parsed_options.spawn_rate
+            gevent.sleep(random.uniform(0, max(1, math.floor(rate)) / rate))
         if EXAM_LOGIN:
             response = self.api(
                 "POST",

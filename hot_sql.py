@@ -114,13 +114,18 @@ def hot_cursor(using: str = "default"):
 _INT_MARKERS = (-2_073_100_001, -2_073_100_002, -2_073_100_003, -2_073_100_004)
 _DATE_MARKERS = (date(1901, 2, 3), date(1902, 3, 4))
 _STR_MARKERS = ("!hot-sql-marker-1!", "!hot-sql-marker-2!")
+_DATETIME_MARKERS = (
+    datetime(1903, 4, 5, 6, 7, 8, tzinfo=UTC),
+    datetime(1904, 5, 6, 7, 8, 9, tzinfo=UTC),
+)
 
 
 class PreparedRead:
-    """`build(**kwargs)` returns a values_list() queryset; its arguments are ints, dates or
-    strings (named in `ints`, `dates` and `strs`). rows(**kwargs) returns its rows as tuples, each
-    column converted as the ORM converts it (e.g. a datetime read from SQLite). Compiling refuses
-    a queryset in which a marker does not come out as exactly one parameter of its own."""
+    """`build(**kwargs)` returns a values_list() queryset; its arguments are ints, dates, aware
+    datetimes or strings (named in `ints`, `dates`, `datetimes` and `strs`). rows(**kwargs) returns
+    its rows as tuples, each column converted as the ORM converts it (e.g. a datetime read from
+    SQLite); sql(**kwargs) the statement and its parameters, to be used inside another. Compiling
+    refuses a queryset in which a marker does not come out as exactly one parameter of its own."""
 
     def __init__(
         self,
@@ -128,15 +133,18 @@ class PreparedRead:
         *,
         ints: tuple[str, ...] = (),
         dates: tuple[str, ...] = (),
+        datetimes: tuple[str, ...] = (),
         strs: tuple[str, ...] = (),
     ):
         if (
             len(ints) > len(_INT_MARKERS)
             or len(dates) > len(_DATE_MARKERS)
+            or len(datetimes) > len(_DATETIME_MARKERS)
             or len(strs) > len(_STR_MARKERS)
         ):
             raise ValueError("too many arguments for the markers")
         self._build, self._ints, self._dates, self._strs = build, ints, dates, strs
+        self._datetimes = datetimes
         self._compiled: dict[tuple, tuple[str, list, list]] = {}
 
     def _compile(self, key: tuple, using: str) -> tuple[str, list, list]:
@@ -144,6 +152,7 @@ class PreparedRead:
         markers = dict(zip(self._ints, _INT_MARKERS, strict=False))
         markers.update(zip(self._dates, _DATE_MARKERS, strict=False))
         markers.update(zip(self._strs, _STR_MARKERS, strict=False))
+        markers.update(zip(self._datetimes, _DATETIME_MARKERS, strict=False))
         compiler = self._build(*key[2:], **markers).query.get_compiler(using)
         sql, params = compiler.as_sql()
         # [(column, [converter, …], expression)] as the ORM applies them to each row.
@@ -155,6 +164,9 @@ class PreparedRead:
         ]
         by_value = {v: name for name, v in markers.items() if name in self._ints + self._strs}
         by_value.update({ops.adapt_datefield_value(markers[name]): name for name in self._dates})
+        by_value.update(
+            {ops.adapt_datetimefield_value(markers[name]): name for name in self._datetimes}
+        )
         # Each slot is ("arg", name) or ("const", value).
         # (An argument a variant does not use, e.g. the unit of a 谈心谈话, is simply absent.)
         slots = []
@@ -167,9 +179,7 @@ class PreparedRead:
         self._compiled[key] = compiled
         return compiled
 
-    def rows(self, *variant, using: str = "default", **values) -> list[tuple]:
-        """`variant`: positional arguments that change the SQL's shape (e.g. a meeting kind),
-        compiled once each; `values`: the int and date arguments."""
+    def _sql(self, variant: tuple, using: str, values: dict) -> tuple[str, list, list]:
         connection = connections[using]
         key = (using, connection.vendor, *variant)
         sql, slots, converters = self._compiled.get(key) or self._compile(key, using)
@@ -180,8 +190,23 @@ class PreparedRead:
                 params.append(value)
             elif value in self._dates:
                 params.append(ops.adapt_datefield_value(values[value]))
+            elif value in self._datetimes:
+                params.append(ops.adapt_datetimefield_value(values[value]))
             else:
                 params.append(values[value])
+        return sql, params, converters
+
+    def sql(self, *variant, using: str = "default", **values) -> tuple[str, list]:
+        """The compiled statement and its parameters for these values (as rows() runs it), to be
+        used as a subquery of another statement."""
+        sql, params, _converters = self._sql(variant, using, values)
+        return sql, params
+
+    def rows(self, *variant, using: str = "default", **values) -> list[tuple]:
+        """`variant`: positional arguments that change the SQL's shape (e.g. a meeting kind),
+        compiled once each; `values`: the int, date, datetime and string arguments."""
+        connection = connections[using]
+        sql, params, converters = self._sql(variant, using, values)
         with hot_cursor(using) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -221,16 +246,33 @@ def _insert_sql(model, connection) -> tuple[list, frozenset, str]:
 _deferred: ContextVar[list | None] = ContextVar("prepared_deferred_inserts", default=None)
 
 
+class FirstRowColumn:
+    """A value of a row collected by deferred_inserts that insert_after takes from the first
+    statement's RETURNING (e.g. the id of a member the first statement chose), not from Python."""
+
+    __slots__ = ("column",)
+
+    def __init__(self, column: str):
+        self.column = column
+
+    def __eq__(self, other):
+        return isinstance(other, FirstRowColumn) and other.column == self.column
+
+    def __hash__(self):
+        return hash((FirstRowColumn, self.column))
+
+
 def _row_params(model, values: dict, connection) -> list:
     fields, attnames, _sql = _insert_sql(model, connection)
     if not values.keys() <= attnames:
         raise ValueError(f"not fields of {model._meta.label}: {sorted(set(values) - attnames)}")
-    return [
-        f.get_db_prep_save(
-            values[f.attname] if f.attname in values else f.get_default(), connection
+    params = []
+    for f in fields:
+        value = values[f.attname] if f.attname in values else f.get_default()
+        params.append(
+            value if isinstance(value, FirstRowColumn) else f.get_db_prep_save(value, connection)
         )
-        for f in fields
-    ]
+    return params
 
 
 def insert_row(model, **values) -> int | None:
@@ -246,6 +288,8 @@ def insert_row(model, **values) -> int | None:
     if deferred is not None:
         deferred.append((model, params))
         return None
+    if any(isinstance(p, FirstRowColumn) for p in params):
+        raise ValueError("a FirstRowColumn value is only for rows written by insert_after")
     with hot_cursor() as cursor:
         cursor.execute(_insert_sql(model, connection)[2], params)
         return cursor.fetchone()[0]
@@ -262,28 +306,41 @@ def deferred_inserts() -> Iterator[list]:
         _deferred.reset(token)
 
 
-def insert_after(first_sql: str, first_params: list, rows: list) -> int | None:
-    """PostgreSQL: `first_sql` — an INSERT … RETURNING id that may insert nothing (ON CONFLICT DO
-    NOTHING) — and the collected `rows` (deferred_inserts), each written only when the first
-    one was, as ONE statement (data-modifying WITH queries): one round trip instead of one per
-    row, and in autocommit no BEGIN and COMMIT of their own (a statement is its own transaction,
-    committed as durably as any). The first row's id, or None when it inserted nothing (then
-    neither did the others)."""
+def insert_after(first_sql: str, first_params: list, rows: list) -> tuple | None:
+    """PostgreSQL: `first_sql` — an INSERT … RETURNING id[, …] that may insert nothing (ON
+    CONFLICT DO NOTHING, or an INSERT … SELECT that selects nothing) — and the collected `rows`
+    (deferred_inserts), each written only when the first one was, as ONE statement
+    (data-modifying WITH queries): one round trip instead of one per row, and in autocommit no
+    BEGIN and COMMIT of their own (a statement is its own transaction, committed as durably as
+    any). A value given as FirstRowColumn(name) is the first row's RETURNING column `name`. The
+    first row's RETURNING values, or None when it inserted nothing (then neither did the
+    others)."""
     connection = connections["default"]
     if connection.vendor != "postgresql":
         raise NotImplementedError("data-modifying WITH queries are PostgreSQL's")
     models = tuple(model for model, _row in rows)
-    key = (first_sql, models)
+    # Which values come from the first row is part of the statement's shape.
+    taken = tuple(
+        tuple((i, p.column) for i, p in enumerate(row) if isinstance(p, FirstRowColumn))
+        for _model, row in rows
+    )
+    key = (first_sql, models, taken)
     sql = _WITH_SQL.get(key)
     if sql is None:
         qn = connection.ops.quote_name
         parts = [f"first_row AS ({first_sql})"]
-        for n, model in enumerate(models):
+        for n, (model, from_first) in enumerate(zip(models, taken, strict=True)):
             fields = _insert_sql(model, connection)[0]
+            from_first = dict(from_first)
             # Typed by the column's type (without its length: a value too long still fails as in
             # a plain INSERT, where a cast to varchar(n) would cut it); SELECT … FROM first_row:
             # one row when the first INSERT wrote one, none otherwise.
-            values = ", ".join(f"CAST(%s AS {f.db_type(connection).split('(')[0]})" for f in fields)
+            values = ", ".join(
+                f"first_row.{qn(from_first[i])}"
+                if i in from_first
+                else f"CAST(%s AS {f.db_type(connection).split('(')[0]})"
+                for i, f in enumerate(fields)
+            )
             parts.append(
                 f"row_{n} AS (INSERT INTO {qn(model._meta.db_table)} "
                 f"({', '.join(qn(f.column) for f in fields)}) SELECT {values} FROM first_row)"
@@ -291,8 +348,8 @@ def insert_after(first_sql: str, first_params: list, rows: list) -> int | None:
         sql = _WITH_SQL[key] = f"WITH {', '.join(parts)} SELECT * FROM first_row"
     params = list(first_params)
     for _model, row in rows:
-        params += row
+        params += [p for p in row if not isinstance(p, FirstRowColumn)]
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()
-    return found[0] if found else None
+    return tuple(found) if found else None

@@ -60,3 +60,29 @@ def test_hot_statements_are_prepared_on_postgresql():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert any('"auth_user"."username"' in s and "$1" in s for s in statements), statements
+
+
+@pytest.mark.django_db
+def test_a_datetime_argument_is_put_in_where_its_marker_was():
+    from datetime import UTC, datetime
+
+    joined = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
+    User.objects.create_user(username="early", password="x-long-password-1", date_joined=joined)
+    User.objects.create_user(username="later", password="x-long-password-1")
+    read = PreparedRead(
+        lambda *, when: User.objects.filter(date_joined=when).values_list("username"),
+        datetimes=("when",),
+    )
+    assert read.rows(when=joined) == [("early",)]
+    assert read.rows(when=joined.replace(microsecond=0)) == []
+    sql, params = read.sql(when=joined)
+    assert "date_joined" in sql and len(params) == 1
+
+
+@pytest.mark.django_db
+def test_a_first_row_value_is_only_for_insert_after():
+    from hot_sql import FirstRowColumn, insert_row
+
+    with pytest.raises(ValueError):
+        insert_row(User, username=FirstRowColumn("username"), password="x")
+    assert not User.objects.exists()

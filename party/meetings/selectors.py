@@ -1,11 +1,12 @@
 """Reads of organisation life: which meetings a user sees or manages, who is 应到, the counts."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
@@ -129,7 +130,8 @@ def expected_member_of_user(*, meeting: Meeting, user) -> tuple[int, int, int, i
 # in the same row (the same snapshot) the meeting's columns as they are now. The row is used only
 # when the meeting still has that unit, kind and day — then it is exactly what the two reads give;
 # otherwise (an edited or deleted meeting, a caller not among the 应到) the two reads run.
-_SHAPES: dict[int, tuple[int, str, date]] = {}
+# Remembered per meeting: (unit id, kind, day, topic, starts_at, ends_at) as last read.
+_SHAPES: dict[int, tuple[int, str, date, str, datetime, datetime]] = {}
 _SHAPES_KEPT = 2000  # meetings remembered per process (a few dozen bytes each); then start over
 _MEETING_COLUMNS = [f"meeting_{name}" for name in _CHECKIN_FIELDS if name != "id"]
 _caller_and_meeting = PreparedRead(
@@ -151,15 +153,90 @@ _caller_and_meeting = PreparedRead(
 )
 
 
+def _shape(meeting: Meeting) -> tuple[int, str, date, str, datetime, datetime]:
+    return (
+        meeting.unit_id,
+        meeting.kind,
+        meeting_day(meeting),
+        meeting.topic,
+        meeting.starts_at,
+        meeting.ends_at,
+    )
+
+
 def _remember_shape(meeting: Meeting) -> None:
     if len(_SHAPES) >= _SHAPES_KEPT:
         _SHAPES.clear()
-    _SHAPES[meeting.pk] = (meeting.unit_id, meeting.kind, meeting_day(meeting))
+    _SHAPES[meeting.pk] = _shape(meeting)
 
 
 def forget_meeting_shapes() -> None:
     """Start the check-in's per-process memory of meetings afresh (tests that count statements)."""
     _SHAPES.clear()
+
+
+def remembered_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting as this process last read it for a check-in (None: not seen), unsaved: what
+    the one-statement check-in writes with, checked against the table in that statement
+    (caller_if_meeting_unchanged_sql)."""
+    shape = _SHAPES.get(meeting_id)
+    if shape is None:
+        return None
+    unit_id, kind, _day, topic, starts_at, ends_at = shape
+    return Meeting(
+        pk=meeting_id,
+        unit_id=unit_id,
+        kind=kind,
+        topic=topic,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+# The caller's member id when they are among the 应到 of the meeting as remembered AND of its own
+# unit or 党小组 (so they may see it without asking meetings_visible) AND the meeting still has,
+# in the table, exactly the remembered unit, kind, topic, start and end: else no row. The
+# check-in's INSERT selects its member from it (services._check_in_remembered), so the happy path
+# of a hall scanning at once is that one statement.
+_caller_if_unchanged = PreparedRead(
+    lambda kind, *, meeting_id, unit_id, user_id, day, topic, starts_at, ends_at: (
+        _expected(kind, meeting_id=meeting_id, unit_id=unit_id, day=day, among=Q(user_id=user_id))
+        .filter(Q(unit_id=unit_id) | Q(group_id=unit_id), user_id=user_id)
+        .filter(
+            Exists(
+                Meeting.objects.filter(
+                    pk=meeting_id,
+                    unit_id=unit_id,
+                    kind=kind,
+                    topic=topic,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                )
+            )
+        )
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    ints=("meeting_id", "unit_id", "user_id"),
+    dates=("day",),
+    datetimes=("starts_at", "ends_at"),
+    strs=("topic",),
+)
+
+
+def caller_if_meeting_unchanged_sql(*, meeting: Meeting, user) -> tuple[str, list]:
+    """The statement (and its parameters) of _caller_if_unchanged for `meeting` (as
+    remembered_meeting gives it) and `user`, to be the source of the check-in's INSERT."""
+    return _caller_if_unchanged.sql(
+        meeting.kind,
+        meeting_id=meeting.pk,
+        unit_id=meeting.unit_id,
+        user_id=user.pk,
+        day=meeting_day(meeting),
+        topic=meeting.topic,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )
 
 
 def meeting_and_caller_for_check_in(
@@ -171,14 +248,17 @@ def meeting_and_caller_for_check_in(
     signed_in = getattr(user, "is_authenticated", False)
     shape = _SHAPES.get(meeting_id)
     if shape is not None and signed_in:
-        unit_id, kind, day = shape
+        unit_id, kind, day = shape[:3]
         rows = _caller_and_meeting.rows(
             kind, meeting_id=meeting_id, unit_id=unit_id, user_id=user.pk, day=day
         )
         if rows and rows[0][4] is not None:
             row = rows[0]
             meeting = Meeting.from_db("default", _CHECKIN_FIELDS, (meeting_id, *row[4:]))
-            if (meeting.unit_id, meeting.kind, meeting_day(meeting)) == shape:
+            now_shape = _shape(meeting)
+            if now_shape[:3] == shape[:3]:
+                if now_shape != shape:  # a new topic or time on the same day: remember it
+                    _remember_shape(meeting)
                 return meeting, row[:4]
     meeting = meeting_for_check_in(meeting_id)
     if meeting is None:

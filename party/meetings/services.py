@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hot_sql import deferred_inserts, insert_after, insert_row
+from hot_sql import FirstRowColumn, deferred_inserts, insert_after, insert_row
 from party.meetings.checkin import CodeExpired, CodeInvalid, checkin_code_meeting
 from party.meetings.exceptions import (
     AlreadyRecordedError,
@@ -36,10 +36,12 @@ from party.meetings.rules import (
     DEFAULT_DURATION_MINUTES,
 )
 from party.meetings.selectors import (
+    caller_if_meeting_unchanged_sql,
     expected_members,
     is_expected,
     meeting_and_caller_for_check_in,
     meetings_visible,
+    remembered_meeting,
 )
 from party.meetings.study import study_attendance_changed
 from party.members.models import Member
@@ -311,10 +313,81 @@ def _first_check_in_one_statement(*, meeting: Meeting, me: dict, by_user, now: d
             attendance=attendance,
             by_user=by_user,
         )
-    pk = insert_after(*_insert_if_absent_sql(attendance), rows)
-    if pk is None:
+    found = insert_after(*_insert_if_absent_sql(attendance), rows)
+    if found is None:
         return None
-    attendance.pk = pk
+    attendance.pk = found[0]
+    return attendance
+
+
+def _insert_chosen_sql(attendance: Attendance, source: tuple[str, list]) -> tuple[str, list]:
+    """The guarded INSERT of a first attendance row whose member is the one `source` (a statement
+    of one column, at most one row) selects — nothing when it selects none or a row is already
+    there — returning its id and member id."""
+    qn = connection.ops.quote_name
+    columns = ("meeting_id", "member_id", "status", "reason", "method", "updated_at")
+    source_sql, source_params = source
+    sql = (
+        f"INSERT INTO {qn(Attendance._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"SELECT %s, chosen.member_id, %s, %s, %s, %s FROM (SELECT ({source_sql}) AS member_id) "
+        "chosen WHERE chosen.member_id IS NOT NULL "
+        f"ON CONFLICT ({qn('meeting_id')}, {qn('member_id')}) DO NOTHING "
+        f"RETURNING {qn('id')}, {qn('member_id')}"
+    )
+    when = connection.ops.adapt_datetimefield_value(attendance.updated_at)
+    a = attendance
+    return sql, [a.meeting_id, a.status, a.reason, a.method, when, *source_params]
+
+
+def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> Attendance | None:
+    """PostgreSQL: the happy path of a hall scanning at once, once this process has seen the
+    meeting: a valid code of this meeting, inside the check-in window of the meeting as
+    remembered, then ONE statement (insert_after) that writes the attendance only if, in the
+    table, the meeting is still the one remembered (unit, kind, topic, times) and the caller is
+    among its 应到 and of its own unit or 党小组 — with its log line and 学时 credit. None, with
+    nothing written, when any of that does not hold or a row is already there: the general path
+    then answers exactly as it always did (its errors in its order: not found first).
+
+    Not on SQLite: there the three INSERTs are a transaction anyway, and reading the caller
+    inside it (instead of before) only held the database's one write lock longer — measured
+    no better (bench checkin, 2026-12-07: 45 %, 45 % with it, 52 %, 46 % without)."""
+    if not getattr(user, "is_authenticated", False) or connection.vendor != "postgresql":
+        return None
+    meeting = remembered_meeting(meeting_id)
+    if meeting is None:
+        return None
+    try:
+        if checkin_code_meeting(code or "") != meeting_id:
+            return None
+    except (CodeExpired, CodeInvalid):
+        return None
+    opens = meeting.starts_at - timedelta(minutes=CHECKIN_OPENS_MINUTES_BEFORE)
+    if not opens <= now <= meeting.ends_at:
+        return None
+    attendance = Attendance(
+        meeting=meeting,
+        member_id=None,
+        status=AttendanceStatus.PRESENT,
+        reason="",
+        method=AttendanceMethod.QR,
+        updated_at=now,
+    )
+    insert = _insert_chosen_sql(
+        attendance, caller_if_meeting_unchanged_sql(meeting=meeting, user=user)
+    )
+    with deferred_inserts() as rows:
+        _log(
+            meeting=meeting,
+            member_id=FirstRowColumn("member_id"),
+            user_id=user.pk,
+            from_status="",
+            attendance=attendance,
+            by_user=user,
+        )
+    found = insert_after(*insert, rows)
+    if found is None:
+        return None
+    attendance.pk, attendance.member_id = found
     return attendance
 
 
@@ -324,11 +397,19 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     check-in opens or after the end, for someone not 应到, and twice (409).
 
     This is a burst (a hall scanning at once), so the common case is short and constant
-    (tests/party/meetings/test_checkin.py): the meeting, the caller's row among the 应到 (which for
-    a member of the holding unit also settles that they may see it), then one guarded INSERT of
-    the attendance, its log line and the 学时 credit (on PostgreSQL the three as one statement).
-    Anything else (a member of another unit, an earlier 请假 row, a second scan) takes the general
+    (tests/party/meetings/test_checkin.py). Once this process has seen the meeting it is one
+    statement on PostgreSQL (_check_in_remembered: the attendance INSERT selecting the caller
+    among the 应到 of the meeting as remembered, checked unchanged in the same statement, with
+    its log line and 学时 credit). The first check-in a process sees at a meeting reads the
+    meeting and the caller's row among the 应到 (which for a member of the holding unit also
+    settles that they may see it), then writes the attendance, its log line and the 学时 credit
+    with one guarded INSERT (on PostgreSQL the three as one statement). Anything else (a member
+    of another unit, an earlier 请假 row, a second scan, an edited meeting) takes the general
     path."""
+    now = timezone.now()
+    attendance = _check_in_remembered(meeting_id=meeting_id, user=user, code=code, now=now)
+    if attendance is not None:
+        return attendance
     meeting, row = meeting_and_caller_for_check_in(meeting_id=meeting_id, user=user)
     if meeting is None:
         raise OutOfScopeError(_("会议不存在。"), code="not_found")
@@ -338,7 +419,6 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     own_unit = me is not None and meeting.unit_id in (me["unit_id"], me["group_id"])
     if not own_unit and not meetings_visible(user=user).filter(pk=meeting.pk).exists():
         raise OutOfScopeError(_("会议不存在。"), code="not_found")
-    now = timezone.now()
     try:
         code_meeting = checkin_code_meeting(code or "")
     except CodeExpired as exc:

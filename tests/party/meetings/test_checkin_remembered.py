@@ -1,0 +1,152 @@
+"""The check-in at a meeting this process has already seen (services._check_in_remembered): one
+statement on PostgreSQL that writes the attendance only when the meeting in the table is still the
+one remembered and the caller is among its 应到; anything else falls back to the general path,
+which answers exactly as before and writes nothing more."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from learning.progress.models import HoursLedgerEntry
+from party.meetings import selectors, services
+from party.meetings.checkin import checkin_code
+from party.meetings.exceptions import AlreadyRecordedError, MeetingError
+from party.meetings.models import Attendance, AttendanceChange, Meeting
+from party.meetings.rules import CHECKIN_CODE_SECONDS
+from tests.factories import make_user
+from tests.party.meetings.test_checkin import REMEMBERED_CHECK_IN_QUERIES
+
+pytestmark = pytest.mark.django_db
+
+
+def check_in(meeting, user, code=None):
+    code = checkin_code(meeting_id=meeting.pk) if code is None else code
+    return services.meeting_check_in(meeting_id=meeting.pk, user=user, code=code)
+
+
+def refused(meeting, user, code=None):
+    with pytest.raises(MeetingError) as info:
+        check_in(meeting, user, code)
+    return info.value.code, info.value.status
+
+
+def written():
+    return (
+        Attendance.objects.count(),
+        AttendanceChange.objects.count(),
+        HoursLedgerEntry.objects.count(),
+    )
+
+
+def rows_of(meeting, member, user):
+    attendance = Attendance.objects.get(meeting=meeting, member=member)
+    change = AttendanceChange.objects.get(meeting=meeting, member=member)
+    entry = HoursLedgerEntry.objects.get(user=user)
+    return (
+        (attendance.status, attendance.reason, attendance.method),
+        (
+            change.from_status,
+            change.status,
+            change.reason,
+            change.method,
+            change.late,
+            change.recorded_by_id == user.pk,
+            change.recorded_at == attendance.updated_at,
+        ),
+        (
+            entry.source,
+            entry.amount,
+            entry.occurred_on,
+            entry.granted_by_id,
+            entry.reference,
+            entry.lesson_title,
+            entry.note,
+            entry.training_class_id,
+            entry.lesson_id,
+            entry.corrects_id,
+        ),
+    )
+
+
+def test_it_writes_what_the_first_check_in_writes(life, django_assert_num_queries):
+    meeting, users, members = life["open"], life["users"], life["members"]
+    first = check_in(meeting, users["lm2"])  # the general path: the meeting is remembered
+    assert selectors.remembered_meeting(meeting.pk) is not None
+    with django_assert_num_queries(REMEMBERED_CHECK_IN_QUERIES):
+        answer = check_in(meeting, users["lm1"])
+    row = Attendance.objects.get(meeting=meeting, member=members["lm1"])
+    assert (answer.pk, answer.member_id, answer.meeting_id, answer.status, answer.reason) == (
+        row.pk,
+        members["lm1"].pk,
+        meeting.pk,
+        "present",
+        "",
+    )
+    assert first.member_id == members["lm2"].pk
+    assert rows_of(meeting, members["lm1"], users["lm1"]) == rows_of(
+        meeting, members["lm2"], users["lm2"]
+    )
+    assert selectors.attendance_counts(meeting=meeting).present == 2
+
+
+def test_an_edited_meeting_is_read_again_and_written_as_it_is_now(life, django_assert_num_queries):
+    meeting, users, members = life["open"], life["users"], life["members"]
+    check_in(meeting, users["lm2"])
+    Meeting.objects.filter(pk=meeting.pk).update(
+        topic="改了题目", ends_at=meeting.ends_at + timedelta(minutes=30)
+    )
+    check_in(meeting, users["lm1"])  # the remembered meeting is stale: the general path
+    entry = HoursLedgerEntry.objects.get(user=users["lm1"])
+    assert entry.lesson_title.endswith("：改了题目")
+    # … which remembered the new topic and end: the next member is the one statement again.
+    with django_assert_num_queries(REMEMBERED_CHECK_IN_QUERIES):
+        check_in(meeting, users["lm3"])
+    assert HoursLedgerEntry.objects.get(user=users["lm3"]).lesson_title.endswith("：改了题目")
+    # Ended since (the end moved into the past): refused, nothing written.
+    before = written()
+    Meeting.objects.filter(pk=meeting.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
+    assert refused(meeting, users["member"]) == ("closed", 400)
+    # Moved to another branch: not this member's meeting any more.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        unit=life["units"]["law_b2"], ends_at=timezone.now() + timedelta(hours=1)
+    )
+    assert refused(meeting, users["member"]) == ("not_found", 404)
+    assert written() == before
+    assert not Attendance.objects.filter(member=members["law_b1"]).exists()
+    Meeting.objects.filter(pk=meeting.pk).delete()  # (its attendance goes with it)
+    assert refused(meeting, users["member"]) == ("not_found", 404)
+
+
+def test_refusals_at_a_remembered_meeting_are_the_general_path_s(life, monkeypatch):
+    meeting, users = life["open"], life["users"]
+    check_in(meeting, users["lm2"])
+    before = written()
+    assert refused(meeting, users["lm1"], code="forged") == ("code_invalid", 400)
+    assert refused(meeting, users["lm1"], code=checkin_code(meeting_id=life["future"].pk)) == (
+        "code_foreign",
+        400,
+    )
+    assert refused(meeting, users["activist"]) == ("not_expected", 403)
+    assert refused(meeting, make_user("nobody")) == ("not_found", 404)  # no record: not seen
+    assert refused(meeting, users["secretary2"]) == ("not_found", 404)  # another college's
+    with pytest.raises(AlreadyRecordedError):
+        check_in(meeting, users["lm2"])
+    assert written() == before
+    # An expired code.
+    monkeypatch.setattr(time, "time", lambda real=time.time: real() - CHECKIN_CODE_SECONDS - 5)
+    old = checkin_code(meeting_id=meeting.pk)
+    monkeypatch.undo()
+    assert refused(meeting, users["lm1"], code=old) == ("code_expired", 400)
+    assert written() == before
+
+
+def test_a_meeting_not_yet_open_is_refused_as_before(life):
+    later = life["plan"](starts_at=timezone.now() + timedelta(minutes=20), topic="马上开始")
+    check_in(later, life["users"]["lm3"])  # opens shortly before the start: remembered
+    Meeting.objects.filter(pk=later.pk).update(
+        starts_at=timezone.now() + timedelta(hours=2), ends_at=timezone.now() + timedelta(hours=3)
+    )
+    assert refused(later, life["users"]["lm1"]) == ("not_started", 400)
+    assert not Attendance.objects.filter(meeting=later, member=life["members"]["lm1"]).exists()

@@ -130,7 +130,7 @@ def attempt_start(*, quiz: Quiz, user, now: datetime | None = None) -> tuple[Att
     try:
         with transaction.atomic():
             _attempt_insert(attempt)
-            # tasks.py reacts: it schedules the closing at the deadline, in this transaction.
+            # tasks.py reacts: it schedules the closing after the deadline, in this transaction.
             attempt_started.send(sender=Attempt, attempt=attempt)
     except IntegrityError:
         # Another tab started the same attempt a moment ago: resume that one.
@@ -370,7 +370,7 @@ def attempt_submit(
 
 
 # ---------------------------------------------------------------------------------------------
-# Closing attempts whose time is up (tasks.py runs these at the deadline and every minute).
+# Closing attempts whose time is up (tasks.py: 5–15 s after the deadline, and every minute).
 
 
 def attempt_close_if_overdue(*, attempt_id: int, now: datetime | None = None) -> bool:
@@ -383,14 +383,17 @@ def attempt_close_if_overdue(*, attempt_id: int, now: datetime | None = None) ->
     return True
 
 
-def attempts_close_overdue(*, now: datetime | None = None) -> int:
-    """Close every attempt whose deadline has passed, with the answers saved by then."""
+def attempts_close_overdue(*, now: datetime | None = None, quiz_id: int | None = None) -> int:
+    """Close every attempt whose deadline has passed, with the answers saved by then.
+
+    `quiz_id`: only that quiz's (the deadline task of a quiz and deadline window, tasks.py); the
+    minute sweep closes every quiz's.
+    """
     now = now or timezone.now()
-    ids = list(
-        Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lte=now).values_list(
-            "id", flat=True
-        )
-    )
+    overdue = Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lte=now)
+    if quiz_id is not None:
+        overdue = overdue.filter(quiz_id=quiz_id)
+    ids = list(overdue.values_list("id", flat=True))
     closed = 0
     for attempt_id in ids:
         if attempt_close_if_overdue(attempt_id=attempt_id, now=now):

@@ -10,5 +10,5 @@ from django.dispatch import Signal
 quiz_regraded = Signal()
 
 # Sent by attempts.attempt_start inside the transaction that creates an attempt (argument:
-# attempt). tasks.py schedules its closing at the deadline, when it has one.
+# attempt). tasks.py schedules the closing of its deadline window, when it has a deadline.
 attempt_started = Signal()

@@ -253,6 +253,23 @@ def quiz_bank(db):
 
 
 @pytest.fixture
+def database_tasks(settings):
+    """Tasks written to the database as in production (django-tasks-db; the tests' default runs
+    them at once), with this process's remembered deadline windows forgotten before and after."""
+    from learning.quizzes import tasks
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": settings.TASKS["default"].get("QUEUES", ["default"]),
+        }
+    }
+    tasks.deadline_windows_forget()
+    yield
+    tasks.deadline_windows_forget()
+
+
+@pytest.fixture
 def quiz_exam_factory(db, quiz_bank):
     """make(training_class, fixed=[questions], rules=[dicts], **fields) → an exam Quiz."""
     from learning.quizzes.models import Quiz, QuizDrawRule, QuizKind, QuizQuestion

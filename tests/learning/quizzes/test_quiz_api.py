@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from freezegun import freeze_time
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
@@ -25,6 +27,7 @@ from learning.quizzes.serializers import (
     AnswerSavedSerializer,
     AttemptSerializer,
 )
+from learning.quizzes.tasks import deadline_window_end
 
 pytestmark = pytest.mark.django_db
 
@@ -201,16 +204,19 @@ def test_practice_quiz_on_a_visible_lesson_any_logged_in_user(
 
 def test_query_counts_of_start_resume_save_and_submit_are_constant(
     api,
+    database_tasks,
     quiz_exam_factory,
     quiz_class_factory,
     trainee,
     quiz_user_factory,
     quiz_bank,
     django_assert_num_queries,
+    django_capture_on_commit_callbacks,
 ):
     drawing.candidates_cache_clear()
     second = quiz_user_factory("api-trainee-2")
-    klass = quiz_class_factory(trainees=[trainee, second])
+    third = quiz_user_factory("api-trainee-3")
+    klass = quiz_class_factory(trainees=[trainee, second, third])
     exam = quiz_exam_factory(
         klass,
         rules=[
@@ -220,34 +226,46 @@ def test_query_counts_of_start_resume_save_and_submit_are_constant(
         ],
         time_limit_minutes=60,
     )
-    # auth lookup is not counted (force_authenticate); the quiz with the enrolment, the previous
-    # attempts, the fixed questions and the rules with their banks' versions (one statement,
-    # selectors.quiz_for_start), candidates, chosen rows, savepoint + insert + release (a new
-    # attempt has no answers to read).
-    with django_assert_num_queries(6):
-        body = start(api, exam).json()
-    # The next trainee's start finds the rules' candidate ids cached in the process: one less.
-    other = APIClient()
+    other, later = APIClient(), APIClient()
     other.force_authenticate(second)
-    with django_assert_num_queries(5):
-        assert start(other, exam).status_code == 201
-    # the quiz with enrolment, attempts and plan; the attempt; its answers.
-    with django_assert_num_queries(3):
-        assert start(api, exam).status_code == 200
-    question = next(q for q in body["questions"] if q["type"] == "single")
-    # The attempt's state and this question of its snapshot (unlocked), then the guarded write:
-    # PostgreSQL one statement; SQLite savepoint, guarded upsert, step, release.
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 5):
-        response = api.put(
-            f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
-            {"answer": question["options"][0]["key"]},
-            format="json",
-        )
-    assert response.status_code == 200
-    # savepoint, locked attempt with its quiz and class, answers, their grades (one bulk update),
-    # attempt update, release.
-    with django_assert_num_queries(6):
-        assert api.post(f"/api/v1/attempts/{body['id']}/submit/").status_code == 200
+    later.force_authenticate(third)
+    # Tasks go to the database as in production; the clock is held so that the deadline windows
+    # (10 s, learning/quizzes/tasks.py) of the starts are known.
+    grid = deadline_window_end(timezone.now())
+    with freeze_time(grid + timedelta(seconds=1)) as clock:
+        # auth lookup is not counted (force_authenticate); the quiz with the enrolment, the
+        # previous attempts, the fixed questions and the rules with their banks' versions (one
+        # statement, selectors.quiz_for_start), candidates, chosen rows, savepoint + insert +
+        # the deadline task of the quiz and window + release (a new attempt has no answers to read).
+        with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(7):
+            body = start(api, exam).json()
+        # Steady state: the next trainee's start finds the rules' candidate ids cached in the
+        # process and its deadline window already enqueued by it: two less.
+        clock.tick(timedelta(seconds=1))
+        with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(5):
+            assert start(other, exam).status_code == 201
+        # A start whose deadline falls in the next window enqueues that window's task.
+        clock.tick(timedelta(seconds=10))
+        with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(6):
+            assert start(later, exam).status_code == 201
+        assert len(DBTaskResult.objects.all()) == 2
+        # the quiz with enrolment, attempts and plan; the attempt; its answers.
+        with django_assert_num_queries(3):
+            assert start(api, exam).status_code == 200
+        question = next(q for q in body["questions"] if q["type"] == "single")
+        # The attempt's state and this question of its snapshot (unlocked), then the guarded
+        # write: PostgreSQL one statement; SQLite savepoint, guarded upsert, step, release.
+        with django_assert_num_queries(2 if connection.vendor == "postgresql" else 5):
+            response = api.put(
+                f"/api/v1/attempts/{body['id']}/answers/{question['id']}/",
+                {"answer": question["options"][0]["key"]},
+                format="json",
+            )
+        assert response.status_code == 200
+        # savepoint, locked attempt with its quiz and class, answers, their grades (one bulk
+        # update), attempt update, release.
+        with django_assert_num_queries(6):
+            assert api.post(f"/api/v1/attempts/{body['id']}/submit/").status_code == 200
 
 
 def test_a_cleared_answer_is_stored_as_no_answer_and_every_save_is_a_step(api, exam):

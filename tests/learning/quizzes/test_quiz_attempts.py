@@ -283,21 +283,206 @@ def test_passing_an_exam_with_a_credit_adds_hours_to_the_ledger_once(
     assert entry.training_class == klass
 
 
-def test_a_timed_attempt_schedules_its_own_closing_at_the_deadline(
+def test_a_timed_attempt_schedules_the_closing_of_its_deadline_window(
     settings, quiz_exam_factory, klass, trainee, quiz_bank
 ):
     from django_tasks import default_task_backend
 
+    from learning.quizzes import tasks
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    tasks.deadline_windows_forget()
     exam = quiz_exam_factory(
         klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=30
     )
     attempt, _ = services.attempt_start(quiz=exam, user=trainee)
     [result] = [
+        r for r in default_task_backend.results if r.task.name == "quiz_attempts_close_overdue_task"
+    ]
+    window_end = tasks.deadline_window_end(attempt.deadline)
+    assert result.kwargs == {"quiz_id": exam.pk, "window_end": window_end.isoformat()}
+    assert window_end - timedelta(seconds=10) < attempt.deadline <= window_end
+    assert result.task.run_after == window_end + timedelta(seconds=5)
+    # An abandoned attempt is closed 5–15 s after its deadline (docs/exams.md).
+    delay = result.task.run_after - attempt.deadline
+    assert timedelta(seconds=5) <= delay < timedelta(seconds=15)
+    assert not [
         r for r in default_task_backend.results if r.task.name == "attempt_close_overdue_task"
     ]
-    assert result.kwargs == {"attempt_id": attempt.pk}
-    assert result.task.run_after == attempt.deadline + timedelta(seconds=5)
+    tasks.deadline_windows_forget()
+
+
+def test_the_deadline_window_ends_on_the_next_multiple_of_ten_seconds():
+    from datetime import UTC, datetime
+
+    from learning.quizzes.tasks import DEADLINE_WINDOW_SECONDS, deadline_window_end
+
+    assert DEADLINE_WINDOW_SECONDS == 10
+    on_the_grid = datetime(2026, 12, 7, 3, 0, 10, tzinfo=UTC)
+    assert deadline_window_end(on_the_grid) == on_the_grid
+    assert deadline_window_end(on_the_grid + timedelta(microseconds=1)) == on_the_grid + timedelta(
+        seconds=10
+    )
+    assert deadline_window_end(on_the_grid - timedelta(seconds=9, microseconds=999_999)) == (
+        on_the_grid
+    )
+
+
+def _window_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    return list(
+        DBTaskResult.objects.filter(
+            task_path="learning.quizzes.tasks.quiz_attempts_close_overdue_task"
+        ).order_by("run_after")
+    )
+
+
+def test_one_deadline_task_per_quiz_and_window(
+    database_tasks,
+    quiz_exam_factory,
+    quiz_class_factory,
+    quiz_user_factory,
+    quiz_bank,
+    django_capture_on_commit_callbacks,
+):
+    from learning.quizzes.tasks import deadline_window_end
+
+    users = [quiz_user_factory(f"window-{n}") for n in range(4)]
+    klass = quiz_class_factory(trainees=users)
+    fixed = list(quiz_bank.questions.all()[:2])
+    exam = quiz_exam_factory(klass, fixed=fixed, time_limit_minutes=30)
+    other_exam = quiz_exam_factory(klass, fixed=fixed, time_limit_minutes=30)
+    grid = deadline_window_end(timezone.now())  # a multiple of 10 s: the windows are known
+
+    def start_at(quiz, user, seconds):
+        with django_capture_on_commit_callbacks(execute=True):
+            attempt, created = services.attempt_start(
+                quiz=quiz, user=user, now=grid + timedelta(seconds=seconds)
+            )
+        assert created
+        return attempt
+
+    first = start_at(exam, users[0], 1)
+    start_at(exam, users[1], 8)  # deadline in the same window: nothing more enqueued
+    [task] = _window_tasks()
+    window_end = grid + timedelta(minutes=30, seconds=10)
+    assert task.args_kwargs == {
+        "args": [],
+        "kwargs": {"quiz_id": exam.pk, "window_end": window_end.isoformat()},
+    }
+    assert task.run_after == window_end + timedelta(seconds=5)
+    assert first.deadline + timedelta(seconds=5) < task.run_after
+    start_at(exam, users[2], 12)  # the next window: its own task
+    start_at(other_exam, users[3], 2)  # another quiz, same window: its own task
+    rows = _window_tasks()
+    assert len(rows) == 3
+    assert sorted((r.args_kwargs["kwargs"]["quiz_id"], r.run_after) for r in rows) == sorted(
+        [
+            (exam.pk, window_end + timedelta(seconds=5)),
+            (exam.pk, window_end + timedelta(seconds=15)),
+            (other_exam.pk, window_end + timedelta(seconds=5)),
+        ]
+    )
+    # The old per-attempt task is no longer enqueued.
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.count() == 3
+
+
+def test_a_rolled_back_start_leaves_no_task_and_the_window_to_the_next_start(
+    database_tasks,
+    quiz_exam_factory,
+    quiz_class_factory,
+    quiz_user_factory,
+    quiz_bank,
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    first_user, second_user = quiz_user_factory("rolled-1"), quiz_user_factory("rolled-2")
+    klass = quiz_class_factory(trainees=[first_user, second_user])
+    exam = quiz_exam_factory(
+        klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=30
+    )
+    now = timezone.now()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.attempt_start(quiz=exam, user=first_user, now=now)
+        assert len(_window_tasks()) == 1
+        raise RuntimeError("the request failed after the start")
+    assert callbacks == []
+    assert _window_tasks() == [] and not Attempt.objects.filter(quiz=exam).exists()
+    # This process did not remember the window: the next start of it enqueues the task.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attempt_start(quiz=exam, user=second_user, now=now)
+    assert len(_window_tasks()) == 1
+
+
+def test_the_window_task_closes_the_quiz_overdue_attempts_only(
+    quiz_exam_factory, quiz_class_factory, quiz_user_factory, quiz_bank
+):
+    from learning.quizzes.tasks import quiz_attempts_close_overdue_task
+
+    users = [quiz_user_factory(f"overdue-{n}") for n in range(3)]
+    klass = quiz_class_factory(trainees=users)
+    fixed = list(quiz_bank.questions.all()[:2])
+    exam = quiz_exam_factory(klass, fixed=fixed, time_limit_minutes=1)
+    other_exam = quiz_exam_factory(klass, fixed=fixed, time_limit_minutes=1)
+    past = timezone.now() - timedelta(minutes=5)
+    overdue = [services.attempt_start(quiz=exam, user=user, now=past)[0] for user in users[:2]]
+    not_due, _ = services.attempt_start(quiz=exam, user=users[2])
+    other_quiz, _ = services.attempt_start(quiz=other_exam, user=users[0], now=past)
+    closed = quiz_attempts_close_overdue_task.call(
+        quiz_id=exam.pk, window_end=overdue[0].deadline.isoformat()
+    )
+    assert closed == 2
+    for attempt in overdue:
+        attempt.refresh_from_db()
+        assert attempt.state != AttemptState.IN_PROGRESS and attempt.closed_by_deadline
+        assert attempt.submitted_at == attempt.deadline
+    not_due.refresh_from_db()
+    other_quiz.refresh_from_db()
+    assert not_due.state == AttemptState.IN_PROGRESS
+    assert other_quiz.state == AttemptState.IN_PROGRESS
+    # Idempotent: run again (another process enqueued the same window), nothing more to close.
+    assert quiz_attempts_close_overdue_task.call(quiz_id=exam.pk, window_end="") == 0
+
+
+def test_a_per_attempt_task_queued_before_the_upgrade_still_runs(
+    database_tasks, quiz_exam_factory, klass, trainee, quiz_bank
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from learning.quizzes.tasks import attempt_close_overdue_task
+
+    exam = quiz_exam_factory(klass, fixed=list(quiz_bank.questions.all()[:2]), time_limit_minutes=1)
+    attempt, _ = services.attempt_start(
+        quiz=exam, user=trainee, now=timezone.now() - timedelta(minutes=5)
+    )
+    # The row the old code wrote at the start, as the worker reads it after the upgrade.
+    attempt_close_overdue_task.using(run_after=attempt.deadline + timedelta(seconds=5)).enqueue(
+        attempt_id=attempt.pk
+    )
+    row = DBTaskResult.objects.get(task_path="learning.quizzes.tasks.attempt_close_overdue_task")
+    assert row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"]) is True
+    attempt.refresh_from_db()
+    assert attempt.closed_by_deadline and attempt.submitted_at == attempt.deadline
+
+
+def test_a_process_remembers_a_bounded_number_of_windows(monkeypatch):
+    from learning.quizzes import tasks
+
+    monkeypatch.setattr(tasks, "DEADLINE_WINDOWS_REMEMBERED", 2)
+    tasks.deadline_windows_forget()
+    for key in [(1, 10), (1, 20), (2, 20)]:
+        tasks._deadline_window_remember(key)
+    assert list(tasks._enqueued_windows) == [(1, 20), (2, 20)]
+    tasks.deadline_windows_forget()
+    assert not tasks._enqueued_windows
 
 
 # --- the draw's cached candidate ids (issue 20) ---------------------------------------------

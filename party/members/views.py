@@ -231,8 +231,11 @@ class GroupChangeForm(forms.Form):
         self.fields["to_group"].label_from_instance = lambda g: g.name
 
 
-class ExternalTransferForm(forms.Form):
-    """转入本校 / 转出本校 from the timeline (the 组织员 of the 院系党委, 组织部)."""
+class TransferLetterForm(forms.Form):
+    """The 介绍信 of a 转入/转出本校, one set of fields for ExternalTransferForm (the timeline) and
+    TransferInNewForm (one step): the branch it comes into, the outside Party organisation, the
+    day, the letter's number and date, a note and its scan. Each form names the outside
+    organisation (and TransferInNewForm the day) for its own case."""
 
     to_unit = forms.ModelChoiceField(label=gettext_lazy("转入党支部"), queryset=Unit.objects.none())
     external_org = forms.CharField(label=gettext_lazy("校外党组织"), max_length=200)
@@ -253,6 +256,10 @@ class ExternalTransferForm(forms.Form):
         label=gettext_lazy("介绍信（扫描件，可选）"), required=False, help_text=DOCUMENT_HELP
     )
 
+
+class ExternalTransferForm(TransferLetterForm):
+    """转入本校 / 转出本校 from the timeline (the 组织员 of the 院系党委, 组织部)."""
+
     def __init__(self, *args, direction=None, units=None, **kwargs):
         super().__init__(*args, prefix=direction, **kwargs)
         self.direction = direction
@@ -264,9 +271,20 @@ class ExternalTransferForm(forms.Form):
             self.fields["external_org"].label = gettext_lazy("原所在党组织")
 
 
-class TransferInNewForm(forms.Form):
+class TransferInNewForm(TransferLetterForm):
     """转入本校 of a person not on record yet (services.member_transfer_in_new): who they are, the
-    Party history the 介绍信 states, and the 转入."""
+    Party history the 介绍信 states, and the 转入 (the letter's fields after the person's)."""
+
+    field_order = [
+        "name",
+        "student_no",
+        "gender",
+        "ethnicity",
+        "birth_date",
+        "phone",
+        "probationary_on",
+        "full_member_on",
+    ]
 
     name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
     student_no = forms.CharField(label=gettext_lazy("学号/工号"), max_length=30)
@@ -287,28 +305,12 @@ class TransferInNewForm(forms.Form):
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
-    to_unit = forms.ModelChoiceField(label=gettext_lazy("转入党支部"), queryset=Unit.objects.none())
-    external_org = forms.CharField(label=gettext_lazy("原所在党组织"), max_length=200)
-    on = forms.DateField(
-        label=gettext_lazy("转入日期"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    letter_no = forms.CharField(label=gettext_lazy("介绍信编号"), required=False, max_length=50)
-    letter_date = forms.DateField(
-        label=gettext_lazy("介绍信日期"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    document = forms.FileField(
-        label=gettext_lazy("介绍信（扫描件，可选）"), required=False, help_text=DOCUMENT_HELP
-    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = units
+        self.fields["external_org"].label = gettext_lazy("原所在党组织")
+        self.fields["on"].label = gettext_lazy("转入日期")
 
 
 @login_required

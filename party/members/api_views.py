@@ -481,6 +481,20 @@ class SponsorListView(APIView):
         return Response(SponsorSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
+def _letter_kwargs(values) -> dict:
+    """The 介绍信 fields of a validated transfer input (TransferInputSerializer,
+    TransferInNewInputSerializer) as the services take them: the day, the outside organisation,
+    the letter's number and date, the note, and the scan (none or one) as `documents`."""
+    return {
+        "on": values["on"],
+        "external_org": values["external_org"],
+        "letter_no": values["letter_no"],
+        "letter_date": values["letter_date"],
+        "note": values["note"],
+        "documents": [values.get("document")],
+    }
+
+
 class TransferListView(APIView):
     """组织关系转接 of a member: the history (oldest first), and a new transfer — 校内转接,
     转入本校 or 转出本校 (append-only: no PUT, PATCH or DELETE)."""
@@ -522,22 +536,22 @@ class TransferListView(APIView):
             to_unit = Unit.objects.filter(pk=values["to_unit"] or 0).first()
             if to_unit is None:
                 raise exceptions.ValidationError({"to_unit": [_("党支部不存在。")]})
-        external = {
-            "external_org": values["external_org"],
-            "letter_date": values["letter_date"],
-            "documents": [values.get("document")],
-        }
-        common = {"on": values["on"], "letter_no": values["letter_no"], "note": values["note"]}
+        letter = _letter_kwargs(values)
         try:
             if direction == TransferDirection.OUT:
-                row = member_transfer_out(member=member, by_user=request.user, **common, **external)
+                row = member_transfer_out(member=member, by_user=request.user, **letter)
             elif direction == TransferDirection.IN:
                 row = member_transfer_in(
-                    member=member, to_unit=to_unit, by_user=request.user, **common, **external
+                    member=member, to_unit=to_unit, by_user=request.user, **letter
                 )
-            else:
+            else:  # 校内转接: no outside organisation, letter date or scan
                 row = member_transfer(
-                    member=member, to_unit=to_unit, by_user=request.user, **common
+                    member=member,
+                    to_unit=to_unit,
+                    by_user=request.user,
+                    on=letter["on"],
+                    letter_no=letter["letter_no"],
+                    note=letter["note"],
                 )
         except MemberError as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)
@@ -574,10 +588,11 @@ class TransferInNewView(APIView):
         to_unit = Unit.objects.filter(scope.q(), pk=values.pop("to_unit")).first()
         if to_unit is None:
             raise exceptions.ValidationError({"to_unit": [_("党支部不存在或不在管理范围内。")]})
-        documents = [values.pop("document", None)]
+        letter = _letter_kwargs(values)
+        person = {k: v for k, v in values.items() if k not in letter and k != "document"}
         try:
             transfer = member_transfer_in_new(
-                by_user=request.user, to_unit=to_unit, documents=documents, **values
+                by_user=request.user, to_unit=to_unit, **person, **letter
             )
         except MemberError as exc:
             return _error(exc, status.HTTP_400_BAD_REQUEST)

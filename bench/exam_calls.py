@@ -327,16 +327,25 @@ def _table(label: str, data: dict) -> None:
             print(f"| {name:<24} | all {count} failed |")
 
 
-def _run_child(label: str, env: dict) -> None:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [PYTHON, "-c", "import bench.exam_calls as b; b._child()"],
+def python_child(
+    code: str, env: dict, *, under: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    """`python -c code` in a child process from the repository's root with `env` (behind the
+    command `under`, valgrind's say, when given), its output captured as text; a failure is the
+    caller's to report. bench/exam_instructions runs its children with it too."""
+    return subprocess.run(
+        [*under, PYTHON, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def _run_child(label: str, env: dict) -> None:
+    started = time.perf_counter()
+    done = python_child("import bench.exam_calls as b; b._child()", env)
     if done.returncode != 0:
         print(f"{label}: failed\n{done.stderr[-3000:]}")
         return

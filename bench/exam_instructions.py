@@ -32,8 +32,6 @@ from pathlib import Path
 
 from bench import exam_calls
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 WARM = int(os.environ.get("BENCH_INSTR_WARM", "10"))
 CALLS = int(os.environ.get("BENCH_INSTR_CALLS", "20"))
 KINDS = ("no-op", "start (new attempt)", "start again (resume)", "save answer", "submit (grade 40)")
@@ -189,13 +187,8 @@ def _counts(directory: Path) -> dict[str, int]:
 
 def _run(label: str, env: dict, tmp: Path, helper: Path) -> None:
     started = time.perf_counter()
-    prepared = subprocess.run(
-        [PYTHON, "-c", "import bench.exam_instructions as b; b._prepare_child()"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    prepared = exam_calls.python_child(
+        "import bench.exam_instructions as b; b._prepare_child()", env
     )
     if prepared.returncode != 0:
         print(f"{label}: preparation failed\n{prepared.stderr[-3000:]}")
@@ -204,21 +197,15 @@ def _run(label: str, env: dict, tmp: Path, helper: Path) -> None:
     data_file.write_text(prepared.stdout.strip().splitlines()[-1])
     out = tmp / f"{label}-callgrind"
     out.mkdir()
-    measured = subprocess.run(
-        [
+    measured = exam_calls.python_child(
+        "import bench.exam_instructions as b; b._measure_child()",
+        {**env, "BENCH_INSTR_HELPER": str(helper), "BENCH_INSTR_PREPARED": str(data_file)},
+        under=(
             "valgrind",
             "--tool=callgrind",
             "--instr-atstart=no",
             f"--callgrind-out-file={out}/cg.out",
-            PYTHON,
-            "-c",
-            "import bench.exam_instructions as b; b._measure_child()",
-        ],
-        cwd=ROOT,
-        env={**env, "BENCH_INSTR_HELPER": str(helper), "BENCH_INSTR_PREPARED": str(data_file)},
-        capture_output=True,
-        text=True,
-        check=False,
+        ),
     )
     if measured.returncode != 0:
         print(f"{label}: measurement failed\n{measured.stderr[-3000:]}")

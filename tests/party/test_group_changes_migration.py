@@ -9,28 +9,15 @@ ids in (on, id) order. Then, at the latest state, the 党小组 on past days rea
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import migrate, migrate_to_latest, state_at
 
 BEFORE = [("members", "0012_cited_wording")]
 AFTER = [("members", "0013_group_changes")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    # The models as the database now stands (every app's applied migrations).
-    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
-
-
-@pytest.fixture
-def at_0012():
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+at_0012 = state_at(BEFORE)
 
 
 def _build(apps):
@@ -117,7 +104,7 @@ def _build(apps):
 
 def test_0013_first_records_on_the_historical_state(at_0012):
     k = _build(at_0012)
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
     GroupChange = apps.get_model("members", "GroupChange")
 
     def rows(key):
@@ -155,7 +142,7 @@ def test_0013_first_records_on_the_historical_state(at_0012):
     assert first.recorded_by_id is None and first.note.startswith("迁移：")
 
     # At the latest state the 党小组 on a day reads from these records, in SQL and in Python.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
     from party.members.models import Member
     from party.members.selectors import group_histories, in_group_on_q
 
@@ -183,5 +170,5 @@ def test_0013_first_records_on_the_historical_state(at_0012):
 
 
 def test_0013_on_an_empty_registry_writes_nothing(at_0012):
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
     assert not apps.get_model("members", "GroupChange").objects.exists()

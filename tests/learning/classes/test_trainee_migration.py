@@ -10,30 +10,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from party.members.selectors import with_current_stage
+from tests.migration_helpers import migrate, state_at
 
 BEFORE = [("classes", "0004_traineeprofile_member")]
 AFTER = [("classes", "0005_trainees_into_party_tree")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    # The models as the database now stands (every app's applied migrations).
-    return MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
-
-
-@pytest.fixture
-def at_0004():
-    apps = _migrate(BEFORE)
-    yield apps
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+at_0004 = state_at(BEFORE)
 
 
 def _unit(Unit, path, kind, name, numchild=0):
@@ -164,7 +150,7 @@ def test_every_trainee_class_and_ledger_entry_survives_and_maps(at_0004):
         "enrolments": set(Enrolment.objects.values_list("pk", "training_class_id", "trainee_id")),
         "ledger": set(HoursLedgerEntry.objects.values_list("pk", "user_id", "amount")),
     }
-    TraineeProfile, TrainingClass, Enrolment, HoursLedgerEntry = _models(_migrate(AFTER))
+    TraineeProfile, TrainingClass, Enrolment, HoursLedgerEntry = _models(migrate(AFTER))
 
     after = {
         "profiles": set(TraineeProfile.objects.values_list("pk", "student_no", "user_id", "name")),
@@ -249,7 +235,7 @@ def test_every_trainee_class_and_ledger_entry_survives_and_maps(at_0004):
 def test_nothing_to_move_creates_nothing(at_0004):
     from party.organisation.models import Unit
 
-    _migrate(AFTER)
+    migrate(AFTER)
     assert not Unit.objects.exists()
 
 
@@ -259,12 +245,7 @@ AT_0013 = [("classes", "0013_trainee_legacy_org_optional")]
 AT_0015 = [("classes", "0015_legacy_organisation_and_stage_removed")]
 
 
-@pytest.fixture
-def at_0013():
-    apps = _migrate(AT_0013)
-    yield apps
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+at_0013 = state_at(AT_0013)
 
 
 def _left_over(apps):
@@ -314,7 +295,7 @@ def test_0014_links_every_trainee_left_and_0015_drops_the_legacy_fields(at_0013)
     from party.members.models import Member
 
     known = _left_over(at_0013)
-    apps = _migrate(AT_0015)
+    apps = migrate(AT_0015)
     Profile = apps.get_model("classes", "TraineeProfile")
     field_names = {f.name for f in Profile._meta.get_fields()}
     assert not field_names & {"college", "branch", "stage", "applied_on", "activist_on"}
@@ -360,13 +341,13 @@ def test_0014_stops_on_a_trainee_it_cannot_link_and_changes_nothing(at_0013):
         user=User.objects.create(username="stranded"), name="赵六", student_no="S009"
     )
     with pytest.raises(Exception, match=r"赵六（S009）") as raised:
-        _migrate(AT_0015)
+        migrate(AT_0015)
     assert type(raised.value).__name__ == "TraineesWithoutMember"
     assert "S001" not in str(raised.value)  # only the one it cannot link is named
-    apps = _migrate(AT_0013)  # where it stopped: nothing was written
+    apps = migrate(AT_0013)  # where it stopped: nothing was written
     Profile = apps.get_model("classes", "TraineeProfile")
     assert Profile.objects.filter(member__isnull=True).count() == 3
     assert not apps.get_model("members", "Member").objects.filter(student_no="S001").exists()
     # Once the operator settles it (here: the profile goes), the migration runs.
     Profile.objects.filter(pk=stranded.pk).delete()
-    _migrate(AT_0015)
+    migrate(AT_0015)

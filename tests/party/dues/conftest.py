@@ -1,11 +1,14 @@
 """A branch (法学本科生党支部) with a 组织委员 and its 书记, Party members of each category, an
-activist who owes nothing, and "today" pinned to 2026-06-15."""
+activist who owes nothing, and "today" pinned to 2026-06-15; `zhang_pays_january`: 张三 on the
+books from January, January paid."""
 
 from datetime import date
 
 import pytest
 from freezegun import freeze_time
 
+from party.dues import services
+from party.dues.rules import Category
 from party.members.models import DecidingBody, Stage, StageChange
 from party.organisation.models import PostRole
 from party.organisation.services import post_assign
@@ -55,3 +58,21 @@ def dues(tree, frozen):
     members["activist"] = make_member(units["law_b1"], "周积极", "A010")
     set_stage(members["activist"], Stage.ACTIVIST)
     return tree
+
+
+@pytest.fixture
+def zhang_pays_january(dues):
+    """张三 (law_b1) owes 40.00 a month from January 2026 (salaried, declared base 4,000) and the
+    组织委员 records his payment for January: the start of the pages', the API's and the 转出本校
+    tests' books."""
+    treasurer, zhang = dues["users"]["treasurer"], dues["members"]["law_b1"]
+    january = date(2026, 1, 1)
+    services.base_set(
+        by_user=treasurer,
+        member=zhang,
+        starts_on=january,
+        category=Category.SALARIED,
+        declared_base="4000",
+    )
+    services.payment_record(by_user=treasurer, member=zhang, months=[january], amount="40")
+    return dues

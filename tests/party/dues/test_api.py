@@ -23,19 +23,14 @@ def api(user) -> APIClient:
 
 
 @pytest.fixture
-def books(dues):
-    t, members = dues["users"]["treasurer"], dues["members"]
+def books(zhang_pays_january):
+    dues = zhang_pays_january
     services.base_set(
-        by_user=t,
-        member=members["law_b1"],
+        by_user=dues["users"]["treasurer"],
+        member=dues["members"]["secretary"],
         starts_on=JAN,
-        category=Category.SALARIED,
-        declared_base="4000",
+        category=Category.STUDENT,
     )
-    services.base_set(
-        by_user=t, member=members["secretary"], starts_on=JAN, category=Category.STUDENT
-    )
-    services.payment_record(by_user=t, member=members["law_b1"], months=[JAN], amount="40")
     return dues
 
 

@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from party.dues import reports, selectors, services, summary
 from party.dues.exceptions import DuesError
 from party.dues.models import MonthSummary, Payment
-from party.dues.rules import Category
 from party.members.services import member_transfer_out
 from tests.party.dues.test_statement import upload, xlsx
 
@@ -25,18 +24,10 @@ LEFT = date(2026, 4, 10)
 
 
 @pytest.fixture
-def left(dues):
+def left(zhang_pays_january):
     """张三 owes 40.00 a month from January, pays January and leaves on 10 April."""
+    dues = zhang_pays_january
     users, members = dues["users"], dues["members"]
-    treasurer = users["treasurer"]
-    services.base_set(
-        by_user=treasurer,
-        member=members["law_b1"],
-        starts_on=JAN,
-        category=Category.SALARIED,
-        declared_base="4000",
-    )
-    services.payment_record(by_user=treasurer, member=members["law_b1"], months=[JAN], amount="40")
     member_transfer_out(
         member=members["law_b1"],
         on=LEFT,

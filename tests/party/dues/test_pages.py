@@ -25,16 +25,10 @@ def client_for(user) -> Client:
 
 
 @pytest.fixture
-def books(dues):
+def books(zhang_pays_january):
+    dues = zhang_pays_january
     users, members = dues["users"], dues["members"]
     treasurer = users["treasurer"]
-    services.base_set(
-        by_user=treasurer,
-        member=members["law_b1"],
-        starts_on=JAN,
-        category=Category.SALARIED,
-        declared_base="4000",  # 40.00 a month
-    )
     for key in ("secretary", "treasurer"):
         services.base_set(
             by_user=treasurer, member=members[key], starts_on=JAN, category=Category.STUDENT
@@ -46,8 +40,7 @@ def books(dues):
         starts_on=date(2025, 12, 1),
         category=Category.STUDENT,
     )
-    # 张三 pays January only: February–May late (June is not over yet).
-    services.payment_record(by_user=treasurer, member=members["law_b1"], months=[JAN], amount="40")
+    # 张三 pays January only (zhang_pays_january): February–May late (June is not over yet).
     for key in ("secretary", "treasurer"):
         services.payment_record(
             by_user=treasurer,

@@ -50,6 +50,30 @@ DRAW = (("single", 20), ("multiple", 10), ("true_false", 10))
 # --- the child: prepare, then time the calls -----------------------------------------------------
 
 
+def wsgi_environ(method: str, path: str, *, token: str | None = None, body=None) -> dict:
+    """The WSGI environ of one API call as the proxy hands it to a worker: HTTPS, a JSON body,
+    token authentication when `token` is given (bench/exam_instructions calls with it too)."""
+    data = json.dumps(body).encode() if body is not None else b""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8443",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Token {token}"
+    return environ
+
+
 def _prepare() -> tuple[int, list[str], list[str]]:
     from decimal import Decimal
 
@@ -143,24 +167,7 @@ def _child() -> None:
     counter = _Counter()
 
     def call(method: str, path: str, *, token: str | None = None, body=None):
-        data = json.dumps(body).encode() if body is not None else b""
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8443",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_X_FORWARDED_PROTO": "https",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(data)),
-            "wsgi.input": io.BytesIO(data),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http",
-        }
-        if token:
-            environ["HTTP_AUTHORIZATION"] = f"Token {token}"
+        environ = wsgi_environ(method, path, token=token, body=body)
         status = []
         counter.count = 0
         wall0, cpu0 = time.perf_counter(), time.process_time()

@@ -25,7 +25,6 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -70,7 +69,6 @@ def _prepare_child() -> None:
 def _measure_child() -> None:
     """Under callgrind: warm up, then count each kind of call."""
     import ctypes
-    import io
 
     import django
 
@@ -95,23 +93,7 @@ def _measure_child() -> None:
         freeze_startup_objects()
 
     def call(method: str, path: str, token: str, body=None) -> tuple[int, bytes]:
-        data = json.dumps(body).encode() if body is not None else b""
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8443",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_X_FORWARDED_PROTO": "https",
-            "HTTP_AUTHORIZATION": f"Token {token}",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(data)),
-            "wsgi.input": io.BytesIO(data),
-            "wsgi.errors": sys.stderr,
-            "wsgi.url_scheme": "http",
-        }
+        environ = exam_calls.wsgi_environ(method, path, token=token, body=body)
         status = []
         response = handler(environ, lambda s, headers, *exc: status.append(s))
         content = b"".join(response)

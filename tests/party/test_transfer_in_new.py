@@ -20,6 +20,7 @@ from party.members.models import (
     MemberAccessLog,
     MemberTransfer,
     StageChange,
+    TransferDirection,
     TransferDocument,
 )
 from party.members.selectors import (
@@ -29,6 +30,8 @@ from party.members.selectors import (
     unit_histories,
 )
 from party.members.services import member_transfer_in_new
+from party.members.views import DOCUMENT_HELP, ExternalTransferForm, TransferInNewForm
+from party.organisation.models import Unit
 from party.organisation.selectors import unit_scope
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +216,35 @@ def test_the_page_for_the_organiser_and_not_for_a_secretary(tree):
     )
     timeline = client.get(done["Location"]).content.decode()
     assert "2026-03-02 转入本校：示范市教育局机关党委 → 法学研究生党支部" in timeline
+
+
+def test_both_forms_share_the_letters_fields_in_their_own_order():
+    """One set of 介绍信 fields (views.TransferLetterForm) behind the one-step form and the
+    timeline's 转入/转出本校: each keeps its order, and names the outside organisation and the day
+    for its case; the letter's fields are the same (optional number, date and scan)."""
+    letter = ["external_org", "on", "letter_no", "letter_date", "note", "document"]
+    person = ["name", "student_no", "gender", "ethnicity", "birth_date", "phone"]
+    history = ["probationary_on", "full_member_on"]
+    one_step = TransferInNewForm(units=Unit.objects.none())
+    into = ExternalTransferForm(direction=TransferDirection.IN, units=Unit.objects.none())
+    out = ExternalTransferForm(direction=TransferDirection.OUT)
+    assert list(one_step.fields) == [*person, *history, "to_unit", *letter]
+    assert list(into.fields) == ["to_unit", *letter]
+    assert list(out.fields) == letter
+
+    def labels(form, *names):
+        return [str(form.fields[name].label) for name in names]
+
+    assert labels(one_step, "external_org", "on") == ["原所在党组织", "转入日期"]
+    assert labels(into, "external_org", "on") == ["原所在党组织", "转接日期"]
+    assert labels(out, "external_org", "on") == ["转往党组织", "转接日期"]
+    for form in (one_step, into, out):
+        assert labels(form, "letter_no", "letter_date", "note", "document") == [
+            "介绍信编号",
+            "介绍信日期",
+            "备注",
+            "介绍信（扫描件，可选）",
+        ]
+        assert form.fields["document"].help_text == DOCUMENT_HELP
+        assert [form.fields[n].required for n in letter] == [True, True, False, False, False, False]
+    assert into.prefix == "in" and out.prefix == "out" and one_step.prefix is None

@@ -174,6 +174,7 @@ class HoursLedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # partial index in Meta (NULL_MOSTLY)
     )
     training_class = models.ForeignKey(
         "classes.TrainingClass",
@@ -182,6 +183,7 @@ class HoursLedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        db_index=False,  # partial index in Meta (NULL_MOSTLY)
     )
     # A deleted lesson page must not take its credits with it; its title stays in lesson_title.
     lesson = models.ForeignKey(
@@ -191,6 +193,7 @@ class HoursLedgerEntry(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # partial index in Meta (NULL_MOSTLY)
     )
     lesson_title = models.CharField(_("课程名称"), max_length=255, blank=True)
     reference = models.CharField(_("关联记录"), max_length=100, blank=True)
@@ -202,6 +205,7 @@ class HoursLedgerEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="corrections",
+        db_index=False,  # partial index in Meta (NULL_MOSTLY)
     )
 
     objects = HoursLedgerQuerySet.as_manager()
@@ -214,10 +218,24 @@ class HoursLedgerEntry(models.Model):
     # PROTECT (cms's ProtectedError message). Migration 0005 removed the rows already indexed.
     wagtail_reference_index_ignore = True
 
+    # NULL_MOSTLY: each entry has at most one of a training class, a lesson, a corrected entry
+    # and a recording person (a QR check-in's credit has none), so each of these columns is
+    # indexed only where it is set: an index that holds only the rows that have a value serves
+    # every lookup by a value (x = … implies x IS NOT NULL, on both databases) and costs a new
+    # entry no write where it has none — a check-in's credit 4 index writes fewer (SQLite writes
+    # each touched index page to its WAL at commit; docs/performance.md, QR check-in).
     class Meta:
         verbose_name = _("学时记录")
         verbose_name_plural = _("学时记录")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=[name],
+                name=f"ledger_{name}_set",
+                condition=Q(**{f"{name}__isnull": False}),
+            )
+            for name in ("granted_by", "training_class", "lesson", "corrects")
+        ]
         constraints = [
             # A lesson is credited once per trainee, whatever races happen.
             models.UniqueConstraint(

@@ -128,8 +128,14 @@ class Attendance(models.Model):
     """A member's current attendance at a meeting. An expected member without a row is 缺席.
     Every change also writes an AttendanceChange: the row says what is, the log how it came to be."""
 
+    # No index of its own: the unique (meeting, member) index below leads with the meeting and
+    # serves every lookup by meeting; a second one only cost each check-in an index write.
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendances"
+        Meeting,
+        verbose_name=_("会议"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        db_index=False,
     )
     member = models.ForeignKey(
         "members.Member",

@@ -5,7 +5,7 @@ from functools import cache
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,16 +44,41 @@ def attempt_payload(detail: dict) -> dict:
     return data
 
 
+_ABSENT = object()
+# The text of a decimal field's value given as text (a snapshot's score, "2"), by field name and
+# value: DecimalField.to_representation parses, quantizes and formats it anew for each of an
+# attempt's 40 questions, and an exam has a handful of distinct scores. Cleared when it grows past
+# this many (a bound, not a working set).
+_DECIMALS_SHOWN_MAX = 1024
+_decimals_shown: dict[tuple[str, str], str] = {}
+
+
+@cache
+def _question_fields() -> tuple[tuple[str, object, bool], ...]:
+    """AttemptQuestionSerializer's fields in order, built once: (name, field, is it a decimal)."""
+    return tuple(
+        (name, field, isinstance(field, serializers.DecimalField))
+        for name, field in _fields(AttemptQuestionSerializer).items()
+    )
+
+
 def _question_payload(question: dict) -> dict:
     item = {}
-    for name, field in _fields(AttemptQuestionSerializer).items():
-        if name not in question:
+    for name, field, decimal in _question_fields():
+        value = question.get(name, _ABSENT)
+        if value is _ABSENT:
             continue
-        value = question[name]
         if value is None:
             item[name] = None
         elif name == "options":
             item[name] = [{"key": str(o["key"]), "text": str(o["text"])} for o in value]
+        elif decimal and type(value) is str:
+            shown = _decimals_shown.get((name, value))
+            if shown is None:
+                if len(_decimals_shown) >= _DECIMALS_SHOWN_MAX:
+                    _decimals_shown.clear()
+                shown = _decimals_shown[(name, value)] = field.to_representation(value)
+            item[name] = shown
         else:
             item[name] = field.to_representation(value)
     return item

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from learning.quizzes import drawing, selectors
+from learning.quizzes import api_views, drawing, selectors
 from learning.quizzes.api_views import answer_input, attempt_payload, shaped
 from learning.quizzes.models import (
     Attempt,
@@ -402,6 +402,25 @@ def test_the_attempt_payload_is_what_the_serializers_give(api, exam, quiz_bank):
         assert renderer.render(attempt_payload(detail)) == renderer.render(
             _payload_through_serializers(detail)
         )
+
+
+def test_the_question_scores_are_shown_as_the_serializer_shows_them_every_time(api, exam):
+    """A snapshot's score (text) is shown from a per-process memo after its first question: the
+    same text as DecimalField gives, for any score and on every later call."""
+    detail = selectors.attempt_detail(
+        attempt=Attempt.objects.select_related("quiz").get(pk=start(api, exam).json()["id"])
+    )
+    template = detail["questions"][0]
+    scores = ["2", "2.5", "0.50", "10", "1.333", "1.335", "99.999", "0", "-1", "1E+1", " 3 "]
+    detail["questions"] = [{**template, "score": score} for score in scores] + [
+        {**template, "score": Decimal("1.5")},
+        {**template, "awarded": "1.25", "score": "1.25"},
+    ]
+    renderer = JSONRenderer()
+    expected = renderer.render(_payload_through_serializers(detail))
+    for _ in range(2):
+        assert renderer.render(attempt_payload(detail)) == expected
+    assert api_views._decimals_shown[("score", "1.335")] == "1.34"
 
 
 @pytest.mark.parametrize(

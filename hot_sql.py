@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import cache
 
-from django.db import connections
+from django.db import connections, models
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Aggregate, JSONField, QuerySet
 from django.utils import timezone
@@ -262,16 +262,52 @@ class FirstRowColumn:
         return hash((FirstRowColumn, self.column))
 
 
+# Field classes (exactly these, not subclasses, which may prepare values their own way) whose
+# get_db_prep_save gives back a value of the named Python type unchanged: such a value (or None) is
+# passed as it is, without the field's preparation calls — the same parameter. Not integers on
+# PostgreSQL, where Django wraps each in psycopg's Int2/Int4/Int8 for the column's type (a prepared
+# statement's parameter types then stay the same whatever the number). tests/test_hot_sql.py
+# compares every case with get_db_prep_save.
+_PASSED_AS_IS = {
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+}
+
+
+def _passed_as_is(field, vendor: str) -> type | None:
+    """The Python type a value of `field` may have to be its own database parameter."""
+    if type(field) is models.ForeignKey:
+        field = field.target_field
+    as_is = _PASSED_AS_IS.get(type(field))
+    return None if as_is is int and vendor == "postgresql" else as_is
+
+
+@cache
+def _row_plan(model, vendor: str) -> list:
+    """[(field, the type passed as it is or None)] of `model`'s INSERT (insert_row)."""
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
+    return [(f, _passed_as_is(f, vendor)) for f in fields]
+
+
 def _row_params(model, values: dict, connection) -> list:
-    fields, attnames, _sql = _insert_sql(model, connection)
+    _fields, attnames, _sql = _insert_sql(model, connection)
     if not values.keys() <= attnames:
         raise ValueError(f"not fields of {model._meta.label}: {sorted(set(values) - attnames)}")
     params = []
-    for f in fields:
+    for f, as_is in _row_plan(model, connection.vendor):
         value = values[f.attname] if f.attname in values else f.get_default()
-        params.append(
-            value if isinstance(value, FirstRowColumn) else f.get_db_prep_save(value, connection)
-        )
+        if value is None or type(value) is as_is or isinstance(value, FirstRowColumn):
+            params.append(value)
+        else:
+            params.append(f.get_db_prep_save(value, connection))
     return params
 
 

@@ -86,3 +86,69 @@ def test_a_first_row_value_is_only_for_insert_after():
     with pytest.raises(ValueError):
         insert_row(User, username=FirstRowColumn("username"), password="x")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_row_values_passed_as_they_are_are_what_the_fields_prepare():
+    """insert_row skips the field's preparation only where it would give the same parameter (the
+    same value of the same type): every field of the models written by insert_row, with a value of
+    its type and with None, against get_db_prep_save."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from hot_sql import _row_params
+    from learning.progress.models import HoursLedgerEntry
+    from learning.quizzes.models import Attempt
+    from party.meetings.models import AttendanceChange
+
+    samples = {
+        int: 7,
+        str: "组织生活",
+        bool: True,
+        Decimal: Decimal("2.50"),
+        date: date(2026, 12, 7),
+        datetime: datetime(2026, 12, 7, 3, 30, tzinfo=UTC),
+    }
+    for model in (AttendanceChange, HoursLedgerEntry, Attempt):
+        fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
+        for choose in (lambda f: None, lambda f: sample_for(f, samples)):
+            # Defaults taken once (a default of now() differs from one call to the next).
+            values = {f.attname: choose(f) for f in fields}
+            values = {
+                n: f.get_default() if values[n] is None else values[n]
+                for n, f in ((f.attname, f) for f in fields)
+            }
+            expected = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
+            got = _row_params(model, values, connection)
+
+            # (psycopg's Jsonb wrapper has no ==: compare what it wraps)
+            def same(params):
+                return [(type(p), getattr(p, "obj", p)) for p in params]
+
+            assert same(got) == same(expected), model
+
+
+def sample_for(field, samples):
+    """A value of the field's Python type (None where no sample fits, e.g. JSON)."""
+    from django.db import models
+
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    for base, python_type in (
+        (models.BooleanField, bool),
+        (models.DecimalField, "Decimal"),
+        (models.DateTimeField, "datetime"),
+        (models.DateField, "date"),
+        (models.IntegerField, int),
+        (models.AutoField, int),
+        (models.BigAutoField, int),
+        (models.CharField, str),
+        (models.TextField, str),
+    ):
+        if isinstance(field, base):
+            if isinstance(python_type, str):
+                return next(v for t, v in samples.items() if t.__name__ == python_type)
+            return samples[python_type]
+    return None

@@ -12,9 +12,11 @@ party imports nothing from learning, so learning registers two functions at star
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hot_sql import insert_row
@@ -39,8 +41,15 @@ def _credit(event) -> None:
         granted_by_id=None if event.by_user.pk == event.user_id else event.by_user.pk,
         reference=_reference(event.meeting_id),
         lesson_title=event.title[:255],
-        note=_("组织生活出勤：%(title)s") % {"title": event.title},
+        note=_credit_note(get_language()) % {"title": event.title},
     )
+
+
+@lru_cache(maxsize=16)
+def _credit_note(language: str | None) -> str:
+    """The credit's note in `language` (the active one), translated once per process and
+    language: every QR check-in writes one."""
+    return _("组织生活出勤：%(title)s")
 
 
 def meeting_attendance_to_ledger(event) -> None:

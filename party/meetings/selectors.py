@@ -164,33 +164,38 @@ def _shape(meeting: Meeting) -> tuple[int, str, date, str, datetime, datetime]:
     )
 
 
+# … and the meeting built from it once (remembered_meeting), for the one-statement check-in.
+_REMEMBERED: dict[int, Meeting] = {}
+
+
 def _remember_shape(meeting: Meeting) -> None:
     if len(_SHAPES) >= _SHAPES_KEPT:
         _SHAPES.clear()
-    _SHAPES[meeting.pk] = _shape(meeting)
-
-
-def forget_meeting_shapes() -> None:
-    """Start the check-in's per-process memory of meetings afresh (tests that count statements)."""
-    _SHAPES.clear()
-
-
-def remembered_meeting(meeting_id: int) -> Meeting | None:
-    """The meeting as this process last read it for a check-in (None: not seen), unsaved: what
-    the one-statement check-in writes with, checked against the table in that statement
-    (caller_if_meeting_unchanged_sql)."""
-    shape = _SHAPES.get(meeting_id)
-    if shape is None:
-        return None
+        _REMEMBERED.clear()
+    _SHAPES[meeting.pk] = shape = _shape(meeting)
     unit_id, kind, _day, topic, starts_at, ends_at = shape
-    return Meeting(
-        pk=meeting_id,
+    _REMEMBERED[meeting.pk] = Meeting(
+        pk=meeting.pk,
         unit_id=unit_id,
         kind=kind,
         topic=topic,
         starts_at=starts_at,
         ends_at=ends_at,
     )
+
+
+def forget_meeting_shapes() -> None:
+    """Start the check-in's per-process memory of meetings afresh (tests that count statements)."""
+    _SHAPES.clear()
+    _REMEMBERED.clear()
+
+
+def remembered_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting as this process last read it for a check-in (None: not seen), unsaved and
+    shared by the process's check-ins (read it, never change or save it): what the one-statement
+    check-in writes with, checked against the table in that statement
+    (caller_if_meeting_unchanged_sql)."""
+    return _REMEMBERED.get(meeting_id)
 
 
 # The caller's member id when they are among the 应到 of the meeting as remembered AND of its own

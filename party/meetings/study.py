@@ -9,9 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from party.meetings.models import MeetingKind
 from party.meetings.rules import STUDY_CREDIT_RULES
@@ -28,6 +30,14 @@ def study_hours(*, kind: str, starts_at, ends_at) -> Decimal:
     class_hours = minutes / Decimal(settings.DANGKE["CLASS_HOUR_MINUTES"])
     halves = (class_hours * 2).to_integral_value(rounding=ROUND_FLOOR) / 2
     return min(Decimal(rule["max_hours"]), max(halves, Decimal("0"))).quantize(Decimal("0.01"))
+
+
+@lru_cache(maxsize=64)
+def _kind_label(kind: str, language: str | None) -> str:
+    """The kind's label in `language` (the active one), looked up once per process and language:
+    the check-in's path credits one entry per scan. (get_kind_display() would translate all eight
+    labels each time; Django hashes the field's choices.)"""
+    return str(MeetingKind(kind).label)
 
 
 def meeting_study_hours(meeting) -> Decimal:
@@ -74,9 +84,7 @@ def study_attendance_changed(
         user_id=user_id,
         hours=hours,
         occurred_on=timezone.localdate(meeting.starts_at),
-        # The kind's label by the enum: get_kind_display() translates all eight labels each
-        # time (Django hashes the field's choices), one lookup instead on the check-in's path.
-        title=f"{MeetingKind(meeting.kind).label}：{meeting.topic}",
+        title=f"{_kind_label(meeting.kind, get_language())}：{meeting.topic}",
         present=present,
         by_user=by_user,
         first=first,

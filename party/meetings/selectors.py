@@ -1,31 +1,23 @@
 """Reads of organisation life: which meetings a user sees or manages, who is 应到, the counts."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from hot_sql import PreparedRead
 from party.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingKind, Notice
 from party.meetings.rules import ATTENDING_STAGES
 from party.members.models import Member, StageChange
-from party.members.selectors import (
-    group_on_expression,
-    in_group_on_q,
-    in_units_on_q,
-    unit_on_expression,
-)
+from party.members.selectors import histories_of_user, in_group_on_q, in_units_on_q, stays
 from party.organisation.models import COMMITTEE_ROLES, Unit, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
 
@@ -364,34 +356,40 @@ def meetings_managed(*, user, scope: UnitScope | None = None) -> QuerySet[Meetin
     return Meeting.objects.filter(scope.q("unit__"))
 
 
+def _local_midnight(day: date):
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
 def meetings_visible(*, user, scope: UnitScope | None = None) -> QuerySet[Meeting]:
     """Meetings `user` may read: those they manage, and as a member those of the branch or
     党小组 they belonged to on the meeting's day (party.members' rules of the unit and the 党小组
-    on a day: unit_on_expression, group_on_expression — so a member transferred in sees the
-    branch's meetings from the 转入 on, one who moved sees the old branch's up to the move, one
-    who left none after it) and any meeting with their attendance row or their 谈心谈话 — their
-    own history. One query after the member's row (the rules are subqueries per meeting)."""
+    on a day, read from the member's own history: `histories_of_user`, `stays` — so a member
+    transferred in sees the branch's meetings from the 转入 on, one who moved sees the old
+    branch's up to the move, one who left none after it, and the 党小组 registered at 建档 counts
+    from the joining of the branch) and any meeting with their attendance row or their 谈心谈话 —
+    their own history. One query for the member's row and histories; then each stay is a range of
+    the meeting's unit and start (the unit index), not a subquery per meeting."""
     if not getattr(user, "is_authenticated", False):
         return Meeting.objects.none()
     scope = scope or unit_scope(user=user)
     condition = Q(pk__in=[])
     if not scope.empty:
         condition |= scope.q("unit__")
-    member = Member.objects.filter(user=user).only("pk", "unit_id", "group_id").first()
-    if member is not None:
-        # The meeting's local day, as the rules' subqueries see it (an outer reference).
-        starts_at = ExpressionWrapper(OuterRef("starts_at"), output_field=DateTimeField())
-        day = TruncDate(starts_at, tzinfo=timezone.get_current_timezone())
-        condition |= (
-            Q(unit_id=unit_on_expression(day, member=member))
-            | Q(unit_id=group_on_expression(day, member=member))
-            | Q(
-                pk__in=Meeting.participants.through.objects.filter(member_id=member.pk).values(
-                    "meeting_id"
-                )
+    found = histories_of_user(user=user)
+    if found is not None:
+        member, units, groups = found
+        for unit_id, first, after in stays(units, groups):
+            stay = Q(unit_id=unit_id)
+            if first is not None:
+                stay &= Q(starts_at__gte=_local_midnight(first))
+            if after is not None:
+                stay &= Q(starts_at__lt=_local_midnight(after))
+            condition |= stay
+        condition |= Q(
+            pk__in=Meeting.participants.through.objects.filter(member_id=member.pk).values(
+                "meeting_id"
             )
-            | Q(pk__in=Attendance.objects.filter(member_id=member.pk).values("meeting_id"))
-        )
+        ) | Q(pk__in=Attendance.objects.filter(member_id=member.pk).values("meeting_id"))
     return Meeting.objects.filter(condition)
 
 

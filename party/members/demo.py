@@ -238,9 +238,12 @@ def _group_first_records(member: Member) -> None:
     first = member.stage_changes.order_by("decided_on").values_list("decided_on", flat=True)
     days = [timezone.localdate(member.created_at), *first[:1], *(m.on for m in moves[:1])]
     since = min(days)
+    registering = True  # the first row is the 建档 one (as members 0015 marks it)
     for move in moves:
         if move.from_group_id:
-            GroupChange.objects.create(member=member, to_group_id=move.from_group_id, on=since)
+            GroupChange.objects.create(
+                member=member, to_group_id=move.from_group_id, on=since, at_registration=registering
+            )
             GroupChange.objects.create(
                 member=member,
                 from_group_id=move.from_group_id,
@@ -248,9 +251,11 @@ def _group_first_records(member: Member) -> None:
                 transfer=move,
                 note="组织关系转接",
             )
-        since = move.on
+        since, registering = move.on, False
     if member.group_id:
-        GroupChange.objects.create(member=member, to_group_id=member.group_id, on=since)
+        GroupChange.objects.create(
+            member=member, to_group_id=member.group_id, on=since, at_registration=registering
+        )
 
 
 def demo_party_ensure() -> None:

@@ -492,6 +492,10 @@ class GroupChange(Recorded):
         related_name="group_changes_in",
     )
     on = models.DateField(_("生效日期"))
+    # The 党小组 the record was registered in (建档 / 档案补录: services.group_first_record): the
+    # member's first row. It counts from the day the member joined the branch, not from `on` (the
+    # record's creation): the record was only entered late (selectors, "the 党小组 on a day").
+    at_registration = models.BooleanField(_("建档时登记"), default=False)
     # The 组织关系转接 that took the member out of the 党小组 (the transfer's own record).
     transfer = models.ForeignKey(
         MemberTransfer,

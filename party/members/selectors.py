@@ -1,12 +1,13 @@
 """Reads of the member registry: who is in scope, and each member's current stage (derived from
 the stage history, never stored)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import (
     BigIntegerField,
     Case,
     CharField,
+    DateField,
     Exists,
     F,
     OuterRef,
@@ -159,24 +160,21 @@ def party_memberships(*, member_ids) -> dict[int, PartyMembership]:
 # has that id), None in Python.
 
 
-def unit_on_expression(day, *, member: Member | None = None) -> Coalesce:
+def unit_on_expression(day) -> Coalesce:
     """SQL over Member rows: the id of the unit each member belonged to on `day` (0: none, the
-    member's 组织关系 was outside the university). With `member`, SQL over any rows for that one
-    member, `day` then an expression of those rows (a meeting's day: meetings_visible)."""
+    member's 组织关系 was outside the university)."""
     outside = Value(0, output_field=BigIntegerField())
-    who = OuterRef("pk") if member is None else member.pk
     latest = Subquery(
-        MemberTransfer.objects.filter(member=who, on__lte=day)
+        MemberTransfer.objects.filter(member=OuterRef("pk"), on__lte=day)
         .order_by("-on", "-id")
         .values(unit=Coalesce("to_unit_id", outside))[:1]
     )
     first = Subquery(
-        MemberTransfer.objects.filter(member=who)
+        MemberTransfer.objects.filter(member=OuterRef("pk"))
         .order_by("on", "id")
         .values(unit=Coalesce("from_unit_id", outside))[:1]
     )
-    today = F("unit_id") if member is None else Value(member.unit_id)
-    return Coalesce(latest, first, today, output_field=BigIntegerField())
+    return Coalesce(latest, first, F("unit_id"), output_field=BigIntegerField())
 
 
 def in_units_on_q(unit_ids, day: date, prefix: str = "", *, among: Q | None = None) -> Q:
@@ -221,21 +219,31 @@ def unit_of_members_on(day: date, qs: QuerySet[Member] | None = None) -> QuerySe
 
 
 # --- the 党小组 a member belonged to on a day (党小组调整, GroupChange) -------------------------
-# One rule, in SQL (in_group_on_q, group_left_after) and in Python (GroupHistory): the 党小组 on
-# `day` is the from_group of the member's first GroupChange dated after it (by on, then id); with
-# none after it, Member.group (today's). Every write of Member.group records a GroupChange whose
-# from_group is the group it replaces (services.member_group_change, member_transfer,
-# member_create), so this equals "the to_group of the latest change on or before the day".
+# One rule, in SQL (in_group_on_q) and in Python (GroupHistory): the 党小组 on `day` is the
+# from_group of the member's first GroupChange dated after it (by on, then id); with none after it,
+# Member.group (today's). Every write of Member.group records a GroupChange whose from_group is the
+# group it replaces (services.member_group_change, member_transfer, member_create), so this equals
+# "the to_group of the latest change on or before the day".
+# One exception, the 建档 row (`at_registration`, services.group_first_record: the 党小组 the record
+# was registered in, dated the day of registration, always the member's first row): the record was
+# entered late, so that 党小组 counts from the day the member joined the branch, not from the
+# row's date. On a day before it the member was in its to_group unless they joined the branch
+# after that day (a transfer dated after the day and on or before the row: a 转入本校 dated before
+# the 建档, before which they were in no unit); a member without transfers was always in it, as in
+# their branch (the unit rule above). A 党小组 set later on a record registered without one is an
+# ordinary change: hidden before its date.
 
 
 def in_group_on_q(group_id: int, day: date, *, among: Q | None = None) -> Q:
     """A Q over Member rows in the 党小组 `group_id` on `day`: its members today with no change
-    after `day`, and those whose first change after `day` took them out of it. No extra statement.
-    `among` narrows the subquery as in in_units_on_q."""
+    after `day`, those whose first change after `day` took them out of it, and those whose 建档 row
+    (after `day`) registered them in it when they had already joined the branch by `day`. No extra
+    statement. `among` narrows the subqueries as in in_units_on_q."""
+    among = among if among is not None else Q()
     later = GroupChange.objects.filter(member=OuterRef("pk"), on__gt=day)
     left = (
         Member.objects.filter(
-            among if among is not None else Q(),
+            among,
             pk__in=GroupChange.objects.filter(from_group_id=group_id, on__gt=day).values(
                 "member_id"
             ),
@@ -244,52 +252,82 @@ def in_group_on_q(group_id: int, day: date, *, among: Q | None = None) -> Q:
         .filter(group_on=group_id)
         .values("pk")
     )
-    return (Q(group_id=group_id) & ~Exists(later)) | Q(pk__in=left)
-
-
-def group_on_expression(day, *, member: Member) -> Coalesce:
-    """SQL over any rows (`day` an expression of them, e.g. a meeting's day): the id of the 党小组
-    `member` was in on `day` (0: none) — the from_group of their first change after it, else
-    today's group (the rule above, as in_group_on_q and GroupHistory read it)."""
-    none = Value(0, output_field=BigIntegerField())
-    after = Subquery(
-        GroupChange.objects.filter(member=member.pk, on__gt=day)
-        .order_by("on", "id")
-        .values(group=Coalesce("from_group_id", none))[:1]
+    joined_after = MemberTransfer.objects.filter(
+        member=OuterRef("member_id"), on__gt=day, on__lte=OuterRef("on")
     )
-    return Coalesce(after, Value(member.group_id or 0), output_field=BigIntegerField())
+    registered = Member.objects.filter(
+        among,
+        pk__in=GroupChange.objects.filter(at_registration=True, to_group_id=group_id, on__gt=day)
+        .exclude(Exists(joined_after))
+        .values("member_id"),
+    ).values("pk")
+    return (Q(group_id=group_id) & ~Exists(later)) | Q(pk__in=left) | Q(pk__in=registered)
 
 
 class GroupHistory:
-    """A member's 党小组 on any day, from their GroupChange rows loaded once (the rule above)."""
+    """A member's 党小组 on any day, from their GroupChange rows and the dates of their transfers
+    loaded once (the rule above)."""
 
-    def __init__(self, group_id: int | None, changes: list[tuple]):
+    def __init__(self, group_id: int | None, changes: list[tuple], transfer_days=()):
         self.group_id = group_id
-        self.changes = sorted(changes)  # [(on, id, from_group_id, to_group_id)]
+        # [(on, id, from_group_id, to_group_id, at_registration)]; a 4-tuple: not a 建档 row
+        self.changes = sorted(tuple(c) + (False,) * (5 - len(c)) for c in changes)
+        self.transfer_days = sorted(transfer_days)
 
     def on(self, day: date) -> int | None:
-        for on, _pk, from_group, _to in self.changes:
+        for on, _pk, from_group, to_group, at_registration in self.changes:
             if on > day:
+                if at_registration and not any(day < t <= on for t in self.transfer_days):
+                    return to_group
                 return from_group
         return self.group_id
+
+    @property
+    def days(self) -> list[date]:
+        """The days on which `on` may change: each change's and each transfer's."""
+        return sorted({c[0] for c in self.changes} | set(self.transfer_days))
 
     @property
     def group_ids(self) -> set[int]:
         """Every 党小组 the member was in, today's included."""
         ids = {self.group_id} if self.group_id else set()
-        for _on, _pk, from_group, to_group in self.changes:
+        for _on, _pk, from_group, to_group, _registration in self.changes:
             ids.update(i for i in (from_group, to_group) if i)
         return ids
 
 
 def group_histories(*, members) -> dict[int, GroupHistory]:
-    """Each member's GroupHistory, in one query (`members`: Member rows with group_id)."""
+    """Each member's GroupHistory, in one query (`members`: Member rows with group_id): a UNION of
+    their GroupChange rows and the days of their transfers (the 建档 row's rule reads them)."""
     rows: dict[int, list[tuple]] = {m.pk: [] for m in members}
-    for member_id, *row in GroupChange.objects.filter(member_id__in=list(rows)).values_list(
-        "member_id", "on", "id", "from_group_id", "to_group_id"
+    days: dict[int, list[date]] = {pk: [] for pk in rows}
+    number = BigIntegerField()
+    changes = (
+        GroupChange.objects.filter(member_id__in=list(rows))
+        .annotate(
+            kind=Case(
+                When(at_registration=True, then=Value(1)), default=Value(0), output_field=number
+            )
+        )
+        .values_list("member_id", "on", "id", "from_group_id", "to_group_id", "kind")
+    )
+    moves = (
+        MemberTransfer.objects.filter(member_id__in=list(rows))
+        .annotate(
+            no_from=Value(None, output_field=number),
+            no_to=Value(None, output_field=number),
+            kind=Value(-1, output_field=number),
+        )
+        .values_list("member_id", "on", "id", "no_from", "no_to", "kind")
+    )
+    for member_id, on, pk, from_group, to_group, kind in changes.order_by().union(
+        moves.order_by(), all=True
     ):
-        rows[member_id].append(tuple(row))
-    return {m.pk: GroupHistory(m.group_id, rows[m.pk]) for m in members}
+        if kind == -1:
+            days[member_id].append(on)
+        else:
+            rows[member_id].append((on, pk, from_group, to_group, kind == 1))
+    return {m.pk: GroupHistory(m.group_id, rows[m.pk], days[m.pk]) for m in members}
 
 
 def group_history(*, member: Member) -> list[GroupChange]:
@@ -331,6 +369,11 @@ class UnitHistory:
         return unit
 
     @property
+    def days(self) -> list[date]:
+        """The days on which `on` may change: each transfer's."""
+        return sorted({t[0] for t in self.transfers})
+
+    @property
     def unit_ids(self) -> set[int]:
         """Every unit and 党小组 the member was in, today's unit included."""
         ids = {self.unit_id}
@@ -347,6 +390,92 @@ def unit_histories(*, members) -> dict[int, UnitHistory]:
     ):
         rows[member_id].append(tuple(row))
     return {m.pk: UnitHistory(m.unit_id, rows[m.pk]) for m in members}
+
+
+def histories_of_user(*, user) -> tuple[Member, UnitHistory, GroupHistory] | None:
+    """The user's member record (pk, unit_id, group_id) with its UnitHistory and GroupHistory, in
+    one query (a UNION of its transfers, its GroupChange rows and the row itself); None without
+    one."""
+    number = BigIntegerField()
+
+    def shaped(qs, kind: int, member, on, pk, a, b, c):
+        """Seven columns in one order in every branch of the UNION (all annotations)."""
+
+        def column(value, field=number):
+            return F(value) if isinstance(value, str) else Value(value, output_field=field)
+
+        return qs.annotate(
+            c_kind=Value(kind, output_field=number),
+            c_member=column(member),
+            c_on=column(on, DateField()),
+            c_pk=column(pk),
+            c_a=column(a),
+            c_b=column(b),
+            c_c=c if not isinstance(c, str | None) else column(c),
+        ).values_list("c_kind", "c_member", "c_on", "c_pk", "c_a", "c_b", "c_c")
+
+    moves = shaped(
+        MemberTransfer.objects.filter(member__user=user),
+        0,
+        "member_id",
+        "on",
+        "id",
+        "from_unit_id",
+        "to_unit_id",
+        "from_group_id",
+    )
+    registration = Case(
+        When(at_registration=True, then=Value(1)), default=Value(0), output_field=number
+    )
+    changes = shaped(
+        GroupChange.objects.filter(member__user=user),
+        1,
+        "member_id",
+        "on",
+        "id",
+        "from_group_id",
+        "to_group_id",
+        registration,
+    )
+    row = shaped(Member.objects.filter(user=user), 2, "pk", None, "pk", "unit_id", "group_id", None)
+    member, transfers, group_rows = None, [], []
+    for kind, member_id, on, pk, a, b, c in moves.order_by().union(
+        changes.order_by(), row.order_by(), all=True
+    ):
+        if kind == 0:
+            transfers.append((on, pk, a, b, c))
+        elif kind == 1:
+            group_rows.append((on, pk, a, b, c == 1))
+        else:
+            member = Member(pk=member_id, unit_id=a, group_id=b, user=user)
+    if member is None:
+        return None
+    units = UnitHistory(member.unit_id, transfers)
+    groups = GroupHistory(member.group_id, group_rows, [t[0] for t in transfers])
+    return member, units, groups
+
+
+def stays(units: UnitHistory, groups: GroupHistory) -> list[tuple[int, date | None, date | None]]:
+    """The periods a member was in each unit and 党小组, from their histories (the rules above):
+    (unit id, first day or None: always, day after the last or None: still), in order. Both
+    histories are constant between the days of their rows, so each such stretch is read once."""
+    days = sorted(set(units.days) | set(groups.days))
+    starts: list[date | None] = [None, *days]
+    found: list[list] = []
+    open_: dict[int, list] = {}
+    for start in starts:
+        probe = (
+            start if start is not None else (days[0] - timedelta(days=1) if days else date.today())
+        )
+        here = {u for u in (units.on(probe), groups.on(probe)) if u}
+        for unit_id in list(open_):
+            if unit_id not in here:
+                open_.pop(unit_id)[2] = start
+        for unit_id in here:
+            if unit_id not in open_:
+                open_[unit_id] = [unit_id, start, None]
+                found.append(open_[unit_id])
+    return [tuple(stay) for stay in found]
 
 
 def transfer_history(*, member: Member) -> list[MemberTransfer]:

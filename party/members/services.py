@@ -309,14 +309,16 @@ def member_create(
 
 def group_first_record(*, member: Member, by_user, note: str = "") -> GroupChange | None:
     """The 党小组 a new record is registered in (member_create, the registry import, the admin's
-    add form): its first GroupChange, effective from the day of registration (建档). None
-    without a 党小组."""
+    add form): its first GroupChange, dated the day of registration (建档) and marked
+    `at_registration`: it counts from the day the member joined the branch (selectors, "the 党小组
+    on a day"), the record being entered late. None without a 党小组."""
     if member.group_id is None:
         return None
     return GroupChange.objects.create(
         member=member,
         to_group_id=member.group_id,
         on=timezone.localdate(member.created_at),
+        at_registration=True,
         note=note or _("建档时登记的党小组"),
         recorded_by=by_user,
     )

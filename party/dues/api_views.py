@@ -70,6 +70,22 @@ def _report_unit(request, pk) -> Unit:
     return unit
 
 
+class DuesMoveSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField()
+    on = serializers.DateField(help_text="组织关系转接日期")
+
+
+MOVED_TO = {
+    "allow_null": True,
+    "help_text": "校内转接转出本支部：转往的党支部和日期（null：没有）；此后的月份由该党支部收缴",
+}
+MOVED_FROM = {
+    "allow_null": True,
+    "help_text": "校内转接转入本支部：原党支部和日期（null：没有）；此前的月份由原党支部收缴",
+}
+
+
 class MonthRowSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     name = serializers.CharField(source="member.name")
@@ -79,6 +95,8 @@ class MonthRowSerializer(serializers.Serializer):
         allow_null=True,
         help_text="转出本校日期（null：在本校）；此后不再应交，之前未交的月份仍可补交",
     )
+    moved_to = DuesMoveSerializer(**MOVED_TO)
+    moved_from = DuesMoveSerializer(**MOVED_FROM)
     owed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)
@@ -104,6 +122,8 @@ class BehindSerializer(serializers.Serializer):
     left_on = serializers.DateField(
         source="member.left_on", allow_null=True, help_text="转出本校日期（null：在本校）"
     )
+    moved_to = DuesMoveSerializer(**MOVED_TO)
+    moved_from = DuesMoveSerializer(**MOVED_FROM)
     late_months = serializers.ListField(child=serializers.CharField())
     outstanding = serializers.DecimalField(**MONEY)
     unpaid_run = serializers.IntegerField(help_text="连续未交且无原因的月数")
@@ -119,10 +139,12 @@ class UnitBehindView(APIView):
     )
     def get(self, request, pk):
         unit = _report_unit(request, pk)
-        rows = selectors.arrears(members=selectors.branch_members(unit=unit))
+        rows = selectors.arrears(members=selectors.branch_members(unit=unit), unit=unit)
         data = [
             {
                 "member": a.member,
+                "moved_to": a.moved_to,
+                "moved_from": a.moved_from,
                 "late_months": [month_label(m) for m in a.late_months],
                 "outstanding": a.outstanding,
                 "unpaid_run": a.unpaid_run,
@@ -386,6 +408,9 @@ class UnitDuesReportView(APIView):
 
 class MyMonthSerializer(serializers.Serializer):
     month = MonthField()
+    unit_name = serializers.CharField(
+        help_text="当月所在的党支部（校内转接过的党员；否则为空）：该月党费由它收缴"
+    )
     owed = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     outstanding = serializers.DecimalField(**MONEY)

@@ -26,7 +26,7 @@ from party.dues.models import (
 from party.dues.rules import BEHIND_MONTHS, FEN, SIX_MONTHS, ZERO, yuan
 from party.dues.values import add_months, month_span
 from party.members.models import Member, MemberTransfer
-from party.members.selectors import party_memberships, unit_histories
+from party.members.selectors import UnitHistory, party_memberships, unit_histories
 from party.organisation.models import PostRole, Unit, UnitKind, active_on_q
 from party.organisation.selectors import UnitScope, unit_scope
 
@@ -67,8 +67,18 @@ def report_units(*, user, scope: UnitScope | None = None) -> QuerySet[Unit]:
     return Unit.objects.filter(scope.q(), kind=UnitKind.BRANCH).order_by("path")
 
 
+def dues_members_q(units) -> Q:
+    """A Q over Member: everyone who belonged to one of `units` (ids or a queryset of units) at
+    some time — there today, or moved out of it by a transfer (校内转接 or 转出本校: the rows with
+    from_unit). A branch keeps the dues of the months they were in it (branch_of_month)."""
+    moved_out = MemberTransfer.objects.filter(from_unit__in=units).values("member_id")
+    return Q(unit__in=units) | Q(pk__in=moved_out)
+
+
 def members_managed(*, user) -> QuerySet[Member]:
-    return Member.objects.filter(unit__in=finance_units(user=user))
+    """Members whose dues `user` keeps for some months: of the branches of their finance posts,
+    today or before a move (which months: services.check_collect)."""
+    return Member.objects.filter(dues_members_q(finance_units(user=user)))
 
 
 def can_see_declared_base(*, user, member: Member) -> bool:
@@ -101,6 +111,15 @@ def _counted_day(month: date, today: date) -> date:
     return min(last, today)
 
 
+def branch_of_month(history: UnitHistory, month: date, today: date) -> int | None:
+    """The branch whose dues `month` is: the one the member belonged to on the month's counted day
+    (its last day, or today; party.members' UnitHistory, the rule of 组织关系转接). None: the
+    member's 组织关系 was outside the university. The one rule of "the branch of the month", for
+    the summary and the report (branch_lines), a branch's grid, behind list and month rows
+    (branch_ledgers, arrears) and who records a payment (services.check_collect)."""
+    return history.on(_counted_day(month, today))
+
+
 @dataclass
 class MonthLine:
     month: date
@@ -109,16 +128,31 @@ class MonthLine:
     member_in_month: bool
     has_base: bool
     excused: bool = False
+    # False on a branch's grid for a month of another branch (or outside the university): empty.
+    in_branch: bool = True
+    unit_name: str = ""  # the branch of the month, on a member's page when they moved
 
     @property
     def outstanding(self) -> Decimal:
         return self.owed - self.paid
 
 
+@dataclass(frozen=True)
+class Move:
+    """A 校内组织关系转接 as a branch sees it: the day, and the branch the member went to (or came
+    from)."""
+
+    on: date
+    unit_id: int
+    unit_name: str
+
+
 @dataclass
 class MemberLedger:
     member: Member
     lines: list[MonthLine] = field(default_factory=list)
+    moved_to: Move | None = None  # on a branch's grid: moved from it to another branch
+    moved_from: Move | None = None  # on a branch's grid: moved into it from another branch
 
     @property
     def owed(self) -> Decimal:
@@ -180,12 +214,99 @@ def ledgers(*, members, first: date, last: date) -> dict[int, MemberLedger]:
     return result
 
 
+def _elsewhere(line: MonthLine) -> MonthLine:
+    """A month that is not the branch's (another branch's, or outside the university): empty on
+    its grid — owed and paid are counted in the branch of the month."""
+    return MonthLine(
+        month=line.month,
+        owed=ZERO,
+        paid=ZERO,
+        member_in_month=False,
+        has_base=line.has_base,
+        in_branch=False,
+    )
+
+
+def _moves(unit_id: int, histories: dict[int, UnitHistory], today: date) -> dict[int, tuple]:
+    """(moved_to, moved_from) of each member as the branch `unit_id` sees them: the last 校内转接
+    out of it of a member no longer in it; the last one into it of a member in it now. One query
+    for the other branches' names, none when nobody moved inside the university."""
+    found: dict[int, tuple] = {}
+    for pk, history in histories.items():
+        here = history.on(today) == unit_id
+        out = [t for t in history.transfers if t[2] == unit_id and t[3] is not None]
+        into = [t for t in history.transfers if t[3] == unit_id and t[2] is not None]
+        found[pk] = (
+            None if here or not out else (out[-1][0], out[-1][3]),
+            (into[-1][0], into[-1][2]) if here and into else None,
+        )
+    ids = {move[1] for pair in found.values() for move in pair if move}
+    names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return {
+        pk: tuple(Move(on=m[0], unit_id=m[1], unit_name=names[m[1]]) if m else None for m in pair)
+        for pk, pair in found.items()
+    }
+
+
+def _branch_books(
+    unit_id: int, books: dict[int, MemberLedger], histories: dict[int, UnitHistory], today: date
+) -> dict[int, MemberLedger]:
+    """`books` as the branch `unit_id` keeps them (copies: `books` stay whole)."""
+    moves = _moves(unit_id, histories, today)
+    kept = {}
+    for pk, book in books.items():
+        history = histories[pk]
+        moved_to, moved_from = moves[pk]
+        kept[pk] = MemberLedger(
+            member=book.member,
+            lines=[
+                line if branch_of_month(history, line.month, today) == unit_id else _elsewhere(line)
+                for line in book.lines
+            ],
+            moved_to=moved_to,
+            moved_from=moved_from,
+        )
+    return kept
+
+
+def branch_ledgers(
+    *, unit: Unit, members, first: date, last: date, histories: dict | None = None
+) -> dict[int, MemberLedger]:
+    """Each member's ledger as the branch `unit` keeps it (its grid, bulk form, month rows): the
+    months they belonged to it (branch_of_month, the rule the report and the summary count by) as
+    `ledgers` has them, every other month empty (`in_branch` False: another branch's, or outside
+    the university), with the move into or out of the branch (moved_from, moved_to). Five queries
+    (four with the members' `histories`, unit_histories), one more when someone moved inside the
+    university."""
+    members = list(members)
+    books = ledgers(members=members, first=first, last=last)
+    histories = histories if histories is not None else unit_histories(members=members)
+    return _branch_books(unit.pk, books, histories, timezone.localdate())
+
+
+def name_branches(*, member: Member, book: MemberLedger) -> bool:
+    """On a member's own dues (their page, 我的党费): each month's line named with the branch of
+    the month when the member moved inside the university (so the months add up to the branches'
+    grids). Returns whether it did; two queries when it did, one otherwise."""
+    history = unit_histories(members=[member])[member.pk]
+    if not any(t[2] is not None and t[3] is not None for t in history.transfers):
+        return False
+    today = timezone.localdate()
+    names = dict(Unit.objects.filter(pk__in=history.unit_ids).values_list("pk", "name"))
+    for line in book.lines:
+        unit_id = branch_of_month(history, line.month, today)
+        line.unit_name = names.get(unit_id, "") if unit_id else ""
+    return True
+
+
 @dataclass
 class Arrears:
     member: Member
     late_months: list[date]  # over months with something still owed
     outstanding: Decimal
     unpaid_run: int  # consecutive months, up to last month, with nothing paid and no reason
+    moved_to: Move | None = None
+    moved_from: Move | None = None
 
     @property
     def flagged(self) -> bool:
@@ -193,26 +314,50 @@ class Arrears:
         return self.unpaid_run >= SIX_MONTHS
 
 
-def arrears(*, members) -> list[Arrears]:
-    """Members with BEHIND_MONTHS or more late months (up to last month), most behind first."""
+def _unpaid_run(lines: list[MonthLine]) -> int:
+    run = 0
+    for line in reversed(lines):
+        if line.owed > 0 and line.paid <= 0 and not line.excused:
+            run += 1
+        else:
+            break
+    return run
+
+
+def arrears(*, members, unit: Unit | None = None, histories: dict | None = None) -> list[Arrears]:
+    """Members with BEHIND_MONTHS or more late months (up to last month), most behind first.
+    With `unit` (a branch's behind list), the late months are the branch's own (branch_of_month:
+    a member who moved owes the old branch the months before the move and the new one the months
+    after); the unpaid run (党章第九条) is the member's, across a move, as the absence flag
+    counts it, and is shown by the branch of its last month (last month's branch) only — one the
+    member left shows no run, like a 转出. A flagged member is listed even with fewer late months
+    in the branch."""
     last = add_months(this_month(), -1)
     first = add_months(last, -(HISTORY_MONTHS - 1))
+    members = list(members)
+    books = ledgers(members=members, first=first, last=last)
+    kept = books
+    if unit is not None:
+        today = timezone.localdate()
+        if histories is None:
+            histories = unit_histories(members=members)
+        kept = _branch_books(unit.pk, books, histories, today)
     result = []
-    for ledger in ledgers(members=members, first=first, last=last).values():
-        late = [line for line in ledger.lines if line.outstanding > 0]
-        run = 0
-        for line in reversed(ledger.lines):
-            if line.owed > 0 and line.paid <= 0 and not line.excused:
-                run += 1
-            else:
-                break
-        if len(late) >= BEHIND_MONTHS:
+    for pk, book in books.items():
+        own = kept[pk]
+        late = [line for line in own.lines if line.outstanding > 0]
+        run = _unpaid_run(book.lines)
+        if unit is not None and branch_of_month(histories[pk], last, today) != unit.pk:
+            run = 0
+        if len(late) >= BEHIND_MONTHS or run >= SIX_MONTHS:
             result.append(
                 Arrears(
-                    member=ledger.member,
+                    member=book.member,
                     late_months=[line.month for line in late],
                     outstanding=sum((line.outstanding for line in late), ZERO),
                     unpaid_run=run,
+                    moved_to=own.moved_to,
+                    moved_from=own.moved_from,
                 )
             )
     result.sort(key=lambda a: (-len(a.late_months), a.member.student_no))
@@ -220,7 +365,9 @@ def arrears(*, members) -> list[Arrears]:
 
 
 def branch_members(*, unit: Unit) -> QuerySet[Member]:
-    return Member.objects.filter(unit=unit).order_by("student_no")
+    """Everyone whose dues the branch keeps for some months: its members today and those who
+    moved out of it (dues_members_q); which months are its own: branch_ledgers."""
+    return Member.objects.filter(dues_members_q([unit.pk])).order_by("student_no")
 
 
 @dataclass
@@ -228,6 +375,8 @@ class MonthReportRow:
     member: Member
     owed: Decimal
     paid: Decimal
+    moved_to: Move | None = None
+    moved_from: Move | None = None
 
     @property
     def outstanding(self) -> Decimal:
@@ -235,14 +384,24 @@ class MonthReportRow:
 
 
 def month_rows(*, unit: Unit, month: date) -> list[MonthReportRow]:
-    """Each member of the branch who owes or paid something in `month`."""
+    """Each member who owes or paid something in `month` in the branch (the branch of the month,
+    branch_ledgers)."""
     members = list(branch_members(unit=unit))
-    books = ledgers(members=members, first=month, last=month)
+    books = branch_ledgers(unit=unit, members=members, first=month, last=month)
     rows = []
     for member in members:
-        line = books[member.pk].lines[0]
-        if line.owed or line.paid or line.member_in_month:
-            rows.append(MonthReportRow(member=member, owed=line.owed, paid=line.paid))
+        book = books[member.pk]
+        line = book.lines[0]
+        if line.in_branch and (line.owed or line.paid or line.member_in_month):
+            rows.append(
+                MonthReportRow(
+                    member=member,
+                    owed=line.owed,
+                    paid=line.paid,
+                    moved_to=book.moved_to,
+                    moved_from=book.moved_from,
+                )
+            )
     return rows
 
 
@@ -294,13 +453,12 @@ def branch_lines(*, unit_ids: set[int] | None, months: list[date]):
     books = ledgers(members=members, first=months[0], last=months[-1])
     wanted = set(months)
     today = timezone.localdate()
-    days = {m: _counted_day(m, today) for m in months}
     for member in members:
         history = histories[member.pk]
         for line in books[member.pk].lines:
             if line.month not in wanted:
                 continue
-            unit_id = history.on(days[line.month])
+            unit_id = branch_of_month(history, line.month, today)
             if unit_id is None:  # outside the university that month (转入/转出本校)
                 continue
             if unit_ids is None or unit_id in unit_ids:
@@ -455,4 +613,12 @@ def my_dues(*, user, year: int) -> dict | None:
         .order_by("-paid_on", "-id")
     )
     bases = base_history(member=member)
-    return {"member": member, "year": year, "ledger": book, "receipts": receipts, "bases": bases}
+    moved = name_branches(member=member, book=book)
+    return {
+        "member": member,
+        "year": year,
+        "ledger": book,
+        "moved": moved,
+        "receipts": receipts,
+        "bases": bases,
+    }

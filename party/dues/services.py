@@ -16,13 +16,61 @@ from party.dues.models import ArrearsReason, DuesBase, Payment, PaymentMonth, Pa
 from party.dues.rules import BRACKETS, FARMER_RANGE, ZERO, Category, monthly_amount
 from party.dues.values import check_not_future, month_label, parse_amount
 from party.members.models import Member
-from party.members.selectors import party_memberships
+from party.members.selectors import party_memberships, unit_histories
+from party.organisation.models import Unit
 
 
 def check_manage(*, user, member: Member) -> None:
-    """Only the finance roles of the member's branch write its dues; others get a 404."""
+    """Only the finance roles of the member's branch (today's) set their base and the reasons for
+    unpaid months; others get a 404."""
     if not selectors.finance_units(user=user).filter(pk=member.unit_id).exists():
         raise OutOfScopeError(_("找不到该党员，或无权管理其党费。"), code="out_of_scope")
+
+
+def _not_collected(*, member: Member, months: list[date], managed: set[int], history) -> None:
+    """Refuse (400 `other_branch`) the months that belong to a branch whose dues the caller does
+    not keep (selectors.branch_of_month); months outside the university are check_payment's."""
+    today = timezone.localdate()
+    elsewhere: dict[int, list[date]] = {}
+    for month in months:
+        unit_id = selectors.branch_of_month(history, month, today)
+        if unit_id is not None and unit_id not in managed:
+            elsewhere.setdefault(unit_id, []).append(month)
+    if not elsewhere:
+        return
+    names = dict(Unit.objects.filter(pk__in=list(elsewhere)).values_list("pk", "name"))
+    raise DuesError(
+        "".join(
+            _("%(name)s 的组织关系在 %(months)s 属于%(unit)s，这些月份的党费由该党支部收缴。")
+            % {
+                "name": member.name,
+                "months": "、".join(month_label(m) for m in found),
+                "unit": names.get(unit_id, ""),
+            }
+            for unit_id, found in elsewhere.items()
+        ),
+        code="other_branch",
+    )
+
+
+def check_collect(*, user, member: Member, months: list[date]) -> None:
+    """Who records (or reverses) a payment for `months` of `member`: the finance roles of the
+    branch the member belonged to in each month (selectors.branch_of_month, the rule the grid and
+    the report count by) — after a 校内转接 the old branch keeps the months before it, the new one
+    the months from it. None of the member's branches → 404 (`out_of_scope`); a month of another
+    branch → 400 (`other_branch`, naming it)."""
+    managed, history = _collector(user=user, member=member)
+    _not_collected(member=member, months=months, managed=managed, history=history)
+
+
+def _collector(*, user, member: Member):
+    """The branches whose dues `user` keeps and `member`'s UnitHistory; 404 when the member never
+    belonged to one of them (two queries)."""
+    managed = set(selectors.finance_units(user=user).values_list("pk", flat=True))
+    history = unit_histories(members=[member])[member.pk]
+    if not managed & history.unit_ids:
+        raise OutOfScopeError(_("找不到该党员，或无权管理其党费。"), code="out_of_scope")
+    return managed, history
 
 
 @transaction.atomic
@@ -167,9 +215,11 @@ def payment_record(
     source: str = PaymentSource.SINGLE,
     reference: str | None = None,
 ) -> Payment:
-    """Record one payment by a member, for one month or several (按季度, 补交)."""
-    check_manage(user=by_user, member=member)
+    """Record one payment by a member, for one month or several (按季度, 补交), by the finance
+    roles of the branch of those months (check_collect)."""
+    managed, history = _collector(user=by_user, member=member)
     months, amount = check_payment(member=member, months=months, amount=amount)
+    _not_collected(member=member, months=months, managed=managed, history=history)
     paid_on = check_paid_on(paid_on)
     if reference and Payment.objects.filter(reference=reference).exists():
         raise ConflictError(_("流水号 %(r)s 已登记过。") % {"r": reference}, code="reference_taken")
@@ -199,16 +249,21 @@ class BulkEntry:
 def payments_check(*, by_user, entries: list[BulkEntry], month: date | None) -> list[dict]:
     """Every problem of a batch of payments, one message per entry (nothing written)."""
     managed = set(selectors.finance_units(user=by_user).values_list("pk", flat=True))
+    histories = unit_histories(members=list({e.member.pk: e.member for e in entries}.values()))
     errors, references = [], set()
     for entry in entries:
         where = {"row": entry.row} if entry.row else {"member": entry.member.pk}
+        history = histories[entry.member.pk]
         try:
-            if entry.member.unit_id not in managed:
+            if not managed & history.unit_ids:
                 raise OutOfScopeError(
                     _("%(name)s 不是您所管理党支部的党员。") % {"name": entry.member.name},
                     code="out_of_scope",
                 )
-            check_payment(member=entry.member, months=entry.months or [month], amount=entry.amount)
+            months, _amount = check_payment(
+                member=entry.member, months=entry.months or [month], amount=entry.amount
+            )
+            _not_collected(member=entry.member, months=months, managed=managed, history=history)
             if entry.paid_on:
                 check_paid_on(entry.paid_on)
             if entry.reference:
@@ -273,7 +328,11 @@ def payments_record_bulk(
 def payment_reverse(*, by_user, payment: Payment, note: str) -> Payment:
     """冲正: a new entry with the opposite amount for the same months; the original stays."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    check_manage(user=by_user, member=payment.member)
+    check_collect(
+        user=by_user,
+        member=payment.member,
+        months=sorted({part.month for part in payment.months.all()}),
+    )
     if payment.source == PaymentSource.CORRECTION:
         raise ConflictError(_("冲正记录不能再冲正，请重新登记。"), code="is_correction")
     if Payment.objects.filter(corrects=payment).exists():

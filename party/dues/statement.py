@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from party.dues import services
+from party.dues import selectors, services
 from party.dues.exceptions import DuesError
 from party.dues.models import PaymentSource, StatementImport
 from party.dues.rules import ZERO
@@ -173,7 +173,7 @@ class _Roster:
     """The branch's people by 学号 and by name; anyone else is "not a member of this branch"."""
 
     def __init__(self, unit):
-        self.members = list(Member.objects.filter(unit=unit))
+        self.members = list(selectors.branch_members(unit=unit))
         self.by_no = {m.student_no.upper(): m for m in self.members}
         self.by_name: dict[str, list[Member]] = {}
         for m in self.members:
@@ -350,8 +350,8 @@ def statement_import(*, user, statement: StatementImport) -> int:
         raise DuesError(_("这份明细已经导入过。"), code="already_imported")
     members = {
         m.pk: m
-        for m in Member.objects.filter(
-            unit=statement.unit, pk__in=[r["member"] for r in statement.rows]
+        for m in selectors.branch_members(unit=statement.unit).filter(
+            pk__in=[r["member"] for r in statement.rows]
         )
     }
     entries = []

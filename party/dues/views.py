@@ -27,6 +27,7 @@ from party.dues.rules import ARREARS_SOURCE, DUES_SOURCE, ZERO, Category
 from party.dues.values import month_label, month_span, parse_month
 from party.members.models import AccessAction, Member
 from party.members.registry import xlsx_response
+from party.members.selectors import unit_histories
 from party.members.services import access_log_write
 from party.organisation.models import UnitKind
 from party.organisation.selectors import unit_scope, units_in_scope
@@ -57,7 +58,9 @@ def _finance_unit(request, pk):
 
 def _member(request, pk):
     units = selectors.report_units(user=request.user)
-    member = Member.objects.filter(unit__in=units, pk=pk).select_related("unit").first()
+    member = (
+        Member.objects.filter(selectors.dues_members_q(units), pk=pk).select_related("unit").first()
+    )
     if member is None:
         raise Http404
     return member
@@ -105,7 +108,10 @@ def _branch_context(request, unit, year: int) -> dict:
     first = date(year, 1, 1)
     last = min(date(year, 12, 1), selectors.this_month())
     members = list(selectors.branch_members(unit=unit))
-    books = selectors.ledgers(members=members, first=first, last=last)
+    histories = unit_histories(members=members)  # read once for the grid, behind and bulk
+    books = selectors.branch_ledgers(
+        unit=unit, members=members, first=first, last=last, histories=histories
+    )
     rows = [
         books[m.pk]
         for m in members
@@ -116,17 +122,21 @@ def _branch_context(request, unit, year: int) -> dict:
         owed = sum((row.lines[index].owed for row in rows), ZERO)
         paid = sum((row.lines[index].paid for row in rows), ZERO)
         totals.append({"month": month, "owed": owed, "paid": paid, "outstanding": owed - paid})
-    behind = selectors.arrears(members=[row.member for row in rows])
+    behind = selectors.arrears(members=[row.member for row in rows], unit=unit, histories=histories)
     finance = selectors.finance_units(user=request.user).filter(pk=unit.pk).exists()
     this_month = selectors.this_month()
     bulk_month = parse_month(request.GET["month"]) if request.GET.get("month") else this_month
     bulk_rows = []
     if finance:
-        month_books = selectors.ledgers(
-            members=[row.member for row in rows], first=bulk_month, last=bulk_month
+        month_books = selectors.branch_ledgers(
+            unit=unit,
+            members=[row.member for row in rows],
+            first=bulk_month,
+            last=bulk_month,
+            histories=histories,
         )
         bulk_rows = [
-            {"member": m, "line": month_books[m.pk].lines[0]}
+            {"member": m, "line": month_books[m.pk].lines[0], "book": month_books[m.pk]}
             for m in (row.member for row in rows)
             if month_books[m.pk].lines[0].member_in_month
         ]
@@ -177,7 +187,7 @@ def _back(request, unit, default_anchor=""):
 def pay(request, pk):
     """One payment for one or several months (按季度, 补交)."""
     unit = _finance_unit(request, pk)
-    member = Member.objects.filter(unit=unit, pk=request.POST.get("member") or 0).first()
+    member = selectors.branch_members(unit=unit).filter(pk=request.POST.get("member") or 0).first()
     if member is None:
         messages.error(request, _("请选择本支部的党员。"))
         return _back(request, unit, "#pay")
@@ -210,8 +220,8 @@ def bulk(request, pk):
         month = parse_month(request.POST.get("month", ""))
         members = {
             m.pk: m
-            for m in Member.objects.filter(
-                unit=unit, pk__in=[v for v in request.POST.getlist("member") if v.isdigit()]
+            for m in selectors.branch_members(unit=unit).filter(
+                pk__in=[v for v in request.POST.getlist("member") if v.isdigit()]
             )
         }
         entries = [
@@ -239,7 +249,7 @@ def bulk(request, pk):
 def reverse_payment(request, pk):
     """冲正: a new entry with the opposite amount; the note says why."""
     payment = (
-        Payment.objects.filter(member__unit__in=selectors.finance_units(user=request.user), pk=pk)
+        Payment.objects.filter(member__in=selectors.members_managed(user=request.user), pk=pk)
         .select_related("member__unit")
         .first()
     )
@@ -292,6 +302,7 @@ def member(request, pk):
     first = date(year, 1, 1)
     last = min(date(year, 12, 1), selectors.this_month())
     book = selectors.ledgers(members=[member], first=first, last=last)[member.pk]
+    moved = selectors.name_branches(member=member, book=book)
     show_base = selectors.can_see_declared_base(user=request.user, member=member)
     bases = selectors.base_history(member=member)
     if show_base and any(b.declared_base is not None for b in bases):
@@ -302,6 +313,7 @@ def member(request, pk):
             what=_("查看党费申报基数"),
         )
     finance = selectors.finance_units(user=request.user).filter(pk=member.unit_id).exists()
+    collects = finance or selectors.members_managed(user=request.user).filter(pk=member.pk).exists()
     return render(
         request,
         "dues/member.html",
@@ -309,6 +321,8 @@ def member(request, pk):
             "member": member,
             "year": year,
             "ledger": book,
+            "moved": moved,
+            "collects": collects,
             "bases": bases,
             "show_base": show_base,
             "finance": finance,

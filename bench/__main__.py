@@ -17,6 +17,7 @@ BENCHMARKS = [
     "reports",
     "migration",
     "stats",
+    "meetings_visible",
 ]
 
 

@@ -184,35 +184,35 @@ def test_0013_on_an_empty_registry_writes_nothing(at_0012):
     assert not apps.get_model("members", "GroupChange").objects.exists()
 
 
-def test_0015_marks_the_record_rows_not_a_later_group(transactional_db):
+at_0014 = state_at([("members", "0014_transfers_in_and_out")])
+
+
+def test_0015_marks_the_record_rows_not_a_later_group(at_0014):
     """members 0015 marks a member's first row entering a 党小组 from none, not a transfer's,
     dated no later than the record's creation day (in local time); a 党小组 given later to a
     record registered without one stays an ordinary change."""
-    apps = _migrate([("members", "0014_transfers_in_and_out")])
-    try:
-        Unit = apps.get_model("organisation", "Unit")
-        Member = apps.get_model("members", "Member")
-        GroupChange = apps.get_model("members", "GroupChange")
-        Unit.objects.create(path="0001", depth=1, numchild=1, kind="university", name="大学")
-        Unit.objects.create(path="00010001", depth=2, numchild=1, kind="college", name="学院")
-        branch = Unit.objects.create(
-            path="000100010001", depth=3, numchild=1, kind="branch", name="党支部"
-        )
-        group = Unit.objects.create(
-            path="0001000100010001", depth=4, numchild=0, kind="group", name="党小组"
-        )
-        created = datetime(2024, 4, 30, 20, tzinfo=UTC)  # 1 May in Beijing
-        registered = Member.objects.create(
-            name="建档", student_no="N1", unit=branch, group=group, created_at=created
-        )
-        GroupChange.objects.create(member=registered, to_group=group, on=date(2024, 5, 1))
-        later = Member.objects.create(
-            name="后入组", student_no="N2", unit=branch, group=group, created_at=created
-        )
-        GroupChange.objects.create(member=later, to_group=group, on=date(2024, 9, 1))
-        apps = _migrate([("members", "0015_group_change_at_registration")])
-        GroupChange = apps.get_model("members", "GroupChange")
-        marks = dict(GroupChange.objects.values_list("member__student_no", "at_registration"))
-        assert marks == {"N1": True, "N2": False}
-    finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    apps = at_0014
+    Unit = apps.get_model("organisation", "Unit")
+    Member = apps.get_model("members", "Member")
+    GroupChange = apps.get_model("members", "GroupChange")
+    Unit.objects.create(path="0001", depth=1, numchild=1, kind="university", name="大学")
+    Unit.objects.create(path="00010001", depth=2, numchild=1, kind="college", name="学院")
+    branch = Unit.objects.create(
+        path="000100010001", depth=3, numchild=1, kind="branch", name="党支部"
+    )
+    group = Unit.objects.create(
+        path="0001000100010001", depth=4, numchild=0, kind="group", name="党小组"
+    )
+    created = datetime(2024, 4, 30, 20, tzinfo=UTC)  # 1 May in Beijing
+    registered = Member.objects.create(
+        name="建档", student_no="N1", unit=branch, group=group, created_at=created
+    )
+    GroupChange.objects.create(member=registered, to_group=group, on=date(2024, 5, 1))
+    later = Member.objects.create(
+        name="后入组", student_no="N2", unit=branch, group=group, created_at=created
+    )
+    GroupChange.objects.create(member=later, to_group=group, on=date(2024, 9, 1))
+    apps = migrate([("members", "0015_group_change_at_registration")])
+    GroupChange = apps.get_model("members", "GroupChange")
+    marks = dict(GroupChange.objects.values_list("member__student_no", "at_registration"))
+    assert marks == {"N1": True, "N2": False}

@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.timing import best_cpu, best_wall
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 ROUNDS = int(os.environ.get("BENCH_MEETINGS_ROUNDS", "5"))
@@ -333,24 +335,6 @@ def baseline_visible(*, user):
     return Meeting.objects.filter(condition)
 
 
-def _best(fn, rounds: int = ROUNDS) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def _best_cpu(fn, rounds: int = ROUNDS) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.process_time()
-        fn()
-        best = min(best, time.process_time() - started)
-    return best
-
-
 def _child() -> None:
     import django
 
@@ -389,9 +373,9 @@ def _child() -> None:
                 return set(visible(user=user).values_list("pk", flat=True))
 
             counts[label] = len(ids())
-            row[f"{label}_page_s"] = _best(page)
-            row[f"{label}_api_page_s"] = _best(api_page)
-            row[f"{label}_ids_s"] = _best(ids)
+            row[f"{label}_page_s"] = best_wall(ROUNDS, page)
+            row[f"{label}_api_page_s"] = best_wall(ROUNDS, api_page)
+            row[f"{label}_ids_s"] = best_wall(ROUNDS, ids)
         assert ids_covered(old_visible, meetings_visible, user), key
         client = Client()
         client.force_login(user)
@@ -404,8 +388,8 @@ def _child() -> None:
         get()
         with CaptureQueriesContext(connection) as queries:
             list(meetings_visible(user=user).order_by("-starts_at")[:100])
-        row["http_s"] = _best(get)
-        row["http_cpu_s"] = _best_cpu(get)
+        row["http_s"] = best_wall(ROUNDS, get)
+        row["http_cpu_s"] = best_cpu(ROUNDS, get)
         row["list_queries"] = len(queries)
         row["counts"] = counts
         result["cases"][key] = row

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.timing import best_wall
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SIZES = (2000, 10000)
@@ -124,15 +126,6 @@ def _populate(size: int, lessons, trainer, seed: int):
     return tc
 
 
-def _best(fn, rounds: int = ROUNDS) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def _child() -> None:
     """Run in a subprocess with the benchmark database: build data, time, print JSON."""
     import django
@@ -188,14 +181,14 @@ def _child() -> None:
         row = {
             "size": size,
             "build_s": build,
-            "bare_s": _best(bare),
-            "selector_s": _best(selector),
-            "json_s": _best(lambda p=json_path: get(p)),
-            "xlsx_s": _best(lambda p=f"{json_path[:-1]}.xlsx": get(p)),
-            "csv_s": _best(lambda p=f"{json_path[:-1]}.csv": get(p)),
-            "admin_s": _best(lambda p=f"/admin/reports/classes/{tc.pk}/": get(p)),
-            "admin_sorted_s": _best(
-                lambda p=f"/admin/reports/classes/{tc.pk}/?sort=-earned": get(p)
+            "bare_s": best_wall(ROUNDS, bare),
+            "selector_s": best_wall(ROUNDS, selector),
+            "json_s": best_wall(ROUNDS, lambda p=json_path: get(p)),
+            "xlsx_s": best_wall(ROUNDS, lambda p=f"{json_path[:-1]}.xlsx": get(p)),
+            "csv_s": best_wall(ROUNDS, lambda p=f"{json_path[:-1]}.csv": get(p)),
+            "admin_s": best_wall(ROUNDS, lambda p=f"/admin/reports/classes/{tc.pk}/": get(p)),
+            "admin_sorted_s": best_wall(
+                ROUNDS, lambda p=f"/admin/reports/classes/{tc.pk}/?sort=-earned": get(p)
             ),
             "xlsx_bytes": xlsx_bytes,
         }

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.timing import best_cpu, best_wall
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "30000"))
@@ -196,26 +198,6 @@ def _populate(today, recorder):
     }
 
 
-def _best(fn, rounds: int = ROUNDS) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def _best_cpu(fn, rounds: int = ROUNDS) -> float:
-    """The least CPU time of this process over `rounds` calls: the request's own work (with SQLite
-    also the database's, in process; PostgreSQL's server is outside it), whatever the load."""
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.process_time()
-        fn()
-        best = min(best, time.process_time() - started)
-    return best
-
-
 def _child() -> None:
     import django
 
@@ -265,43 +247,55 @@ def _child() -> None:
         "summary_build_s": summary_build,
         "queries": len(queries),
         "members_counted": body["stages"]["members"],
-        "bare_s": _best(lambda: Member.objects.filter(unit__path__startswith=uni.path).count()),
-        "stages_s": _best(lambda: selectors.stage_counts(unit=uni, day=today)),
-        "profile_s": _best(lambda: selectors.member_profile(unit=uni, day=today)),
-        "development_s": _best(
-            lambda: selectors.development(unit=uni, start=today.replace(month=1, day=1), end=today)
+        "bare_s": best_wall(
+            ROUNDS, lambda: Member.objects.filter(unit__path__startswith=uni.path).count()
         ),
-        "pipeline_s": _best(
-            lambda: selectors.pipeline(unit=uni, day=today, since=today.replace(month=1, day=1))
+        "stages_s": best_wall(ROUNDS, lambda: selectors.stage_counts(unit=uni, day=today)),
+        "profile_s": best_wall(ROUNDS, lambda: selectors.member_profile(unit=uni, day=today)),
+        "development_s": best_wall(
+            ROUNDS,
+            lambda: selectors.development(unit=uni, start=today.replace(month=1, day=1), end=today),
         ),
-        "yearly_hours_s": _best(lambda: dashboard.yearly_hours_panel(unit=uni, day=today)),
-        "engine_s": _best(
+        "pipeline_s": best_wall(
+            ROUNDS,
+            lambda: selectors.pipeline(unit=uni, day=today, since=today.replace(month=1, day=1)),
+        ),
+        "yearly_hours_s": best_wall(
+            ROUNDS, lambda: dashboard.yearly_hours_panel(unit=uni, day=today)
+        ),
+        "engine_s": best_wall(
+            ROUNDS,
             lambda: (
                 selectors.stage_counts(unit=uni, day=today),
                 selectors.member_profile(unit=uni, day=today),
                 selectors.development(unit=uni, start=today.replace(month=1, day=1), end=today),
                 selectors.pipeline(unit=uni, day=today),
-            )
+            ),
         ),
-        "compliance_s": _best(
+        "compliance_s": best_wall(
+            ROUNDS,
             lambda: dashboard.compliance_panel(
                 unit=uni, day=today, branches=branches, children=children
-            )
+            ),
         ),
-        "dues_s": _best(lambda: dashboard.dues_panel(unit=uni, day=today, branches=branches)),
-        "appraisal_s": _best(lambda: dashboard.appraisal_panel(unit=uni, day=today)),
-        "json_s": _best(lambda: get(url)),
-        "json_cpu_s": _best_cpu(lambda: get(url)),
+        "dues_s": best_wall(
+            ROUNDS, lambda: dashboard.dues_panel(unit=uni, day=today, branches=branches)
+        ),
+        "appraisal_s": best_wall(ROUNDS, lambda: dashboard.appraisal_panel(unit=uni, day=today)),
+        "json_s": best_wall(ROUNDS, lambda: get(url)),
+        "json_cpu_s": best_cpu(ROUNDS, lambda: get(url)),
     }
     held = list(SummaryMonth.objects.values_list("month", flat=True))
     SummaryMonth.objects.all().delete()  # the same panel, every month computed from the records
-    row["dues_records_s"] = _best(
-        lambda: dashboard.dues_panel(unit=uni, day=today, branches=branches), rounds=1
+    row["dues_records_s"] = best_wall(
+        1, lambda: dashboard.dues_panel(unit=uni, day=today, branches=branches)
     )
     SummaryMonth.objects.bulk_create([SummaryMonth(month=m) for m in held])
     row = {
         **row,
-        "xlsx_s": _best(lambda: get(f"/api/v1/units/{uni.pk}/stats.xlsx?year={today.year}")),
+        "xlsx_s": best_wall(
+            ROUNDS, lambda: get(f"/api/v1/units/{uni.pk}/stats.xlsx?year={today.year}")
+        ),
     }
     print(json.dumps(row))
 

@@ -370,6 +370,39 @@ def branch_members(*, unit: Unit) -> QuerySet[Member]:
     return Member.objects.filter(dues_members_q([unit.pk])).order_by("student_no")
 
 
+def recent_payments(
+    *, unit: Unit, members: list[Member], histories: dict[int, UnitHistory], limit: int
+) -> list[Payment]:
+    """The branch's latest entries (newest first, at most `limit`): payments and reversals of its
+    members today and of those who moved out of it (branch_members, with their unit histories),
+    each where at least one of the months it pays is the branch's (branch_of_month). After a move
+    the old branch keeps the entries it recorded for its months (and can reverse them from here);
+    the new branch lists only those of its own months."""
+    today = timezone.localdate()
+    payments = (
+        Payment.objects.filter(member__in=[m.pk for m in members])
+        .select_related("member", "recorded_by", "correction")
+        .prefetch_related("months")
+    )
+    found: list[Payment] = []
+    start, page_size = 0, max(limit, 100)
+    while len(found) < limit:
+        page = list(payments[start : start + page_size])
+        for payment in page:
+            history = histories.get(payment.member_id)
+            if history is not None and any(
+                branch_of_month(history, part.month, today) == unit.pk
+                for part in payment.months.all()
+            ):
+                found.append(payment)
+                if len(found) == limit:
+                    break
+        if len(page) < page_size:
+            break
+        start += page_size
+    return found
+
+
 @dataclass
 class MonthReportRow:
     member: Member

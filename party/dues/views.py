@@ -156,9 +156,9 @@ def _branch_context(request, unit, year: int) -> dict:
         "bulk_rows": bulk_rows,
         "this_month": this_month,
         "month_choices": [month_label(m) for m in month_span(first, last)],
-        "recent": Payment.objects.filter(member__unit=unit)
-        .select_related("member", "recorded_by", "correction")
-        .prefetch_related("months")[:RECENT_PAYMENTS]
+        "recent": selectors.recent_payments(
+            unit=unit, members=members, histories=histories, limit=RECENT_PAYMENTS
+        )
         if finance
         else [],
         "arrears_source": ARREARS_SOURCE,

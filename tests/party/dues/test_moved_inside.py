@@ -274,3 +274,26 @@ def test_the_members_own_pages_name_the_branch_of_each_month(moved):
     # A member who never moved: no branch column, empty names.
     other = api_for(users["treasurer"]).get("/api/v1/me/dues/", {"year": 2026}).json()
     assert {m["unit_name"] for m in other["months"]} == {""}
+
+
+def test_each_branch_lists_the_entries_of_its_own_months_as_recent(moved):
+    """The branch page's recent entries (with their 冲正 buttons): A keeps what it recorded for its
+    months of a member who moved to B; B lists only the entries of its own months."""
+    users, units, zhang = moved["users"], moved["units"], moved["members"]["law_b1"]
+    january = Payment.objects.get(member=zhang)  # recorded by A before the move
+    april = services.payment_record(
+        by_user=users["b_secretary"], member=zhang, months=[APR], amount="40"
+    )
+    february = services.payment_record(
+        by_user=users["treasurer"], member=zhang, months=[FEB], amount="40"
+    )
+    a_recent = grid(client_for(users["treasurer"]), units["law_b1"]).context["recent"]
+    b_recent = grid(client_for(users["b_secretary"]), units["law_b2"]).context["recent"]
+    assert {p.pk for p in a_recent if p.member_id == zhang.pk} == {january.pk, february.pk}
+    assert {p.pk for p in b_recent if p.member_id == zhang.pk} == {april.pk}
+    # A reverses its own entry from its page; B cannot reverse A's (the month is A's).
+    services.payment_reverse(by_user=users["treasurer"], payment=february, note="录错")
+    with pytest.raises(DuesError):
+        services.payment_reverse(by_user=users["b_secretary"], payment=january, note="录错")
+    a_recent = grid(client_for(users["treasurer"]), units["law_b1"]).context["recent"]
+    assert len([p for p in a_recent if p.member_id == zhang.pk]) == 3  # + the reversal

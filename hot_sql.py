@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -220,14 +221,14 @@ class PreparedRead:
         return rows
 
 
-_INSERTS: dict[tuple, tuple[list, frozenset, str]] = {}
+_INSERTS: dict[tuple, tuple[list, frozenset, str, list]] = {}
 # insert_after's statements, built once per first statement and models of the rows after it.
 _WITH_SQL: dict[tuple, str] = {}
 
 
-def _insert_sql(model, connection) -> tuple[list, frozenset, str]:
-    """The fields, their attnames and the INSERT of `model` on `connection`'s database, built
-    once."""
+def _insert_sql(model, connection) -> tuple[list, frozenset, str, list]:
+    """The fields, their attnames, the INSERT of `model` on `connection`'s database and, per
+    field, the type of a value passed as it is (_passed_as_is), built once."""
     key = (model, connection.vendor)
     if key not in _INSERTS:
         qn = connection.ops.quote_name
@@ -238,6 +239,7 @@ def _insert_sql(model, connection) -> tuple[list, frozenset, str]:
             frozenset(f.attname for f in fields),
             f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(meta.pk.column)}",
+            [_passed_as_is(f, connection.vendor) for f in fields],
         )
     return _INSERTS[key]
 
@@ -246,20 +248,12 @@ def _insert_sql(model, connection) -> tuple[list, frozenset, str]:
 _deferred: ContextVar[list | None] = ContextVar("prepared_deferred_inserts", default=None)
 
 
+@dataclass(frozen=True, slots=True)
 class FirstRowColumn:
     """A value of a row collected by deferred_inserts that insert_after takes from the first
     statement's RETURNING (e.g. the id of a member the first statement chose), not from Python."""
 
-    __slots__ = ("column",)
-
-    def __init__(self, column: str):
-        self.column = column
-
-    def __eq__(self, other):
-        return isinstance(other, FirstRowColumn) and other.column == self.column
-
-    def __hash__(self):
-        return hash((FirstRowColumn, self.column))
+    column: str
 
 
 # Field classes (exactly these, not subclasses, which may prepare values their own way) whose
@@ -290,19 +284,12 @@ def _passed_as_is(field, vendor: str) -> type | None:
     return None if as_is is int and vendor == "postgresql" else as_is
 
 
-@cache
-def _row_plan(model, vendor: str) -> list:
-    """[(field, the type passed as it is or None)] of `model`'s INSERT (insert_row)."""
-    fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
-    return [(f, _passed_as_is(f, vendor)) for f in fields]
-
-
 def _row_params(model, values: dict, connection) -> list:
-    _fields, attnames, _sql = _insert_sql(model, connection)
+    fields, attnames, _sql, passed_as_is = _insert_sql(model, connection)
     if not values.keys() <= attnames:
         raise ValueError(f"not fields of {model._meta.label}: {sorted(set(values) - attnames)}")
     params = []
-    for f, as_is in _row_plan(model, connection.vendor):
+    for f, as_is in zip(fields, passed_as_is, strict=True):
         value = values[f.attname] if f.attname in values else f.get_default()
         if value is None or type(value) is as_is or isinstance(value, FirstRowColumn):
             params.append(value)

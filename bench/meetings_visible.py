@@ -21,16 +21,13 @@ process's CPU time). Prints a line per measure. `python -m bench meetings_visibl
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+from bench.harness import child_env, child_result, load_average, throwaway_database
 from bench.timing import best_cpu, best_wall
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 ROUNDS = int(os.environ.get("BENCH_MEETINGS_ROUNDS", "5"))
 COLLEGES, BRANCHES_PER_COLLEGE, GROUPS_PER_BRANCH = 4, 10, 2
 MEMBERS = int(os.environ.get("BENCH_MEETINGS_MEMBERS", "3000"))
@@ -404,22 +401,9 @@ def ids_covered(old, new, user) -> bool:
     )
 
 
-def _load() -> str:
-    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def _run(label: str, env: dict) -> dict:
-    load_before = _load()
-    done = subprocess.run(
-        [PYTHON, "-m", "bench.meetings_visible", "child"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr[-3000:])
-    r = json.loads(done.stdout.strip().splitlines()[-1])
+    load_before = load_average()
+    r = child_result("bench.meetings_visible", env)
     print(
         f"{label}: {r['members']} members, {r['branches']} branches, {r['groups']} 党小组, "
         f"{r['meetings']} meetings, {r['transfers']} transfers, {r['group_changes']} 党小组 rows, "
@@ -443,20 +427,10 @@ def _run(label: str, env: dict) -> dict:
             flush=True,
         )
     print(
-        f"  load average (1/5/15 min) {load_before} before, {_load()} after ({os.cpu_count()} cores)"
+        f"  load average (1/5/15 min) {load_before} before, {load_average()} after "
+        f"({os.cpu_count()} cores)"
     )
     return r
-
-
-def _pg_server(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/"
-
-
-def _pg_admin(server: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server + "postgres", autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)
 
 
 def main() -> None:
@@ -465,28 +439,13 @@ def main() -> None:
         f"{YEARS} years of meetings; best of {ROUNDS}; baseline = the same list without the date "
         "rule, before = the rule as three correlated subqueries per meeting"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver,localhost",
-        "TASK_BACKEND": "immediate",
-        "WAGTAILSEARCH_BACKEND": "database",
-        "PYTHONPATH": str(ROOT),
-        "LOG_LEVEL": "WARNING",
-    }
-    database_url = env.pop("DATABASE_URL", "")
+    env, database_url = child_env()
     with tempfile.TemporaryDirectory(prefix="dangke-bench-meetings-") as tmp:
         _run("SQLite", {**env, "DANGKE_VAR_DIR": tmp})
         if not database_url:
             return
-        server = _pg_server(database_url)
-        _pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB}")
-        _pg_admin(server, f"CREATE DATABASE {PG_DB}")
-        try:
-            _run("PostgreSQL", {**env, "DANGKE_VAR_DIR": tmp, "DATABASE_URL": server + PG_DB})
-        finally:
-            _pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB}")
+        with throwaway_database(database_url, PG_DB) as url:
+            _run("PostgreSQL", {**env, "DANGKE_VAR_DIR": tmp, "DATABASE_URL": url})
 
 
 if __name__ == "__main__":

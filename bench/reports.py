@@ -17,12 +17,12 @@ dangke_bench_reports is created and dropped.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.harness import child_result
 from bench.timing import best_wall
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,16 +201,7 @@ def _child() -> None:
 
 
 def _run(label: str, env: dict) -> list[dict]:
-    done = subprocess.run(
-        [PYTHON, "-m", "bench.reports", "child"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr[-2000:])
-    results = json.loads(done.stdout.strip().splitlines()[-1])
+    results = child_result("bench.reports", env)
     for r in results:
         print(
             f"{label:<11} {r['size']:>6} trainees · bare query {r['bare_s'] * 1000:7.0f} ms · "

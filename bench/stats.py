@@ -19,16 +19,13 @@ Best of BENCH_STATS_ROUNDS (default 3). BENCH_STATS_MEMBERS / BENCH_STATS_BRANCH
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
+from bench.harness import child_env, child_result, load_average, throwaway_database
 from bench.timing import best_cpu, best_wall
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "30000"))
 BRANCHES = int(os.environ.get("BENCH_STATS_BRANCHES", "1500"))
 COLLEGES = 30
@@ -300,18 +297,9 @@ def _child() -> None:
     print(json.dumps(row))
 
 
-def _load() -> str:
-    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
-
-
 def _run(label: str, env: dict) -> dict:
-    load_before = _load()
-    done = subprocess.run(
-        [PYTHON, "-m", "bench.stats", "child"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr[-3000:])
-    r = json.loads(done.stdout.strip().splitlines()[-1])
+    load_before = load_average()
+    r = child_result("bench.stats", env)
     ms = {k: v * 1000 for k, v in r.items() if k.endswith("_s")}
     print(
         f"{label}: {r['members']} members ({r['members_counted']} Party members today), "
@@ -331,22 +319,11 @@ def _run(label: str, env: dict) -> dict:
         f"  dashboard JSON (GET)   {ms['json_s']:8.0f} ms  ({r['queries']} queries; "
         f"in-process CPU {ms['json_cpu_s']:.0f} ms)\n"
         f"  year-end workbook      {ms['xlsx_s']:8.0f} ms\n"
-        f"  load average (1/5/15 min) {load_before} before, {_load()} after "
+        f"  load average (1/5/15 min) {load_before} before, {load_average()} after "
         f"({os.cpu_count()} cores)",
         flush=True,
     )
     return r
-
-
-def _pg_server(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/"
-
-
-def _pg_admin(server: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(server + "postgres", autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)
 
 
 def main() -> None:
@@ -354,28 +331,13 @@ def main() -> None:
         f"a university of {MEMBERS} members in {BRANCHES} branches under {COLLEGES} 院系党委, "
         f"this year's meetings and dues; best of {ROUNDS}; baseline = bare count of its members"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "testserver,localhost",
-        "TASK_BACKEND": "immediate",
-        "WAGTAILSEARCH_BACKEND": "database",
-        "PYTHONPATH": str(ROOT),
-        "LOG_LEVEL": "WARNING",
-    }
-    database_url = env.pop("DATABASE_URL", "")
+    env, database_url = child_env()
     with tempfile.TemporaryDirectory(prefix="dangke-bench-stats-") as tmp:
         if not database_url:
             _run("SQLite", {**env, "DANGKE_VAR_DIR": tmp})
             return
-        server = _pg_server(database_url)
-        _pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB}")
-        _pg_admin(server, f"CREATE DATABASE {PG_DB}")
-        try:
-            _run("PostgreSQL", {**env, "DANGKE_VAR_DIR": tmp, "DATABASE_URL": server + PG_DB})
-        finally:
-            _pg_admin(server, f"DROP DATABASE IF EXISTS {PG_DB}")
+        with throwaway_database(database_url, PG_DB) as url:
+            _run("PostgreSQL", {**env, "DANGKE_VAR_DIR": tmp, "DATABASE_URL": url})
 
 
 if __name__ == "__main__":

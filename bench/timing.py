@@ -6,22 +6,21 @@ import time
 from collections.abc import Callable
 
 
-def best_wall(rounds: int, fn: Callable[[], object]) -> float:
-    """The least wall-clock time of `rounds` calls of `fn`, in seconds."""
+def _best(rounds: int, fn: Callable[[], object], clock: Callable[[], float]) -> float:
     best = float("inf")
     for _ in range(rounds):
-        started = time.perf_counter()
+        started = clock()
         fn()
-        best = min(best, time.perf_counter() - started)
+        best = min(best, clock() - started)
     return best
+
+
+def best_wall(rounds: int, fn: Callable[[], object]) -> float:
+    """The least wall-clock time of `rounds` calls of `fn`, in seconds."""
+    return _best(rounds, fn, time.perf_counter)
 
 
 def best_cpu(rounds: int, fn: Callable[[], object]) -> float:
     """The least CPU time of this process over `rounds` calls: the call's own work (with SQLite
     also the database's, in process; PostgreSQL's server is outside it), whatever the load."""
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.process_time()
-        fn()
-        best = min(best, time.process_time() - started)
-    return best
+    return _best(rounds, fn, time.process_time)

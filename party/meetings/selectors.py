@@ -122,9 +122,12 @@ def expected_member_of_user(*, meeting: Meeting, user) -> tuple[int, int, int, i
 # in the same row (the same snapshot) the meeting's columns as they are now. The row is used only
 # when the meeting still has that unit, kind and day — then it is exactly what the two reads give;
 # otherwise (an edited or deleted meeting, a caller not among the 应到) the two reads run.
-# Remembered per meeting: (unit id, kind, day, topic, starts_at, ends_at) as last read.
-_SHAPES: dict[int, tuple[int, str, date, str, datetime, datetime]] = {}
-_SHAPES_KEPT = 2000  # meetings remembered per process (a few dozen bytes each); then start over
+# Remembered per meeting: its unit, kind, topic, start and end as last read, as an unsaved Meeting
+# shared by the process's check-ins (remembered_meeting).
+_REMEMBERED: dict[int, Meeting] = {}
+_REMEMBERED_KEPT = (
+    2000  # meetings remembered per process (a few hundred bytes each); then start over
+)
 _MEETING_COLUMNS = [f"meeting_{name}" for name in _CHECKIN_FIELDS if name != "id"]
 _caller_and_meeting = PreparedRead(
     lambda kind, *, meeting_id, unit_id, user_id, day: (
@@ -156,29 +159,22 @@ def _shape(meeting: Meeting) -> tuple[int, str, date, str, datetime, datetime]:
     )
 
 
-# … and the meeting built from it once (remembered_meeting), for the one-statement check-in.
-_REMEMBERED: dict[int, Meeting] = {}
-
-
-def _remember_shape(meeting: Meeting) -> None:
-    if len(_SHAPES) >= _SHAPES_KEPT:
-        _SHAPES.clear()
+def _remember(meeting: Meeting) -> None:
+    if len(_REMEMBERED) >= _REMEMBERED_KEPT:
         _REMEMBERED.clear()
-    _SHAPES[meeting.pk] = shape = _shape(meeting)
-    unit_id, kind, _day, topic, starts_at, ends_at = shape
+    # A copy of only these columns: nothing a request loads on `meeting` (its unit, say) is kept.
     _REMEMBERED[meeting.pk] = Meeting(
         pk=meeting.pk,
-        unit_id=unit_id,
-        kind=kind,
-        topic=topic,
-        starts_at=starts_at,
-        ends_at=ends_at,
+        unit_id=meeting.unit_id,
+        kind=meeting.kind,
+        topic=meeting.topic,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
     )
 
 
 def forget_meeting_shapes() -> None:
     """Start the check-in's per-process memory of meetings afresh (tests that count statements)."""
-    _SHAPES.clear()
     _REMEMBERED.clear()
 
 
@@ -243,8 +239,9 @@ def meeting_and_caller_for_check_in(
     应到 (expected_member_of_user; None: not among them or not signed in). One statement when this
     process has seen the meeting and nothing changed its unit, kind or day; else two."""
     signed_in = getattr(user, "is_authenticated", False)
-    shape = _SHAPES.get(meeting_id)
-    if shape is not None and signed_in:
+    remembered = _REMEMBERED.get(meeting_id)
+    if remembered is not None and signed_in:
+        shape = _shape(remembered)
         unit_id, kind, day = shape[:3]
         rows = _caller_and_meeting.rows(
             kind, meeting_id=meeting_id, unit_id=unit_id, user_id=user.pk, day=day
@@ -255,12 +252,12 @@ def meeting_and_caller_for_check_in(
             now_shape = _shape(meeting)
             if now_shape[:3] == shape[:3]:
                 if now_shape != shape:  # a new topic or time on the same day: remember it
-                    _remember_shape(meeting)
+                    _remember(meeting)
                 return meeting, row[:4]
     meeting = meeting_for_check_in(meeting_id)
     if meeting is None:
         return None, None
-    _remember_shape(meeting)
+    _remember(meeting)
     return meeting, expected_member_of_user(meeting=meeting, user=user) if signed_in else None
 
 

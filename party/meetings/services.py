@@ -252,19 +252,33 @@ def _log(
     )
 
 
-def _insert_if_absent_sql(attendance: Attendance) -> tuple[str, list]:
-    """The guarded INSERT of a first attendance row (ON CONFLICT DO NOTHING, on both databases),
-    returning its id when it wrote one."""
+def _first_attendance_sql(
+    attendance: Attendance, chosen_by: tuple[str, list] | None = None
+) -> tuple[str, list]:
+    """The guarded INSERT of a member's first attendance row at a meeting (ON CONFLICT DO NOTHING,
+    on both databases), returning its id and member id when it wrote one. The member is
+    attendance.member_id or, given `chosen_by` (a statement of one column, at most one row, and its
+    parameters), the one that statement selects: nothing is written when it selects none."""
     qn = connection.ops.quote_name
     columns = ("meeting_id", "member_id", "status", "reason", "method", "updated_at")
+    a = attendance
+    when = connection.ops.adapt_datetimefield_value(a.updated_at)
+    if chosen_by is None:
+        rows = f"VALUES ({', '.join(['%s'] * len(columns))})"
+        params = [a.meeting_id, a.member_id, a.status, a.reason, a.method, when]
+    else:
+        chosen_sql, chosen_params = chosen_by
+        rows = (
+            f"SELECT %s, chosen.member_id, %s, %s, %s, %s FROM (SELECT ({chosen_sql}) AS "
+            "member_id) chosen WHERE chosen.member_id IS NOT NULL"
+        )
+        params = [a.meeting_id, a.status, a.reason, a.method, when, *chosen_params]
     sql = (
         f"INSERT INTO {qn(Attendance._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({qn('meeting_id')}, {qn('member_id')}) DO NOTHING RETURNING {qn('id')}"
+        f"{rows} ON CONFLICT ({qn('meeting_id')}, {qn('member_id')}) DO NOTHING "
+        f"RETURNING {qn('id')}, {qn('member_id')}"
     )
-    when = connection.ops.adapt_datetimefield_value(attendance.updated_at)
-    a = attendance
-    return sql, [a.meeting_id, a.member_id, a.status, a.reason, a.method, when]
+    return sql, params
 
 
 def _insert_if_absent(
@@ -282,7 +296,7 @@ def _insert_if_absent(
         updated_at=now,
     )
     with connection.cursor() as cursor:
-        cursor.execute(*_insert_if_absent_sql(attendance))
+        cursor.execute(*_first_attendance_sql(attendance))
         row = cursor.fetchone()
     if row is None:
         return None
@@ -313,30 +327,11 @@ def _first_check_in_one_statement(*, meeting: Meeting, me: dict, by_user, now: d
             attendance=attendance,
             by_user=by_user,
         )
-    found = insert_after(*_insert_if_absent_sql(attendance), rows)
+    found = insert_after(*_first_attendance_sql(attendance), rows)
     if found is None:
         return None
     attendance.pk = found[0]
     return attendance
-
-
-def _insert_chosen_sql(attendance: Attendance, source: tuple[str, list]) -> tuple[str, list]:
-    """The guarded INSERT of a first attendance row whose member is the one `source` (a statement
-    of one column, at most one row) selects — nothing when it selects none or a row is already
-    there — returning its id and member id."""
-    qn = connection.ops.quote_name
-    columns = ("meeting_id", "member_id", "status", "reason", "method", "updated_at")
-    source_sql, source_params = source
-    sql = (
-        f"INSERT INTO {qn(Attendance._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-        f"SELECT %s, chosen.member_id, %s, %s, %s, %s FROM (SELECT ({source_sql}) AS member_id) "
-        "chosen WHERE chosen.member_id IS NOT NULL "
-        f"ON CONFLICT ({qn('meeting_id')}, {qn('member_id')}) DO NOTHING "
-        f"RETURNING {qn('id')}, {qn('member_id')}"
-    )
-    when = connection.ops.adapt_datetimefield_value(attendance.updated_at)
-    a = attendance
-    return sql, [a.meeting_id, a.status, a.reason, a.method, when, *source_params]
 
 
 def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> Attendance | None:
@@ -372,7 +367,7 @@ def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> 
         method=AttendanceMethod.QR,
         updated_at=now,
     )
-    insert = _insert_chosen_sql(
+    insert = _first_attendance_sql(
         attendance, caller_if_meeting_unchanged_sql(meeting=meeting, user=user)
     )
     with deferred_inserts() as rows:

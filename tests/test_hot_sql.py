@@ -152,3 +152,60 @@ def sample_for(field, samples):
                 return next(v for t, v in samples.items() if t.__name__ == python_type)
             return samples[python_type]
     return None
+
+
+def _names_statement(*, title_prefix="", default_now=False):
+    """A ComposedStatement over auth_user: the users named like a constant or with a given id,
+    joined after a given time."""
+    from django.utils import timezone
+
+    from hot_sql import ComposedStatement
+
+    calls = []
+
+    def compose(prefix, *, user_id, since):
+        calls.append(prefix)
+        queryset = User.objects.filter(pk=user_id, date_joined__gte=since, first_name=prefix)
+        if default_now:  # a value derived from the time of composing: must be refused
+            queryset = queryset.filter(last_login__lte=timezone.now())
+        sql, params = queryset.values_list("username").query.sql_with_params()
+        return [(sql, params)]
+
+    return ComposedStatement(compose, ints=("user_id",), datetimes=("since",)), calls
+
+
+@pytest.mark.django_db
+def test_a_composed_statement_is_composed_once_and_filled_in_each_time():
+    from datetime import UTC, datetime
+
+    from hot_sql import run_returning
+
+    joined = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    users = [
+        User.objects.create_user(
+            username=f"u{i}", password="x-long-password-1", date_joined=joined, first_name="100%"
+        )
+        for i in range(3)
+    ]
+    statement, calls = _names_statement()
+    for user in users:
+        [(sql, params)] = statement.statements(("k",), "100%", user_id=user.pk, since=joined)
+        assert run_returning(sql, params) == (user.username,)
+    [(sql, params)] = statement.statements(
+        ("k",), "100%", user_id=users[0].pk, since=joined.replace(minute=31)
+    )
+    assert run_returning(sql, params) is None  # the time is put in, not the marker's
+    assert calls == ["100%", "100%"]  # composed once, with two sets of markers
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the constant is in the text; only the markers bound
+        assert "'100%%'" in sql and len(params) == 2
+
+
+@pytest.mark.django_db
+def test_a_parameter_derived_from_the_time_of_composing_is_refused():
+    from datetime import UTC, datetime
+
+    statement, _calls = _names_statement(default_now=True)
+    with pytest.raises(ValueError, match="derived"):
+        statement.statements(("k",), "x", user_id=1, since=datetime(2026, 3, 1, tzinfo=UTC))

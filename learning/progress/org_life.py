@@ -42,6 +42,7 @@ def _credit(event) -> None:
         reference=_reference(event.meeting_id),
         lesson_title=event.title[:255],
         note=_credit_note(get_language()) % {"title": event.title},
+        created_at=event.at,
     )
 
 

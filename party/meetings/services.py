@@ -5,11 +5,22 @@ a refusal leaves nothing half-written."""
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from hot_sql import FirstRowColumn, deferred_inserts, insert_after, insert_row
+from hot_sql import (
+    ComposedStatement,
+    FirstRowColumn,
+    collected_row_sql,
+    deferred_inserts,
+    insert_after,
+    insert_after_sql,
+    insert_row,
+    run_returning,
+)
 from party.meetings.checkin import CodeExpired, CodeInvalid, checkin_code_meeting
 from party.meetings.exceptions import (
     AlreadyRecordedError,
@@ -36,6 +47,7 @@ from party.meetings.rules import (
     DEFAULT_DURATION_MINUTES,
 )
 from party.meetings.selectors import (
+    REMEMBERED_KEPT,
     caller_if_meeting_unchanged_sql,
     expected_members,
     is_expected,
@@ -248,6 +260,7 @@ def _log(
         was_present=from_status == AttendanceStatus.PRESENT,
         present=attendance.status == AttendanceStatus.PRESENT,
         by_user=by_user,
+        at=now,
         first=not from_status,
     )
 
@@ -334,19 +347,85 @@ def _first_check_in_one_statement(*, meeting: Meeting, me: dict, by_user, now: d
     return attendance
 
 
-def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> Attendance | None:
-    """PostgreSQL: the happy path of a hall scanning at once, once this process has seen the
-    meeting: a valid code of this meeting, inside the check-in window of the meeting as
-    remembered, then ONE statement (insert_after) that writes the attendance only if, in the
-    table, the meeting is still the one remembered (unit, kind, topic, times) and the caller is
-    among its 应到 and of its own unit or 党小组 — with its log line and 学时 credit. None, with
-    nothing written, when any of that does not hold or a row is already there: the general path
-    then answers exactly as it always did (its errors in its order: not found first).
+def _check_in_parts(meeting: Meeting, *, user_id: int, now: datetime, member_id) -> tuple:
+    """The remembered check-in's writes for `meeting` (as remembered_meeting gives it), the
+    caller's user id and the time, composed by the same functions as every other check-in: the
+    attendance INSERT selecting the caller among the 应到 of the meeting as remembered
+    (caller_if_meeting_unchanged_sql), and its log line and 学时 credit (_log's rows, collected,
+    for the member `member_id`). `now` is inside the meeting's check-in window (the caller
+    checks), so the log line is not late."""
+    caller = get_user_model()(pk=user_id)
+    attendance = Attendance(
+        meeting=meeting,
+        member_id=None,
+        status=AttendanceStatus.PRESENT,
+        reason="",
+        method=AttendanceMethod.QR,
+        updated_at=now,
+    )
+    insert = _first_attendance_sql(
+        attendance, caller_if_meeting_unchanged_sql(meeting=meeting, user=caller)
+    )
+    with deferred_inserts() as rows:
+        _log(
+            meeting=meeting,
+            member_id=member_id,
+            user_id=user_id,
+            from_status="",
+            attendance=attendance,
+            by_user=caller,
+        )
+    return insert, rows
 
-    Not on SQLite: there the three INSERTs are a transaction anyway, and reading the caller
-    inside it (instead of before) only held the database's one write lock longer — measured
-    no better (bench checkin, 2026-12-07: 45 %, 45 % with it, 52 %, 46 % without)."""
-    if not getattr(user, "is_authenticated", False) or connection.vendor != "postgresql":
+
+def _compose_check_in(meeting: Meeting, *, user_id: int, now: datetime) -> list:
+    """PostgreSQL: the three writes as ONE statement (insert_after)."""
+    insert, rows = _check_in_parts(
+        meeting, user_id=user_id, now=now, member_id=FirstRowColumn("member_id")
+    )
+    return [insert_after_sql(*insert, rows)]
+
+
+def _compose_check_in_attendance(meeting: Meeting, *, user_id: int, now: datetime) -> list:
+    """SQLite: the attendance INSERT (its RETURNING gives the member)."""
+    insert, _rows = _check_in_parts(meeting, user_id=user_id, now=now, member_id=None)
+    return [insert]
+
+
+def _compose_check_in_rows(meeting: Meeting, *, user_id: int, member_id: int, now: datetime):
+    """SQLite: the log line and the 学时 credit of the member the attendance INSERT chose."""
+    _insert, rows = _check_in_parts(meeting, user_id=user_id, now=now, member_id=member_id)
+    return [collected_row_sql(model, params) for model, params in rows]
+
+
+# Composed once per meeting as remembered (its unit, kind, topic, start and end: the day the rules
+# are read on follows from the start) and language (the credit's note is in the caller's); then
+# each check-in only puts in its user id and time (and on SQLite the member chosen).
+_check_in_statement = ComposedStatement(
+    _compose_check_in, ints=("user_id",), datetimes=("now",), kept=REMEMBERED_KEPT
+)
+_check_in_attendance = ComposedStatement(
+    _compose_check_in_attendance, ints=("user_id",), datetimes=("now",), kept=REMEMBERED_KEPT
+)
+_check_in_rows = ComposedStatement(
+    _compose_check_in_rows,
+    ints=("user_id", "member_id"),
+    datetimes=("now",),
+    kept=REMEMBERED_KEPT,
+)
+
+
+def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> Attendance | None:
+    """The happy path of a hall scanning at once, once this process has seen the meeting: a
+    valid code of this meeting, inside the check-in window of the meeting as remembered, then the
+    writes composed once per meeting (_check_in_parts), the attendance written only if, in the
+    table, the meeting is still the one remembered (unit, kind, topic, times) and the caller is
+    among its 应到 and of its own unit or 党小组 — with its log line and 学时 credit. On
+    PostgreSQL that is ONE statement; on SQLite one transaction of three INSERTs, the first
+    choosing the member. None, with nothing written, when any of that does not hold or a row is
+    already there: the general path then answers exactly as it always did (its errors in its
+    order: not found first)."""
+    if not getattr(user, "is_authenticated", False):
         return None
     meeting = remembered_meeting(meeting_id)
     if meeting is None:
@@ -359,29 +438,36 @@ def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> 
     opens = meeting.starts_at - timedelta(minutes=CHECKIN_OPENS_MINUTES_BEFORE)
     if not opens <= now <= meeting.ends_at:
         return None
+    key = (
+        meeting_id,
+        meeting.unit_id,
+        meeting.kind,
+        meeting.topic,
+        meeting.starts_at,
+        meeting.ends_at,
+        get_language(),
+    )
+    if connection.vendor == "postgresql":
+        [statement] = _check_in_statement.statements(key, meeting, user_id=user.pk, now=now)
+        found = run_returning(*statement)
+    else:
+        [insert] = _check_in_attendance.statements(key, meeting, user_id=user.pk, now=now)
+        with transaction.atomic():
+            found = run_returning(*insert)
+            if found is not None:
+                for statement in _check_in_rows.statements(
+                    key, meeting, user_id=user.pk, member_id=found[1], now=now
+                ):
+                    run_returning(*statement)
+    if found is None:
+        return None
     attendance = Attendance(
         meeting=meeting,
-        member_id=None,
         status=AttendanceStatus.PRESENT,
         reason="",
         method=AttendanceMethod.QR,
         updated_at=now,
     )
-    insert = _first_attendance_sql(
-        attendance, caller_if_meeting_unchanged_sql(meeting=meeting, user=user)
-    )
-    with deferred_inserts() as rows:
-        _log(
-            meeting=meeting,
-            member_id=FirstRowColumn("member_id"),
-            user_id=user.pk,
-            from_status="",
-            attendance=attendance,
-            by_user=user,
-        )
-    found = insert_after(*insert, rows)
-    if found is None:
-        return None
     attendance.pk, attendance.member_id = found
     return attendance
 
@@ -393,9 +479,10 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
 
     This is a burst (a hall scanning at once), so the common case is short and constant
     (tests/party/meetings/test_checkin.py). Once this process has seen the meeting it is one
-    statement on PostgreSQL (_check_in_remembered: the attendance INSERT selecting the caller
-    among the 应到 of the meeting as remembered, checked unchanged in the same statement, with
-    its log line and 学时 credit). The first check-in a process sees at a meeting reads the
+    statement on PostgreSQL, three INSERTs in one transaction on SQLite (_check_in_remembered:
+    the attendance INSERT selecting the caller among the 应到 of the meeting as remembered,
+    checked unchanged in the same statement, with its log line and 学时 credit; composed once
+    per meeting, each check-in only putting in its user and time). The first check-in a process sees at a meeting reads the
     meeting and the caller's row among the 应到 (which for a member of the holding unit also
     settles that they may see it), then writes the attendance, its log line and the 学时 credit
     with one guarded INSERT (on PostgreSQL the three as one statement). Anything else (a member

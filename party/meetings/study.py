@@ -7,7 +7,7 @@ the ledger entry (or a correction entry) in the same transaction as the attendan
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 
@@ -55,6 +55,7 @@ class StudyAttendance:
     title: str
     present: bool
     by_user: object  # the user who recorded it (the member at a QR check-in)
+    at: datetime  # when it was recorded (the attendance change's time)
     # The member had no attendance at this meeting before this change, so nothing of it was ever
     # credited (only these announcements write org-life credits): a listener may skip looking.
     first: bool = False
@@ -70,7 +71,14 @@ def register_study_attendance_listener(listener: StudyListener) -> None:
 
 
 def study_attendance_changed(
-    *, meeting, user_id: int | None, was_present: bool, present: bool, by_user, first: bool = False
+    *,
+    meeting,
+    user_id: int | None,
+    was_present: bool,
+    present: bool,
+    by_user,
+    at: datetime,
+    first: bool = False,
 ) -> None:
     """Called by services._record inside its transaction; a member without an account has no
     ledger (it is keyed by user) and is skipped."""
@@ -87,6 +95,7 @@ def study_attendance_changed(
         title=f"{_kind_label(meeting.kind, get_language())}：{meeting.topic}",
         present=present,
         by_user=by_user,
+        at=at,
         first=first,
     )
     for listener in _listeners:

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 # Statements of a first check-in at the service (test_check_in_query_count_is_constant).
 CHECK_IN_QUERIES = 3 if connection.vendor == "postgresql" else 7
 # … and of every later one at the same meeting in the same process.
-REMEMBERED_CHECK_IN_QUERIES = 1 if connection.vendor == "postgresql" else 6
+REMEMBERED_CHECK_IN_QUERIES = 1 if connection.vendor == "postgresql" else 5
 
 
 def code_for(meeting):
@@ -188,10 +188,10 @@ def test_check_in_query_count_is_constant(life, django_assert_num_queries, extra
     # Was 15 before the burst work (docs/performance.md).
     with django_assert_num_queries(CHECK_IN_QUERIES):
         services.meeting_check_in(meeting_id=meeting.pk, user=life["users"]["lm2"], code=code)
-    # The next member's: this process has seen the meeting. On PostgreSQL the attendance INSERT
-    # selects the caller among the 应到 of the meeting as remembered and writes the log line and
-    # the credit, one statement (services._check_in_remembered); on SQLite the meeting and the
-    # caller's 应到 row are one read (selectors.meeting_and_caller_for_check_in), then as above.
+    # The next member's: this process has seen the meeting. The attendance INSERT selects the
+    # caller among the 应到 of the meeting as remembered (services._check_in_remembered); on
+    # PostgreSQL it writes the log line and the credit in the same statement, on SQLite they
+    # follow it: savepoint, three INSERTs, release.
     with django_assert_num_queries(REMEMBERED_CHECK_IN_QUERIES):
         services.meeting_check_in(meeting_id=meeting.pk, user=life["users"]["lm1"], code=code)
     assert selectors.attendance_counts(meeting=meeting).present == 2

@@ -1,13 +1,15 @@
-"""The check-in at a meeting this process has already seen (services._check_in_remembered): one
-statement on PostgreSQL that writes the attendance only when the meeting in the table is still the
-one remembered and the caller is among its 应到; anything else falls back to the general path,
-which answers exactly as before and writes nothing more."""
+"""The check-in at a meeting this process has already seen (services._check_in_remembered): writes
+composed once per meeting (one statement on PostgreSQL, a transaction of three INSERTs on SQLite)
+that write the attendance only when the meeting in the table is still the one remembered and the
+caller is among its 应到; anything else falls back to the general path, which answers exactly as
+before and writes nothing more."""
 
 import time
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from freezegun import freeze_time
 
 from learning.progress.models import HoursLedgerEntry
 from party.meetings import selectors, services
@@ -150,3 +152,59 @@ def test_a_meeting_not_yet_open_is_refused_as_before(life):
     )
     assert refused(later, life["users"]["lm1"]) == ("not_started", 400)
     assert not Attendance.objects.filter(meeting=later, member=life["members"]["lm1"]).exists()
+
+
+def test_each_check_in_is_written_at_its_own_time(life):
+    """The statement is composed once per meeting with a marker for the time: each check-in's
+    attendance, log line and 学时 credit carry that check-in's own time (the credit's record time
+    is the check-in's, not the composition's)."""
+    meeting, users = life["open"], life["users"]
+    check_in(meeting, users["lm2"])  # the general path: the meeting is remembered
+    times = {}
+    for minutes, key in ((1, "lm1"), (2, "lm3")):
+        at = timezone.now() + timedelta(minutes=minutes)
+        with freeze_time(at):
+            check_in(meeting, users[key])
+        times[key] = at
+    for key, at in times.items():
+        attendance = Attendance.objects.get(meeting=meeting, member=life["members"][key])
+        change = AttendanceChange.objects.get(meeting=meeting, member=life["members"][key])
+        entry = HoursLedgerEntry.objects.get(user=users[key])
+        assert (attendance.updated_at, change.recorded_at, entry.created_at) == (at, at, at)
+
+
+def test_the_credit_note_is_in_each_caller_s_language(life):
+    meeting, users = life["open"], life["users"]
+    check_in(meeting, users["lm2"])
+    with translation.override("en"):
+        check_in(meeting, users["lm1"])
+    with translation.override("zh-hans"):
+        check_in(meeting, users["lm3"])
+    english = HoursLedgerEntry.objects.get(user=users["lm1"]).note
+    chinese = HoursLedgerEntry.objects.get(user=users["lm3"]).note
+    assert english.startswith("Organisation life attended: ")
+    assert chinese.startswith("组织生活出勤：")
+
+
+def test_the_writes_are_composed_once_per_meeting_as_remembered(life, monkeypatch):
+    """Composed (twice: two sets of markers) at the first remembered check-in, then only filled
+    in; composed again for the meeting as it is after an edit."""
+    meeting, users = life["open"], life["users"]
+    composed = []
+    real = services._check_in_parts
+
+    def counting(*args, **kwargs):
+        composed.append(args[0].topic)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_check_in_parts", counting)
+    check_in(meeting, users["lm2"])  # the general path: not composed
+    check_in(meeting, users["lm1"])
+    first = len(composed)
+    assert first in (2, 4)  # PostgreSQL: one statement; SQLite: the INSERT, then the two rows
+    check_in(meeting, users["lm3"])
+    assert len(composed) == first
+    Meeting.objects.filter(pk=meeting.pk).update(topic="改了题目")
+    check_in(meeting, users["member"])  # stale: the general path, which remembers the new topic
+    check_in(meeting, users["secretary"])
+    assert composed[first:] == ["改了题目"] * first

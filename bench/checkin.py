@@ -5,13 +5,18 @@ bench/settings_progress.py, which adds /bench/noop/ — the same DRF stack (toke
 parsing, JSON response) doing no work. 300 members, each with their own token, POST
 /api/v1/meetings/{id}/check-in/ {code} (the code the QR page shows, signed with the server's key)
 from BENCH_CHECKIN_THREADS (default 8) client threads; the same 300 requests go to the no-op. The
-meeting is a 主题党日, so every check-in also credits the member's 学时 ledger (the full path:
-8 statements per request, 4 on PostgreSQL; pinned). Bursts alternate (no-op, check-ins, no-op,
+meeting is a 主题党日, so every check-in also credits the member's 学时 ledger (the full path;
+once a worker has seen the meeting: the token, then one statement on PostgreSQL, a transaction of
+three INSERTs on SQLite; pinned in tests/party/meetings/test_checkin.py). Bursts alternate (no-op, check-ins, no-op,
 …), BENCH_CHECKIN_ROUNDS (default 5) meetings of 300 check-ins each, every burst compared with the
 no-op bursts on either side; the ratio reported is the median of the rounds (target ≥ 50%). Run
 on SQLite and, when reachable, PostgreSQL (BENCH_CHECKIN_PG, default
 postgres://postgres@127.0.0.1:5432/; a throwaway database dangke_bench_checkin is created and
 dropped). Every check-in must answer 201 and count once; the run says how many did not.
+
+`python -m bench.checkin instructions`: the same two requests' instructions counted by callgrind
+in one process (repeatable where the rates move with the machine's load); `python -m bench.checkin
+cpu`: CPU milliseconds per request in one process (SQLite).
 """
 
 import json
@@ -278,6 +283,150 @@ def _cpu() -> None:
     print(f"median {statistics.median(ratios):.0%} (target ≥ {TARGET:.0%})")
 
 
+# --- instructions per request (callgrind): repeatable on a loaded machine ------------------------
+INSTR_CALLS = int(os.environ.get("BENCH_CHECKIN_INSTR_CALLS", "30"))
+INSTR_WARM = 20
+
+
+def _instructions_child() -> None:
+    """Under callgrind: as the server's worker does, the site's WSGI handler in process; INSTR_WARM
+    members warm both endpoints up at one meeting, then INSTR_CALLS no-ops and INSTR_CALLS
+    check-ins at another meeting (already seen, as in a hall: the remembered path) are counted."""
+    import ctypes
+
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from bench.exam_calls import wsgi_environ
+    from party.meetings.checkin import checkin_code
+
+    helper = ctypes.CDLL(os.environ["BENCH_INSTR_HELPER"])
+    helper.cg_end.argtypes = [ctypes.c_char_p]
+    if not helper.cg_running():
+        raise SystemExit("not running under valgrind")
+    data = json.loads(Path(os.environ["BENCH_INSTR_PREPARED"]).read_text())
+    tokens, (warm, counted) = data["tokens"], data["meetings"]
+    handler = WSGIHandler()
+
+    def call(path: str, token: str, body: dict, wanted: int) -> None:
+        status = []
+        response = handler(
+            wsgi_environ("POST", path, token=token, body=body),
+            lambda s, headers, *exc: status.append(s),
+        )
+        content = b"".join(response)
+        response.close()
+        if not status[0].startswith(str(wanted)):
+            raise SystemExit(f"{path}: {status[0]} (wanted {wanted}) {content[:300]!r}")
+
+    for token in tokens[:INSTR_WARM]:
+        call("/bench/noop/", token, {"code": "x"}, 200)
+        call(
+            f"/api/v1/meetings/{warm}/check-in/",
+            token,
+            {"code": checkin_code(meeting_id=warm)},
+            201,
+        )
+    path, code = f"/api/v1/meetings/{counted}/check-in/", checkin_code(meeting_id=counted)
+    call(path, tokens[0], {"code": code}, 201)  # this process has now seen the meeting
+    measured = tokens[INSTR_WARM : INSTR_WARM + INSTR_CALLS]
+    helper.cg_begin()
+    for token in measured:
+        call("/bench/noop/", token, {"code": "x"}, 200)
+    helper.cg_end(b"no-op")
+    helper.cg_begin()
+    for token in measured:
+        call(path, token, {"code": code}, 201)
+    helper.cg_end(b"check-in")
+
+
+def _instructions(label: str, env: dict, tmp: Path, helper: Path) -> None:
+    from bench import exam_instructions
+
+    prepared = subprocess.run(
+        [PYTHON, "-m", "bench.checkin", "prepare", str(INSTR_WARM + INSTR_CALLS), "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data_file = tmp / f"{label}.json"
+    data_file.write_text(prepared.stdout.strip().splitlines()[-1])
+    out = tmp / f"{label}-callgrind"
+    out.mkdir()
+    measured = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}/cg.out",
+            PYTHON,
+            "-m",
+            "bench.checkin",
+            "instructions-child",
+        ],
+        cwd=ROOT,
+        env={**env, "BENCH_INSTR_HELPER": str(helper), "BENCH_INSTR_PREPARED": str(data_file)},
+        capture_output=True,
+        text=True,
+    )
+    if measured.returncode != 0:
+        print(f"{label}: measurement failed\n{measured.stderr[-3000:]}")
+        return
+    counts = exam_instructions._counts(out)
+    noop, checkin = counts["no-op"] / INSTR_CALLS, counts["check-in"] / INSTR_CALLS
+    where = (
+        "the whole request, the database engine in process"
+        if label == "SQLite"
+        else ("the worker's side only: Django, DRF, psycopg; not the server's")
+    )
+    print(
+        f"{label:<11} no-op {noop / 1e6:.2f} M · check-in {checkin / 1e6:.2f} M instructions per "
+        f"request · no-op / check-in {noop / checkin:.0%} ({where})",
+        flush=True,
+    )
+
+
+def _instructions_main() -> None:
+    """`python -m bench.checkin instructions`: instructions per request counted by callgrind
+    (PYTHONHASHSEED fixed: two runs of the same tree agree within a fraction of a percent), on
+    SQLite and on PostgreSQL, the no-op beside the check-in — the repeatable companion of the
+    server bench's rates, which move with the load of a shared machine."""
+    import shutil
+
+    from bench import exam_instructions
+
+    if not shutil.which("valgrind") or not shutil.which("gcc"):
+        print("SKIPPED: needs valgrind and gcc (with valgrind/callgrind.h)")
+        return
+    print(
+        f"{INSTR_CALLS} no-ops and {INSTR_CALLS} check-ins in one process after {INSTR_WARM} "
+        "warm-up members; instructions counted by callgrind"
+    )
+    base_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_progress",
+        "TASK_BACKEND": "immediate",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONHASHSEED": "0",
+    }
+    base_env.pop("DATABASE_URL", None)
+    with tempfile.TemporaryDirectory(prefix="dangke-bench-checkin-instr-") as name:
+        tmp = Path(name)
+        helper = exam_instructions._helper(tmp)
+        (tmp / "static").mkdir()
+        _instructions("SQLite", {**base_env, "DANGKE_VAR_DIR": name}, tmp, helper)
+        if _pg_reachable():
+            env = {**base_env, "DANGKE_VAR_DIR": name, "DATABASE_URL": PG_SERVER + PG_DB}
+            try:
+                _instructions("PostgreSQL", env, tmp, helper)
+            finally:
+                _pg_drop()
+
+
 def _pg_reachable() -> bool:
     try:
         import psycopg
@@ -330,5 +479,9 @@ if __name__ == "__main__":
         _prepare()
     elif len(sys.argv) > 1 and sys.argv[1] == "cpu":
         _cpu()
+    elif len(sys.argv) > 1 and sys.argv[1] == "instructions":
+        _instructions_main()
+    elif len(sys.argv) > 1 and sys.argv[1] == "instructions-child":
+        _instructions_child()
     else:
         main()

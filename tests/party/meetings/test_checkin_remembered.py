@@ -208,3 +208,16 @@ def test_the_writes_are_composed_once_per_meeting_as_remembered(life, monkeypatc
     check_in(meeting, users["member"])  # stale: the general path, which remembers the new topic
     check_in(meeting, users["secretary"])
     assert composed[first:] == ["改了题目"] * first
+
+
+def test_a_topic_with_quotes_and_percent_signs_is_written_as_it_is(life):
+    """On PostgreSQL the composed statement carries the meeting's texts as quoted literals: a topic
+    with quotes, a percent sign and a placeholder-looking %s is written as typed."""
+    topic = "学习'二十大'精神 100% 落实 %s；\\"
+    meeting = life["plan"](topic=topic)
+    check_in(meeting, life["users"]["lm2"])
+    check_in(meeting, life["users"]["lm1"])  # the composed statement
+    entry = HoursLedgerEntry.objects.get(user=life["users"]["lm1"])
+    assert entry.lesson_title.endswith("：" + topic)
+    assert entry.note.endswith("：" + topic)
+    assert Meeting.objects.get(pk=meeting.pk).topic == topic

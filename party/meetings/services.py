@@ -415,29 +415,32 @@ _check_in_rows = ComposedStatement(
 )
 
 
-def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> Attendance | None:
+def _check_in_remembered(
+    *, meeting_id: int, user, code: str, now: datetime
+) -> tuple[Attendance | None, bool]:
     """The happy path of a hall scanning at once, once this process has seen the meeting: a
     valid code of this meeting, inside the check-in window of the meeting as remembered, then the
     writes composed once per meeting (_check_in_parts), the attendance written only if, in the
     table, the meeting is still the one remembered (unit, kind, topic, times) and the caller is
     among its 应到 and of its own unit or 党小组 — with its log line and 学时 credit. On
     PostgreSQL that is ONE statement; on SQLite one transaction of three INSERTs, the first
-    choosing the member. None, with nothing written, when any of that does not hold or a row is
-    already there: the general path then answers exactly as it always did (its errors in its
-    order: not found first)."""
+    choosing the member. (None, tried) with nothing written when any of that does not hold or a
+    row is already there — `tried`: the INSERT ran (the code and the window were good) — and the
+    general path then answers exactly as it always did (its errors in its order: not found
+    first)."""
     if not getattr(user, "is_authenticated", False):
-        return None
+        return None, False
     meeting = remembered_meeting(meeting_id)
     if meeting is None:
-        return None
+        return None, False
     try:
         if checkin_code_meeting(code or "") != meeting_id:
-            return None
+            return None, False
     except (CodeExpired, CodeInvalid):
-        return None
+        return None, False
     opens = meeting.starts_at - timedelta(minutes=CHECKIN_OPENS_MINUTES_BEFORE)
     if not opens <= now <= meeting.ends_at:
-        return None
+        return None, False
     key = (
         meeting_id,
         meeting.unit_id,
@@ -460,7 +463,7 @@ def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> 
                 ):
                     run_returning(*statement)
     if found is None:
-        return None
+        return None, True
     attendance = Attendance(
         meeting=meeting,
         status=AttendanceStatus.PRESENT,
@@ -469,7 +472,15 @@ def _check_in_remembered(*, meeting_id: int, user, code: str, now: datetime) -> 
         updated_at=now,
     )
     attendance.pk, attendance.member_id = found
-    return attendance
+    return attendance, True
+
+
+def _already_present(*, meeting: Meeting, member_id: int) -> bool:
+    """The member is marked 实到 at the meeting (a plain read: 实到 is where a QR check-in ends, and
+    a concurrent change by the secretary is answered as if the scan had come a moment earlier)."""
+    return Attendance.objects.filter(
+        meeting=meeting, member_id=member_id, status=AttendanceStatus.PRESENT
+    ).exists()
 
 
 def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
@@ -489,7 +500,7 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     of another unit, an earlier 请假 row, a second scan, an edited meeting) takes the general
     path."""
     now = timezone.now()
-    attendance = _check_in_remembered(meeting_id=meeting_id, user=user, code=code, now=now)
+    attendance, tried = _check_in_remembered(meeting_id=meeting_id, user=user, code=code, now=now)
     if attendance is not None:
         return attendance
     meeting, row = meeting_and_caller_for_check_in(meeting_id=meeting_id, user=user)
@@ -518,6 +529,11 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
         if not user or not Member.objects.filter(user=user).exists():
             raise NotExpectedError(_("您没有党员档案，不能签到。"), code="not_member")
         raise NotExpectedError(_("您不在本次会议的应到名单中。"), code="not_expected")
+    if tried and _already_present(meeting=meeting, member_id=me["pk"]):
+        # The remembered INSERT wrote nothing for a caller who is 应到 at the meeting as it is:
+        # most often a second scan. Answered from a read, without a write transaction (a hall's
+        # impatient second taps cost a third of what they did: docs/performance.md).
+        raise AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already")
     one_statement = connection.vendor == "postgresql"
     if one_statement:
         attendance = _first_check_in_one_statement(meeting=meeting, me=me, by_user=user, now=now)

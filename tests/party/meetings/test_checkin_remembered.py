@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone, translation
 from freezegun import freeze_time
 
@@ -221,3 +222,36 @@ def test_a_topic_with_quotes_and_percent_signs_is_written_as_it_is(life):
     assert entry.lesson_title.endswith("：" + topic)
     assert entry.note.endswith("：" + topic)
     assert Meeting.objects.get(pk=meeting.pk).topic == topic
+
+
+# A second scan at a remembered meeting: the INSERT that wrote nothing, the meeting and the caller,
+# the read of the caller's 实到 row — no write transaction (SQLite: the INSERT in its savepoint).
+SECOND_SCAN_QUERIES = 3 if connection.vendor == "postgresql" else 5
+
+
+def test_a_second_scan_is_answered_from_a_read(life, django_assert_num_queries):
+    meeting, users = life["open"], life["users"]
+    check_in(meeting, users["lm2"])
+    check_in(meeting, users["lm1"])
+    before = written()
+    with (
+        django_assert_num_queries(SECOND_SCAN_QUERIES),
+        pytest.raises(AlreadyRecordedError) as info,
+    ):
+        check_in(meeting, users["lm1"])
+    assert (info.value.code, info.value.status) == ("already", 409)
+    assert written() == before
+
+
+def test_a_member_who_asked_for_leave_can_still_check_in(life):
+    meeting, users, members = life["open"], life["users"], life["members"]
+    check_in(meeting, users["lm2"])
+    services.leave_request(meeting=meeting, user=users["lm1"], reason="出差")
+    check_in(meeting, users["lm1"])  # the remembered INSERT finds the 请假 row: the general path
+    assert Attendance.objects.get(meeting=meeting, member=members["lm1"]).status == "present"
+    statuses = AttendanceChange.objects.filter(meeting=meeting, member=members["lm1"])
+    assert list(statuses.order_by("id").values_list("status", flat=True)) == [
+        "leave_requested",
+        "present",
+    ]
+    assert HoursLedgerEntry.objects.filter(user=users["lm1"]).count() == 1

@@ -8,8 +8,9 @@ from BENCH_CHECKIN_THREADS (default 8) client threads; the same 300 requests go 
 meeting is a 主题党日, so every check-in also credits the member's 学时 ledger (the full path;
 once a worker has seen the meeting: the token, then one statement on PostgreSQL, a transaction of
 three INSERTs on SQLite; pinned in tests/party/meetings/test_checkin.py). Bursts alternate (no-op, check-ins, no-op,
-…), BENCH_CHECKIN_ROUNDS (default 5) meetings of 300 check-ins each, every burst compared with the
-no-op bursts on either side; the ratio reported is the median of the rounds (target ≥ 50%). Run
+…), BENCH_CHECKIN_ROUNDS (default 9: the rounds of one run spread ±8 points on a shared machine)
+meetings of 300 check-ins each, every burst compared with the no-op bursts on either side; the
+ratio reported is the median of the rounds (target ≥ 50%). Run
 on SQLite and, when reachable, PostgreSQL (BENCH_CHECKIN_PG, default
 postgres://postgres@127.0.0.1:5432/; a throwaway database dangke_bench_checkin is created and
 dropped). Every check-in must answer 201 and count once; the run says how many did not.
@@ -34,7 +35,7 @@ from pathlib import Path
 from bench.progress import PYTHON, ROOT, _free_port, _post
 
 MEMBERS = int(os.environ.get("BENCH_CHECKIN_MEMBERS", "300"))
-ROUNDS = int(os.environ.get("BENCH_CHECKIN_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_CHECKIN_ROUNDS", "9"))
 THREADS = int(os.environ.get("BENCH_CHECKIN_THREADS", "8"))
 # gunicorn sync workers serving both endpoints (docs/deploy.md runs 8 on 2 cores; 2 here by default,
 # as every earlier run of this bench).

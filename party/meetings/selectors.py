@@ -125,9 +125,9 @@ def expected_member_of_user(*, meeting: Meeting, user) -> tuple[int, int, int, i
 # Remembered per meeting: its unit, kind, topic, start and end as last read, as an unsaved Meeting
 # shared by the process's check-ins (remembered_meeting).
 _REMEMBERED: dict[int, Meeting] = {}
-# Meetings remembered per process (a few hundred bytes each; the check-in's composed writes, a
-# few kB each, are kept as many times): then start over.
-REMEMBERED_KEPT = 2000
+_REMEMBERED_KEPT = (
+    2000  # meetings remembered per process (a few hundred bytes each); then start over
+)
 _MEETING_COLUMNS = [f"meeting_{name}" for name in _CHECKIN_FIELDS if name != "id"]
 _caller_and_meeting = PreparedRead(
     lambda kind, *, meeting_id, unit_id, user_id, day: (
@@ -160,7 +160,7 @@ def _shape(meeting: Meeting) -> tuple[int, str, date, str, datetime, datetime]:
 
 
 def _remember(meeting: Meeting) -> None:
-    if len(_REMEMBERED) >= REMEMBERED_KEPT:
+    if len(_REMEMBERED) >= _REMEMBERED_KEPT:
         _REMEMBERED.clear()
     # A copy of only these columns: nothing a request loads on `meeting` (its unit, say) is kept.
     _REMEMBERED[meeting.pk] = Meeting(

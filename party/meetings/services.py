@@ -47,7 +47,6 @@ from party.meetings.rules import (
     DEFAULT_DURATION_MINUTES,
 )
 from party.meetings.selectors import (
-    REMEMBERED_KEPT,
     caller_if_meeting_unchanged_sql,
     expected_members,
     is_expected,
@@ -401,17 +400,13 @@ def _compose_check_in_rows(meeting: Meeting, *, user_id: int, member_id: int, no
 # Composed once per meeting as remembered (its unit, kind, topic, start and end: the day the rules
 # are read on follows from the start) and language (the credit's note is in the caller's); then
 # each check-in only puts in its user id and time (and on SQLite the member chosen).
-_check_in_statement = ComposedStatement(
-    _compose_check_in, ints=("user_id",), datetimes=("now",), kept=REMEMBERED_KEPT
-)
+# (Each keeps the statements of at most 500 meetings, a few kB each, then starts over.)
+_check_in_statement = ComposedStatement(_compose_check_in, ints=("user_id",), datetimes=("now",))
 _check_in_attendance = ComposedStatement(
-    _compose_check_in_attendance, ints=("user_id",), datetimes=("now",), kept=REMEMBERED_KEPT
+    _compose_check_in_attendance, ints=("user_id",), datetimes=("now",)
 )
 _check_in_rows = ComposedStatement(
-    _compose_check_in_rows,
-    ints=("user_id", "member_id"),
-    datetimes=("now",),
-    kept=REMEMBERED_KEPT,
+    _compose_check_in_rows, ints=("user_id", "member_id"), datetimes=("now",)
 )
 
 
@@ -493,12 +488,12 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     statement on PostgreSQL, three INSERTs in one transaction on SQLite (_check_in_remembered:
     the attendance INSERT selecting the caller among the 应到 of the meeting as remembered,
     checked unchanged in the same statement, with its log line and 学时 credit; composed once
-    per meeting, each check-in only putting in its user and time). The first check-in a process sees at a meeting reads the
-    meeting and the caller's row among the 应到 (which for a member of the holding unit also
-    settles that they may see it), then writes the attendance, its log line and the 学时 credit
-    with one guarded INSERT (on PostgreSQL the three as one statement). Anything else (a member
-    of another unit, an earlier 请假 row, a second scan, an edited meeting) takes the general
-    path."""
+    per meeting, each check-in only putting in its user and time). The first check-in a process
+    sees at a meeting reads the meeting and the caller's row among the 应到 (which for a member
+    of the holding unit also settles that they may see it), then writes the attendance, its log
+    line and the 学时 credit with one guarded INSERT (on PostgreSQL the three as one statement).
+    Anything else (a member of another unit, an earlier 请假 row, a second scan — answered from
+    a read —, an edited meeting) takes the general path."""
     now = timezone.now()
     attendance, tried = _check_in_remembered(meeting_id=meeting_id, user=user, code=code, now=now)
     if attendance is not None:

@@ -1,12 +1,14 @@
 """SQL for the hottest request paths (progress heartbeats, exam answers, API token lookups,
 meeting check-ins): a prepared-statement cursor on PostgreSQL, querysets compiled once and run with
 new values (PreparedRead), rows inserted without the ORM's per-call query building (insert_row,
-insert_after), and the conversions of values read by raw SQL.
+insert_after, collected_row_sql), statements composed once and filled in per call
+(ComposedStatement), and the conversions of values read by raw SQL.
 
 A top-level module that imports no app (tests/test_hot_sql.py checks it): learning, party and cms
 all use it, and it is the one implementation of each of these techniques."""
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +22,8 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Aggregate, JSONField, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+logger = logging.getLogger(__name__)
 
 
 def db_datetime(value) -> datetime | None:
@@ -122,14 +126,15 @@ _DATETIME_MARKERS = (
 )
 
 
-def _marker_names(params, by_value: dict) -> list[str | None]:
+def _marker_names(params, by_value: dict, *, string_markers: bool = False) -> list[str | None]:
     """For each parameter, the name of the argument whose marker it is (by_value: the markers as
-    the database takes them), or None. A string marker inside a longer parameter is refused: the
-    argument could not be put in its place."""
+    the database takes them), or None. With `string_markers` (a PreparedRead with string
+    arguments) a string marker inside a longer parameter is refused: the argument could not be
+    put in its place."""
     names = []
     for p in params:
         name = by_value.get(p) if isinstance(p, int | str | date) else None
-        if isinstance(p, str) and "!hot-sql-marker" in p and name is None:
+        if string_markers and isinstance(p, str) and "!hot-sql-marker" in p and name is None:
             raise ValueError(f"a marker inside a parameter: {p!r}")
         names.append(name)
     return names
@@ -186,7 +191,11 @@ class PreparedRead:
         # (An argument a variant does not use, e.g. the unit of a 谈心谈话, is simply absent.)
         slots = [
             ("arg", name) if name is not None else ("const", p)
-            for p, name in zip(params, _marker_names(params, by_value), strict=True)
+            for p, name in zip(
+                params,
+                _marker_names(params, by_value, string_markers=bool(self._strs)),
+                strict=True,
+            )
         ]
         compiled = (sql, slots, converters)
         self._compiled[key] = compiled
@@ -423,12 +432,22 @@ _DATETIME_MARKERS_B = (
 )
 
 
+class CompositionRefused(ValueError):
+    """A composition that cannot be reused: a parameter that is not a marker differs between the
+    two builds (derived from an argument or from the time of composing), or the text or the
+    markers' places do (a constant that happens to equal a marker's value)."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Composed:
     sql: str
     params: tuple  # the constant parameters, a marker's place holding None
-    # (position, argument, is a datetime, the type of the marker's parameter: e.g. psycopg's Int4)
+    # (position, argument, is a datetime, the Python type of the marker's parameter: e.g.
+    # psycopg's Int4, so that the value bound has the same)
     slots: tuple[tuple[int, str, bool, type], ...]
+
+
+_REFUSED = ()  # kept for a key whose composition was refused: not tried again
 
 
 def _constants_inlined(sql: str, params: list, names: list, using: str) -> tuple[str, list, list]:
@@ -463,14 +482,17 @@ class ComposedStatement:
     """`compose(*args, <ints>=…, <datetimes>=…)` returns a list of statements, each (sql,
     params); `ints` and `datetimes` name its arguments that change from call to call (a caller's
     user id, the time of the request), every other input is in `args` and the key they are
-    composed under. statements(key, *args, **values) composes once per key and database (at most
-    `kept` keys; then it starts over) and returns the statements with `values` put where their
-    markers landed. On PostgreSQL the constants are written into the statements' text
-    (_constants_inlined).
+    composed under (the key must name every input of the composition). statements(key, *args,
+    **values) composes once per key and database (at most `kept` keys; then it starts over) and
+    returns the statements with `values` put where their markers landed. On PostgreSQL the
+    constants are written into the statements' text (_constants_inlined).
 
     It is composed twice, with two sets of markers: a parameter that is not a marker but differs
     between the two (a value derived from an argument, a default of now()) would be frozen by
-    reuse, so it is refused (ValueError), as is a different statement text."""
+    reuse, so the composition is refused, as it is when the text or the markers' places differ
+    (a constant equal to a marker's value). statements() then returns None — for that key from
+    then on — and logs why: the caller takes its general path. compose() raising
+    CompositionRefused itself does the same."""
 
     def __init__(
         self,
@@ -508,14 +530,18 @@ class ComposedStatement:
         first = self._statements_with_names(args, using, second=False)
         second = self._statements_with_names(args, using, second=True)
         if len(first) != len(second):
-            raise ValueError("the number of statements depends on the markers")
+            raise CompositionRefused("the number of statements depends on the markers")
         composed = []
         for (sql, params, names), (sql_b, params_b, names_b) in zip(first, second, strict=True):
             if sql != sql_b or names != names_b:
-                raise ValueError("a statement's text or its markers' places depend on the markers")
+                raise CompositionRefused(
+                    "a statement's text or its markers' places depend on the markers"
+                )
             for p, p_b, name in zip(params, params_b, names, strict=True):
                 if name is None and (type(p) is not type(p_b) or p != p_b):
-                    raise ValueError(f"a parameter derived from an argument or the time: {p!r}")
+                    raise CompositionRefused(
+                        f"a parameter derived from an argument or the time: {p!r}"
+                    )
             if connections[using].vendor == "postgresql":
                 sql, params, names = _constants_inlined(sql, params, names, using)
             slots = tuple(
@@ -527,26 +553,44 @@ class ComposedStatement:
             composed.append(_Composed(sql, constants, slots))
         return tuple(composed)
 
-    def statements(
-        self, key: tuple, *args, using: str = "default", **values
-    ) -> list[tuple[str, list]]:
-        connection = connections[using]
-        full_key = (using, connection.vendor, *key)
+    def _composed_for(self, key: tuple, args: tuple, using: str) -> tuple[_Composed, ...]:
+        full_key = (using, connections[using].vendor, *key)
         composed = self._composed.get(full_key)
         if composed is None:
             if len(self._composed) >= self._kept:
                 self._composed.clear()
-            composed = self._composed[full_key] = self._build(args, using)
-        adapt = connection.ops.adapt_datetimefield_value
+            try:
+                composed = self._build(args, using)
+            except CompositionRefused as exc:
+                logger.warning("%s not composed for %r: %s", self._compose.__name__, key, exc)
+                composed = _REFUSED
+            self._composed[full_key] = composed
+        return composed
+
+    def ready(self, key: tuple, *args, using: str = "default") -> bool:
+        """Compose for `key` now if not yet done (e.g. before taking a lock); False if refused."""
+        return self._composed_for(key, args, using) is not _REFUSED
+
+    def statements(
+        self, key: tuple, *args, using: str = "default", **values
+    ) -> list[tuple[str, list]] | None:
+        composed = self._composed_for(key, args, using)
+        if composed is _REFUSED:
+            return None
+        adapt = connections[using].ops.adapt_datetimefield_value
         bound = []
         for statement in composed:
             params = list(statement.params)
-            for i, name, is_datetime, kind in statement.slots:
+            for i, name, is_datetime, param_type in statement.slots:
                 value = values[name]
                 if is_datetime:
                     value = adapt(value)
-                elif kind is not int:
-                    value = kind(value)  # the marker's wrapper (psycopg's Int4, …): same type
+                elif param_type is not int:
+                    value = param_type(value)  # the marker's wrapper (psycopg's Int4, …)
                 params[i] = value
             bound.append((statement.sql, params))
         return bound
+
+    def forget(self) -> None:
+        """Drop every composition (tests that change settings or count statements)."""
+        self._composed.clear()

@@ -203,9 +203,16 @@ def test_a_composed_statement_is_composed_once_and_filled_in_each_time():
 
 
 @pytest.mark.django_db
-def test_a_parameter_derived_from_the_time_of_composing_is_refused():
+def test_a_parameter_derived_from_the_time_of_composing_is_refused(caplog):
+    """Refused, said in the log, and not tried again for that key: the caller takes its general
+    path (statements() returns None)."""
     from datetime import UTC, datetime
 
-    statement, _calls = _names_statement(default_now=True)
-    with pytest.raises(ValueError, match="derived"):
-        statement.statements(("k",), "x", user_id=1, since=datetime(2026, 3, 1, tzinfo=UTC))
+    statement, calls = _names_statement(default_now=True)
+    since = datetime(2026, 3, 1, tzinfo=UTC)
+    with caplog.at_level("WARNING", logger="hot_sql"):
+        assert statement.statements(("k",), "x", user_id=1, since=since) is None
+    assert "derived from an argument or the time" in caplog.text
+    assert statement.statements(("k",), "x", user_id=2, since=since) is None
+    assert not statement.ready(("k",), "x")
+    assert calls == ["x", "x"]

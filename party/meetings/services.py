@@ -397,10 +397,9 @@ def _compose_check_in_rows(meeting: Meeting, *, user_id: int, member_id: int, no
     return [collected_row_sql(model, params) for model, params in rows]
 
 
-# Composed once per meeting as remembered (its unit, kind, topic, start and end: the day the rules
-# are read on follows from the start) and language (the credit's note is in the caller's); then
-# each check-in only puts in its user id and time (and on SQLite the member chosen).
-# (Each keeps the statements of at most 500 meetings, a few kB each, then starts over.)
+# Composed once per _composition_key; then each check-in only puts in its user id and time (and on
+# SQLite the member chosen). (Each keeps the statements of at most 500 keys, a few kB each, then
+# starts over.)
 _check_in_statement = ComposedStatement(_compose_check_in, ints=("user_id",), datetimes=("now",))
 _check_in_attendance = ComposedStatement(
     _compose_check_in_attendance, ints=("user_id",), datetimes=("now",)
@@ -408,6 +407,29 @@ _check_in_attendance = ComposedStatement(
 _check_in_rows = ComposedStatement(
     _compose_check_in_rows, ints=("user_id", "member_id"), datetimes=("now",)
 )
+
+
+def forget_composed_check_ins() -> None:
+    """Drop the composed check-in writes (tests that change settings or count statements)."""
+    for statement in (_check_in_statement, _check_in_attendance, _check_in_rows):
+        statement.forget()
+
+
+def _composition_key(meeting: Meeting) -> tuple:
+    """Every input of _check_in_parts besides the user and the time: the meeting as remembered
+    (its unit, kind, topic, start and end), the language of the credit's texts, the time zone its
+    day is read in, and the length of a class hour its 学时 are counted in."""
+    return (
+        meeting.pk,
+        meeting.unit_id,
+        meeting.kind,
+        meeting.topic,
+        meeting.starts_at,
+        meeting.ends_at,
+        get_language(),
+        timezone.get_current_timezone_name(),
+        settings.DANGKE["CLASS_HOUR_MINUTES"],
+    )
 
 
 def _check_in_remembered(
@@ -419,10 +441,9 @@ def _check_in_remembered(
     table, the meeting is still the one remembered (unit, kind, topic, times) and the caller is
     among its 应到 and of its own unit or 党小组 — with its log line and 学时 credit. On
     PostgreSQL that is ONE statement; on SQLite one transaction of three INSERTs, the first
-    choosing the member. (None, tried) with nothing written when any of that does not hold or a
-    row is already there — `tried`: the INSERT ran (the code and the window were good) — and the
-    general path then answers exactly as it always did (its errors in its order: not found
-    first)."""
+    choosing the member. Returns (the attendance or None, whether the INSERT ran); with None
+    nothing was written — any of that did not hold, or a row is already there — and the general
+    path then answers exactly as it always did (its errors in its order: not found first)."""
     if not getattr(user, "is_authenticated", False):
         return None, False
     meeting = remembered_meeting(meeting_id)
@@ -436,22 +457,19 @@ def _check_in_remembered(
     opens = meeting.starts_at - timedelta(minutes=CHECKIN_OPENS_MINUTES_BEFORE)
     if not opens <= now <= meeting.ends_at:
         return None, False
-    key = (
-        meeting_id,
-        meeting.unit_id,
-        meeting.kind,
-        meeting.topic,
-        meeting.starts_at,
-        meeting.ends_at,
-        get_language(),
-    )
+    key = _composition_key(meeting)
     if connection.vendor == "postgresql":
-        [statement] = _check_in_statement.statements(key, meeting, user_id=user.pk, now=now)
-        found = run_returning(*statement)
+        statements = _check_in_statement.statements(key, meeting, user_id=user.pk, now=now)
+        if statements is None:  # not composable (logged): the general path
+            return None, False
+        found = run_returning(*statements[0])
     else:
-        [insert] = _check_in_attendance.statements(key, meeting, user_id=user.pk, now=now)
+        statements = _check_in_attendance.statements(key, meeting, user_id=user.pk, now=now)
+        # The rows are composed (the first time) before the write lock is taken.
+        if statements is None or not _check_in_rows.ready(key, meeting):
+            return None, False
         with transaction.atomic():
-            found = run_returning(*insert)
+            found = run_returning(*statements[0])
             if found is not None:
                 for statement in _check_in_rows.statements(
                     key, meeting, user_id=user.pk, member_id=found[1], now=now
@@ -468,6 +486,10 @@ def _check_in_remembered(
     )
     attendance.pk, attendance.member_id = found
     return attendance, True
+
+
+def _already_checked_in() -> AlreadyRecordedError:
+    return AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already")
 
 
 def _already_present(*, meeting: Meeting, member_id: int) -> bool:
@@ -495,7 +517,9 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
     Anything else (a member of another unit, an earlier 请假 row, a second scan — answered from
     a read —, an edited meeting) takes the general path."""
     now = timezone.now()
-    attendance, tried = _check_in_remembered(meeting_id=meeting_id, user=user, code=code, now=now)
+    attendance, remembered_insert_ran = _check_in_remembered(
+        meeting_id=meeting_id, user=user, code=code, now=now
+    )
     if attendance is not None:
         return attendance
     meeting, row = meeting_and_caller_for_check_in(meeting_id=meeting_id, user=user)
@@ -524,11 +548,11 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
         if not user or not Member.objects.filter(user=user).exists():
             raise NotExpectedError(_("您没有党员档案，不能签到。"), code="not_member")
         raise NotExpectedError(_("您不在本次会议的应到名单中。"), code="not_expected")
-    if tried and _already_present(meeting=meeting, member_id=me["pk"]):
+    if remembered_insert_ran and _already_present(meeting=meeting, member_id=me["pk"]):
         # The remembered INSERT wrote nothing for a caller who is 应到 at the meeting as it is:
         # most often a second scan. Answered from a read, without a write transaction (a hall's
         # impatient second taps cost a third of what they did: docs/performance.md).
-        raise AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already")
+        raise _already_checked_in()
     one_statement = connection.vendor == "postgresql"
     if one_statement:
         attendance = _first_check_in_one_statement(meeting=meeting, me=me, by_user=user, now=now)
@@ -562,7 +586,7 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
                 .first()
             )
             if current is not None and current.status == AttendanceStatus.PRESENT:
-                raise AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already")
+                raise _already_checked_in()
             return _record(
                 meeting=meeting,
                 member_id=me["pk"],
@@ -575,7 +599,7 @@ def meeting_check_in(*, meeting_id: int, user, code: str) -> Attendance:
                 now=now,
             )
     except IntegrityError as exc:  # two scans of the same phone at once
-        raise AlreadyRecordedError(_("您已签到，无需重复签到。"), code="already") from exc
+        raise _already_checked_in() from exc
 
 
 def leave_request(*, meeting: Meeting, user, reason: str) -> Attendance:

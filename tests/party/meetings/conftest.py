@@ -15,13 +15,17 @@ from tests.party.conftest import make_member
 
 @pytest.fixture(autouse=True)
 def _fresh_meeting_shapes():
-    """Each test starts without the check-in's per-process memory of meetings (ids are reused
-    across tests), so the statements a check-in costs do not depend on the tests before it."""
+    """Each test starts without the check-in's per-process memory of meetings and of its composed
+    writes (ids are reused across tests), so what a check-in costs and writes does not depend on
+    the tests before it."""
     from party.meetings.selectors import forget_meeting_shapes
+    from party.meetings.services import forget_composed_check_ins
 
     forget_meeting_shapes()
+    forget_composed_check_ins()
     yield
     forget_meeting_shapes()
+    forget_composed_check_ins()
 
 
 def set_stage(member, stage, on=date(2020, 1, 1)):

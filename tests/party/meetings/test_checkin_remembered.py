@@ -255,3 +255,53 @@ def test_a_member_who_asked_for_leave_can_still_check_in(life):
         "present",
     ]
     assert HoursLedgerEntry.objects.filter(user=users["lm1"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    "topic",
+    # A text that holds hot_sql's marker, and (on SQLite, where the time's marker is a string) a
+    # topic equal to that marker: composed, or refused and answered by the general path — never
+    # an error.
+    ["学习 !hot-sql-marker-1! 测试", "1903-04-05 06:07:08"],
+)
+def test_a_topic_that_looks_like_a_marker_does_not_break_check_ins(life, topic):
+    meeting = life["plan"](topic=topic)
+    for key in ("lm2", "lm1", "lm3"):
+        check_in(meeting, life["users"][key])
+    for key in ("lm1", "lm3"):
+        entry = HoursLedgerEntry.objects.get(user=life["users"][key])
+        assert entry.lesson_title.endswith("：" + topic)
+    assert selectors.attendance_counts(meeting=meeting).present == 3
+
+
+def test_an_ended_or_not_yet_open_meeting_is_refused_before_already(life):
+    """A member already 实到 who scans again after the meeting was moved: the general path's
+    order holds — closed / not started before already."""
+    meeting, users = life["open"], life["users"]
+    check_in(meeting, users["lm2"])
+    check_in(meeting, users["lm1"])  # remembered
+    Meeting.objects.filter(pk=meeting.pk).update(ends_at=timezone.now() - timedelta(minutes=1))
+    assert refused(meeting, users["lm1"]) == ("closed", 400)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() + timedelta(hours=2), ends_at=timezone.now() + timedelta(hours=3)
+    )
+    assert refused(meeting, users["lm1"]) == ("not_started", 400)
+
+
+def test_the_three_writes_are_written_together_or_not_at_all(life, monkeypatch):
+    """The credit's INSERT failing leaves no attendance and no log line (SQLite: one transaction;
+    PostgreSQL: one statement)."""
+    meeting, users = life["open"], life["users"]
+    check_in(meeting, users["lm2"])
+    before = written()
+    real = services.run_returning
+
+    def failing_credit(sql, params):
+        if "progress_hoursledgerentry" in sql:
+            raise RuntimeError("the credit's INSERT failed")
+        return real(sql, params)
+
+    monkeypatch.setattr(services, "run_returning", failing_credit)
+    with pytest.raises(RuntimeError):
+        check_in(meeting, users["lm1"])
+    assert written() == before

@@ -272,18 +272,19 @@ def _first_attendance_sql(
     attendance.member_id or, given `chosen_by` (a statement of one column, at most one row, and its
     parameters), the one that statement selects: nothing is written when it selects none."""
     qn = connection.ops.quote_name
-    columns = ("meeting_id", "member_id", "status", "reason", "method", "updated_at")
+    columns = ("meeting_id", "status", "reason", "method", "updated_at", "member_id")
     a = attendance
     when = connection.ops.adapt_datetimefield_value(a.updated_at)
     if chosen_by is None:
         rows = f"VALUES ({', '.join(['%s'] * len(columns))})"
-        params = [a.meeting_id, a.member_id, a.status, a.reason, a.method, when]
+        params = [a.meeting_id, a.status, a.reason, a.method, when, a.member_id]
     else:
+        # The chosen member read as a table of at most one row (not as a scalar subquery in the
+        # select list and again in a WHERE: PostgreSQL ran such a subquery once for each place —
+        # the caller's 应到 twice per check-in). "WHERE true": SQLite reads an upsert's SELECT
+        # with a FROM and no WHERE as a join's ON.
         chosen_sql, chosen_params = chosen_by
-        rows = (
-            f"SELECT %s, chosen.member_id, %s, %s, %s, %s FROM (SELECT ({chosen_sql}) AS "
-            "member_id) chosen WHERE chosen.member_id IS NOT NULL"
-        )
+        rows = f"SELECT %s, %s, %s, %s, %s, chosen.* FROM ({chosen_sql}) chosen WHERE true"
         params = [a.meeting_id, a.status, a.reason, a.method, when, *chosen_params]
     sql = (
         f"INSERT INTO {qn(Attendance._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "

@@ -4,11 +4,13 @@ that write the attendance only when the meeting in the table is still the one re
 caller is among its 应到; anything else falls back to the general path, which answers exactly as
 before and writes nothing more."""
 
+import json
 import time
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from freezegun import freeze_time
 
@@ -305,3 +307,29 @@ def test_the_three_writes_are_written_together_or_not_at_all(life, monkeypatch):
     with pytest.raises(RuntimeError):
         check_in(meeting, users["lm1"])
     assert written() == before
+
+
+def _stage_lookups_planned(sql: str) -> tuple[int, str]:
+    """How many times the plan of `sql` reads members_stagechange (PostgreSQL names the table,
+    SQLite the index it searches), and the plan."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plan = json.dumps(cursor.fetchone()[0])
+            return plan.count('"Relation Name": "members_stagechange"'), plan
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        return plan.count("USING INDEX members_stage_latest"), plan
+
+
+def test_the_callers_expected_row_is_looked_up_once_per_check_in(life):
+    """The attendance INSERT reads the chosen member as a table of at most one row: written as a
+    scalar subquery in its select list and again in its WHERE, PostgreSQL planned and ran the
+    caller's 应到 (their stage at the meeting's day among it) once for each place."""
+    meeting, users = life["open"], life["users"]
+    check_in(meeting, users["lm2"])
+    with CaptureQueriesContext(connection) as captured:
+        check_in(meeting, users["lm1"])
+    (insert,) = [q["sql"] for q in captured if "INSERT INTO" in q["sql"] and "chosen" in q["sql"]]
+    lookups, plan = _stage_lookups_planned(insert)
+    assert lookups == 1, plan

@@ -1,7 +1,7 @@
 """Check-in burst benchmark: a hall of 300 members scanning the QR code within a minute.
 
-A real gunicorn (BENCH_CHECKIN_WORKERS sync workers, default 2) serves the site with
-bench/settings_progress.py, which adds /bench/noop/ — the same DRF stack (token auth, JSON
+A real gunicorn (BENCH_CHECKIN_WORKERS sync workers, default 2 × the machine's cores, as
+docs/deploy.md runs it) serves the site with bench/settings_progress.py, which adds /bench/noop/ — the same DRF stack (token auth, JSON
 parsing, JSON response) doing no work. 300 members, each with their own token, POST
 /api/v1/meetings/{id}/check-in/ {code} (the code the QR page shows, signed with the server's key)
 from BENCH_CHECKIN_THREADS (default 8) client threads; the same 300 requests go to the no-op. The
@@ -37,9 +37,9 @@ from bench.progress import PYTHON, ROOT, _free_port, _post
 MEMBERS = int(os.environ.get("BENCH_CHECKIN_MEMBERS", "300"))
 ROUNDS = int(os.environ.get("BENCH_CHECKIN_ROUNDS", "9"))
 THREADS = int(os.environ.get("BENCH_CHECKIN_THREADS", "8"))
-# gunicorn sync workers serving both endpoints (docs/deploy.md runs 8 on 2 cores; 2 here by default,
-# as every earlier run of this bench).
-WORKERS = int(os.environ.get("BENCH_CHECKIN_WORKERS", "2"))
+# gunicorn sync workers serving both endpoints: by default as deployed (docs/deploy.md: 2 × cores, 4 on
+# 2 cores; runs before session 14 used 2, which BENCH_CHECKIN_WORKERS=2 repeats).
+WORKERS = int(os.environ.get("BENCH_CHECKIN_WORKERS", str(2 * len(os.sched_getaffinity(0)))))
 PG_SERVER = os.environ.get("BENCH_CHECKIN_PG", "postgres://postgres@127.0.0.1:5432/")
 PG_DB = "dangke_bench_checkin"
 TARGET = 0.5

@@ -146,9 +146,10 @@ def test_exam_navigator_on_a_desktop(live_server, desktop, exam_setup):
     attempt = _start(page, live_server.url, exam)
     ids = [str(q["id"]) for q in attempt.questions]
 
-    # The whole list, with the 答题卡 open beside it.
+    # The whole list, with the 答题卡 open beside it (attempt.js opens it on a wide screen once it
+    # runs, which may be after #attempt is there: waited for, not read at once).
     sheet = page.locator("#answer-sheet")
-    assert sheet.get_attribute("open") is not None
+    page.wait_for_selector("#answer-sheet[open]")
     assert page.locator(f"#q{ids[0]}").is_visible() and page.locator(f"#q{ids[8]}").is_visible()
     questions = page.locator("#attempt-form").bounding_box()
     assert sheet.bounding_box()["x"] >= questions["x"] + questions["width"]

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.utils import translation
 
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE
@@ -74,6 +75,10 @@ def browser():
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
+        # Connections the test opened while Playwright ran belong to that context, not the one
+        # pytest-django closes at the end: closed here, else the last one outlives the session and
+        # PostgreSQL refuses to drop the test database ("being accessed by other users").
+        connections.close_all()
         browser.close()
 
 

@@ -1,8 +1,8 @@
 """Check-in burst benchmark: a hall of 300 members scanning the QR code within a minute.
 
 A real gunicorn (BENCH_CHECKIN_WORKERS sync workers, default 2 × the machine's cores, as
-docs/deploy.md runs it) serves the site with bench/settings_progress.py, which adds /bench/noop/ — the same DRF stack (token auth, JSON
-parsing, JSON response) doing no work. 300 members, each with their own token, POST
+docs/deploy.md runs it) serves the site with bench/settings_progress.py, which adds /bench/noop/ —
+the same DRF stack (token auth, JSON parsing, JSON response) doing no work. 300 members, each with their own token, POST
 /api/v1/meetings/{id}/check-in/ {code} (the code the QR page shows, signed with the server's key)
 from BENCH_CHECKIN_THREADS (default 8) client threads; the same 300 requests go to the no-op. The
 meeting is a 主题党日, so every check-in also credits the member's 学时 ledger (the full path;
